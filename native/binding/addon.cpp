@@ -1,0 +1,67 @@
+// Module entry: registers the binding's classes and functions. No measure logic lives here.
+#include <napi.h>
+
+#include "compare.hpp"
+#include "convert.hpp"
+#include "measure.hpp"
+#include "native_objects.hpp"
+#include "threads.hpp"
+
+namespace nnsim::binding {
+namespace {
+
+Napi::Value MeasureIds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto ids = measureIds();
+  Napi::Array out = Napi::Array::New(env, ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, ids[i]));
+  return out;
+}
+
+Napi::Value GetThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), blasThreads()); }
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    const std::size_t n = sizeArgument(env, info[0], "threads", 4096);
+    if (n < 1) throwError(env, ErrorCode::Option, "threads must be at least 1");
+    setBlasThreads(static_cast<int>(n));
+    return env.Undefined();
+  });
+}
+
+Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("config", Napi::String::New(env, blasConfig()));
+  out.Set("cores", Napi::Number::New(env, cpuCount()));
+  out.Set("threads", Napi::Number::New(env, blasThreads()));
+  return out;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  Napi::Function representation = NativeRepresentation::Define(env);
+  Napi::Function control = NativeControl::Define(env);
+  data->representationClass = Napi::Persistent(representation);
+  data->controlClass = Napi::Persistent(control);
+  env.SetInstanceData<AddonData>(data);
+
+  exports.Set("NativeRepresentation", representation);
+  exports.Set("NativeControl", control);
+  exports.Set("compare", Napi::Function::New<Compare>(env, "compare"));
+  exports.Set("compareAsync", Napi::Function::New<CompareAsync>(env, "compareAsync"));
+  exports.Set("measureIds", Napi::Function::New<MeasureIds>(env, "measureIds"));
+  exports.Set("getThreads", Napi::Function::New<GetThreads>(env, "getThreads"));
+  exports.Set("setThreads", Napi::Function::New<SetThreads>(env, "setThreads"));
+  exports.Set("blasInfo", Napi::Function::New<BlasInfo>(env, "blasInfo"));
+  return exports;
+}
+
+}  // namespace
+}  // namespace nnsim::binding
+
+// NODE_API_MODULE pastes the function name into an identifier, so it needs an unqualified name.
+static Napi::Object InitNnsim(Napi::Env env, Napi::Object exports) { return nnsim::binding::Init(env, exports); }
+
+NODE_API_MODULE(nnsim, InitNnsim)

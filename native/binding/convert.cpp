@@ -1,0 +1,127 @@
+#include "convert.hpp"
+
+#include <climits>
+#include <cmath>
+
+namespace nnsim::binding {
+namespace {
+
+// The typed array's buffer, read through N-API rather than the (overridable) JS `buffer` getter.
+Napi::Value underlyingBuffer(Napi::Env env, const Napi::TypedArray& typed) {
+  napi_value buffer = nullptr;
+  if (napi_get_typedarray_info(env, typed, nullptr, nullptr, nullptr, &buffer, nullptr) != napi_ok || buffer == nullptr) {
+    throwError(env, ErrorCode::Type, "could not read the typed array's buffer");
+  }
+  return Napi::Value(env, buffer);
+}
+
+}  // namespace
+
+Napi::Error makeError(Napi::Env env, ErrorCode code, const std::string& message) {
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", Napi::String::New(env, errorCodeName(code)));
+  error.Set("name", Napi::String::New(env, "NnsimError"));
+  return error;
+}
+
+void throwError(Napi::Env env, ErrorCode code, const std::string& message) { throw makeError(env, code, message); }
+
+std::size_t sizeArgument(Napi::Env env, const Napi::Value& value, const std::string& what, std::size_t max) {
+  if (!value.IsNumber()) throwError(env, ErrorCode::Type, what + " must be a number");
+  const double v = value.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(v) || v < 0 || std::floor(v) != v || v > static_cast<double>(max)) {
+    throwError(env, ErrorCode::Shape, what + " must be an integer in [0, " + std::to_string(max) + "]");
+  }
+  return static_cast<std::size_t>(v);
+}
+
+MatrixView matrixArgument(Napi::Env env, const Napi::Value& data, const Napi::Value& rowsValue,
+                          const Napi::Value& colsValue) {
+  if (!data.IsTypedArray()) throwError(env, ErrorCode::Type, "matrix data must be a Float64Array");
+  Napi::TypedArray typed = data.As<Napi::TypedArray>();
+  if (typed.TypedArrayType() != napi_float64_array) {
+    throwError(env, ErrorCode::Type, "matrix data must be a Float64Array (convert other arrays first)");
+  }
+  Napi::Value buffer = underlyingBuffer(env, typed);
+  bool isArrayBuffer = false;
+  napi_is_arraybuffer(env, buffer, &isArrayBuffer);
+  if (!isArrayBuffer) {
+    throwError(env, ErrorCode::SharedBuffer,
+               "matrix data lives in a SharedArrayBuffer; copy it into a Float64Array first");
+  }
+  bool detached = false;
+  if (napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached) {
+    throwError(env, ErrorCode::Detached, "the ArrayBuffer behind the matrix data is detached");
+  }
+  // BLAS uses 32-bit dimensions.
+  const std::size_t rows = sizeArgument(env, rowsValue, "rows", static_cast<std::size_t>(INT_MAX));
+  const std::size_t cols = sizeArgument(env, colsValue, "cols", static_cast<std::size_t>(INT_MAX));
+  Napi::Float64Array array = data.As<Napi::Float64Array>();
+  const std::size_t length = array.ElementLength();
+  if (rows == 0 || cols == 0) {
+    throwError(env, ErrorCode::Shape, "a matrix needs at least one row and one column (got " + std::to_string(rows) +
+                                          " x " + std::to_string(cols) + ")");
+  }
+  if (rows > length / cols || rows * cols != length) {
+    throwError(env, ErrorCode::Shape, "rows x cols = " + std::to_string(rows) + " x " + std::to_string(cols) +
+                                          " does not match the data length " + std::to_string(length));
+  }
+  return MatrixView(array.Data(), rows, cols);
+}
+
+Options optionsArgument(Napi::Env env, const Napi::Value& value, const std::string& where) {
+  Options options;
+  if (value.IsUndefined() || value.IsNull()) return options;
+  if (!value.IsObject() || value.IsArray()) throwError(env, ErrorCode::Option, where + ": options must be a plain object");
+  Napi::Object object = value.As<Napi::Object>();
+  Napi::Array keys = object.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); ++i) {
+    Napi::Value keyValue = keys.Get(i);
+    const std::string key = keyValue.ToString().Utf8Value();
+    Napi::Value v = object.Get(keyValue);
+    if (v.IsNumber()) {
+      options.set(key, v.As<Napi::Number>().DoubleValue());
+    } else if (v.IsBoolean()) {
+      options.set(key, v.As<Napi::Boolean>().Value());
+    } else if (v.IsString()) {
+      options.set(key, v.As<Napi::String>().Utf8Value());
+    } else if (v.IsUndefined()) {
+      continue;
+    } else {
+      throwError(env, ErrorCode::Option, where + ": option '" + key + "' must be a number, boolean or string");
+    }
+  }
+  return options;
+}
+
+std::vector<std::string> stringArrayArgument(Napi::Env env, const Napi::Value& value, const std::string& what) {
+  if (!value.IsArray()) throwError(env, ErrorCode::Type, what + " must be an array of strings");
+  Napi::Array array = value.As<Napi::Array>();
+  std::vector<std::string> out;
+  out.reserve(array.Length());
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value v = array.Get(i);
+    if (!v.IsString()) throwError(env, ErrorCode::Type, what + " must be an array of strings");
+    out.push_back(v.As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
+std::vector<std::int32_t> labelsArgument(Napi::Env env, const Napi::Value& value, bool& present) {
+  present = false;
+  if (value.IsUndefined() || value.IsNull()) return {};
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throwError(env, ErrorCode::Type, "labels must be an Int32Array");
+  }
+  Napi::Int32Array labels = value.As<Napi::Int32Array>();
+  Napi::Value buffer = underlyingBuffer(env, labels);
+  bool detached = false;
+  if (napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached) {
+    throwError(env, ErrorCode::Detached, "the ArrayBuffer behind the labels is detached");
+  }
+  present = true;
+  // Copied: labels are small and an async worker must not depend on JS memory it does not own.
+  return std::vector<std::int32_t>(labels.Data(), labels.Data() + labels.ElementLength());
+}
+
+}  // namespace nnsim::binding

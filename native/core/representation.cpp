@@ -1,0 +1,221 @@
+#include "representation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <string>
+
+#include "errors.hpp"
+#include "parallel.hpp"
+
+namespace nnsim {
+
+const char* centeringName(Centering c) { return c == Centering::Columns ? "centered" : "raw"; }
+
+namespace {
+
+// Rows per thread below which a pass over the matrix is not worth a thread.
+std::size_t minRowsPerThread(std::size_t cols) { return std::max<std::size_t>(1, (std::size_t{1} << 20) / std::max<std::size_t>(1, cols)); }
+
+}  // namespace
+
+Representation::Representation(MatrixView raw) : raw_(raw) {
+  if (raw.rows == 0 || raw.cols == 0) {
+    throw Error(ErrorCode::Shape, "a representation needs at least one row and one column (got " +
+                                      std::to_string(raw.rows) + " x " + std::to_string(raw.cols) + ")");
+  }
+  if (raw.data == nullptr) throw Error(ErrorCode::Internal, "representation has no data");
+  // One pass validates every entry and accumulates the column sums (so the means come for free).
+  const std::size_t d = raw.cols;
+  std::map<std::size_t, std::vector<double>> partialSums;  // by first row: summed in a fixed order
+  std::mutex partialMutex;
+  parallelFor(raw.rows, minRowsPerThread(d), [&](std::size_t begin, std::size_t end) {
+    std::vector<double> sums(d, 0.0);
+    for (std::size_t i = begin; i < end; ++i) {
+      const double* r = raw.row(i);
+      // Column-wise accumulations (no loop-carried scalar) so the compiler vectorises the pass.
+      bool finite = true;
+      for (std::size_t j = 0; j < d; ++j) {
+        sums[j] += r[j];
+        finite &= std::fabs(r[j]) <= std::numeric_limits<double>::max();  // false for NaN and ±inf
+      }
+      if (!finite) {
+        for (std::size_t j = 0; j < d; ++j) {
+          if (!std::isfinite(r[j])) {
+            throw Error(ErrorCode::NonFinite, "entry (" + std::to_string(i) + ", " + std::to_string(j) + ") is " +
+                                                  (std::isnan(r[j]) ? "NaN" : "infinite"));
+          }
+        }
+      }
+    }
+    std::lock_guard<std::mutex> lock(partialMutex);
+    partialSums.emplace(begin, std::move(sums));
+  });
+  columnMeans_.assign(d, 0.0);
+  for (const auto& [begin, sums] : partialSums) {
+    for (std::size_t j = 0; j < d; ++j) columnMeans_[j] += sums[j];
+  }
+  for (double& m : columnMeans_) m /= static_cast<double>(raw.rows);
+}
+
+MatrixView Representation::data(Centering c) const {
+  if (c == Centering::None) return raw_;
+  return memo<Matrix>("centered", [&] {
+    const auto& means = columnMeans();
+    Matrix centered = Matrix::uninitialized(rows(), cols());
+    parallelFor(rows(), minRowsPerThread(cols()), [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) {
+        const double* src = raw_.row(i);
+        double* dst = centered.row(i);
+        for (std::size_t j = 0; j < cols(); ++j) dst[j] = src[j] - means[j];
+      }
+    });
+    return centered;
+  }).view();
+}
+
+double Representation::squaredNorm(Centering c) const {
+  return memo<double>(std::string("squared-norm:") + centeringName(c), [&] {
+    if (c == Centering::None || hasCenteredData()) return frobeniusNormSquared(data(c));
+    // Σ (x_ij − μ_j)² in a read-only pass (no centred copy); fixed-order sum of per-chunk partials.
+    // Two-pass form: no cancellation, unlike Σx² − Nμ².
+    std::map<std::size_t, double> partial;
+    std::mutex partialMutex;
+    const std::size_t d = cols();
+    const double* means = columnMeans_.data();
+    parallelFor(rows(), minRowsPerThread(d), [&](std::size_t begin, std::size_t end) {
+      std::vector<double> columnSums(d, 0.0);  // per column: vectorisable, no loop-carried scalar
+      for (std::size_t i = begin; i < end; ++i) {
+        const double* r = raw_.row(i);
+        for (std::size_t j = 0; j < d; ++j) {
+          const double v = r[j] - means[j];
+          columnSums[j] += v * v;
+        }
+      }
+      double sum = 0.0;
+      for (double v : columnSums) sum += v;
+      std::lock_guard<std::mutex> lock(partialMutex);
+      partial.emplace(begin, sum);
+    });
+    double total = 0.0;
+    for (const auto& [begin, sum] : partial) total += sum;
+    return total;
+  });
+}
+
+const RowSpaceFactor& Representation::rowSpaceFactor(Centering c) const {
+  return memo<RowSpaceFactor>(std::string("row-space-factor:") + centeringName(c), [&] {
+    const MatrixView x = data(c);
+    RowSpaceFactor f;
+    if (x.cols <= x.rows) {
+      f.matrix = x;
+      f.trans = Trans::Yes;
+    } else {
+      const Matrix& r = memo<Matrix>(std::string("r-factor:") + centeringName(c), [&] { return rFactorOfTranspose(x); });
+      f.matrix = r.view();
+      f.trans = Trans::No;
+    }
+    return f;
+  });
+}
+
+namespace {
+
+// The means to subtract for `c`, or none: lets centeredCrossProduct work from the raw data.
+const std::vector<double>& meansFor(const Representation& r, Centering c) {
+  static const std::vector<double> none;
+  return c == Centering::Columns && !r.hasCenteredData() ? r.columnMeans() : none;
+}
+
+MatrixView sourceFor(const Representation& r, Centering c) {
+  return c == Centering::Columns && r.hasCenteredData() ? r.data(c) : r.raw();
+}
+
+}  // namespace
+
+const Matrix& Representation::covariance(Centering c) const {
+  return memo<Matrix>(std::string("covariance:") + centeringName(c),
+                      [&] { return centeredCrossProduct(sourceFor(*this, c), meansFor(*this, c), nullptr, {}); });
+}
+
+double Representation::covarianceSquaredNorm(Centering c) const {
+  return memo<double>(std::string("covariance-squared-norm:") + centeringName(c), [&] {
+    if (cols() <= rows()) return frobeniusNormSquared(covariance(c).view());
+    // D > N: R Rᵀ (N × N) has the non-zero spectrum of XᵀX at a fraction of the cost.
+    return frobeniusNormSquared(gramOfRows(rowSpaceFactor(c).matrix).view());
+  });
+}
+
+const Matrix& Representation::gram(Centering c) const {
+  return memo<Matrix>(std::string("gram:") + centeringName(c), [&] { return gramOfRows(data(c)); });
+}
+
+const Svd& Representation::svd(Centering c) const {
+  return memo<Svd>(std::string("svd:") + centeringName(c), [&] { return thinSvd(data(c)); });
+}
+
+const std::vector<double>& Representation::columnNorms(Centering c) const {
+  return memo<std::vector<double>>(std::string("column-norms:") + centeringName(c), [&] {
+    const std::size_t d = cols();
+    const bool center = c == Centering::Columns;
+    std::vector<double> sums(d, 0.0);
+    for (std::size_t i = 0; i < rows(); ++i) {
+      const double* r = raw_.row(i);
+      for (std::size_t j = 0; j < d; ++j) {
+        const double v = center ? r[j] - columnMeans_[j] : r[j];
+        sums[j] += v * v;
+      }
+    }
+    for (double& v : sums) v = std::sqrt(v);
+    return sums;
+  });
+}
+
+bool Representation::isConstant(Centering c) const {
+  const double raw = squaredNorm(Centering::None);
+  if (c == Centering::None) return raw == 0.0;
+  // 1e-13 relative: variation below this is not resolved by float64 arithmetic on the raw values.
+  constexpr double kRelativeFloor = 1e-13;
+  return squaredNorm(Centering::Columns) <= kRelativeFloor * kRelativeFloor * raw;
+}
+
+RepresentationPair::RepresentationPair(const Representation& a, const Representation& b) : a_(a), b_(b) {
+  if (a.rows() != b.rows()) {
+    throw Error(ErrorCode::Shape, "the two representations must have the same number of rows (inputs): got " +
+                                      std::to_string(a.rows()) + " and " + std::to_string(b.rows()));
+  }
+}
+
+MatrixView RepresentationPair::crossFactor(Centering c) const {
+  return memo<Matrix>(std::string("cross-factor:") + centeringName(c), [&] {
+    if (a_.cols() <= a_.rows() && b_.cols() <= b_.rows()) {
+      // Both factors are Xᵀ (feature space): Xᵀ Y over the N inputs, centring blocks on the fly.
+      const MatrixView y = sourceFor(b_, c);
+      return centeredCrossProduct(sourceFor(a_, c), meansFor(a_, c), &y, meansFor(b_, c));
+    }
+    const RowSpaceFactor& fa = a_.rowSpaceFactor(c);
+    const RowSpaceFactor& fb = b_.rowSpaceFactor(c);
+    const Trans tb = fb.trans == Trans::Yes ? Trans::No : Trans::Yes;
+    return multiply(fa.matrix, fa.trans, fb.matrix, tb);
+  }).view();
+}
+
+const std::vector<double>& RepresentationPair::crossSingularValues(Centering c) const {
+  return memo<std::vector<double>>(std::string("cross-singular-values:") + centeringName(c),
+                                   [&] { return singularValues(crossFactor(c)); });
+}
+
+double RepresentationPair::nuclearNorm(Centering c) const {
+  const auto& s = crossSingularValues(c);
+  return std::accumulate(s.begin(), s.end(), 0.0);
+}
+
+double RepresentationPair::crossSquaredNorm(Centering c) const {
+  return memo<double>(std::string("cross-squared-norm:") + centeringName(c),
+                      [&] { return frobeniusNormSquared(crossFactor(c)); });
+}
+
+}  // namespace nnsim

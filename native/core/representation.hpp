@@ -1,0 +1,110 @@
+// Prepared representations: an N x D matrix (a zero-copy view of the caller's memory) plus the
+// quantities that several measures derive from it, each computed lazily and at most once.
+//
+// A measure never centres, factors or multiplies a representation itself when a shared quantity
+// exists here; family files add their own derived quantities through memo() (e.g. k-NN lists).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "cache.hpp"
+#include "linalg.hpp"
+#include "matrix.hpp"
+
+namespace nnsim {
+
+enum class Centering { None, Columns };
+
+// F with F Fᵀ = Xᵀ X up to an orthogonal change of basis on the right, stored compactly:
+//   D <= N: F = Xᵀ (we keep X and a transpose flag, nothing is copied);
+//   D >  N: F = R (N x N) from the QR factorisation Xᵀ = Q R, so X Xᵀ = Rᵀ R.
+// For two representations of the same N inputs, Xᵀ Y = Q_x F_x F_yᵀ Q_yᵀ, so F_x F_yᵀ has the singular
+// values and Frobenius norm of the cross-covariance Xᵀ Y at the cost of a min(D, N)-sized product.
+struct RowSpaceFactor {
+  MatrixView matrix;
+  Trans trans = Trans::No;  // factor = trans == Yes ? matrixᵀ : matrix
+  std::size_t rank() const { return trans == Trans::Yes ? matrix.cols : matrix.rows; }
+};
+
+class Representation {
+ public:
+  // Validates the view: rows >= 1, cols >= 1, every entry finite. The memory must outlive this object.
+  explicit Representation(MatrixView raw);
+
+  MatrixView raw() const { return raw_; }
+  std::size_t rows() const { return raw_.rows; }
+  std::size_t cols() const { return raw_.cols; }
+
+  // Column means, computed by the constructor's validation pass.
+  const std::vector<double>& columnMeans() const { return columnMeans_; }
+  // X (None) or X − 1μᵀ (Columns).
+  MatrixView data(Centering c) const;
+  // ‖X‖_F² of data(c).
+  double squaredNorm(Centering c) const;
+  // The factor F (see RowSpaceFactor); materialises data(c) or the R factor. Feature-space products
+  // (D <= N) do not need it: covariance() and RepresentationPair::crossFactor() work from the raw data.
+  const RowSpaceFactor& rowSpaceFactor(Centering c) const;
+  // XᵀX (D × D) of data(c), without materialising the centred data when it is not cached already.
+  const Matrix& covariance(Centering c) const;
+  // ‖XᵀX‖_F² = Σ σ_i⁴ of data(c): the self term of linear HSIC (Kornblith et al. 2019, Eq. 4 numerator).
+  double covarianceSquaredNorm(Centering c) const;
+  // X Xᵀ (N × N) of data(c): the linear kernel / Gram matrix.
+  const Matrix& gram(Centering c) const;
+  // Thin SVD of data(c): U (N × k), s, Vᵀ (k × D), k = min(N, D).
+  const Svd& svd(Centering c) const;
+  // Euclidean norm of each column of data(c).
+  const std::vector<double>& columnNorms(Centering c) const;
+  // True once data(Columns) has been materialised (cheaper paths then reuse it).
+  bool hasCenteredData() const { return memo_.has("centered"); }
+  // True when data(c) is zero up to roundoff: all-zero input (None), or all rows equal (Columns), judged
+  // relative to ‖X‖_F because centring leaves ~eps·|x| residue when the rows are equal.
+  bool isConstant(Centering c) const;
+
+  // For family-specific quantities: memo<T>("family:name:params", [&] { return T(...); }).
+  template <class T, class Compute>
+  const T& memo(const std::string& key, Compute&& compute) const {
+    return memo_.get<T>(key, std::forward<Compute>(compute));
+  }
+
+  void clearCache() { memo_.clear(); }
+
+ private:
+  MatrixView raw_;
+  std::vector<double> columnMeans_;
+  Memo memo_;
+};
+
+// Quantities of a pair (cross products); the two representations must have the same N.
+class RepresentationPair {
+ public:
+  RepresentationPair(const Representation& a, const Representation& b);
+
+  const Representation& a() const { return a_; }
+  const Representation& b() const { return b_; }
+  std::size_t rows() const { return a_.rows(); }
+
+  // F_a F_bᵀ (see RowSpaceFactor): same singular values and Frobenius norm as Xᵀ Y.
+  MatrixView crossFactor(Centering c) const;
+  // Singular values of Xᵀ Y, descending; zero-padding D ≠ D' does not change them.
+  const std::vector<double>& crossSingularValues(Centering c) const;
+  // ‖Xᵀ Y‖_* (nuclear norm).
+  double nuclearNorm(Centering c) const;
+  // ‖Xᵀ Y‖_F².
+  double crossSquaredNorm(Centering c) const;
+
+  template <class T, class Compute>
+  const T& memo(const std::string& key, Compute&& compute) const {
+    return memo_.get<T>(key, std::forward<Compute>(compute));
+  }
+
+ private:
+  const Representation& a_;
+  const Representation& b_;
+  Memo memo_;
+};
+
+const char* centeringName(Centering c);
+
+}  // namespace nnsim

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// npm run test:core: builds the Node-free core with its C++ unit tests (CMake, build-core/) and runs them.
+'use strict';
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const root = path.join(__dirname, '..');
+const buildDir = path.join(root, 'build-core');
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+run('cmake', ['-S', root, '-B', buildDir, '-DNNSIM_CORE_TESTS=ON', '-DCMAKE_BUILD_TYPE=Release']);
+run('cmake', ['--build', buildDir, '-j', String(os.availableParallelism())]);
+run(path.join(buildDir, 'nnsim_core_test'), []);

@@ -1,0 +1,325 @@
+/**
+ * The engine entry points: compare one measure or many on a pair of representations, synchronously
+ * or on a worker thread. Native measures of one call share one prepared pair in the core (a centred
+ * matrix, a factor or an SVD is computed once for all of them).
+ */
+import { NnsimError, fromNative } from './errors.js';
+import { type Matrix, type MatrixInput, requireSameRows, toMatrix } from './matrix.js';
+import type { MeasureDefinition } from './measure-types.js';
+import { type NativeControlHandle, type NativeOutcome, type NativeRepresentationHandle, nativeAddon } from './native.js';
+import { type OptionSchema, type OptionsOf, type ResolvedOptions, resolveOptions } from './options.js';
+import { type MeasureId, getDefinition } from './registry.js';
+import { cancelled, schedule } from './runtime.js';
+
+/**
+ * A representation validated once and prepared for many comparisons: the core keeps what it derives
+ * (centred data, factors, k-NN lists …) for the lifetime of this object, so comparing it with many
+ * others does that work once. The Float64Array it was made from is used in place: do not modify it
+ * while the object is in use.
+ */
+export class PreparedRepresentation {
+  readonly matrix: Matrix;
+  #native: NativeRepresentationHandle | undefined;
+
+  constructor(input: MatrixInput, name = 'representation') {
+    this.matrix = toMatrix(input, name);
+  }
+
+  get rows(): number {
+    return this.matrix.rows;
+  }
+
+  get cols(): number {
+    return this.matrix.cols;
+  }
+
+  /** @internal The native handle (created on first use). */
+  nativeHandle(): NativeRepresentationHandle {
+    if (!this.#native) {
+      const addon = nativeAddon();
+      this.#native = new addon.NativeRepresentation(this.matrix.data, this.matrix.rows, this.matrix.cols);
+    }
+    return this.#native;
+  }
+}
+
+/** A matrix input or a prepared representation. */
+export type RepresentationInput = MatrixInput | PreparedRepresentation;
+
+/** Validates a representation once for reuse across comparisons. */
+export function prepare(input: MatrixInput, name?: string): PreparedRepresentation {
+  return new PreparedRepresentation(input, name);
+}
+
+function prepared(input: unknown, name: string): PreparedRepresentation {
+  return input instanceof PreparedRepresentation ? input : new PreparedRepresentation(input as MatrixInput, name);
+}
+
+/** One measure of a compareMany call: an id, or an id with options and an optional result key. */
+export type MeasureSpec = MeasureId | (string & {}) | { id: MeasureId | (string & {}); options?: object; key?: string };
+
+/** Progress of an async run: `fraction` is the share of the whole call that is done. */
+export interface Progress {
+  readonly measure: string;
+  readonly index: number;
+  readonly count: number;
+  readonly done: number;
+  readonly total: number;
+  readonly fraction: number;
+}
+
+export interface RunOptions {
+  /** Cancels the computation; the promise rejects with E_CANCELLED. */
+  signal?: AbortSignal;
+  /** Called on the main thread as the computation advances. */
+  onProgress?: (progress: Progress) => void;
+}
+
+interface PlannedMeasure {
+  key: string;
+  definition: MeasureDefinition;
+  options: ResolvedOptions;
+}
+
+function plan(specs: readonly MeasureSpec[], rows: number): PlannedMeasure[] {
+  if (!Array.isArray(specs)) throw new NnsimError('E_TYPE', 'compareMany expects an array of measure ids or specs');
+  const seen = new Set<string>();
+  return specs.map((spec) => {
+    const { id, options, key } = typeof spec === 'string' ? { id: spec, options: undefined, key: undefined } : (spec ?? {});
+    const definition = getDefinition(id);
+    const resolvedKey = key ?? definition.id;
+    if (seen.has(resolvedKey)) {
+      throw new NnsimError('E_OPTION', `measure key '${resolvedKey}' appears twice; give repeated measures distinct keys`);
+    }
+    seen.add(resolvedKey);
+    if (definition.arity !== 'pair') {
+      throw new NnsimError('E_TYPE', `measure '${definition.id}' compares a group of models; use compareGroup`, {
+        measure: definition.id,
+      });
+    }
+    const resolved = resolveOptions(definition.id, definition.options, options, rows);
+    if (rows < definition.minRows) {
+      throw new NnsimError(
+        'E_TOO_FEW_ROWS',
+        `measure '${definition.id}' needs at least ${definition.minRows} rows (inputs); got ${rows}`,
+        { measure: definition.id },
+      );
+    }
+    return { key: resolvedKey, definition, options: resolved };
+  });
+}
+
+function checkLabels(planned: readonly PlannedMeasure[]): Int32Array | undefined {
+  // The core receives one label vector per call; all measures of the call must agree on it.
+  let labels: Int32Array | undefined;
+  for (const p of planned) {
+    if (!p.options.labels) continue;
+    if (labels && labels !== p.options.labels) {
+      throw new NnsimError('E_LABELS', 'measures of one compareMany call must share the same labels array');
+    }
+    labels = p.options.labels;
+  }
+  return labels;
+}
+
+type Outcome = number | NnsimError;
+
+function outcomeOf(raw: NativeOutcome, id: string): Outcome {
+  return typeof raw === 'number' ? raw : fromNative(raw, id);
+}
+
+function runJs(p: PlannedMeasure, a: PreparedRepresentation, b: PreparedRepresentation): Outcome {
+  if (p.definition.engine.kind !== 'js') throw new NnsimError('E_INTERNAL', `${p.definition.id} is not a JS measure`);
+  try {
+    const value = p.definition.engine.compute(a.matrix, b.matrix, p.options);
+    if (!Number.isFinite(value)) {
+      return new NnsimError('E_NUMERICAL', `${p.definition.id}: produced a non-finite value`, { measure: p.definition.id });
+    }
+    return value;
+  } catch (error) {
+    if (error instanceof NnsimError) return error;
+    throw error;
+  }
+}
+
+function runSync(planned: readonly PlannedMeasure[], a: PreparedRepresentation, b: PreparedRepresentation): Outcome[] {
+  const outcomes: Outcome[] = new Array(planned.length);
+  const nativeIndices = planned.flatMap((p, i) => (p.definition.engine.kind === 'native' ? [i] : []));
+  if (nativeIndices.length > 0) {
+    const raw = nativeAddon().compare(
+      nativeIndices.map((i) => planned[i]!.definition.id),
+      nativeIndices.map((i) => planned[i]!.options.values),
+      a.nativeHandle(),
+      b.nativeHandle(),
+      checkLabels(planned),
+    );
+    nativeIndices.forEach((i, k) => (outcomes[i] = outcomeOf(raw[k]!, planned[i]!.definition.id)));
+  }
+  planned.forEach((p, i) => {
+    if (p.definition.engine.kind === 'js') outcomes[i] = runJs(p, a, b);
+  });
+  return outcomes;
+}
+
+async function runAsync(
+  planned: readonly PlannedMeasure[],
+  a: PreparedRepresentation,
+  b: PreparedRepresentation,
+  run: RunOptions,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array(planned.length);
+  const nativeIndices = planned.flatMap((p, i) => (p.definition.engine.kind === 'native' ? [i] : []));
+  const count = planned.length;
+  const report = (index: number, done: number, total: number): void => {
+    if (!run.onProgress) return;
+    const p = planned[index]!;
+    run.onProgress({
+      measure: p.key,
+      index,
+      count,
+      done,
+      total,
+      fraction: Math.min(1, (index + (total > 0 ? done / total : 1)) / count),
+    });
+  };
+  if (nativeIndices.length > 0) {
+    const addon = nativeAddon();
+    const control: NativeControlHandle = new addon.NativeControl();
+    const onAbort = (): void => control.cancel();
+    run.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const raw = await addon.compareAsync(
+        nativeIndices.map((i) => planned[i]!.definition.id),
+        nativeIndices.map((i) => planned[i]!.options.values),
+        a.nativeHandle(),
+        b.nativeHandle(),
+        checkLabels(planned),
+        control,
+        run.onProgress ? (k, done, total) => report(nativeIndices[k]!, done, total) : undefined,
+      );
+      nativeIndices.forEach((i, k) => (outcomes[i] = outcomeOf(raw[k]!, planned[i]!.definition.id)));
+    } finally {
+      run.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+  for (let i = 0; i < planned.length; i++) {
+    const p = planned[i]!;
+    if (p.definition.engine.kind !== 'js') continue;
+    if (run.signal?.aborted) throw cancelled();
+    outcomes[i] = runJs(p, a, b);
+    report(i, 1, 1);
+  }
+  return outcomes;
+}
+
+function preparePair(a: unknown, b: unknown): [PreparedRepresentation, PreparedRepresentation] {
+  const pa = prepared(a, 'a');
+  const pb = prepared(b, 'b');
+  requireSameRows(pa, pb);
+  return [pa, pb];
+}
+
+function single(outcome: Outcome): number {
+  if (typeof outcome === 'number') return outcome;
+  throw outcome;
+}
+
+/**
+ * Computes one measure of two representations (N × D and N × D′, rows = the same inputs).
+ * Throws NnsimError on bad input or when the measure is undefined for it.
+ */
+export function compare(id: MeasureId | (string & {}), a: RepresentationInput, b: RepresentationInput, options?: object): number {
+  const [pa, pb] = preparePair(a, b);
+  const planned = plan([{ id, options }], pa.rows);
+  return single(runSync(planned, pa, pb)[0]!);
+}
+
+/** compare() on a worker thread: the event loop stays free. */
+export async function compareAsync(
+  id: MeasureId | (string & {}),
+  a: RepresentationInput,
+  b: RepresentationInput,
+  options?: object,
+  run: RunOptions = {},
+): Promise<number> {
+  const [pa, pb] = preparePair(a, b);
+  const planned = plan([{ id, options }], pa.rows);
+  const outcomes = await schedule(() => runAsync(planned, pa, pb, run), run.signal);
+  return single(outcomes[0]!);
+}
+
+export interface CompareManyOptions extends RunOptions {
+  /** 'throw' (default): the first failing measure throws. 'return': failures are NnsimError values. */
+  errors?: 'throw' | 'return';
+}
+
+export type ManyResults = Record<string, number>;
+export type ManyOutcomes = Record<string, number | NnsimError>;
+
+function collect(planned: readonly PlannedMeasure[], outcomes: readonly Outcome[], errors: 'throw' | 'return'): ManyOutcomes {
+  const out: ManyOutcomes = {};
+  planned.forEach((p, i) => {
+    const o = outcomes[i]!;
+    if (typeof o !== 'number' && errors === 'throw') throw o;
+    out[p.key] = o;
+  });
+  return out;
+}
+
+/**
+ * Computes several measures of one pair, sharing intermediates (one centring, one factor, one cross
+ * product, one set of k-NN lists …). Returns { [key]: value }, key = spec.key ?? id.
+ */
+export function compareMany(specs: readonly MeasureSpec[], a: RepresentationInput, b: RepresentationInput): ManyResults;
+export function compareMany(
+  specs: readonly MeasureSpec[],
+  a: RepresentationInput,
+  b: RepresentationInput,
+  options: { errors: 'return' },
+): ManyOutcomes;
+export function compareMany(
+  specs: readonly MeasureSpec[],
+  a: RepresentationInput,
+  b: RepresentationInput,
+  options?: { errors?: 'throw' | 'return' },
+): ManyResults | ManyOutcomes;
+export function compareMany(
+  specs: readonly MeasureSpec[],
+  a: RepresentationInput,
+  b: RepresentationInput,
+  options: { errors?: 'throw' | 'return' } = {},
+): ManyResults | ManyOutcomes {
+  const [pa, pb] = preparePair(a, b);
+  const planned = plan(specs, pa.rows);
+  return collect(planned, runSync(planned, pa, pb), options.errors ?? 'throw');
+}
+
+/** compareMany() on a worker thread, with progress and cancellation. */
+export async function compareManyAsync(
+  specs: readonly MeasureSpec[],
+  a: RepresentationInput,
+  b: RepresentationInput,
+  options: CompareManyOptions = {},
+): Promise<ManyResults | ManyOutcomes> {
+  const [pa, pb] = preparePair(a, b);
+  const planned = plan(specs, pa.rows);
+  const outcomes = await schedule(() => runAsync(planned, pa, pb, options), options.signal);
+  return collect(planned, outcomes, options.errors ?? 'throw');
+}
+
+/** A typed function for one measure: `fn(a, b, options)`, `fn.async(a, b, options, run)`, `fn.info`. */
+export interface MeasureFunction<S extends OptionSchema> {
+  (a: RepresentationInput, b: RepresentationInput, options?: OptionsOf<S>): number;
+  async(a: RepresentationInput, b: RepresentationInput, options?: OptionsOf<S>, run?: RunOptions): Promise<number>;
+  readonly id: string;
+}
+
+export function measureFunction<S extends OptionSchema>(definition: MeasureDefinition<string, S>): MeasureFunction<S> {
+  const fn = (a: RepresentationInput, b: RepresentationInput, options?: OptionsOf<S>): number =>
+    compare(definition.id, a, b, options);
+  return Object.assign(fn, {
+    async: (a: RepresentationInput, b: RepresentationInput, options?: OptionsOf<S>, run?: RunOptions) =>
+      compareAsync(definition.id, a, b, options, run),
+    id: definition.id,
+  });
+}

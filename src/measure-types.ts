@@ -1,0 +1,123 @@
+/**
+ * What a measure is, as data. One {@link MeasureDefinition} per measure, in the family files under
+ * `src/measures/` and `src/functional/`; the registry collects them and is the single source for
+ * `listMeasures()`, the README table, the CLI and the property tests.
+ */
+import type { Matrix } from './matrix.js';
+import type { OptionSchema, ResolvedOptions } from './options.js';
+
+export type Family =
+  | 'cca'
+  | 'alignment'
+  | 'rsm'
+  | 'neighbors'
+  | 'topology'
+  | 'statistics'
+  | 'performance'
+  | 'hard-predictions'
+  | 'soft-predictions'
+  | 'gradient'
+  | 'stitching';
+
+/**
+ * Transformations of a representation X (N × D) that a measure may ignore (survey Table 1):
+ * orthogonal X → XQ (QᵀQ = I), permutation of the D columns, isotropic scaling X → aX (a > 0),
+ * translation X → X + 1bᵀ, invertible linear X → XA, affine X → XA + 1bᵀ.
+ */
+export type Invariance = 'orthogonal' | 'permutation' | 'isotropic-scaling' | 'translation' | 'invertible-linear' | 'affine';
+
+export const INVARIANCES: readonly Invariance[] = [
+  'orthogonal',
+  'permutation',
+  'isotropic-scaling',
+  'translation',
+  'invertible-linear',
+  'affine',
+];
+
+/** Inputs beyond the two matrices a measure needs. */
+export type Requirement = 'labels' | 'seed';
+
+/** Metadata that changes with an option value, e.g. `procrustes` with `normalize: true`. */
+export interface MeasureVariant {
+  /** The option values that select this variant. */
+  readonly when: Readonly<Record<string, string | number | boolean>>;
+  readonly invariances?: readonly Invariance[];
+  readonly range?: readonly [number, number];
+  readonly metric?: boolean;
+  readonly selfValue?: number | null;
+  readonly note?: string;
+}
+
+export interface MeasureInfo {
+  /** Kebab-case id used by compare(id, …), the CLI and the docs. */
+  readonly id: string;
+  /** Human-readable name. */
+  readonly name: string;
+  readonly family: Family;
+  readonly domain: 'representational' | 'functional';
+  /** 'similarity': higher is more similar. 'distance': lower is more similar. */
+  readonly kind: 'similarity' | 'distance';
+  /** Closed range of values; Infinity where unbounded. */
+  readonly range: readonly [number, number];
+  /** Value of m(X, X): 1 for bounded similarities, 0 for distances; null when it depends on X. */
+  readonly selfValue: number | null;
+  readonly selfValueNote?: string;
+  /** m(A, B) = m(B, A). */
+  readonly symmetric: boolean;
+  /** Satisfies the triangle inequality (and is a pseudo-metric on representations). */
+  readonly metric: boolean;
+  /** Transformations of either argument that leave the value unchanged (with default options). */
+  readonly invariances: readonly Invariance[];
+  /** For asymmetric measures: further invariances that hold for one argument only. */
+  readonly argumentInvariances?: { readonly first?: readonly Invariance[]; readonly second?: readonly Invariance[] };
+  readonly variants: readonly MeasureVariant[];
+  readonly requires: readonly Requirement[];
+  /** Smallest N for which the measure is defined. */
+  readonly minRows: number;
+  /** Depends on a random seed (then `seed` is an option and results are deterministic per seed). */
+  readonly stochastic: boolean;
+  /** 'pair': two models; 'group': K ≥ 2 models at once. */
+  readonly arity: 'pair' | 'group';
+  readonly options: OptionSchema;
+  readonly description: string;
+  readonly reference: { readonly citation: string; readonly url?: string };
+  /** How the value relates to a reference implementation (e.g. "ReSi ProcrustesSizeAndShapeDistance"). */
+  readonly parity?: string;
+}
+
+/** Computed by the native core from two prepared representations (shared intermediates). */
+export interface NativeEngine {
+  readonly kind: 'native';
+}
+
+/** Computed in TypeScript from two validated matrices. */
+export interface JsEngine {
+  readonly kind: 'js';
+  compute(a: Matrix, b: Matrix, options: ResolvedOptions): number;
+}
+
+export interface MeasureDefinition<Id extends string = string, S extends OptionSchema = OptionSchema> extends MeasureInfo {
+  readonly id: Id;
+  readonly options: S;
+  readonly engine: NativeEngine | JsEngine;
+}
+
+type Optional = 'variants' | 'requires' | 'stochastic' | 'arity' | 'domain';
+
+/** Declares a measure; fills the usual defaults (no variants, no requirements, deterministic, pair). */
+export function defineMeasure<const Id extends string, const S extends OptionSchema>(
+  definition: Omit<MeasureDefinition<Id, S>, Optional> & Partial<Pick<MeasureDefinition<Id, S>, Optional>>,
+): MeasureDefinition<Id, S> {
+  const functional = ['performance', 'hard-predictions', 'soft-predictions', 'gradient', 'stitching'].includes(
+    definition.family,
+  );
+  return Object.freeze({
+    variants: [],
+    requires: [],
+    stochastic: false,
+    arity: 'pair' as const,
+    domain: functional ? ('functional' as const) : ('representational' as const),
+    ...definition,
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * Loading of the native addon (prebuilt in prebuilds/<platform>-<arch>/ or built into build/Release)
+ * and its typed interface. Nothing outside src/ talks to the binding directly.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { NnsimError } from './errors.js';
+
+export interface NativeRepresentationHandle {
+  readonly rows: number;
+  readonly cols: number;
+}
+
+export interface NativeControlHandle {
+  cancel(): void;
+  readonly cancelled: boolean;
+}
+
+/** A measure's outcome from the core: the value, or an error record. */
+export type NativeOutcome = number | { code: string; message: string };
+
+export interface NativeAddon {
+  NativeRepresentation: new (data: Float64Array, rows: number, cols: number) => NativeRepresentationHandle;
+  NativeControl: new () => NativeControlHandle;
+  compare(
+    ids: readonly string[],
+    options: readonly Record<string, number | boolean | string>[],
+    a: NativeRepresentationHandle,
+    b: NativeRepresentationHandle,
+    labels?: Int32Array,
+  ): NativeOutcome[];
+  compareAsync(
+    ids: readonly string[],
+    options: readonly Record<string, number | boolean | string>[],
+    a: NativeRepresentationHandle,
+    b: NativeRepresentationHandle,
+    labels: Int32Array | undefined,
+    control: NativeControlHandle | undefined,
+    onProgress: ((measureIndex: number, done: number, total: number) => void) | undefined,
+  ): Promise<NativeOutcome[]>;
+  measureIds(): string[];
+  getThreads(): number;
+  setThreads(threads: number): void;
+  blasInfo(): { config: string; cores: number; threads: number };
+}
+
+/** The package root: src/ or dist/ sit directly below it. */
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+let cached: NativeAddon | undefined;
+
+/** The loaded addon; throws E_NATIVE_UNAVAILABLE with instructions when it cannot be loaded. */
+export function nativeAddon(): NativeAddon {
+  if (cached) return cached;
+  const require = createRequire(import.meta.url);
+  try {
+    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
+    cached = load(packageRoot);
+    return cached;
+  } catch (error) {
+    throw new NnsimError(
+      'E_NATIVE_UNAVAILABLE',
+      'the nnsim native addon could not be loaded: ' +
+        (error instanceof Error ? error.message.split('\n')[0] : String(error)) +
+        '. Reinstall nnsim; to build from source install a C++ compiler and the BLAS libraries ' +
+        '(Debian/Ubuntu: sudo apt-get install build-essential libopenblas-dev liblapacke-dev) and run `npm rebuild nnsim`.',
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Option schemas. Each measure declares its options as data (type, default, bounds, description); the
+ * same schema validates user options, fills defaults, types the named exports (`OptionsOf<S>`) and
+ * documents the measure in `listMeasures()`, the README table and the CLI.
+ */
+import { NnsimError, describeValue, nearest } from './errors.js';
+
+export interface NumberOption {
+  readonly type: 'number';
+  readonly description: string;
+  readonly default?: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly minExclusive?: boolean;
+  readonly maxExclusive?: boolean;
+  readonly integer?: boolean;
+}
+
+export interface BooleanOption {
+  readonly type: 'boolean';
+  readonly description: string;
+  readonly default?: boolean;
+}
+
+export interface EnumOption<V extends string = string> {
+  readonly type: 'enum';
+  readonly description: string;
+  readonly values: readonly V[];
+  readonly default?: V;
+}
+
+/** Integer class labels of the N inputs (ground truth). Not sent as an option value to the core. */
+export interface LabelsOption {
+  readonly type: 'labels';
+  readonly description: string;
+  readonly required: boolean;
+}
+
+export type OptionSpec = NumberOption | BooleanOption | EnumOption | LabelsOption;
+export type OptionSchema = Readonly<Record<string, OptionSpec>>;
+
+export type Labels = Int32Array | readonly number[];
+
+export type OptionValue<S> = S extends NumberOption
+  ? number
+  : S extends BooleanOption
+    ? boolean
+    : S extends EnumOption<infer V>
+      ? V
+      : S extends LabelsOption
+        ? Labels
+        : never;
+
+/** The options object a measure with schema S accepts (all keys optional; defaults fill the rest). */
+export type OptionsOf<S extends OptionSchema> = { [K in keyof S]?: OptionValue<S[K]> };
+
+export function numberOption(spec: Omit<NumberOption, 'type'>): NumberOption {
+  return { type: 'number', ...spec };
+}
+
+export function booleanOption(defaultValue: boolean, description: string): BooleanOption {
+  return { type: 'boolean', default: defaultValue, description };
+}
+
+export function enumOption<const V extends string>(values: readonly V[], defaultValue: V, description: string): EnumOption<V> {
+  return { type: 'enum', values, default: defaultValue, description };
+}
+
+export function labelsOption(description: string, required = true): LabelsOption {
+  return { type: 'labels', description, required };
+}
+
+/** Options split for the engine: primitive values for the core, labels separately. */
+export interface ResolvedOptions {
+  /** Every option with a value (given or default), labels excluded. */
+  readonly values: Readonly<Record<string, number | boolean | string>>;
+  /** Validated labels (Int32Array), when the schema has a labels option and labels were given. */
+  readonly labels: Int32Array | undefined;
+}
+
+function boundsText(spec: NumberOption): string {
+  const parts: string[] = [spec.integer ? 'an integer' : 'a finite number'];
+  if (spec.min !== undefined) parts.push(`${spec.minExclusive ? '>' : '≥'} ${spec.min}`);
+  if (spec.max !== undefined) parts.push(`${spec.maxExclusive ? '<' : '≤'} ${spec.max}`);
+  return parts.join(' ');
+}
+
+function checkNumber(spec: NumberOption, value: unknown): boolean {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  if (spec.integer && !Number.isInteger(value)) return false;
+  if (spec.min !== undefined && (value < spec.min || (spec.minExclusive && value === spec.min))) return false;
+  if (spec.max !== undefined && (value > spec.max || (spec.maxExclusive && value === spec.max))) return false;
+  return true;
+}
+
+/** Validates labels: integers in [0, 2^31), one per row when `rows` is given. */
+export function toLabels(value: unknown, what: string, rows?: number, measure?: string): Int32Array {
+  let out: Int32Array;
+  if (value instanceof Int32Array) {
+    out = value;
+  } else if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    const source = value as ArrayLike<unknown>;
+    out = new Int32Array(source.length);
+    for (let i = 0; i < source.length; i++) {
+      const v = source[i];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
+        throw new NnsimError('E_LABELS', `${what}[${i}] must be a non-negative integer but is ${describeValue(v)}`, { measure });
+      }
+      out[i] = v;
+    }
+  } else {
+    throw new NnsimError('E_LABELS', `Expected an Int32Array or number[] for ${what} but received ${describeValue(value)}`, {
+      measure,
+    });
+  }
+  for (let i = 0; i < out.length; i++) {
+    if (out[i]! < 0) throw new NnsimError('E_LABELS', `${what}[${i}] is negative (${out[i]})`, { measure });
+  }
+  if (rows !== undefined && out.length !== rows) {
+    throw new NnsimError('E_LABELS', `${what} has ${out.length} entries but the inputs have ${rows} rows`, { measure });
+  }
+  return out;
+}
+
+/**
+ * Validates `options` against `schema` for measure `measure`: unknown keys, wrong types and
+ * out-of-range values throw E_OPTION (with a suggestion for a mistyped key); defaults are filled in.
+ */
+export function resolveOptions(measure: string, schema: OptionSchema, options: unknown, rows?: number): ResolvedOptions {
+  if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+    throw new NnsimError('E_OPTION', `Expected an options object for measure '${measure}' but received ${describeValue(options)}`, {
+      measure,
+    });
+  }
+  const given = (options ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!(key in schema)) {
+      const suggestion = nearest(key, Object.keys(schema));
+      const known = Object.keys(schema);
+      throw new NnsimError(
+        'E_OPTION',
+        `Unknown option '${key}' for measure '${measure}'` +
+          (suggestion ? `; did you mean '${suggestion}'?` : '') +
+          (known.length ? ` Its options are: ${known.join(', ')}.` : ' It takes no options.'),
+        { measure },
+      );
+    }
+  }
+  const values: Record<string, number | boolean | string> = {};
+  let labels: Int32Array | undefined;
+  for (const [key, spec] of Object.entries(schema)) {
+    const value = given[key];
+    const what = `option '${key}' of measure '${measure}'`;
+    if (spec.type === 'labels') {
+      if (value === undefined) {
+        if (spec.required) throw new NnsimError('E_LABELS', `measure '${measure}' needs labels (option '${key}')`, { measure });
+        continue;
+      }
+      labels = toLabels(value, what, rows, measure);
+      continue;
+    }
+    if (value === undefined) {
+      if (spec.default !== undefined) values[key] = spec.default;
+      continue;
+    }
+    switch (spec.type) {
+      case 'number':
+        if (!checkNumber(spec, value)) {
+          throw new NnsimError('E_OPTION', `Expected ${boundsText(spec)} for ${what} but received ${describeValue(value)}`, {
+            measure,
+          });
+        }
+        break;
+      case 'boolean':
+        if (typeof value !== 'boolean') {
+          throw new NnsimError('E_OPTION', `Expected a boolean for ${what} but received ${describeValue(value)}`, { measure });
+        }
+        break;
+      case 'enum':
+        if (typeof value !== 'string' || !spec.values.includes(value)) {
+          throw new NnsimError(
+            'E_OPTION',
+            `Expected one of ${spec.values.map((v) => `'${v}'`).join(', ')} for ${what} but received ${describeValue(value)}`,
+            { measure },
+          );
+        }
+        break;
+    }
+    values[key] = value as number | boolean | string;
+  }
+  return { values, labels };
+}

@@ -1,0 +1,85 @@
+// The registry: complete metadata for every measure, agreement with the native core, lookups.
+import { describe, expect, it } from 'vitest';
+
+import { INVARIANCES, NnsimError, getMeasure, listMeasures, measureIds, measures } from '../src/index.js';
+import { nativeAddon } from '../src/native.js';
+import { definitions } from '../src/measures/index.js';
+
+describe('registry', () => {
+  it('has unique kebab-case ids', () => {
+    const ids = measureIds();
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+  });
+
+  it('lists exactly the native kernels for native measures, and the core has no unregistered kernel', () => {
+    const nativeIds = new Set(nativeAddon().measureIds());
+    const registeredNative = definitions.filter((d) => d.engine.kind === 'native').map((d) => d.id);
+    expect(new Set(registeredNative)).toEqual(nativeIds);
+  });
+
+  it('gives every measure complete metadata', () => {
+    for (const m of listMeasures()) {
+      expect(m.name.length, m.id).toBeGreaterThan(3);
+      expect(['similarity', 'distance']).toContain(m.kind);
+      expect(m.range[0]).toBeLessThan(m.range[1]);
+      expect(typeof m.symmetric).toBe('boolean');
+      expect(typeof m.metric).toBe('boolean');
+      if (m.metric) {
+        expect(m.kind, `${m.id}: a metric is a distance`).toBe('distance');
+        expect(m.symmetric, `${m.id}: a metric is symmetric`).toBe(true);
+      }
+      for (const inv of m.invariances) expect(INVARIANCES).toContain(inv);
+      expect(m.minRows).toBeGreaterThanOrEqual(1);
+      expect(m.reference.citation.length).toBeGreaterThan(10);
+      expect(m.description.length).toBeGreaterThan(10);
+      if (m.selfValue !== null) {
+        expect(m.selfValue).toBeGreaterThanOrEqual(m.range[0]);
+        expect(m.selfValue).toBeLessThanOrEqual(m.range[1]);
+      } else {
+        expect(m.selfValueNote, `${m.id} explains its self value`).toBeTruthy();
+      }
+      for (const [key, spec] of Object.entries(m.options)) {
+        expect(spec.description.length, `${m.id}.${key} is documented`).toBeGreaterThan(5);
+        if (spec.type === 'enum' && spec.default !== undefined) expect(spec.values).toContain(spec.default);
+      }
+      for (const variant of m.variants) {
+        for (const key of Object.keys(variant.when)) expect(Object.keys(m.options), `${m.id} variant key ${key}`).toContain(key);
+      }
+    }
+  });
+
+  it('offers a typed function per measure', () => {
+    for (const id of measureIds()) {
+      const name = id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+      const fn = (measures as unknown as Record<string, { id: string }>)[name];
+      expect(fn, name).toBeTypeOf('function');
+      expect(fn!.id).toBe(id);
+    }
+  });
+
+  it('suggests the nearest id for a typo', () => {
+    try {
+      getMeasure('procrustse');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(NnsimError);
+      expect((e as NnsimError).code).toBe('E_UNKNOWN_MEASURE');
+      expect((e as NnsimError).message).toContain("did you mean 'procrustes'");
+    }
+  });
+
+  it('filters by family and kind', () => {
+    expect(listMeasures({ family: 'alignment' }).every((m) => m.family === 'alignment')).toBe(true);
+    expect(listMeasures({ kind: 'similarity' }).every((m) => m.kind === 'similarity')).toBe(true);
+  });
+});
+
+describe('README', () => {
+  it('has the measure table of the current registry (npm run docs)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { withMeasuresTable } = await import('../src/docs.js');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(withMeasuresTable(readme)).toBe(readme);
+  });
+});

@@ -1,0 +1,126 @@
+// The raw binding called with hostile arguments: every call throws a coded error or returns coded
+// error records; none crashes the process or reads out of bounds.
+import { describe, expect, it } from 'vitest';
+
+import { nativeAddon } from '../src/native.js';
+
+const addon = nativeAddon();
+const CODES = /^E_[A-Z_]+$/;
+
+function thrown(f: () => unknown): { code?: string; message: string } {
+  try {
+    f();
+  } catch (e) {
+    return e as { code?: string; message: string };
+  }
+  throw new Error('expected a throw');
+}
+
+function rep(rows: number, cols: number, seed = 1): InstanceType<typeof addon.NativeRepresentation> {
+  let s = seed;
+  const data = Float64Array.from({ length: rows * cols }, () => ((s = (s * 16807) % 2147483647) / 2147483647) - 0.5);
+  return new addon.NativeRepresentation(data, rows, cols);
+}
+
+describe('raw binding, hostile arguments', () => {
+  it('NativeRepresentation validates its arguments', () => {
+    const cases: unknown[][] = [
+      [],
+      [undefined, 2, 2],
+      [null, 2, 2],
+      [[1, 2, 3, 4], 2, 2],
+      [new Float32Array(4), 2, 2],
+      [new Int32Array(4), 2, 2],
+      [new Float64Array(4), '2', 2],
+      [new Float64Array(4), 2, NaN],
+      [new Float64Array(4), -2, -2],
+      [new Float64Array(4), 2.5, 2],
+      [new Float64Array(4), 0, 4],
+      [new Float64Array(4), 2, 3],
+      [new Float64Array(4), 2 ** 31 - 1, 2 ** 31 - 1],
+      [new Float64Array(4), 2 ** 53, 1],
+      [new Float64Array(4), Infinity, 0],
+      [new Float64Array([1, NaN, 3, 4]), 2, 2],
+      [new Float64Array([1, Infinity, 3, 4]), 2, 2],
+      [new Float64Array(new SharedArrayBuffer(32)), 2, 2],
+      [new Float64Array(new ArrayBuffer(64), 8, 4), 2, 3],
+    ];
+    for (const args of cases) {
+      const e = thrown(() => new (addon.NativeRepresentation as unknown as new (...a: unknown[]) => unknown)(...args));
+      expect(e.code, `${String(args[0])} ${String(args[1])}×${String(args[2])}: ${e.message}`).toMatch(CODES);
+    }
+    const detached = new Float64Array(4);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    expect(thrown(() => new addon.NativeRepresentation(detached, 2, 2)).code).toBe('E_DETACHED');
+    // A view with an offset is read from its own window only.
+    const backing = new Float64Array([99, 1, 2, 3, 4, 99]);
+    const view = new Float64Array(backing.buffer, 8, 4);
+    expect(new addon.NativeRepresentation(view, 2, 2).rows).toBe(2);
+  });
+
+  it('compare validates ids, options, representations and labels', () => {
+    const a = rep(10, 3);
+    const b = rep(10, 4, 2);
+    const bad: unknown[][] = [
+      [],
+      ['cka', [{}], a, b],
+      [[1], [{}], a, b],
+      [['cka'], {}, a, b],
+      [['cka'], [], a, b],
+      [['cka'], [{}], {}, b],
+      [['cka'], [{}], a, new Float64Array(4)],
+      [['cka'], [{}], a, b, [1, 2, 3]],
+      [['cka'], [{}], a, b, new Float64Array(10)],
+      [['cka'], [[1, 2]], a, b],
+      [['cka'], [{ kernel: { evil: true } }], a, b],
+      [['cka'], [{ kernel: () => 1 }], a, b],
+      [['cka'], [{ kernel: Symbol('x') }], a, b],
+    ];
+    for (const args of bad) {
+      const e = thrown(() => (addon.compare as (...a: unknown[]) => unknown)(...args));
+      expect(e.code, e.message).toMatch(CODES);
+    }
+    const getterThrows = Object.defineProperty({}, 'kernel', {
+      enumerable: true,
+      get() {
+        throw new Error('boom');
+      },
+    });
+    expect(() => addon.compare(['cka'], [getterThrows], a, b)).toThrow('boom');
+  });
+
+  it('reports per-measure errors as records, not crashes', () => {
+    const a = rep(10, 3);
+    const shorter = rep(9, 3);
+    const results = addon.compare(['cka', 'no-such-id', 'procrustes', 'procrustes'], [{}, {}, { normalize: 'x' }, { center: 3 }], a, rep(10, 5, 3));
+    expect(typeof results[0]).toBe('number');
+    expect(results.slice(1).map((r) => (r as { code: string }).code)).toEqual(['E_UNKNOWN_MEASURE', 'E_OPTION', 'E_OPTION']);
+    expect((addon.compare(['cka'], [{}], a, shorter)[0] as { code: string }).code).toBe('E_SHAPE');
+    expect((addon.compare(['cka'], [{}], rep(1, 3), rep(1, 3))[0] as { code: string }).code).toBe('E_TOO_FEW_ROWS');
+    const constant = new addon.NativeRepresentation(new Float64Array(30).fill(2), 10, 3);
+    expect((addon.compare(['cka'], [{}], constant, a)[0] as { code: string }).code).toBe('E_DEGENERATE');
+  });
+
+  it('compareAsync validates its control and callback, and survives a throwing callback', async () => {
+    const a = rep(20, 3);
+    const b = rep(20, 3, 5);
+    expect(thrown(() => addon.compareAsync(['cka'], [{}], a, b, undefined, {} as never, undefined)).code).toBe('E_TYPE');
+    expect(thrown(() => addon.compareAsync(['cka'], [{}], a, b, undefined, undefined, 42 as never)).code).toBe('E_TYPE');
+    const values = await addon.compareAsync(['cka', 'procrustes'], [{}, {}], a, b, undefined, undefined, () => {
+      throw new Error('callback failure');
+    });
+    expect(values.every((v) => typeof v === 'number')).toBe(true);
+    const control = new addon.NativeControl();
+    control.cancel();
+    const cancelled = await addon.compareAsync(['cka'], [{}], a, b, undefined, control, undefined);
+    expect((cancelled[0] as { code: string }).code).toBe('E_CANCELLED');
+  });
+
+  it('threads: validates the count', () => {
+    const before = addon.getThreads();
+    for (const bad of [0, -1, 1.5, NaN, 'two', 1e9]) expect(thrown(() => addon.setThreads(bad as never)).code).toMatch(CODES);
+    addon.setThreads(1);
+    expect(addon.getThreads()).toBe(1);
+    addon.setThreads(before);
+  });
+});

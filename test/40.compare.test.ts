@@ -1,0 +1,137 @@
+// compare / compareMany / async: shared work, results keyed by id, errors, progress, cancellation.
+import { describe, expect, it } from 'vitest';
+
+import {
+  NnsimError,
+  angularShape,
+  cka,
+  compare,
+  compareAsync,
+  compareMany,
+  configure,
+  getConfig,
+  measures,
+  prepare,
+  procrustes,
+} from '../src/index.js';
+import { randomMatrix, relatedMatrix } from './helpers/random.js';
+
+const a = randomMatrix(120, 12, 1);
+const b = relatedMatrix(a, 9, 2);
+
+function errorOf(f: () => unknown): NnsimError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(NnsimError);
+    return e as NnsimError;
+  }
+  throw new Error('expected an NnsimError');
+}
+
+describe('compare', () => {
+  it('agrees with the named exports and the measures object', () => {
+    expect(cka(a, b)).toBe(compare('cka', a, b));
+    expect(procrustes(a, b, { normalize: true })).toBe(compare('procrustes', a, b, { normalize: true }));
+    expect(angularShape(a, b)).toBe(measures.angularShape(a, b));
+  });
+
+  it('accepts row arrays, Float32Array and prepared representations alike', () => {
+    const rows = Array.from({ length: a.rows }, (_, i) => Array.from(a.data.subarray(i * a.cols, (i + 1) * a.cols)));
+    expect(compare('cka', rows, b)).toBeCloseTo(compare('cka', a, b), 14);
+    const f32 = { data: Float32Array.from(a.data), rows: a.rows, cols: a.cols };
+    expect(compare('cka', f32, b)).toBeCloseTo(compare('cka', a, b), 5);
+    const pa = prepare(a);
+    expect(compare('cka', pa, b)).toBe(compare('cka', a, b));
+  });
+
+  it('gives typed errors for bad calls', () => {
+    expect(errorOf(() => compare('ckaa', a, b)).message).toContain("did you mean 'cka'");
+    expect(errorOf(() => compare('cka', a, randomMatrix(119, 9, 3))).code).toBe('E_SHAPE');
+    expect(errorOf(() => compare('cka', randomMatrix(1, 5, 1), randomMatrix(1, 5, 2))).code).toBe('E_TOO_FEW_ROWS');
+    expect(errorOf(() => compare('cka', a, b, { kernal: 'linear' })).message).toContain("did you mean 'kernel'");
+    expect(errorOf(() => compare('cka', a, b, { kernel: 'cubic' })).code).toBe('E_OPTION');
+    expect(errorOf(() => compare('procrustes', a, b, { normalize: 1 } as never)).code).toBe('E_OPTION');
+    expect(errorOf(() => compare('cka', a, b, 'linear' as never)).code).toBe('E_OPTION');
+    expect(errorOf(() => compare(42 as never, a, b)).code).toBe('E_TYPE');
+    const constant = { data: new Float64Array(120 * 3).fill(1), rows: 120, cols: 3 };
+    const degenerate = errorOf(() => compare('angular-shape', constant, b));
+    expect(degenerate.code).toBe('E_DEGENERATE');
+    expect(degenerate.measure).toBe('angular-shape');
+  });
+});
+
+describe('compareMany', () => {
+  it('returns one value per key, equal to the single calls', () => {
+    const results = compareMany(
+      ['cka', 'procrustes', { id: 'procrustes', options: { normalize: true }, key: 'procrustes-normalized' }, 'angular-shape'],
+      a,
+      b,
+    );
+    expect(Object.keys(results)).toEqual(['cka', 'procrustes', 'procrustes-normalized', 'angular-shape']);
+    expect(results.cka).toBe(compare('cka', a, b));
+    expect(results.procrustes).toBe(compare('procrustes', a, b));
+    expect(results['procrustes-normalized']).toBe(compare('procrustes', a, b, { normalize: true }));
+    expect(results['angular-shape']).toBe(compare('angular-shape', a, b));
+  });
+
+  it('throws the first failure by default, or returns failures as values', () => {
+    const constant = { data: new Float64Array(120 * 3).fill(1), rows: 120, cols: 3 };
+    expect(errorOf(() => compareMany(['procrustes', 'cka'], constant, b)).code).toBe('E_DEGENERATE');
+    const outcomes = compareMany(['procrustes', 'cka'], constant, b, { errors: 'return' });
+    expect(typeof outcomes.procrustes).toBe('number');
+    expect((outcomes.cka as NnsimError).code).toBe('E_DEGENERATE');
+    expect(errorOf(() => compareMany(['cka', 'cka'], a, b)).code).toBe('E_OPTION');
+  });
+});
+
+describe('async', () => {
+  it('computes the same values off the event loop', async () => {
+    expect(await compareAsync('procrustes', a, b, { normalize: true })).toBe(compare('procrustes', a, b, { normalize: true }));
+    expect(await compare.async('cka', a, b)).toBe(compare('cka', a, b));
+    expect(await cka.async(a, b)).toBe(cka(a, b));
+    expect(await compareMany.async(['cka', 'angular-shape'], a, b)).toEqual(compareMany(['cka', 'angular-shape'], a, b));
+  });
+
+  it('reports progress per measure, ending at 1', async () => {
+    const seen: number[] = [];
+    await compareMany.async(['cka', 'procrustes', 'angular-shape'], a, b, { onProgress: (p) => seen.push(p.fraction) });
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen.at(-1)).toBe(1);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
+  });
+
+  it('rejects with E_CANCELLED when aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(compare.async('cka', a, b, {}, { signal: controller.signal })).rejects.toMatchObject({ code: 'E_CANCELLED' });
+  });
+
+  it('runs concurrent calls through the scheduler without changing results', async () => {
+    const big = randomMatrix(600, 64, 9);
+    const other = relatedMatrix(big, 48, 10);
+    const expected = compare('cka', big, other);
+    const before = getConfig();
+    configure({ concurrency: 2 });
+    expect(getConfig().blasThreads).toBe(Math.max(1, Math.floor(before.threads / 2)));
+    const values = await Promise.all(Array.from({ length: 6 }, () => compare.async('cka', big, other)));
+    for (const v of values) expect(v).toBeCloseTo(expected, 12);
+    configure({ concurrency: before.concurrency });
+    expect(getConfig().blasThreads).toBe(before.threads);
+  });
+
+  it('a queued call aborted before it starts never runs', async () => {
+    const big = randomMatrix(800, 96, 11);
+    const controller = new AbortController();
+    const first = compare.async('cka', big, big);
+    const second = compare.async('cka', big, big, {}, { signal: controller.signal });
+    controller.abort();
+    await expect(second).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    expect(await first).toBeCloseTo(1, 12);
+  });
+
+  it('validates configure()', () => {
+    expect(errorOf(() => configure({ threads: 0 })).code).toBe('E_OPTION');
+    expect(errorOf(() => configure({ concurrency: 1.5 })).code).toBe('E_OPTION');
+  });
+});
