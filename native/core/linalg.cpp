@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <limits>
 #include <string>
 
 #include "errors.hpp"
@@ -203,6 +204,28 @@ SymmetricEigen symmetricEigen(MatrixView a, bool wantVectors) {
     }
   }
   return out;
+}
+
+Matrix symmetricFunction(MatrixView a, double (*f)(double, void*), void* context) {
+  const SymmetricEigen eig = symmetricEigen(a, true);
+  const std::size_t n = a.rows;
+  // V diag(f(λ)) Vᵀ = (V diag(f(λ))) Vᵀ: scale the columns of V, then one dgemm.
+  Matrix scaled = Matrix::copyOf(eig.vectors);
+  for (std::size_t j = 0; j < n; ++j) {
+    const double fj = f(eig.values[j], context);
+    for (std::size_t i = 0; i < n; ++i) scaled(i, j) *= fj;
+  }
+  return multiply(scaled, Trans::No, eig.vectors, Trans::Yes);
+}
+
+std::size_t numericalRank(const std::vector<double>& s, std::size_t rows, std::size_t cols, double relativeTolerance) {
+  if (s.empty()) return 0;
+  const double tolerance = s.front() * (relativeTolerance < 0.0
+                                            ? static_cast<double>(std::max(rows, cols)) * std::numeric_limits<double>::epsilon()
+                                            : relativeTolerance);
+  std::size_t rank = 0;
+  while (rank < s.size() && s[rank] > tolerance) ++rank;
+  return rank;
 }
 
 Qr thinQr(MatrixView a) {

@@ -53,6 +53,19 @@ struct SymmetricEigen {
 };
 SymmetricEigen symmetricEigen(MatrixView a, bool wantVectors);
 
+// f(A) = V diag(f(λ)) Vᵀ for a symmetric A = V diag(λ) Vᵀ (matrix square root, inverse square root,
+// logarithm …). f receives each eigenvalue; clamp tiny or negative ones inside f as the caller needs.
+Matrix symmetricFunction(MatrixView a, double (*f)(double, void*), void* context = nullptr);
+template <class F>
+Matrix symmetricFunction(MatrixView a, F&& f) {
+  return symmetricFunction(a, [](double v, void* ctx) { return (*static_cast<F*>(ctx))(v); }, &f);
+}
+
+// Numerical rank as numpy.linalg.matrix_rank decides it: singular values above
+// max(σ) · max(rows, cols) · eps (relativeTolerance < 0), or above max(σ) · relativeTolerance.
+std::size_t numericalRank(const std::vector<double>& singularValuesDescending, std::size_t rows, std::size_t cols,
+                          double relativeTolerance = -1.0);
+
 // Thin QR of A (m x n, m >= n): A = Q R, Q is m x n with orthonormal columns, R is n x n upper
 // triangular (dgeqrf + dorgqr).
 struct Qr {

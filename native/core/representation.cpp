@@ -157,6 +157,18 @@ const Svd& Representation::svd(Centering c) const {
   return memo<Svd>(std::string("svd:") + centeringName(c), [&] { return thinSvd(data(c)); });
 }
 
+const Matrix& Representation::columnSpaceBasis(Centering c) const {
+  return memo<Matrix>(std::string("column-space-basis:") + centeringName(c), [&] {
+    const Svd& decomposition = svd(c);
+    const std::size_t r = numericalRank(decomposition.s, rows(), cols());
+    Matrix basis = Matrix::uninitialized(rows(), r);
+    for (std::size_t i = 0; i < rows(); ++i) {
+      for (std::size_t j = 0; j < r; ++j) basis(i, j) = decomposition.u(i, j);
+    }
+    return basis;
+  });
+}
+
 const std::vector<double>& Representation::columnNorms(Centering c) const {
   return memo<std::vector<double>>(std::string("column-norms:") + centeringName(c), [&] {
     const std::size_t d = cols();

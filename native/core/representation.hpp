@@ -54,6 +54,9 @@ class Representation {
   const Matrix& gram(Centering c) const;
   // Thin SVD of data(c): U (N × k), s, Vᵀ (k × D), k = min(N, D).
   const Svd& svd(Centering c) const;
+  // Orthonormal basis (N × r) of the column space of data(c): the first r left singular vectors, r the
+  // numerical rank (numericalRank with numpy's default tolerance). Used by subspace measures.
+  const Matrix& columnSpaceBasis(Centering c) const;
   // Euclidean norm of each column of data(c).
   const std::vector<double>& columnNorms(Centering c) const;
   // True once data(Columns) has been materialised (cheaper paths then reuse it).

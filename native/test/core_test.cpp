@@ -121,6 +121,15 @@ void testLinalg() {
   check(residual < 1e-10, "dsyevr: A v = λ v for every eigenpair");
   check(eig.values[0] <= eig.values[4], "eigenvalues ascending");
 
+  {
+    const Matrix spd = gramOfColumns(randomMatrix(12, 4, 14));
+    const Matrix root = symmetricFunction(spd, [](double v) { return std::sqrt(std::max(0.0, v)); });
+    check(maxAbsDiff(multiply(root, Trans::No, root, Trans::No), spd) < 1e-10, "symmetric square root squares back");
+    const Matrix lowRank = multiply(randomMatrix(10, 2, 15), Trans::No, randomMatrix(2, 6, 16), Trans::No);
+    Representation rl(lowRank);
+    check(rl.columnSpaceBasis(Centering::None).cols() == 2, "column-space basis has the numerical rank");
+  }
+
   const Matrix tall = randomMatrix(8, 3, 5);
   const Qr qr = thinQr(tall);
   check(maxAbsDiff(multiply(qr.q, Trans::No, qr.r, Trans::No), tall) < 1e-12, "QR reconstructs A");
