@@ -116,6 +116,44 @@ describe('raw binding, hostile arguments', () => {
     expect((cancelled[0] as { code: string }).code).toBe('E_CANCELLED');
   });
 
+  it('cannot be fooled into reinterpreting objects (type tags)', () => {
+    const a = rep(10, 3);
+    const control = new addon.NativeControl();
+    // A spoofed instanceof check does not make a plain object or another class acceptable.
+    const spoofed = Object.create(addon.NativeRepresentation.prototype) as object;
+    Object.defineProperty(addon.NativeRepresentation, Symbol.hasInstance, { value: () => true, configurable: true });
+    try {
+      expect(thrown(() => addon.compare(['cka'], [{}], spoofed as never, a)).code).toBe('E_TYPE');
+      expect(thrown(() => addon.compare(['cka'], [{}], control as never, a)).code).toBe('E_TYPE');
+    } finally {
+      delete (addon.NativeRepresentation as unknown as Record<symbol, unknown>)[Symbol.hasInstance];
+    }
+    // Accessors and methods applied to the wrong class throw instead of reading the wrong object.
+    const rowsGetter = Object.getOwnPropertyDescriptor(addon.NativeRepresentation.prototype, 'rows')!.get!;
+    expect(thrown(() => rowsGetter.call(control)).code).toBe('E_TYPE');
+    expect(thrown(() => rowsGetter.call({})).message).toBeTruthy(); // refused by node-addon-api's unwrap
+    const cancel = addon.NativeControl.prototype.cancel;
+    expect(thrown(() => cancel.call(a)).message).toMatch(/Illegal invocation|NativeControl/); // V8's receiver check
+    expect(thrown(() => addon.compareAsync(['cka'], [{}], a, a, undefined, a as never, undefined)).code).toBe('E_TYPE');
+  });
+
+  it('refuses a representation whose buffer was detached after it was prepared', () => {
+    const data = Float64Array.from({ length: 30 }, (_, i) => Math.sin(i));
+    const a = new addon.NativeRepresentation(data, 10, 3);
+    const b = rep(10, 3);
+    // Detached from inside an option getter, i.e. during argument parsing.
+    const sneaky = Object.defineProperty({}, 'kernel', {
+      enumerable: true,
+      get() {
+        structuredClone(data.buffer, { transfer: [data.buffer] });
+        return 'linear';
+      },
+    });
+    expect(thrown(() => addon.compare(['cka'], [sneaky], a, b)).code).toBe('E_DETACHED');
+    expect(thrown(() => addon.compare(['cka'], [{}], a, b)).code).toBe('E_DETACHED');
+    expect(thrown(() => a.rows).code).toBe('E_DETACHED');
+  });
+
   it('threads: validates the count', () => {
     const before = addon.getThreads();
     for (const bad of [0, -1, 1.5, NaN, 'two', 1e9]) expect(thrown(() => addon.setThreads(bad as never)).code).toMatch(CODES);

@@ -40,15 +40,8 @@ Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  auto* data = new AddonData();
-  Napi::Function representation = NativeRepresentation::Define(env);
-  Napi::Function control = NativeControl::Define(env);
-  data->representationClass = Napi::Persistent(representation);
-  data->controlClass = Napi::Persistent(control);
-  env.SetInstanceData<AddonData>(data);
-
-  exports.Set("NativeRepresentation", representation);
-  exports.Set("NativeControl", control);
+  exports.Set("NativeRepresentation", NativeRepresentation::Define(env));
+  exports.Set("NativeControl", NativeControl::Define(env));
   exports.Set("compare", Napi::Function::New<Compare>(env, "compare"));
   exports.Set("compareAsync", Napi::Function::New<CompareAsync>(env, "compareAsync"));
   exports.Set("measureIds", Napi::Function::New<MeasureIds>(env, "measureIds"));

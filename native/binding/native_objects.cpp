@@ -3,6 +3,23 @@
 #include "convert.hpp"
 
 namespace nnsim::binding {
+namespace {
+
+// Random 128-bit tags, one per class.
+constexpr napi_type_tag kRepresentationTag = {0x6e6e73696d2d7265ULL, 0x9b1f3c55d2a84e71ULL};
+constexpr napi_type_tag kControlTag = {0x6e6e73696d2d6374ULL, 0x47d0e2a6c1b95f38ULL};
+
+}  // namespace
+
+void tagObject(Napi::Env env, const Napi::Object& object, const napi_type_tag* tag) {
+  if (napi_type_tag_object(env, object, tag) != napi_ok) throwError(env, ErrorCode::Internal, "could not tag object");
+}
+
+bool hasTag(Napi::Env env, const Napi::Value& value, const napi_type_tag* tag) {
+  if (!value.IsObject()) return false;
+  bool matches = false;
+  return napi_check_object_type_tag(env, value, tag, &matches) == napi_ok && matches;
+}
 
 Napi::Function NativeRepresentation::Define(Napi::Env env) {
   return DefineClass(env, "NativeRepresentation",
@@ -17,25 +34,42 @@ NativeRepresentation::NativeRepresentation(const Napi::CallbackInfo& info) : Nap
     const MatrixView view = matrixArgument(env, info[0], info[1], info[2]);
     representation_ = std::make_unique<Representation>(view);
     data_ = Napi::Persistent(info[0]);
+    tagObject(env, info.This().As<Napi::Object>(), &kRepresentationTag);
   });
 }
 
 NativeRepresentation& NativeRepresentation::From(Napi::Env env, const Napi::Value& value, const char* what) {
-  auto* data = env.GetInstanceData<AddonData>();
-  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(data->representationClass.Value())) {
+  if (!hasTag(env, value, &kRepresentationTag)) {
     throwError(env, ErrorCode::Type, std::string(what) + " must be a NativeRepresentation");
   }
   NativeRepresentation* self = Unwrap(value.As<Napi::Object>());
   if (self == nullptr || !self->representation_) throwError(env, ErrorCode::Type, std::string(what) + " is not initialised");
+  self->checkAttached(env, what);
   return *self;
 }
 
+void NativeRepresentation::checkAttached(Napi::Env env, const char* what) const {
+  // JS may have transferred the buffer since construction (even from an option getter run during
+  // argument parsing): then the view would dangle. Re-read the typed array and compare.
+  napi_value array = data_.Value();
+  napi_value buffer = nullptr;
+  void* current = nullptr;
+  size_t length = 0;
+  bool detached = false;
+  if (napi_get_typedarray_info(env, array, nullptr, &length, &current, &buffer, nullptr) != napi_ok ||
+      napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached ||
+      current != static_cast<const void*>(representation_->raw().data) || length != representation_->raw().size()) {
+    throwError(env, ErrorCode::Detached,
+               std::string("the Float64Array behind ") + what + " was detached or moved after it was prepared");
+  }
+}
+
 Napi::Value NativeRepresentation::Rows(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(representation_->rows()));
+  return Napi::Number::New(info.Env(), static_cast<double>(From(info.Env(), info.This(), "this").representation_->rows()));
 }
 
 Napi::Value NativeRepresentation::Cols(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(representation_->cols()));
+  return Napi::Number::New(info.Env(), static_cast<double>(From(info.Env(), info.This(), "this").representation_->cols()));
 }
 
 Napi::Function NativeControl::Define(Napi::Env env) {
@@ -44,22 +78,33 @@ Napi::Function NativeControl::Define(Napi::Env env) {
                       InstanceAccessor<&NativeControl::Cancelled>("cancelled")});
 }
 
-NativeControl::NativeControl(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeControl>(info) {}
+NativeControl::NativeControl(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeControl>(info) {
+  tagObject(info.Env(), info.This().As<Napi::Object>(), &kControlTag);
+}
 
 NativeControl* NativeControl::FromOptional(Napi::Env env, const Napi::Value& value) {
   if (value.IsUndefined() || value.IsNull()) return nullptr;
-  auto* data = env.GetInstanceData<AddonData>();
-  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(data->controlClass.Value())) {
-    throwError(env, ErrorCode::Type, "control must be a NativeControl");
-  }
+  if (!hasTag(env, value, &kControlTag)) throwError(env, ErrorCode::Type, "control must be a NativeControl");
   return Unwrap(value.As<Napi::Object>());
 }
 
 Napi::Value NativeControl::Cancel(const Napi::CallbackInfo& info) {
-  flag_->store(true);
-  return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    NativeControl* self = FromOptional(env, info.This());
+    if (self == nullptr) throwError(env, ErrorCode::Type, "cancel() must be called on a NativeControl");
+    self->flag_->store(true);
+    return env.Undefined();
+  });
 }
 
-Napi::Value NativeControl::Cancelled(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), flag_->load()); }
+Napi::Value NativeControl::Cancelled(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    NativeControl* self = FromOptional(env, info.This());
+    if (self == nullptr) throwError(env, ErrorCode::Type, "cancelled must be read from a NativeControl");
+    return Napi::Boolean::New(env, self->flag_->load());
+  });
+}
 
 }  // namespace nnsim::binding

@@ -11,23 +11,23 @@
 
 namespace nnsim::binding {
 
-struct AddonData {
-  Napi::FunctionReference representationClass;
-  Napi::FunctionReference controlClass;
-};
-
+// Objects are type-tagged at construction (napi_type_tag_object) and checked on every unwrap, so
+// neither a spoofed `instanceof` (Symbol.hasInstance) nor a method applied to another wrapped class can
+// make the binding reinterpret one C++ object as another.
 class NativeRepresentation : public Napi::ObjectWrap<NativeRepresentation> {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit NativeRepresentation(const Napi::CallbackInfo& info);
 
   const Representation& core() const { return *representation_; }
-  // Unwraps `value` if it is a NativeRepresentation, else throws E_TYPE.
+  // Unwraps `value` if it is a NativeRepresentation whose memory is still attached, else throws.
   static NativeRepresentation& From(Napi::Env env, const Napi::Value& value, const char* what);
 
  private:
   Napi::Value Rows(const Napi::CallbackInfo& info);
   Napi::Value Cols(const Napi::CallbackInfo& info);
+  // Throws E_DETACHED if the Float64Array's buffer was detached or moved since construction.
+  void checkAttached(Napi::Env env, const char* what) const;
 
   Napi::Reference<Napi::Value> data_;  // keeps the Float64Array (and its memory) alive
   std::unique_ptr<Representation> representation_;
@@ -47,5 +47,9 @@ class NativeControl : public Napi::ObjectWrap<NativeControl> {
 
   std::shared_ptr<std::atomic<bool>> flag_ = std::make_shared<std::atomic<bool>>(false);
 };
+
+// Tags `object` as created by class `tag`, and checks such a tag.
+void tagObject(Napi::Env env, const Napi::Object& object, const napi_type_tag* tag);
+bool hasTag(Napi::Env env, const Napi::Value& value, const napi_type_tag* tag);
 
 }  // namespace nnsim::binding
