@@ -10,6 +10,8 @@ const { spawnSync } = require('node:child_process');
 
 const root = path.join(__dirname, '..');
 const tuple = `${process.platform}-${process.arch}`;
+// Prefix for the system folders searched for headers and libraries (a sysroot; also used by tests).
+const sysroot = process.env.NNSIM_SYSROOT || '/';
 
 function loadablePrebuild() {
   const dir = path.join(root, 'prebuilds', tuple);
@@ -45,7 +47,7 @@ const libDirs = [
   '/usr/local/lib',
 ];
 
-const exists = (dirs, name) => dirs.some((d) => fs.existsSync(path.join(d, name)));
+const exists = (dirs, name) => dirs.some((d) => fs.existsSync(path.join(sysroot, d, name)));
 const hasCommand = (cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
 
 function missingRequirements() {
