@@ -130,6 +130,20 @@ describe('async', () => {
     expect(await first).toBeCloseTo(1, 12);
   });
 
+  it('honours OPENBLAS_NUM_THREADS, and configure({ threads }) overrides it', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = `import { configure, getConfig } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const before = getConfig().blasThreads; configure({ threads: 2 }); console.log(before, getConfig().blasThreads);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
+    });
+    expect(run.stderr).toBe('');
+    const [fromEnv, configured] = run.stdout.trim().split(' ').map(Number);
+    expect(fromEnv).toBe(1);
+    expect(configured).toBe(Math.min(2, getConfig().cores));
+  });
+
   it('validates configure()', () => {
     expect(errorOf(() => configure({ threads: 0 })).code).toBe('E_OPTION');
     expect(errorOf(() => configure({ concurrency: 1.5 })).code).toBe('E_OPTION');
