@@ -72,5 +72,14 @@ export const measures = Object.freeze(
   Object.fromEntries(definitions.map((d) => [camelCase(d.id), measureFunction(d)])),
 ) as unknown as Measures;
 
-// Named exports, one per measure.
-export const { cka, procrustes, angularShape } = measures;
+// Named exports, one per measure, one line per family (keep each family's line in its own place).
+// cca:
+// alignment:
+export const { procrustes, angularShape } = measures;
+// matching:
+// rsm:
+export const { cka } = measures;
+// neighbors:
+// statistics:
+// topology:
+// functional:

@@ -11,7 +11,15 @@ import { TRANSFORMS, relatedPair, relativeDifference } from './helpers/propertie
 import { randomMatrix } from './helpers/random.js';
 
 /** Options that keep slow measures quick in tests (e.g. fewer trials); they do not change invariances. */
-const TEST_OPTIONS: Readonly<Record<string, Record<string, unknown>>> = {};
+const TEST_OPTIONS: Readonly<Record<string, Record<string, unknown>>> = {
+  // cca:
+  // alignment:
+  // matching:
+  // rsm:
+  // neighbors:
+  // statistics:
+  // topology:
+};
 
 const SEEDS = [1, 2, 3, 4];
 const HOLDS = 1e-8; // an invariance holds: relative change at roundoff level

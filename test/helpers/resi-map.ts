@@ -9,8 +9,15 @@ export interface ResiMapping {
 }
 
 export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
-  CKA: { id: 'cka' },
+  // cca:
+  // alignment:
   ProcrustesSizeAndShapeDistance: { id: 'procrustes' },
   OrthogonalProcrustesCenteredAndNormalized: { id: 'procrustes', options: { normalize: true } },
   OrthogonalAngularShapeMetricCentered: { id: 'angular-shape' },
+  // matching:
+  // rsm:
+  CKA: { id: 'cka' },
+  // neighbors:
+  // statistics:
+  // topology:
 };
