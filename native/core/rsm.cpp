@@ -14,6 +14,7 @@
 #include "distances.hpp"
 #include "errors.hpp"
 #include "measure.hpp"
+#include "rsm.hpp"
 
 namespace nnsim {
 namespace {
@@ -193,11 +194,235 @@ double cka(const MeasureContext& ctx) {
   return std::clamp(value, unbiased ? -1.0 : 0.0, 1.0);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// RSM norm difference (Shahbazi et al. 2021; ReSi §4.3): ‖S − S'‖ for the N × N Euclidean (or cosine)
+// distance matrices. The spectral norm (ReSi's np.linalg.norm(·, 2)) is the largest |eigenvalue| of the
+// symmetric difference; a norm of a difference of representation-wise maps, hence a pseudo-metric.
+double rsmNormDifference(const MeasureContext& ctx) {
+  const Metric metric = ctx.options.choice("rsm", "euclidean", {"euclidean", "cosine"}) == "cosine" ? Metric::Cosine
+                                                                                                  : Metric::Euclidean;
+  const bool spectral = ctx.options.choice("norm", "spectral", {"spectral", "frobenius"}) == "spectral";
+  const Matrix& sa = pairwiseDistances(ctx.a(), metric);
+  const Matrix& sb = pairwiseDistances(ctx.b(), metric);
+  Matrix diff = Matrix::uninitialized(sa.rows(), sa.cols());
+  for (std::size_t i = 0; i < diff.size(); ++i) diff.data()[i] = sa.data()[i] - sb.data()[i];
+  if (!spectral) return std::sqrt(frobeniusNormSquared(diff));
+  ctx.control.throwIfCancelled();
+  const SymmetricEigen eig = symmetricEigen(diff, false);
+  return std::max(std::fabs(eig.values.front()), std::fabs(eig.values.back()));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Distance correlation (Székely, Rizzo, Bakirov 2007, Def. 4 with the V-statistics of §2.2):
+//   dCor² = dCov²(X, Y) / sqrt(dCov²(X, X) dCov²(Y, Y)),  dCov² = mean(A ⊙ B),
+// A, B the double-centred Euclidean distance matrices. Returns dCor (the square root), as ReSi.
+const Matrix& doubleCenteredDistances(const Representation& r) {
+  return r.memo<Matrix>("rsm:double-centered-distances", [&] { return doubleCentered(euclideanDistances(r)); });
+}
+
+double distanceCorrelation(const MeasureContext& ctx) {
+  for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "Distance correlation");
+  const Matrix& da = doubleCenteredDistances(ctx.a());
+  const Matrix& db = doubleCenteredDistances(ctx.b());
+  // dCov²(X, Y) ≥ 0 in exact arithmetic (it is a weighted L2 norm of characteristic functions, Thm. 1).
+  const double cross = std::max(0.0, frobeniusInner(da, db));
+  const double selfA = frobeniusInner(da, da);
+  const double selfB = frobeniusInner(db, db);
+  requirePositive(selfA * selfB, "Distance correlation is undefined: a representation has zero distance variance");
+  return std::min(1.0, std::sqrt(cross / (std::sqrt(selfA) * std::sqrt(selfB))));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// RSA (Kriegeskorte, Mur, Bandettini 2008): correlate the condensed upper triangles (i < j, row-major)
+// of the two representational dissimilarity matrices.
+
+enum class Inner { Correlation, Euclidean, Cosine };
+
+Inner parseInner(const Options& options) {
+  const std::string inner = options.choice("inner", "correlation", {"correlation", "euclidean", "cosine"});
+  return inner == "correlation" ? Inner::Correlation : inner == "euclidean" ? Inner::Euclidean : Inner::Cosine;
+}
+
+const char* innerName(Inner inner) {
+  return inner == Inner::Correlation ? "correlation" : inner == Inner::Euclidean ? "euclidean" : "cosine";
+}
+
+// 1 − Pearson correlation between inputs (rows): the cosine distance of the row-centred rows. A
+// constant row has similarity 0 with every other row (sklearn's zero-row convention, as ReSi).
+Matrix correlationDistances(const Representation& r) {
+  const MatrixView x = r.raw();
+  Matrix unit = Matrix::uninitialized(x.rows, x.cols);
+  for (std::size_t i = 0; i < x.rows; ++i) {
+    const double* src = x.row(i);
+    double mean = 0.0;
+    for (std::size_t c = 0; c < x.cols; ++c) mean += src[c];
+    mean /= static_cast<double>(x.cols);
+    double* dst = unit.row(i);
+    double norm = 0.0;
+    for (std::size_t c = 0; c < x.cols; ++c) {
+      dst[c] = src[c] - mean;
+      norm += dst[c] * dst[c];
+    }
+    norm = std::sqrt(norm);
+    const double inv = norm > 0.0 ? 1.0 / norm : 0.0;
+    for (std::size_t c = 0; c < x.cols; ++c) dst[c] *= inv;
+  }
+  Matrix d = gramOfRows(unit);
+  for (std::size_t i = 0; i < x.rows; ++i) {
+    for (std::size_t j = 0; j < x.rows; ++j) d(i, j) = i == j ? 0.0 : 1.0 - std::clamp(d(i, j), -1.0, 1.0);
+  }
+  return d;
+}
+
+// The condensed RDM: entries (i, j), i < j, in row-major order (scipy's squareform).
+const std::vector<double>& condensedRdm(const Representation& r, Inner inner) {
+  return r.memo<std::vector<double>>(std::string("rsm:rdm:") + innerName(inner), [&] {
+    Matrix correlation;
+    const Matrix* full = nullptr;
+    if (inner == Inner::Correlation) {
+      correlation = correlationDistances(r);
+      full = &correlation;
+    } else {
+      full = &pairwiseDistances(r, inner == Inner::Euclidean ? Metric::Euclidean : Metric::Cosine);
+    }
+    const std::size_t n = r.rows();
+    std::vector<double> v;
+    v.reserve(n * (n - 1) / 2);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = i + 1; j < n; ++j) v.push_back((*full)(i, j));
+    }
+    return v;
+  });
+}
+
+// Ranks 1..M with ties given their average rank (scipy.stats.rankdata 'average').
+const std::vector<double>& rdmRanks(const Representation& r, Inner inner) {
+  return r.memo<std::vector<double>>(std::string("rsm:rdm-ranks:") + innerName(inner), [&] {
+    const std::vector<double>& v = condensedRdm(r, inner);
+    std::vector<std::size_t> order(v.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t p, std::size_t q) { return v[p] < v[q]; });
+    std::vector<double> ranks(v.size());
+    for (std::size_t start = 0; start < order.size();) {
+      std::size_t end = start + 1;
+      while (end < order.size() && v[order[end]] == v[order[start]]) ++end;
+      const double average = 0.5 * static_cast<double>(start + 1 + end);  // mean of ranks start+1 … end
+      for (std::size_t p = start; p < end; ++p) ranks[order[p]] = average;
+      start = end;
+    }
+    return ranks;
+  });
+}
+
+double pearson(const std::vector<double>& x, const std::vector<double>& y, const char* what) {
+  const std::size_t m = x.size();
+  const double meanX = std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(m);
+  const double meanY = std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(m);
+  double sxy = 0.0, sxx = 0.0, syy = 0.0;
+  for (std::size_t i = 0; i < m; ++i) {
+    const double dx = x[i] - meanX;
+    const double dy = y[i] - meanY;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  if (!(sxx > 0.0) || !(syy > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("RSA is undefined: all ") + what + " of the " +
+                                           (sxx > 0.0 ? "second" : "first") +
+                                           " representation are equal (a constant RDM has no correlation)");
+  }
+  return std::clamp(sxy / (std::sqrt(sxx) * std::sqrt(syy)), -1.0, 1.0);
+}
+
+std::int64_t tiedPairs(std::int64_t t) { return t * (t - 1) / 2; }
+
+// Sorts keys[lo, hi) ascending with a stable merge sort and returns the number of inversions
+// (pairs p < q with keys[p] > keys[q]; equal keys are not inversions).
+std::int64_t sortCountingInversions(std::vector<double>& keys, std::vector<double>& buffer, std::size_t lo,
+                                    std::size_t hi) {
+  if (hi - lo < 2) return 0;
+  const std::size_t mid = lo + (hi - lo) / 2;
+  std::int64_t swaps = sortCountingInversions(keys, buffer, lo, mid) + sortCountingInversions(keys, buffer, mid, hi);
+  std::size_t p = lo, q = mid, out = lo;
+  while (p < mid && q < hi) {
+    if (keys[q] < keys[p]) {
+      swaps += static_cast<std::int64_t>(mid - p);
+      buffer[out++] = keys[q++];
+    } else {
+      buffer[out++] = keys[p++];
+    }
+  }
+  while (p < mid) buffer[out++] = keys[p++];
+  while (q < hi) buffer[out++] = keys[q++];
+  std::copy(buffer.begin() + static_cast<std::ptrdiff_t>(lo), buffer.begin() + static_cast<std::ptrdiff_t>(hi),
+            keys.begin() + static_cast<std::ptrdiff_t>(lo));
+  return swaps;
+}
+
+}  // namespace
+
+// Kendall's τ_b in O(M log M) (Knight 1966): sort by (x, y), count the x ties and joint ties, then
+// count the discordant pairs as the inversions of y in that order with a merge sort, and the y ties.
+//   τ_b = (n0 − n1 − n2 + n3 − 2·swaps) / sqrt((n0 − n1)(n0 − n2)).
+double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
+  const std::size_t m = x.size();
+  std::vector<std::size_t> order(m);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t p, std::size_t q) { return x[p] < x[q] || (x[p] == x[q] && y[p] < y[q]); });
+  std::int64_t tiesX = 0, tiesXY = 0;
+  for (std::size_t start = 0; start < m;) {
+    std::size_t end = start + 1;
+    while (end < m && x[order[end]] == x[order[start]]) ++end;
+    tiesX += tiedPairs(static_cast<std::int64_t>(end - start));
+    for (std::size_t s = start; s < end;) {
+      std::size_t e = s + 1;
+      while (e < end && y[order[e]] == y[order[s]]) ++e;
+      tiesXY += tiedPairs(static_cast<std::int64_t>(e - s));
+      s = e;
+    }
+    start = end;
+  }
+  std::vector<double> keys(m), buffer(m);
+  for (std::size_t p = 0; p < m; ++p) keys[p] = y[order[p]];
+  const std::int64_t swaps = sortCountingInversions(keys, buffer, 0, m);
+  std::int64_t tiesY = 0;
+  for (std::size_t start = 0; start < m;) {
+    std::size_t end = start + 1;
+    while (end < m && keys[end] == keys[start]) ++end;
+    tiesY += tiedPairs(static_cast<std::int64_t>(end - start));
+    start = end;
+  }
+  const std::int64_t n0 = tiedPairs(static_cast<std::int64_t>(m));
+  if (n0 == tiesX || n0 == tiesY) {
+    throw Error(ErrorCode::Degenerate, std::string("RSA is undefined: all dissimilarities of the ") +
+                                           (n0 == tiesX ? "first" : "second") + " representation are equal");
+  }
+  const double numerator = static_cast<double>(n0 - tiesX - tiesY + tiesXY - 2 * swaps);
+  const double denominator = std::sqrt(static_cast<double>(n0 - tiesX)) * std::sqrt(static_cast<double>(n0 - tiesY));
+  return std::clamp(numerator / denominator, -1.0, 1.0);
+}
+
+namespace {
+
+double rsa(const MeasureContext& ctx) {
+  const Inner inner = parseInner(ctx.options);
+  const std::string outer = ctx.options.choice("outer", "spearman", {"spearman", "pearson", "kendall"});
+  if (outer == "spearman") return pearson(rdmRanks(ctx.a(), inner), rdmRanks(ctx.b(), inner), "dissimilarity ranks");
+  const std::vector<double>& x = condensedRdm(ctx.a(), inner);
+  const std::vector<double>& y = condensedRdm(ctx.b(), inner);
+  if (outer == "pearson") return pearson(x, y, "dissimilarities");
+  ctx.control.throwIfCancelled();
+  return kendallTauB(x, y);
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& rsmMeasures() {
   static const std::vector<MeasureDef> list = {
       {"cka", cka, 2, false},
+      {"rsm-norm-difference", rsmNormDifference, 2, false},
+      {"rsa", rsa, 3, false},
+      {"distance-correlation", distanceCorrelation, 2, false},
   };
   return list;
 }

@@ -55,4 +55,107 @@ export const ckaDefinition = defineMeasure({
   engine: { kind: 'native' },
 });
 
-export const rsmDefinitions = [ckaDefinition] as const;
+export const rsmNormDifferenceDefinition = defineMeasure({
+  id: 'rsm-norm-difference',
+  name: 'RSM norm difference',
+  family: 'rsm',
+  kind: 'distance',
+  range: [0, Infinity],
+  selfValue: 0,
+  symmetric: true,
+  metric: true,
+  invariances: ['orthogonal', 'permutation', 'translation'],
+  variants: [
+    {
+      when: { rsm: 'cosine' },
+      invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
+      note: 'cosine distances are scale-free but change under translation',
+    },
+  ],
+  minRows: 2,
+  options: {
+    rsm: enumOption(['euclidean', 'cosine'], 'euclidean', 'RSM of each input: Euclidean or cosine distances between the N inputs.'),
+    norm: enumOption(
+      ['spectral', 'frobenius'],
+      'spectral',
+      'Matrix norm of the difference of the two N × N RSMs: spectral (largest singular value, as ReSi) or Frobenius.',
+    ),
+  },
+  description:
+    '‖S − S′‖ with S, S′ the N × N distance matrices of the inputs; spectral norm by default. A pseudo-metric on representations.',
+  reference: {
+    citation:
+      'Shahbazi, Shirali, Aghajan, Nili 2021, "Using distance on the Riemannian manifold to compare representations in brain and in models", NeuroImage 239',
+    url: 'https://doi.org/10.1016/j.neuroimage.2021.118271',
+  },
+  parity: 'ReSi RSMNormDifference (Euclidean RSM, spectral norm of the full N × N difference; §8.4)',
+  engine: { kind: 'native' },
+});
+
+export const rsaDefinition = defineMeasure({
+  id: 'rsa',
+  name: 'Representational similarity analysis (RSA)',
+  family: 'rsm',
+  kind: 'similarity',
+  range: [-1, 1],
+  selfValue: 1,
+  symmetric: true,
+  metric: false,
+  invariances: ['permutation', 'isotropic-scaling'],
+  variants: [
+    {
+      when: { inner: 'euclidean' },
+      invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+      note: 'Euclidean distances are unchanged by rotations and translations',
+    },
+    { when: { inner: 'cosine' }, invariances: ['orthogonal', 'permutation', 'isotropic-scaling'] },
+    { when: { outer: 'pearson' } },
+    { when: { outer: 'kendall' } },
+  ],
+  minRows: 3,
+  options: {
+    inner: enumOption(
+      ['correlation', 'euclidean', 'cosine'],
+      'correlation',
+      'Dissimilarity between inputs: 1 − Pearson correlation of their feature vectors (not translation- or rotation-invariant: it centres each row), Euclidean or cosine distance.',
+    ),
+    outer: enumOption(
+      ['spearman', 'pearson', 'kendall'],
+      'spearman',
+      'Correlation of the two condensed RDMs: Spearman ρ (average ranks for ties), Pearson r, or Kendall τ_b (Knight’s O(M log M) algorithm).',
+    ),
+  },
+  description:
+    'Correlation between the upper triangles (i < j) of the two N × N dissimilarity matrices; by default 1 − Pearson correlation between inputs, compared with Spearman ρ.',
+  reference: {
+    citation:
+      'Kriegeskorte, Mur, Bandettini 2008, "Representational similarity analysis — connecting the branches of systems neuroscience", Front. Syst. Neurosci. 2',
+    url: 'https://doi.org/10.3389/neuro.06.004.2008',
+  },
+  parity: 'ReSi RSA (inner correlation, outer Spearman); ReSi declares translation invariance, which does not hold (§8.5)',
+  engine: { kind: 'native' },
+});
+
+export const distanceCorrelationDefinition = defineMeasure({
+  id: 'distance-correlation',
+  name: 'Distance correlation (dCor)',
+  family: 'rsm',
+  kind: 'similarity',
+  range: [0, 1],
+  selfValue: 1,
+  symmetric: true,
+  metric: false,
+  invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  minRows: 2,
+  options: {},
+  description:
+    'sqrt(dCov²(X, Y) / sqrt(dCov²(X, X)·dCov²(Y, Y))) with dCov² = mean(A ⊙ B) of the double-centred Euclidean distance matrices (V-statistics).',
+  reference: {
+    citation: 'Székely, Rizzo, Bakirov 2007, "Measuring and testing dependence by correlation of distances", Ann. Statist. 35(6)',
+    url: 'https://doi.org/10.1214/009053607000000505',
+  },
+  parity: 'ReSi DistanceCorrelation (ReSi declares no isotropic-scaling invariance, but dCor has it)',
+  engine: { kind: 'native' },
+});
+
+export const rsmDefinitions = [ckaDefinition, rsmNormDifferenceDefinition, rsaDefinition, distanceCorrelationDefinition] as const;

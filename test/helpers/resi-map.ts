@@ -17,6 +17,9 @@ export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
   // matching:
   // rsm:
   CKA: { id: 'cka' },
+  RSMNormDifference: { id: 'rsm-norm-difference' },
+  RSA: { id: 'rsa' },
+  DistanceCorrelation: { id: 'distance-correlation' },
   // neighbors:
   // statistics:
   // topology:
