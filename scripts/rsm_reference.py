@@ -107,8 +107,18 @@ def bures(a, b, center=True):
     if center:
         a, b = colcenter(a), colcenter(b)
     k, l = a @ a.T, b @ b.T
-    rk = linalg.sqrtm(k)
-    fidelity = np.trace(linalg.sqrtm(rk @ l @ rk)).real
+
+    def psd_eigenvalues(m):
+        # eigenvalues of a PSD matrix with the roundoff ones (≤ N·eps·max) set to 0: K is singular when N > D,
+        # and a square root of its ±1e-16 noise would add ~1e-8 errors (as scipy.linalg.sqrtm does).
+        w, v = np.linalg.eigh(m)
+        w[w <= m.shape[0] * np.finfo(float).eps * w.max()] = 0.0
+        return w, v
+
+    w, v = psd_eigenvalues(k)
+    rk = (v * np.sqrt(w)) @ v.T  # K^{1/2}
+    inner, _ = psd_eigenvalues(rk @ l @ rk)
+    fidelity = np.sum(np.sqrt(inner))
     return float(fidelity / np.sqrt(np.trace(k) * np.trace(l)))
 
 

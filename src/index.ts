@@ -78,7 +78,7 @@ export const measures = Object.freeze(
 export const { procrustes, angularShape } = measures;
 // matching:
 // rsm:
-export const { cka, rsmNormDifference, rsa, distanceCorrelation } = measures;
+export const { cka, rsmNormDifference, rsa, distanceCorrelation, bures, eigenspaceOverlap, gulp, riemannian } = measures;
 // neighbors:
 // statistics:
 // topology:

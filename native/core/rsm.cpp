@@ -415,6 +415,166 @@ double rsa(const MeasureContext& ctx) {
   return kendallTauB(x, y);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Normalized Bures similarity (Tang et al. 2020): F(K, L) / sqrt(tr K · tr L) with the fidelity
+// F = tr((K^{1/2} L K^{1/2})^{1/2}) of the linear kernels K = XXᵀ, L = YYᵀ. The nonzero eigenvalues of
+// K^{1/2} L K^{1/2} are the squared singular values of XᵀY, so F = ‖XᵀY‖_* and no N × N root is needed:
+// NBS = ‖XᵀY‖_* / (‖X‖_F ‖Y‖_F), and arccos(NBS) is the angular shape metric (Williams et al. 2021).
+double bures(const MeasureContext& ctx) {
+  const Centering c = ctx.options.flag("center", true) ? Centering::Columns : Centering::None;
+  for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, c, "Normalized Bures similarity");
+  const double value = ctx.pair.nuclearNorm(c) / (std::sqrt(ctx.a().squaredNorm(c)) * std::sqrt(ctx.b().squaredNorm(c)));
+  return std::clamp(value, 0.0, 1.0);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Eigenspace overlap score (May et al. 2019, Def. 1): ‖UᵀU'‖_F² / max(D, D'), U, U' orthonormal bases
+// of the column spaces (left singular vectors up to the numerical rank, numpy's matrix_rank tolerance).
+// Uncentred by default, as the paper and ReSi; X(X) gives rank/max(D, D').
+double eigenspaceOverlap(const MeasureContext& ctx) {
+  const Centering c = ctx.options.flag("center", false) ? Centering::Columns : Centering::None;
+  for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, c, "Eigenspace overlap");
+  const Matrix& ua = ctx.a().columnSpaceBasis(c);
+  const Matrix& ub = ctx.b().columnSpaceBasis(c);
+  const Matrix overlap = multiply(ua, Trans::Yes, ub, Trans::No);
+  const double width = static_cast<double>(std::max(ctx.a().cols(), ctx.b().cols()));
+  return std::clamp(frobeniusNormSquared(overlap) / width, 0.0, 1.0);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// GULP (Boix-Adserà, Lawrence, Stepaniants, Rigollet 2022): the distance between the λ-ridge linear
+// predictors fitted on the two representations, over all bounded regression targets. With the inputs
+// column-centred and scaled so that tr Σ = 1 (Σ = XᵀX/N), the squared distance is
+//   d² = tr(Σ_a Σ_a,λ⁻¹ Σ_a Σ_a,λ⁻¹) + tr(Σ_b …) − 2 tr(Σ_a,λ⁻¹ Σ_ab Σ_b,λ⁻¹ Σ_ba)   (Thm. 1 / GULP's
+// predictor_dist) = ‖P_a − P_b‖_F², P = X (XᵀX + NλI)⁺ Xᵀ the ridge hat operator. With X = U S Vᵀ,
+// P = U diag(f) Uᵀ, f_i = w_i / (w_i + λ), w_i = s_i² / Σ s_j² (f = 1 on the numerical rank when λ = 0,
+// where P is the projector onto the column space and d² = r_a + r_b − 2‖U_aᵀU_b‖_F²).
+struct GulpFactor {
+  Matrix scaledBasis;         // U diag(sqrt f), N × r
+  double squaredWeights = 0;  // Σ f_i² = ‖P‖_F²
+};
+
+const GulpFactor& gulpFactor(const Representation& r, double lambda) {
+  return r.memo<GulpFactor>("rsm:gulp-factor:" + keyNumber(lambda), [&] {
+    const Svd& svd = r.svd(Centering::Columns);
+    // Directions below numpy's rank tolerance are roundoff of a rank-deficient input: excluded, so an
+    // exactly rank-deficient input does not count noise directions (ReSi's jumps, resi-conventions §4.6).
+    const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
+    double total = 0.0;
+    for (std::size_t i = 0; i < rank; ++i) total += svd.s[i] * svd.s[i];
+    GulpFactor out;
+    out.scaledBasis = Matrix::uninitialized(r.rows(), rank);
+    std::vector<double> roots(rank);
+    for (std::size_t i = 0; i < rank; ++i) {
+      const double w = svd.s[i] * svd.s[i] / total;
+      const double f = lambda > 0.0 ? w / (w + lambda) : 1.0;
+      roots[i] = std::sqrt(f);
+      out.squaredWeights += f * f;
+    }
+    for (std::size_t i = 0; i < r.rows(); ++i) {
+      for (std::size_t j = 0; j < rank; ++j) out.scaledBasis(i, j) = svd.u(i, j) * roots[j];
+    }
+    return out;
+  });
+}
+
+// ‖V_a V_aᵀ − V_b V_bᵀ‖_F formed explicitly (absolute error ~eps instead of the closed form's
+// ~sqrt(eps) after cancellation): in an orthonormal basis Q of span[V_a V_b] when that is smaller than N.
+double hatDifferenceNorm(const Matrix& va, const Matrix& vb) {
+  const std::size_t n = va.rows();
+  const std::size_t k = va.cols() + vb.cols();
+  if (k >= n) {
+    Matrix diff = gramOfRows(va);
+    const Matrix pb = gramOfRows(vb);
+    for (std::size_t i = 0; i < diff.size(); ++i) diff.data()[i] -= pb.data()[i];
+    return std::sqrt(frobeniusNormSquared(diff));
+  }
+  Matrix joint = Matrix::uninitialized(n, k);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::copy_n(va.row(i), va.cols(), joint.row(i));
+    std::copy_n(vb.row(i), vb.cols(), joint.row(i) + va.cols());
+  }
+  const Matrix q = thinQr(joint).q;
+  Matrix diff = gramOfRows(multiply(q, Trans::Yes, va, Trans::No));
+  const Matrix pb = gramOfRows(multiply(q, Trans::Yes, vb, Trans::No));
+  for (std::size_t i = 0; i < diff.size(); ++i) diff.data()[i] -= pb.data()[i];
+  return std::sqrt(frobeniusNormSquared(diff));
+}
+
+double gulp(const MeasureContext& ctx) {
+  const double lambda = ctx.options.number("lambda", 0.0, 0.0, 1e12);
+  for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "GULP");
+  const GulpFactor& fa = gulpFactor(ctx.a(), lambda);
+  const GulpFactor& fb = gulpFactor(ctx.b(), lambda);
+  const Matrix cross = multiply(fa.scaledBasis, Trans::Yes, fb.scaledBasis, Trans::No);
+  const double scale = fa.squaredWeights + fb.squaredWeights;
+  const double d2 = scale - 2.0 * frobeniusNormSquared(cross);
+  // Below this share of ‖P_a‖² + ‖P_b‖² the closed form has lost most digits to cancellation.
+  if (d2 > 1e-6 * scale) return std::sqrt(d2);
+  return hatDifferenceNorm(fa.scaledBasis, fb.scaledBasis);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Riemannian distance (Shahbazi et al. 2021, Eq. 3): the affine-invariant geodesic distance between
+// the SPD kernels K = XXᵀ and L = YYᵀ, sqrt(Σ log² λ_i(K⁻¹L)) = ‖log(K^{-1/2} L K^{-1/2})‖_F.
+// XXᵀ is singular unless N ≤ D and X has full row rank; `regularization` ε adds ε·(tr K / N)·I to each
+// kernel (a shrinkage towards the mean eigenvalue, so the setting is scale-free).
+const Matrix& regularizedKernel(const Representation& r, double epsilon) {
+  return r.memo<Matrix>("rsm:riemannian-kernel:" + keyNumber(epsilon), [&] {
+    Matrix k = Matrix::copyOf(r.gram(Centering::None));
+    const std::size_t n = k.rows();
+    double trace = 0.0;
+    for (std::size_t i = 0; i < n; ++i) trace += k(i, i);
+    for (std::size_t i = 0; i < n; ++i) k(i, i) += epsilon * trace / static_cast<double>(n);
+    return k;
+  });
+}
+
+// K^{-1/2}, after checking that K is numerically positive definite.
+const Matrix& inverseSquareRoot(const MeasureContext& ctx, const Representation& r, double epsilon) {
+  return r.memo<Matrix>("rsm:riemannian-inverse-root:" + keyNumber(epsilon), [&] {
+    const Matrix& k = regularizedKernel(r, epsilon);
+    const SymmetricEigen eig = symmetricEigen(k, true);
+    const std::size_t n = k.rows();
+    const double largest = eig.values.back();
+    // Eigenvalues below N·eps·λ_max are roundoff of a singular kernel (numpy's rank rule).
+    if (!(eig.values.front() > static_cast<double>(n) * 2.220446049250313e-16 * largest)) {
+      throw Error(ErrorCode::Degenerate,
+                  std::string("Riemannian distance needs positive definite kernels XXᵀ: the ") + which(ctx, r) +
+                      " representation's kernel is singular (N = " + std::to_string(n) + " inputs, D = " +
+                      std::to_string(r.cols()) + " features; it needs N ≤ D and linearly independent inputs). " +
+                      "Set the option 'regularization' (e.g. 0.01) to add a multiple of the identity.");
+    }
+    Matrix scaled = Matrix::uninitialized(n, n);  // V diag(λ^{-1/4})
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < n; ++j) scaled(i, j) = eig.vectors(i, j) / std::sqrt(std::sqrt(eig.values[j]));
+    }
+    return gramOfRows(scaled);
+  });
+}
+
+double riemannian(const MeasureContext& ctx) {
+  const double epsilon = ctx.options.number("regularization", 0.0, 0.0, 1e6);
+  const Matrix& root = inverseSquareRoot(ctx, ctx.a(), epsilon);
+  inverseSquareRoot(ctx, ctx.b(), epsilon);  // the second kernel must be positive definite too
+  const Matrix& l = regularizedKernel(ctx.b(), epsilon);
+  ctx.control.throwIfCancelled();
+  const Matrix m = multiply(multiply(root, Trans::No, l, Trans::No), Trans::No, root, Trans::No);
+  // Symmetrise the roundoff before the symmetric eigensolver.
+  Matrix sym = Matrix::uninitialized(m.rows(), m.cols());
+  for (std::size_t i = 0; i < m.rows(); ++i) {
+    for (std::size_t j = 0; j < m.cols(); ++j) sym(i, j) = 0.5 * (m(i, j) + m(j, i));
+  }
+  const SymmetricEigen eig = symmetricEigen(sym, false);
+  double sum = 0.0;
+  for (const double v : eig.values) {
+    if (!(v > 0.0)) throw Error(ErrorCode::Numerical, "Riemannian distance: K⁻¹L has a non-positive eigenvalue (kernels too ill-conditioned)");
+    const double logv = std::log(v);
+    sum += logv * logv;
+  }
+  return std::sqrt(sum);
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& rsmMeasures() {
@@ -423,6 +583,10 @@ const std::vector<MeasureDef>& rsmMeasures() {
       {"rsm-norm-difference", rsmNormDifference, 2, false},
       {"rsa", rsa, 3, false},
       {"distance-correlation", distanceCorrelation, 2, false},
+      {"bures", bures, 2, false},
+      {"eigenspace-overlap", eigenspaceOverlap, 1, false},
+      {"gulp", gulp, 2, false},
+      {"riemannian", riemannian, 1, false},
   };
   return list;
 }

@@ -158,4 +158,138 @@ export const distanceCorrelationDefinition = defineMeasure({
   engine: { kind: 'native' },
 });
 
-export const rsmDefinitions = [ckaDefinition, rsmNormDifferenceDefinition, rsaDefinition, distanceCorrelationDefinition] as const;
+export const buresDefinition = defineMeasure({
+  id: 'bures',
+  name: 'Normalized Bures similarity (NBS)',
+  family: 'rsm',
+  kind: 'similarity',
+  range: [0, 1],
+  selfValue: 1,
+  symmetric: true,
+  metric: false,
+  invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  variants: [{ when: { center: false }, invariances: ['orthogonal', 'permutation', 'isotropic-scaling'] }],
+  minRows: 2,
+  options: {
+    center: booleanOption(true, 'Centre the columns first, i.e. compare centred linear kernels (Tang et al. 2020).'),
+  },
+  description:
+    'tr((K^½ L K^½)^½) / sqrt(tr K · tr L) for the linear kernels K = XXᵀ, L = YYᵀ, computed as ‖XᵀY‖_* / (‖X‖_F ‖Y‖_F). ' +
+    'arccos(NBS) is the angular shape metric and the Bures distance sqrt(tr K + tr L − 2·F) the Procrustes distance.',
+  reference: {
+    citation: 'Tang, Maddox, Dickens, Diethe, Damianou 2020, "Similarity of neural networks with gradients", arXiv:2003.11498',
+    url: 'https://arxiv.org/abs/2003.11498',
+  },
+  engine: { kind: 'native' },
+});
+
+export const eigenspaceOverlapDefinition = defineMeasure({
+  id: 'eigenspace-overlap',
+  name: 'Eigenspace overlap score (EOS)',
+  family: 'rsm',
+  kind: 'similarity',
+  range: [0, 1],
+  selfValue: null,
+  selfValueNote: 'rank(X)/max(D, D′) for identical inputs: 1 only when X has full column rank',
+  symmetric: true,
+  metric: false,
+  invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'invertible-linear'],
+  variants: [
+    {
+      when: { center: true },
+      invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation', 'invertible-linear', 'affine'],
+      note: 'the column space of the centred data is unchanged by affine maps',
+    },
+  ],
+  minRows: 1,
+  options: {
+    center: booleanOption(false, 'Centre the columns first (May et al. and ReSi use the raw data).'),
+  },
+  description:
+    '‖UᵀU′‖_F² / max(D, D′) with U, U′ orthonormal bases of the column spaces of X and Y (left singular vectors up to the numerical rank).',
+  reference: {
+    citation: 'May, Zhang, Dao, Ré 2019, "On the downstream performance of compressed word embeddings", NeurIPS',
+    url: 'https://arxiv.org/abs/1909.01264',
+  },
+  parity: 'ReSi EigenspaceOverlapScore',
+  engine: { kind: 'native' },
+});
+
+export const gulpDefinition = defineMeasure({
+  id: 'gulp',
+  name: 'GULP distance',
+  family: 'rsm',
+  kind: 'distance',
+  range: [0, Infinity],
+  selfValue: 0,
+  symmetric: true,
+  metric: true,
+  invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation', 'invertible-linear', 'affine'],
+  variants: [
+    {
+      when: { lambda: 0.1 },
+      invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+      note: 'any λ > 0: ridge regularisation breaks invariance to invertible linear maps',
+    },
+  ],
+  minRows: 2,
+  options: {
+    lambda: numberOption({
+      default: 0,
+      min: 0,
+      max: 1e12,
+      description: 'Ridge penalty λ ≥ 0 on inputs scaled to tr(Σ) = 1 (λ = 0: CCA-like; large λ: CKA-like).',
+    }),
+  },
+  description:
+    '‖P_X − P_Y‖_F with P = X(XᵀX + NλI)⁺Xᵀ the ridge hat operator of the column-centred input scaled to tr(XᵀX/N) = 1: ' +
+    'the distance between the best λ-ridge linear predictors of any bounded target. With λ = 0, d² = r_X + r_Y − 2Σρᵢ².',
+  reference: {
+    citation:
+      'Boix-Adserà, Lawrence, Stepaniants, Rigollet 2022, "GULP: a prediction-based metric between representations", NeurIPS',
+    url: 'https://arxiv.org/abs/2210.06545',
+  },
+  parity: 'ReSi Gulp ← value² (ReSi returns the squared distance, §8.3; it also needs D ≤ N)',
+  engine: { kind: 'native' },
+});
+
+export const riemannianDefinition = defineMeasure({
+  id: 'riemannian',
+  name: 'Riemannian distance between RSMs',
+  family: 'rsm',
+  kind: 'distance',
+  range: [0, Infinity],
+  selfValue: 0,
+  symmetric: true,
+  metric: true,
+  invariances: ['orthogonal', 'permutation'],
+  minRows: 1,
+  options: {
+    regularization: numberOption({
+      default: 0,
+      min: 0,
+      max: 1e6,
+      description:
+        'ε ≥ 0: compare K + ε·(tr K / N)·I. Without it the kernels XXᵀ must be positive definite (N ≤ D, linearly independent inputs), else E_DEGENERATE.',
+    }),
+  },
+  description:
+    'sqrt(Σᵢ log² λᵢ(K⁻¹L)) = ‖log(K^{-½} L K^{-½})‖_F, the affine-invariant Riemannian distance between the SPD kernels K = XXᵀ and L = YYᵀ (uncentred).',
+  reference: {
+    citation:
+      'Shahbazi, Shirali, Aghajan, Nili 2021, "Using distance on the Riemannian manifold to compare representations in brain and in models", NeuroImage 239',
+    url: 'https://doi.org/10.1016/j.neuroimage.2021.118271',
+  },
+  engine: { kind: 'native' },
+});
+
+export const rsmDefinitions = [
+  ckaDefinition,
+  rsmNormDifferenceDefinition,
+  rsaDefinition,
+  distanceCorrelationDefinition,
+  buresDefinition,
+  eigenspaceOverlapDefinition,
+  gulpDefinition,
+  riemannianDefinition,
+] as const;

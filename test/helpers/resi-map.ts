@@ -20,6 +20,8 @@ export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
   RSMNormDifference: { id: 'rsm-norm-difference' },
   RSA: { id: 'rsa' },
   DistanceCorrelation: { id: 'distance-correlation' },
+  EigenspaceOverlapScore: { id: 'eigenspace-overlap' },
+  Gulp: { id: 'gulp', transform: (v) => v * v },
   // neighbors:
   // statistics:
   // topology:
