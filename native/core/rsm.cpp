@@ -114,13 +114,13 @@ double medianDistance(const Representation& r) {
 
 // RBF kernel exp(−‖x_i − x_j‖² / (2σ²)) with σ = sigmaScale · median distance.
 const Matrix& rbfKernel(const MeasureContext& ctx, const Representation& r, double sigmaScale) {
+  const double median = medianDistance(r);
+  if (!(median > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("RBF CKA is undefined: in the ") + which(ctx, r) +
+                                           " representation at least half of the pairs of inputs coincide, so the "
+                                           "median distance (the bandwidth unit) is 0");
+  }
   return r.memo<Matrix>("rsm:rbf-kernel:" + keyNumber(sigmaScale), [&] {
-    const double median = medianDistance(r);
-    if (!(median > 0.0)) {
-      throw Error(ErrorCode::Degenerate, std::string("RBF CKA is undefined: in the ") + which(ctx, r) +
-                                             " representation at least half of the pairs of inputs coincide, so the "
-                                             "median distance (the bandwidth unit) is 0");
-    }
     const double sigma = sigmaScale * median;
     const double scale = -1.0 / (2.0 * sigma * sigma);
     Matrix k = Matrix::copyOf(squaredEuclideanDistances(r));
@@ -528,8 +528,14 @@ double gulp(const MeasureContext& ctx) {
 // eps·σ_max, a square better than the eigenvalues of Z Zᵀ. Cost ≈ 4N³/3 per pair plus N³/3 per input.
 // XXᵀ is singular unless N ≤ D and X has full row rank; `regularization` ε adds ε·(tr K / N)·I to each
 // kernel (a shrinkage towards the mean eigenvalue, so the setting is scale-free).
+struct KernelCholesky {
+  Matrix factor;  // lower triangular C with K = C Cᵀ (upper part zero)
+  bool positiveDefinite = false;
+};
+
 const Matrix& kernelCholesky(const MeasureContext& ctx, const Representation& r, double epsilon) {
-  return r.memo<Matrix>("rsm:riemannian-cholesky:" + keyNumber(epsilon), [&] {
+  const KernelCholesky& cholesky = r.memo<KernelCholesky>("rsm:riemannian-cholesky:" + keyNumber(epsilon), [&] {
+    KernelCholesky out;
     Matrix k = Matrix::copyOf(r.gram(Centering::None));
     const std::size_t n = k.rows();
     const lapack_int ln = static_cast<lapack_int>(n);
@@ -541,18 +547,21 @@ const Matrix& kernelCholesky(const MeasureContext& ctx, const Representation& r,
     double rcond = 0.0;
     if (info == 0 && LAPACKE_dpocon(LAPACK_ROW_MAJOR, 'L', ln, k.data(), ln, norm1, &rcond) != 0) rcond = 0.0;
     // A reciprocal condition number below N·eps means K is singular up to roundoff (numpy's rank rule).
-    if (info != 0 || !(rcond > static_cast<double>(n) * 2.220446049250313e-16)) {
-      throw Error(ErrorCode::Degenerate,
-                  std::string("Riemannian distance needs positive definite kernels XXᵀ: the ") + which(ctx, r) +
-                      " representation's kernel is singular (N = " + std::to_string(n) + " inputs, D = " +
-                      std::to_string(r.cols()) + " features; it needs N ≤ D and linearly independent inputs). " +
-                      "Set the option 'regularization' (e.g. 0.01) to add a multiple of the identity.");
-    }
+    out.positiveDefinite = info == 0 && rcond > static_cast<double>(n) * 2.220446049250313e-16;
     for (std::size_t i = 0; i < n; ++i) {
       for (std::size_t j = i + 1; j < n; ++j) k(i, j) = 0.0;  // keep the lower factor only
     }
-    return k;
+    out.factor = std::move(k);
+    return out;
   });
+  if (!cholesky.positiveDefinite) {
+    throw Error(ErrorCode::Degenerate,
+                std::string("Riemannian distance needs positive definite kernels XXᵀ: the ") + which(ctx, r) +
+                    " representation's kernel is singular (N = " + std::to_string(r.rows()) + " inputs, D = " +
+                    std::to_string(r.cols()) + " features; it needs N ≤ D and linearly independent inputs). " +
+                    "Set the option 'regularization' (e.g. 0.01) to add a multiple of the identity.");
+  }
+  return cholesky.factor;
 }
 
 double riemannian(const MeasureContext& ctx) {
