@@ -47,6 +47,7 @@ export {
   getMeasure,
   listMeasures,
   measureIds,
+  missingMeasures,
   type EffectiveProperties,
   type MeasureFilter,
   type MeasureId,
