@@ -10,6 +10,7 @@ export interface ResiMapping {
 
 export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
   // cca:
+  SVCCA: { id: 'svcca', options: { components: 1 } },
   // alignment:
   ProcrustesSizeAndShapeDistance: { id: 'procrustes' },
   OrthogonalProcrustesCenteredAndNormalized: { id: 'procrustes', options: { normalize: true } },
