@@ -161,6 +161,10 @@ def make_cases():
     x = rng.normal(size=(70, 12)) @ np.diag(np.geomspace(10, 0.01, 12))
     y = np.maximum(x @ rng.normal(size=(12, 10)), 0) + 0.05 * rng.normal(size=(70, 10))
     add("anisotropic", "A with geometric column scales 10…0.01, B = relu(A W) + noise, 70×12 and 70×10", x, y)
+    x = rng.normal(0.3, 1, (25, 10))
+    y = np.tanh(x @ rng.normal(size=(10, 40)) / 3) + 0.3 * rng.normal(size=(25, 40))
+    y[3] = 0.0
+    add("mixed_widths", "D = 10 < N = 25 < D' = 40, row 3 of B all zero", x, y)
     return cases
 
 

@@ -76,7 +76,7 @@ export const measures = Object.freeze(
 // cca:
 export const { ccaMean, ccaR2, svcca } = measures;
 // alignment:
-export const { procrustes, angularShape } = measures;
+export const { procrustes, angularShape, shapeMetric, linearRegression, alignedCosine } = measures;
 // matching:
 // rsm:
 export const { cka } = measures;

@@ -15,6 +15,8 @@ export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
   ProcrustesSizeAndShapeDistance: { id: 'procrustes' },
   OrthogonalProcrustesCenteredAndNormalized: { id: 'procrustes', options: { normalize: true } },
   OrthogonalAngularShapeMetricCentered: { id: 'angular-shape' },
+  LinearRegression: { id: 'linear-regression' },
+  AlignedCosineSimilarity: { id: 'aligned-cosine' },
   // matching:
   // rsm:
   CKA: { id: 'cka' },
