@@ -75,8 +75,9 @@ export const measures = Object.freeze(
 
 // Named exports, one per measure, one line per family (keep each family's line in its own place).
 // cca:
+export const { ccaMean, ccaR2, svcca } = measures;
 // alignment:
-export const { procrustes, angularShape } = measures;
+export const { procrustes, angularShape, shapeMetric, linearRegression, alignedCosine } = measures;
 // matching:
 // rsm:
 export const { cka } = measures;

@@ -10,10 +10,13 @@ export interface ResiMapping {
 
 export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
   // cca:
+  SVCCA: { id: 'svcca', options: { components: 1 } },
   // alignment:
   ProcrustesSizeAndShapeDistance: { id: 'procrustes' },
   OrthogonalProcrustesCenteredAndNormalized: { id: 'procrustes', options: { normalize: true } },
   OrthogonalAngularShapeMetricCentered: { id: 'angular-shape' },
+  LinearRegression: { id: 'linear-regression' },
+  AlignedCosineSimilarity: { id: 'aligned-cosine' },
   // matching:
   // rsm:
   CKA: { id: 'cka' },
