@@ -80,7 +80,7 @@ export const { ccaMean, ccaR2, svcca } = measures;
 export const { procrustes, angularShape, shapeMetric, linearRegression, alignedCosine } = measures;
 // matching:
 // rsm:
-export const { cka } = measures;
+export const { cka, rsmNormDifference, rsa, distanceCorrelation, bures, eigenspaceOverlap, gulp, riemannian } = measures;
 // neighbors:
 // statistics:
 // topology:

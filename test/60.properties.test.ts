@@ -16,6 +16,7 @@ const TEST_OPTIONS: Readonly<Record<string, Record<string, unknown>>> = {
   // alignment:
   // matching:
   // rsm:
+  riemannian: { regularization: 0.1 }, // XXᵀ is singular for the N > D test inputs
   // neighbors:
   // statistics:
   // topology:

@@ -20,6 +20,11 @@ export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
   // matching:
   // rsm:
   CKA: { id: 'cka' },
+  RSMNormDifference: { id: 'rsm-norm-difference' },
+  RSA: { id: 'rsa' },
+  DistanceCorrelation: { id: 'distance-correlation' },
+  EigenspaceOverlapScore: { id: 'eigenspace-overlap' },
+  Gulp: { id: 'gulp', transform: (v) => v * v },
   // neighbors:
   // statistics:
   // topology:
