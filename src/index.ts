@@ -77,6 +77,7 @@ export const measures = Object.freeze(
 // alignment:
 export const { procrustes, angularShape } = measures;
 // matching:
+export const { correlationMatch, permutationProcrustes, softMatching, maximumMatch } = measures;
 // rsm:
 export const { cka } = measures;
 // neighbors:

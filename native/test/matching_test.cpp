@@ -1,4 +1,5 @@
-// Tests of the exact assignment and transport solvers (against brute force and scipy's LP optimum).
+// Tests of the exact assignment and transport solvers (against brute force and scipy's LP optimum)
+// and of the neuron-matching kernels (native/core/matching.cpp).
 #include <cstdint>
 #include <numeric>
 
@@ -116,6 +117,49 @@ NNSIM_TEST(testTransportUniformEqualsAssignment) {
          "uniform transport between equal sizes equals the best permutation");
   }
   expectError(ErrorCode::Option, [] { solveTransport(Matrix(2, 2), {1, 2}, {2, 2}); }, "unbalanced marginals are rejected");
+}
+
+Representation representationOf(const Matrix& m) { return Representation(m.view()); }
+
+NNSIM_TEST(testMatchingKernels) {
+  const Matrix x = randomMatrix(30, 5, 11);
+  const Matrix y = randomMatrix(30, 5, 12);
+  Representation rx = representationOf(x), ry = representationOf(y);
+  // soft-matching equals permutation-procrustes / sqrt(D) when D = D' (the optimal coupling is a permutation / D).
+  near(run("soft-matching", rx, ry), run("permutation-procrustes", rx, ry) / std::sqrt(5.0), 1e-12,
+       "soft matching = permutation Procrustes / sqrt(D) for D = D'");
+  // Identity values are exact (residuals from direct differences, not the Gram expansion).
+  check(run("permutation-procrustes", rx, rx) == 0.0, "permutation Procrustes of X with itself is 0");
+  check(run("soft-matching", rx, rx) == 0.0, "soft matching of X with itself is 0");
+  near(run("correlation-match", rx, rx), 1.0, 1e-14, "correlation match of X with itself is 1");
+  check(run("maximum-match", rx, rx) == 1.0, "maximum match of X with itself is 1");
+  // A permuted copy: every measure sees the same neurons.
+  Matrix permuted(30, 5);
+  const std::size_t order[5] = {3, 0, 4, 1, 2};
+  for (std::size_t i = 0; i < 30; ++i)
+    for (std::size_t j = 0; j < 5; ++j) permuted(i, j) = x(i, order[j]);
+  Representation rp = representationOf(permuted);
+  check(run("permutation-procrustes", rx, rp) == 0.0, "permuted copy: distance 0");
+  check(run("soft-matching", rx, rp) == 0.0, "permuted copy: soft matching 0");
+  // Constant neurons: correlation 0 (ReSi's convention); all constant: typed error.
+  Matrix withConstant = Matrix::copyOf(x);
+  for (std::size_t i = 0; i < 30; ++i) withConstant(i, 2) = 3.5;
+  Representation rc = representationOf(withConstant);
+  near(run("correlation-match", rc, rc), 0.8, 1e-14, "a constant neuron contributes correlation 0");
+  Matrix allConstant(30, 3);
+  for (std::size_t i = 0; i < allConstant.size(); ++i) allConstant.data()[i] = 2.0;
+  Representation rk = representationOf(allConstant);
+  expectError(ErrorCode::Degenerate, [&] { run("correlation-match", rk, rx); }, "all-constant neurons: E_DEGENERATE");
+  Options bad;
+  bad.set("mode", std::string("medium"));
+  expectError(ErrorCode::Option, [&] { run("correlation-match", rx, ry, bad); }, "unknown mode is rejected");
+  Options badEps;
+  badEps.set("epsilon", 0.0);
+  expectError(ErrorCode::Option, [&] { run("maximum-match", rx, ry, badEps); }, "epsilon 0 is rejected");
+  // Maximum match of X with Y = [X A, noise]: X's neurons lie in span(X A) only when A has full rank.
+  Matrix zero(30, 2);
+  Representation rz = representationOf(zero);
+  check(run("maximum-match", rz, rx) == 0.0, "all-zero neurons are never matched");
 }
 
 }  // namespace

@@ -15,6 +15,9 @@ export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
   OrthogonalProcrustesCenteredAndNormalized: { id: 'procrustes', options: { normalize: true } },
   OrthogonalAngularShapeMetricCentered: { id: 'angular-shape' },
   // matching:
+  HardCorrelationMatch: { id: 'correlation-match' },
+  SoftCorrelationMatch: { id: 'correlation-match', options: { mode: 'soft' } },
+  PermutationProcrustes: { id: 'permutation-procrustes' },
   // rsm:
   CKA: { id: 'cka' },
   // neighbors:
