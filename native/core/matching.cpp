@@ -146,14 +146,24 @@ double softMatching(const MeasureContext& ctx) {
   for (std::size_t i = 0; i < x.cols; ++i) {
     for (std::size_t j = 0; j < y.cols; ++j) cost(i, j) = std::max(0.0, na[i] * na[i] + nb[j] * nb[j] - 2.0 * inner(i, j));
   }
-  const TransportPlan plan = solveUniformTransport(cost, &ctx.control);
   double total = 0.0;
-  std::int64_t mass = 0;
-  for (const TransportEdge& e : plan.edges) {
-    total += static_cast<double>(e.flow) * columnDistanceSquared(x, e.row, y, e.col);
-    mass += e.flow;
+  double mass = 0.0;
+  if (x.cols == y.cols) {
+    // Equal sizes: an optimal vertex of the Birkhoff polytope is a permutation, so the exact
+    // assignment solver (several times faster than the general flow) gives the same optimum.
+    const Assignment matching = solveAssignment(cost, Objective::Minimize, &ctx.control);
+    for (std::size_t k = 0; k < matching.rows.size(); ++k) {
+      total += columnDistanceSquared(x, matching.rows[k], y, matching.cols[k]);
+    }
+    mass = static_cast<double>(x.cols);
+  } else {
+    const TransportPlan plan = solveUniformTransport(cost, &ctx.control);
+    for (const TransportEdge& e : plan.edges) {
+      total += static_cast<double>(e.flow) * columnDistanceSquared(x, e.row, y, e.col);
+      mass += static_cast<double>(e.flow);
+    }
   }
-  return std::sqrt(total / static_cast<double>(mass));
+  return std::sqrt(total / mass);
 }
 
 // Columns `keep` of X as an N × |keep| matrix.

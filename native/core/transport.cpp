@@ -51,11 +51,26 @@ TransportPlan solveTransport(MatrixView cost, const std::vector<std::int64_t>& s
     for (std::size_t i = 1; i < m; ++i) lo = std::min(lo, cost(i, j));
     potCol[j] = lo;
   }
+  // Warm start: ship along each column's cheapest edge (reduced cost exactly 0 under these
+  // potentials). A flow carried only by zero-reduced-cost edges, with every reduced cost ≥ 0, is a
+  // min-cost flow for the amounts shipped so far, which is the invariant successive shortest paths
+  // needs; this typically settles most of the demand before the first Dijkstra.
+  std::int64_t shipped = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    std::size_t cheapest = 0;
+    for (std::size_t i = 1; i < m; ++i) {
+      if (cost(i, j) < cost(cheapest, j)) cheapest = i;
+    }
+    const std::int64_t amount = std::min(supplyLeft[cheapest], demandLeft[j]);
+    flow[cheapest * n + j] += amount;
+    supplyLeft[cheapest] -= amount;
+    demandLeft[j] -= amount;
+    shipped += amount;
+  }
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<double> distRow(m), distCol(n);
   std::vector<char> doneRow(m), doneCol(n);
   std::vector<std::size_t> parentOfCol(n), parentOfRow(m);  // predecessor on the shortest-path tree
-  std::int64_t shipped = 0;
 
   while (shipped < totalSupply) {
     if (control != nullptr) control->throwIfCancelled();
