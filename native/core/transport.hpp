@@ -1,9 +1,9 @@
 // Exact discrete optimal transport with integer masses: min Σ c_ij f_ij over f ≥ 0 with row sums
-// `supply` and column sums `demand` (Σ supply = Σ demand). Solved as a min-cost flow on the complete
-// bipartite graph by successive shortest paths with node potentials (Edmonds & Karp 1972; Ahuja,
-// Magnanti & Orlin 1993, §9.7): every augmentation moves an integer amount along a shortest residual
-// path, so the flow stays integral and the final flow is an optimal vertex of the transportation
-// polytope — exact, not an entropic (Sinkhorn) approximation.
+// `supply` and column sums `demand` (Σ supply = Σ demand), a min-cost flow on the complete bipartite
+// graph. Two exact solvers: the primal network simplex (default; Ahuja, Magnanti & Orlin 1993, ch. 11)
+// and successive shortest paths with node potentials (ibid. §9.7), kept as an independent
+// cross-check. Both keep the flow integral and end at an optimal vertex of the transportation
+// polytope — exact up to roundoff in comparing costs, not an entropic (Sinkhorn) approximation.
 #pragma once
 
 #include <cstddef>
@@ -29,10 +29,16 @@ struct TransportPlan {
   double total = 0.0;
 };
 
+enum class TransportMethod {
+  NetworkSimplex,  // primal network simplex with strongly feasible trees and block pricing (default)
+  ShortestPaths,   // successive shortest paths (slower; kept as an independent cross-check)
+};
+
 // cost is m × n with finite entries; supply has m and demand n positive entries with equal sums.
-// Throws Error(NonFinite) / Error(Shape) on invalid input.
+// Throws Error(NonFinite) / Error(Shape) / Error(Option) on invalid input.
 TransportPlan solveTransport(MatrixView cost, const std::vector<std::int64_t>& supply,
-                             const std::vector<std::int64_t>& demand, const RunControl* control = nullptr);
+                             const std::vector<std::int64_t>& demand, const RunControl* control = nullptr,
+                             TransportMethod method = TransportMethod::NetworkSimplex);
 
 // The uniform-marginal problem between m and n points (weights 1/m and 1/n), scaled to integers:
 // supply n/g per row and demand m/g per column with g = gcd(m, n), so flow/(m·n/g) is the coupling.

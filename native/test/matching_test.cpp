@@ -89,24 +89,45 @@ NNSIM_TEST(testAssignmentErrorsAndLargerProblems) {
 }
 
 NNSIM_TEST(testTransportAgainstLinprog) {
-  for (const TransportReference& ref : transportReferences()) {
-    const Matrix cost(ref.m, ref.n, ref.cost);
-    const TransportPlan plan = solveTransport(cost, ref.supply, ref.demand);
-    const std::string what = std::to_string(ref.m) + "x" + std::to_string(ref.n);
-    near(plan.total, ref.optimum, 1e-10, "transport optimum equals scipy linprog: " + what);
-    std::vector<std::int64_t> rowSum(ref.m, 0), colSum(ref.n, 0);
-    double total = 0;
-    for (const TransportEdge& e : plan.edges) {
-      check(e.flow > 0, "plan entries are positive: " + what);
-      rowSum[e.row] += e.flow;
-      colSum[e.col] += e.flow;
-      total += static_cast<double>(e.flow) * cost(e.row, e.col);
+  for (TransportMethod method : {TransportMethod::NetworkSimplex, TransportMethod::ShortestPaths}) {
+    const std::string name = method == TransportMethod::NetworkSimplex ? "network simplex" : "shortest paths";
+    for (const TransportReference& ref : transportReferences()) {
+      const Matrix cost(ref.m, ref.n, ref.cost);
+      const TransportPlan plan = solveTransport(cost, ref.supply, ref.demand, nullptr, method);
+      const std::string what = name + " " + std::to_string(ref.m) + "x" + std::to_string(ref.n);
+      near(plan.total, ref.optimum, 1e-10, "transport optimum equals scipy linprog: " + what);
+      std::vector<std::int64_t> rowSum(ref.m, 0), colSum(ref.n, 0);
+      double total = 0;
+      for (const TransportEdge& e : plan.edges) {
+        check(e.flow > 0, "plan entries are positive: " + what);
+        rowSum[e.row] += e.flow;
+        colSum[e.col] += e.flow;
+        total += static_cast<double>(e.flow) * cost(e.row, e.col);
+      }
+      check(rowSum == ref.supply && colSum == ref.demand, "plan has the given marginals: " + what);
+      check(plan.edges.size() <= ref.m + ref.n - 1, "plan is a vertex (≤ m + n − 1 entries): " + what);
+      near(plan.total, total, 1e-12, "reported total is the plan's cost: " + what);
     }
-    check(rowSum == ref.supply && colSum == ref.demand, "plan has the given marginals: " + what);
-    check(plan.edges.size() <= ref.m + ref.n - 1, "plan is a vertex (≤ m + n − 1 entries): " + what);
-    near(plan.total, total, 1e-12, "reported total is the plan's cost: " + what);
   }
   check(transportReferences().size() >= 30, "transport references present");
+}
+
+// The two exact solvers agree on larger random problems (beyond what the LP fixtures cover), with
+// Gaussian costs and with heavily tied integer costs (degenerate pivots).
+NNSIM_TEST(testTransportSolversAgree) {
+  for (unsigned seed = 1; seed <= 12; ++seed) {
+    const std::size_t m = 5 + seed * 7 % 41, n = 3 + seed * 11 % 53;
+    const Matrix gaussian = randomMatrix(m, n, seed + 100);
+    const Matrix ties = integerCosts(m, n, seed + 200, 3);
+    for (const Matrix* cost : {&gaussian, &ties}) {
+      const TransportPlan simplex = solveUniformTransport(*cost);
+      const std::int64_t g = std::gcd<std::int64_t>(m, n);
+      const TransportPlan paths = solveTransport(*cost, std::vector<std::int64_t>(m, n / g),
+                                                 std::vector<std::int64_t>(n, m / g), nullptr, TransportMethod::ShortestPaths);
+      near(simplex.total, paths.total, 1e-11, "network simplex = shortest paths, " + std::to_string(m) + "x" +
+                                                  std::to_string(n) + (cost == &ties ? " ties" : ""));
+    }
+  }
 }
 
 NNSIM_TEST(testTransportUniformEqualsAssignment) {
