@@ -79,6 +79,7 @@ export const { ccaMean, ccaR2, svcca } = measures;
 // alignment:
 export const { procrustes, angularShape, shapeMetric, linearRegression, alignedCosine } = measures;
 // matching:
+export const { correlationMatch, permutationProcrustes, softMatching, maximumMatch } = measures;
 // rsm:
 export const { cka, rsmNormDifference, rsa, distanceCorrelation, bures, eigenspaceOverlap, gulp, riemannian } = measures;
 // neighbors:

@@ -18,6 +18,9 @@ export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
   LinearRegression: { id: 'linear-regression' },
   AlignedCosineSimilarity: { id: 'aligned-cosine' },
   // matching:
+  HardCorrelationMatch: { id: 'correlation-match' },
+  SoftCorrelationMatch: { id: 'correlation-match', options: { mode: 'soft' } },
+  PermutationProcrustes: { id: 'permutation-procrustes' },
   // rsm:
   CKA: { id: 'cka' },
   RSMNormDifference: { id: 'rsm-norm-difference' },
