@@ -80,6 +80,7 @@ export const { procrustes, angularShape } = measures;
 // rsm:
 export const { cka } = measures;
 // neighbors:
+export const { knnJaccard, secondOrderCosine, rankSimilarity, jointRankJaccard } = measures;
 // statistics:
 // topology:
 // functional:

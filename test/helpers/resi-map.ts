@@ -18,6 +18,9 @@ export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
   // rsm:
   CKA: { id: 'cka' },
   // neighbors:
+  JaccardSimilarity: { id: 'knn-jaccard' },
+  RankSimilarity: { id: 'rank-similarity' },
+  SecondOrderCosineSimilarity: { id: 'second-order-cosine', options: { vectors: 'distances' } },
   // statistics:
   // topology:
 };
