@@ -82,5 +82,13 @@ export const { cka } = measures;
 // neighbors:
 export const { knnJaccard, secondOrderCosine, rankSimilarity, jointRankJaccard } = measures;
 // statistics:
+export const {
+  intrinsicDimensionDifference,
+  magnitudeDifference,
+  concentricityDifference,
+  uniformityDifference,
+  toleranceDifference,
+  knnModularityDifference,
+} = measures;
 // topology:
 // functional:

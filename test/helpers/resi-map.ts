@@ -22,5 +22,8 @@ export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
   RankSimilarity: { id: 'rank-similarity' },
   SecondOrderCosineSimilarity: { id: 'second-order-cosine', options: { vectors: 'distances' } },
   // statistics:
+  MagnitudeDifference: { id: 'magnitude-difference' },
+  ConcentricityDifference: { id: 'concentricity-difference' },
+  UniformityDifference: { id: 'uniformity-difference' },
   // topology:
 };
