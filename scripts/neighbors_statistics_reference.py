@@ -174,6 +174,55 @@ def knn_modularity(x, labels, k=10, metric="cosine"):
     return float(nx.community.modularity(g, communities))
 
 
+def neuron_modularity(x):
+    """Newman (2006) spectral bisection on the |correlation| graph of the columns, Q from NetworkX."""
+    xc = x - x.mean(axis=0)
+    sd = np.sqrt((xc * xc).sum(axis=0))
+    live = sd > 1e-10 * np.sqrt((x * x).sum(axis=0))
+    d = x.shape[1]
+    adj = np.zeros((d, d))
+    for i in range(d):
+        for j in range(d):
+            if i != j and live[i] and live[j]:
+                adj[i, j] = min(1.0, abs(xc[:, i] @ xc[:, j]) / (sd[i] * sd[j]))
+    p = adj / adj.sum()
+    a = p.sum(axis=1)
+    b = p - np.outer(a, a)
+    groups, queue = [], [list(np.flatnonzero(live))]
+    while queue:
+        g = queue.pop(0)
+        if len(g) < 2:
+            groups.append(g)
+            continue
+        bg = b[np.ix_(g, g)].copy()
+        bg -= np.diag(bg.sum(axis=1))
+        w, v = np.linalg.eigh(bg)
+        lead = v[:, -1]
+        if lead[np.argmax(np.abs(lead))] < 0:
+            lead = -lead
+        plus = [u for u, s in zip(g, lead) if s >= 0]
+        minus = [u for u, s in zip(g, lead) if s < 0]
+        gain = -2.0 * b[np.ix_(plus, minus)].sum() if minus and w[-1] > 0 else 0.0
+        if gain > 1e-12:
+            queue += [plus, minus]
+        else:
+            groups.append(g)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(d))
+    for i in range(d):
+        for j in range(i + 1, d):
+            if adj[i, j] > 0:
+                graph.add_edge(i, j, weight=adj[i, j])
+    return float(nx.community.modularity(graph, [set(g) for g in groups] + [{u} for u in np.flatnonzero(~live)]))
+
+
+def planted_units(rng, n, groups, per_group, noise):
+    """Units driven by one latent factor per group: a clear modular structure."""
+    latent = rng.normal(size=(n, groups))
+    cols = [latent[:, g] + noise * rng.normal(size=n) for g in range(groups) for _ in range(per_group)]
+    return np.stack(cols, axis=1)
+
+
 # ---------------------------------------------------------------- cases
 def related(rng, n, da, db):
     a = rng.normal(0.5, 1.0, size=(n, da))
@@ -198,6 +247,10 @@ def make_cases():
     b[17] = b[3]
     a[31] = a[10]
     cases.append(("duplicates", "N = 40 with exact duplicate rows (ties broken by index)", a, b, rng.integers(0, 3, 40)))
+    a = planted_units(rng, 60, 3, 4, 0.8)
+    b = planted_units(rng, 60, 2, 5, 1.5)
+    b[:, 4] = 2.5  # a dead (constant) unit
+    cases.append(("modular", "units driven by 3 and 2 latent factors, one constant unit", a, b, rng.integers(0, 3, 60)))
     return cases
 
 
@@ -222,6 +275,7 @@ def measures_for(case_id):
     for t in (2.0, 0.5):
         out.append(("uniformity-difference", {"t": t}, diff(lambda x, lab, t=t: uniformity(x, t))))
     out.append(("tolerance-difference", {}, diff(lambda x, lab: tolerance(x, lab))))
+    out.append(("neuron-modularity-difference", {}, diff(lambda x, lab: neuron_modularity(x))))
     if case_id != "duplicates":  # duplicates make both ID estimators undefined (E_DEGENERATE in nnsim)
         out.append(("intrinsic-dimension-difference", {}, diff(lambda x, lab: twonn(x))))
         for k in (10, 4):

@@ -89,6 +89,7 @@ export const {
   uniformityDifference,
   toleranceDifference,
   knnModularityDifference,
+  neuronModularityDifference,
 } = measures;
 // topology:
 // functional:

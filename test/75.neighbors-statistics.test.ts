@@ -13,6 +13,7 @@ import {
   jointRankJaccard,
   knnJaccard,
   knnModularityDifference,
+  neuronModularityDifference,
   rankSimilarity,
   secondOrderCosine,
   toleranceDifference,
@@ -79,6 +80,7 @@ describe('reference values (independent NumPy/SciPy/NetworkX implementation)', (
       'uniformity-difference',
       'tolerance-difference',
       'knn-modularity-difference',
+      'neuron-modularity-difference',
     ]) {
       expect(covered.has(id), id).toBe(true);
     }
@@ -220,6 +222,32 @@ describe('statistics: degenerate input and options', () => {
     expect(knnModularityDifference(a, b, { labels: sparse })).toBeCloseTo(knnModularityDifference(a, b, { labels }), 14);
     const single = Array(40).fill(5);
     expect(knnModularityDifference(a, b, { labels: single })).toBe(0); // one community: Q = 0 in both
+  });
+});
+
+describe('neuron-graph modularity', () => {
+  // Units driven by one latent factor per group: two groups of 3 strongly correlated units.
+  const latent = randomMatrix(80, 2, 51);
+  const noise = randomMatrix(80, 6, 52, 0.2);
+  const planted = map(noise, (v, i, j) => v + latent.data[i * 2 + (j < 3 ? 0 : 1)]!);
+  const independent = randomMatrix(80, 6, 53);
+
+  it('finds planted modules (Q near 1/2 for two equal, nearly disconnected groups) and not in independent units', () => {
+    const d = neuronModularityDifference(planted, independent);
+    expect(d).toBeGreaterThan(0.3);
+    expect(d).toBeLessThan(0.5);
+  });
+
+  it('is E_DEGENERATE when no two live units are correlated (one unit, or only constant units)', () => {
+    const one = randomMatrix(20, 1, 54);
+    expect(errorOf(() => neuronModularityDifference(one, one)).code).toBe('E_DEGENERATE');
+    const constant = map(randomMatrix(20, 3, 55), (_v, _i, j) => j + 1);
+    expect(errorOf(() => neuronModularityDifference(constant, constant)).code).toBe('E_DEGENERATE');
+  });
+
+  it('ignores the sign and scale of each unit (absolute correlation)', () => {
+    const flipped = map(planted, (v, _i, j) => (j % 2 ? -3 * v : 0.5 * v + 1));
+    expect(Math.abs(neuronModularityDifference(planted, flipped))).toBeLessThan(1e-12);
   });
 });
 

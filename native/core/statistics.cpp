@@ -284,6 +284,126 @@ double knnModularityDifference(const MeasureContext& ctx) {
   });
 }
 
+// Neuron-graph modularity (Lange, Rolnick, Kording 2022, "Clustering units in neural networks: upstream vs
+// downstream information", TMLR): the D units are the nodes of a graph weighted by the absolute
+// correlation of their activations over the inputs (their "forward_cov_norm" association, self-loops
+// removed), and the statistic is the Girvan–Newman modularity of the best partition found.
+//
+// The partition comes from Newman's spectral method (2006, PNAS 103:8577, Sec. "Dividing networks into
+// more than two communities"), which Lange et al. use to initialise their Monte-Carlo search: start with
+// one group of all live units and split a group g by the signs of the leading eigenvector of its
+// generalised modularity matrix B⁽ᵍ⁾_ij = B_ij − δ_ij Σ_{k∈g} B_ik whenever that increases the modularity;
+// repeat on both halves. We stop there (no Monte-Carlo or Kernighan–Lin refinement), which keeps the value
+// deterministic: each group's split depends only on the group, so the order of the splits does not matter.
+//   B = A/ΣA − a aᵀ with a the row sums of A/ΣA;  Q = Σ_g Σ_{i,j∈g} B_ij.
+// Units with zero variance (dead units) have no edges; like Lange et al. we leave them out of every group,
+// where they would contribute nothing to Q anyway.
+double neuronModularity(const Representation& r, const char* which) {
+  return r.memo<double>("statistics:neuron-modularity", [&] {
+    const std::size_t d = r.cols();
+    const Matrix& cov = r.covariance(Centering::Columns);
+    const std::vector<double>& rawNorms = r.columnNorms(Centering::None);
+    // A column is dead when its centred norm is roundoff relative to its raw norm (a constant column
+    // keeps ~eps·|c| after centring).
+    std::vector<double> sd(d);
+    std::vector<bool> live(d);
+    for (std::size_t j = 0; j < d; ++j) {
+      sd[j] = std::sqrt(std::max(0.0, cov(j, j)));
+      live[j] = sd[j] > 1e-10 * rawNorms[j];
+    }
+    Matrix adjacency(d, d);
+    double total = 0.0;
+    for (std::size_t i = 0; i < d; ++i) {
+      for (std::size_t j = 0; j < d; ++j) {
+        if (i == j || !live[i] || !live[j]) continue;
+        adjacency(i, j) = std::min(1.0, std::fabs(cov(i, j)) / (sd[i] * sd[j]));
+        total += adjacency(i, j);
+      }
+    }
+    if (!(total > 0.0)) {
+      throw Error(ErrorCode::Degenerate,
+                  std::string("neuron modularity is undefined for the ") + which +
+                      " representation: no two units with non-zero variance are correlated (the unit graph has no edges)");
+    }
+    std::vector<double> strength(d, 0.0);
+    for (std::size_t i = 0; i < d; ++i) {
+      for (std::size_t j = 0; j < d; ++j) {
+        adjacency(i, j) /= total;
+        strength[i] += adjacency(i, j);
+      }
+    }
+    auto b = [&](std::size_t i, std::size_t j) { return adjacency(i, j) - strength[i] * strength[j]; };
+
+    std::vector<std::vector<std::size_t>> done;
+    std::vector<std::vector<std::size_t>> pending(1);
+    for (std::size_t j = 0; j < d; ++j) {
+      if (live[j]) pending[0].push_back(j);
+    }
+    while (!pending.empty()) {
+      std::vector<std::size_t> group = std::move(pending.back());
+      pending.pop_back();
+      const std::size_t g = group.size();
+      if (g < 2) {
+        done.push_back(std::move(group));
+        continue;
+      }
+      Matrix bg(g, g);
+      for (std::size_t p = 0; p < g; ++p) {
+        double rowSum = 0.0;
+        for (std::size_t q = 0; q < g; ++q) {
+          bg(p, q) = b(group[p], group[q]);
+          rowSum += bg(p, q);
+        }
+        bg(p, p) -= rowSum;
+      }
+      const SymmetricEigen eig = symmetricEigen(bg, true);
+      const std::size_t lead = g - 1;  // eigenvalues ascending
+      // Orient the eigenvector canonically (its largest-magnitude entry positive, first index on ties) so
+      // that exact zeros land on a definite side; the split is otherwise sign-independent.
+      std::size_t pivot = 0;
+      for (std::size_t p = 1; p < g; ++p) {
+        if (std::fabs(eig.vectors(p, lead)) > std::fabs(eig.vectors(pivot, lead))) pivot = p;
+      }
+      const double orientation = eig.vectors(pivot, lead) < 0.0 ? -1.0 : 1.0;
+      std::vector<std::size_t> plus, minus;
+      std::vector<int> side(g);
+      for (std::size_t p = 0; p < g; ++p) {
+        side[p] = orientation * eig.vectors(p, lead) >= 0.0 ? 1 : -1;
+        (side[p] > 0 ? plus : minus).push_back(group[p]);
+      }
+      // ΔQ of the split = −2 Σ_{i∈plus, j∈minus} B_ij (the within-group terms that the split removes).
+      double gain = 0.0;
+      if (!minus.empty() && eig.values[lead] > 0.0) {
+        for (std::size_t p = 0; p < g; ++p) {
+          for (std::size_t q = 0; q < g; ++q) {
+            if (side[p] > 0 && side[q] < 0) gain -= 2.0 * b(group[p], group[q]);
+          }
+        }
+      }
+      if (gain > 1e-12) {
+        pending.push_back(std::move(plus));
+        pending.push_back(std::move(minus));
+      } else {
+        done.push_back(std::move(group));
+      }
+    }
+    double q = 0.0;
+    for (const std::vector<std::size_t>& group : done) {
+      double within = 0.0, share = 0.0;
+      for (std::size_t i : group) {
+        share += strength[i];
+        for (std::size_t j : group) within += adjacency(i, j);
+      }
+      q += within - share * share;
+    }
+    return q;
+  });
+}
+
+double neuronModularityDifference(const MeasureContext& ctx) {
+  return difference(ctx, [](const Representation& r, const char* which) { return neuronModularity(r, which); });
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& statisticsMeasures() {
@@ -294,6 +414,7 @@ const std::vector<MeasureDef>& statisticsMeasures() {
       {"uniformity-difference", uniformityDifference, 1, false},
       {"tolerance-difference", toleranceDifference, 2, true},
       {"knn-modularity-difference", knnModularityDifference, 2, true},
+      {"neuron-modularity-difference", neuronModularityDifference, 2, false},
   };
   return list;
 }

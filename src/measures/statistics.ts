@@ -170,6 +170,29 @@ export const knnModularityDifferenceDefinition = defineMeasure({
   engine: { kind: 'native' },
 });
 
+export const neuronModularityDifferenceDefinition = defineMeasure({
+  id: 'neuron-modularity-difference',
+  name: 'Neuron-graph modularity difference',
+  family: 'statistics',
+  kind: 'distance',
+  range: [0, 1],
+  selfValue: 0,
+  symmetric: true,
+  metric: true,
+  invariances: ['permutation', 'isotropic-scaling', 'translation'],
+  minRows: 2,
+  options: {},
+  description:
+    '|Q(X) − Q(Y)|, Q the Girvan–Newman modularity of the partition of the units (columns) found by Newman\'s spectral method (recursive leading-eigenvector bisection, a split kept when it raises Q; no Monte-Carlo refinement) in the graph weighted by the absolute correlation of the units\' activations, self-loops removed. Zero-variance units have no edges.',
+  reference: {
+    citation:
+      'Lange, Rolnick, Kording 2022, "Clustering units in neural networks: upstream vs downstream information", TMLR; Newman 2006, "Modularity and community structure in networks", PNAS 103:8577',
+  },
+  parity:
+    'ReSi lacks it; partition and value checked against an independent NumPy implementation of the same spectral method and NetworkX modularity. Lange et al. refine the partition by a stochastic Monte-Carlo search, which we omit to stay deterministic.',
+  engine: { kind: 'native' },
+});
+
 export const statisticsDefinitions = [
   intrinsicDimensionDifferenceDefinition,
   magnitudeDifferenceDefinition,
@@ -177,4 +200,5 @@ export const statisticsDefinitions = [
   uniformityDifferenceDefinition,
   toleranceDifferenceDefinition,
   knnModularityDifferenceDefinition,
+  neuronModularityDifferenceDefinition,
 ] as const;
