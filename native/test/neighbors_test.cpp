@@ -125,4 +125,18 @@ NNSIM_TEST(testIntrinsicDimensionDegenerate) {
   check(run("intrinsic-dimension-difference", ry, ry) == 0.0, "ID difference of identical inputs is 0");
 }
 
+NNSIM_TEST(testNeuronModularityHandValue) {
+  // f = (1, −1, 1, −1) and g = (1, 1, −1, −1) have zero mean and are orthogonal, so units f, 2f, g, 3g + 1
+  // form two perfectly correlated pairs with zero correlation across: A has 1 at (1,2) and (3,4) only.
+  // Normalised, each ordered edge weighs 1/4 and each unit's strength is 1/4; the spectral split finds the
+  // two pairs: Q = 2·(1/2 − (1/2)²) = 1/2. Two correlated units cannot be split profitably: Q = 0.
+  const Matrix x = fromRows({{1, 2, 1, 4}, {-1, -2, 1, 4}, {1, 2, -1, -2}, {-1, -2, -1, -2}});
+  const Matrix y = fromRows({{1, 2}, {2, 1}, {3, 5}, {4, 3}});
+  Representation rx(x), ry(y);
+  near(run("neuron-modularity-difference", rx, ry), 0.5, 1e-12, "two planted unit pairs vs one pair");
+  const Matrix dead = fromRows({{1, 7}, {2, 7}, {3, 7}});
+  Representation rd(dead);
+  expectError(ErrorCode::Degenerate, [&] { run("neuron-modularity-difference", rd, rd); }, "only one live unit");
+}
+
 }  // namespace
