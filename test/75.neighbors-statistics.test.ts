@@ -217,6 +217,32 @@ describe('statistics: degenerate input and options', () => {
     expect(toleranceDifference(a, a, { labels })).toBe(0);
   });
 
+  it('compareMany runs several labelled measures on one labels array (number[] too); different labels are E_LABELS', () => {
+    const many = compareMany(
+      [
+        { id: 'tolerance-difference', options: { labels } },
+        { id: 'knn-modularity-difference', options: { labels } },
+      ],
+      a,
+      b,
+    );
+    expect(many['tolerance-difference']).toBe(toleranceDifference(a, b, { labels }));
+    expect(many['knn-modularity-difference']).toBe(knnModularityDifference(a, b, { labels }));
+    const other = labels.map((l) => (l + 1) % 4);
+    expect(
+      errorOf(() =>
+        compareMany(
+          [
+            { id: 'tolerance-difference', options: { labels } },
+            { id: 'knn-modularity-difference', options: { labels: other } },
+          ],
+          a,
+          b,
+        ),
+      ).code,
+    ).toBe('E_LABELS');
+  });
+
   it('k-NN modularity: label ids need not be dense; relabelling the classes changes nothing', () => {
     const sparse = labels.map((l) => [7, 1000, 3, 42][l]!);
     expect(knnModularityDifference(a, b, { labels: sparse })).toBeCloseTo(knnModularityDifference(a, b, { labels }), 14);
