@@ -298,7 +298,7 @@ double knnModularityDifference(const MeasureContext& ctx) {
 //   B = A/ΣA − a aᵀ with a the row sums of A/ΣA;  Q = Σ_g Σ_{i,j∈g} B_ij.
 // Units with zero variance (dead units) have no edges; like Lange et al. we leave them out of every group,
 // where they would contribute nothing to Q anyway.
-double neuronModularity(const Representation& r, const char* which) {
+double neuronModularity(const Representation& r, const char* which, const RunControl& control) {
   return r.memo<double>("statistics:neuron-modularity", [&] {
     const std::size_t d = r.cols();
     const Matrix& cov = r.covariance(Centering::Columns);
@@ -340,6 +340,7 @@ double neuronModularity(const Representation& r, const char* which) {
       if (live[j]) pending[0].push_back(j);
     }
     while (!pending.empty()) {
+      control.throwIfCancelled();  // each split costs an eigendecomposition of the group: O(|g|³)
       std::vector<std::size_t> group = std::move(pending.back());
       pending.pop_back();
       const std::size_t g = group.size();
@@ -401,7 +402,9 @@ double neuronModularity(const Representation& r, const char* which) {
 }
 
 double neuronModularityDifference(const MeasureContext& ctx) {
-  return difference(ctx, [](const Representation& r, const char* which) { return neuronModularity(r, which); });
+  return difference(ctx, [&](const Representation& r, const char* which) {
+    return neuronModularity(r, which, ctx.control);
+  });
 }
 
 }  // namespace
