@@ -83,6 +83,16 @@ export const { correlationMatch, permutationProcrustes, softMatching, maximumMat
 // rsm:
 export const { cka, rsmNormDifference, rsa, distanceCorrelation, bures, eigenspaceOverlap, gulp, riemannian } = measures;
 // neighbors:
+export const { knnJaccard, secondOrderCosine, rankSimilarity, jointRankJaccard } = measures;
 // statistics:
+export const {
+  intrinsicDimensionDifference,
+  magnitudeDifference,
+  concentricityDifference,
+  uniformityDifference,
+  toleranceDifference,
+  knnModularityDifference,
+  neuronModularityDifference,
+} = measures;
 // topology:
 // functional:

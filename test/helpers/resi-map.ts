@@ -29,6 +29,12 @@ export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
   EigenspaceOverlapScore: { id: 'eigenspace-overlap' },
   Gulp: { id: 'gulp', transform: (v) => v * v },
   // neighbors:
+  JaccardSimilarity: { id: 'knn-jaccard' },
+  RankSimilarity: { id: 'rank-similarity' },
+  SecondOrderCosineSimilarity: { id: 'second-order-cosine', options: { vectors: 'distances' } },
   // statistics:
+  MagnitudeDifference: { id: 'magnitude-difference' },
+  ConcentricityDifference: { id: 'concentricity-difference' },
+  UniformityDifference: { id: 'uniformity-difference' },
   // topology:
 };
