@@ -192,4 +192,32 @@ NNSIM_TEST(testRsmRiemannian) {
   near(run("riemannian", tall, tall, reg), 0.0, 1e-12, "regularised self-distance is 0");
 }
 
+NNSIM_TEST(testRsmSpectralNormLanczos) {
+  RunControl control;
+  auto fullEigen = [](const Matrix& m) {
+    const auto values = symmetricEigen(m, false).values;
+    return std::max(std::fabs(values.front()), std::fabs(values.back()));
+  };
+  for (unsigned seed : {121u, 122u, 123u}) {
+    // Indefinite: G + Gᵀ of a Gaussian G (semicircle spectrum, ends of nearly equal magnitude).
+    const Matrix g = randomMatrix(60, 60, seed);
+    Matrix sym(60, 60);
+    for (std::size_t i = 0; i < 60; ++i)
+      for (std::size_t j = 0; j < 60; ++j) sym(i, j) = g(i, j) + g(j, i);
+    near(symmetricSpectralNorm(sym, control), fullEigen(sym), 1e-10, "Lanczos spectral norm of G + Gᵀ");
+    Matrix negated = Matrix::copyOf(sym);
+    for (std::size_t i = 0; i < negated.size(); ++i) negated.data()[i] = -negated.data()[i];
+    check(symmetricSpectralNorm(negated, control) == symmetricSpectralNorm(sym, control), "‖−S‖ = ‖S‖ bit for bit");
+  }
+  // Low rank (the Krylov space becomes invariant early) and a dominant negative end.
+  const Matrix f = randomMatrix(50, 3, 124);
+  Matrix low = naiveProduct(f, false, f, true);
+  for (std::size_t i = 0; i < low.size(); ++i) low.data()[i] = -low.data()[i];
+  near(symmetricSpectralNorm(low, control), fullEigen(low), 1e-10, "Lanczos spectral norm of a rank-3 matrix");
+  Matrix zero(5, 5);
+  check(symmetricSpectralNorm(zero, control) == 0.0, "spectral norm of 0 is 0");
+  Matrix one(1, 1, std::vector<double>{-2.5});
+  check(symmetricSpectralNorm(one, control) == 2.5, "spectral norm of a 1 × 1 matrix");
+}
+
 }  // namespace
