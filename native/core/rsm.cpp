@@ -238,8 +238,8 @@ std::pair<RitzValue, RitzValue> extremeRitzValues(const std::vector<double>& alp
 // ‖Sy − θy‖ = β_k·|e_kᵀs| has an eigenvalue within that residual of θ; we stop when it is below
 // 1e-12·|θ| at the dominant end of the spectrum (and the other end is settled well inside that
 // magnitude), on an invariant subspace (β_k ≈ 0), or after N steps (then T_N is similar to S). The start
-// vector is a fixed pseudo-random unit vector, so the result is deterministic, and S and −S give
-// bit-for-bit negated iterations (symmetry of the measure in its arguments).
+// vector is a fixed pseudo-random unit vector, so the result is deterministic, and S and −S (the two
+// argument orders of the measure) run mirrored iterations: the same β, negated α.
 double symmetricSpectralNorm(const Matrix& s, RunControl& control) {
   const std::size_t n = s.rows();
   const int ni = static_cast<int>(n);
