@@ -43,6 +43,8 @@ export interface MeasureVariant {
   /** The option values that select this variant. */
   readonly when: Readonly<Record<string, string | number | boolean>>;
   readonly invariances?: readonly Invariance[];
+  /** Replaces the measure's argumentInvariances under these options (asymmetric measures). */
+  readonly argumentInvariances?: { readonly first?: readonly Invariance[]; readonly second?: readonly Invariance[] };
   readonly range?: readonly [number, number];
   readonly metric?: boolean;
   readonly selfValue?: number | null;

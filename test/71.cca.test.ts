@@ -3,7 +3,7 @@
 // ReSi parity (SVCCA, PWCCA) is in test/50; invariances, symmetry and ranges in test/60.
 import { describe, expect, it } from 'vitest';
 
-import { NnsimError, ccaMean, ccaR2, compare, measureIds, svcca } from '../src/index.js';
+import { NnsimError, ccaMean, ccaR2, compare, measureIds, pwcca, svcca } from '../src/index.js';
 import type { Matrix } from '../src/matrix.js';
 import { inputsOf, reference, referenceTests } from './helpers/cca-alignment-reference.js';
 import { fromRows } from './helpers/fixtures.js';
@@ -61,7 +61,7 @@ const CCA_IDS = ['cca-mean', 'cca-r2', 'svcca', 'pwcca'];
 
 describe('CCA family', () => {
   it('registers its measures', () => {
-    for (const id of ['cca-mean', 'cca-r2', 'svcca']) expect(measureIds()).toContain(id);
+    for (const id of CCA_IDS) expect(measureIds()).toContain(id);
   });
 
   describe('reference values (scripts/cca_alignment_reference.py)', () => {
@@ -153,10 +153,46 @@ describe('CCA family', () => {
     });
   });
 
+  describe('pwcca', () => {
+    it('with a single neuron in the first input is its multiple correlation sqrt(R²)', () => {
+      const x = randomMatrix(40, 1, 21);
+      const y = relatedMatrix(randomMatrix(40, 4, 22), 5, 23);
+      const r = Math.sqrt(compare('linear-regression', x, y));
+      expect(pwcca(x, y)).toBeCloseTo(r, 12);
+      expect(pwcca(x, y, { directions: 'svcca-code' })).toBeCloseTo(r, 12);
+    });
+
+    it('is a weighted mean of the canonical correlations: between the smallest and the largest', () => {
+      const a = randomMatrix(50, 5, 24);
+      const b = relatedMatrix(a, 7, 25);
+      const v = pwcca(a, b);
+      expect(v).toBeGreaterThan(0);
+      expect(v).toBeLessThanOrEqual(1);
+      // All correlations equal (an invertible linear image): every weighting gives that value.
+      expect(pwcca(a, multiply(a, randomMatrix(5, 5, 26)))).toBeCloseTo(1, 12);
+    });
+
+    it('works for D > D′ (weights from the first input) and N < D', () => {
+      const [a, b] = caseNamed('related'); // 8 and 5 columns
+      expect(pwcca(a, b)).toBeGreaterThan(0.9);
+      const [wide, other] = caseNamed('n_less_than_d');
+      expect(pwcca(wide, other)).toBeCloseTo(1, 12); // N ≤ D + 1: every canonical correlation is 1
+    });
+
+    it("the svcca-code mode needs full column rank (as ReSi's code)", () => {
+      const [lowRank, b] = caseNamed('low_rank');
+      expect(errorOf(() => pwcca(lowRank, b, { directions: 'svcca-code' })).code).toBe('E_DEGENERATE');
+      const [wide, other] = caseNamed('n_less_than_d');
+      expect(errorOf(() => pwcca(wide, other, { directions: 'svcca-code' })).code).toBe('E_DEGENERATE');
+      expect(pwcca(lowRank, b)).toBeGreaterThan(0.9); // the canonical mode handles it
+      expect(errorOf(() => pwcca(b, b, { directions: 'paper' as never })).code).toBe('E_OPTION');
+    });
+  });
+
   it('degenerate input: typed errors, never NaN', () => {
     const a = randomMatrix(30, 4, 15);
     const constant = map(randomMatrix(30, 4, 16), (_v, _i, j) => j + 0.5);
-    for (const id of CCA_IDS.filter((m) => measureIds().includes(m as never))) {
+    for (const id of CCA_IDS) {
       expect(errorOf(() => compare(id, a, constant)).code, id).toBe('E_DEGENERATE');
       expect(errorOf(() => compare(id, constant, a)).code, id).toBe('E_DEGENERATE');
       expect(errorOf(() => compare(id, randomMatrix(1, 4, 17), randomMatrix(1, 3, 18))).code, id).toBe('E_TOO_FEW_ROWS');
