@@ -70,6 +70,16 @@ std::vector<double> principalCosines(MatrixView qx, MatrixView qy) {
   return rho;
 }
 
+// SVD of Q_xᵀ Q_y (default rank rule) for the pair, shared by the canonical correlations and PWCCA's
+// canonical directions: U holds the first input's canonical directions in its basis coordinates.
+const Svd& canonicalSvd(const RepresentationPair& pair) {
+  return pair.memo<Svd>("cca:canonical-svd", [&] {
+    const Matrix& qx = pair.a().columnSpaceBasis(Centering::Columns);
+    const Matrix& qy = pair.b().columnSpaceBasis(Centering::Columns);
+    return thinSvd(multiply(qx, Trans::Yes, qy, Trans::No));
+  });
+}
+
 // rank tolerance option: absent → numpy's matrix_rank rule.
 double epsilonOption(const Options& options) {
   return options.has("epsilon") ? options.number("epsilon", 0.0, 0.0, 1.0, false, true) : -1.0;
@@ -81,6 +91,11 @@ const std::vector<double>& canonicalCorrelations(const MeasureContext& ctx, cons
   requireVariance(ctx.a(), "first", measure);
   requireVariance(ctx.b(), "second", measure);
   return ctx.pair.memo<std::vector<double>>("cca:correlations:" + numberKey(epsilon), [&] {
+    if (epsilon < 0.0) {
+      std::vector<double> rho = canonicalSvd(ctx.pair).s;
+      for (double& v : rho) v = std::min(1.0, std::max(0.0, v));
+      return rho;
+    }
     return principalCosines(centredBasis(ctx.a(), epsilon).view(), centredBasis(ctx.b(), epsilon).view());
   });
 }
@@ -155,10 +170,8 @@ double svcca(const MeasureContext& ctx) {
 // the canonical pairs are min(r_x, r_y).
 double pwccaCanonical(const MeasureContext& ctx) {
   const Representation& x = ctx.a();
-  const Matrix& qx = x.columnSpaceBasis(Centering::Columns);
-  const Matrix& qy = ctx.b().columnSpaceBasis(Centering::Columns);
-  const std::size_t rx = qx.cols();
-  const Svd pairSvd = thinSvd(multiply(qx, Trans::Yes, qy, Trans::No));  // U: r_x × k
+  const std::size_t rx = x.columnSpaceBasis(Centering::Columns).cols();
+  const Svd& pairSvd = canonicalSvd(ctx.pair);  // U: r_x × k
   const std::size_t k = pairSvd.s.size();
   if (k == 0) throw Error(ErrorCode::Degenerate, "no canonical pairs (a representation has rank 0)");
   const Svd& dataSvd = x.svd(Centering::Columns);
