@@ -47,6 +47,7 @@ export {
   getMeasure,
   listMeasures,
   measureIds,
+  missingMeasures,
   type EffectiveProperties,
   type MeasureFilter,
   type MeasureId,
@@ -78,9 +79,20 @@ export const { ccaMean, ccaR2, svcca, pwcca } = measures;
 // alignment:
 export const { procrustes, angularShape, shapeMetric, linearRegression, alignedCosine } = measures;
 // matching:
+export const { correlationMatch, permutationProcrustes, softMatching, maximumMatch } = measures;
 // rsm:
-export const { cka } = measures;
+export const { cka, rsmNormDifference, rsa, distanceCorrelation, bures, eigenspaceOverlap, gulp, riemannian } = measures;
 // neighbors:
+export const { knnJaccard, secondOrderCosine, rankSimilarity, jointRankJaccard } = measures;
 // statistics:
+export const {
+  intrinsicDimensionDifference,
+  magnitudeDifference,
+  concentricityDifference,
+  uniformityDifference,
+  toleranceDifference,
+  knnModularityDifference,
+  neuronModularityDifference,
+} = measures;
 // topology:
 // functional:

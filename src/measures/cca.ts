@@ -27,8 +27,8 @@ const ALL_INVARIANCES = [
 ] as const;
 
 const ccaReference = {
-  citation: 'Hotelling 1936, "Relations between two sets of variates", Biometrika; Raghu et al. 2017 (SVCCA), NeurIPS',
-  url: 'https://arxiv.org/abs/1706.05806',
+  citation: 'Hotelling 1936, "Relations between two sets of variates", Biometrika 28(3/4)',
+  url: 'https://doi.org/10.2307/2333955',
 };
 
 export const ccaMeanDefinition = defineMeasure({

@@ -19,9 +19,23 @@ export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
   LinearRegression: { id: 'linear-regression' },
   AlignedCosineSimilarity: { id: 'aligned-cosine' },
   // matching:
+  HardCorrelationMatch: { id: 'correlation-match' },
+  SoftCorrelationMatch: { id: 'correlation-match', options: { mode: 'soft' } },
+  PermutationProcrustes: { id: 'permutation-procrustes' },
   // rsm:
   CKA: { id: 'cka' },
+  RSMNormDifference: { id: 'rsm-norm-difference' },
+  RSA: { id: 'rsa' },
+  DistanceCorrelation: { id: 'distance-correlation' },
+  EigenspaceOverlapScore: { id: 'eigenspace-overlap' },
+  Gulp: { id: 'gulp', transform: (v) => v * v },
   // neighbors:
+  JaccardSimilarity: { id: 'knn-jaccard' },
+  RankSimilarity: { id: 'rank-similarity' },
+  SecondOrderCosineSimilarity: { id: 'second-order-cosine', options: { vectors: 'distances' } },
   // statistics:
+  MagnitudeDifference: { id: 'magnitude-difference' },
+  ConcentricityDifference: { id: 'concentricity-difference' },
+  UniformityDifference: { id: 'uniformity-difference' },
   // topology:
 };
