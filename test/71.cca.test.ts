@@ -111,6 +111,17 @@ describe('CCA family', () => {
     expect(svcca(a, b, { varianceKept: 0.5 })).toBeLessThan(0.9);
   });
 
+  it('stays accurate on ill-conditioned inputs (no covariance is inverted)', () => {
+    const a = randomMatrix(60, 5, 27);
+    const b = relatedMatrix(a, 4, 28);
+    // Column scales 1 … 1e-7: κ(X) ≈ 1e7, so whitening XᵀX (κ² ≈ 1e14) would keep ~2 digits; the
+    // principal cosines of orthonormal bases lose only ~eps·κ.
+    const squeezed = map(a, (v, _i, j) => v * 10 ** (-(7 * j) / 4));
+    expect(Math.abs(ccaMean(squeezed, b) - ccaMean(a, b))).toBeLessThan(1e-8);
+    expect(Math.abs(ccaR2(squeezed, b) - ccaR2(a, b))).toBeLessThan(1e-8);
+    expect(Math.abs(pwcca(b, squeezed) - pwcca(b, a))).toBeLessThan(1e-8);
+  });
+
   it('the epsilon option drops directions below epsilon·σ_max', () => {
     const [a, b] = caseNamed('anisotropic'); // column scales 10 … 0.01: the smallest fall below 1e-3·σ_max
     expect(ccaMean(a, b, { epsilon: 1e-3 })).not.toBeCloseTo(ccaMean(a, b), 6);
