@@ -3,7 +3,7 @@
 // ReSi parity (SVCCA, PWCCA) is in test/50; invariances, symmetry and ranges in test/60.
 import { describe, expect, it } from 'vitest';
 
-import { NnsimError, ccaMean, ccaR2, compare, measureIds, pwcca, svcca } from '../src/index.js';
+import { NnsimError, ccaMean, ccaR2, compare, compareMany, measureIds, pwcca, svcca } from '../src/index.js';
 import type { Matrix } from '../src/matrix.js';
 import { inputsOf, reference, referenceTests } from './helpers/cca-alignment-reference.js';
 import { fromRows } from './helpers/fixtures.js';
@@ -198,6 +198,29 @@ describe('CCA family', () => {
       expect(pwcca(lowRank, b)).toBeGreaterThan(0.9); // the canonical mode handles it
       expect(errorOf(() => pwcca(b, b, { directions: 'paper' as never })).code).toBe('E_OPTION');
     });
+  });
+
+  it('compareMany shares the SVDs across the family and gives the values of separate calls', () => {
+    const [a, b] = caseNamed('related');
+    const specs = [
+      'cca-mean',
+      'cca-r2',
+      'svcca',
+      'pwcca',
+      { id: 'cca-mean', options: { epsilon: 1e-3 }, key: 'cca-mean-eps' },
+      { id: 'svcca', options: { components: 2 }, key: 'svcca-2' },
+      'shape-metric',
+      'linear-regression',
+    ] as const;
+    const together = compareMany(specs, a, b);
+    expect(together['cca-mean']).toBe(ccaMean(a, b));
+    expect(together['cca-r2']).toBe(ccaR2(a, b));
+    expect(together.svcca).toBe(svcca(a, b));
+    expect(together.pwcca).toBe(pwcca(a, b));
+    expect(together['cca-mean-eps']).toBe(ccaMean(a, b, { epsilon: 1e-3 }));
+    expect(together['svcca-2']).toBe(svcca(a, b, { components: 2 }));
+    expect(together['shape-metric']).toBe(compare('shape-metric', a, b));
+    expect(together['linear-regression']).toBe(compare('linear-regression', a, b));
   });
 
   it('degenerate input: typed errors, never NaN', () => {
