@@ -64,7 +64,8 @@ export const ccaR2Definition = defineMeasure({
   options: { epsilon: epsilonOption },
   description: 'R²_CCA = (1/m) Σ ρ_i², the mean squared canonical correlation of the column-centred inputs.',
   reference: {
-    citation: 'Yanai 1974, "Unification of various techniques of multivariate analysis"; Kornblith et al. 2019, ICML',
+    citation:
+      'Kornblith, Norouzi, Lee, Hinton 2019, "Similarity of neural network representations revisited", ICML (R²_CCA after Yanai 1974)',
     url: 'https://arxiv.org/abs/1905.00414',
   },
   parity: 'no ReSi class; checked against an independent NumPy/SciPy CCA (scripts/cca_alignment_reference.py)',
