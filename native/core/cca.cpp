@@ -125,6 +125,7 @@ double ccaR2(const MeasureContext& ctx) {
 //   components k:   a fixed number of components (takes precedence over varianceKept).
 // k never exceeds the numerical rank: null directions have no variance to keep.
 std::size_t svccaComponents(const Representation& r, const Options& options, const char* which) {
+  const double kept = options.number("varianceKept", 0.99, 0.0, 1.0, true, false);  // validated either way
   const Svd& svd = r.svd(Centering::Columns);
   const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
   if (options.has("components")) {
@@ -137,7 +138,6 @@ std::size_t svccaComponents(const Representation& r, const Options& options, con
     }
     return std::min<std::size_t>(static_cast<std::size_t>(k), rank);
   }
-  const double kept = options.number("varianceKept", 0.99, 0.0, 1.0, true, false);
   double total = 0.0;
   for (std::size_t i = 0; i < rank; ++i) total += svd.s[i] * svd.s[i];
   double cumulative = 0.0;

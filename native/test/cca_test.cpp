@@ -81,6 +81,10 @@ NNSIM_TEST(testCanonicalCorrelations) {
   Options tooMany;
   tooMany.set("components", 5.0);
   expectError(ErrorCode::Option, [&] { run("svcca", rx, ry, tooMany); }, "more components than columns");
+  Options badKept;
+  badKept.set("components", 2.0);
+  badKept.set("varianceKept", 1.5);
+  expectError(ErrorCode::Option, [&] { run("svcca", rx, ry, badKept); }, "varianceKept is validated with components too");
   Options badEpsilon;
   badEpsilon.set("epsilon", 2.0);
   expectError(ErrorCode::Option, [&] { run("cca-mean", rx, ry, badEpsilon); }, "epsilon outside [0, 1)");
