@@ -35,6 +35,7 @@ export function formatInvariances(invariances: readonly Invariance[]): string {
 function formatDefaults(m: MeasureInfo): string {
   const parts = Object.entries(m.options).map(([key, spec]) => {
     if (spec.type === 'labels') return `${key} (${spec.required ? 'required' : 'optional'})`;
+    if (spec.type === 'function') return `${key} (function, ${spec.required ? 'required' : 'optional'})`;
     return spec.default === undefined ? key : `${key}: ${JSON.stringify(spec.default)}`;
   });
   return parts.length ? parts.join(', ') : '—';

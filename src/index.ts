@@ -15,6 +15,7 @@ import {
   compare as compareSync,
   measureFunction,
 } from './compare.js';
+import { compareGroupAsync, compareGroup as compareGroupSync } from './functional/group.js';
 import { type Definition, definitions } from './measures/index.js';
 
 export {
@@ -22,6 +23,7 @@ export {
   compareManyAsync,
   prepare,
   PreparedRepresentation,
+  type CompareInput,
   type CompareManyOptions,
   type ManyOutcomes,
   type ManyResults,
@@ -84,3 +86,8 @@ export const { cka } = measures;
 // statistics:
 // topology:
 // functional:
+export { compareGroupAsync, type ModelOutputsInput } from './functional/group.js';
+/** compareGroup(id, outputs, options) for K ≥ 2 models — and compareGroup.async(…). */
+export const compareGroup = Object.assign(compareGroupSync, { async: compareGroupAsync });
+export type { QualityFunction } from './functional/performance.js';
+export const { accuracyDifference, disagreement, cohensKappa } = measures;

@@ -1,0 +1,8 @@
+/**
+ * Functional similarity measures (outputs of models on the same inputs), family by family. They run
+ * in TypeScript ('js' engines); compare() handles pair measures, compareGroup() group measures.
+ */
+import { hardPredictionsDefinitions } from './hard-predictions.js';
+import { performanceDefinitions } from './performance.js';
+
+export const functionalDefinitions = [...performanceDefinitions, ...hardPredictionsDefinitions] as const;

@@ -1,0 +1,229 @@
+// Functional measures: ReSi parity (jsd, disagreement, accuracy-difference), hand-computed small cases
+// (arithmetic in the comments), values of an independent numpy script (scripts/functional_reference.py →
+// test/fixtures/functional-reference.json), identities, properties and typed errors.
+import { describe, expect, it } from 'vitest';
+
+import { NnsimError, compare, compareGroup, getMeasure, listMeasures } from '../src/index.js';
+import { fromRows, resi, withinParity } from './helpers/fixtures.js';
+import { rng } from './helpers/random.js';
+
+function expectError(fn: () => unknown, code: string): void {
+  try {
+    fn();
+  } catch (e) {
+    expect(e, String(e)).toBeInstanceOf(NnsimError);
+    expect((e as NnsimError).code, (e as NnsimError).message).toBe(code);
+    return;
+  }
+  expect.unreachable(`expected ${code}`);
+}
+
+async function expectRejection(promise: Promise<unknown>, code: string): Promise<void> {
+  await expect(promise).rejects.toSatisfy((e: unknown) => e instanceof NnsimError && e.code === code);
+}
+
+// Predicted labels of the small hand-computed cases (N = 6, 3 classes).
+const A = [0, 1, 2, 1, 0, 2];
+const B = [0, 1, 1, 1, 2, 2];
+const C = [0, 1, 2, 0, 0, 2];
+const Y = [0, 1, 2, 2, 0, 1];
+
+/** One-hot-ish logits whose argmax is `labels` (2 on the predicted class, 0 elsewhere). */
+function logitsOf(labels: readonly number[], classes = 3): number[][] {
+  return labels.map((l) => Array.from({ length: classes }, (_, c) => (c === l ? 2 : 0)));
+}
+
+describe('ReSi parity (functional_cases, 1e-9)', () => {
+  for (const testCase of resi.functional_cases) {
+    const a = fromRows(testCase.logits_a);
+    const b = fromRows(testCase.logits_b);
+    it(`${testCase.id}: disagreement, accuracy-difference, both orders`, () => {
+      for (const [x, y] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        expect(withinParity(compare('disagreement', x, y), testCase.results.Disagreement as number)).toBe(true);
+        const got = compare('accuracy-difference', x, y, { labels: testCase.labels });
+        expect(withinParity(got, testCase.results.AbsoluteAccDiff as number), `${got}`).toBe(true);
+      }
+      // ReSi's AbsoluteAccDiff takes stored accuracies: they are those of the logits' argmax.
+      expect(withinParity(compare('accuracy-difference', a, b, { labels: testCase.labels }), Math.abs(testCase.acc_a - testCase.acc_b))).toBe(true);
+    });
+  }
+});
+
+describe('performance: accuracy-difference', () => {
+  it('hand-computed: acc(A) = 4/6, acc(B) = 2/6 → 1/3; from labels or logits alike', () => {
+    expect(compare('accuracy-difference', A, B, { labels: Y })).toBeCloseTo(1 / 3, 15);
+    expect(compare('accuracy-difference', logitsOf(A), Int32Array.from(B), { labels: Y, input: 'logits' })).toBeCloseTo(1 / 3, 15);
+  });
+
+  it('takes a user quality function (here the error count: |2 − 4| = 2)', () => {
+    const errors = (p: Int32Array, y: Int32Array) => p.filter((v, i) => v !== y[i]).length;
+    expect(compare('accuracy-difference', A, B, { labels: Y, quality: errors })).toBe(2);
+    let sawOutputs = false;
+    compare('accuracy-difference', logitsOf(A), B, {
+      labels: Y,
+      quality: (_p: Int32Array, _y: Int32Array, outputs: { cols: number } | undefined) => {
+        if (outputs) sawOutputs = outputs.cols === 3;
+        return 0;
+      },
+    });
+    expect(sawOutputs).toBe(true);
+    expectError(() => compare('accuracy-difference', A, B, { labels: Y, quality: () => NaN }), 'E_NUMERICAL');
+    expectError(() => compare('accuracy-difference', A, B, { labels: Y, quality: 3 as never }), 'E_OPTION');
+  });
+
+  it('needs labels, in range of C', () => {
+    expect(getMeasure('accuracy-difference').requires).toEqual(['labels']);
+    expectError(() => compare('accuracy-difference', A, B), 'E_LABELS');
+    expectError(() => compare('accuracy-difference', logitsOf(A), logitsOf(B), { labels: [0, 1, 2, 3, 0, 1] }), 'E_LABELS');
+    expectError(() => compare('accuracy-difference', A, B, { labels: [0, 1] }), 'E_LABELS');
+  });
+});
+
+describe('hard predictions, hand-computed (A, B, C, Y above)', () => {
+  it('disagreement: A, B differ at inputs 2 and 4 → 2/6', () => {
+    expect(compare('disagreement', A, B)).toBeCloseTo(1 / 3, 15);
+    expect(compare('disagreement', logitsOf(A), logitsOf(B))).toBeCloseTo(1 / 3, 15);
+  });
+
+  it('disagreement: argmax ties go to the first class', () => {
+    expect(compare('disagreement', [[1, 1, 0]], [[2, 0, 0]])).toBe(0);
+  });
+
+  it('error-corrected disagreement: dis/err(first): 2 differences / 2 errors of A = 1; B first: 2/4', () => {
+    expect(compare('error-corrected-disagreement', A, B, { labels: Y })).toBe(1);
+    expect(compare('error-corrected-disagreement', B, A, { labels: Y })).toBe(0.5);
+    expectError(() => compare('error-corrected-disagreement', Y, B, { labels: Y }), 'E_DEGENERATE');
+  });
+
+  it('min-max disagreement: e_A = 2, e_B = 4, d = 2 → (2 − |2 − 4|)/(min(6, 6) − 2) = 0', () => {
+    expect(compare('min-max-disagreement', A, B, { labels: Y })).toBe(0);
+    // C vs Y: e_C = 2 (inputs 3, 5); A vs C: d = 1 (input 3) → (1 − 0)/(min(4, 6) − 0) = 1/4.
+    expect(compare('min-max-disagreement', A, C, { labels: Y })).toBe(0.25);
+    // Both perfect: the disagreement is forced to 0; the value is 0.
+    expect(compare('min-max-disagreement', Y, Y, { labels: Y })).toBe(0);
+  });
+
+  it("Cohen's κ: p_o = 4/6, p_e = (2·1 + 2·3 + 2·2)/36 = 1/3 → (2/3 − 1/3)/(2/3) = 1/2", () => {
+    expect(compare('cohens-kappa', A, B)).toBeCloseTo(0.5, 15);
+    expectError(() => compare('cohens-kappa', [1, 1, 1], [1, 1, 1]), 'E_DEGENERATE');
+  });
+
+  it("Fleiss' κ, K = 2: P̄ = 4/6, p = (3, 5, 4)/12, P̄_e = 50/144 → (96 − 50)/(144 − 50) = 23/47", () => {
+    expect(compareGroup('fleiss-kappa', [A, B])).toBeCloseTo(23 / 47, 15);
+  });
+
+  it("Fleiss' κ, K = 3: P_i ∈ {1, 1, 1/3, 1/3, 1/3, 1} → P̄ = 2/3, p = (1/3, 1/3, 1/3) → (2/3 − 1/3)/(2/3) = 1/2", () => {
+    expect(compareGroup('fleiss-kappa', [A, B, C])).toBeCloseTo(0.5, 15);
+    expectError(() => compareGroup('fleiss-kappa', [[2, 2], [2, 2], [2, 2]]), 'E_DEGENERATE');
+  });
+
+  it('ambiguity: inputs 2, 3, 4 are split → 3/6', () => {
+    expect(compareGroup('ambiguity', [A, B, C])).toBe(0.5);
+    expect(compareGroup('ambiguity', [A, A, A])).toBe(0);
+  });
+
+  it('discrepancy: dis(A,B) = 2/6, dis(A,C) = 1/6, dis(B,C) = 3/6 → pairwise 1/2, vs the first 1/3', () => {
+    expect(compareGroup('discrepancy', [A, B, C])).toBe(0.5);
+    expect(compareGroup('discrepancy', [A, B, C], { reference: 'first' })).toBeCloseTo(1 / 3, 15);
+  });
+
+  it('label entropy: three inputs split 2:1 → 3·(ln 3 − (2/3) ln 2)/6', () => {
+    expect(compareGroup('label-entropy', [A, B, C])).toBeCloseTo((Math.log(3) - (2 / 3) * Math.log(2)) / 2, 15);
+  });
+});
+
+/** Seeded labels in [0, classes). */
+function randomLabels(n: number, classes: number, seed: number): Int32Array {
+  const random = rng(seed);
+  return Int32Array.from({ length: n }, () => Math.floor(random() * classes));
+}
+
+describe('hard predictions: identities', () => {
+  it("Cohen's κ is 1 for identical predictions and ≈ 0 for independent ones (N = 20000, seeded)", () => {
+    const p = randomLabels(20000, 4, 1);
+    expect(compare('cohens-kappa', p, p)).toBe(1);
+    expect(Math.abs(compare('cohens-kappa', p, randomLabels(20000, 4, 2)))).toBeLessThan(0.02);
+  });
+
+  it("Fleiss' κ of two models is Scott's π; it equals Cohen's κ when the two label marginals coincide", () => {
+    const p = randomLabels(300, 4, 3);
+    // A rotation of p: same marginals, different pairing.
+    const q = Int32Array.from(p, (_, i) => p[(i + 7) % p.length]!);
+    expect(compareGroup('fleiss-kappa', [p, q])).toBeCloseTo(compare('cohens-kappa', p, q), 13);
+    // Different marginals: Scott's π = (p_o − Σ((p_c + p′_c)/2)²)/(1 − Σ((p_c + p′_c)/2)²) ≠ κ in general.
+    const r = randomLabels(300, 4, 4);
+    const n = p.length;
+    let agree = 0;
+    const mean = new Float64Array(4);
+    for (let i = 0; i < n; i++) {
+      if (p[i] === r[i]) agree++;
+      mean[p[i]!]! += 0.5 / n;
+      mean[r[i]!]! += 0.5 / n;
+    }
+    const chance = mean.reduce((s, v) => s + v * v, 0);
+    expect(compareGroup('fleiss-kappa', [p, r])).toBeCloseTo((agree / n - chance) / (1 - chance), 13);
+  });
+
+  it('disagreement and accuracy difference satisfy the triangle inequality (declared metrics)', () => {
+    const y = randomLabels(50, 3, 9);
+    for (let s = 0; s < 10; s++) {
+      const [x, u, v] = [randomLabels(50, 3, 10 + s), randomLabels(50, 3, 30 + s), randomLabels(50, 3, 50 + s)];
+      expect(compare('disagreement', x, v)).toBeLessThanOrEqual(compare('disagreement', x, u) + compare('disagreement', u, v) + 1e-15);
+      const acc = (p: Int32Array, q: Int32Array) => compare('accuracy-difference', p, q, { labels: y });
+      expect(acc(x, v)).toBeLessThanOrEqual(acc(x, u) + acc(u, v) + 1e-15);
+    }
+  });
+});
+
+describe('functional inputs: typed errors', () => {
+  const logits = logitsOf(A);
+  it('mismatched N, mismatched C, empty, NaN, K < 2', () => {
+    expectError(() => compare('disagreement', A, B.slice(1)), 'E_SHAPE');
+    expectError(() => compare('disagreement', logits, logitsOf(B, 4)), 'E_SHAPE');
+    expectError(() => compare('disagreement', [], B), 'E_SHAPE');
+    expectError(() => compare('disagreement', new Int32Array(0), B), 'E_SHAPE');
+    expectError(() => compare('disagreement', [[0, NaN, 1]], [[0, 1, 2]]), 'E_NONFINITE');
+    expectError(() => compareGroup('ambiguity', [A]), 'E_SHAPE');
+    expectError(() => compareGroup('ambiguity', [A, B.slice(1)]), 'E_SHAPE');
+    expectError(() => compareGroup('ambiguity', 'A' as never), 'E_TYPE');
+  });
+
+  it('labels out of range of C, negative or non-integer predictions', () => {
+    expectError(() => compare('disagreement', logits, [0, 1, 2, 3, 0, 1]), 'E_LABELS');
+    expectError(() => compare('disagreement', [0, -1], [0, 1]), 'E_LABELS');
+    expectError(() => compare('disagreement', [0, 1.5], [0, 1]), 'E_LABELS');
+  });
+
+  it('pair measures refuse compareGroup and group measures refuse compare', () => {
+    expectError(() => compareGroup('disagreement', [A, B]), 'E_TYPE');
+    expectError(() => compare('ambiguity', A, B), 'E_TYPE');
+  });
+
+  it('outputs declared as probabilities are checked', () => {
+    expectError(() => compare('disagreement', [[0.5, 0.6]], [[0.5, 0.5]], { input: 'probabilities' }), 'E_PROBABILITIES');
+    expectError(() => compare('disagreement', [[-0.1, 1.1]], [[0.5, 0.5]], { input: 'probabilities' }), 'E_PROBABILITIES');
+    expect(compare('disagreement', [[0.4, 0.6]], [[0.5 + 1e-9, 0.5 - 1e-9]], { input: 'probabilities' })).toBe(1);
+  });
+
+  it('compareGroup.async and compare.async work for functional measures', async () => {
+    expect(await compareGroup.async('ambiguity', [A, B, C])).toBe(0.5);
+    expect(await compare.async('disagreement', A, B)).toBeCloseTo(1 / 3, 15);
+    await expectRejection(compareGroup.async('ambiguity', [A]), 'E_SHAPE');
+  });
+});
+
+describe('functional metadata', () => {
+  it('every functional measure states its inputs, arity and labels requirement', () => {
+    const functional = listMeasures({ domain: 'functional' });
+    expect(functional.length).toBeGreaterThanOrEqual(9);
+    for (const m of functional) {
+      const labels = m.options.labels;
+      if (m.requires.includes('labels')) expect(labels?.type, m.id).toBe('labels');
+      if (labels?.type === 'labels' && labels.required) expect(m.requires, m.id).toContain('labels');
+      expect(['pair', 'group']).toContain(m.arity);
+    }
+  });
+});
