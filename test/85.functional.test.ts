@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { NnsimError, compare, compareGroup, getMeasure, listMeasures } from '../src/index.js';
-import { fromRows, resi, withinParity } from './helpers/fixtures.js';
+import { fromRows, readFixture, resi, withinParity } from './helpers/fixtures.js';
 import { rng } from './helpers/random.js';
 
 function expectError(fn: () => unknown, code: string): void {
@@ -225,5 +225,155 @@ describe('functional metadata', () => {
       if (labels?.type === 'labels' && labels.required) expect(m.requires, m.id).toContain('labels');
       expect(['pair', 'group']).toContain(m.arity);
     }
+  });
+});
+
+interface ReferenceCase {
+  id: string;
+  N: number;
+  C: number;
+  K: number;
+  logits: number[][][];
+  labels: number[];
+  pair: Record<string, number>;
+  pair_swapped: Record<string, number>;
+  group: Record<string, number>;
+}
+
+interface ReferenceFile {
+  cases: ReferenceCase[];
+  gradient: Record<string, number[][] | number[] | number>;
+  stitching: {
+    A: number[][];
+    B: number[][];
+    head: number[][];
+    labels: number[];
+    plain: { weights: number[][]; bias: number[]; agreement: number; accuracy: number; 'relative-accuracy': number };
+    ridge: { weights: number[][]; bias: number[]; agreement: number; accuracy: number; 'relative-accuracy': number };
+  };
+}
+
+const reference = readFixture<ReferenceFile>('functional-reference.json');
+
+/** [measure id, options, key in the reference file] for the pair measures. */
+const PAIR_CASES: readonly [string, Record<string, unknown>, string][] = [
+  ['accuracy-difference', { input: 'logits' }, 'accuracy-difference'],
+  ['disagreement', { input: 'logits' }, 'disagreement'],
+  ['error-corrected-disagreement', {}, 'error-corrected-disagreement'],
+  ['min-max-disagreement', {}, 'min-max-disagreement'],
+  ['cohens-kappa', {}, 'cohens-kappa'],
+  ['jsd', { input: 'logits' }, 'jsd'],
+  ['jsd', { input: 'logits', base: 2 }, 'jsd_base2'],
+  ['surrogate-churn', { input: 'logits' }, 'surrogate-churn_alpha1.0'],
+  ['surrogate-churn', { input: 'logits', alpha: 2.5 }, 'surrogate-churn_alpha2.5'],
+];
+
+const GROUP_CASES: readonly [string, Record<string, unknown>, string, number][] = [
+  ['fleiss-kappa', {}, 'fleiss-kappa', 1e-12],
+  ['ambiguity', {}, 'ambiguity', 1e-12],
+  ['discrepancy', {}, 'discrepancy', 1e-12],
+  ['discrepancy', { reference: 'first' }, 'discrepancy_first', 1e-12],
+  ['label-entropy', {}, 'label-entropy', 1e-12],
+  ['prediction-difference', { input: 'logits' }, 'prediction-difference', 1e-12],
+  ['prediction-difference', { input: 'logits', p: 2 }, 'prediction-difference_p2', 1e-12],
+  // The reference maximises I(π) with SLSQP, a different algorithm: both agree to ~3e-11 here.
+  ['rashomon-capacity', { input: 'logits', tolerance: 1e-10 }, 'rashomon-capacity', 1e-9],
+  ['rashomon-capacity', { input: 'logits' }, 'rashomon-capacity', 1e-7],
+];
+
+describe('independent numpy reference (scripts/functional_reference.py)', () => {
+  for (const testCase of reference.cases) {
+    const models = testCase.logits.map(fromRows);
+    const labels = testCase.labels;
+    it(`${testCase.id}: pair measures, both orders (1e-12)`, () => {
+      for (const [id, options, key] of PAIR_CASES) {
+        for (const [x, y, want] of [
+          [models[0]!, models[1]!, testCase.pair[key]!],
+          [models[1]!, models[0]!, testCase.pair_swapped[key]!],
+        ] as const) {
+          const got = compare(id, x, y, { ...(getMeasure(id).options.labels ? { labels } : {}), ...options });
+          expect(withinParity(got, want, 1e-12), `${id} ${key}: got ${got}, numpy ${want}`).toBe(true);
+        }
+      }
+    });
+
+    it(`${testCase.id}: group measures over K = ${testCase.K}`, () => {
+      for (const [id, options, key, tolerance] of GROUP_CASES) {
+        const got = compareGroup(id, models, options);
+        const want = testCase.group[key]!;
+        expect(withinParity(got, want, tolerance), `${key}: got ${got}, numpy ${want}`).toBe(true);
+      }
+    });
+  }
+});
+
+describe('soft predictions', () => {
+  it('ReSi JSD ← { input: "logits", base: 2 } on functional_cases (1e-9), both orders; softmax outputs as probabilities', () => {
+    for (const testCase of resi.functional_cases) {
+      const a = fromRows(testCase.logits_a);
+      const b = fromRows(testCase.logits_b);
+      for (const [x, y] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        const got = compare('jsd', x, y, { input: 'logits', base: 2 });
+        expect(withinParity(got, testCase.results.JSD as number), `${testCase.id}: ${got}`).toBe(true);
+      }
+      // ReSi applied to softmax outputs softmaxes twice: nnsim reproduces that by declaring them logits.
+      const soft = (m: typeof a) => {
+        const out = new Float64Array(m.data.length);
+        for (let i = 0; i < m.rows; i++) {
+          let sum = 0;
+          const max = Math.max(...m.data.subarray(i * m.cols, (i + 1) * m.cols));
+          for (let j = 0; j < m.cols; j++) sum += out[i * m.cols + j] = Math.exp(m.data[i * m.cols + j]! - max);
+          for (let j = 0; j < m.cols; j++) out[i * m.cols + j]! /= sum;
+        }
+        return { data: out, rows: m.rows, cols: m.cols };
+      };
+      const twice = compare('jsd', soft(a), soft(b), { input: 'logits', base: 2 });
+      expect(withinParity(twice, testCase.extra.JSD_when_softmax_probabilities_are_passed!)).toBe(true);
+      const once = compare('jsd', soft(a), soft(b), { input: 'probabilities', base: 2 });
+      expect(withinParity(once, testCase.results.JSD as number)).toBe(true);
+    }
+  });
+
+  it('jsd hand-computed: p = (1, 0), q = (0, 1) → ln 2 nats = 1 bit; p = q → 0', () => {
+    expect(compare('jsd', [[1, 0]], [[0, 1]], { input: 'probabilities' })).toBeCloseTo(Math.LN2, 15);
+    expect(compare('jsd', [[1, 0]], [[0, 1]], { input: 'probabilities', base: 2 })).toBeCloseTo(1, 15);
+    expect(compare('jsd', [[0.3, 0.7]], [[0.3, 0.7]], { input: 'probabilities' })).toBe(0);
+  });
+
+  it('surrogate churn hand-computed: p = (0.5, 0.25, 0.25), q = (0.2, 0.8, 0) → p/max = (1, .5, .5), q/max = (.25, 1, 0)', () => {
+    // α = 1: (|1 − .25| + |.5 − 1| + |.5 − 0|)/2 = 1.75/2; α = 2: (|1 − 1/16| + |1/4 − 1| + |1/4|)/2 = 1.9375/2.
+    const p = [[0.5, 0.25, 0.25]];
+    const q = [[0.2, 0.8, 0]];
+    expect(compare('surrogate-churn', p, q, { input: 'probabilities' })).toBeCloseTo(0.875, 15);
+    expect(compare('surrogate-churn', p, q, { input: 'probabilities', alpha: 2 })).toBeCloseTo(0.96875, 15);
+  });
+
+  it('prediction difference hand-computed: (1, 0), (0, 1) → mean (½, ½), each ‖·‖₁ = 1 → 1; p = 2: √½', () => {
+    expect(compareGroup('prediction-difference', [[[1, 0]], [[0, 1]]], { input: 'probabilities' })).toBeCloseTo(1, 15);
+    expect(compareGroup('prediction-difference', [[[1, 0]], [[0, 1]]], { input: 'probabilities', p: 2 })).toBeCloseTo(Math.SQRT1_2, 15);
+  });
+
+  it('Rashomon capacity: 1 when all models agree; C when K ≥ C models put all mass on different classes', () => {
+    const agree = [[[0.2, 0.5, 0.3]], [[0.2, 0.5, 0.3]], [[0.2, 0.5, 0.3]]];
+    expect(compareGroup('rashomon-capacity', agree, { input: 'probabilities' })).toBeCloseTo(1, 12);
+    const oneHot = (c: number) => [[0, 1, 2].map((j) => (j === c ? 1 : 0))];
+    expect(compareGroup('rashomon-capacity', [oneHot(0), oneHot(1), oneHot(2)], { input: 'probabilities' })).toBeCloseTo(3, 9);
+    // K = 4 ≥ C = 3: a repeated class does not raise the capacity above C.
+    expect(compareGroup('rashomon-capacity', [oneHot(0), oneHot(1), oneHot(2), oneHot(2)], { input: 'probabilities' })).toBeCloseTo(3, 9);
+    // Two models, binary, p = (1, 0) vs (½, ½): capacity = log2(5/4) bits → 2^C = 1.25.
+    expect(compareGroup('rashomon-capacity', [[[1, 0]], [[0.5, 0.5]]], { input: 'probabilities' })).toBeCloseTo(1.25, 9);
+    expectError(() => compareGroup('rashomon-capacity', agree, { input: 'probabilities', tolerance: 0 }), 'E_OPTION');
+    const hard = [[[1, 0]], [[0.5, 0.5]]];
+    expectError(() => compareGroup('rashomon-capacity', hard, { input: 'probabilities', maxIterations: 3 }), 'E_NUMERICAL');
+  });
+
+  it('needs input: logits or probabilities, and N × C outputs', () => {
+    expectError(() => compare('jsd', [[1, 0]], [[0, 1]]), 'E_OPTION');
+    expectError(() => compare('jsd', [0, 1], [1, 0], { input: 'logits' }), 'E_TYPE');
+    expectError(() => compare('jsd', [[0.5, 0.6]], [[0.5, 0.5]], { input: 'probabilities' }), 'E_PROBABILITIES');
+    expectError(() => compareGroup('prediction-difference', [[[0.5, 0.5]], [[1, 0, 0]]], { input: 'probabilities' }), 'E_SHAPE');
   });
 });

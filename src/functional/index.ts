@@ -4,5 +4,6 @@
  */
 import { hardPredictionsDefinitions } from './hard-predictions.js';
 import { performanceDefinitions } from './performance.js';
+import { softPredictionsDefinitions } from './soft-predictions.js';
 
-export const functionalDefinitions = [...performanceDefinitions, ...hardPredictionsDefinitions] as const;
+export const functionalDefinitions = [...performanceDefinitions, ...hardPredictionsDefinitions, ...softPredictionsDefinitions] as const;
