@@ -377,3 +377,66 @@ describe('soft predictions', () => {
     expectError(() => compareGroup('prediction-difference', [[[0.5, 0.5]], [[1, 0, 0]]], { input: 'probabilities' }), 'E_SHAPE');
   });
 });
+
+describe('gradient / adversarial', () => {
+  const g = reference.gradient;
+  const m = (key: string) => fromRows(g[key] as number[][]);
+  const v = (key: string) => g[key] as number[];
+  const n = (key: string) => g[key] as number;
+
+  it('match the numpy reference (1e-12)', () => {
+    const checks: [number, number][] = [
+      [compare('saliency-similarity', m('grad_a'), m('grad_b')), n('saliency-similarity')],
+      [compare('saliency-similarity', m('grad_b'), m('grad_a')), n('saliency-similarity')],
+      [compare('saliency-similarity', m('grad_a'), m('grad_b'), { absolute: true }), n('saliency-similarity_absolute')],
+      [compare('model-diff', m('outputs_a'), m('outputs_b')), n('model-diff')],
+      [compare('model-diff', m('outputs_b'), m('outputs_a')), n('model-diff')],
+      [compare('adversarial-transferability', v('source'), v('target'), { labels: v('labels') }), n('adversarial-transferability')],
+      [
+        compare('adversarial-transferability', v('source'), v('target'), { labels: v('labels'), successfulOnly: false }),
+        n('adversarial-transferability_all'),
+      ],
+    ];
+    for (const [got, want] of checks) expect(withinParity(got, want, 1e-12), `got ${got}, numpy ${want}`).toBe(true);
+  });
+
+  it('adversarial transferability hand-computed: y = 0, source fooled on inputs 0, 1, 3, target on 0 → 1/3; all inputs: 1/4', () => {
+    const y = [0, 0, 0, 0];
+    expect(compare('adversarial-transferability', [1, 1, 0, 2], [1, 0, 0, 0], { labels: y })).toBeCloseTo(1 / 3, 15);
+    expect(compare('adversarial-transferability', [1, 1, 0, 2], [1, 0, 0, 0], { labels: y, successfulOnly: false })).toBe(0.25);
+    expectError(() => compare('adversarial-transferability', y, [1, 0, 0, 0], { labels: y }), 'E_DEGENERATE');
+    expectError(() => compare('adversarial-transferability', y, y), 'E_LABELS');
+  });
+
+  it('saliency similarity hand-computed: cosines 0 and 1 → ½; |·| of (1, −1) vs (1, 1) → 1, signed 0', () => {
+    expect(compare('saliency-similarity', [[1, 0], [1, 1]], [[0, 1], [2, 2]])).toBeCloseTo(0.5, 15);
+    expect(compare('saliency-similarity', [[1, -1]], [[1, 1]])).toBe(0);
+    expect(compare('saliency-similarity', [[1, -1]], [[1, 1]], { absolute: true })).toBeCloseTo(1, 15);
+    expectError(() => compare('saliency-similarity', [[0, 0]], [[1, 1]]), 'E_DEGENERATE');
+    expectError(() => compare('saliency-similarity', [[1, 0]], [[1, 1, 1]]), 'E_SHAPE');
+  });
+
+  it('model-diff hand-computed: DDV_a = (1, 1 − 1/√2), DDV_b = (1 − 1/√2, 0) → 1/‖DDV_a‖', () => {
+    const a = [[1, 0], [1, 0], [0, 1], [1, 1]];
+    const b = [[1, 0], [0, 1], [1, 1], [0, 1]];
+    expect(compare('model-diff', a, b)).toBeCloseTo(1 / Math.hypot(1, 1 - Math.SQRT1_2), 14);
+    expect(compare('model-diff', a, a)).toBeCloseTo(1, 15);
+    expectError(() => compare('model-diff', a.slice(1), b.slice(1)), 'E_SHAPE');
+    expectError(() => compare('model-diff', [[1, 0], [1, 0]], b.slice(2)), 'E_DEGENERATE');
+  });
+
+  it('model-diff is invariant to a rotation, permutation and positive scaling of one model\'s outputs', () => {
+    const a = m('outputs_a');
+    const b = m('outputs_b');
+    const base = compare('model-diff', a, b);
+    const angle = 0.7;
+    const rotated = { ...b, data: b.data.map((x, k) => {
+      const [i, j] = [Math.floor(k / b.cols), k % b.cols];
+      if (j > 1) return x;
+      const [p, q] = [b.data[i * b.cols]!, b.data[i * b.cols + 1]!];
+      return j === 0 ? Math.cos(angle) * p - Math.sin(angle) * q : Math.sin(angle) * p + Math.cos(angle) * q;
+    }) };
+    expect(compare('model-diff', a, rotated)).toBeCloseTo(base, 13);
+    expect(compare('model-diff', a, { ...b, data: b.data.map((x) => 3 * x) })).toBeCloseTo(base, 13);
+  });
+});

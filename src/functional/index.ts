@@ -2,8 +2,9 @@
  * Functional similarity measures (outputs of models on the same inputs), family by family. They run
  * in TypeScript ('js' engines); compare() handles pair measures, compareGroup() group measures.
  */
+import { gradientDefinitions } from './gradient.js';
 import { hardPredictionsDefinitions } from './hard-predictions.js';
 import { performanceDefinitions } from './performance.js';
 import { softPredictionsDefinitions } from './soft-predictions.js';
 
-export const functionalDefinitions = [...performanceDefinitions, ...hardPredictionsDefinitions, ...softPredictionsDefinitions] as const;
+export const functionalDefinitions = [...performanceDefinitions, ...hardPredictionsDefinitions, ...softPredictionsDefinitions, ...gradientDefinitions] as const;
