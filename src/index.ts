@@ -90,4 +90,5 @@ export { compareGroupAsync, type ModelOutputsInput } from './functional/group.js
 /** compareGroup(id, outputs, options) for K ≥ 2 models — and compareGroup.async(…). */
 export const compareGroup = Object.assign(compareGroupSync, { async: compareGroupAsync });
 export type { QualityFunction } from './functional/performance.js';
+export { fitAffineMap, type AffineMap, type StitchForward } from './functional/stitching.js';
 export const { accuracyDifference, disagreement, cohensKappa } = measures;

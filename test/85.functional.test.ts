@@ -3,9 +3,9 @@
 // test/fixtures/functional-reference.json), identities, properties and typed errors.
 import { describe, expect, it } from 'vitest';
 
-import { NnsimError, compare, compareGroup, getMeasure, listMeasures } from '../src/index.js';
+import { NnsimError, compare, compareGroup, fitAffineMap, getMeasure, listMeasures } from '../src/index.js';
 import { fromRows, readFixture, resi, withinParity } from './helpers/fixtures.js';
-import { rng } from './helpers/random.js';
+import { map, multiply, randomInvertible, rng } from './helpers/random.js';
 
 function expectError(fn: () => unknown, code: string): void {
   try {
@@ -438,5 +438,84 @@ describe('gradient / adversarial', () => {
     }) };
     expect(compare('model-diff', a, rotated)).toBeCloseTo(base, 13);
     expect(compare('model-diff', a, { ...b, data: b.data.map((x) => 3 * x) })).toBeCloseTo(base, 13);
+  });
+});
+
+describe('stitching', () => {
+  const s = reference.stitching;
+  const A = fromRows(s.A);
+  const B = fromRows(s.B);
+  const head = fromRows(s.head);
+  // The rest of model B: a fixed linear head (D′ × C), returning logits.
+  const forward = (r: { data: Float64Array; rows: number; cols: number }) => {
+    const out = new Float64Array(r.rows * head.cols);
+    for (let i = 0; i < r.rows; i++)
+      for (let k = 0; k < r.cols; k++)
+        for (let c = 0; c < head.cols; c++) out[i * head.cols + c]! += r.data[i * r.cols + k]! * head.data[k * head.cols + c]!;
+    return { data: out, rows: r.rows, cols: head.cols };
+  };
+
+  it('the closed-form affine map equals numpy lstsq (plain) and the ridge solve (1e-9)', () => {
+    for (const [ridge, want] of [
+      [0, s.plain],
+      [3, s.ridge],
+    ] as const) {
+      const map = fitAffineMap(A, B, ridge);
+      want.weights.flat().forEach((w, k) => expect(withinParity(map.weights[k]!, w), `W[${k}] ${map.weights[k]} vs ${w}`).toBe(true));
+      want.bias.forEach((w, k) => expect(withinParity(map.bias[k]!, w), `b[${k}]`).toBe(true));
+    }
+  });
+
+  it('scores match the numpy reference: agreement, accuracy, relative accuracy', () => {
+    for (const [ridge, want] of [
+      [0, s.plain],
+      [3, s.ridge],
+    ] as const) {
+      const options = { forward, labels: s.labels, ridge };
+      expect(compare('stitching', A, B, options)).toBe(want.agreement);
+      expect(compare('stitching', A, B, { ...options, score: 'accuracy' })).toBe(want.accuracy);
+      expect(withinParity(compare('stitching', A, B, { ...options, score: 'relative-accuracy' }), want['relative-accuracy'])).toBe(true);
+    }
+  });
+
+  it('A = B at the same layer recovers B exactly: agreement 1, relative accuracy 1, accuracy = B\'s', () => {
+    expect(compare('stitching', B, B, { forward })).toBe(1);
+    expect(compare('stitching', B, B, { forward, labels: s.labels, score: 'relative-accuracy' })).toBe(1);
+    // |acc(B) − acc(the labels themselves)| = 1 − acc(B).
+    const accuracyB = 1 - compare('accuracy-difference', forward(B), s.labels, { labels: s.labels });
+    expect(compare('stitching', B, B, { forward, labels: s.labels, score: 'accuracy' })).toBeCloseTo(accuracyB, 15);
+  });
+
+  it('the fitted map absorbs an invertible affine change of A', () => {
+    const base = compare('stitching', A, B, { forward });
+    const changed = map(multiply(A, randomInvertible(A.cols, 5)), (v, _i, j) => v + j - 2);
+    expect(compare('stitching', changed, B, { forward })).toBe(base);
+  });
+
+  it('async callbacks work with compare.async; the synchronous compare refuses them', async () => {
+    const slow = async (r: Parameters<typeof forward>[0]) => forward(r);
+    expect(await compare.async('stitching', A, B, { forward: slow })).toBe(s.plain.agreement);
+    expectError(() => compare('stitching', A, B, { forward: slow }), 'E_TYPE');
+    // The callback may return predicted labels.
+    const labelsOnly = (r: Parameters<typeof forward>[0]) => {
+      const o = forward(r);
+      return Array.from({ length: o.rows }, (_, i) => {
+        let best = 0;
+        for (let c = 1; c < o.cols; c++) if (o.data[i * o.cols + c]! > o.data[i * o.cols + best]!) best = c;
+        return best;
+      });
+    };
+    expect(compare('stitching', A, B, { forward: labelsOnly })).toBe(s.plain.agreement);
+  });
+
+  it('typed errors: rank-deficient A without ridge, no forward, missing labels, bad callback output', () => {
+    const duplicated = map(A, (v, i, j) => (j === 1 ? A.data[i * A.cols]! : v));
+    expectError(() => compare('stitching', duplicated, B, { forward }), 'E_DEGENERATE');
+    expect(compare('stitching', duplicated, B, { forward, ridge: 1e-3 })).toBeGreaterThan(0);
+    expectError(() => compare('stitching', A, B), 'E_OPTION');
+    expectError(() => compare('stitching', A, B, { forward, score: 'accuracy' }), 'E_LABELS');
+    expectError(() => compare('stitching', A, B, { forward: () => [[1, 0]] }), 'E_SHAPE');
+    expectError(() => compare('stitching', A, B, { forward: () => [[NaN]] }), 'E_NONFINITE');
+    expectError(() => compare('stitching', A, B, { forward, ridge: -1 }), 'E_OPTION');
   });
 });

@@ -6,5 +6,6 @@ import { gradientDefinitions } from './gradient.js';
 import { hardPredictionsDefinitions } from './hard-predictions.js';
 import { performanceDefinitions } from './performance.js';
 import { softPredictionsDefinitions } from './soft-predictions.js';
+import { stitchingDefinitions } from './stitching.js';
 
-export const functionalDefinitions = [...performanceDefinitions, ...hardPredictionsDefinitions, ...softPredictionsDefinitions, ...gradientDefinitions] as const;
+export const functionalDefinitions = [...performanceDefinitions, ...hardPredictionsDefinitions, ...softPredictionsDefinitions, ...gradientDefinitions, ...stitchingDefinitions] as const;
