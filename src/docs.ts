@@ -61,7 +61,7 @@ export function measuresMarkdownTable(measures: readonly MeasureInfo[] = listMea
     lines.push(
       `| \`${m.id}\` | ${m.family} | ${m.kind} | ${formatRange(m.range)} | ${m.symmetric ? 'yes' : 'no'} | ` +
         `${m.metric ? 'yes' : 'no'} | ${formatInvariances(m.invariances)} | ${formatDefaults(m)} | ` +
-        `${[`N ≥ ${m.minRows}`, ...m.requires].join(', ')} | ${shortReference(m.reference)} |`,
+        `${[`N ≥ ${m.minRows}`, ...(m.arity === 'group' ? ['K ≥ 2 models'] : []), ...m.requires].join(', ')} | ${shortReference(m.reference)} |`,
     );
   }
   return lines.join('\n');

@@ -3,9 +3,22 @@
 // test/fixtures/functional-reference.json), identities, properties and typed errors.
 import { describe, expect, it } from 'vitest';
 
-import { NnsimError, compare, compareGroup, fitAffineMap, getMeasure, listMeasures } from '../src/index.js';
+import {
+  INVARIANCES,
+  NnsimError,
+  compare,
+  compareGroup,
+  compareMany,
+  effectiveProperties,
+  fitAffineMap,
+  getMeasure,
+  listMeasures,
+  type MeasureInfo,
+} from '../src/index.js';
+import type { Matrix } from '../src/matrix.js';
 import { fromRows, readFixture, resi, withinParity } from './helpers/fixtures.js';
-import { map, multiply, randomInvertible, rng } from './helpers/random.js';
+import { TRANSFORMS } from './helpers/properties.js';
+import { map, multiply, randomInvertible, randomMatrix, rng } from './helpers/random.js';
 
 function expectError(fn: () => unknown, code: string): void {
   try {
@@ -517,5 +530,97 @@ describe('stitching', () => {
     expectError(() => compare('stitching', A, B, { forward: () => [[1, 0]] }), 'E_SHAPE');
     expectError(() => compare('stitching', A, B, { forward: () => [[NaN]] }), 'E_NONFINITE');
     expectError(() => compare('stitching', A, B, { forward, ridge: -1 }), 'E_OPTION');
+  });
+});
+
+describe('registry-driven properties of the functional measures (range, identity, symmetry, invariances)', () => {
+  // Inputs: related logits of two models on N = 60 inputs, C = 4 (also read as gradients, or as
+  // outputs on 30 input pairs), labels that the models get right ~60% of the time.
+  const N = 60;
+  const C = 4;
+  function related(seed: number): { a: Matrix; b: Matrix; labels: Int32Array; extra: Matrix } {
+    const base = randomMatrix(N, C, seed, 2);
+    const noisy = (s: number) => ({ ...base, data: base.data.map((v, k) => v + randomMatrix(N, C, s).data[k]!) });
+    const labels = Int32Array.from({ length: N }, (_, i) => {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (base.data[i * C + c]! > base.data[i * C + best]!) best = c;
+      return i % 3 === 0 ? (best + 1) % C : best;
+    });
+    return { a: noisy(seed + 1), b: noisy(seed + 2), labels, extra: noisy(seed + 3) };
+  }
+  // The rest of "model B" for stitching: a fixed linear head on C-dimensional representations.
+  const head = randomMatrix(C, 3, 99);
+  const forward = (r: Matrix) => multiply(r, head);
+
+  function optionsFor(info: MeasureInfo, labels: Int32Array): Record<string, unknown> {
+    const options: Record<string, unknown> = {};
+    if ('input' in info.options) options.input = 'logits';
+    if ('labels' in info.options && info.id !== 'stitching') options.labels = labels;
+    if (info.id === 'stitching') options.forward = forward;
+    return options;
+  }
+
+  const SEEDS = [1, 2, 3, 4];
+  for (const info of listMeasures({ domain: 'functional' })) {
+    it(`${info.id}: identity value, range${info.arity === 'group' ? ', order of the models' : ', symmetry'}`, () => {
+      const props = effectiveProperties(info, {});
+      for (const seed of SEEDS) {
+        const { a, b, labels, extra } = related(seed * 10);
+        const options = optionsFor(info, labels);
+        const value = (x: Matrix, y: Matrix, z?: Matrix) =>
+          info.arity === 'group' ? compareGroup(info.id, z ? [x, y, z] : [x, y], options) : compare(info.id, x, y, options);
+        if (props.selfValue !== null) expect(Math.abs(value(a, a) - props.selfValue), `seed ${seed}`).toBeLessThan(1e-9);
+        const v = value(a, b);
+        expect(v).toBeGreaterThanOrEqual(props.range[0] - 1e-12);
+        expect(v).toBeLessThanOrEqual(props.range[1] + 1e-12);
+        if (info.arity === 'group') {
+          expect(compareGroup(info.id, [a, b, extra], options)).toBeCloseTo(compareGroup(info.id, [extra, a, b], options), 12);
+        } else if (info.symmetric) {
+          expect(value(b, a)).toBeCloseTo(v, 14);
+        }
+      }
+      if (info.arity === 'pair' && !info.symmetric) {
+        const differ = SEEDS.some((seed) => {
+          const { a, b, labels } = related(seed * 10);
+          return Math.abs(compare(info.id, a, b, optionsFor(info, labels)) - compare(info.id, b, a, optionsFor(info, labels))) > 1e-6;
+        });
+        expect(differ, `${info.id} is declared asymmetric`).toBe(true);
+      }
+    });
+
+    for (const invariance of INVARIANCES) {
+      const first = info.argumentInvariances?.first ?? [];
+      const declared = info.invariances.includes(invariance) || first.includes(invariance);
+      if (info.arity === 'group' && !declared) continue;
+      const onFirst = first.includes(invariance) && !info.invariances.includes(invariance);
+      it(`${info.id}: ${invariance} of the ${onFirst ? 'first' : 'second'} model's outputs ${declared ? 'holds' : 'fails'}`, () => {
+        const changes = SEEDS.map((seed) => {
+          const { a, b, labels } = related(seed * 10);
+          const options = optionsFor(info, labels);
+          const value = (x: Matrix, y: Matrix) =>
+            info.arity === 'group' ? compareGroup(info.id, [x, y], options) : compare(info.id, x, y, options);
+          const transformed = TRANSFORMS[invariance](onFirst ? a : b, seed + 50);
+          const before = value(a, b);
+          const after = onFirst ? value(transformed, b) : value(a, transformed);
+          return Math.abs(before - after) / Math.max(1, Math.abs(before));
+        });
+        if (declared) for (const c of changes) expect(c).toBeLessThan(1e-9);
+        else expect(Math.max(...changes)).toBeGreaterThan(1e-6);
+      });
+    }
+  }
+});
+
+describe('compareMany with functional measures', () => {
+  it('accepts label vectors and logits for several functional measures at once', () => {
+    const results = compareMany(
+      ['disagreement', 'cohens-kappa', { id: 'accuracy-difference', options: { labels: Y } }],
+      A,
+      B,
+    );
+    expect(results).toEqual({ disagreement: compare('disagreement', A, B), 'cohens-kappa': 0.5, 'accuracy-difference': compare('accuracy-difference', A, B, { labels: Y }) });
+    const logits = compareMany([{ id: 'jsd', options: { input: 'logits' } }, 'disagreement'], logitsOf(A), logitsOf(B));
+    expect(logits.disagreement).toBeCloseTo(1 / 3, 15);
+    expect(logits.jsd).toBeGreaterThan(0);
   });
 });
