@@ -364,6 +364,12 @@ describe('soft predictions', () => {
     expect(compare('surrogate-churn', p, q, { input: 'probabilities', alpha: 2 })).toBeCloseTo(0.96875, 15);
   });
 
+  it('surrogate churn tends to the disagreement as α grows', () => {
+    const [a, b] = reference.cases[0]!.logits.map(fromRows);
+    const churn = compare('surrogate-churn', a!, b!, { input: 'logits', alpha: 2000 });
+    expect(Math.abs(churn - compare('disagreement', a!, b!))).toBeLessThan(0.01);
+  });
+
   it('prediction difference hand-computed: (1, 0), (0, 1) → mean (½, ½), each ‖·‖₁ = 1 → 1; p = 2: √½', () => {
     expect(compareGroup('prediction-difference', [[[1, 0]], [[0, 1]]], { input: 'probabilities' })).toBeCloseTo(1, 15);
     expect(compareGroup('prediction-difference', [[[1, 0]], [[0, 1]]], { input: 'probabilities', p: 2 })).toBeCloseTo(Math.SQRT1_2, 15);
