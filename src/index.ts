@@ -16,6 +16,7 @@ import {
   measureFunction,
 } from './compare.js';
 import { compareGroupAsync, compareGroup as compareGroupSync } from './functional/group.js';
+import { stitchAsync, stitch as stitchSync } from './functional/stitching.js';
 import { type Definition, definitions } from './measures/index.js';
 
 export {
@@ -102,5 +103,14 @@ export { compareGroupAsync, type ModelOutputsInput } from './functional/group.js
 /** compareGroup(id, outputs, options) for K ≥ 2 models — and compareGroup.async(…). */
 export const compareGroup = Object.assign(compareGroupSync, { async: compareGroupAsync });
 export type { QualityFunction } from './functional/performance.js';
-export { fitAffineMap, type AffineMap, type StitchForward } from './functional/stitching.js';
+export {
+  fitAffineMap,
+  stitchAsync,
+  type AffineMap,
+  type StitchForward,
+  type StitchOptions,
+  type StitchResult,
+} from './functional/stitching.js';
+/** stitch(a, b, { forward, labels, ridge }): the fitted map, agreement and accuracies — and stitch.async(…). */
+export const stitch = Object.assign(stitchSync, { async: stitchAsync });
 export const { accuracyDifference, disagreement, cohensKappa } = measures;

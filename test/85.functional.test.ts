@@ -13,6 +13,7 @@ import {
   fitAffineMap,
   getMeasure,
   listMeasures,
+  stitch,
   type MeasureInfo,
 } from '../src/index.js';
 import type { Matrix } from '../src/matrix.js';
@@ -525,6 +526,22 @@ describe('stitching', () => {
       });
     };
     expect(compare('stitching', A, B, { forward: labelsOnly })).toBe(s.plain.agreement);
+  });
+
+  it('stitch() returns the map, agreement and both accuracies in one run (sync and async)', async () => {
+    const result = stitch(A, B, { forward, labels: s.labels });
+    expect(result.agreement).toBe(s.plain.agreement);
+    expect(result.accuracy).toBe(s.plain.accuracy);
+    expect(withinParity(result.relativeAccuracy!, s.plain['relative-accuracy'])).toBe(true);
+    expect(withinParity(result.accuracy! / result.accuracyB!, s.plain['relative-accuracy'])).toBe(true);
+    s.plain.bias.forEach((w, k) => expect(withinParity(result.map.bias[k]!, w)).toBe(true));
+    const noLabels = stitch(A, B, { forward, ridge: 3 });
+    expect(noLabels.agreement).toBe(s.ridge.agreement);
+    expect(noLabels.accuracy).toBeUndefined();
+    const slow = async (r: Parameters<typeof forward>[0]) => forward(r);
+    expect((await stitch.async(A, B, { forward: slow, labels: s.labels })).accuracy).toBe(s.plain.accuracy);
+    expectError(() => stitch(A, B, { forward: slow }), 'E_TYPE');
+    expectError(() => stitch(A, B, {} as never), 'E_OPTION');
   });
 
   it('typed errors: rank-deficient A without ridge, no forward, missing labels, bad callback output', () => {

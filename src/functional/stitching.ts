@@ -6,7 +6,7 @@
 import { NnsimError, describeValue } from '../errors.js';
 import { type Matrix, type MatrixInput, toMatrix } from '../matrix.js';
 import { type MeasureDefinition, defineMeasure } from '../measure-types.js';
-import { type Labels, type ResolvedOptions, enumOption, functionOption, numberOption } from '../options.js';
+import { type Labels, type ResolvedOptions, enumOption, functionOption, numberOption, resolveOptions } from '../options.js';
 import { accuracyOf, classCount, disagreementOf, groundTruth, labelsFor, predictions, toModelOutputs } from './inputs.js';
 
 /** Runs the rest of model B (after layer l′) on N × D′ representations: N × C outputs or N labels. */
@@ -118,7 +118,19 @@ export function applyAffineMap(map: AffineMap, a: Matrix): Matrix {
   return { data: out, rows: a.rows, cols: map.cols };
 }
 
-function score(stitchedRaw: unknown, ownRaw: unknown, rows: number, options: ResolvedOptions): number {
+/** Everything a stitching experiment measures. */
+export interface StitchResult {
+  /** The fitted stitching layer x ↦ xW + b. */
+  readonly map: AffineMap;
+  /** Share of inputs on which the stitched model predicts B's own label (1 − disagreement with B). */
+  readonly agreement: number;
+  /** With labels: accuracy of the stitched model, of B, and their ratio (undefined when B's is 0). */
+  readonly accuracy?: number;
+  readonly accuracyB?: number;
+  readonly relativeAccuracy?: number;
+}
+
+function evaluate(map: AffineMap, stitchedRaw: unknown, ownRaw: unknown, rows: number, labels: Int32Array | undefined): StitchResult {
   const stitched = toModelOutputs(stitchedRaw, 'forward(stitched)');
   const own = toModelOutputs(ownRaw, 'forward(b)');
   if (stitched.rows !== rows || own.rows !== rows) {
@@ -127,16 +139,40 @@ function score(stitchedRaw: unknown, ownRaw: unknown, rows: number, options: Res
   const classes = classCount([stitched, own], ID);
   const p = predictions(stitched, classes, ID, 'forward(stitched)');
   const q = predictions(own, classes, ID, 'forward(b)');
-  const kind = options.values.score;
-  if (kind === 'agreement') return 1 - disagreementOf(p, q);
-  const truth = groundTruth(options, rows, classes, ID)!;
+  const agreement = 1 - disagreementOf(p, q);
+  if (!labels) return { map, agreement };
+  const truth = groundTruth({ values: {}, labels }, rows, classes, ID)!;
   const accuracy = accuracyOf(p, truth);
-  if (kind === 'accuracy') return accuracy;
-  const reference = accuracyOf(q, truth);
-  if (reference === 0) {
+  const accuracyB = accuracyOf(q, truth);
+  return { map, agreement, accuracy, accuracyB, ...(accuracyB > 0 ? { relativeAccuracy: accuracy / accuracyB } : {}) };
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/** Fits the map, runs forward on A W + b and on B; the result, or a Promise when forward is async. */
+function run(a: Matrix, b: Matrix, options: ResolvedOptions): StitchResult | Promise<StitchResult> {
+  const forward = options.functions?.forward as StitchForward | undefined;
+  if (!forward) throw new NnsimError('E_OPTION', `measure '${ID}' needs option 'forward' (a function)`, { measure: ID });
+  const map = fitAffineMap(a, b, options.values.ridge as number);
+  const stitched = forward(applyAffineMap(map, a));
+  const own = forward(b);
+  if (isPromise(stitched) || isPromise(own)) {
+    return Promise.all([stitched, own]).then(([s, o]) => evaluate(map, s, o, a.rows, options.labels));
+  }
+  return evaluate(map, stitched, own, a.rows, options.labels);
+}
+
+function score(result: StitchResult, options: ResolvedOptions, rows: number): number {
+  const kind = options.values.score;
+  if (kind === 'agreement') return result.agreement;
+  groundTruth(options, rows, undefined, ID);
+  if (kind === 'accuracy') return result.accuracy!;
+  if (result.relativeAccuracy === undefined) {
     throw new NnsimError('E_DEGENERATE', `${ID}: model B has accuracy 0, so the relative accuracy is undefined`, { measure: ID });
   }
-  return accuracy / reference;
+  return result.relativeAccuracy;
 }
 
 export const stitchingDefinition = defineMeasure({
@@ -177,19 +213,46 @@ export const stitchingDefinition = defineMeasure({
   engine: {
     kind: 'js',
     compute(a, b, options) {
-      const forward = options.functions?.forward as StitchForward | undefined;
-      if (!forward) throw new NnsimError('E_OPTION', `measure '${ID}' needs option 'forward' (a function)`, { measure: ID });
-      const map = fitAffineMap(a, b, options.values.ridge as number);
-      const stitched = forward(applyAffineMap(map, a));
-      const own = forward(b);
-      const isAsync = (v: unknown): v is Promise<unknown> => typeof (v as { then?: unknown } | null)?.then === 'function';
-      if (isAsync(stitched) || isAsync(own)) {
-        return Promise.all([stitched, own]).then(([s, o]) => score(s, o, a.rows, options));
-      }
-      return score(stitched, own, a.rows, options);
+      const result = run(a, b, options);
+      return isPromise(result) ? result.then((r) => score(r, options, a.rows)) : score(result, options, a.rows);
     },
   },
 });
 
 export const stitchingDefinitions = [stitchingDefinition] as const satisfies readonly MeasureDefinition[];
 
+
+/** Options of {@link stitch}: the rest of model B, optional labels (for accuracies) and ridge. */
+export interface StitchOptions {
+  forward: StitchForward;
+  labels?: Labels;
+  ridge?: number;
+}
+
+function prepareStitch(a: MatrixInput, b: MatrixInput, options: StitchOptions): [Matrix, Matrix, ResolvedOptions] {
+  const ma = toMatrix(a, 'a');
+  const mb = toMatrix(b, 'b');
+  if (ma.rows !== mb.rows) {
+    throw new NnsimError('E_SHAPE', `${ID}: a and b must have the same number of rows (the same inputs): got ${ma.rows} and ${mb.rows}`);
+  }
+  const { forward, labels, ridge } = (options ?? {}) as Partial<StitchOptions>;
+  return [ma, mb, resolveOptions(ID, stitchingDefinition.options, { forward, labels, ridge }, ma.rows)];
+}
+
+/**
+ * The whole stitching experiment in one call: the fitted map, the agreement with B and, with
+ * labels, both accuracies and their ratio. forward must be synchronous (else use stitch.async).
+ */
+export function stitch(a: MatrixInput, b: MatrixInput, options: StitchOptions): StitchResult {
+  const result = run(...prepareStitch(a, b, options));
+  if (isPromise(result)) {
+    result.catch(() => undefined);
+    throw new NnsimError('E_TYPE', `${ID}: forward returned a Promise; use stitch.async`, { measure: ID });
+  }
+  return result;
+}
+
+/** stitch() with a synchronous or asynchronous forward. */
+export async function stitchAsync(a: MatrixInput, b: MatrixInput, options: StitchOptions): Promise<StitchResult> {
+  return run(...prepareStitch(a, b, options));
+}
