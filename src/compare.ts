@@ -63,18 +63,14 @@ function prepared(input: unknown, name: string, convert?: Converter): PreparedRe
 
 /**
  * The input converter of the measures of one call: a JS engine's own `input` when every measure has
- * the same one (functional measures), else toMatrix. Unknown ids fall through to plan(), which throws.
+ * the same one (functional measures), else toMatrix. An unknown id throws here (E_UNKNOWN_MEASURE),
+ * before the inputs are read.
  */
 function converterOf(specs: readonly unknown[]): Converter | undefined {
   let convert: Converter | undefined;
   for (const spec of Array.isArray(specs) ? specs : []) {
     const id = typeof spec === 'string' ? spec : (spec as { id?: unknown } | null)?.id;
-    let engine: MeasureDefinition['engine'];
-    try {
-      engine = getDefinition(id).engine;
-    } catch {
-      return undefined;
-    }
+    const engine = getDefinition(id).engine;
     const own = engine.kind === 'js' ? engine.input : undefined;
     if (!own || (convert && convert !== own)) return undefined;
     convert = own;

@@ -647,3 +647,14 @@ describe('compareMany with functional measures', () => {
     expect(logits.jsd).toBeGreaterThan(0);
   });
 });
+
+describe('errors come in a useful order', () => {
+  it('an unknown id is reported before its inputs are read', () => {
+    expectError(() => compare('disagreemnt', A, B), 'E_UNKNOWN_MEASURE');
+    expectError(() => compareGroup('ambiguty', [A, B]), 'E_UNKNOWN_MEASURE');
+  });
+
+  it('label vectors are refused by representational measures with a typed error', () => {
+    expectError(() => compare('cka', A, B), 'E_TYPE');
+  });
+});
