@@ -15,6 +15,8 @@ import {
   compare as compareSync,
   measureFunction,
 } from './compare.js';
+import { compareGroupAsync, compareGroup as compareGroupSync } from './functional/group.js';
+import { stitchAsync, stitch as stitchSync } from './functional/stitching.js';
 import { type Definition, definitions } from './measures/index.js';
 
 export {
@@ -22,6 +24,7 @@ export {
   compareManyAsync,
   prepare,
   PreparedRepresentation,
+  type CompareInput,
   type CompareManyOptions,
   type ManyOutcomes,
   type ManyResults,
@@ -96,3 +99,18 @@ export const {
 } = measures;
 // topology:
 // functional:
+export { compareGroupAsync, type ModelOutputsInput } from './functional/group.js';
+/** compareGroup(id, outputs, options) for K ≥ 2 models — and compareGroup.async(…). */
+export const compareGroup = Object.assign(compareGroupSync, { async: compareGroupAsync });
+export type { QualityFunction } from './functional/performance.js';
+export {
+  fitAffineMap,
+  stitchAsync,
+  type AffineMap,
+  type StitchForward,
+  type StitchOptions,
+  type StitchResult,
+} from './functional/stitching.js';
+/** stitch(a, b, { forward, labels, ridge }): the fitted map, agreement and accuracies — and stitch.async(…). */
+export const stitch = Object.assign(stitchSync, { async: stitchAsync });
+export const { accuracyDifference, disagreement, cohensKappa } = measures;

@@ -98,10 +98,20 @@ export interface NativeEngine {
   readonly kind: 'native';
 }
 
-/** Computed in TypeScript from two validated matrices. */
+/**
+ * Computed in TypeScript from two validated matrices. `compute` may return a Promise only when a
+ * user callback is asynchronous (then only compare.async accepts it).
+ */
 export interface JsEngine {
   readonly kind: 'js';
-  compute(a: Matrix, b: Matrix, options: ResolvedOptions): number;
+  compute(a: Matrix, b: Matrix, options: ResolvedOptions): number | Promise<number>;
+  /**
+   * Converts one raw input into the Matrix `compute` receives, instead of `toMatrix` (functional
+   * measures accept label vectors as well as N × C outputs).
+   */
+  input?(value: unknown, name: string): Matrix;
+  /** Group measures (arity 'group'): the value for K ≥ 2 models (see compareGroup). */
+  computeGroup?(models: readonly Matrix[], options: ResolvedOptions): number;
 }
 
 export interface MeasureDefinition<Id extends string = string, S extends OptionSchema = OptionSchema> extends MeasureInfo {
