@@ -376,3 +376,4 @@ export function measureFunction<S extends OptionSchema>(definition: MeasureDefin
     id: definition.id,
   });
 }
+

@@ -123,9 +123,14 @@ export interface MeasureDefinition<Id extends string = string, S extends OptionS
 type Optional = 'variants' | 'requires' | 'stochastic' | 'arity' | 'domain';
 
 /** Declares a measure; fills the usual defaults (no variants, no requirements, deterministic, pair). */
-export function defineMeasure<const Id extends string, const S extends OptionSchema>(
-  definition: Omit<MeasureDefinition<Id, S>, Optional> & Partial<Pick<MeasureDefinition<Id, S>, Optional>>,
-): MeasureDefinition<Id, S> {
+export function defineMeasure<
+  const Id extends string,
+  const S extends OptionSchema,
+  const A extends 'pair' | 'group' = 'pair',
+>(
+  definition: Omit<MeasureDefinition<Id, S>, Optional> &
+    Partial<Pick<MeasureDefinition<Id, S>, Exclude<Optional, 'arity'>>> & { readonly arity?: A },
+): MeasureDefinition<Id, S> & { readonly arity: A } {
   const functional = ['performance', 'hard-predictions', 'soft-predictions', 'gradient', 'stitching'].includes(
     definition.family,
   );
@@ -136,5 +141,5 @@ export function defineMeasure<const Id extends string, const S extends OptionSch
     arity: 'pair' as const,
     domain: functional ? ('functional' as const) : ('representational' as const),
     ...definition,
-  });
+  }) as MeasureDefinition<Id, S> & { readonly arity: A };
 }

@@ -658,3 +658,27 @@ describe('errors come in a useful order', () => {
     expectError(() => compare('cka', A, B), 'E_TYPE');
   });
 });
+
+describe('typed functions of group measures', () => {
+  it('measures.fleissKappa(outputs) equals compareGroup, sync and async', async () => {
+    const nnsim = await import('../src/index.js');
+    const models = [
+      [0, 1, 2, 1, 0, 2],
+      [0, 1, 1, 1, 0, 2],
+      [0, 2, 2, 1, 1, 2],
+    ];
+    const want = nnsim.compareGroup('fleiss-kappa', models);
+    expect(nnsim.measures.fleissKappa(models)).toBe(want);
+    expect(nnsim.fleissKappa(models)).toBe(want);
+    expect(await nnsim.measures.fleissKappa.async(models)).toBe(want);
+  });
+
+  it('every functional measure but stitching has a named export that is its measures entry', async () => {
+    const nnsim = (await import('../src/index.js')) as unknown as Record<string, unknown>;
+    const camel = (id: string) => id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    for (const m of (await import('../src/index.js')).listMeasures({ domain: 'functional' })) {
+      if (m.id === 'stitching') continue;
+      expect(nnsim[camel(m.id)], m.id).toBe((nnsim.measures as Record<string, unknown>)[camel(m.id)]);
+    }
+  });
+});
