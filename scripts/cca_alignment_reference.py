@@ -155,6 +155,15 @@ def linear_regression(x, y):
     return float(1 - np.sum(residual ** 2) / np.sum(centre(x) ** 2))
 
 
+def ridge_regression(x, y, lam):
+    """R² of the ridge fit of x from y with an unpenalised intercept, by the normal equations
+    (Y_cᵀY_c + λI) β = Y_cᵀX_c (Hoerl & Kennard 1970) — not the SVD route nnsim takes."""
+    xc, yc = centre(x), centre(y)
+    beta = scipy.linalg.solve(yc.T @ yc + lam * np.eye(yc.shape[1]), yc.T @ xc, assume_a="pos")
+    residual = xc - yc @ beta
+    return float(1 - np.sum(residual ** 2) / np.sum(xc ** 2))
+
+
 def aligned_cosine(x, y):
     px, py = pad(x, y)
     q, _ = scipy.linalg.orthogonal_procrustes(px, py)
@@ -227,6 +236,8 @@ def main():
                 rec("shape-metric", {"alpha": alpha}, shape_metric, x, y, alpha)
             rec("shape-metric", {"alpha": 0.25, "distance": "euclidean"}, shape_metric, x, y, 0.25, "euclidean")
             rec("linear-regression", {}, linear_regression, x, y)
+            for lam in (0.1, 10.0):
+                rec("linear-regression", {"lambda": lam}, ridge_regression, x, y, lam)
             rec("aligned-cosine", {}, aligned_cosine, x, y)
         c["results"] = results
         c["checks"] = {"cca_mean_principal_angles": cca_mean_angles(a, b)}

@@ -115,7 +115,24 @@ Trans factorTransposeOp(const RowSpaceFactor& f) { return f.trans == Trans::Yes 
 // all of 1⊥). A predictor with all rows equal explains nothing: R² = 0.
 double linearRegression(const MeasureContext& ctx) {
   requireVariance(ctx.a(), Centering::Columns, "first (predicted)", "linear regression R²");
+  const double lambda = ctx.options.number("lambda", 0.0, 0.0, 1e300);
   if (ctx.b().isConstant(Centering::Columns)) return 0.0;
+  if (lambda > 0.0) {
+    // Ridge fit X̂ = Y_c (Y_cᵀY_c + λI)⁻¹ Y_cᵀ X_c = U diag(w) Uᵀ X_c with Y_c = U S Vᵀ and the shrinkage
+    // w_j = s_j² / (s_j² + λ) (Hoerl & Kennard 1970). As U has orthonormal columns, with P = Uᵀ X_c,
+    //   ‖X_c − X̂‖² = ‖X_c‖² − Σ_j w_j (2 − w_j) ‖P_j‖²,  so  R² = Σ_j w_j (2 − w_j) ‖P_j‖² / ‖X_c‖².
+    const Svd& svd = ctx.b().svd(Centering::Columns);
+    const Matrix projected = multiply(svd.u, Trans::Yes, ctx.a().data(Centering::Columns), Trans::No);  // k × D
+    double explained = 0.0;
+    for (std::size_t j = 0; j < projected.rows(); ++j) {
+      const double s2 = svd.s[j] * svd.s[j];
+      const double w = s2 / (s2 + lambda);
+      double rowNorm = 0.0;
+      for (std::size_t c = 0; c < projected.cols(); ++c) rowNorm += projected(j, c) * projected(j, c);
+      explained += w * (2.0 - w) * rowNorm;
+    }
+    return std::clamp(explained / ctx.a().squaredNorm(Centering::Columns), 0.0, 1.0);
+  }
   const Matrix& basis = ctx.b().columnSpaceBasis(Centering::Columns);  // N × r
   const Matrix projected = multiply(basis, Trans::Yes, ctx.a().data(Centering::Columns), Trans::No);  // r × D
   return std::min(1.0, frobeniusNormSquared(projected) / ctx.a().squaredNorm(Centering::Columns));

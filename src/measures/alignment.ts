@@ -129,10 +129,26 @@ export const linearRegressionDefinition = defineMeasure({
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
   argumentInvariances: { second: ['invertible-linear', 'affine'] },
+  variants: [
+    {
+      when: { lambda: 1 },
+      appliesTo: (options) => typeof options.lambda === 'number' && options.lambda > 0,
+      invariances: ['orthogonal', 'permutation', 'translation'],
+      argumentInvariances: { first: ['isotropic-scaling'] },
+      selfValue: null,
+      note: 'any ridge λ > 0: shrinkage depends on the scale and shape of the second input; m(X, X) < 1',
+    },
+  ],
   minRows: 2,
-  options: {},
+  options: {
+    lambda: numberOption({
+      default: 0,
+      min: 0,
+      description: 'Ridge penalty λ ≥ 0 on the map (absolute, in the units of the centred second input squared).',
+    }),
+  },
   description:
-    'R² of the least-squares linear map (with intercept) predicting the first input from the second: ‖P_Y X_c‖² / ‖X_c‖², P_Y the projector onto span(Y_c). 1 when N ≤ D′ + 1; 0 when the second input is constant.',
+    'R² of the least-squares linear map (with intercept) predicting the first input from the second: ‖P_Y X_c‖² / ‖X_c‖², P_Y the projector onto span(Y_c). 1 when N ≤ D′ + 1; 0 when the second input is constant. With ridge λ > 0: R² of the ridge fit.',
   reference: {
     citation:
       'Kornblith, Norouzi, Lee, Hinton 2019, "Similarity of neural network representations revisited", ICML (after Li et al. 2016, "Convergent learning")',
