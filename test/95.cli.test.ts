@@ -1,18 +1,21 @@
 // The command line and its file readers: .npy/.npz/.safetensors against numpy's own values
 // (test/fixtures/io, written by scripts/cli_fixtures.py), malformed files refused with one-line typed
 // errors, fuzzed headers, and the real binary (node dist/cli.js) end to end.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { NnsimError } from '../src/index.js';
+import { NnsimError, compare, compareMany, listMeasures, measureIds } from '../src/index.js';
 import { openArray, openLayers, toRepresentation } from '../src/io/load.js';
 import { readNpy } from '../src/io/npy.js';
 import { readNpz } from '../src/io/npz.js';
 import { readSafetensors } from '../src/io/safetensors.js';
 import { rng } from './helpers/random.js';
 
-const FIXTURES = join(__dirname, 'fixtures', 'io');
+const ROOT = join(import.meta.dirname, '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'io');
 const fixture = (name: string): string => join(FIXTURES, name);
 
 interface Expected {
@@ -184,3 +187,228 @@ describe('malformed files', () => {
   });
 });
 
+
+// ------------------------------------------------------------------------------------ the binary
+
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const stat = statSync(path);
+    newest = Math.max(newest, stat.isDirectory() ? newestSource(path) : stat.mtimeMs);
+  }
+  return newest;
+}
+
+beforeAll(() => {
+  // The tests run the real binary: (re)build dist/ when a source is newer than it.
+  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource(join(ROOT, 'src'))) {
+    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
+      encoding: 'utf8',
+    });
+    if (build.status !== 0) throw new Error(`tsc failed: ${build.stdout}${build.stderr}`);
+  }
+});
+
+function nnsim(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NNSIM_DEBUG: '' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A user error: non-zero exit, exactly one line on stderr, no stack trace. */
+function expectOneLineError(r: ReturnType<typeof nnsim>, pattern: RegExp): void {
+  expect(r.status, r.stderr).not.toBe(0);
+  expect(r.status).not.toBe(70);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^nnsim: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'nnsim-cli-'));
+
+describe('nnsim compare', () => {
+  it('prints the same numbers as the library call', () => {
+    const a = toRepresentation(openArray(fixture('a.npy')));
+    const b = toRepresentation(openArray(fixture('b.npy')));
+    const r = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { values: Record<string, number>; a: { rows: number; cols: number } };
+    expect(out.a).toMatchObject({ rows: 20, cols: 5 });
+    const ids = Object.keys(out.values);
+    expect(ids).toContain('cka');
+    expect(ids).toContain('procrustes');
+    expect(out.values).toEqual(compareMany(ids, a, b));
+    for (const id of ids) expect(out.values[id]).toBe(compare(id, a, b));
+  });
+
+  it('passes options and picks arrays out of .npz and .safetensors files', () => {
+    const r = nnsim(['compare', `${fixture('layers-deflated.npz')}#layer1`, `${fixture('model.safetensors')}#layer2`, '-m', 'procrustes,cka', '--option', 'procrustes.normalize=true', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const a = toRepresentation(openArray(`${fixture('layers-stored.npz')}#layer1`));
+    const b = toRepresentation(openArray(`${fixture('model.safetensors')}#layer2`));
+    const out = JSON.parse(r.stdout) as { values: Record<string, number> };
+    expect(out.values.procrustes).toBe(compare('procrustes', a, b, { normalize: true }));
+    expect(out.values.cka).toBe(compare('cka', a, b));
+    const text = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--measure', 'cka']);
+    const value = compare('cka', toRepresentation(openArray(fixture('a.npy'))), toRepresentation(openArray(fixture('b.npy'))));
+    expect(text.stdout).toMatch(new RegExp(`\\ncka +similarity +${String(value).replace('.', '\\.')}\\n`));
+  });
+
+  it('reshapes 3-D arrays only when asked', () => {
+    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy')]), /--reshape flatten .* --reshape positions/);
+    const r = nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy'), '--reshape', 'positions', '-m', 'cka', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { values: { cka: number } }).values.cka).toBeCloseTo(1, 12);
+  });
+
+  it('refuses malformed files with one documented line', () => {
+    const dir = tmp();
+    const cases: [string, Uint8Array, RegExp][] = Object.entries(malformedNpy()).map(([what, { bytes, message }]) => [what, bytes, message]);
+    for (const [what, bytes, message] of cases) {
+      const path = join(dir, `${what.replace(/ /g, '-')}.npy`);
+      writeFileSync(path, bytes);
+      expectOneLineError(nnsim(['compare', path, fixture('x-f8-le.npy')]), message);
+    }
+    expectOneLineError(nnsim(['compare', fixture('object.npy'), fixture('b.npy')]), /pickle.*never loads.*astype/);
+    expectOneLineError(nnsim(['compare', fixture('nan.npy'), fixture('x-f8-le.npy')]), /NaN at index \(2, 1\).*\[E_NONFINITE\]/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b-short.npy')]), /has 20 rows but .*b-short\.npy has 15.*same inputs/);
+    const truncatedSt = join(dir, 'cut.safetensors');
+    writeFileSync(truncatedSt, readFileSync(fixture('model.safetensors')).subarray(0, 300));
+    expectOneLineError(nnsim(['compare', `${truncatedSt}#layer1`, fixture('a.npy')]), /truncated/);
+    const truncatedZip = join(dir, 'cut.npz');
+    writeFileSync(truncatedZip, readFileSync(fixture('layers-deflated.npz')).subarray(0, 400));
+    expectOneLineError(nnsim(['compare', `${truncatedZip}#layer1`, fixture('a.npy')]), /\.npz/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'ckaa']), /did you mean 'cka'/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'cka', '--option', 'kernel=cubic']), /kernel/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy')]), /two arrays/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--bogus']), /--bogus/);
+    expectOneLineError(nnsim(['frobnicate']), /unknown command/);
+  });
+});
+
+describe('nnsim pairwise', () => {
+  it('writes results.json, results.csv, one SVG per measure and index.html', () => {
+    const out = join(tmp(), 'report');
+    const r = nnsim(['pairwise', fixture('model-a'), fixture('model-b'), '-m', 'cka', '-m', 'procrustes', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe(''); // no progress bar when stderr is not a terminal
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      a: { layers: { name: string }[] };
+      values: Record<string, number[][]>;
+      measures: { key: string; kind: string }[];
+    };
+    const names = ['layer1', 'layer2', 'layer10'];
+    expect(results.a.layers.map((l) => l.name)).toEqual(names);
+    expect(results.measures.map((m) => [m.key, m.kind])).toEqual([
+      ['cka', 'similarity'],
+      ['procrustes', 'distance'],
+    ]);
+    const layersA = openLayers(fixture('model-a')).map((e) => toRepresentation(e));
+    const layersB = openLayers(fixture('model-b')).map((e) => toRepresentation(e));
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        expect(results.values.cka![i]![j]).toBe(compare('cka', layersA[i]!, layersB[j]!));
+        expect(results.values.procrustes![i]![j]).toBe(compare('procrustes', layersA[i]!, layersB[j]!));
+      }
+    }
+    const csv = readFileSync(join(out, 'results.csv'), 'utf8').trimEnd().split('\n');
+    expect(csv[0]).toBe('measure,layerA,layerB,value');
+    expect(csv).toHaveLength(1 + 2 * 9);
+    expect(csv[1]).toBe(`cka,layer1,layer1,${results.values.cka![0]![0]}`);
+    for (const key of ['cka', 'procrustes']) {
+      const svg = readFileSync(join(out, `${key}.svg`), 'utf8');
+      expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      for (const n of names) expect(svg).toContain(`>${n}</text>`);
+      expect(svg).toContain('darker = more similar');
+    }
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).not.toMatch(/<script|<link|src="http/); // self-contained
+    expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(html).toContain('distance: lower = more similar');
+    expect(html).toContain('similarity: higher = more similar');
+  });
+
+  it('draws distances so that dark still means similar', () => {
+    const out = join(tmp(), 'report');
+    expect(nnsim(['pairwise', fixture('model-a'), fixture('model-a'), '-m', 'procrustes,cka', '--out', out]).status).toBe(0);
+    // On the diagonal a model's layer equals itself: procrustes 0 and cka 1 must both be the darkest colour of their ramp.
+    const procrustes = readFileSync(join(out, 'procrustes.svg'), 'utf8');
+    const cka = readFileSync(join(out, 'cka.svg'), 'utf8');
+    const firstCell = (svg: string): string => /<rect x="\d+(?:\.\d+)?" y="\d+(?:\.\d+)?" width="\d+" height="\d+" fill="(rgb\([^)]*\))"/.exec(svg)![1]!;
+    expect(firstCell(procrustes)).toBe('rgb(127,39,4)');
+    expect(firstCell(cka)).toBe('rgb(8,48,107)');
+  });
+
+  it('sweeps the arrays of .npz and .safetensors files in natural order, checking N first', () => {
+    const out = join(tmp(), 'report');
+    const r = nnsim(['pairwise', fixture('layers-stored.npz'), fixture('layers-deflated.npz'), '-m', 'cka', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { values: { cka: number[][] }; b: { layers: { name: string }[] } };
+    expect(results.b.layers.map((l) => l.name)).toEqual(['layer1', 'layer2', 'layer10']);
+    for (let i = 0; i < 3; i++) expect(results.values.cka[i]![i]).toBeCloseTo(1, 12);
+    expectOneLineError(nnsim(['pairwise', fixture('model-a'), fixture('a.npy'), '--out', out]), /has 12 rows but .*a\.npy has 20/);
+    expectOneLineError(nnsim(['pairwise', fixture('model-a'), fixture('model-b')]), /--out DIR/);
+  });
+});
+
+describe('nnsim list', () => {
+  it('lists every registered measure with its metadata', () => {
+    const r = nnsim(['list', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const listed = JSON.parse(r.stdout) as { id: string; family: string; kind: string; range: unknown[]; invariances: string[]; options: object; reference: { citation: string } }[];
+    expect(listed.map((m) => m.id)).toEqual(measureIds());
+    for (const m of listed) {
+      expect(m.family).toBeTruthy();
+      expect(['similarity', 'distance']).toContain(m.kind);
+      expect(m.range).toHaveLength(2);
+      expect(Array.isArray(m.invariances)).toBe(true);
+      expect(m.options).toBeTypeOf('object');
+      expect(m.reference.citation).toBeTruthy();
+    }
+    const text = nnsim(['list']).stdout;
+    for (const m of listMeasures()) expect(text).toContain(`${m.id}  ${m.name}`);
+  });
+});
+
+describe('nnsim demo', () => {
+  it('writes index.html and the heatmaps from the shipped digits models', () => {
+    const cwd = tmp();
+    const r = nnsim(['demo', '--out', 'demo-out'], cwd);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(join(cwd, 'demo-out', 'index.html'));
+    const html = readFileSync(join(cwd, 'demo-out', 'index.html'), 'utf8');
+    expect(html).toContain('UCI');
+    expect(html).toContain('CC BY 4.0');
+    for (const folder of ['seed-0-vs-seed-1', 'seed-0-vs-shuffled-labels']) {
+      const files = readdirSync(join(cwd, 'demo-out', folder));
+      expect(files).toContain('results.json');
+      expect(files).toContain('cka.svg');
+    }
+    // The seed twins are more alike than the shuffled-label network, layer for layer (CKA on the diagonal).
+    const read = (folder: string): number[][] =>
+      (JSON.parse(readFileSync(join(cwd, 'demo-out', folder, 'results.json'), 'utf8')) as { values: { cka: number[][] } }).values.cka;
+    const twins = read('seed-0-vs-seed-1');
+    const shuffled = read('seed-0-vs-shuffled-labels');
+    for (let i = 1; i < 4; i++) expect(twins[i]![i]!).toBeGreaterThan(shuffled[i]![i]!);
+  });
+
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+  it.skipIf(!chromium)('renders index.html in a headless browser (screenshot)', () => {
+    const cwd = tmp();
+    expect(nnsim(['demo', '--out', 'd', '--quiet'], cwd).status).toBe(0);
+    const png = join(cwd, 'shot.png');
+    const r = spawnSync(
+      chromium!,
+      ['--headless', '--no-sandbox', '--disable-gpu', `--screenshot=${png}`, '--window-size=1200,1600', `file://${join(cwd, 'd', 'index.html')}`],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(existsSync(png), r.stderr).toBe(true);
+    const bytes = readFileSync(png);
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    expect(bytes.length).toBeGreaterThan(20_000);
+  });
+});

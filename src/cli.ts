@@ -1,0 +1,486 @@
+#!/usr/bin/env node
+/**
+ * The `nnsim` command line: compare two representations stored as .npy/.npz/.safetensors, sweep
+ * every layer of one model against every layer of another into a heatmap report, list the measures,
+ * and run a demo on real data shipped with the package. User errors print one line (what is wrong and
+ * what to do) and exit non-zero; stack traces only for bugs (or with NNSIM_DEBUG=1).
+ */
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import cliProgress from 'cli-progress';
+
+import { compareMany } from './compare.js';
+import { NnsimError } from './errors.js';
+import { printable } from './io/array.js';
+import { type ArrayEntry, type Reshape, matrixShape, openArray, openLayers, readLabels, toRepresentation } from './io/load.js';
+import type { Matrix } from './matrix.js';
+import type { MeasureInfo } from './measure-types.js';
+import type { OptionSpec } from './options.js';
+import { getMeasure, listMeasures } from './registry.js';
+import { type Layer, type MeasureRun, type Side, runPairwise, summarize } from './report/pairwise.js';
+import { type WrittenSection, indexHtml, writeSectionFiles } from './report/write.js';
+
+const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A mistake in the command line itself (exit code 2). */
+class UsageError extends Error {}
+
+const USAGE = `nnsim — similarity of neural network representations
+
+Usage:
+  nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--reshape flatten|positions] [--json]
+  nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--reshape ...] [--quiet]
+  nnsim list [--json]
+  nnsim demo [--out DIR] [--quiet]
+
+Arrays: file.npy, file.npz#name, file.safetensors#name (N × D, rows = the same inputs in A and B).
+pairwise: A and B are folders of per-layer .npy files, or one .npz/.safetensors holding many arrays.
+--measure ID      a measure id from 'nnsim list' (repeatable, or comma-separated; 'all' = every
+                  representational measure); default: ${'{DEFAULTS}'}
+--option K=V      an option for every selected measure that has it; ID.K=V for one measure only
+--labels FILE     class labels (1-D integer array) for measures that need them
+--reshape MODE    3-D/4-D arrays (N × … × C): 'flatten' → N × (…·C), 'positions' → (N·…) × C
+--json            machine-readable output
+--quiet           no progress bar (it is also off when stderr is not a terminal)
+`;
+
+/** The default measure set, in this order, as far as they are registered. */
+const PREFERRED = ['cka', 'procrustes', 'angular-shape', 'svcca', 'pwcca', 'rsa', 'knn-jaccard', 'distance-correlation'];
+
+function eligible(info: MeasureInfo, haveLabels: boolean): boolean {
+  return info.domain === 'representational' && info.arity === 'pair' && (haveLabels || !info.requires.includes('labels'));
+}
+
+function defaultMeasureIds(haveLabels: boolean): string[] {
+  const all = listMeasures().filter((m) => eligible(m, haveLabels));
+  const preferred = PREFERRED.filter((id) => all.some((m) => m.id === id));
+  return preferred.length > 0 ? preferred : all.filter((m) => !m.stochastic).map((m) => m.id);
+}
+
+function parseOptionValue(measure: string, key: string, spec: OptionSpec, text: string): unknown {
+  switch (spec.type) {
+    case 'number': {
+      const n = Number(text);
+      if (text.trim() === '' || !Number.isFinite(n)) {
+        throw new NnsimError('E_OPTION', `option '${key}' of measure '${measure}' must be a number; got '${text}'`, { measure });
+      }
+      return n;
+    }
+    case 'boolean':
+      if (text === 'true' || text === '1') return true;
+      if (text === 'false' || text === '0') return false;
+      throw new NnsimError('E_OPTION', `option '${key}' of measure '${measure}' must be true or false; got '${text}'`, { measure });
+    case 'enum':
+      return text;
+    case 'labels':
+      throw new UsageError(`option '${key}' of measure '${measure}' takes labels: give them with --labels FILE`);
+  }
+}
+
+/** Measure ids and --option flags → runs (key, id, options). */
+function planMeasures(measureFlags: readonly string[], optionFlags: readonly string[], labels: Int32Array | undefined): MeasureRun[] {
+  let ids = measureFlags.flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean);
+  if (ids.includes('all')) ids = listMeasures().filter((m) => eligible(m, labels !== undefined)).map((m) => m.id);
+  if (ids.length === 0) ids = defaultMeasureIds(labels !== undefined);
+  if (ids.length === 0) throw new UsageError('no measures are registered');
+  ids = [...new Set(ids)];
+  const infos = ids.map((id) => getMeasure(id));
+  const options: Record<string, Record<string, unknown>> = Object.fromEntries(ids.map((id) => [id, {}]));
+  for (const flag of optionFlags) {
+    const eq = flag.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--option expects KEY=VALUE or MEASURE.KEY=VALUE; got '${flag}'`);
+    const target = flag.slice(0, eq);
+    const text = flag.slice(eq + 1);
+    const dot = target.indexOf('.');
+    const measureId = dot > 0 ? target.slice(0, dot) : undefined;
+    const key = dot > 0 ? target.slice(dot + 1) : target;
+    if (measureId !== undefined && !ids.includes(measureId)) {
+      throw new UsageError(`--option ${target}: measure '${measureId}' is not selected; add --measure ${measureId}`);
+    }
+    const targets = infos.filter((info) => (measureId === undefined ? key in info.options : info.id === measureId));
+    if (targets.length === 0) {
+      throw new UsageError(`--option ${key}: none of the selected measures (${ids.join(', ')}) has an option '${key}'; see 'nnsim list'`);
+    }
+    for (const info of targets) {
+      const spec = info.options[key];
+      // An unknown key for an explicitly named measure is reported by the library (with a suggestion).
+      options[info.id]![key] = spec ? parseOptionValue(info.id, key, spec, text) : text;
+    }
+  }
+  return infos.map((info) => {
+    const opts = { ...options[info.id]! };
+    const labelKey = Object.entries(info.options).find(([, s]) => s.type === 'labels')?.[0];
+    if (labelKey && labels) opts[labelKey] = labels;
+    return { key: info.id, id: info.id, options: opts };
+  });
+}
+
+/** Options as shown in reports: labels summarised, not dumped. */
+function shownOptions(run: MeasureRun): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(run.options).map(([k, v]) => [k, v instanceof Int32Array ? `labels(${v.length})` : v]));
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (value === Infinity) return 'Infinity';
+  if (value === -Infinity) return '-Infinity';
+  if (value instanceof Int32Array) return `labels(${value.length})`;
+  return value;
+}
+
+function parseReshape(value: string | undefined): Reshape | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'flatten' || value === 'positions') return value;
+  throw new UsageError(`--reshape must be 'flatten' or 'positions'; got '${value}'`);
+}
+
+function requireSameRows(a: { source: string; rows: number }, b: { source: string; rows: number }): void {
+  if (a.rows !== b.rows) {
+    throw new NnsimError(
+      'E_SHAPE',
+      `${a.source} has ${a.rows} rows but ${b.source} has ${b.rows}; rows are inputs, so both must hold the same inputs in the same order`,
+    );
+  }
+}
+
+function progressBar(enabled: boolean, label: string): { update(done: number, total: number): void; stop(): void } {
+  if (!enabled) return { update() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} pairs · {eta_formatted} left`, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+      bar.render();
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+// ---------------------------------------------------------------------------------------------- list
+
+function listCommand(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: false });
+  const measures = listMeasures();
+  if (values.json) {
+    io.out(JSON.stringify(measures, jsonReplacer, 1));
+    return 0;
+  }
+  const range = (r: readonly [number, number]): string =>
+    `${r[0] === -Infinity ? '(' : '['}${r[0] === -Infinity ? '−∞' : r[0] === Math.PI / 2 ? 'π/2' : r[0]}, ${
+      r[1] === Infinity ? '∞)' : `${r[1] === Math.PI / 2 ? 'π/2' : r[1] === Math.SQRT2 ? '√2' : r[1]}]`
+    }`;
+  for (const m of measures) {
+    const options = Object.entries(m.options)
+      .map(([k, s]) => `${k}${'default' in s && s.default !== undefined ? `=${String(s.default)}` : s.type === 'labels' ? ' (labels)' : ''}`)
+      .join(', ');
+    io.out(
+      `${m.id}  ${m.name}\n  ${m.family}, ${m.domain}, ${m.kind} (${m.kind === 'similarity' ? 'higher' : 'lower'} = more similar), range ${range(m.range)}` +
+        `${m.symmetric ? '' : ', asymmetric'}${m.metric ? ', metric' : ''}${m.stochastic ? ', stochastic' : ''}${m.arity === 'group' ? ', group' : ''}` +
+        `\n  invariances: ${m.invariances.join(', ') || 'none'}\n  options: ${options || 'none'}\n  reference: ${m.reference.citation}${m.reference.url ? ` ${m.reference.url}` : ''}\n`,
+    );
+  }
+  return 0;
+}
+
+// ------------------------------------------------------------------------------------------- compare
+
+function loadPair(specA: string, specB: string, reshape: Reshape | undefined): [ArrayEntry, Matrix, ArrayEntry, Matrix] {
+  const a = openArray(specA);
+  const b = openArray(specB);
+  // Shapes are checked from the headers, before any data is decoded.
+  const sa = matrixShape(a, reshape);
+  const sb = matrixShape(b, reshape);
+  requireSameRows({ source: a.source, rows: sa.rows }, { source: b.source, rows: sb.rows });
+  return [a, toRepresentation(a, reshape), b, toRepresentation(b, reshape)];
+}
+
+const COMMON = {
+  measure: { type: 'string', multiple: true, short: 'm' },
+  option: { type: 'string', multiple: true, short: 'o' },
+  labels: { type: 'string' },
+  reshape: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const;
+
+function compareCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({ args, options: { ...COMMON, json: { type: 'boolean' } }, allowPositionals: true });
+  if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim --help'`);
+  const reshape = parseReshape(values.reshape);
+  const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
+  const runs = planMeasures(values.measure ?? [], values.option ?? [], labels);
+  const [ea, a, eb, b] = loadPair(positionals[0]!, positionals[1]!, reshape);
+  if (labels && labels.length !== a.rows) {
+    throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the arrays have ${a.rows} rows (inputs)`);
+  }
+  const outcomes = compareMany(
+    runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
+    a,
+    b,
+    { errors: 'return' },
+  );
+  const failed = runs.filter((r) => typeof outcomes[r.key] !== 'number');
+  if (runs.length === 1 && failed.length === 1) throw outcomes[runs[0]!.key] as NnsimError;
+  if (values.json) {
+    io.out(
+      JSON.stringify(
+        {
+          a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
+          b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
+          values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
+          measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
+          errors: Object.fromEntries(
+            failed.map((r) => {
+              const e = outcomes[r.key] as NnsimError;
+              return [r.key, { code: e.code, message: e.message }];
+            }),
+          ),
+        },
+        jsonReplacer,
+        1,
+      ),
+    );
+  } else {
+    io.out(`A: ${ea.source} (${a.rows} × ${a.cols})   B: ${eb.source} (${b.rows} × ${b.cols})`);
+    const width = Math.max(...runs.map((r) => r.key.length), 7);
+    for (const r of runs) {
+      const o = outcomes[r.key];
+      const info = getMeasure(r.id);
+      const text = typeof o === 'number' ? String(o) : `error ${(o as NnsimError).code}: ${(o as NnsimError).message}`;
+      io.out(`${r.key.padEnd(width)}  ${info.kind.padEnd(10)}  ${text}`);
+    }
+  }
+  return failed.length > 0 ? 1 : 0;
+}
+
+// ------------------------------------------------------------------------------------------ pairwise
+
+function loadSide(spec: string, label: string, reshape: Reshape | undefined): { entries: ArrayEntry[]; rows: number[] } {
+  const entries = openLayers(spec);
+  return { entries, rows: entries.map((e) => matrixShape(e, reshape).rows) };
+}
+
+function decodeSide(source: string, label: string, entries: readonly ArrayEntry[], reshape: Reshape | undefined): Side {
+  const layers: Layer[] = entries.map((e) => {
+    const matrix = toRepresentation(e, reshape);
+    return { name: e.name, shape: e.shape, rows: matrix.rows, cols: matrix.cols, matrix };
+  });
+  return { source, label, layers };
+}
+
+/** Loads both models' layers; every layer's N is checked against the others' before decoding. */
+function loadSides(specA: string, specB: string, reshape: Reshape | undefined, labelA = 'A', labelB = 'B'): [Side, Side] {
+  const a = loadSide(specA, labelA, reshape);
+  const b = loadSide(specB, labelB, reshape);
+  const all = [...a.entries.map((e, i) => ({ source: e.source, rows: a.rows[i]! })), ...b.entries.map((e, i) => ({ source: e.source, rows: b.rows[i]! }))];
+  for (const x of all) requireSameRows(all[0]!, x);
+  return [decodeSide(specA, labelA, a.entries, reshape), decodeSide(specB, labelB, b.entries, reshape)];
+}
+
+function pairwiseCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({ args, options: { ...COMMON, out: { type: 'string' } }, allowPositionals: true });
+  if (positionals.length !== 2) throw new UsageError(`pairwise needs two models (A B); got ${positionals.length}. Run 'nnsim --help'`);
+  if (!values.out) throw new UsageError('pairwise needs --out DIR (where the report is written)');
+  const reshape = parseReshape(values.reshape);
+  const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
+  const runs = planMeasures(values.measure ?? [], values.option ?? [], labels);
+  const [a, b] = loadSides(positionals[0]!, positionals[1]!, reshape);
+  const rows = a.layers[0]!.rows;
+  if (labels && labels.length !== rows) {
+    throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the layers have ${rows} rows (inputs)`);
+  }
+  const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim pairwise');
+  let result;
+  try {
+    result = runPairwise(a, b, runs, (done, total) => bar.update(done, total));
+  } finally {
+    bar.stop();
+  }
+  const shown = { ...result, measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })) };
+  const dir = resolve(values.out);
+  const svgs = writeSectionFiles(dir, `${a.source} vs ${b.source}`, shown);
+  const html = indexHtml({
+    title: `nnsim: ${a.source} vs ${b.source}`,
+    sections: [{ title: `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs`, folder: '', result: shown, svgs }],
+    command: `nnsim pairwise ${args.join(' ')}`,
+  });
+  writeFileSync(join(dir, 'index.html'), html);
+  for (const e of result.errors.slice(0, 3)) io.err(`nnsim: ${e.measure} ${e.layerA} × ${e.layerB}: ${e.code} ${e.message}`);
+  io.out(`nnsim: wrote ${relative(process.cwd(), join(dir, 'index.html')) || 'index.html'} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
+  return result.errors.length > 0 ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------- demo
+
+interface DemoMeta {
+  readonly inputs: number;
+  readonly models: readonly { folder: string; title: string; testAccuracy: number }[];
+  readonly layers: readonly string[];
+}
+
+function functionalTable(dataDir: string, models: DemoMeta['models'], labels: Int32Array): { html: string; json: unknown[] } {
+  const functional = listMeasures({ domain: 'functional' }).filter((m) => m.arity === 'pair');
+  if (functional.length === 0) return { html: '', json: [] };
+  const logits = (folder: string): Matrix => toRepresentation(openArray(join(dataDir, folder, 'logits.npy')));
+  const reference = logits(models[0]!.folder);
+  const rows: string[] = [];
+  const json: unknown[] = [];
+  for (const other of models.slice(1)) {
+    const b = logits(other.folder);
+    for (const m of functional) {
+      const options: Record<string, unknown> = {};
+      for (const [key, spec] of Object.entries(m.options)) {
+        if (spec.type === 'labels') options[key] = labels;
+        if (spec.type === 'enum' && key === 'input' && spec.values.includes('logits')) options[key] = 'logits';
+      }
+      const outcome = compareMany([{ id: m.id, options }], reference, b, { errors: 'return' })[m.id];
+      const value = typeof outcome === 'number' ? outcome : null;
+      json.push({ measure: m.id, a: models[0]!.folder, b: other.folder, value, error: value === null ? (outcome as NnsimError).message : undefined });
+      const cell = value === null ? `<span class="errors">${escapeHtml((outcome as NnsimError).message)}</span>` : String(value);
+      rows.push(
+        `<tr><td><code>${escapeHtml(m.id)}</code></td><td>${escapeHtml(m.name)}</td><td><span class="badge ${m.kind}">${m.kind}</span></td><td>${escapeHtml(other.title)}</td><td class="num">${cell}</td></tr>`,
+      );
+    }
+  }
+  const html = `<h2>Functional measures on the logits</h2><p class="note">The same ${reference.rows} test inputs; outputs of ${escapeHtml(
+    models[0]!.title,
+  )} against each other model.</p><table><tr><th>id</th><th>measure</th><th>kind</th><th>compared with</th><th>value</th></tr>${rows.join('')}</table>`;
+  return { html, json };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function demoCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({ args, options: { out: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } }, allowPositionals: true });
+  if (positionals.length > 0) throw new UsageError(`demo takes no arguments; got '${positionals[0]}'`);
+  const dataDir = join(PACKAGE_ROOT, 'data', 'demo');
+  if (!existsSync(join(dataDir, 'meta.json'))) throw new NnsimError('E_FILE', `${dataDir}: demo data is missing; reinstall nnsim`);
+  const meta = JSON.parse(readFileSync(join(dataDir, 'meta.json'), 'utf8')) as DemoMeta;
+  const labels = readLabels(join(dataDir, 'labels.npy'));
+  const runs = planMeasures([], [], undefined);
+  const dir = resolve(values.out ?? 'nnsim-demo');
+  mkdirSync(dir, { recursive: true });
+  const reference = meta.models[0]!;
+  const sections: WrittenSection[] = [];
+  const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim demo');
+  const pairsPerSweep = meta.layers.length * meta.layers.length;
+  try {
+    meta.models.slice(1).forEach((other, k) => {
+      const [a, b] = loadSides(join(dataDir, reference.folder), join(dataDir, other.folder), undefined, reference.title, other.title);
+      const result = runPairwise(a, b, runs, (done) => bar.update(k * pairsPerSweep + done, (meta.models.length - 1) * pairsPerSweep));
+      const shown = {
+        ...result,
+        a: { ...result.a, source: `data/demo/${reference.folder}` },
+        b: { ...result.b, source: `data/demo/${other.folder}` },
+        measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })),
+      };
+      const folder = `${reference.folder}-vs-${other.folder}`;
+      const title = `${reference.title} vs ${other.title}`;
+      const svgs = writeSectionFiles(join(dir, folder), title, shown);
+      sections.push({
+        title,
+        description: `Test accuracy ${(100 * reference.testAccuracy).toFixed(1)}% vs ${(100 * other.testAccuracy).toFixed(1)}%.`,
+        folder,
+        result: shown,
+        svgs,
+      });
+    });
+  } finally {
+    bar.stop();
+  }
+  const functional = functionalTable(dataDir, meta.models, labels);
+  if (functional.json.length > 0) writeFileSync(join(dir, 'functional.json'), JSON.stringify(functional.json, null, 1) + '\n');
+  const intro =
+    `Three small MLPs (64 → ${meta.layers.length - 1} hidden ReLU layers → 10 logits) trained on the UCI handwritten digits ` +
+    `(Optical Recognition of Handwritten Digits, E. Alpaydin and C. Kaynak, UCI Machine Learning Repository, CC BY 4.0), ` +
+    `compared layer by layer on ${meta.inputs} held-out test images: two networks that differ only in their random seed, ` +
+    `and one trained on shuffled labels (it memorises noise, so its layers should resemble the others' less).`;
+  writeFileSync(join(dir, 'index.html'), indexHtml({ title: 'nnsim demo: digits MLPs', intro, sections, extraHtml: functional.html, command: 'nnsim demo' }));
+  io.out(`nnsim demo: wrote ${join(dir, 'index.html')} (open it in a browser); data in ${dir}`);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Runs the CLI; returns the exit code. */
+export function main(argv: readonly string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }): number {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE.replace('{DEFAULTS}', defaultMeasureIds(false).join(', ')));
+        return command === undefined ? 2 : 0;
+      case '--version':
+      case '-v':
+        io.out(version());
+        return 0;
+      case 'list':
+        return listCommand(rest, io);
+      case 'compare':
+        return compareCommand(rest, io);
+      case 'pairwise':
+        return pairwiseCommand(rest, io);
+      case 'demo':
+        return demoCommand(rest, io);
+      default:
+        throw new UsageError(`unknown command '${command}'; commands: compare, pairwise, list, demo (nnsim --help)`);
+    }
+  } catch (error) {
+    if (process.env.NNSIM_DEBUG) io.err(String((error as Error)?.stack ?? error));
+    if (error instanceof NnsimError) {
+      io.err(`nnsim: ${printable(error.message)} [${error.code}]`);
+      return 1;
+    }
+    if (error instanceof UsageError) {
+      io.err(`nnsim: ${printable(error.message)}`);
+      return 2;
+    }
+    // parseArgs errors (unknown flag, missing value) are usage errors too.
+    const code = (error as { code?: string })?.code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`nnsim: ${printable((error as Error).message.split('\n')[0]!)} (nnsim --help)`);
+      return 2;
+    }
+    io.err(`nnsim: internal error: ${printable(String((error as Error)?.message ?? error))} — please report it (NNSIM_DEBUG=1 shows the stack)`);
+    return 70;
+  }
+}
+
+function isEntryPoint(): boolean {
+  // Through npm's bin link argv[1] is a symlink to this file.
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) process.exitCode = main(process.argv.slice(2));
