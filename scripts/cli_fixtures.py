@@ -70,6 +70,10 @@ nan = base.copy()
 nan[2, 1] = np.nan
 with open(os.path.join(OUT, 'nan.npy'), 'wb') as f:
     np.save(f, nan)
+inf = np.asfortranarray(base.astype('>f4'))
+inf[4, 2] = -np.inf
+with open(os.path.join(OUT, 'inf-fortran.npy'), 'wb') as f:
+    np.save(f, inf)
 
 # .npz: three layers, natural order layer1 < layer2 < layer10; stored and deflated.
 layers = {name: rng.normal(size=(12, d)).astype('<f4') for name, d in [('layer10', 3), ('layer1', 5), ('layer2', 4)]}

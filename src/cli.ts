@@ -152,6 +152,7 @@ function progressBar(enabled: boolean, label: string): { update(done: number, to
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  let drawn = 0;
   return {
     update(done, total) {
       if (!started) {
@@ -159,7 +160,12 @@ function progressBar(enabled: boolean, label: string): { update(done: number, to
         started = true;
       }
       bar.update(done);
-      bar.render();
+      // The sweep runs synchronously (the bar's own timer cannot fire): redraw at most 10 times a second.
+      const now = Date.now();
+      if (now - drawn >= 100 || done === total) {
+        bar.render();
+        drawn = now;
+      }
     },
     stop() {
       if (started) bar.stop();

@@ -101,6 +101,7 @@ describe('readers', () => {
     const nan = errorOf(() => openArray(fixture('nan.npy')).decode());
     expect(nan.code).toBe('E_NONFINITE');
     expect(nan.message).toContain('index (2, 1)');
+    expect(errorOf(() => openArray(fixture('inf-fortran.npy')).decode()).message).toContain('-Infinity at index (4, 2)');
     expect(errorOf(() => openArray(`${fixture('layers-stored.npz')}#layer3`)).message).toContain('layer1, layer2, layer10');
     expect(errorOf(() => openArray(`${fixture('model.safetensors')}#nope`)).code).toBe('E_FILE');
     expect(errorOf(() => openArray(fixture('layers-stored.npz'))).message).toContain('#layer1');

@@ -97,10 +97,14 @@ export function decodeElements(
   count: number,
   littleEndian: boolean,
   source: string,
+  layout: { shape: readonly number[]; fortranOrder: boolean },
 ): Float64Array {
   const size = ITEM_SIZE[dtype];
   if (bytes.byteLength < count * size) throw fileError(source, 'the data is truncated; the file is incomplete');
   const view = new DataView(bytes.buffer, bytes.byteOffset, count * size);
+  // NaN/Inf are refused from the raw bytes, before the float64 copy (which can be 4× the file) exists.
+  const bad = firstNonFinite(view, dtype, count, littleEndian);
+  if (bad !== undefined) throw nonFiniteError(bad.index, bad.value, layout.shape, layout.fortranOrder, source);
   const out = new Float64Array(count);
   switch (dtype) {
     case 'float64':
@@ -150,23 +154,41 @@ export function decodeElements(
   return out;
 }
 
-/** Throws E_NONFINITE naming the first NaN/±Inf and its index in the array. */
-export function requireFinite(data: Float64Array, shape: readonly number[], source: string): void {
-  for (let k = 0; k < data.length; k++) {
-    const v = data[k]!;
-    if (v - v === 0) continue;
-    const index: number[] = [];
-    let rest = k;
-    for (let d = shape.length - 1; d >= 0; d--) {
-      const n = shape[d]!;
-      index.unshift(rest % n);
-      rest = Math.floor(rest / n);
-    }
-    throw new NnsimError(
-      'E_NONFINITE',
-      printable(`${source}: ${Number.isNaN(v) ? 'NaN' : v} at index (${index.join(', ')}); remove or impute non-finite values before comparing`),
-    );
+/** The first NaN/±Inf of float data in storage order, or undefined (integers are always finite). */
+function firstNonFinite(view: DataView, dtype: DType, count: number, littleEndian: boolean): { index: number; value: number } | undefined {
+  let get: ((i: number) => number) | undefined;
+  if (dtype === 'float64') get = (i) => view.getFloat64(i * 8, littleEndian);
+  else if (dtype === 'float32') get = (i) => view.getFloat32(i * 4, littleEndian);
+  else if (dtype === 'float16') get = (i) => ((view.getUint16(i * 2, littleEndian) & 0x7c00) === 0x7c00 ? halfToNumber(view.getUint16(i * 2, littleEndian)) : 0);
+  else if (dtype === 'bfloat16') {
+    get = (i) => {
+      const bits = view.getUint16(i * 2, littleEndian);
+      if ((bits & 0x7f80) !== 0x7f80) return 0;
+      return bits & 0x7f ? NaN : bits & 0x8000 ? -Infinity : Infinity;
+    };
   }
+  if (!get) return undefined;
+  for (let i = 0; i < count; i++) {
+    const v = get(i);
+    if (v - v !== 0) return { index: i, value: Number.isNaN(v) ? NaN : v };
+  }
+  return undefined;
+}
+
+/** E_NONFINITE naming the array index of storage position `k` (C or Fortran order). */
+function nonFiniteError(k: number, value: number, shape: readonly number[], fortranOrder: boolean, source: string): NnsimError {
+  const index = new Array<number>(shape.length).fill(0);
+  let rest = k;
+  const dims = shape.map((_, d) => d);
+  // The fastest-varying dimension is the last one in C order, the first one in Fortran order.
+  for (const d of fortranOrder ? dims : dims.reverse()) {
+    index[d] = rest % shape[d]!;
+    rest = Math.floor(rest / shape[d]!);
+  }
+  return new NnsimError(
+    'E_NONFINITE',
+    printable(`${source}: ${Number.isNaN(value) ? 'NaN' : value} at index (${index.join(', ')}); remove or impute non-finite values before comparing`),
+  );
 }
 
 /** Column-major (Fortran) data of `shape` → row-major (C) order. */

@@ -4,7 +4,7 @@
  * {'descr': …, 'fortran_order': …, 'shape': (…)}, then the raw data. Object arrays are pickles and are
  * never read; structured dtypes are refused.
  */
-import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError, fortranToC, requireFinite } from './array.js';
+import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError, fortranToC } from './array.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
@@ -215,10 +215,8 @@ export function readNpy(bytes: Uint8Array, source: string, name: string): ArrayE
     dtype: header.dtype,
     decode(): Float64Array {
       const count = elementCount(header.shape, source);
-      let data = decodeElements(bytes.subarray(header.dataOffset), header.dtype, count, header.littleEndian, source);
-      if (header.fortranOrder) data = fortranToC(data, header.shape);
-      requireFinite(data, header.shape, source);
-      return data;
+      const data = decodeElements(bytes.subarray(header.dataOffset), header.dtype, count, header.littleEndian, source, header);
+      return header.fortranOrder ? fortranToC(data, header.shape) : data;
     },
   };
 }

@@ -3,7 +3,7 @@
  * N, N bytes of UTF-8 JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {…}},
  * then the byte buffer; offsets are relative to the buffer, data is little-endian, C order.
  */
-import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError, requireFinite } from './array.js';
+import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError } from './array.js';
 
 const DTYPES: Readonly<Record<string, DType>> = {
   F16: 'float16',
@@ -85,9 +85,7 @@ export function readSafetensors(bytes: Uint8Array, source: string, only?: string
         shape,
         dtype,
         decode(): Float64Array {
-          const out = decodeElements(data, dtype, count, true, where);
-          requireFinite(out, shape, where);
-          return out;
+          return decodeElements(data, dtype, count, true, where, { shape, fortranOrder: false });
         },
       },
     });
