@@ -81,10 +81,19 @@ function parseOptionValue(measure: string, key: string, spec: OptionSpec, text: 
 }
 
 /** Measure ids and --option flags → runs (key, id, options). */
-function planMeasures(measureFlags: readonly string[], optionFlags: readonly string[], labels: Int32Array | undefined): MeasureRun[] {
+function planMeasures(
+  measureFlags: readonly string[],
+  optionFlags: readonly string[],
+  labels: Int32Array | undefined,
+  rows: number,
+): MeasureRun[] {
   let ids = measureFlags.flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean);
+  const chosen = ids.length > 0 && !ids.includes('all');
   if (ids.includes('all')) ids = listMeasures().filter((m) => eligible(m, labels !== undefined)).map((m) => m.id);
   if (ids.length === 0) ids = defaultMeasureIds(labels !== undefined);
+  // Measures picked implicitly (default set, 'all') that are undefined for this N are left out;
+  // a measure named explicitly reports E_TOO_FEW_ROWS instead.
+  if (!chosen) ids = ids.filter((id) => getMeasure(id).minRows <= rows);
   if (ids.length === 0) throw new UsageError('no measures are registered');
   ids = [...new Set(ids)];
   const infos = ids.map((id) => getMeasure(id));
@@ -206,14 +215,14 @@ function listCommand(args: string[], io: Io): number {
 
 // ------------------------------------------------------------------------------------------- compare
 
-function loadPair(specA: string, specB: string, reshape: Reshape | undefined): [ArrayEntry, Matrix, ArrayEntry, Matrix] {
+/** Opens both arrays and checks their shapes from the headers, before any data is decoded. */
+function openPair(specA: string, specB: string, reshape: Reshape | undefined): [ArrayEntry, ArrayEntry, number] {
   const a = openArray(specA);
   const b = openArray(specB);
-  // Shapes are checked from the headers, before any data is decoded.
   const sa = matrixShape(a, reshape);
   const sb = matrixShape(b, reshape);
   requireSameRows({ source: a.source, rows: sa.rows }, { source: b.source, rows: sb.rows });
-  return [a, toRepresentation(a, reshape), b, toRepresentation(b, reshape)];
+  return [a, b, sa.rows];
 }
 
 const COMMON = {
@@ -229,8 +238,10 @@ function compareCommand(args: string[], io: Io): number {
   if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim --help'`);
   const reshape = parseReshape(values.reshape);
   const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const runs = planMeasures(values.measure ?? [], values.option ?? [], labels);
-  const [ea, a, eb, b] = loadPair(positionals[0]!, positionals[1]!, reshape);
+  const [ea, eb, rows] = openPair(positionals[0]!, positionals[1]!, reshape);
+  const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
+  const a = toRepresentation(ea, reshape);
+  const b = toRepresentation(eb, reshape);
   if (labels && labels.length !== a.rows) {
     throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the arrays have ${a.rows} rows (inputs)`);
   }
@@ -276,7 +287,7 @@ function compareCommand(args: string[], io: Io): number {
 
 // ------------------------------------------------------------------------------------------ pairwise
 
-function loadSide(spec: string, label: string, reshape: Reshape | undefined): { entries: ArrayEntry[]; rows: number[] } {
+function loadSide(spec: string, reshape: Reshape | undefined): { entries: ArrayEntry[]; rows: number[] } {
   const entries = openLayers(spec);
   return { entries, rows: entries.map((e) => matrixShape(e, reshape).rows) };
 }
@@ -289,13 +300,13 @@ function decodeSide(source: string, label: string, entries: readonly ArrayEntry[
   return { source, label, layers };
 }
 
-/** Loads both models' layers; every layer's N is checked against the others' before decoding. */
-function loadSides(specA: string, specB: string, reshape: Reshape | undefined, labelA = 'A', labelB = 'B'): [Side, Side] {
-  const a = loadSide(specA, labelA, reshape);
-  const b = loadSide(specB, labelB, reshape);
+/** Opens both models' layers and checks every layer's N against the others' before decoding. */
+function openSides(specA: string, specB: string, reshape: Reshape | undefined): [ArrayEntry[], ArrayEntry[], number] {
+  const a = loadSide(specA, reshape);
+  const b = loadSide(specB, reshape);
   const all = [...a.entries.map((e, i) => ({ source: e.source, rows: a.rows[i]! })), ...b.entries.map((e, i) => ({ source: e.source, rows: b.rows[i]! }))];
   for (const x of all) requireSameRows(all[0]!, x);
-  return [decodeSide(specA, labelA, a.entries, reshape), decodeSide(specB, labelB, b.entries, reshape)];
+  return [a.entries, b.entries, all[0]!.rows];
 }
 
 function pairwiseCommand(args: string[], io: Io): number {
@@ -304,9 +315,10 @@ function pairwiseCommand(args: string[], io: Io): number {
   if (!values.out) throw new UsageError('pairwise needs --out DIR (where the report is written)');
   const reshape = parseReshape(values.reshape);
   const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const runs = planMeasures(values.measure ?? [], values.option ?? [], labels);
-  const [a, b] = loadSides(positionals[0]!, positionals[1]!, reshape);
-  const rows = a.layers[0]!.rows;
+  const [entriesA, entriesB, rows] = openSides(positionals[0]!, positionals[1]!, reshape);
+  const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
+  const a = decodeSide(positionals[0]!, 'A', entriesA, reshape);
+  const b = decodeSide(positionals[1]!, 'B', entriesB, reshape);
   if (labels && labels.length !== rows) {
     throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the layers have ${rows} rows (inputs)`);
   }
@@ -354,7 +366,13 @@ function functionalTable(dataDir: string, models: DemoMeta['models'], labels: In
         if (spec.type === 'labels') options[key] = labels;
         if (spec.type === 'enum' && key === 'input' && spec.values.includes('logits')) options[key] = 'logits';
       }
-      const outcome = compareMany([{ id: m.id, options }], reference, b, { errors: 'return' })[m.id];
+      let outcome: number | NnsimError | undefined;
+      try {
+        outcome = compareMany([{ id: m.id, options }], reference, b, { errors: 'return' })[m.id];
+      } catch (error) {
+        if (!(error instanceof NnsimError)) throw error;
+        outcome = error;
+      }
       const value = typeof outcome === 'number' ? outcome : null;
       json.push({ measure: m.id, a: models[0]!.folder, b: other.folder, value, error: value === null ? (outcome as NnsimError).message : undefined });
       const cell = value === null ? `<span class="errors">${escapeHtml((outcome as NnsimError).message)}</span>` : String(value);
@@ -380,7 +398,7 @@ function demoCommand(args: string[], io: Io): number {
   if (!existsSync(join(dataDir, 'meta.json'))) throw new NnsimError('E_FILE', `${dataDir}: demo data is missing; reinstall nnsim`);
   const meta = JSON.parse(readFileSync(join(dataDir, 'meta.json'), 'utf8')) as DemoMeta;
   const labels = readLabels(join(dataDir, 'labels.npy'));
-  const runs = planMeasures([], [], undefined);
+  const runs = planMeasures([], [], undefined, meta.inputs);
   const dir = resolve(values.out ?? 'nnsim-demo');
   mkdirSync(dir, { recursive: true });
   const reference = meta.models[0]!;
@@ -389,7 +407,9 @@ function demoCommand(args: string[], io: Io): number {
   const pairsPerSweep = meta.layers.length * meta.layers.length;
   try {
     meta.models.slice(1).forEach((other, k) => {
-      const [a, b] = loadSides(join(dataDir, reference.folder), join(dataDir, other.folder), undefined, reference.title, other.title);
+      const [entriesA, entriesB] = openSides(join(dataDir, reference.folder), join(dataDir, other.folder), undefined);
+      const a = decodeSide(join(dataDir, reference.folder), reference.title, entriesA, undefined);
+      const b = decodeSide(join(dataDir, other.folder), other.title, entriesB, undefined);
       const result = runPairwise(a, b, runs, (done) => bar.update(k * pairsPerSweep + done, (meta.models.length - 1) * pairsPerSweep));
       const shown = {
         ...result,
