@@ -254,6 +254,11 @@ describe('nnsim compare', () => {
     const out = JSON.parse(r.stdout) as { values: Record<string, number> };
     expect(out.values.procrustes).toBe(compare('procrustes', a, b, { normalize: true }));
     expect(out.values.cka).toBe(compare('cka', a, b));
+    // An option without a measure prefix goes to every selected measure that has it.
+    const both = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'procrustes', '-m', 'angular-shape', '-o', 'normalize=true', '--json']);
+    const va = toRepresentation(openArray(fixture('a.npy')));
+    const vb = toRepresentation(openArray(fixture('b.npy')));
+    expect((JSON.parse(both.stdout) as { values: Record<string, number> }).values.procrustes).toBe(compare('procrustes', va, vb, { normalize: true }));
     const text = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--measure', 'cka']);
     const value = compare('cka', toRepresentation(openArray(fixture('a.npy'))), toRepresentation(openArray(fixture('b.npy'))));
     expect(text.stdout).toMatch(new RegExp(`\\ncka +similarity +${String(value).replace('.', '\\.')}\\n`));
@@ -288,6 +293,11 @@ describe('nnsim compare', () => {
     expectOneLineError(nnsim(['compare', fixture('a.npy')]), /two arrays/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--bogus']), /--bogus/);
     expectOneLineError(nnsim(['frobnicate']), /unknown command/);
+    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube.npy'), '--reshape', 'squash']), /'flatten' or 'positions'/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'cka', '--option', 'procrustes.normalize=true']), /not selected; add --measure procrustes/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'procrustes', '--option', 'normalize=maybe']), /true or false/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--labels', join(ROOT, 'data', 'demo', 'labels.npy')]), /400 labels but the arrays have 20 rows.*\[E_LABELS\]/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--labels', fixture('a.npy')]), /labels must be one integer per input/);
   });
 });
 
@@ -395,6 +405,13 @@ describe('nnsim demo', () => {
     const twins = read('seed-0-vs-seed-1');
     const shuffled = read('seed-0-vs-shuffled-labels');
     for (let i = 1; i < 4; i++) expect(twins[i]![i]!).toBeGreaterThan(shuffled[i]![i]!);
+    // Functional measures on the logits appear exactly when the registry has some.
+    const functional = listMeasures({ domain: 'functional' }).filter((m) => m.arity === 'pair');
+    expect(html.includes('Functional measures on the logits')).toBe(functional.length > 0);
+    if (functional.length > 0) {
+      const rows = JSON.parse(readFileSync(join(cwd, 'demo-out', 'functional.json'), 'utf8')) as { measure: string }[];
+      expect(new Set(rows.map((r) => r.measure))).toEqual(new Set(functional.map((m) => m.id)));
+    }
   });
 
   const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
