@@ -339,7 +339,8 @@ function pairwiseCommand(args: string[], io: Io): number {
   });
   writeFileSync(join(dir, 'index.html'), html);
   for (const e of result.errors.slice(0, 3)) io.err(`nnsim: ${e.measure} ${e.layerA} × ${e.layerB}: ${e.code} ${e.message}`);
-  io.out(`nnsim: wrote ${relative(process.cwd(), join(dir, 'index.html')) || 'index.html'} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
+  const written = relative(process.cwd(), join(dir, 'index.html'));
+  io.out(`nnsim: wrote ${written.startsWith('..') ? join(dir, 'index.html') : written} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
   return result.errors.length > 0 ? 1 : 0;
 }
 

@@ -161,7 +161,7 @@ describe('malformed files', () => {
     for (const [name, good, read] of targets) {
       counts[name] = { ok: 0, refused: 0 };
       // Mutations concentrate on the header (first 160 bytes) and on the zip directory at the end.
-      for (let trial = 0; trial < 1500; trial++) {
+      for (let trial = 0; trial < 2500; trial++) {
         const bytes = good.slice();
         const kind = trial % 5;
         const mutations = 1 + Math.floor(random() * 4);

@@ -28,6 +28,7 @@ function readBytes(path: string): Uint8Array {
     if (code === 'ENOENT') throw new NnsimError('E_FILE', `${path}: no such file; check the path`);
     if (code === 'EISDIR') throw new NnsimError('E_FILE', `${path}: is a folder; give a .npy, .npz or .safetensors file`);
     if (code === 'EACCES') throw new NnsimError('E_FILE', `${path}: permission denied`);
+    if (code === 'ERR_FS_FILE_TOO_LARGE') throw new NnsimError('E_FILE', `${path}: larger than 2 GiB, which nnsim cannot read in one piece; split it into one file per layer`);
     throw new NnsimError('E_FILE', `${path}: cannot be read (${code ?? String(error)})`);
   }
 }

@@ -69,8 +69,9 @@ export function darkness(value: number, kind: 'similarity' | 'distance', domain:
 }
 
 export function formatValue(value: number): string {
-  if (value === 0) return '0';
   const abs = Math.abs(value);
+  // Round-off residue of an exact zero (a layer against itself) reads better as 0.
+  if (abs < 1e-10) return '0';
   if (abs >= 1000 || abs < 0.001) return value.toExponential(1);
   return value.toPrecision(abs >= 100 ? 3 : 2).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 }
@@ -94,7 +95,8 @@ export function heatmapSvg(input: HeatmapInput): string {
   const gridH = nr * cell;
   const barX = left + gridW + 24;
   const barW = 14;
-  const width = barX + 236;
+  const textWidth = (text: string, size: number): number => Math.ceil(text.length * size * 0.56) + 24;
+  const width = Math.max(barX + 236, textWidth(input.title, 15), textWidth(input.subtitle ?? '', 11));
   const height = Math.max(top + gridH + colLabelHeight + 34, top + 220);
   const domain = colourDomain(input.values, input.range);
   const showNumbers = cell >= 30;
