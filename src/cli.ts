@@ -338,7 +338,16 @@ function pairwiseCommand(args: string[], io: Io): number {
     command: `nnsim pairwise ${args.join(' ')}`,
   });
   writeFileSync(join(dir, 'index.html'), html);
-  for (const e of result.errors.slice(0, 3)) io.err(`nnsim: ${e.measure} ${e.layerA} × ${e.layerB}: ${e.code} ${e.message}`);
+  // One line per failing measure: how many pairs, and the first reason.
+  const total = a.layers.length * b.layers.length;
+  for (const m of result.measures) {
+    const failed = result.errors.filter((e) => e.measure === m.key);
+    if (failed.length === 0) continue;
+    const first = failed[0]!;
+    io.err(
+      printable(`nnsim: ${m.key}: ${failed.length} of ${total} layer pairs not computed (first: ${first.layerA} × ${first.layerB}, ${first.code}: ${first.message})`),
+    );
+  }
   const written = relative(process.cwd(), join(dir, 'index.html'));
   io.out(`nnsim: wrote ${written.startsWith('..') ? join(dir, 'index.html') : written} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
   return result.errors.length > 0 ? 1 : 0;
