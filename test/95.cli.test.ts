@@ -264,6 +264,20 @@ describe('nnsim compare', () => {
     expect(text.stdout).toMatch(new RegExp(`\\ncka +similarity +${String(value).replace('.', '\\.')}\\n`));
   });
 
+  it('passes --labels to the measures that take labels', () => {
+    const measure = listMeasures().find((m) => m.domain === 'representational' && m.requires.includes('labels'));
+    if (!measure) return; // none registered yet
+    const labelKey = Object.entries(measure.options).find(([, spec]) => spec.type === 'labels')![0];
+    const dir = join(ROOT, 'data', 'demo');
+    const r = nnsim(['compare', join(dir, 'seed-0', 'hidden3.npy'), join(dir, 'seed-1', 'hidden3.npy'), '--labels', join(dir, 'labels.npy'), '-m', measure.id, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const labels = Int32Array.from(openArray(join(dir, 'labels.npy')).decode());
+    const a = toRepresentation(openArray(join(dir, 'seed-0', 'hidden3.npy')));
+    const b = toRepresentation(openArray(join(dir, 'seed-1', 'hidden3.npy')));
+    expect((JSON.parse(r.stdout) as { values: Record<string, number> }).values[measure.id]).toBe(compare(measure.id, a, b, { [labelKey]: labels }));
+    expectOneLineError(nnsim(['compare', join(dir, 'seed-0', 'hidden3.npy'), join(dir, 'seed-1', 'hidden3.npy'), '-m', measure.id]), /labels/);
+  });
+
   it('reshapes 3-D arrays only when asked', () => {
     expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy')]), /--reshape flatten .* --reshape positions/);
     const r = nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy'), '--reshape', 'positions', '-m', 'cka', '--json']);
