@@ -20,6 +20,7 @@ import type { Matrix } from './matrix.js';
 import type { MeasureInfo } from './measure-types.js';
 import type { OptionSpec } from './options.js';
 import { getMeasure, listMeasures } from './registry.js';
+import { escapeXml } from './report/heatmap.js';
 import { type Layer, type MeasureRun, type Side, runPairwise, summarize } from './report/pairwise.js';
 import { type WrittenSection, indexHtml, writeSectionFiles } from './report/write.js';
 
@@ -385,20 +386,16 @@ function functionalTable(dataDir: string, models: DemoMeta['models'], labels: In
       }
       const value = typeof outcome === 'number' ? outcome : null;
       json.push({ measure: m.id, a: models[0]!.folder, b: other.folder, value, error: value === null ? (outcome as NnsimError).message : undefined });
-      const cell = value === null ? `<span class="errors">${escapeHtml((outcome as NnsimError).message)}</span>` : String(value);
+      const cell = value === null ? `<span class="errors">${escapeXml((outcome as NnsimError).message)}</span>` : String(value);
       rows.push(
-        `<tr><td><code>${escapeHtml(m.id)}</code></td><td>${escapeHtml(m.name)}</td><td><span class="badge ${m.kind}">${m.kind}</span></td><td>${escapeHtml(other.title)}</td><td class="num">${cell}</td></tr>`,
+        `<tr><td><code>${escapeXml(m.id)}</code></td><td>${escapeXml(m.name)}</td><td><span class="badge ${m.kind}">${m.kind}</span></td><td>${escapeXml(other.title)}</td><td class="num">${cell}</td></tr>`,
       );
     }
   }
-  const html = `<h2>Functional measures on the logits</h2><p class="note">The same ${reference.rows} test inputs; outputs of ${escapeHtml(
+  const html = `<h2>Functional measures on the logits</h2><p class="note">The same ${reference.rows} test inputs; outputs of ${escapeXml(
     models[0]!.title,
   )} against each other model.</p><table><tr><th>id</th><th>measure</th><th>kind</th><th>compared with</th><th>value</th></tr>${rows.join('')}</table>`;
   return { html, json };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 function demoCommand(args: string[], io: Io): number {
@@ -466,14 +463,21 @@ function version(): string {
 /** Runs the CLI; returns the exit code. */
 export function main(argv: readonly string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }): number {
   const [command, ...rest] = argv;
+  const usage = (): string => USAGE.replace('{DEFAULTS}', defaultMeasureIds(false).join(', '));
   try {
+    if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+      io.out(usage());
+      return 0;
+    }
     switch (command) {
       case undefined:
+        io.err(usage());
+        return 2;
       case 'help':
       case '--help':
       case '-h':
-        io.out(USAGE.replace('{DEFAULTS}', defaultMeasureIds(false).join(', ')));
-        return command === undefined ? 2 : 0;
+        io.out(usage());
+        return 0;
       case '--version':
       case '-v':
         io.out(version());
