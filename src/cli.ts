@@ -78,6 +78,8 @@ function parseOptionValue(measure: string, key: string, spec: OptionSpec, text: 
       return text;
     case 'labels':
       throw new UsageError(`option '${key}' of measure '${measure}' takes labels: give them with --labels FILE`);
+    default:
+      throw new UsageError(`option '${key}' of measure '${measure}' cannot be given on the command line; use the library API`);
   }
 }
 
@@ -362,6 +364,10 @@ interface DemoMeta {
   readonly layers: readonly string[];
 }
 
+/**
+ * Functional measures of the registry (if any) on the networks' logits. Measures that need inputs the
+ * demo does not have (gradients, adversarial examples, a forward function) are listed, not computed.
+ */
 function functionalTable(dataDir: string, models: DemoMeta['models'], labels: Int32Array): { html: string; json: unknown[] } {
   const functional = listMeasures({ domain: 'functional' }).filter((m) => m.arity === 'pair');
   if (functional.length === 0) return { html: '', json: [] };
@@ -369,6 +375,7 @@ function functionalTable(dataDir: string, models: DemoMeta['models'], labels: In
   const reference = logits(models[0]!.folder);
   const rows: string[] = [];
   const json: unknown[] = [];
+  const skipped = new Map<string, string>();
   for (const other of models.slice(1)) {
     const b = logits(other.folder);
     for (const m of functional) {
@@ -384,17 +391,27 @@ function functionalTable(dataDir: string, models: DemoMeta['models'], labels: In
         if (!(error instanceof NnsimError)) throw error;
         outcome = error;
       }
-      const value = typeof outcome === 'number' ? outcome : null;
-      json.push({ measure: m.id, a: models[0]!.folder, b: other.folder, value, error: value === null ? (outcome as NnsimError).message : undefined });
-      const cell = value === null ? `<span class="errors">${escapeXml((outcome as NnsimError).message)}</span>` : String(value);
+      if (typeof outcome !== 'number') {
+        skipped.set(m.id, outcome instanceof NnsimError ? outcome.message : 'not computed');
+        continue;
+      }
+      json.push({ measure: m.id, kind: m.kind, a: models[0]!.folder, b: other.folder, options: { ...options, labels: undefined }, value: outcome });
       rows.push(
-        `<tr><td><code>${escapeXml(m.id)}</code></td><td>${escapeXml(m.name)}</td><td><span class="badge ${m.kind}">${m.kind}</span></td><td>${escapeXml(other.title)}</td><td class="num">${cell}</td></tr>`,
+        `<tr><td><code>${escapeXml(m.id)}</code></td><td>${escapeXml(m.name)}</td><td><span class="badge ${m.kind}">${m.kind}</span></td><td>${escapeXml(other.title)}</td><td class="num">${outcome}</td></tr>`,
       );
     }
   }
-  const html = `<h2>Functional measures on the logits</h2><p class="note">The same ${reference.rows} test inputs; outputs of ${escapeXml(
-    models[0]!.title,
-  )} against each other model.</p><table><tr><th>id</th><th>measure</th><th>kind</th><th>compared with</th><th>value</th></tr>${rows.join('')}</table>`;
+  const note = skipped.size
+    ? `<p class="note">Not computed here (they need inputs the demo does not ship, such as gradients, adversarial examples or a forward function): ${[...skipped.entries()]
+        .map(([id, why]) => `<code title="${escapeXml(why)}">${escapeXml(id)}</code>`)
+        .join(', ')}.</p>`
+    : '';
+  const html =
+    `<h2>Functional measures on the logits</h2><p class="note">The same ${reference.rows} test inputs: the outputs (logits, with the true labels where a measure needs them) of ${escapeXml(
+      models[0]!.title,
+    )} against each other model.</p>` +
+    (rows.length ? `<table><tr><th>id</th><th>measure</th><th>kind</th><th>compared with</th><th>value</th></tr>${rows.join('')}</table>` : '') +
+    note;
   return { html, json };
 }
 
