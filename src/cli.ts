@@ -373,12 +373,17 @@ function functionalTable(dataDir: string, models: DemoMeta['models'], labels: In
   if (functional.length === 0) return { html: '', json: [] };
   const logits = (folder: string): Matrix => toRepresentation(openArray(join(dataDir, folder, 'logits.npy')));
   const reference = logits(models[0]!.folder);
-  const rows: string[] = [];
   const json: unknown[] = [];
   const skipped = new Map<string, string>();
-  for (const other of models.slice(1)) {
+  // Only the families whose input is the model's outputs: gradient/adversarial measures take other
+  // matrices (input gradients, predictions on adversarial inputs) and stitching a forward function.
+  const onOutputs = new Set(['performance', 'hard-predictions', 'soft-predictions']);
+  for (const m of functional) if (!onOutputs.has(m.family)) skipped.set(m.id, `${m.family}: needs more than the logits`);
+  const others = models.slice(1);
+  const values = new Map<string, number[]>();
+  others.forEach((other, k) => {
     const b = logits(other.folder);
-    for (const m of functional) {
+    for (const m of functional.filter((f) => onOutputs.has(f.family) && !skipped.has(f.id))) {
       const options: Record<string, unknown> = {};
       for (const [key, spec] of Object.entries(m.options)) {
         if (spec.type === 'labels') options[key] = labels;
@@ -393,14 +398,29 @@ function functionalTable(dataDir: string, models: DemoMeta['models'], labels: In
       }
       if (typeof outcome !== 'number') {
         skipped.set(m.id, outcome instanceof NnsimError ? outcome.message : 'not computed');
+        values.delete(m.id);
         continue;
       }
       json.push({ measure: m.id, kind: m.kind, a: models[0]!.folder, b: other.folder, options: { ...options, labels: undefined }, value: outcome });
-      rows.push(
-        `<tr><td><code>${escapeXml(m.id)}</code></td><td>${escapeXml(m.name)}</td><td><span class="badge ${m.kind}">${m.kind}</span></td><td>${escapeXml(other.title)}</td><td class="num">${outcome}</td></tr>`,
-      );
+      const row = values.get(m.id) ?? [];
+      row[k] = outcome;
+      values.set(m.id, row);
     }
-  }
+  });
+  const rows = functional
+    .filter((m) => values.has(m.id))
+    .map(
+      (m) =>
+        `<tr><td><code>${escapeXml(m.id)}</code></td><td>${escapeXml(m.name)}</td><td><span class="badge ${m.kind}">${m.kind}: ${
+          m.kind === 'similarity' ? 'higher' : 'lower'
+        } = more similar</span></td>` +
+        others.map((_, k) => {
+          const v = values.get(m.id)![k]!;
+          return `<td class="num" title="${v}">${Number(v.toPrecision(4))}</td>`;
+        }).join('') +
+        '</tr>',
+    );
+  const header = `<tr><th>id</th><th>measure</th><th>kind</th>${others.map((o) => `<th>vs ${escapeXml(o.title)}</th>`).join('')}</tr>`;
   const note = skipped.size
     ? `<p class="note">Not computed here (they need inputs the demo does not ship, such as gradients, adversarial examples or a forward function): ${[...skipped.entries()]
         .map(([id, why]) => `<code title="${escapeXml(why)}">${escapeXml(id)}</code>`)
@@ -410,7 +430,7 @@ function functionalTable(dataDir: string, models: DemoMeta['models'], labels: In
     `<h2>Functional measures on the logits</h2><p class="note">The same ${reference.rows} test inputs: the outputs (logits, with the true labels where a measure needs them) of ${escapeXml(
       models[0]!.title,
     )} against each other model.</p>` +
-    (rows.length ? `<table><tr><th>id</th><th>measure</th><th>kind</th><th>compared with</th><th>value</th></tr>${rows.join('')}</table>` : '') +
+    (rows.length ? `<table>${header}${rows.join('')}</table>` : '') +
     note;
   return { html, json };
 }
