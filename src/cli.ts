@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 
 import { compareMany } from './compare.js';
-import { NnsimError } from './errors.js';
+import { NnsimError, nearest } from './errors.js';
 import { printable } from './io/array.js';
 import { type ArrayEntry, type Reshape, matrixShape, openArray, openLayers, readLabels, toRepresentation } from './io/load.js';
 import type { Matrix } from './matrix.js';
@@ -97,7 +97,7 @@ function planMeasures(
   // Measures picked implicitly (default set, 'all') that are undefined for this N are left out;
   // a measure named explicitly reports E_TOO_FEW_ROWS instead.
   if (!chosen) ids = ids.filter((id) => getMeasure(id).minRows <= rows);
-  if (ids.length === 0) throw new UsageError('no measures are registered');
+  if (ids.length === 0) throw new NnsimError('E_TOO_FEW_ROWS', `no default measure is defined for N = ${rows} inputs; name one with --measure`);
   ids = [...new Set(ids)];
   const infos = ids.map((id) => getMeasure(id));
   const options: Record<string, Record<string, unknown>> = Object.fromEntries(ids.map((id) => [id, {}]));
@@ -112,12 +112,16 @@ function planMeasures(
     if (measureId !== undefined && !ids.includes(measureId)) {
       throw new UsageError(`--option ${target}: measure '${measureId}' is not selected; add --measure ${measureId}`);
     }
-    const targets = infos.filter((info) => (measureId === undefined ? key in info.options : info.id === measureId));
+    const targets = infos.filter((info) => (measureId === undefined ? Object.hasOwn(info.options, key) : info.id === measureId));
     if (targets.length === 0) {
-      throw new UsageError(`--option ${key}: none of the selected measures (${ids.join(', ')}) has an option '${key}'; see 'nnsim list'`);
+      const suggestion = nearest(key, infos.flatMap((info) => Object.keys(info.options)));
+      throw new UsageError(
+        `--option ${key}: none of the selected measures (${ids.join(', ')}) has an option '${key}'` +
+          (suggestion ? `; did you mean '${suggestion}'?` : "; see 'nnsim list'"),
+      );
     }
     for (const info of targets) {
-      const spec = info.options[key];
+      const spec = Object.hasOwn(info.options, key) ? info.options[key] : undefined;
       // An unknown key for an explicitly named measure is reported by the library (with a suggestion).
       options[info.id]![key] = spec ? parseOptionValue(info.id, key, spec, text) : text;
     }
@@ -533,7 +537,9 @@ export function main(argv: readonly string[], io: Io = { out: (t) => console.log
   } catch (error) {
     if (process.env.NNSIM_DEBUG) io.err(String((error as Error)?.stack ?? error));
     if (error instanceof NnsimError) {
-      io.err(`nnsim: ${printable(error.message)} [${error.code}]`);
+      // Library messages point to library calls; on the command line the equivalent is a command.
+      const message = error.message.replace('listMeasures() lists them all.', "'nnsim list' lists them all.");
+      io.err(`nnsim: ${printable(message)} [${error.code}]`);
       return 1;
     }
     if (error instanceof UsageError) {

@@ -302,7 +302,8 @@ describe('nnsim compare', () => {
     const truncatedZip = join(dir, 'cut.npz');
     writeFileSync(truncatedZip, readFileSync(fixture('layers-deflated.npz')).subarray(0, 400));
     expectOneLineError(nnsim(['compare', `${truncatedZip}#layer1`, fixture('a.npy')]), /\.npz/);
-    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'ckaa']), /did you mean 'cka'/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'ckaa']), /did you mean 'cka'.*'nnsim list'/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'cka', '-o', 'kernal=linear']), /did you mean 'kernel'/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'cka', '--option', 'kernel=cubic']), /kernel/);
     expectOneLineError(nnsim(['compare', fixture('a.npy')]), /two arrays/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--bogus']), /--bogus/);
