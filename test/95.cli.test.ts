@@ -148,6 +148,21 @@ describe('malformed files', () => {
     }
   });
 
+  it('refuse zip entries that claim more than deflate can produce, before inflating', () => {
+    for (const file of ['layers-deflated.npz', 'layers-stored.npz']) {
+      const bytes = new Uint8Array(readFileSync(fixture(file)));
+      const view = new DataView(bytes.buffer);
+      // Central directory header (PK\x01\x02): uncompressed size at offset 24.
+      let at = bytes.length - 22;
+      while (view.getUint32(at, true) !== 0x06054b50) at--;
+      const directory = view.getUint32(at + 16, true);
+      expect(view.getUint32(directory, true)).toBe(0x02014b50);
+      view.setUint32(directory + 24, 0xfffffff0, true);
+      const error = errorOf(() => readNpz(bytes, file));
+      expect(error.message).toMatch(/sizes are inconsistent \(\d+ → 4294967280 bytes\)/);
+    }
+  });
+
   it('never throw anything but NnsimError on fuzzed headers', () => {
     const random = rng(7);
     const targets: [string, Uint8Array, (b: Uint8Array) => unknown][] = [
