@@ -316,6 +316,16 @@ function openSides(specA: string, specB: string, reshape: Reshape | undefined): 
   return [a.entries, b.entries, all[0]!.rows];
 }
 
+function sameSource(specA: string, specB: string): boolean {
+  try {
+    const [pathA, nameA] = specA.split('#');
+    const [pathB, nameB] = specB.split('#');
+    return nameA === nameB && realpathSync(pathA!) === realpathSync(pathB!);
+  } catch {
+    return false;
+  }
+}
+
 function pairwiseCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({ args, options: { ...COMMON, out: { type: 'string' } }, allowPositionals: true });
   if (positionals.length !== 2) throw new UsageError(`pairwise needs two models (A B); got ${positionals.length}. Run 'nnsim --help'`);
@@ -325,7 +335,8 @@ function pairwiseCommand(args: string[], io: Io): number {
   const [entriesA, entriesB, rows] = openSides(positionals[0]!, positionals[1]!, reshape);
   const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
   const a = decodeSide(positionals[0]!, 'A', entriesA, reshape);
-  const b = decodeSide(positionals[1]!, 'B', entriesB, reshape);
+  // One model against itself: one set of prepared layers, symmetric measures mirrored.
+  const b = sameSource(positionals[0]!, positionals[1]!) ? a : decodeSide(positionals[1]!, 'B', entriesB, reshape);
   if (labels && labels.length !== rows) {
     throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the layers have ${rows} rows (inputs)`);
   }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { NnsimError, compare, compareMany, listMeasures, measureIds } from '../src/index.js';
+import { NnsimError, compare, compareMany, getMeasure, listMeasures, measureIds } from '../src/index.js';
 import { openArray, openLayers, toRepresentation } from '../src/io/load.js';
 import { readNpy } from '../src/io/npy.js';
 import { readNpz } from '../src/io/npz.js';
@@ -382,6 +382,25 @@ describe('nnsim pairwise', () => {
     const firstCell = (svg: string): string => /<rect x="\d+(?:\.\d+)?" y="\d+(?:\.\d+)?" width="\d+" height="\d+" fill="(rgb\([^)]*\))"/.exec(svg)![1]!;
     expect(firstCell(procrustes)).toBe('rgb(127,39,4)');
     expect(firstCell(cka)).toBe('rgb(8,48,107)');
+  });
+
+  it('compares a model with itself once per unordered pair for symmetric measures', () => {
+    const asymmetric = listMeasures().find((m) => m.domain === 'representational' && !m.symmetric && m.requires.length === 0 && m.minRows <= 12);
+    const ids = ['cka', 'procrustes', ...(asymmetric ? [asymmetric.id] : [])];
+    const out = join(tmp(), 'report');
+    const r = nnsim(['pairwise', fixture('model-a'), `${fixture('model-a')}/`, '-m', ids.join(','), '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const values = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { values: Record<string, number[][]> }).values;
+    const layers = openLayers(fixture('model-a')).map((e) => toRepresentation(e));
+    for (const id of ids) {
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 3; j++) {
+          // Mirrored cells equal the library's value of the other order (exact for symmetric measures).
+          const want = getMeasure(id).symmetric && j < i ? compare(id, layers[j]!, layers[i]!) : compare(id, layers[i]!, layers[j]!);
+          expect(values[id]![i]![j], `${id} ${i} ${j}`).toBe(want);
+        }
+      }
+    }
   });
 
   it('sweeps the arrays of .npz and .safetensors files in natural order, checking N first', () => {

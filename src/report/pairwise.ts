@@ -73,11 +73,17 @@ export function summarize(run: MeasureRun): MeasureSummary {
   };
 }
 
-/** Runs every measure on every layer pair; `onPair` is called after each pair (for progress bars). */
+/**
+ * Runs every measure on every layer pair; `onPair` is called after each pair (for progress bars).
+ * When `b` is `a` itself (one model against itself) the layers are prepared once for both sides, and
+ * symmetric measures are computed on the upper triangle only and mirrored.
+ */
 export function runPairwise(a: Side, b: Side, runs: readonly MeasureRun[], onPair?: (done: number, total: number) => void): PairwiseResult {
   const preparedA: PreparedRepresentation[] = a.layers.map((l) => prepare(l.matrix, `${a.label}:${l.name}`));
-  const preparedB: PreparedRepresentation[] = b.layers.map((l) => prepare(l.matrix, `${b.label}:${l.name}`));
-  const specs = runs.map((r) => ({ id: r.id, options: r.options, key: r.key }));
+  const same = a === b;
+  const preparedB: PreparedRepresentation[] = same ? preparedA : b.layers.map((l) => prepare(l.matrix, `${b.label}:${l.name}`));
+  const spec = (r: MeasureRun): { id: string; options: object; key: string } => ({ id: r.id, options: r.options, key: r.key });
+  const mirrored = same ? runs.filter((r) => getMeasure(r.id).symmetric) : [];
   const values: Record<string, (number | null)[][]> = {};
   for (const r of runs) values[r.key] = a.layers.map(() => b.layers.map(() => null));
   const errors: CellError[] = [];
@@ -85,8 +91,17 @@ export function runPairwise(a: Side, b: Side, runs: readonly MeasureRun[], onPai
   let done = 0;
   for (let i = 0; i < a.layers.length; i++) {
     for (let j = 0; j < b.layers.length; j++) {
-      const outcomes = compareMany(specs, preparedA[i]!, preparedB[j]!, { errors: 'return' });
+      // Below the diagonal of a self-comparison, symmetric measures are copies of (j, i).
+      const lower = same && j < i;
+      const todo = lower ? runs.filter((r) => !mirrored.includes(r)) : runs;
+      const outcomes = todo.length > 0 ? compareMany(todo.map(spec), preparedA[i]!, preparedB[j]!, { errors: 'return' }) : {};
       for (const r of runs) {
+        if (lower && mirrored.includes(r)) {
+          values[r.key]![i]![j] = values[r.key]![j]![i]!;
+          const e = errors.find((x) => x.measure === r.key && x.layerA === a.layers[j]!.name && x.layerB === b.layers[i]!.name);
+          if (e) errors.push({ ...e, layerA: a.layers[i]!.name, layerB: b.layers[j]!.name });
+          continue;
+        }
         const o = outcomes[r.key];
         if (typeof o === 'number') values[r.key]![i]![j] = o;
         else {
