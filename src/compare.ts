@@ -21,8 +21,9 @@ export class PreparedRepresentation {
   readonly matrix: Matrix;
   #native: NativeRepresentationHandle | undefined;
 
-  constructor(input: MatrixInput, name = 'representation') {
-    this.matrix = toMatrix(input, name);
+  /** `convert` replaces toMatrix for inputs of functional measures (label vectors, outputs). */
+  constructor(input: MatrixInput, name = 'representation', convert: (value: unknown, name: string) => Matrix = toMatrix) {
+    this.matrix = convert(input, name);
   }
 
   get rows(): number {
@@ -46,13 +47,35 @@ export class PreparedRepresentation {
 /** A matrix input or a prepared representation. */
 export type RepresentationInput = MatrixInput | PreparedRepresentation;
 
+/** What compare() accepts: a matrix (representation or N × C outputs), or predicted labels (functional measures). */
+export type CompareInput = RepresentationInput | Int32Array | readonly number[];
+
 /** Validates a representation once for reuse across comparisons. */
 export function prepare(input: MatrixInput, name?: string): PreparedRepresentation {
   return new PreparedRepresentation(input, name);
 }
 
-function prepared(input: unknown, name: string): PreparedRepresentation {
-  return input instanceof PreparedRepresentation ? input : new PreparedRepresentation(input as MatrixInput, name);
+type Converter = (value: unknown, name: string) => Matrix;
+
+function prepared(input: unknown, name: string, convert?: Converter): PreparedRepresentation {
+  return input instanceof PreparedRepresentation ? input : new PreparedRepresentation(input as MatrixInput, name, convert);
+}
+
+/**
+ * The input converter of the measures of one call: a JS engine's own `input` when every measure has
+ * the same one (functional measures), else toMatrix. An unknown id throws here (E_UNKNOWN_MEASURE),
+ * before the inputs are read.
+ */
+function converterOf(specs: readonly unknown[]): Converter | undefined {
+  let convert: Converter | undefined;
+  for (const spec of Array.isArray(specs) ? specs : []) {
+    const id = typeof spec === 'string' ? spec : (spec as { id?: unknown } | null)?.id;
+    const engine = getDefinition(id).engine;
+    const own = engine.kind === 'js' ? engine.input : undefined;
+    if (!own || (convert && convert !== own)) return undefined;
+    convert = own;
+  }
+  return convert;
 }
 
 /** One measure of a compareMany call: an id, or an id with options and an optional result key. */
@@ -133,14 +156,39 @@ function outcomeOf(raw: NativeOutcome, id: string): Outcome {
   return typeof raw === 'number' ? raw : fromNative(raw, id);
 }
 
+function finiteOutcome(value: unknown, id: string): Outcome {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return new NnsimError('E_NUMERICAL', `${id}: produced a non-finite value`, { measure: id });
+  }
+  return value;
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 function runJs(p: PlannedMeasure, a: PreparedRepresentation, b: PreparedRepresentation): Outcome {
   if (p.definition.engine.kind !== 'js') throw new NnsimError('E_INTERNAL', `${p.definition.id} is not a JS measure`);
   try {
     const value = p.definition.engine.compute(a.matrix, b.matrix, p.options);
-    if (!Number.isFinite(value)) {
-      return new NnsimError('E_NUMERICAL', `${p.definition.id}: produced a non-finite value`, { measure: p.definition.id });
+    if (isPromise(value)) {
+      // An asynchronous user callback: the synchronous API cannot wait for it.
+      value.catch(() => undefined);
+      return new NnsimError('E_TYPE', `${p.definition.id}: a callback returned a Promise; use compare.async`, {
+        measure: p.definition.id,
+      });
     }
-    return value;
+    return finiteOutcome(value, p.definition.id);
+  } catch (error) {
+    if (error instanceof NnsimError) return error;
+    throw error;
+  }
+}
+
+async function runJsAsync(p: PlannedMeasure, a: PreparedRepresentation, b: PreparedRepresentation): Promise<Outcome> {
+  if (p.definition.engine.kind !== 'js') throw new NnsimError('E_INTERNAL', `${p.definition.id} is not a JS measure`);
+  try {
+    return finiteOutcome(await p.definition.engine.compute(a.matrix, b.matrix, p.options), p.definition.id);
   } catch (error) {
     if (error instanceof NnsimError) return error;
     throw error;
@@ -211,15 +259,15 @@ async function runAsync(
     const p = planned[i]!;
     if (p.definition.engine.kind !== 'js') continue;
     if (run.signal?.aborted) throw cancelled();
-    outcomes[i] = runJs(p, a, b);
+    outcomes[i] = await runJsAsync(p, a, b);
     report(i, 1, 1);
   }
   return outcomes;
 }
 
-function preparePair(a: unknown, b: unknown): [PreparedRepresentation, PreparedRepresentation] {
-  const pa = prepared(a, 'a');
-  const pb = prepared(b, 'b');
+function preparePair(a: unknown, b: unknown, convert?: Converter): [PreparedRepresentation, PreparedRepresentation] {
+  const pa = prepared(a, 'a', convert);
+  const pb = prepared(b, 'b', convert);
   requireSameRows(pa, pb);
   return [pa, pb];
 }
@@ -233,8 +281,8 @@ function single(outcome: Outcome): number {
  * Computes one measure of two representations (N × D and N × D′, rows = the same inputs).
  * Throws NnsimError on bad input or when the measure is undefined for it.
  */
-export function compare(id: MeasureId | (string & {}), a: RepresentationInput, b: RepresentationInput, options?: object): number {
-  const [pa, pb] = preparePair(a, b);
+export function compare(id: MeasureId | (string & {}), a: CompareInput, b: CompareInput, options?: object): number {
+  const [pa, pb] = preparePair(a, b, converterOf([id]));
   const planned = plan([{ id, options }], pa.rows);
   return single(runSync(planned, pa, pb)[0]!);
 }
@@ -242,12 +290,12 @@ export function compare(id: MeasureId | (string & {}), a: RepresentationInput, b
 /** compare() on a worker thread: the event loop stays free. */
 export async function compareAsync(
   id: MeasureId | (string & {}),
-  a: RepresentationInput,
-  b: RepresentationInput,
+  a: CompareInput,
+  b: CompareInput,
   options?: object,
   run: RunOptions = {},
 ): Promise<number> {
-  const [pa, pb] = preparePair(a, b);
+  const [pa, pb] = preparePair(a, b, converterOf([id]));
   const planned = plan([{ id, options }], pa.rows);
   const outcomes = await schedule(() => runAsync(planned, pa, pb, run), run.signal);
   return single(outcomes[0]!);
@@ -275,26 +323,26 @@ function collect(planned: readonly PlannedMeasure[], outcomes: readonly Outcome[
  * Computes several measures of one pair, sharing intermediates (one centring, one factor, one cross
  * product, one set of k-NN lists …). Returns { [key]: value }, key = spec.key ?? id.
  */
-export function compareMany(specs: readonly MeasureSpec[], a: RepresentationInput, b: RepresentationInput): ManyResults;
+export function compareMany(specs: readonly MeasureSpec[], a: CompareInput, b: CompareInput): ManyResults;
 export function compareMany(
   specs: readonly MeasureSpec[],
-  a: RepresentationInput,
-  b: RepresentationInput,
+  a: CompareInput,
+  b: CompareInput,
   options: { errors: 'return' },
 ): ManyOutcomes;
 export function compareMany(
   specs: readonly MeasureSpec[],
-  a: RepresentationInput,
-  b: RepresentationInput,
+  a: CompareInput,
+  b: CompareInput,
   options?: { errors?: 'throw' | 'return' },
 ): ManyResults | ManyOutcomes;
 export function compareMany(
   specs: readonly MeasureSpec[],
-  a: RepresentationInput,
-  b: RepresentationInput,
+  a: CompareInput,
+  b: CompareInput,
   options: { errors?: 'throw' | 'return' } = {},
 ): ManyResults | ManyOutcomes {
-  const [pa, pb] = preparePair(a, b);
+  const [pa, pb] = preparePair(a, b, converterOf(specs));
   const planned = plan(specs, pa.rows);
   return collect(planned, runSync(planned, pa, pb), options.errors ?? 'throw');
 }
@@ -302,11 +350,11 @@ export function compareMany(
 /** compareMany() on a worker thread, with progress and cancellation. */
 export async function compareManyAsync(
   specs: readonly MeasureSpec[],
-  a: RepresentationInput,
-  b: RepresentationInput,
+  a: CompareInput,
+  b: CompareInput,
   options: CompareManyOptions = {},
 ): Promise<ManyResults | ManyOutcomes> {
-  const [pa, pb] = preparePair(a, b);
+  const [pa, pb] = preparePair(a, b, converterOf(specs));
   const planned = plan(specs, pa.rows);
   const outcomes = await schedule(() => runAsync(planned, pa, pb, options), options.signal);
   return collect(planned, outcomes, options.errors ?? 'throw');
@@ -314,17 +362,18 @@ export async function compareManyAsync(
 
 /** A typed function for one measure: `fn(a, b, options)`, `fn.async(a, b, options, run)`, `fn.info`. */
 export interface MeasureFunction<S extends OptionSchema> {
-  (a: RepresentationInput, b: RepresentationInput, options?: OptionsOf<S>): number;
-  async(a: RepresentationInput, b: RepresentationInput, options?: OptionsOf<S>, run?: RunOptions): Promise<number>;
+  (a: CompareInput, b: CompareInput, options?: OptionsOf<S>): number;
+  async(a: CompareInput, b: CompareInput, options?: OptionsOf<S>, run?: RunOptions): Promise<number>;
   readonly id: string;
 }
 
 export function measureFunction<S extends OptionSchema>(definition: MeasureDefinition<string, S>): MeasureFunction<S> {
-  const fn = (a: RepresentationInput, b: RepresentationInput, options?: OptionsOf<S>): number =>
+  const fn = (a: CompareInput, b: CompareInput, options?: OptionsOf<S>): number =>
     compare(definition.id, a, b, options);
   return Object.assign(fn, {
-    async: (a: RepresentationInput, b: RepresentationInput, options?: OptionsOf<S>, run?: RunOptions) =>
+    async: (a: CompareInput, b: CompareInput, options?: OptionsOf<S>, run?: RunOptions) =>
       compareAsync(definition.id, a, b, options, run),
     id: definition.id,
   });
 }
+

@@ -35,6 +35,8 @@ export function formatInvariances(invariances: readonly Invariance[]): string {
 function formatDefaults(m: MeasureInfo): string {
   const parts = Object.entries(m.options).map(([key, spec]) => {
     if (spec.type === 'labels') return `${key} (${spec.required ? 'required' : 'optional'})`;
+    if (spec.type === 'function') return `${key} (function, ${spec.required ? 'required' : 'optional'})`;
+    if (spec.default === Math.E) return `${key}: e`;
     return spec.default === undefined ? key : `${key}: ${JSON.stringify(spec.default)}`;
   });
   return parts.length ? parts.join(', ') : '—';
@@ -60,7 +62,7 @@ export function measuresMarkdownTable(measures: readonly MeasureInfo[] = listMea
     lines.push(
       `| \`${m.id}\` | ${m.family} | ${m.kind} | ${formatRange(m.range)} | ${m.symmetric ? 'yes' : 'no'} | ` +
         `${m.metric ? 'yes' : 'no'} | ${formatInvariances(m.invariances)} | ${formatDefaults(m)} | ` +
-        `${[`N ≥ ${m.minRows}`, ...m.requires].join(', ')} | ${shortReference(m.reference)} |`,
+        `${[`N ≥ ${m.minRows}`, ...(m.arity === 'group' ? ['K ≥ 2 models'] : []), ...m.requires].join(', ')} | ${shortReference(m.reference)} |`,
     );
   }
   return lines.join('\n');

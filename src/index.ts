@@ -15,13 +15,17 @@ import {
   compare as compareSync,
   measureFunction,
 } from './compare.js';
+import { type ModelOutputsInput, compareGroupAsync, compareGroup as compareGroupSync } from './functional/group.js';
+import { stitchAsync, stitch as stitchSync } from './functional/stitching.js';
 import { type Definition, definitions } from './measures/index.js';
+import type { OptionSchema, OptionsOf } from './options.js';
 
 export {
   compareAsync,
   compareManyAsync,
   prepare,
   PreparedRepresentation,
+  type CompareInput,
   type CompareManyOptions,
   type ManyOutcomes,
   type ManyResults,
@@ -62,20 +66,45 @@ export const compareMany = Object.assign(compareManySync, { async: compareManyAs
 
 type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
 
-/** One typed function per measure, keyed by the camelCase id: measures.angularShape(a, b). */
-export type Measures = { [D in Definition as CamelCase<D['id']>]: MeasureFunction<D['options']> };
+/**
+ * One typed function per measure, keyed by the camelCase id: measures.angularShape(a, b) for pair
+ * measures, measures.fleissKappa([p1, p2, p3]) for group measures.
+ */
+export type Measures = {
+  [D in Definition as CamelCase<D['id']>]: D['arity'] extends 'group'
+    ? GroupMeasureFunction<D['options']>
+    : MeasureFunction<D['options']>;
+};
+
+/** A typed function for one group measure: `fn(outputs, options)`, `fn.async(outputs, options, run)`. */
+export interface GroupMeasureFunction<S extends OptionSchema> {
+  (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>): number;
+  async(outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: { signal?: AbortSignal }): Promise<number>;
+  readonly id: string;
+}
+
+function groupMeasureFunction<S extends OptionSchema>(id: string): GroupMeasureFunction<S> {
+  const fn = (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>): number => compareGroupSync(id, outputs, options);
+  return Object.assign(fn, {
+    async: (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: { signal?: AbortSignal }) =>
+      compareGroupAsync(id, outputs, options, run),
+    id,
+  });
+}
 
 function camelCase(id: string): string {
   return id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 export const measures = Object.freeze(
-  Object.fromEntries(definitions.map((d) => [camelCase(d.id), measureFunction(d)])),
+  Object.fromEntries(
+    definitions.map((d) => [camelCase(d.id), d.arity === 'group' ? groupMeasureFunction(d.id) : measureFunction(d)]),
+  ),
 ) as unknown as Measures;
 
 // Named exports, one per measure, one line per family (keep each family's line in its own place).
 // cca:
-export const { ccaMean, ccaR2, svcca } = measures;
+export const { ccaMean, ccaR2, svcca, pwcca } = measures;
 // alignment:
 export const { procrustes, angularShape, shapeMetric, linearRegression, alignedCosine } = measures;
 // matching:
@@ -96,3 +125,35 @@ export const {
 } = measures;
 // topology:
 // functional:
+export { compareGroupAsync, type ModelOutputsInput } from './functional/group.js';
+/** compareGroup(id, outputs, options) for K ≥ 2 models — and compareGroup.async(…). */
+export const compareGroup = Object.assign(compareGroupSync, { async: compareGroupAsync });
+export type { QualityFunction } from './functional/performance.js';
+export {
+  fitAffineMap,
+  stitchAsync,
+  type AffineMap,
+  type StitchForward,
+  type StitchOptions,
+  type StitchResult,
+} from './functional/stitching.js';
+/** stitch(a, b, { forward, labels, ridge }): the fitted map, agreement and accuracies — and stitch.async(…). */
+export const stitch = Object.assign(stitchSync, { async: stitchAsync });
+export const {
+  accuracyDifference,
+  disagreement,
+  errorCorrectedDisagreement,
+  minMaxDisagreement,
+  cohensKappa,
+  fleissKappa,
+  ambiguity,
+  discrepancy,
+  labelEntropy,
+  surrogateChurn,
+  jsd,
+  predictionDifference,
+  rashomonCapacity,
+  adversarialTransferability,
+  saliencySimilarity,
+  modelDiff,
+} = measures;

@@ -40,9 +40,16 @@ export type Requirement = 'labels' | 'seed';
 
 /** Metadata that changes with an option value, e.g. `procrustes` with `normalize: true`. */
 export interface MeasureVariant {
-  /** The option values that select this variant. */
+  /** The option values that select this variant (and that the property tests run it with). */
   readonly when: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * For variants that hold over a range of option values (e.g. any ridge λ > 0): decides whether the
+   * variant applies to given resolved options; `when` is then one representative setting.
+   */
+  readonly appliesTo?: (options: Readonly<Record<string, unknown>>) => boolean;
   readonly invariances?: readonly Invariance[];
+  /** Replaces the measure's argumentInvariances under these options (asymmetric measures). */
+  readonly argumentInvariances?: { readonly first?: readonly Invariance[]; readonly second?: readonly Invariance[] };
   readonly range?: readonly [number, number];
   readonly metric?: boolean;
   readonly selfValue?: number | null;
@@ -91,10 +98,20 @@ export interface NativeEngine {
   readonly kind: 'native';
 }
 
-/** Computed in TypeScript from two validated matrices. */
+/**
+ * Computed in TypeScript from two validated matrices. `compute` may return a Promise only when a
+ * user callback is asynchronous (then only compare.async accepts it).
+ */
 export interface JsEngine {
   readonly kind: 'js';
-  compute(a: Matrix, b: Matrix, options: ResolvedOptions): number;
+  compute(a: Matrix, b: Matrix, options: ResolvedOptions): number | Promise<number>;
+  /**
+   * Converts one raw input into the Matrix `compute` receives, instead of `toMatrix` (functional
+   * measures accept label vectors as well as N × C outputs).
+   */
+  input?(value: unknown, name: string): Matrix;
+  /** Group measures (arity 'group'): the value for K ≥ 2 models (see compareGroup). */
+  computeGroup?(models: readonly Matrix[], options: ResolvedOptions): number;
 }
 
 export interface MeasureDefinition<Id extends string = string, S extends OptionSchema = OptionSchema> extends MeasureInfo {
@@ -106,9 +123,14 @@ export interface MeasureDefinition<Id extends string = string, S extends OptionS
 type Optional = 'variants' | 'requires' | 'stochastic' | 'arity' | 'domain';
 
 /** Declares a measure; fills the usual defaults (no variants, no requirements, deterministic, pair). */
-export function defineMeasure<const Id extends string, const S extends OptionSchema>(
-  definition: Omit<MeasureDefinition<Id, S>, Optional> & Partial<Pick<MeasureDefinition<Id, S>, Optional>>,
-): MeasureDefinition<Id, S> {
+export function defineMeasure<
+  const Id extends string,
+  const S extends OptionSchema,
+  const A extends 'pair' | 'group' = 'pair',
+>(
+  definition: Omit<MeasureDefinition<Id, S>, Optional> &
+    Partial<Pick<MeasureDefinition<Id, S>, Exclude<Optional, 'arity'>>> & { readonly arity?: A },
+): MeasureDefinition<Id, S> & { readonly arity: A } {
   const functional = ['performance', 'hard-predictions', 'soft-predictions', 'gradient', 'stitching'].includes(
     definition.family,
   );
@@ -119,5 +141,5 @@ export function defineMeasure<const Id extends string, const S extends OptionSch
     arity: 'pair' as const,
     domain: functional ? ('functional' as const) : ('representational' as const),
     ...definition,
-  });
+  }) as MeasureDefinition<Id, S> & { readonly arity: A };
 }

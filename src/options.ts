@@ -36,7 +36,19 @@ export interface LabelsOption {
   readonly required: boolean;
 }
 
-export type OptionSpec = NumberOption | BooleanOption | EnumOption | LabelsOption;
+/**
+ * A JavaScript function supplied by the caller (a quality function, a callback that runs the rest of a
+ * model). Never sent to the core; passed to JS engines through `ResolvedOptions.functions`.
+ */
+export interface FunctionOption<F extends (...args: never[]) => unknown = (...args: never[]) => unknown> {
+  readonly type: 'function';
+  readonly description: string;
+  readonly required: boolean;
+  /** Type-level only: the function's signature. */
+  readonly signature?: F;
+}
+
+export type OptionSpec = NumberOption | BooleanOption | EnumOption | LabelsOption | FunctionOption;
 export type OptionSchema = Readonly<Record<string, OptionSpec>>;
 
 export type Labels = Int32Array | readonly number[];
@@ -49,7 +61,9 @@ export type OptionValue<S> = S extends NumberOption
       ? V
       : S extends LabelsOption
         ? Labels
-        : never;
+        : S extends FunctionOption<infer F>
+          ? F
+          : never;
 
 /** The options object a measure with schema S accepts (all keys optional; defaults fill the rest). */
 export type OptionsOf<S extends OptionSchema> = { [K in keyof S]?: OptionValue<S[K]> };
@@ -70,12 +84,18 @@ export function labelsOption(description: string, required = true): LabelsOption
   return { type: 'labels', description, required };
 }
 
+export function functionOption<F extends (...args: never[]) => unknown>(description: string, required = false): FunctionOption<F> {
+  return { type: 'function', description, required };
+}
+
 /** Options split for the engine: primitive values for the core, labels separately. */
 export interface ResolvedOptions {
   /** Every option with a value (given or default), labels excluded. */
   readonly values: Readonly<Record<string, number | boolean | string>>;
   /** Validated labels (Int32Array), when the schema has a labels option and labels were given. */
   readonly labels: Int32Array | undefined;
+  /** Function-valued options (JS engines only), when the schema has any and they were given. */
+  readonly functions?: Readonly<Record<string, (...args: never[]) => unknown>>;
 }
 
 function boundsText(spec: NumberOption): string {
@@ -148,9 +168,21 @@ export function resolveOptions(measure: string, schema: OptionSchema, options: u
   }
   const values: Record<string, number | boolean | string> = {};
   let labels: Int32Array | undefined;
+  let functions: Record<string, (...args: never[]) => unknown> | undefined;
   for (const [key, spec] of Object.entries(schema)) {
     const value = given[key];
     const what = `option '${key}' of measure '${measure}'`;
+    if (spec.type === 'function') {
+      if (value === undefined) {
+        if (spec.required) throw new NnsimError('E_OPTION', `measure '${measure}' needs option '${key}' (a function)`, { measure });
+        continue;
+      }
+      if (typeof value !== 'function') {
+        throw new NnsimError('E_OPTION', `Expected a function for ${what} but received ${describeValue(value)}`, { measure });
+      }
+      (functions ??= {})[key] = value as (...args: never[]) => unknown;
+      continue;
+    }
     if (spec.type === 'labels') {
       if (value === undefined) {
         if (spec.required) throw new NnsimError('E_LABELS', `measure '${measure}' needs labels (option '${key}')`, { measure });
@@ -188,5 +220,5 @@ export function resolveOptions(measure: string, schema: OptionSchema, options: u
     }
     values[key] = value as number | boolean | string;
   }
-  return { values, labels };
+  return functions ? { values, labels, functions } : { values, labels };
 }

@@ -63,12 +63,15 @@ export function measureIds(): MeasureId[] {
 
 export interface EffectiveProperties {
   readonly invariances: readonly Invariance[];
+  /** Further invariances of one argument only (asymmetric measures). */
+  readonly argumentInvariances: MeasureInfo['argumentInvariances'];
   readonly range: readonly [number, number];
   readonly metric: boolean;
   readonly selfValue: number | null;
 }
 
 function matches(variant: MeasureVariant, options: Readonly<Record<string, unknown>>): boolean {
+  if (variant.appliesTo) return variant.appliesTo(options);
   return Object.entries(variant.when).every(([key, value]) => options[key] === value);
 }
 
@@ -79,6 +82,7 @@ function matches(variant: MeasureVariant, options: Readonly<Record<string, unkno
 export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<string, unknown>>): EffectiveProperties {
   let result: EffectiveProperties = {
     invariances: info.invariances,
+    argumentInvariances: info.argumentInvariances,
     range: info.range,
     metric: info.metric,
     selfValue: info.selfValue,
@@ -90,6 +94,7 @@ export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<
       specificity = size;
       result = {
         invariances: variant.invariances ?? info.invariances,
+        argumentInvariances: variant.argumentInvariances ?? info.argumentInvariances,
         range: variant.range ?? info.range,
         metric: variant.metric ?? info.metric,
         selfValue: variant.selfValue !== undefined ? variant.selfValue : info.selfValue,

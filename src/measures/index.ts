@@ -1,4 +1,5 @@
 /** Every measure definition, family by family. Adding a measure = adding its definition to its family. */
+import { functionalDefinitions } from '../functional/index.js';
 import { alignmentDefinitions } from './alignment.js';
 import { ccaDefinitions } from './cca.js';
 import { matchingDefinitions } from './matching.js';
@@ -15,6 +16,7 @@ export const definitions = [
   ...neighborsDefinitions,
   ...topologyDefinitions,
   ...statisticsDefinitions,
+  ...functionalDefinitions,
 ] as const;
 
 export type Definition = (typeof definitions)[number];

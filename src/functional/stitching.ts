@@ -1,0 +1,258 @@
+/**
+ * Model stitching: map model A's representation at layer l onto model B's at layer l′ with an affine
+ * layer fitted in closed form, run the rest of B on the result (a caller-supplied function: nnsim has
+ * no models) and score the stitched predictions against B's own.
+ */
+import { NnsimError, describeValue } from '../errors.js';
+import { type Matrix, type MatrixInput, toMatrix } from '../matrix.js';
+import { type MeasureDefinition, defineMeasure } from '../measure-types.js';
+import { type Labels, type ResolvedOptions, enumOption, functionOption, numberOption, resolveOptions } from '../options.js';
+import { accuracyOf, classCount, disagreementOf, groundTruth, labelsFor, predictions, toModelOutputs } from './inputs.js';
+
+/** Runs the rest of model B (after layer l′) on N × D′ representations: N × C outputs or N labels. */
+export type StitchForward = (
+  representation: Matrix,
+) => MatrixInput | Labels | Promise<MatrixInput | Labels>;
+
+/** x ↦ xW + b with W (D × D′, row-major) and b (D′). */
+export interface AffineMap {
+  readonly weights: Float64Array;
+  readonly bias: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+const ID = 'stitching';
+
+/**
+ * Least-squares affine map from A (N × D) to B (N × D′): min ‖(A − 1μ_Aᵀ)W − (B − 1μ_Bᵀ)‖²_F + λ‖W‖²_F,
+ * b = μ_B − Wᵀμ_A (the bias is not penalised). Solved by Householder QR of [A_c; √λ I] (no normal
+ * equations, so the conditioning is that of A, not its square). E_DEGENERATE when λ = 0 and the
+ * centred A has rank < D.
+ */
+export function fitAffineMap(aInput: MatrixInput | Matrix, bInput: MatrixInput | Matrix, ridge = 0): AffineMap {
+  const a = toMatrix(aInput, 'a');
+  const b = toMatrix(bInput, 'b');
+  if (a.rows !== b.rows) {
+    throw new NnsimError('E_SHAPE', `${ID}: a and b must have the same number of rows (the same inputs): got ${a.rows} and ${b.rows}`);
+  }
+  if (!(ridge >= 0) || !Number.isFinite(ridge)) {
+    throw new NnsimError('E_OPTION', `Expected a finite number ≥ 0 for the ridge of '${ID}' but received ${describeValue(ridge)}`);
+  }
+  const n = a.rows;
+  const d = a.cols;
+  const e = b.cols;
+  const m = ridge > 0 ? n + d : n;
+  const meanA = columnMeans(a);
+  const meanB = columnMeans(b);
+  // Column-major copies: X (m × d) = [A_c; √λ I], Y (m × e) = [B_c; 0].
+  const x = new Float64Array(m * d);
+  const y = new Float64Array(m * e);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) x[j * m + i] = a.data[i * d + j]! - meanA[j]!;
+    for (let j = 0; j < e; j++) y[j * m + i] = b.data[i * e + j]! - meanB[j]!;
+  }
+  if (ridge > 0) for (let j = 0; j < d; j++) x[j * m + n + j] = Math.sqrt(ridge);
+
+  // Householder QR of X, applying each reflection to Y as well (Golub & Van Loan, Alg. 5.2.1).
+  const diagonal = new Float64Array(d);
+  for (let k = 0; k < Math.min(d, m); k++) {
+    let norm = 0;
+    for (let i = k; i < m; i++) norm += x[k * m + i]! ** 2;
+    norm = Math.sqrt(norm);
+    if (norm === 0) continue;
+    const alpha = x[k * m + k]! > 0 ? -norm : norm;
+    x[k * m + k]! -= alpha;
+    // v = X[k:, k] now; H = I − 2vvᵀ/‖v‖².
+    let vv = 0;
+    for (let i = k; i < m; i++) vv += x[k * m + i]! ** 2;
+    const reflect = (target: Float64Array, col: number): void => {
+      let dot = 0;
+      for (let i = k; i < m; i++) dot += x[k * m + i]! * target[col * m + i]!;
+      const f = (2 * dot) / vv;
+      for (let i = k; i < m; i++) target[col * m + i]! -= f * x[k * m + i]!;
+    };
+    for (let j = k + 1; j < d; j++) reflect(x, j);
+    for (let j = 0; j < e; j++) reflect(y, j);
+    diagonal[k] = alpha;
+  }
+  const largest = Math.max(...diagonal.map(Math.abs));
+  const threshold = Number.EPSILON * Math.max(m, d) * largest;
+  if (d > m || largest === 0 || diagonal.some((r) => Math.abs(r) <= threshold)) {
+    throw new NnsimError(
+      'E_DEGENERATE',
+      `${ID}: the centred representation a has rank < ${d} (N = ${n}), so the affine map is not unique; set ridge > 0`,
+      { measure: ID },
+    );
+  }
+  // Back-substitution R W = (QᵀY)[0:d]; R's strict upper triangle is in X, its diagonal in `diagonal`.
+  const weights = new Float64Array(d * e);
+  for (let col = 0; col < e; col++) {
+    for (let k = d - 1; k >= 0; k--) {
+      let s = y[col * m + k]!;
+      for (let j = k + 1; j < d; j++) s -= x[j * m + k]! * weights[j * e + col]!;
+      weights[k * e + col] = s / diagonal[k]!;
+    }
+  }
+  const bias = Float64Array.from(meanB);
+  for (let j = 0; j < d; j++) for (let c = 0; c < e; c++) bias[c]! -= meanA[j]! * weights[j * e + c]!;
+  return { weights, bias, rows: d, cols: e };
+}
+
+function columnMeans(m: Matrix): Float64Array {
+  const means = new Float64Array(m.cols);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) means[j]! += m.data[i * m.cols + j]!;
+  return means.map((v) => v / m.rows);
+}
+
+/** A W + 1bᵀ. */
+export function applyAffineMap(map: AffineMap, a: Matrix): Matrix {
+  const out = new Float64Array(a.rows * map.cols);
+  for (let i = 0; i < a.rows; i++) {
+    for (let c = 0; c < map.cols; c++) out[i * map.cols + c] = map.bias[c]!;
+    for (let j = 0; j < map.rows; j++) {
+      const v = a.data[i * a.cols + j]!;
+      for (let c = 0; c < map.cols; c++) out[i * map.cols + c]! += v * map.weights[j * map.cols + c]!;
+    }
+  }
+  return { data: out, rows: a.rows, cols: map.cols };
+}
+
+/** Everything a stitching experiment measures. */
+export interface StitchResult {
+  /** The fitted stitching layer x ↦ xW + b. */
+  readonly map: AffineMap;
+  /** Share of inputs on which the stitched model predicts B's own label (1 − disagreement with B). */
+  readonly agreement: number;
+  /** With labels: accuracy of the stitched model, of B, and their ratio (undefined when B's is 0). */
+  readonly accuracy?: number;
+  readonly accuracyB?: number;
+  readonly relativeAccuracy?: number;
+}
+
+function evaluate(map: AffineMap, stitchedRaw: unknown, ownRaw: unknown, rows: number, labels: Int32Array | undefined): StitchResult {
+  const stitched = toModelOutputs(stitchedRaw, 'forward(stitched)');
+  const own = toModelOutputs(ownRaw, 'forward(b)');
+  if (stitched.rows !== rows || own.rows !== rows) {
+    throw new NnsimError('E_SHAPE', `${ID}: forward returned ${stitched.rows} and ${own.rows} rows for ${rows} inputs`, { measure: ID });
+  }
+  const classes = classCount([stitched, own], ID);
+  const p = predictions(stitched, classes, ID, 'forward(stitched)');
+  const q = predictions(own, classes, ID, 'forward(b)');
+  const agreement = 1 - disagreementOf(p, q);
+  if (!labels) return { map, agreement };
+  const truth = groundTruth({ values: {}, labels }, rows, classes, ID)!;
+  const accuracy = accuracyOf(p, truth);
+  const accuracyB = accuracyOf(q, truth);
+  return { map, agreement, accuracy, accuracyB, ...(accuracyB > 0 ? { relativeAccuracy: accuracy / accuracyB } : {}) };
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/** Fits the map, runs forward on A W + b and on B; the result, or a Promise when forward is async. */
+function run(a: Matrix, b: Matrix, options: ResolvedOptions): StitchResult | Promise<StitchResult> {
+  const forward = options.functions?.forward as StitchForward | undefined;
+  if (!forward) throw new NnsimError('E_OPTION', `measure '${ID}' needs option 'forward' (a function)`, { measure: ID });
+  const map = fitAffineMap(a, b, options.values.ridge as number);
+  const stitched = forward(applyAffineMap(map, a));
+  const own = forward(b);
+  if (isPromise(stitched) || isPromise(own)) {
+    return Promise.all([stitched, own]).then(([s, o]) => evaluate(map, s, o, a.rows, options.labels));
+  }
+  return evaluate(map, stitched, own, a.rows, options.labels);
+}
+
+function score(result: StitchResult, options: ResolvedOptions, rows: number): number {
+  const kind = options.values.score;
+  if (kind === 'agreement') return result.agreement;
+  groundTruth(options, rows, undefined, ID);
+  if (kind === 'accuracy') return result.accuracy!;
+  if (result.relativeAccuracy === undefined) {
+    throw new NnsimError('E_DEGENERATE', `${ID}: model B has accuracy 0, so the relative accuracy is undefined`, { measure: ID });
+  }
+  return result.relativeAccuracy;
+}
+
+export const stitchingDefinition = defineMeasure({
+  id: 'stitching',
+  name: 'Model stitching (affine, closed form)',
+  family: 'stitching',
+  kind: 'similarity',
+  range: [0, 1],
+  selfValue: 1,
+  symmetric: false,
+  metric: false,
+  invariances: [],
+  // The fitted map absorbs any invertible affine change of A (exactly so for ridge = 0; a ridge keeps OT, PT, TR).
+  argumentInvariances: { first: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation', 'invertible-linear', 'affine'] },
+  variants: [{ when: { score: 'relative-accuracy' }, range: [0, Infinity], note: 'the stitched model may beat B' }],
+  minRows: 2,
+  options: {
+    forward: functionOption<StitchForward>(
+      'Runs the rest of model B on N × D′ representations (a Matrix) and returns N × C outputs or N labels; may be async (then use compare.async).',
+      true,
+    ),
+    score: enumOption(
+      ['agreement', 'accuracy', 'relative-accuracy'] as const,
+      'agreement',
+      "'agreement': 1 − disagreement of the stitched model with B; 'accuracy': of the stitched model; 'relative-accuracy': stitched accuracy / B's (both need labels).",
+    ),
+    ridge: numberOption({ default: 0, min: 0, description: 'Ridge penalty λ on the stitching weights (0: ordinary least squares).' }),
+    labels: labelsFor("for score 'accuracy' or 'relative-accuracy'", false),
+  },
+  description:
+    'Fits x ↦ xW + b from A\'s representation (first argument, layer l) to B\'s (second, layer l′) by least squares ' +
+    'on the same inputs, passes A W + b through forward (the rest of B) and scores the stitched predictions against ' +
+    'B\'s own predictions forward(B).',
+  reference: {
+    citation: 'Bansal, Nakkiran, Barak 2021, "Revisiting model stitching to compare neural representations", NeurIPS',
+    url: 'https://arxiv.org/abs/2106.07682',
+  },
+  engine: {
+    kind: 'js',
+    compute(a, b, options) {
+      const result = run(a, b, options);
+      return isPromise(result) ? result.then((r) => score(r, options, a.rows)) : score(result, options, a.rows);
+    },
+  },
+});
+
+export const stitchingDefinitions = [stitchingDefinition] as const satisfies readonly MeasureDefinition[];
+
+
+/** Options of {@link stitch}: the rest of model B, optional labels (for accuracies) and ridge. */
+export interface StitchOptions {
+  forward: StitchForward;
+  labels?: Labels;
+  ridge?: number;
+}
+
+function prepareStitch(a: MatrixInput, b: MatrixInput, options: StitchOptions): [Matrix, Matrix, ResolvedOptions] {
+  const ma = toMatrix(a, 'a');
+  const mb = toMatrix(b, 'b');
+  if (ma.rows !== mb.rows) {
+    throw new NnsimError('E_SHAPE', `${ID}: a and b must have the same number of rows (the same inputs): got ${ma.rows} and ${mb.rows}`);
+  }
+  const { forward, labels, ridge } = (options ?? {}) as Partial<StitchOptions>;
+  return [ma, mb, resolveOptions(ID, stitchingDefinition.options, { forward, labels, ridge }, ma.rows)];
+}
+
+/**
+ * The whole stitching experiment in one call: the fitted map, the agreement with B and, with
+ * labels, both accuracies and their ratio. forward must be synchronous (else use stitch.async).
+ */
+export function stitch(a: MatrixInput, b: MatrixInput, options: StitchOptions): StitchResult {
+  const result = run(...prepareStitch(a, b, options));
+  if (isPromise(result)) {
+    result.catch(() => undefined);
+    throw new NnsimError('E_TYPE', `${ID}: forward returned a Promise; use stitch.async`, { measure: ID });
+  }
+  return result;
+}
+
+/** stitch() with a synchronous or asynchronous forward. */
+export async function stitchAsync(a: MatrixInput, b: MatrixInput, options: StitchOptions): Promise<StitchResult> {
+  return run(...prepareStitch(a, b, options));
+}
