@@ -22,7 +22,7 @@ import type { OptionSpec } from './options.js';
 import { getMeasure, listMeasures } from './registry.js';
 import { escapeXml } from './report/heatmap.js';
 import { type Layer, type MeasureRun, type Side, runPairwise, summarize } from './report/pairwise.js';
-import { type WrittenSection, indexHtml, writeSectionFiles } from './report/write.js';
+import { type WrittenSection, indexHtml, rangeText, writeSectionFiles } from './report/write.js';
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -203,16 +203,18 @@ function listCommand(args: string[], io: Io): number {
     io.out(JSON.stringify(measures, jsonReplacer, 1));
     return 0;
   }
-  const range = (r: readonly [number, number]): string =>
-    `${r[0] === -Infinity ? '(' : '['}${r[0] === -Infinity ? '−∞' : r[0] === Math.PI / 2 ? 'π/2' : r[0]}, ${
-      r[1] === Infinity ? '∞)' : `${r[1] === Math.PI / 2 ? 'π/2' : r[1] === Math.SQRT2 ? '√2' : r[1]}]`
-    }`;
   for (const m of measures) {
     const options = Object.entries(m.options)
-      .map(([k, s]) => `${k}${'default' in s && s.default !== undefined ? `=${String(s.default)}` : s.type === 'labels' ? ' (labels)' : ''}`)
+      .map(([k, s]) => {
+        if ('default' in s && s.default !== undefined) return `${k}=${s.default === Math.E ? 'e' : String(s.default)}`;
+        if (s.type === 'labels') return `${k} (labels: --labels FILE)`;
+        if (s.type === 'function') return `${k} (a function: library only)`;
+        if (s.type === 'enum') return `${k} (${s.values.join('|')})`;
+        return k;
+      })
       .join(', ');
     io.out(
-      `${m.id}  ${m.name}\n  ${m.family}, ${m.domain}, ${m.kind} (${m.kind === 'similarity' ? 'higher' : 'lower'} = more similar), range ${range(m.range)}` +
+      `${m.id}  ${m.name}\n  ${m.family}, ${m.domain}, ${m.kind} (${m.kind === 'similarity' ? 'higher' : 'lower'} = more similar), range ${rangeText(m.range)}` +
         `${m.symmetric ? '' : ', asymmetric'}${m.metric ? ', metric' : ''}${m.stochastic ? ', stochastic' : ''}${m.arity === 'group' ? ', group' : ''}` +
         `\n  invariances: ${m.invariances.join(', ') || 'none'}\n  options: ${options || 'none'}\n  reference: ${m.reference.citation}${m.reference.url ? ` ${m.reference.url}` : ''}\n`,
     );

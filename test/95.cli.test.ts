@@ -293,6 +293,22 @@ describe('nnsim compare', () => {
     expectOneLineError(nnsim(['compare', join(dir, 'seed-0', 'hidden3.npy'), join(dir, 'seed-1', 'hidden3.npy'), '-m', measure.id]), /labels/);
   });
 
+  it('computes functional measures on output files', () => {
+    const ids = ['disagreement', 'jsd', 'accuracy-difference'].filter((id) => measureIds().includes(id as never));
+    if (ids.length === 0) return; // not registered
+    const dir = join(ROOT, 'data', 'demo');
+    const files = [join(dir, 'seed-0', 'logits.npy'), join(dir, 'shuffled-labels', 'logits.npy')];
+    const r = nnsim(['compare', ...files, '-m', ids.join(','), '-o', 'input=logits', '--labels', join(dir, 'labels.npy'), '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const labels = Int32Array.from(openArray(join(dir, 'labels.npy')).decode());
+    const [a, b] = files.map((f) => toRepresentation(openArray(f)));
+    const got = (JSON.parse(r.stdout) as { values: Record<string, number> }).values;
+    for (const id of ids) {
+      const options = { input: 'logits', ...(getMeasure(id).requires.includes('labels') ? { labels } : {}) };
+      expect(got[id], id).toBe(compare(id, a!, b!, options));
+    }
+  });
+
   it('reshapes 3-D arrays only when asked', () => {
     expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy')]), /--reshape flatten .* --reshape positions/);
     const r = nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy'), '--reshape', 'positions', '-m', 'cka', '--json']);

@@ -22,9 +22,24 @@ function fileSafe(key: string): string {
   return key.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
-function rangeText(range: readonly [number, number]): string {
+/** A declared range as text: [0, 1], [0, ∞), [0, π/2] … */
+export function rangeText(range: readonly [number, number]): string {
   const end = (v: number): string =>
-    v === Infinity ? '∞' : v === -Infinity ? '−∞' : v === Math.PI / 2 ? 'π/2' : v === Math.PI ? 'π' : v === Math.SQRT2 ? '√2' : String(v);
+    v === Infinity
+      ? '∞'
+      : v === -Infinity
+        ? '−∞'
+        : v === Math.PI / 2
+          ? 'π/2'
+          : v === Math.PI
+            ? 'π'
+            : v === Math.SQRT2
+              ? '√2'
+              : v === Math.E
+                ? 'e'
+                : v === Math.LN2
+                  ? 'ln 2'
+                  : String(v);
   return `${range[0] === -Infinity ? '(' : '['}${end(range[0])}, ${end(range[1])}${range[1] === Infinity ? ')' : ']'}`;
 }
 
