@@ -1,0 +1,141 @@
+/**
+ * Layer-by-layer comparison of two models: every layer of A against every layer of B, for several
+ * measures at once. Each layer is prepared once (its centred data, factors, neighbour lists … are
+ * cached by the core for all its pairs), and each pair runs all measures in one compareMany call so
+ * they share the pair's intermediates.
+ */
+import { compareMany, prepare, type PreparedRepresentation } from '../compare.js';
+import { NnsimError } from '../errors.js';
+import type { Matrix } from '../matrix.js';
+import { getMeasure } from '../registry.js';
+
+export interface LayerInfo {
+  readonly name: string;
+  /** Shape in the file. */
+  readonly shape: readonly number[];
+  readonly rows: number;
+  readonly cols: number;
+}
+
+export interface Layer extends LayerInfo {
+  readonly matrix: Matrix;
+}
+
+/** One measure of the run, with the options it was run with. */
+export interface MeasureRun {
+  readonly key: string;
+  readonly id: string;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export interface MeasureSummary extends MeasureRun {
+  readonly name: string;
+  readonly family: string;
+  readonly kind: 'similarity' | 'distance';
+  readonly range: readonly [number, number];
+  readonly symmetric: boolean;
+  readonly reference: string;
+}
+
+export interface CellError {
+  readonly measure: string;
+  readonly layerA: string;
+  readonly layerB: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface PairwiseResult {
+  readonly a: { readonly source: string; readonly label: string; readonly layers: readonly LayerInfo[] };
+  readonly b: { readonly source: string; readonly label: string; readonly layers: readonly LayerInfo[] };
+  readonly measures: readonly MeasureSummary[];
+  /** values[key][i][j]: layer i of A vs layer j of B; null where the measure failed (see errors). */
+  readonly values: Readonly<Record<string, (number | null)[][]>>;
+  readonly errors: readonly CellError[];
+}
+
+export interface Side {
+  readonly source: string;
+  readonly label: string;
+  readonly layers: readonly Layer[];
+}
+
+export function summarize(run: MeasureRun): MeasureSummary {
+  const info = getMeasure(run.id);
+  return {
+    ...run,
+    name: info.name,
+    family: info.family,
+    kind: info.kind,
+    range: info.range,
+    symmetric: info.symmetric,
+    reference: info.reference.citation + (info.reference.url ? ` ${info.reference.url}` : ''),
+  };
+}
+
+/**
+ * Runs every measure on every layer pair; `onPair` is called after each pair (for progress bars).
+ * When `b` is `a` itself (one model against itself) the layers are prepared once for both sides, and
+ * symmetric measures are computed on the upper triangle only and mirrored.
+ */
+export function runPairwise(a: Side, b: Side, runs: readonly MeasureRun[], onPair?: (done: number, total: number) => void): PairwiseResult {
+  const preparedA: PreparedRepresentation[] = a.layers.map((l) => prepare(l.matrix, `${a.label}:${l.name}`));
+  const same = a === b;
+  const preparedB: PreparedRepresentation[] = same ? preparedA : b.layers.map((l) => prepare(l.matrix, `${b.label}:${l.name}`));
+  const spec = (r: MeasureRun): { id: string; options: object; key: string } => ({ id: r.id, options: r.options, key: r.key });
+  const mirrored = same ? runs.filter((r) => getMeasure(r.id).symmetric) : [];
+  const values: Record<string, (number | null)[][]> = {};
+  for (const r of runs) values[r.key] = a.layers.map(() => b.layers.map(() => null));
+  const errors: CellError[] = [];
+  const total = a.layers.length * b.layers.length;
+  let done = 0;
+  for (let i = 0; i < a.layers.length; i++) {
+    for (let j = 0; j < b.layers.length; j++) {
+      // Below the diagonal of a self-comparison, symmetric measures are copies of (j, i).
+      const lower = same && j < i;
+      const todo = lower ? runs.filter((r) => !mirrored.includes(r)) : runs;
+      const outcomes = todo.length > 0 ? compareMany(todo.map(spec), preparedA[i]!, preparedB[j]!, { errors: 'return' }) : {};
+      for (const r of runs) {
+        if (lower && mirrored.includes(r)) {
+          values[r.key]![i]![j] = values[r.key]![j]![i]!;
+          const e = errors.find((x) => x.measure === r.key && x.layerA === a.layers[j]!.name && x.layerB === b.layers[i]!.name);
+          if (e) errors.push({ ...e, layerA: a.layers[i]!.name, layerB: b.layers[j]!.name });
+          continue;
+        }
+        const o = outcomes[r.key];
+        if (typeof o === 'number') values[r.key]![i]![j] = o;
+        else {
+          const e = o instanceof NnsimError ? o : new NnsimError('E_INTERNAL', String(o));
+          errors.push({ measure: r.key, layerA: a.layers[i]!.name, layerB: b.layers[j]!.name, code: e.code, message: e.message });
+        }
+      }
+      onPair?.(++done, total);
+    }
+  }
+  const info = (l: Layer): LayerInfo => ({ name: l.name, shape: l.shape, rows: l.rows, cols: l.cols });
+  return {
+    a: { source: a.source, label: a.label, layers: a.layers.map(info) },
+    b: { source: b.source, label: b.label, layers: b.layers.map(info) },
+    measures: runs.map(summarize),
+    values,
+    errors,
+  };
+}
+
+function csvField(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Long format: one line per (measure, layer of A, layer of B); empty value where it failed. */
+export function pairwiseCsv(result: PairwiseResult): string {
+  const lines = ['measure,layerA,layerB,value'];
+  for (const m of result.measures) {
+    result.a.layers.forEach((la, i) => {
+      result.b.layers.forEach((lb, j) => {
+        const v = result.values[m.key]![i]![j];
+        lines.push([m.key, la.name, lb.name, v === null || v === undefined ? '' : String(v)].map(csvField).join(','));
+      });
+    });
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,503 @@
+// The command line and its file readers: .npy/.npz/.safetensors against numpy's own values
+// (test/fixtures/io, written by scripts/cli_fixtures.py), malformed files refused with one-line typed
+// errors, fuzzed headers, and the real binary (node dist/cli.js) end to end.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { NnsimError, compare, compareMany, getMeasure, listMeasures, measureIds } from '../src/index.js';
+import { openArray, openLayers, toRepresentation } from '../src/io/load.js';
+import { readNpy } from '../src/io/npy.js';
+import { readNpz } from '../src/io/npz.js';
+import { readSafetensors } from '../src/io/safetensors.js';
+import { rng } from './helpers/random.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'io');
+const fixture = (name: string): string => join(FIXTURES, name);
+
+interface Expected {
+  shape: number[];
+  values: number[];
+}
+const manifest = JSON.parse(readFileSync(fixture('manifest.json'), 'utf8')) as {
+  npy: (Expected & { file: string })[];
+  npz: { file: string; arrays: Record<string, Expected> }[];
+  safetensors: { file: string; arrays: Record<string, Expected> }[];
+};
+
+function errorOf(f: () => unknown): NnsimError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(NnsimError);
+    return e as NnsimError;
+  }
+  throw new Error('expected an NnsimError');
+}
+
+function expectValues(got: Float64Array, want: Expected): void {
+  expect(got.length).toBe(want.values.length);
+  // numpy's float64 view of the same bits: exact equality.
+  expect(Array.from(got)).toEqual(want.values);
+}
+
+describe('readers', () => {
+  it('read every .npy dtype, byte order, memory order and version as numpy does', () => {
+    expect(manifest.npy.length).toBeGreaterThan(20);
+    for (const want of manifest.npy) {
+      const entry = openArray(fixture(want.file));
+      expect(entry.shape, want.file).toEqual(want.shape);
+      expectValues(entry.decode(), want);
+    }
+  });
+
+  it('read stored and deflated .npz archives', () => {
+    for (const archive of manifest.npz) {
+      const entries = openLayers(fixture(archive.file));
+      expect(entries.map((e) => e.name)).toEqual(['layer1', 'layer2', 'layer10']);
+      for (const entry of entries) {
+        expect(entry.shape).toEqual(archive.arrays[entry.name]!.shape);
+        expectValues(entry.decode(), archive.arrays[entry.name]!);
+      }
+      expect(openArray(`${fixture(archive.file)}#layer2`).shape).toEqual([12, 4]);
+    }
+  });
+
+  it('read .safetensors tensors of every float and integer dtype', () => {
+    const file = manifest.safetensors[0]!;
+    const entries = openLayers(fixture(file.file));
+    expect(entries.map((e) => e.name)).toEqual(['head.bf16', 'head.f16', 'head.f64', 'head.i32', 'layer1', 'layer2', 'layer10']);
+    for (const entry of entries) expectValues(entry.decode(), file.arrays[entry.name]!);
+    expect(openArray(`${fixture(file.file)}#head.f64`).dtype).toBe('float64');
+  });
+
+  it('read a folder of per-layer files in natural order', () => {
+    expect(openLayers(fixture('model-a')).map((e) => e.name)).toEqual(['layer1', 'layer2', 'layer10']);
+  });
+
+  it('make matrices of 3-D/4-D arrays only with an explicit reshape', () => {
+    const cube = openArray(fixture('cube.npy'));
+    const error = errorOf(() => toRepresentation(cube));
+    expect(error.code).toBe('E_SHAPE');
+    expect(error.message).toContain('--reshape');
+    const flat = toRepresentation(cube, 'flatten');
+    expect([flat.rows, flat.cols]).toEqual([4, 6]);
+    const positions = toRepresentation(cube, 'positions');
+    expect([positions.rows, positions.cols]).toEqual([8, 3]);
+    expect(Array.from(positions.data)).toEqual(Array.from(flat.data));
+    // Fortran-ordered 3-D data is reordered to C order first.
+    expect(Array.from(toRepresentation(openArray(fixture('cube-fortran.npy')), 'flatten').data)).toEqual(Array.from(flat.data));
+    const t4 = toRepresentation(openArray(fixture('tensor4.npy')), 'positions');
+    expect([t4.rows, t4.cols]).toEqual([12, 2]);
+    const vector = toRepresentation(openArray(fixture('x-1d.npy')));
+    expect([vector.rows, vector.cols]).toEqual([6, 1]);
+  });
+
+  it('refuse pickles, NaN, unknown names and wrong files with E_FILE / E_NONFINITE', () => {
+    expect(errorOf(() => openArray(fixture('object.npy'))).message).toContain('never loads');
+    const nan = errorOf(() => openArray(fixture('nan.npy')).decode());
+    expect(nan.code).toBe('E_NONFINITE');
+    expect(nan.message).toContain('index (2, 1)');
+    expect(errorOf(() => openArray(fixture('inf-fortran.npy')).decode()).message).toContain('-Infinity at index (4, 2)');
+    expect(errorOf(() => openArray(`${fixture('layers-stored.npz')}#layer3`)).message).toContain('layer1, layer2, layer10');
+    expect(errorOf(() => openArray(`${fixture('model.safetensors')}#nope`)).code).toBe('E_FILE');
+    expect(errorOf(() => openArray(fixture('layers-stored.npz'))).message).toContain('#layer1');
+    expect(errorOf(() => openArray(fixture('missing.npy'))).message).toContain('no such file');
+    expect(errorOf(() => openArray(fixture('manifest.json'))).message).toContain('unknown file type');
+  });
+});
+
+/** Malformed variants of a valid v1 .npy of shape (6, 4) float64. */
+function malformedNpy(): Record<string, { bytes: Uint8Array; message: RegExp }> {
+  const good = new Uint8Array(readFileSync(fixture('x-f8-le.npy')));
+  const headerLength = good[8]! | (good[9]! << 8);
+  const header = new TextDecoder().decode(good.subarray(10, 10 + headerLength));
+  const withHeader = (text: string): Uint8Array => {
+    const padded = text.padEnd(headerLength - 1, ' ') + '\n';
+    const out = good.slice();
+    out.set(new TextEncoder().encode(padded), 10);
+    return out;
+  };
+  const longHeader = good.slice(0, 64);
+  longHeader[8] = 0xff;
+  longHeader[9] = 0xff;
+  return {
+    truncated: { bytes: good.subarray(0, good.length - 7), message: /truncated/ },
+    'header longer than file': { bytes: longHeader, message: /header claims 65535 bytes/ },
+    'shape product overflow': {
+      bytes: withHeader(header.replace('(6, 4)', '(4294967296, 4294967296, 4294967296)')),
+      message: /more elements than can be addressed/,
+    },
+    'huge shape': { bytes: withHeader(header.replace('(6, 4)', '(600000000, 4000)')), message: /truncated/ },
+    'unknown dtype': { bytes: withHeader(header.replace("'<f8'", "'<c16'")), message: /unsupported dtype '<c16'/ },
+    'object dtype': { bytes: withHeader(header.replace("'<f8'", "'|O'")), message: /pickle/ },
+    'bad magic': { bytes: good.map((b, i) => (i === 1 ? 0 : b)), message: /not a \.npy file/ },
+  };
+}
+
+describe('malformed files', () => {
+  it('are refused with one line that says what is wrong', () => {
+    for (const [what, { bytes, message }] of Object.entries(malformedNpy())) {
+      const error = errorOf(() => readNpy(bytes, 'bad.npy', 'bad').decode());
+      expect(error.code, what).toBe('E_FILE');
+      expect(error.message, what).toMatch(message);
+      expect(error.message).not.toContain('\n');
+    }
+  });
+
+  it('refuse zip entries that claim more than deflate can produce, before inflating', () => {
+    for (const file of ['layers-deflated.npz', 'layers-stored.npz']) {
+      const bytes = new Uint8Array(readFileSync(fixture(file)));
+      const view = new DataView(bytes.buffer);
+      // Central directory header (PK\x01\x02): uncompressed size at offset 24.
+      let at = bytes.length - 22;
+      while (view.getUint32(at, true) !== 0x06054b50) at--;
+      const directory = view.getUint32(at + 16, true);
+      expect(view.getUint32(directory, true)).toBe(0x02014b50);
+      view.setUint32(directory + 24, 0xfffffff0, true);
+      const error = errorOf(() => readNpz(bytes, file));
+      expect(error.message).toMatch(/sizes are inconsistent \(\d+ → 4294967280 bytes\)/);
+    }
+  });
+
+  it('never throw anything but NnsimError on fuzzed headers', () => {
+    const random = rng(7);
+    const targets: [string, Uint8Array, (b: Uint8Array) => unknown][] = [
+      ['npy', new Uint8Array(readFileSync(fixture('x-f4-be-fortran.npy'))), (b) => readNpy(b, 'f.npy', 'f').decode()],
+      ['npy-v3', new Uint8Array(readFileSync(fixture('x-v3.npy'))), (b) => readNpy(b, 'f.npy', 'f').decode()],
+      ['npz-stored', new Uint8Array(readFileSync(fixture('layers-stored.npz'))), (b) => readNpz(b, 'f.npz').map((e) => e.decode())],
+      ['npz-deflated', new Uint8Array(readFileSync(fixture('layers-deflated.npz'))), (b) => readNpz(b, 'f.npz').map((e) => e.decode())],
+      ['safetensors', new Uint8Array(readFileSync(fixture('model.safetensors'))), (b) => readSafetensors(b, 'f.safetensors').map((e) => e.decode())],
+    ];
+    const counts: Record<string, { ok: number; refused: number }> = {};
+    for (const [name, good, read] of targets) {
+      counts[name] = { ok: 0, refused: 0 };
+      // Mutations concentrate on the header (first 160 bytes) and on the zip directory at the end.
+      for (let trial = 0; trial < 2500; trial++) {
+        const bytes = good.slice();
+        const kind = trial % 5;
+        const mutations = 1 + Math.floor(random() * 4);
+        for (let m = 0; m < mutations; m++) {
+          const region = kind === 4 ? bytes.length - 1 - Math.floor(random() * Math.min(120, bytes.length)) : Math.floor(random() * Math.min(160, bytes.length));
+          if (kind === 0) bytes[region] = Math.floor(random() * 256);
+          else if (kind === 1) bytes[region] = (bytes[region]! ^ (1 << Math.floor(random() * 8))) & 0xff;
+          else if (kind === 2) bytes[region] = [0, 0xff, 0x7f, 0x80, 0x28, 0x29, 0x2c, 0x27][Math.floor(random() * 8)]!;
+          else bytes[region] = Math.floor(random() * 256);
+        }
+        const input = kind === 3 ? bytes.subarray(0, Math.floor(random() * bytes.length)) : bytes;
+        try {
+          read(input);
+          counts[name]!.ok++;
+        } catch (error) {
+          if (!(error instanceof NnsimError)) throw new Error(`${name} trial ${trial}: ${String(error)}`);
+          expect(['E_FILE', 'E_NONFINITE']).toContain(error.code);
+          expect(error.message).not.toContain('\n');
+          counts[name]!.refused++;
+        }
+      }
+      expect(counts[name]!.refused, name).toBeGreaterThan(100);
+    }
+  });
+});
+
+
+// ------------------------------------------------------------------------------------ the binary
+
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const stat = statSync(path);
+    newest = Math.max(newest, stat.isDirectory() ? newestSource(path) : stat.mtimeMs);
+  }
+  return newest;
+}
+
+beforeAll(() => {
+  // The tests run the real binary: (re)build dist/ when a source is newer than it.
+  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource(join(ROOT, 'src'))) {
+    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
+      encoding: 'utf8',
+    });
+    if (build.status !== 0) throw new Error(`tsc failed: ${build.stdout}${build.stderr}`);
+  }
+});
+
+function nnsim(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NNSIM_DEBUG: '' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A user error: non-zero exit, exactly one line on stderr, no stack trace. */
+function expectOneLineError(r: ReturnType<typeof nnsim>, pattern: RegExp): void {
+  expect(r.status, r.stderr).not.toBe(0);
+  expect(r.status).not.toBe(70);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^nnsim: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'nnsim-cli-'));
+
+describe('nnsim compare', () => {
+  it('prints the same numbers as the library call', () => {
+    const a = toRepresentation(openArray(fixture('a.npy')));
+    const b = toRepresentation(openArray(fixture('b.npy')));
+    const r = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { values: Record<string, number>; a: { rows: number; cols: number } };
+    expect(out.a).toMatchObject({ rows: 20, cols: 5 });
+    const ids = Object.keys(out.values);
+    expect(ids).toContain('cka');
+    expect(ids).toContain('procrustes');
+    expect(out.values).toEqual(compareMany(ids, a, b));
+    for (const id of ids) expect(out.values[id]).toBe(compare(id, a, b));
+  });
+
+  it('passes options and picks arrays out of .npz and .safetensors files', () => {
+    const r = nnsim(['compare', `${fixture('layers-deflated.npz')}#layer1`, `${fixture('model.safetensors')}#layer2`, '-m', 'procrustes,cka', '--option', 'procrustes.normalize=true', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const a = toRepresentation(openArray(`${fixture('layers-stored.npz')}#layer1`));
+    const b = toRepresentation(openArray(`${fixture('model.safetensors')}#layer2`));
+    const out = JSON.parse(r.stdout) as { values: Record<string, number> };
+    expect(out.values.procrustes).toBe(compare('procrustes', a, b, { normalize: true }));
+    expect(out.values.cka).toBe(compare('cka', a, b));
+    // An option without a measure prefix goes to every selected measure that has it.
+    const both = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'procrustes', '-m', 'angular-shape', '-o', 'normalize=true', '--json']);
+    const va = toRepresentation(openArray(fixture('a.npy')));
+    const vb = toRepresentation(openArray(fixture('b.npy')));
+    expect((JSON.parse(both.stdout) as { values: Record<string, number> }).values.procrustes).toBe(compare('procrustes', va, vb, { normalize: true }));
+    const text = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--measure', 'cka']);
+    const value = compare('cka', toRepresentation(openArray(fixture('a.npy'))), toRepresentation(openArray(fixture('b.npy'))));
+    expect(text.stdout).toMatch(new RegExp(`\\ncka +similarity +${String(value).replace('.', '\\.')}\\n`));
+  });
+
+  it('passes --labels to the measures that take labels', () => {
+    const measure = listMeasures().find((m) => m.domain === 'representational' && m.requires.includes('labels'));
+    if (!measure) return; // none registered yet
+    const labelKey = Object.entries(measure.options).find(([, spec]) => spec.type === 'labels')![0];
+    const dir = join(ROOT, 'data', 'demo');
+    const r = nnsim(['compare', join(dir, 'seed-0', 'hidden3.npy'), join(dir, 'seed-1', 'hidden3.npy'), '--labels', join(dir, 'labels.npy'), '-m', measure.id, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const labels = Int32Array.from(openArray(join(dir, 'labels.npy')).decode());
+    const a = toRepresentation(openArray(join(dir, 'seed-0', 'hidden3.npy')));
+    const b = toRepresentation(openArray(join(dir, 'seed-1', 'hidden3.npy')));
+    expect((JSON.parse(r.stdout) as { values: Record<string, number> }).values[measure.id]).toBe(compare(measure.id, a, b, { [labelKey]: labels }));
+    expectOneLineError(nnsim(['compare', join(dir, 'seed-0', 'hidden3.npy'), join(dir, 'seed-1', 'hidden3.npy'), '-m', measure.id]), /labels/);
+  });
+
+  it('computes functional measures on output files', () => {
+    const ids = ['disagreement', 'jsd', 'accuracy-difference'].filter((id) => measureIds().includes(id as never));
+    if (ids.length === 0) return; // not registered
+    const dir = join(ROOT, 'data', 'demo');
+    const files = [join(dir, 'seed-0', 'logits.npy'), join(dir, 'shuffled-labels', 'logits.npy')];
+    const r = nnsim(['compare', ...files, '-m', ids.join(','), '-o', 'input=logits', '--labels', join(dir, 'labels.npy'), '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const labels = Int32Array.from(openArray(join(dir, 'labels.npy')).decode());
+    const [a, b] = files.map((f) => toRepresentation(openArray(f)));
+    const got = (JSON.parse(r.stdout) as { values: Record<string, number> }).values;
+    for (const id of ids) {
+      const options = { input: 'logits', ...(getMeasure(id).requires.includes('labels') ? { labels } : {}) };
+      expect(got[id], id).toBe(compare(id, a!, b!, options));
+    }
+  });
+
+  it('reshapes 3-D arrays only when asked', () => {
+    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy')]), /--reshape flatten .* --reshape positions/);
+    const r = nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy'), '--reshape', 'positions', '-m', 'cka', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { values: { cka: number } }).values.cka).toBeCloseTo(1, 12);
+  });
+
+  it('refuses malformed files with one documented line', () => {
+    const dir = tmp();
+    const cases: [string, Uint8Array, RegExp][] = Object.entries(malformedNpy()).map(([what, { bytes, message }]) => [what, bytes, message]);
+    for (const [what, bytes, message] of cases) {
+      const path = join(dir, `${what.replace(/ /g, '-')}.npy`);
+      writeFileSync(path, bytes);
+      expectOneLineError(nnsim(['compare', path, fixture('x-f8-le.npy')]), message);
+    }
+    expectOneLineError(nnsim(['compare', fixture('object.npy'), fixture('b.npy')]), /pickle.*never loads.*astype/);
+    expectOneLineError(nnsim(['compare', fixture('nan.npy'), fixture('x-f8-le.npy')]), /NaN at index \(2, 1\).*\[E_NONFINITE\]/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b-short.npy')]), /has 20 rows but .*b-short\.npy has 15.*same inputs/);
+    const truncatedSt = join(dir, 'cut.safetensors');
+    writeFileSync(truncatedSt, readFileSync(fixture('model.safetensors')).subarray(0, 300));
+    expectOneLineError(nnsim(['compare', `${truncatedSt}#layer1`, fixture('a.npy')]), /truncated/);
+    const truncatedZip = join(dir, 'cut.npz');
+    writeFileSync(truncatedZip, readFileSync(fixture('layers-deflated.npz')).subarray(0, 400));
+    expectOneLineError(nnsim(['compare', `${truncatedZip}#layer1`, fixture('a.npy')]), /\.npz/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'ckaa']), /did you mean 'cka'.*'nnsim list'/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'cka', '-o', 'kernal=linear']), /did you mean 'kernel'/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'cka', '--option', 'kernel=cubic']), /kernel/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy')]), /two arrays/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--bogus']), /--bogus/);
+    expectOneLineError(nnsim(['frobnicate']), /unknown command/);
+    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube.npy'), '--reshape', 'squash']), /'flatten' or 'positions'/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'cka', '--option', 'procrustes.normalize=true']), /not selected; add --measure procrustes/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'procrustes', '--option', 'normalize=maybe']), /true or false/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--labels', join(ROOT, 'data', 'demo', 'labels.npy')]), /400 labels but the arrays have 20 rows.*\[E_LABELS\]/);
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--labels', fixture('a.npy')]), /labels must be one integer per input/);
+  });
+});
+
+describe('nnsim pairwise', () => {
+  it('writes results.json, results.csv, one SVG per measure and index.html', () => {
+    const out = join(tmp(), 'report');
+    const r = nnsim(['pairwise', fixture('model-a'), fixture('model-b'), '-m', 'cka', '-m', 'procrustes', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe(''); // no progress bar when stderr is not a terminal
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      a: { layers: { name: string }[] };
+      values: Record<string, number[][]>;
+      measures: { key: string; kind: string }[];
+    };
+    const names = ['layer1', 'layer2', 'layer10'];
+    expect(results.a.layers.map((l) => l.name)).toEqual(names);
+    expect(results.measures.map((m) => [m.key, m.kind])).toEqual([
+      ['cka', 'similarity'],
+      ['procrustes', 'distance'],
+    ]);
+    const layersA = openLayers(fixture('model-a')).map((e) => toRepresentation(e));
+    const layersB = openLayers(fixture('model-b')).map((e) => toRepresentation(e));
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        expect(results.values.cka![i]![j]).toBe(compare('cka', layersA[i]!, layersB[j]!));
+        expect(results.values.procrustes![i]![j]).toBe(compare('procrustes', layersA[i]!, layersB[j]!));
+      }
+    }
+    const csv = readFileSync(join(out, 'results.csv'), 'utf8').trimEnd().split('\n');
+    expect(csv[0]).toBe('measure,layerA,layerB,value');
+    expect(csv).toHaveLength(1 + 2 * 9);
+    expect(csv[1]).toBe(`cka,layer1,layer1,${results.values.cka![0]![0]}`);
+    for (const key of ['cka', 'procrustes']) {
+      const svg = readFileSync(join(out, `${key}.svg`), 'utf8');
+      expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      for (const n of names) expect(svg).toContain(`>${n}</text>`);
+      expect(svg).toContain('darker = more similar');
+    }
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).not.toMatch(/<script|<link|src="http/); // self-contained
+    expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(html).toContain('distance: lower = more similar');
+    expect(html).toContain('similarity: higher = more similar');
+  });
+
+  it('draws distances so that dark still means similar', () => {
+    const out = join(tmp(), 'report');
+    expect(nnsim(['pairwise', fixture('model-a'), fixture('model-a'), '-m', 'procrustes,cka', '--out', out]).status).toBe(0);
+    // On the diagonal a model's layer equals itself: procrustes 0 and cka 1 must both be the darkest colour of their ramp.
+    const procrustes = readFileSync(join(out, 'procrustes.svg'), 'utf8');
+    const cka = readFileSync(join(out, 'cka.svg'), 'utf8');
+    const firstCell = (svg: string): string => /<rect x="\d+(?:\.\d+)?" y="\d+(?:\.\d+)?" width="\d+" height="\d+" fill="(rgb\([^)]*\))"/.exec(svg)![1]!;
+    expect(firstCell(procrustes)).toBe('rgb(127,39,4)');
+    expect(firstCell(cka)).toBe('rgb(8,48,107)');
+  });
+
+  it('compares a model with itself once per unordered pair for symmetric measures', () => {
+    const asymmetric = listMeasures().find((m) => m.domain === 'representational' && !m.symmetric && m.requires.length === 0 && m.minRows <= 12);
+    const ids = ['cka', 'procrustes', ...(asymmetric ? [asymmetric.id] : [])];
+    const out = join(tmp(), 'report');
+    const r = nnsim(['pairwise', fixture('model-a'), `${fixture('model-a')}/`, '-m', ids.join(','), '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const values = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { values: Record<string, number[][]> }).values;
+    const layers = openLayers(fixture('model-a')).map((e) => toRepresentation(e));
+    for (const id of ids) {
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 3; j++) {
+          // Mirrored cells equal the library's value of the other order (exact for symmetric measures).
+          const want = getMeasure(id).symmetric && j < i ? compare(id, layers[j]!, layers[i]!) : compare(id, layers[i]!, layers[j]!);
+          expect(values[id]![i]![j], `${id} ${i} ${j}`).toBe(want);
+        }
+      }
+    }
+  });
+
+  it('sweeps the arrays of .npz and .safetensors files in natural order, checking N first', () => {
+    const out = join(tmp(), 'report');
+    const r = nnsim(['pairwise', fixture('layers-stored.npz'), fixture('layers-deflated.npz'), '-m', 'cka', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { values: { cka: number[][] }; b: { layers: { name: string }[] } };
+    expect(results.b.layers.map((l) => l.name)).toEqual(['layer1', 'layer2', 'layer10']);
+    for (let i = 0; i < 3; i++) expect(results.values.cka[i]![i]).toBeCloseTo(1, 12);
+    expectOneLineError(nnsim(['pairwise', fixture('model-a'), fixture('a.npy'), '--out', out]), /has 12 rows but .*a\.npy has 20/);
+    expectOneLineError(nnsim(['pairwise', fixture('model-a'), fixture('model-b')]), /--out DIR/);
+  });
+});
+
+describe('nnsim list', () => {
+  it('lists every registered measure with its metadata', () => {
+    const r = nnsim(['list', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const listed = JSON.parse(r.stdout) as { id: string; family: string; kind: string; range: unknown[]; invariances: string[]; options: object; reference: { citation: string } }[];
+    expect(listed.map((m) => m.id)).toEqual(measureIds());
+    for (const m of listed) {
+      expect(m.family).toBeTruthy();
+      expect(['similarity', 'distance']).toContain(m.kind);
+      expect(m.range).toHaveLength(2);
+      expect(Array.isArray(m.invariances)).toBe(true);
+      expect(m.options).toBeTypeOf('object');
+      expect(m.reference.citation).toBeTruthy();
+    }
+    const text = nnsim(['list']).stdout;
+    for (const m of listMeasures()) expect(text).toContain(`${m.id}  ${m.name}`);
+  });
+});
+
+describe('nnsim demo', () => {
+  it('writes index.html and the heatmaps from the shipped digits models', () => {
+    const cwd = tmp();
+    const r = nnsim(['demo', '--out', 'demo-out'], cwd);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(join(cwd, 'demo-out', 'index.html'));
+    const html = readFileSync(join(cwd, 'demo-out', 'index.html'), 'utf8');
+    expect(html).toContain('UCI');
+    expect(html).toContain('CC BY 4.0');
+    for (const folder of ['seed-0-vs-seed-1', 'seed-0-vs-shuffled-labels']) {
+      const files = readdirSync(join(cwd, 'demo-out', folder));
+      expect(files).toContain('results.json');
+      expect(files).toContain('cka.svg');
+    }
+    // The seed twins are more alike than the shuffled-label network, layer for layer (CKA on the diagonal).
+    const read = (folder: string): number[][] =>
+      (JSON.parse(readFileSync(join(cwd, 'demo-out', folder, 'results.json'), 'utf8')) as { values: { cka: number[][] } }).values.cka;
+    const twins = read('seed-0-vs-seed-1');
+    const shuffled = read('seed-0-vs-shuffled-labels');
+    for (let i = 1; i < 4; i++) expect(twins[i]![i]!).toBeGreaterThan(shuffled[i]![i]!);
+    // Functional measures on the logits appear exactly when the registry has some.
+    const functional = listMeasures({ domain: 'functional' }).filter((m) => m.arity === 'pair');
+    expect(html.includes('Functional measures on the logits')).toBe(functional.length > 0);
+    if (functional.length > 0) {
+      // Each is either computed (functional.json, the table) or listed as needing inputs the demo lacks.
+      for (const m of functional) expect(html).toMatch(new RegExp(`<code( title="[^"]*")?>${m.id}</code>`));
+      const rows = JSON.parse(readFileSync(join(cwd, 'demo-out', 'functional.json'), 'utf8')) as { measure: string; value: number }[];
+      expect(rows.length).toBeGreaterThan(0);
+      for (const r of rows) expect(Number.isFinite(r.value)).toBe(true);
+      // The seed twins agree more than the shuffled-label network does with either (disagreement, if present).
+      const disagreement = rows.filter((r) => r.measure === 'disagreement').map((r) => r.value);
+      if (disagreement.length === 2) expect(disagreement[0]!).toBeLessThan(disagreement[1]!);
+    }
+  });
+
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+  it.skipIf(!chromium)('renders index.html in a headless browser (screenshot)', () => {
+    const cwd = tmp();
+    expect(nnsim(['demo', '--out', 'd', '--quiet'], cwd).status).toBe(0);
+    const png = join(cwd, 'shot.png');
+    const r = spawnSync(
+      chromium!,
+      ['--headless', '--no-sandbox', '--disable-gpu', `--screenshot=${png}`, '--window-size=1200,1600', `file://${join(cwd, 'd', 'index.html')}`],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(existsSync(png), r.stderr).toBe(true);
+    const bytes = readFileSync(png);
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    expect(bytes.length).toBeGreaterThan(20_000);
+  });
+});
