@@ -269,6 +269,7 @@ export function spectralNormSymmetric(a, n) {
       y[i] = s;
     }
   };
+  if (a.every((v) => v === 0)) return 0;
   const steps = Math.min(n, 60);
   let start = new Float64Array(n).map((_, i) => 1 + ((i * 7919) % 13) / 13);
   let previous = -1;
@@ -297,7 +298,7 @@ export function spectralNormSymmetric(a, n) {
       let be = 0;
       for (let i = 0; i < n; i++) be += w[i] * w[i];
       be = Math.sqrt(be);
-      if (be < 1e-13 * Math.abs(al) || step === steps - 1) break;
+      if (be <= 1e-13 * Math.abs(al) || be === 0 || step === steps - 1) break;
       beta.push(be);
       q = Float64Array.from(w, (v) => v / be);
     }

@@ -207,7 +207,8 @@ def bures(x, y):
     k, l = h @ x @ x.T @ h, h @ y @ y.T @ h
     def psd_sqrt(m):
         w, v = eigh(m)
-        return v @ np.diag(np.sqrt(np.maximum(w, 0))) @ v.T
+        w[w < w.max() * len(m) * np.finfo(float).eps] = 0  # roundoff eigenvalues of the rank-D kernel
+        return v @ np.diag(np.sqrt(w)) @ v.T
     nuc = svd(psd_sqrt(k) @ psd_sqrt(l), compute_uv=False).sum()
     return nuc / np.sqrt(np.trace(k) * np.trace(l))
 
