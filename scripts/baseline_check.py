@@ -283,11 +283,17 @@ def uniformity(x, t=2.0):
 
 
 def twonn(x):
-    """TwoNN maximum-likelihood estimate (Facco et al. 2017): N / sum log(r2 / r1)."""
+    """TwoNN (Facco et al. 2017): least-squares line through the origin of -log(1 - i/N) on the sorted log(r2/r1),
+    over the 90% smallest ratios."""
     d = euclid(x)
     np.fill_diagonal(d, np.inf)
     s = np.sort(d, axis=1)
-    return len(x) / np.log(s[:, 1] / s[:, 0]).sum()
+    mu = np.sort(np.log(s[:, 1] / s[:, 0]))
+    n = len(x)
+    kept = (9 * n) // 10
+    xs = mu[:kept]
+    ys = -np.log(1 - np.arange(1, kept + 1) / n)
+    return (xs @ ys) / (xs @ xs)
 
 
 def tolerance(x, labels):

@@ -1,0 +1,190 @@
+// Pure-JS baselines of the neighbourhood measures and the descriptive statistics: N × N distance matrices
+// and k-NN lists in plain Float64Array loops.
+import {
+  cosineDistances,
+  cosineSimilarities,
+  euclideanDistances,
+  nearestNeighbors,
+  squaredDistancesDirect,
+} from '../baseline-helpers.mjs';
+
+function distances(x, metric) {
+  return metric === 'euclidean' ? euclideanDistances(x) : cosineDistances(x);
+}
+
+/**
+ * Per-input Jaccard and rank similarity (Wang et al. 2020; normalised by the harmonic number of the joint count,
+ * as ReSi) of the k-NN lists, and the second-order cosine similarity of the distance vectors over the union of
+ * both lists (Hamilton et al. 2016b, cosine distances as in ReSi).
+ */
+function neighbourhoodScores(a, b, options, which) {
+  const k = options.k ?? 10;
+  const metric = options.metric ?? 'cosine';
+  const n = a.rows;
+  const da = distances(a, metric);
+  const db = distances(b, metric);
+  const na = nearestNeighbors(da, n, k);
+  const nb = nearestNeighbors(db, n, k);
+  let total = 0;
+  const positionB = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < k; t++) positionB[nb[i * k + t]] = t;
+    let joint = 0;
+    let rankSum = 0;
+    for (let t = 0; t < k; t++) {
+      const p = positionB[na[i * k + t]];
+      if (p >= 0) {
+        joint++;
+        rankSum += 2 / ((1 + Math.abs(t - p)) * (t + p + 2));
+      }
+    }
+    const jaccard = joint / (2 * k - joint);
+    let harmonic = 0;
+    for (let t = 1; t <= joint; t++) harmonic += 1 / t;
+    const rank = joint > 0 ? rankSum / harmonic : 0;
+    if (which === 'jaccard') total += jaccard;
+    else if (which === 'rank') total += rank;
+    else if (which === 'joint') total += jaccard * rank;
+    else {
+      // Second order: cosine of (d_a(i, u), d_b(i, u)) over u in the union of both neighbour lists.
+      let dot = 0;
+      let aa = 0;
+      let bb = 0;
+      const add = (u) => {
+        const x = da[i * n + u];
+        const y = db[i * n + u];
+        dot += x * y;
+        aa += x * x;
+        bb += y * y;
+      };
+      for (let t = 0; t < k; t++) add(na[i * k + t]);
+      for (let t = 0; t < k; t++) {
+        const u = nb[i * k + t];
+        let shared = false;
+        for (let s = 0; s < k; s++) if (na[i * k + s] === u) shared = true;
+        if (!shared) add(u);
+      }
+      total += dot / Math.sqrt(aa * bb);
+    }
+    for (let t = 0; t < k; t++) positionB[nb[i * k + t]] = -1;
+  }
+  return total / n;
+}
+
+function meanRow({ data, rows, cols }) {
+  const mean = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j] += data[i * cols + j];
+  return mean.map((v) => v / rows);
+}
+
+const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+
+function magnitude(x) {
+  return norm(meanRow(x));
+}
+
+/** Mean cosine similarity of the rows with the mean row (Wang et al. 2020). */
+function concentricity({ data, rows, cols }) {
+  const mean = meanRow({ data, rows, cols });
+  const meanNorm = norm(mean);
+  let total = 0;
+  for (let i = 0; i < rows; i++) {
+    let dot = 0;
+    let rr = 0;
+    for (let j = 0; j < cols; j++) {
+      dot += data[i * cols + j] * mean[j];
+      rr += data[i * cols + j] ** 2;
+    }
+    const denominator = Math.sqrt(rr) * meanNorm;
+    total += denominator > 0 ? Math.min(1, Math.max(-1, dot / denominator)) : 0;
+  }
+  return total / rows;
+}
+
+/** log((1/N²) Σ_{i,j} exp(−t‖x_i − x_j‖²)), diagonal included (Wang & Isola 2020). */
+function uniformity(x, t) {
+  const n = x.rows;
+  const d2 = squaredDistancesDirect(x);
+  let offDiagonal = 0;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) offDiagonal += Math.exp(-t * d2[i * n + j]);
+  return Math.log((n + 2 * offDiagonal) / (n * n));
+}
+
+/** TwoNN (Facco et al. 2017): slope through the origin of −log(1 − i/N) on sorted log(r₂/r₁), 90% smallest. */
+function twoNn(x) {
+  const n = x.rows;
+  const d = euclideanDistances(x);
+  const lists = nearestNeighbors(d, n, 2);
+  const logMu = new Float64Array(n);
+  for (let i = 0; i < n; i++) logMu[i] = Math.log(d[i * n + lists[2 * i + 1]] / d[i * n + lists[2 * i]]);
+  logMu.sort();
+  const kept = Math.floor((9 * n) / 10);
+  let xy = 0;
+  let xx = 0;
+  for (let i = 0; i < kept; i++) {
+    xy += logMu[i] * -Math.log1p(-(i + 1) / n);
+    xx += logMu[i] * logMu[i];
+  }
+  return xy / xx;
+}
+
+/** Mean cosine similarity over ordered pairs of distinct inputs with the same label (Wang & Liu 2021). */
+function tolerance(x, labels) {
+  const n = x.rows;
+  const s = cosineSimilarities(x);
+  let total = 0;
+  let pairs = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i !== j && labels[i] === labels[j]) {
+        total += s[i * n + j];
+        pairs++;
+      }
+    }
+  }
+  return total / pairs;
+}
+
+/** Newman modularity of the label partition in the undirected (union) k-NN graph (Lu et al. 2022). */
+function knnModularity(x, labels, k, metric) {
+  const n = x.rows;
+  const lists = nearestNeighbors(distances(x, metric), n, k);
+  const adjacent = Array.from({ length: n }, () => new Set());
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < k; t++) {
+      const j = lists[i * k + t];
+      adjacent[i].add(j);
+      adjacent[j].add(i);
+    }
+  }
+  const within = new Map();
+  const degrees = new Map();
+  let twiceEdges = 0;
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    degrees.set(c, (degrees.get(c) ?? 0) + adjacent[i].size);
+    twiceEdges += adjacent[i].size;
+    for (const j of adjacent[i]) if (labels[j] === c) within.set(c, (within.get(c) ?? 0) + 1);
+  }
+  let q = 0;
+  for (const [c, degree] of degrees) q += (within.get(c) ?? 0) / twiceEdges - (degree / twiceEdges) ** 2;
+  return q;
+}
+
+export default {
+  'knn-jaccard': (a, b, options = {}) => neighbourhoodScores(a, b, options, 'jaccard'),
+  'second-order-cosine': (a, b, options = {}) => neighbourhoodScores(a, b, options, 'second-order'),
+  'rank-similarity': (a, b, options = {}) => neighbourhoodScores(a, b, options, 'rank'),
+  'joint-rank-jaccard': (a, b, options = {}) => neighbourhoodScores(a, b, options, 'joint'),
+
+  'intrinsic-dimension-difference': (a, b) => Math.abs(twoNn(a) - twoNn(b)),
+  'magnitude-difference': (a, b) => Math.abs(magnitude(a) - magnitude(b)),
+  'concentricity-difference': (a, b) => Math.abs(concentricity(a) - concentricity(b)),
+  'uniformity-difference': (a, b, options = {}) => Math.abs(uniformity(a, options.t ?? 2) - uniformity(b, options.t ?? 2)),
+  'tolerance-difference': (a, b, options) => Math.abs(tolerance(a, options.labels) - tolerance(b, options.labels)),
+  'knn-modularity-difference': (a, b, options) =>
+    Math.abs(
+      knnModularity(a, options.labels, options.k ?? 10, options.metric ?? 'cosine') -
+        knnModularity(b, options.labels, options.k ?? 10, options.metric ?? 'cosine'),
+    ),
+};
