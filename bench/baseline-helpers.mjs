@@ -363,3 +363,107 @@ export function pearson(x, y) {
   }
   return sxy / Math.sqrt(sxx * syy);
 }
+
+/**
+ * Eigenvalues only of a symmetric N × N row-major matrix (overwritten): Householder reduction to tridiagonal
+ * form (≈ 4N³/3 flops, no transformation accumulated) then implicit QL (O(N²)), as in EISPACK tred1/tql1.
+ * ml-matrix always accumulates the eigenvectors, about three times the work.
+ */
+export function symmetricEigenvalues(a, n) {
+  const d = new Float64Array(n);
+  const e = new Float64Array(n); // e[i] = T(i, i − 1)
+  const v = new Float64Array(n);
+  const p = new Float64Array(n);
+  for (let k = 0; k < n - 2; k++) {
+    d[k] = a[k * n + k];
+    let norm = 0;
+    for (let i = k + 1; i < n; i++) norm += a[i * n + k] ** 2;
+    norm = Math.sqrt(norm);
+    if (norm === 0) {
+      e[k + 1] = 0;
+      continue;
+    }
+    const x0 = a[(k + 1) * n + k];
+    const alpha = x0 > 0 ? -norm : norm;
+    e[k + 1] = alpha;
+    let vv = 0;
+    for (let i = k + 1; i < n; i++) {
+      v[i] = a[i * n + k] - (i === k + 1 ? alpha : 0);
+      vv += v[i] * v[i];
+    }
+    const beta = 2 / vv;
+    // p = β·A22·v, K = β/2·vᵀp, w = p − K·v, A22 ← A22 − v wᵀ − w vᵀ.
+    let vp = 0;
+    for (let i = k + 1; i < n; i++) {
+      let s = 0;
+      const o = i * n;
+      for (let j = k + 1; j < n; j++) s += a[o + j] * v[j];
+      p[i] = beta * s;
+      vp += v[i] * p[i];
+    }
+    const half = (beta / 2) * vp;
+    for (let i = k + 1; i < n; i++) p[i] -= half * v[i];
+    for (let i = k + 1; i < n; i++) {
+      const o = i * n;
+      const vi = v[i];
+      const wi = p[i];
+      for (let j = k + 1; j < n; j++) a[o + j] -= vi * p[j] + wi * v[j];
+    }
+  }
+  if (n >= 2) {
+    d[n - 2] = a[(n - 2) * n + n - 2];
+    e[n - 1] = a[(n - 1) * n + n - 2];
+  }
+  d[n - 1] = a[(n - 1) * n + n - 1];
+  // Implicit QL with Wilkinson-type shifts (JAMA tql2 without the eigenvectors).
+  for (let i = 1; i < n; i++) e[i - 1] = e[i];
+  e[n - 1] = 0;
+  let f = 0;
+  let tst1 = 0;
+  const eps = Number.EPSILON;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
+    let m = l;
+    while (m < n - 1 && Math.abs(e[m]) > eps * tst1) m++;
+    if (m > l) {
+      do {
+        let g = d[l];
+        let q = (d[l + 1] - g) / (2 * e[l]);
+        let r = Math.hypot(q, 1);
+        if (q < 0) r = -r;
+        d[l] = e[l] / (q + r);
+        d[l + 1] = e[l] * (q + r);
+        const dl1 = d[l + 1];
+        let h = g - d[l];
+        for (let i = l + 2; i < n; i++) d[i] -= h;
+        f += h;
+        q = d[m];
+        let c = 1;
+        let c2 = c;
+        let c3 = c;
+        const el1 = e[l + 1];
+        let s = 0;
+        let s2 = 0;
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * e[i];
+          h = c * q;
+          r = Math.hypot(q, e[i]);
+          e[i + 1] = s * r;
+          s = e[i] / r;
+          c = q / r;
+          q = c * d[i] - s * g;
+          d[i + 1] = h + s * (c * g + s * d[i]);
+        }
+        q = (-s * s2 * c3 * el1 * e[l]) / dl1;
+        e[l] = s * q;
+        d[l] = c * q;
+      } while (Math.abs(e[l]) > eps * tst1);
+    }
+    d[l] += f;
+    e[l] = 0;
+  }
+  return Array.from(d).sort((x, y) => x - y);
+}

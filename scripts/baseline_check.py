@@ -243,6 +243,15 @@ def gulp(x, y, lam=0.0):
     return np.sqrt(max(0.0, gulp_squared(x, y, lam)))
 
 
+def riemannian(x, y, eps=0.0):
+    """sqrt(sum log^2 of the generalised eigenvalues of (YY^T, XX^T)), kernels regularised by eps * tr/N."""
+    def kernel(a):
+        k = a @ a.T
+        return k + eps * np.trace(k) / len(a) * np.eye(len(a))
+    lam = eigh(kernel(y), kernel(x), eigvals_only=True)
+    return np.sqrt((np.log(lam) ** 2).sum())
+
+
 # ----------------------------------------------------------------------------------------------------- neighbours
 def neighbour_scores(x, y, k=10):
     nx, dx = knn(x, k)
@@ -327,7 +336,7 @@ MEASURES = {
     'shape-metric': shape_metric, 'linear-regression': linear_regression, 'aligned-cosine': aligned_cosine,
     'correlation-match': correlation_match, 'permutation-procrustes': permutation_procrustes,
     'rsm-norm-difference': rsm_norm_difference, 'rsa': rsa, 'distance-correlation': distance_correlation,
-    'bures': bures, 'eigenspace-overlap': eigenspace_overlap, 'gulp': gulp,
+    'bures': bures, 'eigenspace-overlap': eigenspace_overlap, 'gulp': gulp, 'riemannian': riemannian,
     'knn-jaccard': lambda x, y: neighbour_scores(x, y)['knn-jaccard'],
     'second-order-cosine': lambda x, y: neighbour_scores(x, y)['second-order-cosine'],
     'rank-similarity': lambda x, y: neighbour_scores(x, y)['rank-similarity'],
@@ -351,6 +360,7 @@ VARIANTS = [
     ('rsa', {'inner': 'euclidean', 'outer': 'kendall'}, {'inner': 'euclidean', 'outer': 'kendall'}),
     ('rsa', {'inner': 'cosine'}, {'inner': 'cosine'}),
     ('gulp', {'lam': 0.1}, {'lambda': 0.1}),
+    ('riemannian', {'eps': 0.1}, {'regularization': 0.1}),
 ]
 
 # ReSi class -> (nnsim id, js options, transform of the nnsim value into ReSi's), resi-conventions + spec README.

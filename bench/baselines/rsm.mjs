@@ -1,6 +1,10 @@
 // Pure-JS baselines of the RSM family: N × N matrices in plain Float64Array loops, decompositions from ml-matrix.
+import { CholeskyDecomposition } from 'ml-matrix';
+
 import {
   averageRanks,
+  gram,
+  Matrix,
   centered,
   cosineSimilarities,
   euclideanDistances,
@@ -10,6 +14,7 @@ import {
   singularValues,
   spectralNormSymmetric,
   symmetricEigen,
+  symmetricEigenvalues,
   toMatrix,
 } from '../baseline-helpers.mjs';
 
@@ -105,6 +110,27 @@ function gulpSpectrum(x, lambda) {
   return { xc: xc.div(Math.sqrt(scale)), vectors, inverse, kept };
 }
 
+/**
+ * Lower Cholesky factor (row-major N × N) of the uncentred kernel XXᵀ + ε·(tr/N)·I; throws when it is not
+ * positive definite (N > D without regularisation).
+ */
+function kernelCholesky(x, epsilon) {
+  const n = x.rows;
+  const k = gram(x);
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += k[i * n + i];
+  for (let i = 0; i < n; i++) k[i * n + i] += (epsilon * trace) / n;
+  const rows = Array.from({ length: n }, (_, i) => k.subarray(i * n, (i + 1) * n));
+  const cholesky = new CholeskyDecomposition(new Matrix(rows));
+  if (!cholesky.isPositiveDefinite()) {
+    throw new Error('riemannian: the kernel XXᵀ is not positive definite (N > D?); set options.regularization');
+  }
+  const factor = cholesky.lowerTriangularMatrix;
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) out[i * n + j] = factor.get(i, j);
+  return out;
+}
+
 export default {
   // ‖S − S'‖ of the Euclidean-distance RSMs (spectral norm by Lanczos, or Frobenius).
   'rsm-norm-difference': (a, b, options = {}) => {
@@ -177,5 +203,41 @@ export default {
       for (let j = 0; j < m.columns; j++) t3 += m.get(i, j) ** 2 * p.inverse[i] * q.inverse[j];
     }
     return Math.sqrt(Math.max(0, t1 + t2 - 2 * t3));
+  },
+
+  // Shahbazi et al. 2021: sqrt(Σ log² λ_i(K⁻¹L)) for the SPD kernels K = XXᵀ, L = YYᵀ. With K = C Cᵀ the λ_i are
+  // the eigenvalues of the symmetric Z Zᵀ, Z = C⁻¹ C_L. O(N³): the dense N × N eigenvalue problem dominates.
+  riemannian: (a, b, options = {}) => {
+    const epsilon = options.regularization ?? 0;
+    const n = a.rows;
+    const ck = kernelCholesky(a, epsilon);
+    const cl = kernelCholesky(b, epsilon);
+    // Forward substitution C_K Z = C_L, row by row (row i of Z only needs rows < i).
+    const z = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      const zi = z.subarray(i * n, (i + 1) * n);
+      zi.set(cl.subarray(i * n, (i + 1) * n));
+      for (let p = 0; p < i; p++) {
+        const c = ck[i * n + p];
+        if (c === 0) continue;
+        const zp = z.subarray(p * n, (p + 1) * n);
+        for (let j = 0; j <= p; j++) zi[j] -= c * zp[j]; // Z is lower triangular like C_L
+      }
+      const d = ck[i * n + i];
+      for (let j = 0; j <= i; j++) zi[j] /= d;
+    }
+    // M = Z Zᵀ (symmetric, similar to K⁻¹L); rows of the lower-triangular Z overlap on their first min(i, j) + 1.
+    const m = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let t = 0; t <= j; t++) s += z[i * n + t] * z[j * n + t];
+        m[i * n + j] = s;
+        m[j * n + i] = s;
+      }
+    }
+    let sum = 0;
+    for (const lambda of symmetricEigenvalues(m, n)) sum += Math.log(lambda) ** 2;
+    return Math.sqrt(sum);
   },
 };
