@@ -109,12 +109,17 @@ function plan(specs: readonly MeasureSpec[], rows: number): PlannedMeasure[] {
   });
 }
 
+function sameLabels(x: Int32Array, y: Int32Array): boolean {
+  return x === y || (x.length === y.length && x.every((v, i) => v === y[i]));
+}
+
 function checkLabels(planned: readonly PlannedMeasure[]): Int32Array | undefined {
-  // The core receives one label vector per call; all measures of the call must agree on it.
+  // The core receives one label vector per call; all measures of the call must agree on it (by value:
+  // a number[] given to several measures is converted to a new Int32Array for each).
   let labels: Int32Array | undefined;
   for (const p of planned) {
     if (!p.options.labels) continue;
-    if (labels && labels !== p.options.labels) {
+    if (labels && !sameLabels(labels, p.options.labels)) {
       throw new NnsimError('E_LABELS', 'measures of one compareMany call must share the same labels array');
     }
     labels = p.options.labels;

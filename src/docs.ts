@@ -3,7 +3,7 @@
  * between the markers; a test fails when the README is out of date).
  */
 import type { Invariance, MeasureInfo } from './measure-types.js';
-import { listMeasures } from './registry.js';
+import { listMeasures, missingMeasures } from './registry.js';
 
 const ABBREVIATIONS: Readonly<Record<Invariance, string>> = {
   orthogonal: 'OT',
@@ -40,17 +40,27 @@ function formatDefaults(m: MeasureInfo): string {
   return parts.length ? parts.join(', ') : '—';
 }
 
+/** "Williams, Kunz, … 2021, \"Title\"" → "Williams et al. 2021", linked when the reference has a URL. */
+export function shortReference(reference: MeasureInfo['reference']): string {
+  const authors = reference.citation.split(/\s+\d{4}/)[0] ?? reference.citation;
+  const year = /\b(1[89]|20)\d{2}\b/.exec(reference.citation)?.[0] ?? '';
+  const names = authors.split(/,|\band\b|&/).map((s) => s.trim()).filter(Boolean);
+  const first = names[0]?.split(/\s+/).pop() ?? authors;
+  const label = `${first}${names.length > 2 ? ' et al.' : names.length === 2 ? ` & ${names[1]!.split(/\s+/).pop()}` : ''}${year ? ` ${year}` : ''}`;
+  return reference.url ? `[${label}](${reference.url})` : label;
+}
+
 /** The README's table of measures: one row per registry entry. */
 export function measuresMarkdownTable(measures: readonly MeasureInfo[] = listMeasures()): string {
   const lines = [
-    '| id | family | kind | range | symmetric | metric | invariances | options (defaults) | needs |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| id | family | kind | range | symmetric | metric | invariances | options (defaults) | needs | reference |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const m of measures) {
     lines.push(
       `| \`${m.id}\` | ${m.family} | ${m.kind} | ${formatRange(m.range)} | ${m.symmetric ? 'yes' : 'no'} | ` +
         `${m.metric ? 'yes' : 'no'} | ${formatInvariances(m.invariances)} | ${formatDefaults(m)} | ` +
-        `${[`N ≥ ${m.minRows}`, ...m.requires].join(', ')} |`,
+        `${[`N ≥ ${m.minRows}`, ...m.requires].join(', ')} | ${shortReference(m.reference)} |`,
     );
   }
   return lines.join('\n');
@@ -64,5 +74,9 @@ export function withMeasuresTable(readme: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
   if (start < 0 || end < start) throw new Error('README has no measures table markers');
-  return `${readme.slice(0, start + TABLE_START.length)}\n${measuresMarkdownTable()}\n${readme.slice(end)}`;
+  const missing = missingMeasures();
+  const note = missing.length
+    ? `\nNot implemented yet (in the survey's catalogue, absent from the registry; \`missingMeasures()\`): ${missing.map((id) => `\`${id}\``).join(', ')}.\n`
+    : '\nEvery measure of the survey\'s catalogue is implemented.\n';
+  return `${readme.slice(0, start + TABLE_START.length)}\n${measuresMarkdownTable()}\n${note}${readme.slice(end)}`;
 }

@@ -47,6 +47,7 @@ export {
   getMeasure,
   listMeasures,
   measureIds,
+  missingMeasures,
   type EffectiveProperties,
   type MeasureFilter,
   type MeasureId,
@@ -74,12 +75,24 @@ export const measures = Object.freeze(
 
 // Named exports, one per measure, one line per family (keep each family's line in its own place).
 // cca:
+export const { ccaMean, ccaR2, svcca } = measures;
 // alignment:
-export const { procrustes, angularShape } = measures;
+export const { procrustes, angularShape, shapeMetric, linearRegression, alignedCosine } = measures;
 // matching:
+export const { correlationMatch, permutationProcrustes, softMatching, maximumMatch } = measures;
 // rsm:
-export const { cka } = measures;
+export const { cka, rsmNormDifference, rsa, distanceCorrelation, bures, eigenspaceOverlap, gulp, riemannian } = measures;
 // neighbors:
+export const { knnJaccard, secondOrderCosine, rankSimilarity, jointRankJaccard } = measures;
 // statistics:
+export const {
+  intrinsicDimensionDifference,
+  magnitudeDifference,
+  concentricityDifference,
+  uniformityDifference,
+  toleranceDifference,
+  knnModularityDifference,
+  neuronModularityDifference,
+} = measures;
 // topology:
 // functional:

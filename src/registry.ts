@@ -2,6 +2,7 @@
  * The measure registry: every measure's metadata, looked up by id. Single source for listMeasures(),
  * the CLI, the README table and the property tests.
  */
+import { CATALOGUE } from './catalogue.js';
 import { NnsimError, nearest } from './errors.js';
 import type { Invariance, MeasureDefinition, MeasureInfo, MeasureVariant } from './measure-types.js';
 import { definitions, type Definition } from './measures/index.js';
@@ -17,6 +18,12 @@ export function getDefinition(id: unknown): MeasureDefinition {
   }
   const definition = byId.get(id);
   if (definition) return definition;
+  if (id in CATALOGUE) {
+    throw new NnsimError(
+      'E_UNKNOWN_MEASURE',
+      `Measure '${id}' is in the survey's catalogue but not implemented in this version of nnsim (missingMeasures() lists them).`,
+    );
+  }
   const suggestion = nearest(id, byId.keys());
   throw new NnsimError(
     'E_UNKNOWN_MEASURE',
@@ -90,4 +97,9 @@ export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<
     }
   }
   return result;
+}
+
+/** Ids of the survey's catalogue (src/catalogue.ts) that this version does not implement yet. */
+export function missingMeasures(): string[] {
+  return Object.keys(CATALOGUE).filter((id) => !byId.has(id));
 }

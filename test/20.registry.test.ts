@@ -75,6 +75,25 @@ describe('registry', () => {
   });
 });
 
+describe('catalogue', () => {
+  it('every registered measure is in the survey catalogue, under its family', async () => {
+    const { CATALOGUE } = await import('../src/catalogue.js');
+    for (const m of listMeasures()) expect(CATALOGUE[m.id], m.id).toBe(m.family);
+  });
+
+  it('missingMeasures() is the catalogue minus the registry, and asking for one says it is not implemented', async () => {
+    const { CATALOGUE } = await import('../src/catalogue.js');
+    const { missingMeasures, compare } = await import('../src/index.js');
+    const registered = new Set(listMeasures().map((m) => m.id));
+    expect(missingMeasures()).toEqual(Object.keys(CATALOGUE).filter((id) => !registered.has(id)));
+    const [absent] = missingMeasures();
+    if (absent !== undefined) {
+      const a = { data: new Float64Array([1, 2, 3, 4, 5, 7]), rows: 3, cols: 2 };
+      expect(() => compare(absent, a, a)).toThrow(/not implemented/);
+    }
+  });
+});
+
 describe('README', () => {
   it('has the measure table of the current registry (npm run docs)', async () => {
     const { readFileSync } = await import('node:fs');

@@ -1,6 +1,8 @@
 // Alignment-based measures: distances after an optimal alignment of one representation onto the other.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <numeric>
 
 #include "measure.hpp"
 
@@ -99,12 +101,151 @@ double angularShape(const MeasureContext& ctx) {
   return 2.0 * std::asin(std::min(1.0, d / 2.0));
 }
 
+
+// Coordinates Z = F_xᵀ (N × r) of a representation in its row-space factor (see RowSpaceFactor):
+// X = Z Wᵀ with W orthonormal, so products and alignments of Z equal those of X.
+Trans factorTransposeOp(const RowSpaceFactor& f) { return f.trans == Trans::Yes ? Trans::No : Trans::Yes; }
+
+// LinearRegression R² of predicting the first input from the second (ReSi §3.7): the share of the
+// centred first input's variance in the column space of the centred second input,
+//   R² = ‖P_Y X_c‖_F² / ‖X_c‖_F²,  P_Y = Q_Y Q_Yᵀ the projector onto span(Y_c),
+// i.e. 1 − RSS/TSS of the least-squares fit X ≈ 1bᵀ + Y B (intercept via the centring). The projector
+// uses an orthonormal basis of the numerically non-null directions of Y_c (the minimum-norm least-squares
+// fit), not inv(sqrtm(Y_cᵀY_c)), so rank-deficient Y and N ≤ D′ are handled exactly (R² = 1 when Y_c spans
+// all of 1⊥). A predictor with all rows equal explains nothing: R² = 0.
+double linearRegression(const MeasureContext& ctx) {
+  requireVariance(ctx.a(), Centering::Columns, "first (predicted)", "linear regression R²");
+  if (ctx.b().isConstant(Centering::Columns)) return 0.0;
+  const Matrix& basis = ctx.b().columnSpaceBasis(Centering::Columns);  // N × r
+  const Matrix projected = multiply(basis, Trans::Yes, ctx.a().data(Centering::Columns), Trans::No);  // r × D
+  return std::min(1.0, frobeniusNormSquared(projected) / ctx.a().squaredNorm(Centering::Columns));
+}
+
+// Aligned cosine similarity (Hamilton et al. 2016, as ReSi §3.5): rotate X onto Y by orthogonal
+// Procrustes (no centring; D ≠ D′ zero-padded), then average the cosine of each input's aligned pair
+// of rows, cos(x_i Q, y_i) = x_i Q y_iᵀ / (‖x_i‖ ‖y_i‖) (Q orthogonal keeps ‖x_i Q‖ = ‖x_i‖).
+// Works in row-space factor coordinates: with XᵀY = W_x C W_yᵀ and C = U S Vᵀ, X Q Yᵀ = Z_x U Vᵀ Z_yᵀ.
+// Rows that are zero in either input have no cosine and are skipped (ReSi does the same); Q is unique
+// whenever XᵀY has rank min(rank X, rank Y), the generic case.
+double alignedCosine(const MeasureContext& ctx) {
+  requireVariance(ctx.a(), Centering::None, "first", "aligned cosine similarity");
+  requireVariance(ctx.b(), Centering::None, "second", "aligned cosine similarity");
+  const RowSpaceFactor& fa = ctx.a().rowSpaceFactor(Centering::None);
+  const RowSpaceFactor& fb = ctx.b().rowSpaceFactor(Centering::None);
+  const Svd svd = thinSvd(ctx.pair.crossFactor(Centering::None));
+  const Matrix rotation = multiply(svd.u, Trans::No, svd.vt, Trans::No);                  // r_x × r_y
+  const Matrix aligned = multiply(fa.matrix, factorTransposeOp(fa), rotation, Trans::No);  // Z_x U Vᵀ, N × r_y
+  const MatrixView x = ctx.a().raw();
+  const MatrixView y = ctx.b().raw();
+  const std::size_t n = ctx.pair.rows();
+  double sum = 0.0;
+  std::size_t counted = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double nx = std::sqrt(dot(x.row(i), x.row(i), x.cols));
+    const double ny = std::sqrt(dot(y.row(i), y.row(i), y.cols));
+    if (nx == 0.0 || ny == 0.0) continue;
+    double numerator = 0.0;
+    for (std::size_t j = 0; j < fb.rank(); ++j) {
+      const double zy = fb.trans == Trans::Yes ? fb.matrix(i, j) : fb.matrix(j, i);
+      numerator += aligned(i, j) * zy;
+    }
+    sum += std::clamp(numerator / (nx * ny), -1.0, 1.0);
+    ++counted;
+  }
+  if (counted == 0) {
+    throw Error(ErrorCode::Degenerate, "aligned cosine similarity is undefined: every input has a zero row in one of "
+                                       "the representations");
+  }
+  return sum / static_cast<double>(counted);
+}
+
+// Williams et al. 2021 partial whitening (Sec. 3, Eq. 8 family) of the column-centred input scaled to unit
+// Frobenius norm, X̂ = X_c/‖X_c‖_F:  φ_α(X) = X̂ (α I + (1 − α)(X̂ᵀX̂)^{+1/2}).
+// With X̂ = U diag(ŝ) Vᵀ this is U diag(α ŝ + 1 − α) Vᵀ on the numerically non-null directions, and the
+// shape metrics ignore the right factor V (orthogonal), so Z = U diag(α ŝ + 1 − α) stands in for φ_α(X);
+// it is returned scaled to unit Frobenius norm. Scaling X_c first makes the α-mix independent of the
+// input's scale (netrep whitens the unscaled covariance, whose balance between the two terms changes
+// with the units of X). α = 1: X̂ itself (angular shape metric); α = 0: an orthonormal basis of span(X_c)
+// (CCA-like, invariant to invertible linear maps).
+const Matrix& whitenedShape(const Representation& r, double alpha) {
+  char key[64];
+  std::snprintf(key, sizeof key, "shape-metric:whitened:%.17g", alpha);
+  return r.memo<Matrix>(key, [&] {
+    const Svd& svd = r.svd(Centering::Columns);
+    const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
+    double total = 0.0;
+    for (std::size_t j = 0; j < rank; ++j) total += svd.s[j] * svd.s[j];
+    const double scale = std::sqrt(total);
+    std::vector<double> gain(rank);
+    double gainNorm = 0.0;
+    for (std::size_t j = 0; j < rank; ++j) {
+      gain[j] = alpha * (svd.s[j] / scale) + (1.0 - alpha);
+      gainNorm += gain[j] * gain[j];
+    }
+    gainNorm = std::sqrt(gainNorm);
+    Matrix z = Matrix::uninitialized(r.rows(), rank);
+    for (std::size_t i = 0; i < r.rows(); ++i) {
+      for (std::size_t j = 0; j < rank; ++j) z(i, j) = svd.u(i, j) * gain[j] / gainNorm;
+    }
+    return z;
+  });
+}
+
+// ‖Z_a P − Z_b‖_F for the optimal orthogonal P (zero-padding to a common width), formed explicitly:
+// accurate to ~eps absolute when the distance is tiny.
+double residualAfterRotation(MatrixView za, MatrixView zb) {
+  const std::size_t n = za.rows;
+  const std::size_t k = std::max(za.cols, zb.cols);
+  const Matrix cross = multiply(za, Trans::Yes, zb, Trans::No);
+  Matrix padded(k, k);
+  for (std::size_t i = 0; i < za.cols; ++i) {
+    for (std::size_t j = 0; j < zb.cols; ++j) padded(i, j) = cross(i, j);
+  }
+  const Svd svd = thinSvd(padded);
+  const Matrix rotation = multiply(svd.u, Trans::No, svd.vt, Trans::No);
+  Matrix a(n, k);
+  Matrix b(n, k);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < za.cols; ++j) a(i, j) = za(i, j);
+    for (std::size_t j = 0; j < zb.cols; ++j) b(i, j) = zb(i, j);
+  }
+  gemm(Trans::No, Trans::No, 1.0, a, rotation, -1.0, b);
+  return std::sqrt(frobeniusNormSquared(b));
+}
+
+// Generalized shape metric (Williams et al. 2021) between partially whitened, unit-norm representations:
+//   angular:   θ = arccos ‖φ̂_xᵀ φ̂_y‖_*   (Eq. 4; α = 1 is angular-shape), in [0, π/2];
+//   euclidean: min_Q ‖φ̂_x Q − φ̂_y‖_F = sqrt(2 − 2 cos θ) = 2 sin(θ/2), in [0, √2] (α = 1 is
+//              procrustes with normalize: true).
+// Both are metrics: φ̂ is a fixed map per representation, followed by a metric on the shape space.
+double shapeMetric(const MeasureContext& ctx) {
+  const double alpha = ctx.options.number("alpha", 1.0, 0.0, 1.0);
+  const bool euclidean = ctx.options.choice("distance", "angular", {"angular", "euclidean"}) == "euclidean";
+  requireVariance(ctx.a(), Centering::Columns, "first", "shape metric");
+  requireVariance(ctx.b(), Centering::Columns, "second", "shape metric");
+  const Matrix& za = whitenedShape(ctx.a(), alpha);
+  const Matrix& zb = whitenedShape(ctx.b(), alpha);
+  const std::vector<double> sv = singularValues(multiply(za, Trans::Yes, zb, Trans::No));
+  const double cosine = std::min(1.0, std::accumulate(sv.begin(), sv.end(), 0.0));
+  double chord;
+  if (2.0 - 2.0 * cosine > kCancellationShare * 2.0) {
+    if (!euclidean) return std::acos(std::max(-1.0, cosine));
+    chord = std::sqrt(2.0 - 2.0 * cosine);
+  } else {
+    chord = residualAfterRotation(za, zb);  // near 0 the closed forms cancel
+  }
+  return euclidean ? chord : 2.0 * std::asin(std::min(1.0, chord / 2.0));
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& alignmentMeasures() {
   static const std::vector<MeasureDef> list = {
       {"procrustes", procrustes, 2, false},
       {"angular-shape", angularShape, 2, false},
+      {"shape-metric", shapeMetric, 2, false},
+      {"linear-regression", linearRegression, 2, false},
+      {"aligned-cosine", alignedCosine, 2, false},
   };
   return list;
 }

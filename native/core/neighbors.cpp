@@ -1,10 +1,178 @@
 // Neighbourhood-based measures: agreement of the inputs' k-nearest-neighbour sets.
+//
+// Every measure here reads the k-NN lists of distances.hpp (memoised per representation, metric and k,
+// so a compareMany over several neighbourhood measures builds each list once): the query point is
+// excluded by index and ties are broken by the smaller index, so duplicated rows give deterministic
+// lists. ReSi instead drops the first column of an unstable sort, which agrees with us whenever there are
+// no exact distance ties (resi-conventions §4.7, §8.9).
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "distances.hpp"
 #include "measure.hpp"
 
 namespace nnsim {
+namespace {
+
+constexpr std::int64_t kMaxK = std::numeric_limits<std::int32_t>::max() - 1;
+
+std::size_t readK(const MeasureContext& ctx) {
+  const std::int64_t k = ctx.options.integer("k", 10, 1, kMaxK);
+  if (static_cast<std::size_t>(k) + 1 > ctx.pair.rows()) {
+    throw Error(ErrorCode::TooFewRows, "k-nearest neighbours with k = " + std::to_string(k) + " need at least " +
+                                           std::to_string(k + 1) + " rows (inputs); got " +
+                                           std::to_string(ctx.pair.rows()));
+  }
+  return static_cast<std::size_t>(k);
+}
+
+Metric readMetric(const MeasureContext& ctx) {
+  return ctx.options.choice("metric", "cosine", {"cosine", "euclidean"}) == "cosine" ? Metric::Cosine
+                                                                                    : Metric::Euclidean;
+}
+
+// Per-input agreement of the two neighbour lists of input i, ranks 1-based in each list.
+struct RowAgreement {
+  double jaccard = 0.0;  // |N ∩ N'| / |N ∪ N'|
+  double rank = 0.0;     // Wang et al. 2020 rank similarity of the joint neighbours
+};
+
+// Walks both lists once per input. `position` holds the 1-based rank of each input in N_i, valid where
+// stamp == i + 1 (so the arrays are never cleared between inputs).
+class ListComparer {
+ public:
+  ListComparer(const KnnLists& a, const KnnLists& b) : a_(a), b_(b), stamp_(a.n, 0), position_(a.n, 0) {}
+
+  RowAgreement row(std::size_t i) {
+    const std::size_t k = a_.k;
+    const std::uint32_t mark = static_cast<std::uint32_t>(i + 1);
+    const std::int32_t* na = a_.row(i);
+    const std::int32_t* nb = b_.row(i);
+    for (std::size_t t = 0; t < k; ++t) {
+      stamp_[static_cast<std::size_t>(na[t])] = mark;
+      position_[static_cast<std::size_t>(na[t])] = static_cast<std::uint32_t>(t + 1);
+    }
+    std::size_t joint = 0;
+    double rankSum = 0.0;
+    for (std::size_t t = 0; t < k; ++t) {
+      const std::size_t j = static_cast<std::size_t>(nb[t]);
+      if (stamp_[j] != mark) continue;
+      ++joint;
+      // Wang et al. 2020, Eq. for rank similarity: 2 / ((1 + |r − r'|)(r + r')).
+      const double r = position_[j];
+      const double rp = static_cast<double>(t + 1);
+      rankSum += 2.0 / ((1.0 + std::fabs(r - rp)) * (r + rp));
+    }
+    RowAgreement out;
+    out.jaccard = static_cast<double>(joint) / static_cast<double>(2 * k - joint);
+    if (joint > 0) {
+      // Normalised by the harmonic number of the joint-set size, the largest value the sum can take for
+      // |J| joint neighbours (ranks 1..|J| in both lists), so the score lies in [0, 1] (survey §4.4; ReSi).
+      double harmonic = 0.0;
+      for (std::size_t t = 1; t <= joint; ++t) harmonic += 1.0 / static_cast<double>(t);
+      out.rank = rankSum / harmonic;
+    }
+    return out;
+  }
+
+ private:
+  const KnnLists& a_;
+  const KnnLists& b_;
+  std::vector<std::uint32_t> stamp_;
+  std::vector<std::uint32_t> position_;
+};
+
+enum class Agreement { Jaccard, Rank, JointRankJaccard };
+
+double meanAgreement(const MeasureContext& ctx, Agreement what) {
+  const std::size_t k = readK(ctx);
+  const Metric metric = readMetric(ctx);
+  const KnnLists& a = knn(ctx.a(), k, metric);
+  const KnnLists& b = knn(ctx.b(), k, metric);
+  ListComparer comparer(a, b);
+  const std::size_t n = ctx.pair.rows();
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const RowAgreement row = comparer.row(i);
+    switch (what) {
+      case Agreement::Jaccard: sum += row.jaccard; break;
+      case Agreement::Rank: sum += row.rank; break;
+      case Agreement::JointRankJaccard: sum += row.jaccard * row.rank; break;
+    }
+  }
+  return sum / static_cast<double>(n);
+}
+
+// Mean over inputs of |N_k(i) ∩ N'_k(i)| / |N_k(i) ∪ N'_k(i)| (survey §4.4; Schumacher et al. 2021).
+double knnJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, Agreement::Jaccard); }
+
+// Rank similarity of Wang et al. 2020 ("Towards understanding the instability of network embedding").
+double rankSimilarity(const MeasureContext& ctx) { return meanAgreement(ctx, Agreement::Rank); }
+
+// Joint rank and Jaccard similarity (Wang et al. 2020): mean over inputs of Jaccard_i · Rank_i.
+double jointRankJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, Agreement::JointRankJaccard); }
+
+// Second-order cosine similarity (Hamilton, Leskovec, Jurafsky 2016, "Cultural shift or linguistic
+// drift?", Eq. 2–3): for each input i, the cosine similarities of i to the union U_i of its k nearest
+// (cosine) neighbours in both representations form one vector per representation; the score is the mean
+// over i of the cosine of the two vectors. `vectors: 'distances'` uses cosine distances 1 − s instead,
+// as ReSi does (resi-conventions §4.7, §8.8).
+double secondOrderCosine(const MeasureContext& ctx) {
+  const std::size_t k = readK(ctx);
+  const bool distances = ctx.options.choice("vectors", "similarities", {"similarities", "distances"}) == "distances";
+  const KnnLists& la = knn(ctx.a(), k, Metric::Cosine);
+  const KnnLists& lb = knn(ctx.b(), k, Metric::Cosine);
+  const Matrix& sa = distances ? pairwiseDistances(ctx.a(), Metric::Cosine) : cosineSimilarities(ctx.a());
+  const Matrix& sb = distances ? pairwiseDistances(ctx.b(), Metric::Cosine) : cosineSimilarities(ctx.b());
+  const std::size_t n = ctx.pair.rows();
+  std::vector<std::uint32_t> stamp(n, 0);
+  std::vector<std::size_t> members;
+  members.reserve(2 * k);
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t mark = static_cast<std::uint32_t>(i + 1);
+    members.clear();
+    for (const KnnLists* lists : {&la, &lb}) {
+      const std::int32_t* row = lists->row(i);
+      for (std::size_t t = 0; t < k; ++t) {
+        const std::size_t j = static_cast<std::size_t>(row[t]);
+        if (stamp[j] == mark) continue;
+        stamp[j] = mark;
+        members.push_back(j);
+      }
+    }
+    double dot = 0.0, normA = 0.0, normB = 0.0;
+    for (std::size_t j : members) {
+      const double x = sa(i, j);
+      const double y = sb(i, j);
+      dot += x * y;
+      normA += x * x;
+      normB += y * y;
+    }
+    if (!(normA > 0.0) || !(normB > 0.0)) {
+      throw Error(ErrorCode::Degenerate,
+                  "second-order cosine similarity is undefined for input " + std::to_string(i) + ": its " +
+                      (distances ? "cosine distances" : "cosine similarities") + " to the joint neighbours are all zero in the " +
+                      (normA > 0.0 ? "second" : "first") + " representation (" +
+                      (distances ? "all neighbours are positive multiples of it" : "an all-zero row") + ")");
+    }
+    sum += dot / std::sqrt(normA * normB);
+  }
+  return sum / static_cast<double>(n);
+}
+
+}  // namespace
 
 const std::vector<MeasureDef>& neighborMeasures() {
-  static const std::vector<MeasureDef> list = {};
+  static const std::vector<MeasureDef> list = {
+      {"knn-jaccard", knnJaccard, 2, false},
+      {"second-order-cosine", secondOrderCosine, 2, false},
+      {"rank-similarity", rankSimilarity, 2, false},
+      {"joint-rank-jaccard", jointRankJaccard, 2, false},
+  };
   return list;
 }
 

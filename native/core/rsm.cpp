@@ -1,31 +1,578 @@
 // RSM-based measures: compare the inputs' similarity structure (kernels, distance matrices).
-#include <cmath>
+//
+// Every N × N object (kernels, centred kernels, distance matrices, condensed RDMs, their ranks,
+// factors of hat operators) is memoised on its Representation, so compareMany over several measures
+// of this family builds each one once per input.
+#include <cblas.h>
+#include <lapacke.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <numeric>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "distances.hpp"
+#include "errors.hpp"
 #include "measure.hpp"
+#include "rsm.hpp"
 
 namespace nnsim {
 namespace {
 
-// Linear CKA with the biased HSIC estimator (Kornblith et al. 2019, Eq. 4):
-//   CKA = ‖YcᵀXc‖_F² / (‖XcᵀXc‖_F ‖YcᵀYc‖_F).
-// The pair works in feature space (D x D' products over N inputs) when D <= N and in an N x N
-// factor space otherwise (RowSpaceFactor), so the cost is min(N·D², N²·D)-like either way.
-double cka(const MeasureContext& ctx) {
-  const std::string kernel = ctx.options.choice("kernel", "linear", {"linear"});
-  const std::string estimator = ctx.options.choice("estimator", "biased", {"biased"});
-  (void)kernel;
-  (void)estimator;
-  for (const Representation* r : {&ctx.a(), &ctx.b()}) {
-    if (r->isConstant(Centering::Columns)) {
-      throw Error(ErrorCode::Degenerate,
-                  std::string("CKA is undefined: the ") + (r == &ctx.a() ? "first" : "second") +
-                      " representation has all rows equal (zero variance after centring)");
+const char* which(const MeasureContext& ctx, const Representation& r) { return &r == &ctx.a() ? "first" : "second"; }
+
+void requireVariance(const MeasureContext& ctx, const Representation& r, Centering c, const char* measure) {
+  if (r.isConstant(c)) {
+    throw Error(ErrorCode::Degenerate,
+                std::string(measure) + " is undefined: the " + which(ctx, r) + " representation " +
+                    (c == Centering::Columns ? "has all rows equal (zero variance after centring)" : "is all zeros"));
+  }
+}
+
+// Round-trip (%.17g) spelling of a number, for memo keys of option-dependent quantities.
+std::string keyNumber(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  return buffer;
+}
+
+double frobeniusInner(MatrixView a, MatrixView b) { return dot(a.data, b.data, a.size()); }
+
+// H K H with H = I − 11ᵀ/N (the centring of the biased HSIC, Gretton et al. 2005).
+Matrix doubleCentered(MatrixView k) {
+  const std::size_t n = k.rows;
+  std::vector<double> rowMeans(n, 0.0);
+  double grand = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double s = 0.0;
+    for (std::size_t j = 0; j < n; ++j) s += k(i, j);
+    rowMeans[i] = s / static_cast<double>(n);
+    grand += s;
+  }
+  grand /= static_cast<double>(n) * static_cast<double>(n);
+  Matrix out = Matrix::uninitialized(n, n);
+  // K symmetric: column means equal row means.
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) out(i, j) = k(i, j) - rowMeans[i] - rowMeans[j] + grand;
+  }
+  return out;
+}
+
+// U-centring (Székely & Rizzo 2014, Def. 1): zero the diagonal, then for i ≠ j
+//   K̃_ij = K_ij − r_i/(N−2) − r_j/(N−2) + S/((N−1)(N−2)),  r = row sums, S = total (diagonal excluded),
+// and 0 on the diagonal. ⟨K̃, L̃⟩_F / (N(N−3)) is the unbiased HSIC of Song et al. 2012 (Eq. 5), and
+// ⟨·,·⟩ on U-centred matrices is an inner product, so the unbiased CKA lies in [−1, 1].
+Matrix uCentered(MatrixView k) {
+  const std::size_t n = k.rows;
+  const double nd = static_cast<double>(n);
+  std::vector<double> rowSums(n, 0.0);
+  double total = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double s = 0.0;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j != i) s += k(i, j);
+    }
+    rowSums[i] = s;
+    total += s;
+  }
+  Matrix out = Matrix::uninitialized(n, n);
+  const double constant = total / ((nd - 1.0) * (nd - 2.0));
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      out(i, j) = i == j ? 0.0 : k(i, j) - (rowSums[i] + rowSums[j]) / (nd - 2.0) + constant;
     }
   }
-  const double cross = ctx.pair.crossSquaredNorm(Centering::Columns);
-  const double selfA = ctx.a().covarianceSquaredNorm(Centering::Columns);
-  const double selfB = ctx.b().covarianceSquaredNorm(Centering::Columns);
-  return cross / (std::sqrt(selfA) * std::sqrt(selfB));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CKA (Kornblith et al. 2019)
+
+// Median Euclidean distance over the distinct pairs i < j: the RBF bandwidth unit ("σ as a fraction
+// of the median distance between examples", Kornblith et al. 2019 §6.1).
+double medianDistance(const Representation& r) {
+  return r.memo<double>("rsm:median-distance", [&] {
+    const Matrix& d = euclideanDistances(r);
+    const std::size_t n = r.rows();
+    std::vector<double> values;
+    values.reserve(n * (n - 1) / 2);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = i + 1; j < n; ++j) values.push_back(d(i, j));
+    }
+    const std::size_t m = values.size();
+    const std::size_t mid = m / 2;
+    std::nth_element(values.begin(), values.begin() + mid, values.end());
+    double median = values[mid];
+    if (m % 2 == 0) median = 0.5 * (median + *std::max_element(values.begin(), values.begin() + mid));
+    return median;
+  });
+}
+
+// RBF kernel exp(−‖x_i − x_j‖² / (2σ²)) with σ = sigmaScale · median distance.
+const Matrix& rbfKernel(const MeasureContext& ctx, const Representation& r, double sigmaScale) {
+  return r.memo<Matrix>("rsm:rbf-kernel:" + keyNumber(sigmaScale), [&] {
+    const double median = medianDistance(r);
+    if (!(median > 0.0)) {
+      throw Error(ErrorCode::Degenerate, std::string("RBF CKA is undefined: in the ") + which(ctx, r) +
+                                             " representation at least half of the pairs of inputs coincide, so the "
+                                             "median distance (the bandwidth unit) is 0");
+    }
+    const double sigma = sigmaScale * median;
+    const double scale = -1.0 / (2.0 * sigma * sigma);
+    Matrix k = Matrix::copyOf(squaredEuclideanDistances(r));
+    for (std::size_t i = 0; i < k.size(); ++i) k.data()[i] = std::exp(scale * k.data()[i]);
+    return k;
+  });
+}
+
+const Matrix& centeredRbfKernel(const MeasureContext& ctx, const Representation& r, double sigma, bool unbiased) {
+  return r.memo<Matrix>(std::string(unbiased ? "rsm:rbf-kernel-u-centered:" : "rsm:rbf-kernel-centered:") + keyNumber(sigma),
+                        [&] {
+                          const Matrix& k = rbfKernel(ctx, r, sigma);
+                          return unbiased ? uCentered(k) : doubleCentered(k);
+                        });
+}
+
+// ‖x_i‖² of the column-centred rows: the diagonal of the centred linear kernel.
+const std::vector<double>& centeredRowSquaredNorms(const Representation& r) {
+  return r.memo<std::vector<double>>("rsm:centered-row-squared-norms", [&] {
+    const MatrixView x = r.data(Centering::Columns);
+    std::vector<double> s(x.rows);
+    for (std::size_t i = 0; i < x.rows; ++i) s[i] = dot(x.row(i), x.row(i), x.cols);
+    return s;
+  });
+}
+
+// N(N−3)·HSIC_u(XXᵀ, YYᵀ) for column-centred X, Y, in feature space (Song et al. 2012, Eq. 5). With
+// centred data K1 = 0, so with s = diag(K): tr(K̃L̃) = ‖XᵀY‖_F² − s_x·s_y, 1ᵀK̃1 = −Σs_x and
+// 1ᵀK̃L̃1 = s_x·s_y. (U-centring removes additive row/column terms, so centring first changes nothing.)
+double linearUnbiasedHsic(double crossSquaredNorm, const std::vector<double>& sx, const std::vector<double>& sy) {
+  const double n = static_cast<double>(sx.size());
+  const double diagonal = dot(sx.data(), sy.data(), sx.size());
+  const double sumX = std::accumulate(sx.begin(), sx.end(), 0.0);
+  const double sumY = std::accumulate(sy.begin(), sy.end(), 0.0);
+  return crossSquaredNorm - diagonal + sumX * sumY / ((n - 1.0) * (n - 2.0)) - 2.0 / (n - 2.0) * diagonal;
+}
+
+// CKA = HSIC(K, L) / sqrt(HSIC(K, K)·HSIC(L, L)) (Kornblith et al. 2019, Eq. 3).
+// Linear, biased: ‖YᵀX‖_F² / (‖XᵀX‖_F ‖YᵀY‖_F) on centred inputs (Eq. 4), from the pair's feature-space
+// or row-space factors. RBF: N × N kernels with σ relative to the median distance, so the measure stays
+// invariant to isotropic scaling. Unbiased: Song et al. 2012's HSIC estimator (needs N ≥ 4).
+double cka(const MeasureContext& ctx) {
+  const std::string kernel = ctx.options.choice("kernel", "linear", {"linear", "rbf"});
+  const std::string estimator = ctx.options.choice("estimator", "biased", {"biased", "unbiased"});
+  const double sigma = ctx.options.number("sigma", 1.0, 0.0, 1e6, true);
+  const bool unbiased = estimator == "unbiased";
+  for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "CKA");
+  if (unbiased && ctx.pair.rows() < 4) {
+    throw Error(ErrorCode::TooFewRows, "the unbiased HSIC estimator needs at least 4 inputs (rows); got " +
+                                           std::to_string(ctx.pair.rows()));
+  }
+  double cross, selfA, selfB;
+  if (kernel == "linear" && !unbiased) {
+    cross = ctx.pair.crossSquaredNorm(Centering::Columns);
+    selfA = ctx.a().covarianceSquaredNorm(Centering::Columns);
+    selfB = ctx.b().covarianceSquaredNorm(Centering::Columns);
+  } else if (kernel == "linear") {
+    const auto& sx = centeredRowSquaredNorms(ctx.a());
+    const auto& sy = centeredRowSquaredNorms(ctx.b());
+    cross = linearUnbiasedHsic(ctx.pair.crossSquaredNorm(Centering::Columns), sx, sy);
+    selfA = linearUnbiasedHsic(ctx.a().covarianceSquaredNorm(Centering::Columns), sx, sx);
+    selfB = linearUnbiasedHsic(ctx.b().covarianceSquaredNorm(Centering::Columns), sy, sy);
+  } else {
+    const Matrix& ka = centeredRbfKernel(ctx, ctx.a(), sigma, unbiased);
+    const Matrix& kb = centeredRbfKernel(ctx, ctx.b(), sigma, unbiased);
+    cross = frobeniusInner(ka, kb);
+    selfA = frobeniusInner(ka, ka);
+    selfB = frobeniusInner(kb, kb);
+  }
+  if (!(selfA > 0.0) || !(selfB > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("CKA is undefined: the ") + (selfA > 0.0 ? "second" : "first") +
+                                           " representation has zero HSIC with itself under this estimator");
+  }
+  const double value = cross / (std::sqrt(selfA) * std::sqrt(selfB));
+  return std::clamp(value, unbiased ? -1.0 : 0.0, 1.0);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// RSM norm difference (Shahbazi et al. 2021; ReSi §4.3): ‖S − S'‖ for the N × N Euclidean (or cosine)
+// distance matrices. The spectral norm (ReSi's np.linalg.norm(·, 2)) is the largest |eigenvalue| of the
+// symmetric difference; a norm of a difference of representation-wise maps, hence a pseudo-metric.
+double rsmNormDifference(const MeasureContext& ctx) {
+  const Metric metric = ctx.options.choice("rsm", "euclidean", {"euclidean", "cosine"}) == "cosine" ? Metric::Cosine
+                                                                                                  : Metric::Euclidean;
+  const bool spectral = ctx.options.choice("norm", "spectral", {"spectral", "frobenius"}) == "spectral";
+  const Matrix& sa = pairwiseDistances(ctx.a(), metric);
+  const Matrix& sb = pairwiseDistances(ctx.b(), metric);
+  Matrix diff = Matrix::uninitialized(sa.rows(), sa.cols());
+  for (std::size_t i = 0; i < diff.size(); ++i) diff.data()[i] = sa.data()[i] - sb.data()[i];
+  if (!spectral) return std::sqrt(frobeniusNormSquared(diff));
+  ctx.control.throwIfCancelled();
+  const SymmetricEigen eig = symmetricEigen(diff, false);
+  return std::max(std::fabs(eig.values.front()), std::fabs(eig.values.back()));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Distance correlation (Székely, Rizzo, Bakirov 2007, Def. 4 with the V-statistics of §2.2):
+//   dCor² = dCov²(X, Y) / sqrt(dCov²(X, X) dCov²(Y, Y)),  dCov² = mean(A ⊙ B),
+// A, B the double-centred Euclidean distance matrices. Returns dCor (the square root), as ReSi.
+const Matrix& doubleCenteredDistances(const Representation& r) {
+  return r.memo<Matrix>("rsm:double-centered-distances", [&] { return doubleCentered(euclideanDistances(r)); });
+}
+
+double distanceCorrelation(const MeasureContext& ctx) {
+  for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "Distance correlation");
+  const Matrix& da = doubleCenteredDistances(ctx.a());
+  const Matrix& db = doubleCenteredDistances(ctx.b());
+  // dCov²(X, Y) ≥ 0 in exact arithmetic (it is a weighted L2 norm of characteristic functions, Thm. 1).
+  const double cross = std::max(0.0, frobeniusInner(da, db));
+  const double selfA = frobeniusInner(da, da);
+  const double selfB = frobeniusInner(db, db);
+  requirePositive(selfA * selfB, "Distance correlation is undefined: a representation has zero distance variance");
+  return std::min(1.0, std::sqrt(cross / (std::sqrt(selfA) * std::sqrt(selfB))));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// RSA (Kriegeskorte, Mur, Bandettini 2008): correlate the condensed upper triangles (i < j, row-major)
+// of the two representational dissimilarity matrices.
+
+enum class Inner { Correlation, Euclidean, Cosine };
+
+Inner parseInner(const Options& options) {
+  const std::string inner = options.choice("inner", "correlation", {"correlation", "euclidean", "cosine"});
+  return inner == "correlation" ? Inner::Correlation : inner == "euclidean" ? Inner::Euclidean : Inner::Cosine;
+}
+
+const char* innerName(Inner inner) {
+  return inner == Inner::Correlation ? "correlation" : inner == Inner::Euclidean ? "euclidean" : "cosine";
+}
+
+// 1 − Pearson correlation between inputs (rows): the cosine distance of the row-centred rows. A
+// constant row has similarity 0 with every other row (sklearn's zero-row convention, as ReSi).
+Matrix correlationDistances(const Representation& r) {
+  const MatrixView x = r.raw();
+  Matrix unit = Matrix::uninitialized(x.rows, x.cols);
+  for (std::size_t i = 0; i < x.rows; ++i) {
+    const double* src = x.row(i);
+    double mean = 0.0;
+    for (std::size_t c = 0; c < x.cols; ++c) mean += src[c];
+    mean /= static_cast<double>(x.cols);
+    double* dst = unit.row(i);
+    double norm = 0.0;
+    for (std::size_t c = 0; c < x.cols; ++c) {
+      dst[c] = src[c] - mean;
+      norm += dst[c] * dst[c];
+    }
+    norm = std::sqrt(norm);
+    const double inv = norm > 0.0 ? 1.0 / norm : 0.0;
+    for (std::size_t c = 0; c < x.cols; ++c) dst[c] *= inv;
+  }
+  Matrix d = gramOfRows(unit);
+  for (std::size_t i = 0; i < x.rows; ++i) {
+    for (std::size_t j = 0; j < x.rows; ++j) d(i, j) = i == j ? 0.0 : 1.0 - std::clamp(d(i, j), -1.0, 1.0);
+  }
+  return d;
+}
+
+// The condensed RDM: entries (i, j), i < j, in row-major order (scipy's squareform).
+const std::vector<double>& condensedRdm(const Representation& r, Inner inner) {
+  return r.memo<std::vector<double>>(std::string("rsm:rdm:") + innerName(inner), [&] {
+    Matrix correlation;
+    const Matrix* full = nullptr;
+    if (inner == Inner::Correlation) {
+      correlation = correlationDistances(r);
+      full = &correlation;
+    } else {
+      full = &pairwiseDistances(r, inner == Inner::Euclidean ? Metric::Euclidean : Metric::Cosine);
+    }
+    const std::size_t n = r.rows();
+    std::vector<double> v;
+    v.reserve(n * (n - 1) / 2);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = i + 1; j < n; ++j) v.push_back((*full)(i, j));
+    }
+    return v;
+  });
+}
+
+// Ranks 1..M with ties given their average rank (scipy.stats.rankdata 'average').
+const std::vector<double>& rdmRanks(const Representation& r, Inner inner) {
+  return r.memo<std::vector<double>>(std::string("rsm:rdm-ranks:") + innerName(inner), [&] {
+    const std::vector<double>& v = condensedRdm(r, inner);
+    // (value, index) pairs sorted in place: contiguous keys sort several times faster than an index
+    // permutation compared through v.
+    std::vector<std::pair<double, std::size_t>> sorted(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) sorted[i] = {v[i], i};
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<double> ranks(v.size());
+    for (std::size_t start = 0; start < sorted.size();) {
+      std::size_t end = start + 1;
+      while (end < sorted.size() && sorted[end].first == sorted[start].first) ++end;
+      const double average = 0.5 * static_cast<double>(start + 1 + end);  // mean of ranks start+1 … end
+      for (std::size_t p = start; p < end; ++p) ranks[sorted[p].second] = average;
+      start = end;
+    }
+    return ranks;
+  });
+}
+
+double pearson(const std::vector<double>& x, const std::vector<double>& y, const char* what) {
+  const std::size_t m = x.size();
+  const double meanX = std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(m);
+  const double meanY = std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(m);
+  double sxy = 0.0, sxx = 0.0, syy = 0.0;
+  for (std::size_t i = 0; i < m; ++i) {
+    const double dx = x[i] - meanX;
+    const double dy = y[i] - meanY;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  if (!(sxx > 0.0) || !(syy > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("RSA is undefined: all ") + what + " of the " +
+                                           (sxx > 0.0 ? "second" : "first") +
+                                           " representation are equal (a constant RDM has no correlation)");
+  }
+  return std::clamp(sxy / (std::sqrt(sxx) * std::sqrt(syy)), -1.0, 1.0);
+}
+
+std::int64_t tiedPairs(std::int64_t t) { return t * (t - 1) / 2; }
+
+// Sorts keys[lo, hi) ascending with a stable merge sort and returns the number of inversions
+// (pairs p < q with keys[p] > keys[q]; equal keys are not inversions).
+std::int64_t sortCountingInversions(std::vector<double>& keys, std::vector<double>& buffer, std::size_t lo,
+                                    std::size_t hi) {
+  if (hi - lo < 2) return 0;
+  const std::size_t mid = lo + (hi - lo) / 2;
+  std::int64_t swaps = sortCountingInversions(keys, buffer, lo, mid) + sortCountingInversions(keys, buffer, mid, hi);
+  std::size_t p = lo, q = mid, out = lo;
+  while (p < mid && q < hi) {
+    if (keys[q] < keys[p]) {
+      swaps += static_cast<std::int64_t>(mid - p);
+      buffer[out++] = keys[q++];
+    } else {
+      buffer[out++] = keys[p++];
+    }
+  }
+  while (p < mid) buffer[out++] = keys[p++];
+  while (q < hi) buffer[out++] = keys[q++];
+  std::copy(buffer.begin() + static_cast<std::ptrdiff_t>(lo), buffer.begin() + static_cast<std::ptrdiff_t>(hi),
+            keys.begin() + static_cast<std::ptrdiff_t>(lo));
+  return swaps;
+}
+
+}  // namespace
+
+// Kendall's τ_b in O(M log M) (Knight 1966): sort by (x, y), count the x ties and joint ties, then
+// count the discordant pairs as the inversions of y in that order with a merge sort, and the y ties.
+//   τ_b = (n0 − n1 − n2 + n3 − 2·swaps) / sqrt((n0 − n1)(n0 − n2)).
+double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
+  const std::size_t m = x.size();
+  std::vector<std::pair<double, double>> xy(m);  // sorted by (x, y), contiguous
+  for (std::size_t p = 0; p < m; ++p) xy[p] = {x[p], y[p]};
+  std::sort(xy.begin(), xy.end());
+  std::int64_t tiesX = 0, tiesXY = 0;
+  for (std::size_t start = 0; start < m;) {
+    std::size_t end = start + 1;
+    while (end < m && xy[end].first == xy[start].first) ++end;
+    tiesX += tiedPairs(static_cast<std::int64_t>(end - start));
+    for (std::size_t s = start; s < end;) {
+      std::size_t e = s + 1;
+      while (e < end && xy[e].second == xy[s].second) ++e;
+      tiesXY += tiedPairs(static_cast<std::int64_t>(e - s));
+      s = e;
+    }
+    start = end;
+  }
+  std::vector<double> keys(m), buffer(m);
+  for (std::size_t p = 0; p < m; ++p) keys[p] = xy[p].second;
+  const std::int64_t swaps = sortCountingInversions(keys, buffer, 0, m);
+  std::int64_t tiesY = 0;
+  for (std::size_t start = 0; start < m;) {
+    std::size_t end = start + 1;
+    while (end < m && keys[end] == keys[start]) ++end;
+    tiesY += tiedPairs(static_cast<std::int64_t>(end - start));
+    start = end;
+  }
+  const std::int64_t n0 = tiedPairs(static_cast<std::int64_t>(m));
+  if (n0 == tiesX || n0 == tiesY) {
+    throw Error(ErrorCode::Degenerate, std::string("RSA is undefined: all dissimilarities of the ") +
+                                           (n0 == tiesX ? "first" : "second") + " representation are equal");
+  }
+  const double numerator = static_cast<double>(n0 - tiesX - tiesY + tiesXY - 2 * swaps);
+  const double denominator = std::sqrt(static_cast<double>(n0 - tiesX)) * std::sqrt(static_cast<double>(n0 - tiesY));
+  return std::clamp(numerator / denominator, -1.0, 1.0);
+}
+
+namespace {
+
+double rsa(const MeasureContext& ctx) {
+  const Inner inner = parseInner(ctx.options);
+  const std::string outer = ctx.options.choice("outer", "spearman", {"spearman", "pearson", "kendall"});
+  if (outer == "spearman") return pearson(rdmRanks(ctx.a(), inner), rdmRanks(ctx.b(), inner), "dissimilarity ranks");
+  const std::vector<double>& x = condensedRdm(ctx.a(), inner);
+  const std::vector<double>& y = condensedRdm(ctx.b(), inner);
+  if (outer == "pearson") return pearson(x, y, "dissimilarities");
+  ctx.control.throwIfCancelled();
+  return kendallTauB(x, y);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Normalized Bures similarity (Tang et al. 2020): F(K, L) / sqrt(tr K · tr L) with the fidelity
+// F = tr((K^{1/2} L K^{1/2})^{1/2}) of the linear kernels K = XXᵀ, L = YYᵀ. The nonzero eigenvalues of
+// K^{1/2} L K^{1/2} are the squared singular values of XᵀY, so F = ‖XᵀY‖_* and no N × N root is needed:
+// NBS = ‖XᵀY‖_* / (‖X‖_F ‖Y‖_F), and arccos(NBS) is the angular shape metric (Williams et al. 2021).
+double bures(const MeasureContext& ctx) {
+  const Centering c = ctx.options.flag("center", true) ? Centering::Columns : Centering::None;
+  for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, c, "Normalized Bures similarity");
+  const double value = ctx.pair.nuclearNorm(c) / (std::sqrt(ctx.a().squaredNorm(c)) * std::sqrt(ctx.b().squaredNorm(c)));
+  return std::clamp(value, 0.0, 1.0);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Eigenspace overlap score (May et al. 2019, Def. 1): ‖UᵀU'‖_F² / max(D, D'), U, U' orthonormal bases
+// of the column spaces (left singular vectors up to the numerical rank, numpy's matrix_rank tolerance).
+// Uncentred by default, as the paper and ReSi; X(X) gives rank/max(D, D').
+double eigenspaceOverlap(const MeasureContext& ctx) {
+  const Centering c = ctx.options.flag("center", false) ? Centering::Columns : Centering::None;
+  for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, c, "Eigenspace overlap");
+  const Matrix& ua = ctx.a().columnSpaceBasis(c);
+  const Matrix& ub = ctx.b().columnSpaceBasis(c);
+  const Matrix overlap = multiply(ua, Trans::Yes, ub, Trans::No);
+  const double width = static_cast<double>(std::max(ctx.a().cols(), ctx.b().cols()));
+  return std::clamp(frobeniusNormSquared(overlap) / width, 0.0, 1.0);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// GULP (Boix-Adserà, Lawrence, Stepaniants, Rigollet 2022): the distance between the λ-ridge linear
+// predictors fitted on the two representations, over all bounded regression targets. With the inputs
+// column-centred and scaled so that tr Σ = 1 (Σ = XᵀX/N), the squared distance is
+//   d² = tr(Σ_a Σ_a,λ⁻¹ Σ_a Σ_a,λ⁻¹) + tr(Σ_b …) − 2 tr(Σ_a,λ⁻¹ Σ_ab Σ_b,λ⁻¹ Σ_ba)   (Thm. 1 / GULP's
+// predictor_dist) = ‖P_a − P_b‖_F², P = X (XᵀX + NλI)⁺ Xᵀ the ridge hat operator. With X = U S Vᵀ,
+// P = U diag(f) Uᵀ, f_i = w_i / (w_i + λ), w_i = s_i² / Σ s_j² (f = 1 on the numerical rank when λ = 0,
+// where P is the projector onto the column space and d² = r_a + r_b − 2‖U_aᵀU_b‖_F²).
+struct GulpFactor {
+  Matrix scaledBasis;         // U diag(sqrt f), N × r
+  double squaredWeights = 0;  // Σ f_i² = ‖P‖_F²
+};
+
+const GulpFactor& gulpFactor(const Representation& r, double lambda) {
+  return r.memo<GulpFactor>("rsm:gulp-factor:" + keyNumber(lambda), [&] {
+    const Svd& svd = r.svd(Centering::Columns);
+    // Directions below numpy's rank tolerance are roundoff of a rank-deficient input: excluded, so an
+    // exactly rank-deficient input does not count noise directions (ReSi's jumps, resi-conventions §4.6).
+    const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
+    double total = 0.0;
+    for (std::size_t i = 0; i < rank; ++i) total += svd.s[i] * svd.s[i];
+    GulpFactor out;
+    out.scaledBasis = Matrix::uninitialized(r.rows(), rank);
+    std::vector<double> roots(rank);
+    for (std::size_t i = 0; i < rank; ++i) {
+      const double w = svd.s[i] * svd.s[i] / total;
+      const double f = lambda > 0.0 ? w / (w + lambda) : 1.0;
+      roots[i] = std::sqrt(f);
+      out.squaredWeights += f * f;
+    }
+    for (std::size_t i = 0; i < r.rows(); ++i) {
+      for (std::size_t j = 0; j < rank; ++j) out.scaledBasis(i, j) = svd.u(i, j) * roots[j];
+    }
+    return out;
+  });
+}
+
+// ‖V_a V_aᵀ − V_b V_bᵀ‖_F formed explicitly (absolute error ~eps instead of the closed form's
+// ~sqrt(eps) after cancellation): in an orthonormal basis Q of span[V_a V_b] when that is smaller than N.
+double hatDifferenceNorm(const Matrix& va, const Matrix& vb) {
+  const std::size_t n = va.rows();
+  const std::size_t k = va.cols() + vb.cols();
+  if (k >= n) {
+    Matrix diff = gramOfRows(va);
+    const Matrix pb = gramOfRows(vb);
+    for (std::size_t i = 0; i < diff.size(); ++i) diff.data()[i] -= pb.data()[i];
+    return std::sqrt(frobeniusNormSquared(diff));
+  }
+  Matrix joint = Matrix::uninitialized(n, k);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::copy_n(va.row(i), va.cols(), joint.row(i));
+    std::copy_n(vb.row(i), vb.cols(), joint.row(i) + va.cols());
+  }
+  const Matrix q = thinQr(joint).q;
+  Matrix diff = gramOfRows(multiply(q, Trans::Yes, va, Trans::No));
+  const Matrix pb = gramOfRows(multiply(q, Trans::Yes, vb, Trans::No));
+  for (std::size_t i = 0; i < diff.size(); ++i) diff.data()[i] -= pb.data()[i];
+  return std::sqrt(frobeniusNormSquared(diff));
+}
+
+double gulp(const MeasureContext& ctx) {
+  const double lambda = ctx.options.number("lambda", 0.0, 0.0, 1e12);
+  for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "GULP");
+  const GulpFactor& fa = gulpFactor(ctx.a(), lambda);
+  const GulpFactor& fb = gulpFactor(ctx.b(), lambda);
+  const Matrix cross = multiply(fa.scaledBasis, Trans::Yes, fb.scaledBasis, Trans::No);
+  const double scale = fa.squaredWeights + fb.squaredWeights;
+  const double d2 = scale - 2.0 * frobeniusNormSquared(cross);
+  // Below this share of ‖P_a‖² + ‖P_b‖² the closed form has lost most digits to cancellation.
+  if (d2 > 1e-6 * scale) return std::sqrt(d2);
+  return hatDifferenceNorm(fa.scaledBasis, fb.scaledBasis);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Riemannian distance (Shahbazi et al. 2021, Eq. 3): the affine-invariant geodesic distance between
+// the SPD kernels K = XXᵀ and L = YYᵀ, sqrt(Σ log² λ_i(K⁻¹L)) = ‖log(K^{-1/2} L K^{-1/2})‖_F.
+// With Cholesky factors K = C_K C_Kᵀ, L = C_L C_Lᵀ, the λ_i are the squared singular values of
+// Z = C_K⁻¹ C_L (Z Zᵀ = C_K⁻¹ L C_K⁻ᵀ is similar to K⁻¹L); the singular values of Z are accurate to
+// eps·σ_max, a square better than the eigenvalues of Z Zᵀ. Cost ≈ 4N³/3 per pair plus N³/3 per input.
+// XXᵀ is singular unless N ≤ D and X has full row rank; `regularization` ε adds ε·(tr K / N)·I to each
+// kernel (a shrinkage towards the mean eigenvalue, so the setting is scale-free).
+const Matrix& kernelCholesky(const MeasureContext& ctx, const Representation& r, double epsilon) {
+  return r.memo<Matrix>("rsm:riemannian-cholesky:" + keyNumber(epsilon), [&] {
+    Matrix k = Matrix::copyOf(r.gram(Centering::None));
+    const std::size_t n = k.rows();
+    const lapack_int ln = static_cast<lapack_int>(n);
+    double trace = 0.0;
+    for (std::size_t i = 0; i < n; ++i) trace += k(i, i);
+    for (std::size_t i = 0; i < n; ++i) k(i, i) += epsilon * trace / static_cast<double>(n);
+    const double norm1 = LAPACKE_dlansy(LAPACK_ROW_MAJOR, '1', 'L', ln, k.data(), ln);
+    const lapack_int info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', ln, k.data(), ln);
+    double rcond = 0.0;
+    if (info == 0 && LAPACKE_dpocon(LAPACK_ROW_MAJOR, 'L', ln, k.data(), ln, norm1, &rcond) != 0) rcond = 0.0;
+    // A reciprocal condition number below N·eps means K is singular up to roundoff (numpy's rank rule).
+    if (info != 0 || !(rcond > static_cast<double>(n) * 2.220446049250313e-16)) {
+      throw Error(ErrorCode::Degenerate,
+                  std::string("Riemannian distance needs positive definite kernels XXᵀ: the ") + which(ctx, r) +
+                      " representation's kernel is singular (N = " + std::to_string(n) + " inputs, D = " +
+                      std::to_string(r.cols()) + " features; it needs N ≤ D and linearly independent inputs). " +
+                      "Set the option 'regularization' (e.g. 0.01) to add a multiple of the identity.");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = i + 1; j < n; ++j) k(i, j) = 0.0;  // keep the lower factor only
+    }
+    return k;
+  });
+}
+
+double riemannian(const MeasureContext& ctx) {
+  const double epsilon = ctx.options.number("regularization", 0.0, 0.0, 1e6);
+  const Matrix& ca = kernelCholesky(ctx, ctx.a(), epsilon);
+  const Matrix& cb = kernelCholesky(ctx, ctx.b(), epsilon);
+  ctx.control.throwIfCancelled();
+  const std::size_t n = ca.rows();
+  Matrix z = Matrix::copyOf(cb);
+  cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, static_cast<int>(n),
+              static_cast<int>(n), 1.0, ca.data(), static_cast<int>(n), z.data(), static_cast<int>(n));
+  double sum = 0.0;
+  for (const double s : singularValues(z)) {
+    if (!(s > 0.0)) {
+      throw Error(ErrorCode::Numerical, "Riemannian distance: K⁻¹L is numerically singular (kernels too ill-conditioned)");
+    }
+    const double logLambda = 2.0 * std::log(s);
+    sum += logLambda * logLambda;
+  }
+  return std::sqrt(sum);
 }
 
 }  // namespace
@@ -33,6 +580,13 @@ double cka(const MeasureContext& ctx) {
 const std::vector<MeasureDef>& rsmMeasures() {
   static const std::vector<MeasureDef> list = {
       {"cka", cka, 2, false},
+      {"rsm-norm-difference", rsmNormDifference, 2, false},
+      {"rsa", rsa, 3, false},
+      {"distance-correlation", distanceCorrelation, 2, false},
+      {"bures", bures, 2, false},
+      {"eigenspace-overlap", eigenspaceOverlap, 1, false},
+      {"gulp", gulp, 2, false},
+      {"riemannian", riemannian, 1, false},
   };
   return list;
 }

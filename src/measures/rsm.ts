@@ -3,7 +3,7 @@
  * Kernels: native/core/rsm.cpp.
  */
 import { defineMeasure } from '../measure-types.js';
-import { enumOption } from '../options.js';
+import { booleanOption, enumOption, numberOption } from '../options.js';
 
 export const ckaDefinition = defineMeasure({
   id: 'cka',
@@ -15,13 +15,38 @@ export const ckaDefinition = defineMeasure({
   symmetric: true,
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  variants: [
+    {
+      when: { kernel: 'rbf' },
+      note: 'σ is relative to the median distance, so isotropic scaling leaves the kernel unchanged',
+    },
+    {
+      when: { estimator: 'unbiased' },
+      range: [-1, 1],
+      note: 'the unbiased HSIC can be negative; U-centred kernels form an inner-product space, so |CKA| ≤ 1',
+    },
+    { when: { kernel: 'rbf', estimator: 'unbiased' }, range: [-1, 1] },
+  ],
   minRows: 2,
   options: {
-    kernel: enumOption(['linear'], 'linear', 'Kernel on the inputs: linear (K = XXᵀ).'),
-    estimator: enumOption(['biased'], 'biased', 'HSIC estimator: biased (Gretton et al. 2005).'),
+    kernel: enumOption(['linear', 'rbf'], 'linear', 'Kernel on the inputs: linear (K = XXᵀ) or rbf (K = exp(−‖xᵢ − xⱼ‖²/2σ²)).'),
+    estimator: enumOption(
+      ['biased', 'unbiased'],
+      'biased',
+      'HSIC estimator: biased (Gretton et al. 2005) or unbiased (Song et al. 2012; needs N ≥ 4, values in [−1, 1]).',
+    ),
+    sigma: numberOption({
+      default: 1,
+      min: 0,
+      minExclusive: true,
+      max: 1e6,
+      description: 'RBF bandwidth σ as a multiple of the median Euclidean distance between distinct inputs (kernel: rbf).',
+    }),
   },
   description:
-    'HSIC(K, L) / sqrt(HSIC(K, K)·HSIC(L, L)); linear kernel, biased HSIC: ‖YᵀX‖_F² / (‖XᵀX‖_F ‖YᵀY‖_F) on centred inputs.',
+    'HSIC(K, L) / sqrt(HSIC(K, K)·HSIC(L, L)); linear kernel, biased HSIC: ‖YᵀX‖_F² / (‖XᵀX‖_F ‖YᵀY‖_F) on centred inputs. ' +
+    'The RBF bandwidth is σ = sigma · median pairwise distance (over pairs i < j; Kornblith et al.’s notebook takes the ' +
+    'median of all N² squared distances, zeros included).',
   reference: {
     citation: 'Kornblith, Norouzi, Lee, Hinton 2019, "Similarity of neural network representations revisited", ICML',
     url: 'https://arxiv.org/abs/1905.00414',
@@ -30,4 +55,241 @@ export const ckaDefinition = defineMeasure({
   engine: { kind: 'native' },
 });
 
-export const rsmDefinitions = [ckaDefinition] as const;
+export const rsmNormDifferenceDefinition = defineMeasure({
+  id: 'rsm-norm-difference',
+  name: 'RSM norm difference',
+  family: 'rsm',
+  kind: 'distance',
+  range: [0, Infinity],
+  selfValue: 0,
+  symmetric: true,
+  metric: true,
+  invariances: ['orthogonal', 'permutation', 'translation'],
+  variants: [
+    {
+      when: { rsm: 'cosine' },
+      invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
+      note: 'cosine distances are scale-free but change under translation',
+    },
+  ],
+  minRows: 2,
+  options: {
+    rsm: enumOption(['euclidean', 'cosine'], 'euclidean', 'RSM of each input: Euclidean or cosine distances between the N inputs.'),
+    norm: enumOption(
+      ['spectral', 'frobenius'],
+      'spectral',
+      'Matrix norm of the difference of the two N × N RSMs: spectral (largest singular value, as ReSi) or Frobenius.',
+    ),
+  },
+  description:
+    '‖S − S′‖ with S, S′ the N × N distance matrices of the inputs; spectral norm by default. A pseudo-metric on representations.',
+  reference: {
+    citation:
+      'Shahbazi, Shirali, Aghajan, Nili 2021, "Using distance on the Riemannian manifold to compare representations in brain and in models", NeuroImage 239',
+    url: 'https://doi.org/10.1016/j.neuroimage.2021.118271',
+  },
+  parity: 'ReSi RSMNormDifference (Euclidean RSM, spectral norm of the full N × N difference; §8.4)',
+  engine: { kind: 'native' },
+});
+
+export const rsaDefinition = defineMeasure({
+  id: 'rsa',
+  name: 'Representational similarity analysis (RSA)',
+  family: 'rsm',
+  kind: 'similarity',
+  range: [-1, 1],
+  selfValue: 1,
+  symmetric: true,
+  metric: false,
+  invariances: ['permutation', 'isotropic-scaling'],
+  variants: [
+    {
+      when: { inner: 'euclidean' },
+      invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+      note: 'Euclidean distances are unchanged by rotations and translations',
+    },
+    { when: { inner: 'cosine' }, invariances: ['orthogonal', 'permutation', 'isotropic-scaling'] },
+    { when: { outer: 'pearson' } },
+    { when: { outer: 'kendall' } },
+  ],
+  minRows: 3,
+  options: {
+    inner: enumOption(
+      ['correlation', 'euclidean', 'cosine'],
+      'correlation',
+      'Dissimilarity between inputs: 1 − Pearson correlation of their feature vectors (not translation- or rotation-invariant: it centres each row), Euclidean or cosine distance.',
+    ),
+    outer: enumOption(
+      ['spearman', 'pearson', 'kendall'],
+      'spearman',
+      'Correlation of the two condensed RDMs: Spearman ρ (average ranks for ties), Pearson r, or Kendall τ_b (Knight’s O(M log M) algorithm).',
+    ),
+  },
+  description:
+    'Correlation between the upper triangles (i < j) of the two N × N dissimilarity matrices; by default 1 − Pearson correlation between inputs, compared with Spearman ρ.',
+  reference: {
+    citation:
+      'Kriegeskorte, Mur, Bandettini 2008, "Representational similarity analysis — connecting the branches of systems neuroscience", Front. Syst. Neurosci. 2',
+    url: 'https://doi.org/10.3389/neuro.06.004.2008',
+  },
+  parity: 'ReSi RSA (inner correlation, outer Spearman); ReSi declares translation invariance, which does not hold (§8.5)',
+  engine: { kind: 'native' },
+});
+
+export const distanceCorrelationDefinition = defineMeasure({
+  id: 'distance-correlation',
+  name: 'Distance correlation (dCor)',
+  family: 'rsm',
+  kind: 'similarity',
+  range: [0, 1],
+  selfValue: 1,
+  symmetric: true,
+  metric: false,
+  invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  minRows: 2,
+  options: {},
+  description:
+    'sqrt(dCov²(X, Y) / sqrt(dCov²(X, X)·dCov²(Y, Y))) with dCov² = mean(A ⊙ B) of the double-centred Euclidean distance matrices (V-statistics).',
+  reference: {
+    citation: 'Székely, Rizzo, Bakirov 2007, "Measuring and testing dependence by correlation of distances", Ann. Statist. 35(6)',
+    url: 'https://doi.org/10.1214/009053607000000505',
+  },
+  parity: 'ReSi DistanceCorrelation (ReSi declares no isotropic-scaling invariance, but dCor has it)',
+  engine: { kind: 'native' },
+});
+
+export const buresDefinition = defineMeasure({
+  id: 'bures',
+  name: 'Normalized Bures similarity (NBS)',
+  family: 'rsm',
+  kind: 'similarity',
+  range: [0, 1],
+  selfValue: 1,
+  symmetric: true,
+  metric: false,
+  invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  variants: [{ when: { center: false }, invariances: ['orthogonal', 'permutation', 'isotropic-scaling'] }],
+  minRows: 2,
+  options: {
+    center: booleanOption(true, 'Centre the columns first, i.e. compare centred linear kernels (Tang et al. 2020).'),
+  },
+  description:
+    'tr((K^½ L K^½)^½) / sqrt(tr K · tr L) for the linear kernels K = XXᵀ, L = YYᵀ, computed as ‖XᵀY‖_* / (‖X‖_F ‖Y‖_F). ' +
+    'arccos(NBS) is the angular shape metric and the Bures distance sqrt(tr K + tr L − 2·F) the Procrustes distance.',
+  reference: {
+    citation: 'Tang, Maddox, Dickens, Diethe, Damianou 2020, "Similarity of neural networks with gradients", arXiv:2003.11498',
+    url: 'https://arxiv.org/abs/2003.11498',
+  },
+  engine: { kind: 'native' },
+});
+
+export const eigenspaceOverlapDefinition = defineMeasure({
+  id: 'eigenspace-overlap',
+  name: 'Eigenspace overlap score (EOS)',
+  family: 'rsm',
+  kind: 'similarity',
+  range: [0, 1],
+  selfValue: null,
+  selfValueNote: 'rank(X)/max(D, D′) for identical inputs: 1 only when X has full column rank',
+  symmetric: true,
+  metric: false,
+  invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'invertible-linear'],
+  variants: [
+    {
+      when: { center: true },
+      invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation', 'invertible-linear', 'affine'],
+      note: 'the column space of the centred data is unchanged by affine maps',
+    },
+  ],
+  minRows: 1,
+  options: {
+    center: booleanOption(false, 'Centre the columns first (May et al. and ReSi use the raw data).'),
+  },
+  description:
+    '‖UᵀU′‖_F² / max(D, D′) with U, U′ orthonormal bases of the column spaces of X and Y (left singular vectors up to the numerical rank).',
+  reference: {
+    citation: 'May, Zhang, Dao, Ré 2019, "On the downstream performance of compressed word embeddings", NeurIPS',
+    url: 'https://arxiv.org/abs/1909.01264',
+  },
+  parity: 'ReSi EigenspaceOverlapScore',
+  engine: { kind: 'native' },
+});
+
+export const gulpDefinition = defineMeasure({
+  id: 'gulp',
+  name: 'GULP distance',
+  family: 'rsm',
+  kind: 'distance',
+  range: [0, Infinity],
+  selfValue: 0,
+  symmetric: true,
+  metric: true,
+  invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation', 'invertible-linear', 'affine'],
+  variants: [
+    {
+      when: { lambda: 0.1 },
+      invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+      note: 'any λ > 0: ridge regularisation breaks invariance to invertible linear maps',
+    },
+  ],
+  minRows: 2,
+  options: {
+    lambda: numberOption({
+      default: 0,
+      min: 0,
+      max: 1e12,
+      description: 'Ridge penalty λ ≥ 0 on inputs scaled to tr(Σ) = 1 (λ = 0: CCA-like; large λ: CKA-like).',
+    }),
+  },
+  description:
+    '‖P_X − P_Y‖_F with P = X(XᵀX + NλI)⁺Xᵀ the ridge hat operator of the column-centred input scaled to tr(XᵀX/N) = 1: ' +
+    'the distance between the best λ-ridge linear predictors of any bounded target. With λ = 0, d² = r_X + r_Y − 2Σρᵢ².',
+  reference: {
+    citation:
+      'Boix-Adserà, Lawrence, Stepaniants, Rigollet 2022, "GULP: a prediction-based metric between representations", NeurIPS',
+    url: 'https://arxiv.org/abs/2210.06545',
+  },
+  parity: 'ReSi Gulp ← value² (ReSi returns the squared distance, §8.3; it also needs D ≤ N)',
+  engine: { kind: 'native' },
+});
+
+export const riemannianDefinition = defineMeasure({
+  id: 'riemannian',
+  name: 'Riemannian distance between RSMs',
+  family: 'rsm',
+  kind: 'distance',
+  range: [0, Infinity],
+  selfValue: 0,
+  symmetric: true,
+  metric: true,
+  invariances: ['orthogonal', 'permutation'],
+  minRows: 1,
+  options: {
+    regularization: numberOption({
+      default: 0,
+      min: 0,
+      max: 1e6,
+      description:
+        'ε ≥ 0: compare K + ε·(tr K / N)·I. Without it the kernels XXᵀ must be positive definite (N ≤ D, linearly independent inputs), else E_DEGENERATE.',
+    }),
+  },
+  description:
+    'sqrt(Σᵢ log² λᵢ(K⁻¹L)) = ‖log(K^{-½} L K^{-½})‖_F, the affine-invariant Riemannian distance between the SPD kernels K = XXᵀ and L = YYᵀ (uncentred).',
+  reference: {
+    citation:
+      'Shahbazi, Shirali, Aghajan, Nili 2021, "Using distance on the Riemannian manifold to compare representations in brain and in models", NeuroImage 239',
+    url: 'https://doi.org/10.1016/j.neuroimage.2021.118271',
+  },
+  engine: { kind: 'native' },
+});
+
+export const rsmDefinitions = [
+  ckaDefinition,
+  rsmNormDifferenceDefinition,
+  rsaDefinition,
+  distanceCorrelationDefinition,
+  buresDefinition,
+  eigenspaceOverlapDefinition,
+  gulpDefinition,
+  riemannianDefinition,
+] as const;

@@ -1,0 +1,128 @@
+// Core tests of the RSM family (native/core/rsm.cpp): each kernel against a naive N × N formula written
+// here, and the memoised intermediates shared across measures of one comparison.
+#include "check.hpp"
+#include "rsm.hpp"
+
+using namespace nnsim;
+using namespace nnsim::test;
+
+namespace {
+
+Matrix centeredColumns(const Matrix& x) {
+  Matrix c = Matrix::copyOf(x);
+  for (std::size_t j = 0; j < x.cols(); ++j) {
+    double mean = 0;
+    for (std::size_t i = 0; i < x.rows(); ++i) mean += x(i, j);
+    mean /= static_cast<double>(x.rows());
+    for (std::size_t i = 0; i < x.rows(); ++i) c(i, j) -= mean;
+  }
+  return c;
+}
+
+// Song et al. 2012, Eq. 5, literally (times N(N−3)).
+double naiveUnbiasedHsic(const Matrix& k, const Matrix& l) {
+  const std::size_t n = k.rows();
+  double trace = 0, sumK = 0, sumL = 0, triple = 0;
+  std::vector<double> k1(n, 0.0), l1(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      if (i == j) continue;
+      trace += k(i, j) * l(j, i);
+      sumK += k(i, j);
+      sumL += l(i, j);
+      k1[i] += k(i, j);
+      l1[i] += l(i, j);
+    }
+  for (std::size_t i = 0; i < n; ++i) triple += k1[i] * l1[i];
+  const double nd = static_cast<double>(n);
+  return trace + sumK * sumL / ((nd - 1) * (nd - 2)) - 2.0 / (nd - 2) * triple;
+}
+
+NNSIM_TEST(testRsmCkaUnbiased) {
+  const Matrix x = randomMatrix(17, 4, 71), y = randomMatrix(17, 9, 72);
+  Representation a(x), b(y);
+  Options unbiased;
+  unbiased.set("estimator", std::string("unbiased"));
+  const Matrix kx = naiveProduct(x, false, x, true), ky = naiveProduct(y, false, y, true);  // uncentred kernels
+  const double want = naiveUnbiasedHsic(kx, ky) / std::sqrt(naiveUnbiasedHsic(kx, kx) * naiveUnbiasedHsic(ky, ky));
+  near(run("cka", a, b, unbiased), want, 1e-12, "unbiased linear CKA (feature space) = Song et al. Eq. 5 on raw kernels");
+  Options small;
+  small.set("estimator", std::string("unbiased"));
+  Representation s(randomMatrix(3, 2, 73));
+  expectError(ErrorCode::TooFewRows, [&] { run("cka", s, s, small); }, "unbiased CKA needs N >= 4");
+  Options badSigma;
+  badSigma.set("kernel", std::string("rbf"));
+  badSigma.set("sigma", -1.0);
+  expectError(ErrorCode::Option, [&] { run("cka", a, b, badSigma); }, "sigma must be positive");
+}
+
+// Kendall τ_b by its O(M²) definition, with the tie corrections of Kendall 1945.
+double naiveTauB(const std::vector<double>& x, const std::vector<double>& y) {
+  double concordant = 0, discordant = 0, onlyX = 0, onlyY = 0;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    for (std::size_t j = i + 1; j < x.size(); ++j) {
+      const double dx = x[i] - x[j], dy = y[i] - y[j];
+      if (dx == 0 && dy == 0) continue;
+      if (dx == 0) onlyX += 1;
+      else if (dy == 0) onlyY += 1;
+      else if ((dx > 0) == (dy > 0)) concordant += 1;
+      else discordant += 1;
+    }
+  return (concordant - discordant) / std::sqrt((concordant + discordant + onlyY) * (concordant + discordant + onlyX));
+}
+
+std::vector<double> condensedEuclidean(const Matrix& x) {
+  std::vector<double> v;
+  for (std::size_t i = 0; i < x.rows(); ++i)
+    for (std::size_t j = i + 1; j < x.rows(); ++j) {
+      double s = 0;
+      for (std::size_t c = 0; c < x.cols(); ++c) s += (x(i, c) - x(j, c)) * (x(i, c) - x(j, c));
+      v.push_back(std::sqrt(s));
+    }
+  return v;
+}
+
+NNSIM_TEST(testRsmKendallWithTies) {
+  // Small integer coordinates: many exactly equal distances, within and across the two RDMs.
+  std::mt19937_64 rng(81);
+  std::uniform_int_distribution<int> coordinate(0, 2);
+  Matrix x(14, 2), y(14, 3);
+  for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = coordinate(rng);
+  for (std::size_t i = 0; i < y.size(); ++i) y.data()[i] = coordinate(rng);
+  Representation a(x);
+  Options kendall;
+  kendall.set("inner", std::string("euclidean"));
+  kendall.set("outer", std::string("kendall"));
+  // (Distances from the Gram expansion may split exact ties by roundoff; test τ_b on the exact vectors.)
+  const auto dx = condensedEuclidean(x), dy = condensedEuclidean(y);
+  near(kendallTauB(dx, dy), naiveTauB(dx, dy), 1e-12, "Knight's τ_b equals the O(M²) definition with ties");
+  near(kendallTauB(dy, dx), naiveTauB(dy, dx), 1e-12, "Knight's τ_b (swapped) equals the O(M²) definition");
+  std::vector<double> u(40), w(40);
+  for (std::size_t i = 0; i < u.size(); ++i) {
+    u[i] = static_cast<double>(coordinate(rng));
+    w[i] = static_cast<double>(coordinate(rng) + coordinate(rng));
+  }
+  near(kendallTauB(u, w), naiveTauB(u, w), 1e-12, "Knight's τ_b with heavy ties in both vectors");
+  near(run("rsa", a, a, kendall), 1.0, 1e-15, "τ_b of an RDM with itself (ties included) is 1");
+  Matrix constant(5, 2);
+  Representation c(constant);
+  expectError(ErrorCode::Degenerate, [&] { run("rsa", c, c, kendall); }, "a constant RDM has no τ_b");
+}
+
+NNSIM_TEST(testRsmNormDifferenceAndDistanceCorrelation) {
+  const Matrix x = randomMatrix(9, 3, 91), y = randomMatrix(9, 5, 92);
+  Representation a(x), b(y);
+  const auto dx = condensedEuclidean(x), dy = condensedEuclidean(y);
+  double fro = 0;
+  for (std::size_t i = 0; i < dx.size(); ++i) fro += 2 * (dx[i] - dy[i]) * (dx[i] - dy[i]);
+  Options frobenius;
+  frobenius.set("norm", std::string("frobenius"));
+  near(run("rsm-norm-difference", a, b, frobenius), std::sqrt(fro), 1e-12, "Frobenius RSM difference");
+  check(run("rsm-norm-difference", a, b) <= std::sqrt(fro) + 1e-12, "spectral norm ≤ Frobenius norm");
+  Matrix constant(9, 2, std::vector<double>(18, 4.0));
+  Representation c(constant);
+  expectError(ErrorCode::Degenerate, [&] { run("distance-correlation", c, b); }, "dCor of a constant input");
+  near(run("distance-correlation", a, a), 1.0, 1e-14, "dCor(X, X) = 1");
+}
+
+}  // namespace
