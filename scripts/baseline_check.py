@@ -253,7 +253,7 @@ def riemannian(x, y, eps=0.0):
 
 
 # ----------------------------------------------------------------------------------------------------- neighbours
-def neighbour_scores(x, y, k=10):
+def neighbour_scores(x, y, k=10, vectors='similarities'):
     nx, dx = knn(x, k)
     ny, dy = knn(y, k)
     jac, rank, soc, joint = [], [], [], []
@@ -268,6 +268,8 @@ def neighbour_scores(x, y, k=10):
         else:
             r = 0.0
         u, v = dx[i, union], dy[i, union]
+        if vectors == 'similarities':
+            u, v = 1 - u, 1 - v
         soc.append(u @ v / np.linalg.norm(u) / np.linalg.norm(v))
         jac.append(j)
         rank.append(r)
@@ -327,6 +329,43 @@ def knn_modularity(x, labels, k=10):
     return ((a - np.outer(deg, deg) / m2) * same).sum() / m2
 
 
+def neuron_modularity(x):
+    """Newman (2006) recursive spectral bisection of the |correlation| unit graph (self-loops removed), Q of the
+    final partition; dead units are left out."""
+    xc = cc(x)
+    cov = xc.T @ xc
+    sd = np.sqrt(np.maximum(np.diag(cov), 0))
+    live = sd > 1e-10 * np.linalg.norm(x, axis=0)
+    a = np.abs(cov) / np.outer(np.where(live, sd, 1), np.where(live, sd, 1))
+    a = np.minimum(a, 1)
+    a[~live, :] = 0
+    a[:, ~live] = 0
+    np.fill_diagonal(a, 0)
+    a /= a.sum()
+    s = a.sum(1)
+    b = a - np.outer(s, s)
+    done, pending = [], [list(np.flatnonzero(live))]
+    while pending:
+        g = pending.pop()
+        if len(g) < 2:
+            done.append(g)
+            continue
+        bg = b[np.ix_(g, g)].copy()
+        bg -= np.diag(bg.sum(1))
+        w, v = np.linalg.eigh(bg)
+        lead = v[:, -1]
+        if lead[np.argmax(np.abs(lead))] < 0:
+            lead = -lead
+        plus = [g[p] for p in range(len(g)) if lead[p] >= 0]
+        minus = [g[p] for p in range(len(g)) if lead[p] < 0]
+        gain = -2 * b[np.ix_(plus, minus)].sum() if minus and w[-1] > 0 else 0.0
+        if gain > 1e-12:
+            pending += [plus, minus]
+        else:
+            done.append(g)
+    return sum(b[np.ix_(g, g)].sum() for g in done)
+
+
 def diff(f):
     return lambda x, y, **kw: abs(f(x, **kw) - f(y, **kw))
 
@@ -338,11 +377,12 @@ MEASURES = {
     'rsm-norm-difference': rsm_norm_difference, 'rsa': rsa, 'distance-correlation': distance_correlation,
     'bures': bures, 'eigenspace-overlap': eigenspace_overlap, 'gulp': gulp, 'riemannian': riemannian,
     'knn-jaccard': lambda x, y: neighbour_scores(x, y)['knn-jaccard'],
-    'second-order-cosine': lambda x, y: neighbour_scores(x, y)['second-order-cosine'],
+    'second-order-cosine': lambda x, y, **kw: neighbour_scores(x, y, **kw)['second-order-cosine'],
     'rank-similarity': lambda x, y: neighbour_scores(x, y)['rank-similarity'],
     'joint-rank-jaccard': lambda x, y: neighbour_scores(x, y)['joint-rank-jaccard'],
     'magnitude-difference': diff(magnitude), 'concentricity-difference': diff(concentricity),
     'uniformity-difference': diff(uniformity), 'intrinsic-dimension-difference': diff(twonn),
+    'neuron-modularity-difference': diff(neuron_modularity),
     'tolerance-difference': lambda x, y, labels: abs(tolerance(x, labels) - tolerance(y, labels)),
     'knn-modularity-difference': lambda x, y, labels: abs(knn_modularity(x, labels) - knn_modularity(y, labels)),
 }
@@ -361,6 +401,7 @@ VARIANTS = [
     ('rsa', {'inner': 'cosine'}, {'inner': 'cosine'}),
     ('gulp', {'lam': 0.1}, {'lambda': 0.1}),
     ('riemannian', {'eps': 0.1}, {'regularization': 0.1}),
+    ('second-order-cosine', {'vectors': 'distances'}, {'vectors': 'distances'}),
 ]
 
 # ReSi class -> (nnsim id, js options, transform of the nnsim value into ReSi's), resi-conventions + spec README.
@@ -379,7 +420,7 @@ RESI = {
     'Gulp': ('gulp', {}, 'square'),
     'JaccardSimilarity': ('knn-jaccard', {}, None),
     'RankSimilarity': ('rank-similarity', {}, None),
-    'SecondOrderCosineSimilarity': ('second-order-cosine', {}, None),
+    'SecondOrderCosineSimilarity': ('second-order-cosine', {'vectors': 'distances'}, None),
     'MagnitudeDifference': ('magnitude-difference', {}, None),
     'ConcentricityDifference': ('concentricity-difference', {}, None),
     'UniformityDifference': ('uniformity-difference', {}, None),

@@ -1,11 +1,15 @@
 // Pure-JS baselines of the neighbourhood measures and the descriptive statistics: N × N distance matrices
 // and k-NN lists in plain Float64Array loops.
 import {
+  centered,
   cosineDistances,
   cosineSimilarities,
   euclideanDistances,
   nearestNeighbors,
   squaredDistancesDirect,
+  symmetricEigen,
+  toMatrix,
+  Matrix,
 } from '../baseline-helpers.mjs';
 
 function distances(x, metric) {
@@ -14,8 +18,8 @@ function distances(x, metric) {
 
 /**
  * Per-input Jaccard and rank similarity (Wang et al. 2020; normalised by the harmonic number of the joint count,
- * as ReSi) of the k-NN lists, and the second-order cosine similarity of the distance vectors over the union of
- * both lists (Hamilton et al. 2016b, cosine distances as in ReSi).
+ * as ReSi) of the k-NN lists, and the second-order cosine similarity (Hamilton et al. 2016b) of the vectors of
+ * cosine similarities to the union of both lists (`vectors: 'distances'`: cosine distances, as ReSi).
  */
 function neighbourhoodScores(a, b, options, which) {
   const k = options.k ?? 10;
@@ -46,13 +50,14 @@ function neighbourhoodScores(a, b, options, which) {
     else if (which === 'rank') total += rank;
     else if (which === 'joint') total += jaccard * rank;
     else {
-      // Second order: cosine of (d_a(i, u), d_b(i, u)) over u in the union of both neighbour lists.
+      // Second order: cosine of (s_a(i, u), s_b(i, u)) over u in the union of both neighbour lists.
+      const shift = (options.vectors ?? 'similarities') === 'distances' ? 0 : 1; // s = 1 − d
       let dot = 0;
       let aa = 0;
       let bb = 0;
       const add = (u) => {
-        const x = da[i * n + u];
-        const y = db[i * n + u];
+        const x = shift ? 1 - da[i * n + u] : da[i * n + u];
+        const y = shift ? 1 - db[i * n + u] : db[i * n + u];
         dot += x * y;
         aa += x * x;
         bb += y * y;
@@ -171,6 +176,87 @@ function knnModularity(x, labels, k, metric) {
   return q;
 }
 
+/**
+ * Modularity of the unit graph (Lange et al. 2022): units weighted by |correlation|, self-loops removed, dead
+ * (zero-variance) units left out, partitioned by Newman's (2006) recursive leading-eigenvector bisection of the
+ * generalised modularity matrix, a split kept when it raises Q.
+ */
+function neuronModularity(x) {
+  const d = x.cols;
+  const raw = toMatrix(x);
+  const xc = centered(raw);
+  const cov = xc.transpose().mmul(xc);
+  const sd = Array.from({ length: d }, (_, j) => Math.sqrt(Math.max(0, cov.get(j, j))));
+  const live = sd.map((s, j) => {
+    let norm = 0;
+    for (let i = 0; i < x.rows; i++) norm += raw.get(i, j) ** 2;
+    return s > 1e-10 * Math.sqrt(norm);
+  });
+  const adjacency = new Float64Array(d * d);
+  let total = 0;
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      if (i === j || !live[i] || !live[j]) continue;
+      const v = Math.min(1, Math.abs(cov.get(i, j)) / (sd[i] * sd[j]));
+      adjacency[i * d + j] = v;
+      total += v;
+    }
+  }
+  const strength = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      adjacency[i * d + j] /= total;
+      strength[i] += adjacency[i * d + j];
+    }
+  }
+  const b = (i, j) => adjacency[i * d + j] - strength[i] * strength[j];
+  const done = [];
+  const pending = [live.flatMap((l, j) => (l ? [j] : []))];
+  while (pending.length) {
+    const group = pending.pop();
+    const g = group.length;
+    if (g < 2) {
+      done.push(group);
+      continue;
+    }
+    const bg = new Matrix(g, g);
+    for (let p = 0; p < g; p++) {
+      let rowSum = 0;
+      for (let q = 0; q < g; q++) {
+        bg.set(p, q, b(group[p], group[q]));
+        rowSum += bg.get(p, q);
+      }
+      bg.set(p, p, bg.get(p, p) - rowSum);
+    }
+    const { values, vectors } = symmetricEigen(bg);
+    let lead = 0;
+    for (let p = 1; p < g; p++) if (values[p] >= values[lead]) lead = p;
+    // Orient the eigenvector (largest-magnitude entry positive) so that exact zeros land on a definite side.
+    let pivot = 0;
+    for (let p = 1; p < g; p++) if (Math.abs(vectors.get(p, lead)) > Math.abs(vectors.get(pivot, lead))) pivot = p;
+    const orientation = vectors.get(pivot, lead) < 0 ? -1 : 1;
+    const plus = [];
+    const minus = [];
+    for (let p = 0; p < g; p++) (orientation * vectors.get(p, lead) >= 0 ? plus : minus).push(group[p]);
+    // ΔQ of the split = −2 Σ_{i∈plus, j∈minus} B_ij.
+    let gain = 0;
+    if (minus.length && values[lead] > 0) for (const i of plus) for (const j of minus) gain -= 2 * b(i, j);
+    if (gain > 1e-12) pending.push(plus, minus);
+    else done.push(group);
+  }
+  let q = 0;
+  for (const group of done) {
+    let within = 0;
+    let share = 0;
+    for (const i of group) {
+      share += strength[i];
+      for (const j of group) within += adjacency[i * d + j];
+    }
+    q += within - share * share;
+  }
+  return q;
+}
+
 export default {
   'knn-jaccard': (a, b, options = {}) => neighbourhoodScores(a, b, options, 'jaccard'),
   'second-order-cosine': (a, b, options = {}) => neighbourhoodScores(a, b, options, 'second-order'),
@@ -187,4 +273,5 @@ export default {
       knnModularity(a, options.labels, options.k ?? 10, options.metric ?? 'cosine') -
         knnModularity(b, options.labels, options.k ?? 10, options.metric ?? 'cosine'),
     ),
+  'neuron-modularity-difference': (a, b) => Math.abs(neuronModularity(a) - neuronModularity(b)),
 };
