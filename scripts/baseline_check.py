@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from scipy.linalg import eigh, qr, sqrtm, svd
+from scipy.linalg import eigh, qr, svd
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import kendalltau, pearsonr, spearmanr
 
@@ -94,15 +94,23 @@ def svcca(x, y, keep=0.99):
     return canon(top(x), top(y)).mean()
 
 
+def pwcca_canonical(x, y):
+    """Morcos et al. 2018: weights alpha_i = sum_j |<h_i, x_j>| over the centred neurons, h_i = Q_x u_i."""
+    qx, qy = basis(cc(x)), basis(cc(y))
+    u, rho, _ = svd(qx.T @ qy, full_matrices=False)
+    alpha = np.abs(u.T @ qx.T @ cc(x)).sum(axis=1)
+    return (alpha * np.minimum(rho, 1)).sum() / alpha.sum()
+
+
 def pwcca(x, y):
-    """ReSi/Google recipe (resi-conventions §2.2) with the weights always from x; c = min(D, D') pairs."""
+    """ReSi/Google recipe (resi-conventions §2.2) for D <= D' (weights from x); c = D pairs."""
     a, b = x.T, y.T
     sxx, syy, sxy = np.cov(a), np.cov(b), (cc(x).T @ cc(y)) / (len(x) - 1)
     def isqrt(s):
         w, v = eigh(s)
         return v @ np.diag(1 / np.sqrt(w)) @ v.T
     m = isqrt(sxx) @ sxy @ isqrt(syy)
-    u, rho, _ = svd(m)
+    u, rho, _ = np.linalg.svd(m)
     c = min(a.shape[0], b.shape[0])
     mean = a.mean(axis=1, keepdims=True)
     dirs = u.T @ (a - mean) + mean
@@ -113,29 +121,28 @@ def pwcca(x, y):
 
 # ----------------------------------------------------------------------------------------------------- alignment
 def shape_metric(x, y, alpha=1.0, distance='angular'):
+    """Williams et al. 2021 on unit-norm centred inputs: X(alpha I + (1 - alpha)(X^T X)^{-1/2}), unit norm again."""
     def whiten(a):
         a = cc(a)
+        a = a / np.linalg.norm(a)
         if alpha == 1:
             return a
         w, v = eigh(a.T @ a)
-        w = np.maximum(w, 1e-12 * w.max())
-        z = alpha * np.eye(a.shape[1]) + (1 - alpha) * (v @ np.diag(w ** -0.5) @ v.T)
-        out = a @ z
-        return out * np.linalg.norm(a) / np.linalg.norm(out)  # preserve the total variance
+        inv = np.where(w > 1e-12 * w.max(), 1 / np.sqrt(np.maximum(w, 1e-300)), 0)
+        out = a @ (alpha * np.eye(a.shape[1]) + (1 - alpha) * (v * inv) @ v.T)
+        return out / np.linalg.norm(out)
     a, b = pad(whiten(x), whiten(y))
-    nuc = svd(a.T @ b, compute_uv=False).sum()
+    nuc = min(1.0, svd(a.T @ b, compute_uv=False).sum())
     if distance == 'angular':
-        return np.arccos(min(1, nuc / np.linalg.norm(a) / np.linalg.norm(b)))
-    return np.sqrt(max(0, (a * a).sum() + (b * b).sum() - 2 * nuc))
+        return np.arccos(nuc)
+    return np.sqrt(max(0.0, 2 - 2 * nuc))
 
 
-def linear_regression(x, y, lam=0.0):
+def linear_regression(x, y):
+    """ReSi's R^2 (Q = Y_c (Y_c^T Y_c)^{-1/2}), with the basis taken from the SVD so that N <= D' works."""
     xc, yc = cc(x), cc(y)
-    if lam == 0:
-        q = yc @ np.linalg.inv(np.real(sqrtm(yc.T @ yc)))
-        return np.linalg.norm(q.T @ xc) ** 2 / np.linalg.norm(xc) ** 2
-    w = np.linalg.solve(yc.T @ yc + lam * np.eye(yc.shape[1]), yc.T @ xc)
-    return 1 - np.linalg.norm(xc - yc @ w) ** 2 / np.linalg.norm(xc) ** 2
+    q = basis(yc)
+    return np.linalg.norm(q.T @ xc) ** 2 / np.linalg.norm(xc) ** 2
 
 
 def aligned_cosine(x, y):
@@ -371,7 +378,7 @@ def diff(f):
 
 
 MEASURES = {
-    'cca-mean': cca_mean, 'cca-r2': cca_r2, 'svcca': svcca, 'pwcca': lambda x, y: pwcca(x, y)[0],
+    'cca-mean': cca_mean, 'cca-r2': cca_r2, 'svcca': svcca, 'pwcca': pwcca_canonical,
     'shape-metric': shape_metric, 'linear-regression': linear_regression, 'aligned-cosine': aligned_cosine,
     'correlation-match': correlation_match, 'permutation-procrustes': permutation_procrustes,
     'rsm-norm-difference': rsm_norm_difference, 'rsa': rsa, 'distance-correlation': distance_correlation,
@@ -393,7 +400,6 @@ VARIANTS = [
     ('shape-metric', {'alpha': 0.5}, {'alpha': 0.5}),
     ('shape-metric', {'alpha': 0.0}, {'alpha': 0}),
     ('shape-metric', {'alpha': 0.3, 'distance': 'euclidean'}, {'alpha': 0.3, 'distance': 'euclidean'}),
-    ('linear-regression', {'lam': 0.5}, {'lambda': 0.5}),
     ('correlation-match', {'mode': 'soft'}, {'mode': 'soft'}),
     ('rsm-norm-difference', {'norm': 'frobenius'}, {'norm': 'frobenius'}),
     ('rsa', {'outer': 'pearson'}, {'outer': 'pearson'}),
@@ -407,7 +413,7 @@ VARIANTS = [
 # ReSi class -> (nnsim id, js options, transform of the nnsim value into ReSi's), resi-conventions + spec README.
 RESI = {
     'SVCCA': ('svcca', {'components': 1}, None),
-    'PWCCA': ('pwcca', {}, None),
+    'PWCCA': ('pwcca', {'directions': 'svcca-code'}, None),
     'HardCorrelationMatch': ('correlation-match', {}, None),
     'SoftCorrelationMatch': ('correlation-match', {'mode': 'soft'}, None),
     'LinearRegression': ('linear-regression', {}, None),

@@ -3,11 +3,11 @@ import {
   canonicalCorrelations,
   centered,
   orthonormalBasis,
+  rangeBasisFast,
   singularValues,
   svd,
   symmetricEigen,
   toMatrix,
-  Matrix,
 } from '../baseline-helpers.mjs';
 
 const mean = (v) => v.reduce((s, x) => s + x, 0) / v.length;
@@ -44,6 +44,41 @@ function inverseSquareRoot(m) {
   return scaled.mmul(vectors.transpose());
 }
 
+/**
+ * Google's pwcca.py recipe (resi-conventions §2.2): directions u_iᵀ(A − m) + m_i from the SVD of
+ * Σxx^{-1/2} Σxy Σyy^{-1/2}, Gram–Schmidt, weights over the uncentred neurons. `a` is the narrower side (the code's
+ * intent when D > D′: weights from the second input, its right singular vectors).
+ */
+function pwccaSvccaCode(a, b, swapped) {
+  const x = toMatrix(a);
+  const xc = centered(x);
+  const yc = centered(toMatrix(b));
+  const n = x.rows;
+  const sxx = xc.transpose().mmul(xc).div(n - 1);
+  const syy = yc.transpose().mmul(yc).div(n - 1);
+  const sxy = xc.transpose().mmul(yc).div(n - 1);
+  const m = inverseSquareRoot(sxx).mmul(sxy).mmul(inverseSquareRoot(syy));
+  const decomposition = svd(swapped ? m.transpose() : m);
+  const rho = decomposition.diagonal;
+  const u = swapped ? decomposition.rightSingularVectors : decomposition.leftSingularVectors;
+  const c = x.columns;
+  const means = x.mean('column');
+  // Directions as rows (c × N): u_iᵀ(A − m) + m_i.
+  const directions = u.subMatrix(0, u.rows - 1, 0, c - 1).transpose().mmul(xc.transpose());
+  for (let i = 0; i < c; i++) for (let t = 0; t < n; t++) directions.set(i, t, directions.get(i, t) + means[i]);
+  const p = orthonormalBasis(directions.transpose()); // N × c
+  const projections = p.transpose().mmul(x); // c × D: ⟨p_i, a_j⟩
+  let weighted = 0;
+  let total = 0;
+  for (let i = 0; i < c; i++) {
+    let alpha = 0;
+    for (let j = 0; j < x.columns; j++) alpha += Math.abs(projections.get(i, j));
+    weighted += alpha * Math.min(1, rho[i]);
+    total += alpha;
+  }
+  return weighted / total;
+}
+
 export default {
   'cca-mean': (a, b) => mean(canonicalCorrelations(centered(toMatrix(a)), centered(toMatrix(b)))),
 
@@ -56,33 +91,26 @@ export default {
     return mean(rho);
   },
 
-  // Projection-weighted CCA (Morcos et al. 2018) with the recipe of Google's pwcca.py that ReSi runs
-  // (resi-conventions §2.2): canonical directions Uᵀ(A − m) + m, Gram–Schmidt, weights Σ_j |⟨p_i, a_j⟩| over
-  // the uncentred neurons a_j of the first argument; ρ_i paired with the first min(D, D') directions.
-  pwcca: (a, b) => {
-    const x = toMatrix(a);
-    const xc = centered(x);
-    const yc = centered(toMatrix(b));
-    const n = x.rows;
-    const sxx = xc.transpose().mmul(xc).div(n - 1);
-    const syy = yc.transpose().mmul(yc).div(n - 1);
-    const sxy = xc.transpose().mmul(yc).div(n - 1);
-    const m = inverseSquareRoot(sxx).mmul(sxy).mmul(inverseSquareRoot(syy));
-    const decomposition = svd(m);
+  // Projection-weighted CCA (Morcos et al. 2018): ρ_i weighted by α_i = Σ_j |⟨h_i, x_j⟩|, h_i = Q_x u_i the unit
+  // canonical variates of the first argument, x_j its centred neurons. `directions: 'svcca-code'` follows Google's
+  // pwcca.py as ReSi runs it (resi-conventions §2.2); that value depends on the signs of the singular vectors,
+  // which ml-matrix does not choose as LAPACK does, so it matches ReSi only up to ~1e-3.
+  pwcca: (a, b, options = {}) => {
+    if (options.directions === 'svcca-code') return a.cols <= b.cols ? pwccaSvccaCode(a, b, false) : pwccaSvccaCode(b, a, true);
+    const x = centered(toMatrix(a));
+    const qx = rangeBasisFast(x);
+    const qy = rangeBasisFast(centered(toMatrix(b)));
+    const decomposition = svd(qx.transpose().mmul(qy));
     const rho = decomposition.diagonal;
-    const u = decomposition.leftSingularVectors;
-    const c = Math.min(x.columns, yc.columns);
-    const means = Matrix.rowVector(x.mean('column'));
-    // Directions as rows (c × N): u_iᵀ(A − m) + m_i.
-    const directions = u.subMatrix(0, u.rows - 1, 0, c - 1).transpose().mmul(xc.transpose());
-    for (let i = 0; i < c; i++) for (let t = 0; t < n; t++) directions.set(i, t, directions.get(i, t) + means.get(0, i));
-    const p = orthonormalBasis(directions.transpose()); // N × c
-    const projections = p.transpose().mmul(x); // c × D: ⟨p_i, a_j⟩
-    const weights = new Float64Array(c);
-    for (let i = 0; i < c; i++) for (let j = 0; j < x.columns; j++) weights[i] += Math.abs(projections.get(i, j));
-    const total = weights.reduce((s, w) => s + w, 0);
-    let value = 0;
-    for (let i = 0; i < c; i++) value += (weights[i] / total) * Math.min(1, rho[i]);
-    return value;
+    const loadings = decomposition.leftSingularVectors.transpose().mmul(qx.transpose().mmul(x)); // k × D
+    let weighted = 0;
+    let total = 0;
+    for (let i = 0; i < rho.length; i++) {
+      let alpha = 0;
+      for (let j = 0; j < x.columns; j++) alpha += Math.abs(loadings.get(i, j));
+      weighted += alpha * Math.min(1, rho[i]);
+      total += alpha;
+    }
+    return weighted / total;
   },
 };
