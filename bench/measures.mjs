@@ -65,7 +65,9 @@ if (existsSync(baselineDir)) {
 }
 
 const measures = listMeasures({ domain: 'representational' }).filter((m) => m.family !== 'topology' && m.arity === 'pair');
-const optionsFor = (m) => (m.requires.includes('labels') ? { labels } : {});
+// Options a measure needs on these inputs (N > D): riemannian compares SPD kernels XXᵀ, singular when N > D.
+const BENCH_OPTIONS = { riemannian: { regularization: 0.01 } };
+const optionsFor = (m) => ({ ...(BENCH_OPTIONS[m.id] ?? {}), ...(m.requires.includes('labels') ? { labels } : {}) });
 const config = getConfig();
 console.log(`# nnsim measures at N = ${N}, D = ${D} — ${new Date().toISOString().slice(0, 10)}`);
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.availableParallelism()}, ${config.blas}, BLAS threads ${config.blasThreads}`);

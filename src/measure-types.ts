@@ -40,8 +40,13 @@ export type Requirement = 'labels' | 'seed';
 
 /** Metadata that changes with an option value, e.g. `procrustes` with `normalize: true`. */
 export interface MeasureVariant {
-  /** The option values that select this variant. */
+  /** The option values that select this variant (and that the property tests run it with). */
   readonly when: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * For variants that hold over a range of option values (e.g. any ridge λ > 0): decides whether the
+   * variant applies to given resolved options; `when` is then one representative setting.
+   */
+  readonly appliesTo?: (options: Readonly<Record<string, unknown>>) => boolean;
   readonly invariances?: readonly Invariance[];
   readonly range?: readonly [number, number];
   readonly metric?: boolean;

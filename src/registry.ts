@@ -69,6 +69,7 @@ export interface EffectiveProperties {
 }
 
 function matches(variant: MeasureVariant, options: Readonly<Record<string, unknown>>): boolean {
+  if (variant.appliesTo) return variant.appliesTo(options);
   return Object.entries(variant.when).every(([key, value]) => options[key] === value);
 }
 

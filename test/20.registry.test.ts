@@ -75,6 +75,17 @@ describe('registry', () => {
   });
 });
 
+describe('variants over a range of option values', () => {
+  it('gulp with any ridge λ > 0 loses invertible-linear invariance, λ = 0 keeps it', async () => {
+    const { effectiveProperties, getMeasure } = await import('../src/index.js');
+    const gulp = getMeasure('gulp');
+    for (const lambda of [0.1, 0.5, 3]) {
+      expect(effectiveProperties(gulp, { lambda }).invariances).not.toContain('invertible-linear');
+    }
+    expect(effectiveProperties(gulp, { lambda: 0 }).invariances).toContain('invertible-linear');
+  });
+});
+
 describe('catalogue', () => {
   it('every registered measure is in the survey catalogue, under its family', async () => {
     const { CATALOGUE } = await import('../src/catalogue.js');

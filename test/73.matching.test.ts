@@ -102,6 +102,16 @@ describe('matching measures: relations and edge cases', () => {
     expect(withinParity(softMatching(a, b), permutationProcrustes(a, b) / Math.sqrt(6), 1e-12)).toBe(true);
   });
 
+  it('distances scale exactly with the data, down to tiny and up to huge magnitudes (no absolute tolerances)', () => {
+    for (const factor of [1e-150, 1e-9, 1e9, 1e150]) {
+      const scale = (m: Matrix) => ({ ...m, data: m.data.map((v) => v * factor) });
+      expect(withinParity(softMatching(scale(a), scale(wide)) / factor, softMatching(a, wide), 1e-12)).toBe(true);
+      expect(withinParity(permutationProcrustes(scale(a), scale(wide)) / factor, permutationProcrustes(a, wide), 1e-12)).toBe(true);
+      expect(correlationMatch(scale(a), scale(wide))).toBeCloseTo(correlationMatch(a, wide), 12);
+      expect(maximumMatch(scale(a), scale(wide), { epsilon: 0.6 })).toBe(maximumMatch(a, wide, { epsilon: 0.6 }));
+    }
+  });
+
   it('soft matching between a set of neurons and the same neurons repeated is 0 (D ≠ D′)', () => {
     const doubled = columns(a, [0, 1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 0]);
     expect(softMatching(a, doubled)).toBe(0);

@@ -17,6 +17,7 @@ namespace {
 // Below this share of the largest column norm (or of the raw column norm, after centring) a column
 // is treated as zero: float64 does not resolve variation that small in the raw values.
 constexpr double kRelativeFloor = 1e-13;
+constexpr std::size_t kNoSize = static_cast<std::size_t>(-1);
 
 // Xᵀ Y (D × D') of the raw or column-centred data: neuron-by-neuron inner products.
 const Matrix& neuronInnerProducts(const RepresentationPair& pair, Centering c) {
@@ -175,38 +176,44 @@ Matrix selectColumns(MatrixView x, const std::vector<std::size_t>& keep) {
   return out;
 }
 
-// Keeps the neurons of `from` (indices `keep`) whose distance to span(columns `basisOf` of `other`) is
-// at most epsilon times their norm; returns whether any was removed.
-bool pruneBySpan(MatrixView from, std::vector<std::size_t>& keep, const std::vector<double>& norms, MatrixView other,
-                 const std::vector<std::size_t>& basisOf, double epsilon) {
-  if (keep.empty()) return false;
-  if (basisOf.empty()) {
-    keep.clear();
-    return true;
-  }
-  // Orthonormal basis of the span: left singular vectors above numpy's matrix_rank tolerance (the
-  // original code projects by lstsq with rcond=None, the same numerical rank decision).
-  const Matrix span = selectColumns(other, basisOf);
+// Orthonormal basis of span(columns `keep` of `other`): left singular vectors above numpy's
+// matrix_rank tolerance (the original code projects by lstsq with rcond=None, the same numerical rank
+// decision). All columns: the representation's shared, memoised basis.
+Matrix spanBasis(const Representation& other, const std::vector<std::size_t>& keep) {
+  if (keep.size() == other.cols()) return Matrix::copyOf(other.columnSpaceBasis(Centering::None));
+  const Matrix span = selectColumns(other.raw(), keep);
   const Svd svd = thinSvd(span);
   const std::size_t rank = numericalRank(svd.s, span.rows(), span.cols());
-  Matrix basis(from.rows, rank);
-  for (std::size_t r = 0; r < from.rows; ++r) {
+  Matrix basis = Matrix::uninitialized(span.rows(), rank);
+  for (std::size_t r = 0; r < span.rows(); ++r) {
     for (std::size_t k = 0; k < rank; ++k) basis(r, k) = svd.u(r, k);
   }
-  Matrix vectors = selectColumns(from, keep);
-  if (rank > 0) {
+  return basis;
+}
+
+// Keeps the neurons of `from` (indices `keep`) whose distance to span(columns `spanOf` of `other`) is
+// at most epsilon times their norm.
+void pruneBySpan(const Representation& from, std::vector<std::size_t>& keep, const Representation& other,
+                 const std::vector<std::size_t>& spanOf, double epsilon) {
+  if (keep.empty()) return;
+  if (spanOf.empty()) {
+    keep.clear();
+    return;
+  }
+  const Matrix basis = spanBasis(other, spanOf);
+  Matrix vectors = selectColumns(from.raw(), keep);
+  if (basis.cols() > 0) {
     const Matrix coefficients = multiply(basis, Trans::Yes, vectors, Trans::No);
     gemm(Trans::No, Trans::No, -1.0, basis, coefficients, 1.0, vectors);  // residuals x − Q Qᵀ x
   }
+  const std::vector<double>& norms = from.columnNorms(Centering::None);
   std::vector<std::size_t> kept;
   for (std::size_t k = 0; k < keep.size(); ++k) {
     double s = 0.0;
-    for (std::size_t r = 0; r < from.rows; ++r) s += vectors(r, k) * vectors(r, k);
+    for (std::size_t r = 0; r < vectors.rows(); ++r) s += vectors(r, k) * vectors(r, k);
     if (std::sqrt(s) <= epsilon * norms[keep[k]]) kept.push_back(keep[k]);
   }
-  const bool removed = kept.size() < keep.size();
   keep.swap(kept);
-  return removed;
 }
 
 // Maximum match similarity (Wang et al. 2018, "Towards understanding learning representations: to what
@@ -219,7 +226,6 @@ bool pruneBySpan(MatrixView from, std::vector<std::size_t>& keep, const std::vec
 // paper; an all-zero neuron spans nothing and is never matched (it still counts in D).
 double maximumMatch(const MeasureContext& ctx) {
   const double epsilon = ctx.options.number("epsilon", 0.25, 0.0, 1.0, true, false);
-  const MatrixView x = ctx.a().raw(), y = ctx.b().raw();
   const std::vector<double>& na = ctx.a().columnNorms(Centering::None);
   const std::vector<double>& nb = ctx.b().columnNorms(Centering::None);
   auto nonZero = [](const std::vector<double>& norms) {
@@ -231,12 +237,21 @@ double maximumMatch(const MeasureContext& ctx) {
     return keep;
   };
   std::vector<std::size_t> keepX = nonZero(na), keepY = nonZero(nb);
-  for (bool changed = true; changed;) {
+  // Whether x survives depends only on span(Y′), so X is pruned again only after Y′ shrank (and
+  // vice versa); the loop ends when neither side changed since the other was last pruned against it.
+  std::size_t ySizeSeen = kNoSize, xSizeSeen = kNoSize;
+  while (keepY.size() != ySizeSeen || keepX.size() != xSizeSeen) {
     ctx.control.throwIfCancelled();
-    changed = pruneBySpan(x, keepX, na, y, keepY, epsilon);
-    changed = pruneBySpan(y, keepY, nb, x, keepX, epsilon) || changed;
+    if (keepY.size() != ySizeSeen) {
+      ySizeSeen = keepY.size();
+      pruneBySpan(ctx.a(), keepX, ctx.b(), keepY, epsilon);
+    }
+    if (keepX.size() != xSizeSeen) {
+      xSizeSeen = keepX.size();
+      pruneBySpan(ctx.b(), keepY, ctx.a(), keepX, epsilon);
+    }
   }
-  return static_cast<double>(keepX.size() + keepY.size()) / static_cast<double>(x.cols + y.cols);
+  return static_cast<double>(keepX.size() + keepY.size()) / static_cast<double>(na.size() + nb.size());
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "distances.hpp"
 #include "errors.hpp"
 #include "measure.hpp"
+#include "random.hpp"
 #include "rsm.hpp"
 
 namespace nnsim {
@@ -114,13 +115,13 @@ double medianDistance(const Representation& r) {
 
 // RBF kernel exp(−‖x_i − x_j‖² / (2σ²)) with σ = sigmaScale · median distance.
 const Matrix& rbfKernel(const MeasureContext& ctx, const Representation& r, double sigmaScale) {
+  const double median = medianDistance(r);
+  if (!(median > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("RBF CKA is undefined: in the ") + which(ctx, r) +
+                                           " representation at least half of the pairs of inputs coincide, so the "
+                                           "median distance (the bandwidth unit) is 0");
+  }
   return r.memo<Matrix>("rsm:rbf-kernel:" + keyNumber(sigmaScale), [&] {
-    const double median = medianDistance(r);
-    if (!(median > 0.0)) {
-      throw Error(ErrorCode::Degenerate, std::string("RBF CKA is undefined: in the ") + which(ctx, r) +
-                                             " representation at least half of the pairs of inputs coincide, so the "
-                                             "median distance (the bandwidth unit) is 0");
-    }
     const double sigma = sigmaScale * median;
     const double scale = -1.0 / (2.0 * sigma * sigma);
     Matrix k = Matrix::copyOf(squaredEuclideanDistances(r));
@@ -202,6 +203,88 @@ double cka(const MeasureContext& ctx) {
 // RSM norm difference (Shahbazi et al. 2021; ReSi §4.3): ‖S − S'‖ for the N × N Euclidean (or cosine)
 // distance matrices. The spectral norm (ReSi's np.linalg.norm(·, 2)) is the largest |eigenvalue| of the
 // symmetric difference; a norm of a difference of representation-wise maps, hence a pseudo-metric.
+
+// The two extreme eigenpairs of the Lanczos tridiagonal T_k (diagonal alpha, off-diagonal beta): each
+// Ritz value with the last component of its unit eigenvector (for the residual bound).
+struct RitzValue {
+  double value = 0.0;
+  double lastComponent = 0.0;
+};
+
+std::pair<RitzValue, RitzValue> extremeRitzValues(const std::vector<double>& alpha, const std::vector<double>& beta) {
+  const lapack_int k = static_cast<lapack_int>(alpha.size());
+  RitzValue ends[2];
+  for (int end = 0; end < 2; ++end) {
+    const lapack_int index = end == 0 ? 1 : k;
+    std::vector<double> d(alpha), e(beta.begin(), beta.begin() + (k - 1));
+    e.push_back(0.0);
+    std::vector<double> z(static_cast<std::size_t>(k));
+    std::vector<lapack_int> support(2);
+    lapack_int found = 0;
+    double w = 0.0;
+    const lapack_int info = LAPACKE_dstevr(LAPACK_COL_MAJOR, 'V', 'I', k, d.data(), e.data(), 0.0, 0.0, index, index,
+                                           0.0, &found, &w, z.data(), k, support.data());
+    if (info != 0 || found != 1) throw Error(ErrorCode::Numerical, "dstevr failed on the Lanczos tridiagonal matrix");
+    ends[end] = {w, z.back()};
+  }
+  return {ends[0], ends[1]};
+}
+
+}  // namespace
+
+// Largest |eigenvalue| of a symmetric N × N matrix by Lanczos with full reorthogonalisation (Golub & Van
+// Loan, Matrix Computations, §10.1): O(N²) per step, and the extreme eigenvalues converge in a few
+// dozen steps, against O(N³) for a full eigendecomposition. A Ritz pair (θ, y) with residual
+// ‖Sy − θy‖ = β_k·|e_kᵀs| has an eigenvalue within that residual of θ; we stop when it is below
+// 1e-12·|θ| at the dominant end of the spectrum (and the other end is settled well inside that
+// magnitude), on an invariant subspace (β_k ≈ 0), or after N steps (then T_N is similar to S). The start
+// vector is a fixed pseudo-random unit vector, so the result is deterministic, and S and −S (the two
+// argument orders of the measure) run mirrored iterations: the same β, negated α.
+double symmetricSpectralNorm(const Matrix& s, RunControl& control) {
+  const std::size_t n = s.rows();
+  const int ni = static_cast<int>(n);
+  std::vector<std::vector<double>> basis;
+  std::vector<double> alpha, beta;
+  std::vector<double> q(n);
+  Random random(0x5eed5eedULL);
+  for (double& v : q) v = random.uniform() - 0.5;
+  const double qNorm = std::sqrt(dot(q.data(), q.data(), n));
+  for (double& v : q) v /= qNorm;
+  double scale = 0.0;  // running estimate of ‖S‖ for the breakdown test
+  std::vector<double> w(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    if (k % 16 == 15) control.throwIfCancelled();
+    basis.push_back(q);
+    cblas_dsymv(CblasRowMajor, CblasUpper, ni, 1.0, s.data(), ni, q.data(), 1, 0.0, w.data(), 1);
+    alpha.push_back(dot(q.data(), w.data(), n));
+    // Full reorthogonalisation, twice ("twice is enough", Parlett): keeps the basis orthonormal to roundoff.
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const auto& b : basis) {
+        const double c = dot(b.data(), w.data(), n);
+        cblas_daxpy(ni, -c, b.data(), 1, w.data(), 1);
+      }
+    }
+    const double b = std::sqrt(dot(w.data(), w.data(), n));
+    scale = std::max(scale, std::fabs(alpha.back()) + b);
+    const auto [lowest, highest] = extremeRitzValues(alpha, beta);
+    const bool highDominates = std::fabs(highest.value) >= std::fabs(lowest.value);
+    const RitzValue& dominant = highDominates ? highest : lowest;
+    const RitzValue& other = highDominates ? lowest : highest;
+    const double norm = std::fabs(dominant.value);
+    // The dominant end must have converged (its eigenvalue is the answer); the other end only far enough
+    // that it cannot overtake: its residual is a small share of the gap between the two magnitudes.
+    const double gap = norm - std::fabs(other.value);
+    const bool converged = b * std::fabs(dominant.lastComponent) <= 1e-12 * norm &&
+                           b * std::fabs(other.lastComponent) <= std::max(1e-2 * gap, 1e-12 * norm);
+    if (b <= 1e-14 * scale || converged || k + 1 == n) return norm;
+    beta.push_back(b);
+    for (std::size_t i = 0; i < n; ++i) q[i] = w[i] / b;
+  }
+  return 0.0;  // n == 0 is impossible (Representation needs rows >= 1)
+}
+
+namespace {
+
 double rsmNormDifference(const MeasureContext& ctx) {
   const Metric metric = ctx.options.choice("rsm", "euclidean", {"euclidean", "cosine"}) == "cosine" ? Metric::Cosine
                                                                                                   : Metric::Euclidean;
@@ -211,9 +294,7 @@ double rsmNormDifference(const MeasureContext& ctx) {
   Matrix diff = Matrix::uninitialized(sa.rows(), sa.cols());
   for (std::size_t i = 0; i < diff.size(); ++i) diff.data()[i] = sa.data()[i] - sb.data()[i];
   if (!spectral) return std::sqrt(frobeniusNormSquared(diff));
-  ctx.control.throwIfCancelled();
-  const SymmetricEigen eig = symmetricEigen(diff, false);
-  return std::max(std::fabs(eig.values.front()), std::fabs(eig.values.back()));
+  return symmetricSpectralNorm(diff, ctx.control);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -528,8 +609,14 @@ double gulp(const MeasureContext& ctx) {
 // eps·σ_max, a square better than the eigenvalues of Z Zᵀ. Cost ≈ 4N³/3 per pair plus N³/3 per input.
 // XXᵀ is singular unless N ≤ D and X has full row rank; `regularization` ε adds ε·(tr K / N)·I to each
 // kernel (a shrinkage towards the mean eigenvalue, so the setting is scale-free).
+struct KernelCholesky {
+  Matrix factor;  // lower triangular C with K = C Cᵀ (upper part zero)
+  bool positiveDefinite = false;
+};
+
 const Matrix& kernelCholesky(const MeasureContext& ctx, const Representation& r, double epsilon) {
-  return r.memo<Matrix>("rsm:riemannian-cholesky:" + keyNumber(epsilon), [&] {
+  const KernelCholesky& cholesky = r.memo<KernelCholesky>("rsm:riemannian-cholesky:" + keyNumber(epsilon), [&] {
+    KernelCholesky out;
     Matrix k = Matrix::copyOf(r.gram(Centering::None));
     const std::size_t n = k.rows();
     const lapack_int ln = static_cast<lapack_int>(n);
@@ -541,18 +628,21 @@ const Matrix& kernelCholesky(const MeasureContext& ctx, const Representation& r,
     double rcond = 0.0;
     if (info == 0 && LAPACKE_dpocon(LAPACK_ROW_MAJOR, 'L', ln, k.data(), ln, norm1, &rcond) != 0) rcond = 0.0;
     // A reciprocal condition number below N·eps means K is singular up to roundoff (numpy's rank rule).
-    if (info != 0 || !(rcond > static_cast<double>(n) * 2.220446049250313e-16)) {
-      throw Error(ErrorCode::Degenerate,
-                  std::string("Riemannian distance needs positive definite kernels XXᵀ: the ") + which(ctx, r) +
-                      " representation's kernel is singular (N = " + std::to_string(n) + " inputs, D = " +
-                      std::to_string(r.cols()) + " features; it needs N ≤ D and linearly independent inputs). " +
-                      "Set the option 'regularization' (e.g. 0.01) to add a multiple of the identity.");
-    }
+    out.positiveDefinite = info == 0 && rcond > static_cast<double>(n) * 2.220446049250313e-16;
     for (std::size_t i = 0; i < n; ++i) {
       for (std::size_t j = i + 1; j < n; ++j) k(i, j) = 0.0;  // keep the lower factor only
     }
-    return k;
+    out.factor = std::move(k);
+    return out;
   });
+  if (!cholesky.positiveDefinite) {
+    throw Error(ErrorCode::Degenerate,
+                std::string("Riemannian distance needs positive definite kernels XXᵀ: the ") + which(ctx, r) +
+                    " representation's kernel is singular (N = " + std::to_string(r.rows()) + " inputs, D = " +
+                    std::to_string(r.cols()) + " features; it needs N ≤ D and linearly independent inputs). " +
+                    "Set the option 'regularization' (e.g. 0.01) to add a multiple of the identity.");
+  }
+  return cholesky.factor;
 }
 
 double riemannian(const MeasureContext& ctx) {

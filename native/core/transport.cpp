@@ -191,10 +191,14 @@ TransportPlan networkSimplex(MatrixView cost, const std::vector<std::int64_t>& s
   double maxAbsCost = 0.0;
   for (std::size_t k = 0; k < cost.size(); ++k) maxAbsCost = std::max(maxAbsCost, std::fabs(cost.data[k]));
   // Artificial arcs cost more than any path of real arcs, so the optimum carries no artificial flow.
-  const double artificialCost = (maxAbsCost + 1.0) * static_cast<double>(nodes);
-  // Reduced costs above −tolerance count as non-negative: potentials are sums of up to m + n costs, so
-  // their roundoff is ~(m + n)·eps·max|c|; a smaller "negative" value is noise, not an improvement.
-  const double tolerance = 1e-12 * (maxAbsCost + 1.0) * std::sqrt(static_cast<double>(nodes));
+  // Both constants scale with max|c| (never with an absolute 1), so the pivots made for costs c and
+  // for a·c (a > 0) are the same: tiny-scale data is solved as accurately as unit-scale data.
+  const double costScale = maxAbsCost > 0.0 ? maxAbsCost : 1.0;
+  const double artificialCost = 2.0 * costScale * static_cast<double>(nodes + 1);
+  // Reduced costs above −tolerance count as non-negative: potentials are sums of up to m + n costs (and
+  // may carry the artificial cost), so their roundoff is ~(m + n)·eps·max|c|; a smaller "negative"
+  // value is noise, not an improvement. Ignoring it costs at most ~1e-12 relative in the optimum.
+  const double tolerance = 1e-12 * costScale * std::sqrt(static_cast<double>(nodes));
 
   // Tree edges (exactly nodes − 1 of them), each oriented from→to with its flow and cost.
   const std::size_t edges = nodes - 1;
@@ -226,8 +230,11 @@ TransportPlan networkSimplex(MatrixView cost, const std::vector<std::int64_t>& s
   const std::size_t block = std::min(arcs, std::max<std::size_t>(16, static_cast<std::size_t>(std::sqrt(static_cast<double>(arcs)))));
   std::size_t next = 0;  // where the next pricing block starts
   std::vector<std::size_t> stack;
+  // Strongly feasible trees cannot cycle, so this bound is only a guard against a roundoff pathology.
+  const std::size_t maxPivots = 1000 * (arcs + nodes);
   for (std::size_t pivots = 0;; ++pivots) {
     if (control != nullptr && pivots % 256 == 0) control->throwIfCancelled();
+    if (pivots == maxPivots) throw Error(ErrorCode::Numerical, "transport: the network simplex did not converge");
     // Pricing: the most negative reduced cost in the first block that has one.
     double best = -tolerance;
     std::size_t entering = kNone;

@@ -130,6 +130,19 @@ NNSIM_TEST(testTransportSolversAgree) {
   }
 }
 
+NNSIM_TEST(testTransportDegenerateCosts) {
+  // All-equal costs: every plan is optimal; the solver must still drive out the artificial flow.
+  for (double value : {0.0, 2.5, -1e-300}) {
+    Matrix cost(37, 53);
+    for (std::size_t i = 0; i < cost.size(); ++i) cost.data()[i] = value;
+    const TransportPlan plan = solveUniformTransport(cost);
+    std::int64_t mass = 0;
+    for (const TransportEdge& e : plan.edges) mass += e.flow;
+    check(mass == 37 * 53, "constant costs: all mass shipped");
+    near(plan.total, value * 37 * 53, 1e-12, "constant costs: total is value × mass");
+  }
+}
+
 NNSIM_TEST(testTransportUniformEqualsAssignment) {
   for (unsigned seed = 1; seed <= 20; ++seed) {
     const std::size_t n = 1 + seed % 7;

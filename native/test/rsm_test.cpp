@@ -48,7 +48,8 @@ NNSIM_TEST(testRsmCkaUnbiased) {
   near(run("cka", a, b, unbiased), want, 1e-12, "unbiased linear CKA (feature space) = Song et al. Eq. 5 on raw kernels");
   Options small;
   small.set("estimator", std::string("unbiased"));
-  Representation s(randomMatrix(3, 2, 73));
+  const Matrix smallInput = randomMatrix(3, 2, 73);  // a Representation views its matrix: keep it alive
+  Representation s(smallInput);
   expectError(ErrorCode::TooFewRows, [&] { run("cka", s, s, small); }, "unbiased CKA needs N >= 4");
   Options badSigma;
   badSigma.set("kernel", std::string("rbf"));
@@ -123,6 +124,100 @@ NNSIM_TEST(testRsmNormDifferenceAndDistanceCorrelation) {
   Representation c(constant);
   expectError(ErrorCode::Degenerate, [&] { run("distance-correlation", c, b); }, "dCor of a constant input");
   near(run("distance-correlation", a, a), 1.0, 1e-14, "dCor(X, X) = 1");
+}
+
+// Ridge hat operator of the centred input scaled to tr(XᵀX/N) = 1, from the D × D normal equations.
+Matrix naiveHat(const Matrix& raw, double lambda) {
+  Matrix x = centeredColumns(raw);
+  const double n = static_cast<double>(x.rows());
+  double norm2 = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) norm2 += x.data()[i] * x.data()[i];
+  for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] *= std::sqrt(n / norm2);
+  Matrix cov = naiveProduct(x, true, x, false);
+  for (std::size_t i = 0; i < cov.size(); ++i) cov.data()[i] /= n;
+  for (std::size_t i = 0; i < cov.rows(); ++i) cov(i, i) += lambda;
+  const Matrix inv = symmetricFunction(cov, [](double v) { return 1.0 / v; });
+  Matrix hat = naiveProduct(naiveProduct(x, false, inv, false), false, x, true);
+  for (std::size_t i = 0; i < hat.size(); ++i) hat.data()[i] /= n;
+  return hat;
+}
+
+NNSIM_TEST(testRsmGulpBuresEigenspace) {
+  const Matrix x = randomMatrix(23, 4, 101), y = randomMatrix(23, 6, 102);
+  Representation a(x), b(y);
+  for (double lambda : {0.0, 0.05, 3.0}) {
+    // λ = 0: full column rank here, so (XᵀX/N)⁻¹ exists and the hat operator is the projector.
+    const Matrix diff = [&] {
+      Matrix d = naiveHat(x, lambda);
+      const Matrix e = naiveHat(y, lambda);
+      for (std::size_t i = 0; i < d.size(); ++i) d.data()[i] -= e.data()[i];
+      return d;
+    }();
+    double fro = 0;
+    for (std::size_t i = 0; i < diff.size(); ++i) fro += diff.data()[i] * diff.data()[i];
+    Options options;
+    options.set("lambda", lambda);
+    near(run("gulp", a, b, options), std::sqrt(fro), 1e-11, "GULP = ‖P_X − P_Y‖_F, λ = " + std::to_string(lambda));
+  }
+  near(run("gulp", a, a), 0.0, 1e-14, "GULP(X, X) = 0 exactly (explicit residual near 0)");
+
+  // Bures: arccos(NBS) is the angular shape metric.
+  near(std::acos(run("bures", a, b)), run("angular-shape", a, b), 1e-12, "arccos(NBS) = angular shape metric");
+
+  // Eigenspace overlap of an input with its own invertible linear image is rank/max(D, D') = 1.
+  const Matrix mixed = naiveProduct(x, false, randomMatrix(4, 4, 103), false);
+  Representation m(mixed);
+  near(run("eigenspace-overlap", a, m), 1.0, 1e-12, "EOS(X, XA) = 1 for invertible A");
+  const Matrix lowRank = naiveProduct(randomMatrix(23, 2, 104), false, randomMatrix(2, 8, 105), false);
+  Representation l(lowRank);
+  near(run("eigenspace-overlap", l, l), 2.0 / 8.0, 1e-12, "EOS(X, X) = rank/D");
+}
+
+NNSIM_TEST(testRsmRiemannian) {
+  // N ≤ D: positive definite kernels. Reference: ‖log(K^{-1/2} L K^{-1/2})‖_F from eigen-decompositions.
+  const Matrix x = randomMatrix(7, 11, 111), y = randomMatrix(7, 9, 112);
+  Representation a(x), b(y);
+  const Matrix k = naiveProduct(x, false, x, true), l = naiveProduct(y, false, y, true);
+  const Matrix root = symmetricFunction(k, [](double v) { return 1.0 / std::sqrt(v); });
+  const Matrix inner = naiveProduct(naiveProduct(root, false, l, false), false, root, false);
+  double want = 0;
+  for (double v : symmetricEigen(inner, false).values) want += std::log(v) * std::log(v);
+  near(run("riemannian", a, b), std::sqrt(want), 1e-10, "Riemannian distance = ‖log(K^-½ L K^-½)‖_F");
+  near(run("riemannian", b, a), std::sqrt(want), 1e-10, "Riemannian distance is symmetric");
+  const Matrix tallInput = randomMatrix(12, 3, 113);
+  Representation tall(tallInput);
+  expectError(ErrorCode::Degenerate, [&] { run("riemannian", tall, tall); }, "singular kernel (N > D) without regularization");
+  Options reg;
+  reg.set("regularization", 0.2);
+  near(run("riemannian", tall, tall, reg), 0.0, 1e-12, "regularised self-distance is 0");
+}
+
+NNSIM_TEST(testRsmSpectralNormLanczos) {
+  RunControl control;
+  auto fullEigen = [](const Matrix& m) {
+    const auto values = symmetricEigen(m, false).values;
+    return std::max(std::fabs(values.front()), std::fabs(values.back()));
+  };
+  for (unsigned seed : {121u, 122u, 123u}) {
+    // Indefinite: G + Gᵀ of a Gaussian G (semicircle spectrum, ends of nearly equal magnitude).
+    const Matrix g = randomMatrix(60, 60, seed);
+    Matrix sym(60, 60);
+    for (std::size_t i = 0; i < 60; ++i)
+      for (std::size_t j = 0; j < 60; ++j) sym(i, j) = g(i, j) + g(j, i);
+    near(symmetricSpectralNorm(sym, control), fullEigen(sym), 1e-10, "Lanczos spectral norm of G + Gᵀ");
+    Matrix negated = Matrix::copyOf(sym);
+    for (std::size_t i = 0; i < negated.size(); ++i) negated.data()[i] = -negated.data()[i];
+    near(symmetricSpectralNorm(negated, control), symmetricSpectralNorm(sym, control), 1e-14, "‖−S‖ = ‖S‖");
+  }
+  // Low rank (the Krylov space becomes invariant early) and a dominant negative end.
+  const Matrix f = randomMatrix(50, 3, 124);
+  Matrix low = naiveProduct(f, false, f, true);
+  for (std::size_t i = 0; i < low.size(); ++i) low.data()[i] = -low.data()[i];
+  near(symmetricSpectralNorm(low, control), fullEigen(low), 1e-10, "Lanczos spectral norm of a rank-3 matrix");
+  Matrix zero(5, 5);
+  check(symmetricSpectralNorm(zero, control) == 0.0, "spectral norm of 0 is 0");
+  Matrix one(1, 1, std::vector<double>{-2.5});
+  check(symmetricSpectralNorm(one, control) == 2.5, "spectral norm of a 1 × 1 matrix");
 }
 
 }  // namespace

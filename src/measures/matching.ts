@@ -40,7 +40,9 @@ export const correlationMatchDefinition = defineMeasure({
       'Li, Yosinski, Clune, Lipson, Hopcroft 2016, "Convergent learning: do different neural networks learn the same representations?", ICLR',
     url: 'https://arxiv.org/abs/1511.07543',
   },
-  parity: 'ReSi HardCorrelationMatch; SoftCorrelationMatch ← { mode: "soft" }',
+  parity:
+    'ReSi HardCorrelationMatch; SoftCorrelationMatch ← { mode: "soft" }. Where every neuron of an input is constant ' +
+    'ReSi returns 0; nnsim raises E_DEGENERATE.',
   engine: { kind: 'native' },
 });
 

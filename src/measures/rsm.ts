@@ -228,6 +228,7 @@ export const gulpDefinition = defineMeasure({
   variants: [
     {
       when: { lambda: 0.1 },
+      appliesTo: (options) => typeof options.lambda === 'number' && options.lambda > 0,
       invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
       note: 'any λ > 0: ridge regularisation breaks invariance to invertible linear maps',
     },
