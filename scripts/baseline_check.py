@@ -177,6 +177,26 @@ def permutation_procrustes(x, y):
     return np.linalg.norm(a[:, r] - b[:, c])
 
 
+def maximum_match(x, y, eps=0.25):
+    """Wang et al. 2018: drop neurons farther than eps*|v| from the span of the other side's kept neurons until
+    nothing changes (uncentred activations); (|X*| + |Y*|) / (D + D')."""
+    def prune(a, keep, b, span):
+        if not keep or not span:
+            return []
+        q = basis(b[:, span])
+        r = a[:, keep] - q @ (q.T @ a[:, keep])
+        return [k for k, t in zip(keep, range(len(keep))) if np.linalg.norm(r[:, t]) <= eps * np.linalg.norm(a[:, k])]
+    kx = [j for j in range(x.shape[1]) if np.linalg.norm(x[:, j]) > 0]
+    ky = [j for j in range(y.shape[1]) if np.linalg.norm(y[:, j]) > 0]
+    while True:
+        nx = prune(x, kx, y, ky)
+        ny = prune(y, ky, x, nx)
+        if len(nx) == len(kx) and len(ny) == len(ky):
+            break
+        kx, ky = nx, ny
+    return (len(kx) + len(ky)) / (x.shape[1] + y.shape[1])
+
+
 # ----------------------------------------------------------------------------------------------------- RSM
 def rsm_norm_difference(x, y, norm='spectral'):
     d = euclid(x) - euclid(y)
@@ -381,6 +401,7 @@ MEASURES = {
     'cca-mean': cca_mean, 'cca-r2': cca_r2, 'svcca': svcca, 'pwcca': pwcca_canonical,
     'shape-metric': shape_metric, 'linear-regression': linear_regression, 'aligned-cosine': aligned_cosine,
     'correlation-match': correlation_match, 'permutation-procrustes': permutation_procrustes,
+    'maximum-match': maximum_match,
     'rsm-norm-difference': rsm_norm_difference, 'rsa': rsa, 'distance-correlation': distance_correlation,
     'bures': bures, 'eigenspace-overlap': eigenspace_overlap, 'gulp': gulp, 'riemannian': riemannian,
     'knn-jaccard': lambda x, y: neighbour_scores(x, y)['knn-jaccard'],
@@ -401,6 +422,8 @@ VARIANTS = [
     ('shape-metric', {'alpha': 0.0}, {'alpha': 0}),
     ('shape-metric', {'alpha': 0.3, 'distance': 'euclidean'}, {'alpha': 0.3, 'distance': 'euclidean'}),
     ('correlation-match', {'mode': 'soft'}, {'mode': 'soft'}),
+    ('maximum-match', {'eps': 0.6}, {'epsilon': 0.6}),
+    ('maximum-match', {'eps': 0.95}, {'epsilon': 0.95}),
     ('rsm-norm-difference', {'norm': 'frobenius'}, {'norm': 'frobenius'}),
     ('rsa', {'outer': 'pearson'}, {'outer': 'pearson'}),
     ('rsa', {'inner': 'euclidean', 'outer': 'kendall'}, {'inner': 'euclidean', 'outer': 'kendall'}),

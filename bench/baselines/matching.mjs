@@ -1,7 +1,6 @@
 // Pure-JS baselines of the neuron-matching measures (ml-matrix + a plain O(n³) Hungarian method).
-// maximum-match (ε-approximate subspace matching) and soft-matching (needs an exact optimal-transport solver) have
-// no baseline.
-import { centered, maximumAssignment, padColumns, toMatrix } from '../baseline-helpers.mjs';
+// soft-matching has none: it needs an exact optimal-transport solver.
+import { centered, maximumAssignment, padColumns, rangeBasis, toMatrix } from '../baseline-helpers.mjs';
 
 /** D × D' Pearson correlations between the neurons (columns); a constant neuron correlates 0 with everything. */
 function neuronCorrelations(a, b) {
@@ -26,6 +25,23 @@ function bestMatching(m) {
   const s = transposed ? m.transpose() : m;
   const assignment = maximumAssignment(s.to1DArray(), s.rows, s.columns);
   return Array.from(assignment, (j, i) => (transposed ? [j, i] : [i, j]));
+}
+
+/** The columns `keep` of `from` within ε‖x‖ of span(columns `spanOf` of `other`) (raw activation vectors). */
+function withinSpan(from, keep, other, spanOf, epsilon) {
+  if (keep.length === 0 || spanOf.length === 0) return [];
+  const basis = rangeBasis(other.subMatrixColumn(spanOf));
+  const vectors = from.subMatrixColumn(keep);
+  const residuals = vectors.clone().sub(basis.mmul(basis.transpose().mmul(vectors)));
+  return keep.filter((_, k) => {
+    let r = 0;
+    let x = 0;
+    for (let i = 0; i < vectors.rows; i++) {
+      r += residuals.get(i, k) ** 2;
+      x += vectors.get(i, k) ** 2;
+    }
+    return Math.sqrt(r) <= epsilon * Math.sqrt(x);
+  });
 }
 
 export default {
@@ -55,5 +71,34 @@ export default {
       for (let t = 0; t < x.rows; t++) squared += (x.get(t, i) - y.get(t, j)) ** 2;
     }
     return Math.sqrt(squared);
+  },
+
+  // Wang et al. 2018: size of the maximum ε-approximate match, found by removing violating neurons (each neuron
+  // within ε‖x‖ of the span of the other side's kept neurons) until nothing changes.
+  'maximum-match': (a, b, options = {}) => {
+    const epsilon = options.epsilon ?? 0.25;
+    const x = toMatrix(a);
+    const y = toMatrix(b);
+    // An all-zero neuron spans nothing and is never matched (it still counts in D).
+    const nonZero = (m) => {
+      const norms = Array.from({ length: m.columns }, (_, j) => Math.hypot(...m.getColumn(j)));
+      const largest = Math.max(...norms);
+      return norms.flatMap((v, j) => (v > 1e-13 * largest ? [j] : []));
+    };
+    let keepX = nonZero(x);
+    let keepY = nonZero(y);
+    let seenX = -1;
+    let seenY = -1;
+    while (keepY.length !== seenY || keepX.length !== seenX) {
+      if (keepY.length !== seenY) {
+        seenY = keepY.length;
+        keepX = withinSpan(x, keepX, y, keepY, epsilon);
+      }
+      if (keepX.length !== seenX) {
+        seenX = keepX.length;
+        keepY = withinSpan(y, keepY, x, keepX, epsilon);
+      }
+    }
+    return (keepX.length + keepY.length) / (a.cols + b.cols);
   },
 };
