@@ -93,6 +93,35 @@ def pwcca(x, y):
     return float(np.sum(alpha * rho) / np.sum(alpha))
 
 
+def pwcca_svcca_code(x, y):
+    """Google's svcca pwcca.py recipe as ReSi runs it (resi-conventions §2.2), written from that
+    description: numpy.cov blocks, pinv + eigh square roots, full SVD, directions uᵀ(A − m) + m, QR and
+    weights over the uncentred neurons. For D > D' the second input's side is used (Google's intent;
+    ReSi raises IndexError there)."""
+    a, b = x.T, y.T
+    dx = a.shape[0]
+    c = np.cov(np.vstack([a, b]))
+    sxx, sxy, syy = c[:dx, :dx], c[:dx, dx:], c[dx:, dx:]
+    xmax, ymax = np.max(np.abs(sxx)), np.max(np.abs(syy))
+    sxx, syy, sxy = sxx / xmax, syy / ymax, sxy / np.sqrt(xmax * ymax)
+
+    def root_of_inverse(s):
+        w, v = np.linalg.eigh(np.linalg.pinv(s))
+        return (v * np.sqrt(w)) @ v.T
+
+    u, s, vh = np.linalg.svd(root_of_inverse(sxx) @ sxy @ root_of_inverse(syy))
+    if dx <= b.shape[0]:
+        acts, coef = a, u.T
+    else:
+        acts, coef = b, vh
+    m = acts.mean(axis=1, keepdims=True)
+    dirns = coef @ (acts - m) + m
+    p, _ = np.linalg.qr(dirns.T)
+    weights = np.abs(p.T @ acts.T).sum(axis=1)
+    weights = weights / weights.sum()
+    return float(np.sum(weights * np.abs(s)))
+
+
 def pad(x, y):
     d = max(x.shape[1], y.shape[1])
     return (np.hstack([x, np.zeros((x.shape[0], d - x.shape[1]))]),
@@ -192,6 +221,8 @@ def main():
             rec("svcca", {"varianceKept": 0.9}, svcca, x, y, variance_kept=0.9)
             rec("svcca", {"components": 3}, svcca, x, y, components=3)
             rec("pwcca", {}, pwcca, x, y)
+            if c["id"] in ("independent", "related", "anisotropic"):  # full column rank, D, D' < N
+                rec("pwcca", {"directions": "svcca-code"}, pwcca_svcca_code, x, y)
             for alpha in (1.0, 0.5, 0.0):
                 rec("shape-metric", {"alpha": alpha}, shape_metric, x, y, alpha)
             rec("shape-metric", {"alpha": 0.25, "distance": "euclidean"}, shape_metric, x, y, 0.25, "euclidean")

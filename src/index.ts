@@ -75,7 +75,7 @@ export const measures = Object.freeze(
 
 // Named exports, one per measure, one line per family (keep each family's line in its own place).
 // cca:
-export const { ccaMean, ccaR2, svcca } = measures;
+export const { ccaMean, ccaR2, svcca, pwcca } = measures;
 // alignment:
 export const { procrustes, angularShape, shapeMetric, linearRegression, alignedCosine } = measures;
 // matching:

@@ -48,6 +48,8 @@ export interface MeasureVariant {
    */
   readonly appliesTo?: (options: Readonly<Record<string, unknown>>) => boolean;
   readonly invariances?: readonly Invariance[];
+  /** Replaces the measure's argumentInvariances under these options (asymmetric measures). */
+  readonly argumentInvariances?: { readonly first?: readonly Invariance[]; readonly second?: readonly Invariance[] };
   readonly range?: readonly [number, number];
   readonly metric?: boolean;
   readonly selfValue?: number | null;

@@ -63,6 +63,8 @@ export function measureIds(): MeasureId[] {
 
 export interface EffectiveProperties {
   readonly invariances: readonly Invariance[];
+  /** Further invariances of one argument only (asymmetric measures). */
+  readonly argumentInvariances: MeasureInfo['argumentInvariances'];
   readonly range: readonly [number, number];
   readonly metric: boolean;
   readonly selfValue: number | null;
@@ -80,6 +82,7 @@ function matches(variant: MeasureVariant, options: Readonly<Record<string, unkno
 export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<string, unknown>>): EffectiveProperties {
   let result: EffectiveProperties = {
     invariances: info.invariances,
+    argumentInvariances: info.argumentInvariances,
     range: info.range,
     metric: info.metric,
     selfValue: info.selfValue,
@@ -91,6 +94,7 @@ export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<
       specificity = size;
       result = {
         invariances: variant.invariances ?? info.invariances,
+        argumentInvariances: variant.argumentInvariances ?? info.argumentInvariances,
         range: variant.range ?? info.range,
         metric: variant.metric ?? info.metric,
         selfValue: variant.selfValue !== undefined ? variant.selfValue : info.selfValue,

@@ -84,7 +84,7 @@ for (const info of representational) {
         if (info.symmetric && position === 'first') continue; // the same as transforming the second
         const declared = new Set<Invariance>([
           ...props.invariances,
-          ...((position === 'first' ? info.argumentInvariances?.first : info.argumentInvariances?.second) ?? []),
+          ...((position === 'first' ? props.argumentInvariances?.first : props.argumentInvariances?.second) ?? []),
         ]);
         for (const invariance of INVARIANCES) {
           const expectation = declared.has(invariance) ? 'holds' : 'fails';

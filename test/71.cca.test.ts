@@ -3,7 +3,7 @@
 // ReSi parity (SVCCA, PWCCA) is in test/50; invariances, symmetry and ranges in test/60.
 import { describe, expect, it } from 'vitest';
 
-import { NnsimError, ccaMean, ccaR2, compare, measureIds, svcca } from '../src/index.js';
+import { NnsimError, ccaMean, ccaR2, compare, compareMany, measureIds, pwcca, svcca } from '../src/index.js';
 import type { Matrix } from '../src/matrix.js';
 import { inputsOf, reference, referenceTests } from './helpers/cca-alignment-reference.js';
 import { fromRows } from './helpers/fixtures.js';
@@ -61,7 +61,7 @@ const CCA_IDS = ['cca-mean', 'cca-r2', 'svcca', 'pwcca'];
 
 describe('CCA family', () => {
   it('registers its measures', () => {
-    for (const id of ['cca-mean', 'cca-r2', 'svcca']) expect(measureIds()).toContain(id);
+    for (const id of CCA_IDS) expect(measureIds()).toContain(id);
   });
 
   describe('reference values (scripts/cca_alignment_reference.py)', () => {
@@ -111,6 +111,17 @@ describe('CCA family', () => {
     expect(svcca(a, b, { varianceKept: 0.5 })).toBeLessThan(0.9);
   });
 
+  it('stays accurate on ill-conditioned inputs (no covariance is inverted)', () => {
+    const a = randomMatrix(60, 5, 27);
+    const b = relatedMatrix(a, 4, 28);
+    // Column scales 1 … 1e-7: κ(X) ≈ 1e7, so whitening XᵀX (κ² ≈ 1e14) would keep ~2 digits; the
+    // principal cosines of orthonormal bases lose only ~eps·κ.
+    const squeezed = map(a, (v, _i, j) => v * 10 ** (-(7 * j) / 4));
+    expect(Math.abs(ccaMean(squeezed, b) - ccaMean(a, b))).toBeLessThan(1e-8);
+    expect(Math.abs(ccaR2(squeezed, b) - ccaR2(a, b))).toBeLessThan(1e-8);
+    expect(Math.abs(pwcca(b, squeezed) - pwcca(b, a))).toBeLessThan(1e-8);
+  });
+
   it('the epsilon option drops directions below epsilon·σ_max', () => {
     const [a, b] = caseNamed('anisotropic'); // column scales 10 … 0.01: the smallest fall below 1e-3·σ_max
     expect(ccaMean(a, b, { epsilon: 1e-3 })).not.toBeCloseTo(ccaMean(a, b), 6);
@@ -153,10 +164,69 @@ describe('CCA family', () => {
     });
   });
 
+  describe('pwcca', () => {
+    it('with a single neuron in the first input is its multiple correlation sqrt(R²)', () => {
+      const x = randomMatrix(40, 1, 21);
+      const y = relatedMatrix(randomMatrix(40, 4, 22), 5, 23);
+      const r = Math.sqrt(compare('linear-regression', x, y));
+      expect(pwcca(x, y)).toBeCloseTo(r, 12);
+      expect(pwcca(x, y, { directions: 'svcca-code' })).toBeCloseTo(r, 12);
+    });
+
+    it('is a weighted mean of the canonical correlations: between the smallest and the largest', () => {
+      const a = randomMatrix(50, 5, 24);
+      const b = relatedMatrix(a, 7, 25);
+      const v = pwcca(a, b);
+      expect(v).toBeGreaterThan(0);
+      expect(v).toBeLessThanOrEqual(1);
+      // All correlations equal (an invertible linear image): every weighting gives that value.
+      expect(pwcca(a, multiply(a, randomMatrix(5, 5, 26)))).toBeCloseTo(1, 12);
+    });
+
+    it('works for D > D′ (weights from the first input) and N < D', () => {
+      const [a, b] = caseNamed('related'); // 8 and 5 columns
+      expect(pwcca(a, b)).toBeGreaterThan(0.9);
+      const [wide, other] = caseNamed('n_less_than_d');
+      expect(pwcca(wide, other)).toBeCloseTo(1, 12); // N ≤ D + 1: every canonical correlation is 1
+    });
+
+    it("the svcca-code mode needs full column rank (as ReSi's code)", () => {
+      const [lowRank, b] = caseNamed('low_rank');
+      expect(errorOf(() => pwcca(lowRank, b, { directions: 'svcca-code' })).code).toBe('E_DEGENERATE');
+      const [wide, other] = caseNamed('n_less_than_d');
+      expect(errorOf(() => pwcca(wide, other, { directions: 'svcca-code' })).code).toBe('E_DEGENERATE');
+      expect(pwcca(lowRank, b)).toBeGreaterThan(0.9); // the canonical mode handles it
+      expect(errorOf(() => pwcca(b, b, { directions: 'paper' as never })).code).toBe('E_OPTION');
+    });
+  });
+
+  it('compareMany shares the SVDs across the family and gives the values of separate calls', () => {
+    const [a, b] = caseNamed('related');
+    const specs = [
+      'cca-mean',
+      'cca-r2',
+      'svcca',
+      'pwcca',
+      { id: 'cca-mean', options: { epsilon: 1e-3 }, key: 'cca-mean-eps' },
+      { id: 'svcca', options: { components: 2 }, key: 'svcca-2' },
+      'shape-metric',
+      'linear-regression',
+    ] as const;
+    const together = compareMany(specs, a, b);
+    expect(together['cca-mean']).toBe(ccaMean(a, b));
+    expect(together['cca-r2']).toBe(ccaR2(a, b));
+    expect(together.svcca).toBe(svcca(a, b));
+    expect(together.pwcca).toBe(pwcca(a, b));
+    expect(together['cca-mean-eps']).toBe(ccaMean(a, b, { epsilon: 1e-3 }));
+    expect(together['svcca-2']).toBe(svcca(a, b, { components: 2 }));
+    expect(together['shape-metric']).toBe(compare('shape-metric', a, b));
+    expect(together['linear-regression']).toBe(compare('linear-regression', a, b));
+  });
+
   it('degenerate input: typed errors, never NaN', () => {
     const a = randomMatrix(30, 4, 15);
     const constant = map(randomMatrix(30, 4, 16), (_v, _i, j) => j + 0.5);
-    for (const id of CCA_IDS.filter((m) => measureIds().includes(m as never))) {
+    for (const id of CCA_IDS) {
       expect(errorOf(() => compare(id, a, constant)).code, id).toBe('E_DEGENERATE');
       expect(errorOf(() => compare(id, constant, a)).code, id).toBe('E_DEGENERATE');
       expect(errorOf(() => compare(id, randomMatrix(1, 4, 17), randomMatrix(1, 3, 18))).code, id).toBe('E_TOO_FEW_ROWS');

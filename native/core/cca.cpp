@@ -11,6 +11,8 @@
 // variance (constant neurons, exactly collinear neurons) carry no canonical pair. When N ≤ D + 1 the
 // centred data spans all of 1⊥ and every canonical correlation is 1: CCA has as many parameters as
 // inputs and fits anything (the well-known N < D degeneracy; use svcca to reduce dimensions first).
+#include <lapacke.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -68,6 +70,16 @@ std::vector<double> principalCosines(MatrixView qx, MatrixView qy) {
   return rho;
 }
 
+// SVD of Q_xᵀ Q_y (default rank rule) for the pair, shared by the canonical correlations and PWCCA's
+// canonical directions: U holds the first input's canonical directions in its basis coordinates.
+const Svd& canonicalSvd(const RepresentationPair& pair) {
+  return pair.memo<Svd>("cca:canonical-svd", [&] {
+    const Matrix& qx = pair.a().columnSpaceBasis(Centering::Columns);
+    const Matrix& qy = pair.b().columnSpaceBasis(Centering::Columns);
+    return thinSvd(multiply(qx, Trans::Yes, qy, Trans::No));
+  });
+}
+
 // rank tolerance option: absent → numpy's matrix_rank rule.
 double epsilonOption(const Options& options) {
   return options.has("epsilon") ? options.number("epsilon", 0.0, 0.0, 1.0, false, true) : -1.0;
@@ -79,6 +91,11 @@ const std::vector<double>& canonicalCorrelations(const MeasureContext& ctx, cons
   requireVariance(ctx.a(), "first", measure);
   requireVariance(ctx.b(), "second", measure);
   return ctx.pair.memo<std::vector<double>>("cca:correlations:" + numberKey(epsilon), [&] {
+    if (epsilon < 0.0) {
+      std::vector<double> rho = canonicalSvd(ctx.pair).s;
+      for (double& v : rho) v = std::min(1.0, std::max(0.0, v));
+      return rho;
+    }
     return principalCosines(centredBasis(ctx.a(), epsilon).view(), centredBasis(ctx.b(), epsilon).view());
   });
 }
@@ -108,6 +125,7 @@ double ccaR2(const MeasureContext& ctx) {
 //   components k:   a fixed number of components (takes precedence over varianceKept).
 // k never exceeds the numerical rank: null directions have no variance to keep.
 std::size_t svccaComponents(const Representation& r, const Options& options, const char* which) {
+  const double kept = options.number("varianceKept", 0.99, 0.0, 1.0, true, false);  // validated either way
   const Svd& svd = r.svd(Centering::Columns);
   const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
   if (options.has("components")) {
@@ -120,7 +138,6 @@ std::size_t svccaComponents(const Representation& r, const Options& options, con
     }
     return std::min<std::size_t>(static_cast<std::size_t>(k), rank);
   }
-  const double kept = options.number("varianceKept", 0.99, 0.0, 1.0, true, false);
   double total = 0.0;
   for (std::size_t i = 0; i < rank; ++i) total += svd.s[i] * svd.s[i];
   double cumulative = 0.0;
@@ -142,6 +159,144 @@ double svcca(const MeasureContext& ctx) {
   return mean(principalCosines(ua.view(), ub.view()));
 }
 
+
+// Projection-weighted CCA (Morcos, Raghu, Bengio 2018, Sec. 2.3): ρ̄_PW = Σ α_i ρ_i / Σ α_i with
+// α_i = Σ_j |⟨h_i, x_j⟩|, h_i the i-th (unit-norm) canonical variate of the first input and x_j its
+// j-th neuron: canonical pairs that account for more of the first input's neurons weigh more.
+// The canonical variates are h_i = Q_x u_i from Q_xᵀQ_y = U S Vᵀ, so ⟨h_i, x_j⟩ = (Uᵀ Q_xᵀ X_c)_ij, and
+// Q_xᵀ X_c = S_r V_rᵀ from the SVD of X_c (Q_x = U_r): no N-sized product. h_i ⟂ 1, so centred and
+// uncentred neurons give the same weights (translation-invariant). When rank X > rank Y, the first
+// input's extra canonical directions have correlation 0 and are not unique; they are left out, as
+// the canonical pairs are min(r_x, r_y).
+double pwccaCanonical(const MeasureContext& ctx) {
+  const Representation& x = ctx.a();
+  const std::size_t rx = x.columnSpaceBasis(Centering::Columns).cols();
+  const Svd& pairSvd = canonicalSvd(ctx.pair);  // U: r_x × k
+  const std::size_t k = pairSvd.s.size();
+  if (k == 0) throw Error(ErrorCode::Degenerate, "no canonical pairs (a representation has rank 0)");
+  const Svd& dataSvd = x.svd(Centering::Columns);
+  Matrix projections = Matrix::uninitialized(rx, x.cols());  // Q_xᵀ X_c = S_r V_rᵀ
+  for (std::size_t i = 0; i < rx; ++i) {
+    for (std::size_t j = 0; j < x.cols(); ++j) projections(i, j) = dataSvd.s[i] * dataSvd.vt(i, j);
+  }
+  const Matrix loadings = multiply(pairSvd.u, Trans::Yes, projections, Trans::No);  // k × D: ⟨h_i, x_j⟩
+  double weighted = 0.0;
+  double total = 0.0;
+  for (std::size_t i = 0; i < k; ++i) {
+    double alpha = 0.0;
+    for (std::size_t j = 0; j < x.cols(); ++j) alpha += std::fabs(loadings(i, j));
+    weighted += alpha * std::min(1.0, pairSvd.s[i]);
+    total += alpha;
+  }
+  return weighted / total;
+}
+
+// U (m × m), s, Vᵀ (n × n) of a row-major m × n matrix by dgesdd with jobz = 'A' on its column-major
+// copy: the same call numpy.linalg.svd makes, so singular vectors come out with the same signs. The
+// svcca-code PWCCA below depends on those signs (see there).
+struct FullSvd {
+  Matrix u;
+  std::vector<double> s;
+  Matrix vt;
+};
+FullSvd fullSvdLikeNumpy(const Matrix& a) {
+  const std::size_t m = a.rows();
+  const std::size_t n = a.cols();
+  std::vector<double> colMajor(m * n);
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::size_t j = 0; j < n; ++j) colMajor[j * m + i] = a(i, j);
+  }
+  std::vector<double> u(m * m), vt(n * n);
+  FullSvd out;
+  out.s.assign(std::min(m, n), 0.0);
+  const lapack_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'A', static_cast<lapack_int>(m), static_cast<lapack_int>(n),
+                                         colMajor.data(), static_cast<lapack_int>(m), out.s.data(), u.data(),
+                                         static_cast<lapack_int>(m), vt.data(), static_cast<lapack_int>(n));
+  if (info != 0) throw Error(ErrorCode::Numerical, "dgesdd did not converge (info " + std::to_string(info) + ")");
+  out.u = Matrix(m, m);
+  out.vt = Matrix(n, n);
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::size_t j = 0; j < m; ++j) out.u(i, j) = u[j * m + i];
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) out.vt(i, j) = vt[j * n + i];
+  }
+  return out;
+}
+
+// Google's svcca pwcca.py as ReSi runs it (resi-conventions §2.2), for parity: the whitened cross-
+// covariance Σxx^{-1/2} Σxy Σyy^{-1/2} (covariances rescaled by their largest entry, which cancels) has
+// SVD U S Vᵀ; the "directions" are X_c u_i + μ_i·1 — not whitened, and with the i-th neuron's mean added
+// to the i-th direction — orthonormalised by QR into P, and α_i = Σ_j |⟨P_i, x_j⟩| over the *uncentred*
+// neurons. Because μ_i is added to ±X_c u_i, the value depends on the sign LAPACK gives each singular
+// vector, which is why the SVD call mirrors numpy's exactly. Needs full column rank on both sides
+// (hence D, D′ < N), as ReSi does. When D > D′ ReSi raises IndexError (it indexes the first input with
+// the second's mask); this follows the code's evident intent instead: directions and weights from the
+// second input, with Vᵀ.
+double pwccaSvccaCode(const MeasureContext& ctx) {
+  const std::size_t n = ctx.pair.rows();
+  for (const Representation* r : {&ctx.a(), &ctx.b()}) {
+    const std::size_t rank = numericalRank(r->svd(Centering::Columns).s, r->rows(), r->cols());
+    if (rank < r->cols()) {
+      throw Error(ErrorCode::Degenerate,
+                  std::string("PWCCA with directions: 'svcca-code' needs full column rank (linearly independent, "
+                              "non-constant neurons and D < N); the ") +
+                      (r == &ctx.a() ? "first" : "second") + " representation has rank " + std::to_string(rank) +
+                      " < D = " + std::to_string(r->cols()) + ". Use the default directions: 'canonical'.");
+    }
+  }
+  const double scale = 1.0 / static_cast<double>(n - 1);
+  Matrix sxx = Matrix::copyOf(ctx.a().covariance(Centering::Columns));
+  Matrix syy = Matrix::copyOf(ctx.b().covariance(Centering::Columns));
+  Matrix sxy = multiply(ctx.a().data(Centering::Columns), Trans::Yes, ctx.b().data(Centering::Columns), Trans::No);
+  auto maxAbs = [](const Matrix& m) {
+    double v = 0.0;
+    for (std::size_t i = 0; i < m.size(); ++i) v = std::max(v, std::fabs(m.data()[i]));
+    return v;
+  };
+  const double xmax = maxAbs(sxx) * scale;
+  const double ymax = maxAbs(syy) * scale;
+  for (std::size_t i = 0; i < sxx.size(); ++i) sxx.data()[i] *= scale / xmax;
+  for (std::size_t i = 0; i < syy.size(); ++i) syy.data()[i] *= scale / ymax;
+  const double crossScale = scale / std::sqrt(xmax * ymax);
+  for (std::size_t i = 0; i < sxy.size(); ++i) sxy.data()[i] *= crossScale;
+  const Matrix kxx = symmetricFunction(sxx, [](double v) { return 1.0 / std::sqrt(v); });
+  const Matrix kyy = symmetricFunction(syy, [](double v) { return 1.0 / std::sqrt(v); });
+  const Matrix whitened = multiply(multiply(kxx, Trans::No, sxy, Trans::No), Trans::No, kyy, Trans::No);
+  const FullSvd svd = fullSvdLikeNumpy(whitened);
+  const bool firstSide = ctx.a().cols() <= ctx.b().cols();
+  const Representation& side = firstSide ? ctx.a() : ctx.b();
+  const std::size_t d = side.cols();
+  // Directions X_c w_i + μ_i·1, w_i = column i of U (or row i of Vᵀ on the second side).
+  Matrix coefficients(d, d);
+  for (std::size_t i = 0; i < d; ++i) {
+    for (std::size_t j = 0; j < d; ++j) coefficients(i, j) = firstSide ? svd.u(i, j) : svd.vt(j, i);
+  }
+  Matrix directions = multiply(side.data(Centering::Columns), Trans::No, coefficients, Trans::No);  // N × d
+  const std::vector<double>& means = side.columnMeans();
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < d; ++j) directions(i, j) += means[j];
+  }
+  const Qr qr = thinQr(directions);
+  const Matrix loadings = multiply(qr.q, Trans::Yes, side.raw(), Trans::No);  // d × d: ⟨P_i, x_j⟩
+  double weighted = 0.0;
+  double total = 0.0;
+  for (std::size_t i = 0; i < d; ++i) {
+    double alpha = 0.0;
+    for (std::size_t j = 0; j < d; ++j) alpha += std::fabs(loadings(i, j));
+    weighted += alpha * std::min(1.0, std::fabs(svd.s[i]));
+    total += alpha;
+  }
+  return weighted / total;
+}
+
+double pwcca(const MeasureContext& ctx) {
+  const std::string directions = ctx.options.choice("directions", "canonical", {"canonical", "svcca-code"});
+  requireVariance(ctx.a(), "first", "PWCCA");
+  requireVariance(ctx.b(), "second", "PWCCA");
+  return directions == "canonical" ? pwccaCanonical(ctx) : pwccaSvccaCode(ctx);
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& ccaMeasures() {
@@ -149,6 +304,7 @@ const std::vector<MeasureDef>& ccaMeasures() {
       {"cca-mean", ccaMean, 2, false},
       {"cca-r2", ccaR2, 2, false},
       {"svcca", svcca, 2, false},
+      {"pwcca", pwcca, 2, false},
   };
   return list;
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 #include <vector>
 
 #include "matrix.hpp"
@@ -58,7 +59,11 @@ SymmetricEigen symmetricEigen(MatrixView a, bool wantVectors);
 Matrix symmetricFunction(MatrixView a, double (*f)(double, void*), void* context = nullptr);
 template <class F>
 Matrix symmetricFunction(MatrixView a, F&& f) {
-  return symmetricFunction(a, [](double v, void* ctx) { return (*static_cast<F*>(ctx))(v); }, &f);
+  // F may be deduced as a (const) lvalue reference: strip it so the context pointer has the object's type.
+  using Callable = std::remove_reference_t<F>;
+  return symmetricFunction(
+      a, [](double v, void* ctx) { return (*static_cast<Callable*>(ctx))(v); },
+      const_cast<void*>(static_cast<const void*>(&f)));
 }
 
 // Numerical rank as numpy.linalg.matrix_rank decides it: singular values above

@@ -64,9 +64,27 @@ NNSIM_TEST(testCanonicalCorrelations) {
   all.set("varianceKept", 1.0);
   near(run("svcca", rx, ry, all), mean, 1e-12, "svcca keeping all variance is CCA");
 
+  // PWCCA: a weighted mean of the canonical correlations; both direction conventions agree on a
+  // single-neuron first input (one canonical pair).
+  const double pw = run("pwcca", rx, ry);
+  check(pw >= rho.back() - 1e-12 && pw <= rho.front() + 1e-12, "PWCCA lies between the extreme correlations");
+  Options google;
+  google.set("directions", std::string("svcca-code"));
+  const double pwGoogle = run("pwcca", rx, ry, google);
+  check(pwGoogle >= rho.back() - 1e-12 && pwGoogle <= rho.front() + 1e-12, "svcca-code PWCCA is a weighted mean too");
+  Matrix single(50, 1);
+  for (std::size_t i = 0; i < 50; ++i) single(i, 0) = x(i, 2);
+  Representation rs(single);
+  near(run("pwcca", rs, ry), run("pwcca", rs, ry, google), 1e-12, "one canonical pair: both conventions agree");
+  expectError(ErrorCode::Degenerate, [&] { run("pwcca", rw, ry, google); }, "svcca-code PWCCA needs full rank");
+
   Options tooMany;
   tooMany.set("components", 5.0);
   expectError(ErrorCode::Option, [&] { run("svcca", rx, ry, tooMany); }, "more components than columns");
+  Options badKept;
+  badKept.set("components", 2.0);
+  badKept.set("varianceKept", 1.5);
+  expectError(ErrorCode::Option, [&] { run("svcca", rx, ry, badKept); }, "varianceKept is validated with components too");
   Options badEpsilon;
   badEpsilon.set("epsilon", 2.0);
   expectError(ErrorCode::Option, [&] { run("cca-mean", rx, ry, badEpsilon); }, "epsilon outside [0, 1)");

@@ -226,3 +226,19 @@ NNSIM_TEST(testMeasures) {
 }
 
 }  // namespace
+
+namespace {
+
+// symmetricFunction accepts a named (lvalue, even const) callable as well as a temporary.
+NNSIM_TEST(testSymmetricFunctionWithNamedCallable) {
+  const Matrix a = randomMatrix(6, 4, 21);
+  const Matrix gram = gramOfColumns(a);
+  const auto square = [](double v) { return v * v; };
+  const Matrix viaNamed = symmetricFunction(gram, square);
+  const Matrix viaTemporary = symmetricFunction(gram, [](double v) { return v * v; });
+  const Matrix direct = multiply(gram, Trans::No, gram, Trans::No);
+  check(maxAbsDiff(viaNamed, direct) < 1e-9, "f(A) = A² from a named const lambda");
+  check(maxAbsDiff(viaNamed, viaTemporary) == 0.0, "named and temporary callables agree");
+}
+
+}  // namespace

@@ -134,7 +134,8 @@ export const linearRegressionDefinition = defineMeasure({
   description:
     'R² of the least-squares linear map (with intercept) predicting the first input from the second: ‖P_Y X_c‖² / ‖X_c‖², P_Y the projector onto span(Y_c). 1 when N ≤ D′ + 1; 0 when the second input is constant.',
   reference: {
-    citation: 'Li, Yosinski, Clune, Lipson, Hopcroft 2016, "Convergent learning", ICLR; Kornblith et al. 2019, ICML',
+    citation:
+      'Kornblith, Norouzi, Lee, Hinton 2019, "Similarity of neural network representations revisited", ICML (after Li et al. 2016, "Convergent learning")',
     url: 'https://arxiv.org/abs/1905.00414',
   },
   parity: 'ReSi LinearRegression (R² of predicting R from R′); rank-deficient predictors use the minimum-norm fit',

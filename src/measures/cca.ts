@@ -6,7 +6,7 @@
  * min(r_x, r_y) canonical pairs, r the numerical rank; with N ≤ D + 1 every correlation is 1.
  */
 import { defineMeasure } from '../measure-types.js';
-import { numberOption } from '../options.js';
+import { enumOption, numberOption } from '../options.js';
 
 const epsilonOption = numberOption({
   description:
@@ -27,8 +27,8 @@ const ALL_INVARIANCES = [
 ] as const;
 
 const ccaReference = {
-  citation: 'Hotelling 1936, "Relations between two sets of variates", Biometrika; Raghu et al. 2017 (SVCCA), NeurIPS',
-  url: 'https://arxiv.org/abs/1706.05806',
+  citation: 'Hotelling 1936, "Relations between two sets of variates", Biometrika 28(3/4)',
+  url: 'https://doi.org/10.2307/2333955',
 };
 
 export const ccaMeanDefinition = defineMeasure({
@@ -64,7 +64,8 @@ export const ccaR2Definition = defineMeasure({
   options: { epsilon: epsilonOption },
   description: 'R²_CCA = (1/m) Σ ρ_i², the mean squared canonical correlation of the column-centred inputs.',
   reference: {
-    citation: 'Yanai 1974, "Unification of various techniques of multivariate analysis"; Kornblith et al. 2019, ICML',
+    citation:
+      'Kornblith, Norouzi, Lee, Hinton 2019, "Similarity of neural network representations revisited", ICML (R²_CCA after Yanai 1974)',
     url: 'https://arxiv.org/abs/1905.00414',
   },
   parity: 'no ReSi class; checked against an independent NumPy/SciPy CCA (scripts/cca_alignment_reference.py)',
@@ -110,4 +111,49 @@ export const svccaDefinition = defineMeasure({
   engine: { kind: 'native' },
 });
 
-export const ccaDefinitions = [ccaMeanDefinition, ccaR2Definition, svccaDefinition] as const;
+export const pwccaDefinition = defineMeasure({
+  id: 'pwcca',
+  name: 'Projection-weighted CCA (PWCCA)',
+  family: 'cca',
+  kind: 'similarity',
+  range: [0, 1],
+  selfValue: 1,
+  symmetric: false,
+  metric: false,
+  invariances: ['permutation', 'isotropic-scaling', 'translation'],
+  argumentInvariances: { second: ['orthogonal', 'invertible-linear', 'affine'] },
+  variants: [
+    {
+      when: { directions: 'svcca-code' },
+      invariances: ['isotropic-scaling'],
+      argumentInvariances: { second: ['orthogonal', 'permutation', 'translation', 'invertible-linear', 'affine'] },
+      note:
+        "Google's svcca code (as ReSi runs it). The second argument enters only through its column space, but the " +
+        'value depends on the sign LAPACK gives each singular vector, so a transform that flips one changes it ' +
+        '(ReSi observed such changes under OT and PT).',
+    },
+  ],
+  minRows: 2,
+  options: {
+    directions: enumOption(
+      ['canonical', 'svcca-code'],
+      'canonical',
+      "'canonical': weights from the canonical variates (Morcos et al. 2018). 'svcca-code': the un-whitened, " +
+        "mean-shifted directions of Google's pwcca.py, as ReSi computes it (needs full column rank, D, D′ < N).",
+    ),
+  },
+  description:
+    'Σ α_i ρ_i / Σ α_i over the canonical correlations ρ_i, weighted by α_i = Σ_j |⟨h_i, x_j⟩|: how much of the first ' +
+    "input's neurons x_j the i-th canonical variate h_i accounts for (asymmetric: weights from the first input).",
+  reference: {
+    citation:
+      'Morcos, Raghu, Bengio 2018, "Insights on representational similarity in neural networks with canonical correlation", NeurIPS',
+    url: 'https://arxiv.org/abs/1806.05759',
+  },
+  parity:
+    "ReSi PWCCA ← { directions: 'svcca-code' } where ReSi runs (D ≤ D′ < N, full-rank inputs; resi-conventions §2.2, " +
+    '§8.2); for D > D′, where ReSi raises IndexError, that mode weights by the second input as the code intends.',
+  engine: { kind: 'native' },
+});
+
+export const ccaDefinitions = [ccaMeanDefinition, ccaR2Definition, svccaDefinition, pwccaDefinition] as const;

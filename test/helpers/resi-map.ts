@@ -11,6 +11,7 @@ export interface ResiMapping {
 export const RESI_MAP: Readonly<Record<string, ResiMapping>> = {
   // cca:
   SVCCA: { id: 'svcca', options: { components: 1 } },
+  PWCCA: { id: 'pwcca', options: { directions: 'svcca-code' } },
   // alignment:
   ProcrustesSizeAndShapeDistance: { id: 'procrustes' },
   OrthogonalProcrustesCenteredAndNormalized: { id: 'procrustes', options: { normalize: true } },
