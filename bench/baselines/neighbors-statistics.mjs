@@ -133,19 +133,31 @@ function twoNn(x) {
   return xy / xx;
 }
 
-/** Mean cosine similarity over ordered pairs of distinct inputs with the same label (Wang & Liu 2021). */
-function tolerance(x, labels) {
-  const n = x.rows;
-  const s = cosineSimilarities(x);
-  let total = 0;
+/**
+ * Mean cosine similarity over ordered pairs of distinct inputs with the same label (Wang & Liu 2021), in O(N·D):
+ * with unit rows u_i, the sum over pairs i ≠ j of class c is ‖Σ_{i∈c} u_i‖² − Σ_{i∈c} ‖u_i‖² (a zero row stays 0).
+ */
+function tolerance({ data, rows, cols }, labels) {
+  const sums = new Map();
+  const counts = new Map();
+  let self = 0;
+  for (let i = 0; i < rows; i++) {
+    let norm = 0;
+    for (let j = 0; j < cols; j++) norm += data[i * cols + j] ** 2;
+    norm = Math.sqrt(norm);
+    const c = labels[i];
+    if (!sums.has(c)) sums.set(c, new Float64Array(cols));
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (norm === 0) continue;
+    self += 1;
+    const sum = sums.get(c);
+    for (let j = 0; j < cols; j++) sum[j] += data[i * cols + j] / norm;
+  }
+  let total = -self;
   let pairs = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      if (i !== j && labels[i] === labels[j]) {
-        total += s[i * n + j];
-        pairs++;
-      }
-    }
+  for (const [c, sum] of sums) {
+    total += sum.reduce((s, v) => s + v * v, 0);
+    pairs += counts.get(c) * (counts.get(c) - 1);
   }
   return total / pairs;
 }
