@@ -13,13 +13,6 @@ export function toMatrix({ data, rows, cols }) {
   return m;
 }
 
-/** ml-matrix Matrix → row-major Float64Array. */
-export function toArray(m) {
-  const out = new Float64Array(m.rows * m.columns);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.columns; j++) out[i * m.columns + j] = m.get(i, j);
-  return out;
-}
-
 /** Column means subtracted (a copy). */
 export function centered(m) {
   return m.clone().subRowVector(m.mean('column'));

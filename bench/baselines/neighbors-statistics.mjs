@@ -3,7 +3,6 @@
 import {
   centered,
   cosineDistances,
-  cosineSimilarities,
   euclideanDistances,
   nearestNeighbors,
   squaredDistancesDirect,
