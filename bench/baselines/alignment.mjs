@@ -1,56 +1,85 @@
-// Pure-JS baselines of shape-metric, linear-regression and aligned-cosine for bench/measures.mjs, on
-// ml-matrix and written the straightforward way (normal equations, explicit Procrustes rotation).
-import { Matrix, SingularValueDecomposition, inverse } from 'ml-matrix';
+// Pure-JS baselines of the alignment family (ml-matrix), as a JS user would write them.
+import {
+  centered,
+  frobeniusSquared,
+  Matrix,
+  padColumns,
+  rangeBasisFast,
+  singularValues,
+  svd,
+  symmetricEigen,
+  toMatrix,
+} from '../baseline-helpers.mjs';
 
-import { toMlMatrix } from '../pure-js.mjs';
+const sum = (v) => v.reduce((s, x) => s + x, 0);
 
-function centered(m) {
-  return m.clone().subRowVector(m.mean('column'));
-}
-
-function frobeniusSquared(m) {
-  let s = 0;
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.columns; j++) s += m.get(i, j) ** 2;
-  return s;
+/**
+ * Partial whitening of Williams et al. 2021 on the unit-norm centred input X̂ = X_c/‖X_c‖_F:
+ * X̂·(αI + (1 − α)(X̂ᵀX̂)^{-1/2}), scaled back to unit Frobenius norm.
+ */
+function partiallyWhitened(x, alpha) {
+  const xc = centered(x);
+  xc.div(Math.sqrt(frobeniusSquared(xc)));
+  if (alpha === 1) return xc;
+  const { values, vectors } = symmetricEigen(xc.transpose().mmul(xc));
+  const largest = Math.max(...values);
+  const scaled = vectors.clone();
+  for (let j = 0; j < values.length; j++) {
+    // Directions below roundoff of the largest eigenvalue (rank deficiency) are left out of the whitening.
+    const w = values[j] > 1e-12 * largest ? (1 - alpha) / Math.sqrt(values[j]) : 0;
+    scaled.mulColumn(j, w);
+  }
+  const z = scaled.mmul(vectors.transpose()).add(Matrix.eye(x.columns).mul(alpha));
+  const out = xc.mmul(z);
+  return out.div(Math.sqrt(frobeniusSquared(out)));
 }
 
 export default {
-  // Default alpha = 1: arccos of the nuclear norm of the unit-norm centred cross-covariance.
-  'shape-metric'(a, b) {
-    const x = centered(toMlMatrix(a));
-    const y = centered(toMlMatrix(b));
-    const svd = new SingularValueDecomposition(x.transpose().mmul(y), {
-      computeLeftSingularVectors: false,
-      computeRightSingularVectors: false,
-      autoTranspose: true,
-    });
-    const nuclear = svd.diagonal.reduce((p, q) => p + q, 0);
-    return Math.acos(Math.min(1, nuclear / Math.sqrt(frobeniusSquared(x) * frobeniusSquared(y))));
+  // Angle (or chord) between the partially whitened unit-norm shapes, aligned by the best rotation.
+  'shape-metric': (a, b, options = {}) => {
+    const alpha = options.alpha ?? 1;
+    const width = Math.max(a.cols, b.cols);
+    const x = padColumns(partiallyWhitened(toMatrix(a), alpha), width);
+    const y = padColumns(partiallyWhitened(toMatrix(b), alpha), width);
+    const nuclear = Math.min(1, sum(singularValues(x.transpose().mmul(y))));
+    if ((options.distance ?? 'angular') === 'euclidean') return Math.sqrt(Math.max(0, 2 - 2 * nuclear));
+    return Math.acos(nuclear);
   },
-  // R² of predicting a from b: ‖Y(YᵀY)^{-1}YᵀX‖² / ‖X‖² on centred data.
-  'linear-regression'(a, b) {
-    const x = centered(toMlMatrix(a));
-    const y = centered(toMlMatrix(b));
-    const yx = y.transpose().mmul(x);
-    const explained = yx.transpose().mmul(inverse(y.transpose().mmul(y))).mmul(yx).trace();
-    return explained / frobeniusSquared(x);
+
+  // R² of the least-squares prediction of the (centred) first argument from the second (ReSi's LinearRegression):
+  // ‖Q_Yᵀ X_c‖² / ‖X_c‖² with Q_Y an orthonormal basis of span(Y_c).
+  'linear-regression': (a, b) => {
+    const x = centered(toMatrix(a));
+    const q = rangeBasisFast(centered(toMatrix(b)));
+    return frobeniusSquared(q.transpose().mmul(x)) / frobeniusSquared(x);
   },
-  'aligned-cosine'(a, b) {
-    const x = toMlMatrix(a);
-    const y = toMlMatrix(b);
-    const svd = new SingularValueDecomposition(x.transpose().mmul(y), { autoTranspose: true });
-    const k = Math.min(a.cols, b.cols);
-    const u = svd.leftSingularVectors.subMatrix(0, a.cols - 1, 0, k - 1);
-    const v = svd.rightSingularVectors.subMatrix(0, b.cols - 1, 0, k - 1);
-    const aligned = x.mmul(u.mmul(v.transpose()));
-    let sum = 0;
+
+  // Hamilton et al. 2016: rotate the first onto the second by orthogonal Procrustes, mean row cosine.
+  'aligned-cosine': (a, b) => {
+    const width = Math.max(a.cols, b.cols);
+    const x = padColumns(toMatrix(a), width);
+    const y = padColumns(toMatrix(b), width);
+    const decomposition = svd(x.transpose().mmul(y));
+    const rotation = decomposition.leftSingularVectors.mmul(decomposition.rightSingularVectors.transpose());
+    const rotated = x.mmul(rotation);
+    let total = 0;
+    let counted = 0;
     for (let i = 0; i < x.rows; i++) {
-      const ai = aligned.getRow(i);
-      const yi = y.getRow(i);
-      const xi = x.getRow(i);
-      const dot = ai.reduce((s, v2, j) => s + v2 * yi[j], 0);
-      sum += dot / (Math.hypot(...xi) * Math.hypot(...yi));
+      let dot = 0;
+      let xx = 0;
+      let yy = 0;
+      for (let j = 0; j < width; j++) {
+        const u = rotated.get(i, j);
+        const v = y.get(i, j);
+        dot += u * v;
+        xx += u * u;
+        yy += v * v;
+      }
+      if (xx > 0 && yy > 0) {
+        total += dot / Math.sqrt(xx * yy);
+        counted++;
+      }
     }
-    return sum / x.rows;
+    return total / counted;
   },
 };

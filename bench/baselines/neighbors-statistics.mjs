@@ -1,225 +1,288 @@
-// Pure-JS baselines of the neighbourhood and statistics measures for bench/measures.mjs: the textbook
-// O(N²·D) loops (pairwise distances, sorted neighbour lists), written for this comparison only; the
-// neuron-graph modularity uses ml-matrix's symmetric eigendecomposition.
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+// Pure-JS baselines of the neighbourhood measures and the descriptive statistics: N × N distance matrices
+// and k-NN lists in plain Float64Array loops.
+import {
+  centered,
+  cosineDistances,
+  euclideanDistances,
+  nearestNeighbors,
+  squaredDistancesDirect,
+  symmetricEigen,
+  toMatrix,
+  Matrix,
+} from '../baseline-helpers.mjs';
 
-function rowsOf(m) {
-  return Array.from({ length: m.rows }, (_, i) => m.data.subarray(i * m.cols, (i + 1) * m.cols));
+function distances(x, metric) {
+  return metric === 'euclidean' ? euclideanDistances(x) : cosineDistances(x);
 }
 
-function cosineSimilarities(m) {
-  const rows = rowsOf(m);
-  const norms = rows.map((r) => Math.sqrt(r.reduce((s, v) => s + v * v, 0)));
-  const n = m.rows;
-  const s = Array.from({ length: n }, () => new Float64Array(n));
-  for (let i = 0; i < n; i++) {
-    s[i][i] = 1;
-    for (let j = i + 1; j < n; j++) {
-      let dot = 0;
-      for (let c = 0; c < m.cols; c++) dot += rows[i][c] * rows[j][c];
-      const v = norms[i] > 0 && norms[j] > 0 ? Math.min(1, Math.max(-1, dot / (norms[i] * norms[j]))) : 0;
-      s[i][j] = v;
-      s[j][i] = v;
-    }
-  }
-  return s;
-}
-
-function squaredDistances(m) {
-  const rows = rowsOf(m);
-  const n = m.rows;
-  const d = Array.from({ length: n }, () => new Float64Array(n));
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      let v = 0;
-      for (let c = 0; c < m.cols; c++) {
-        const t = rows[i][c] - rows[j][c];
-        v += t * t;
-      }
-      d[i][j] = v;
-      d[j][i] = v;
-    }
-  }
-  return d;
-}
-
-function distances(m, metric) {
-  if (metric === 'euclidean') return squaredDistances(m);
-  return cosineSimilarities(m).map((row) => row.map((v) => Math.min(2, Math.max(0, 1 - v))));
-}
-
-function knn(d, k) {
-  return d.map((row, i) => {
-    const order = [];
-    for (let j = 0; j < row.length; j++) if (j !== i) order.push(j);
-    order.sort((x, y) => row[x] - row[y] || x - y);
-    return order.slice(0, k);
-  });
-}
-
-function agreement(a, b, options) {
+/**
+ * Per-input Jaccard and rank similarity (Wang et al. 2020; normalised by the harmonic number of the joint count,
+ * as ReSi) of the k-NN lists, and the second-order cosine similarity (Hamilton et al. 2016b) of the vectors of
+ * cosine similarities to the union of both lists (`vectors: 'distances'`: cosine distances, as ReSi).
+ */
+function neighbourhoodScores(a, b, options, which) {
   const k = options.k ?? 10;
   const metric = options.metric ?? 'cosine';
-  const la = knn(distances(a, metric), k);
-  const lb = knn(distances(b, metric), k);
-  return la.map((na, i) => {
-    const nb = lb[i];
-    const rankA = new Map(na.map((j, t) => [j, t + 1]));
+  const n = a.rows;
+  const da = distances(a, metric);
+  const db = distances(b, metric);
+  const na = nearestNeighbors(da, n, k);
+  const nb = nearestNeighbors(db, n, k);
+  let total = 0;
+  const positionB = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < k; t++) positionB[nb[i * k + t]] = t;
     let joint = 0;
-    let sum = 0;
-    nb.forEach((j, t) => {
-      const r = rankA.get(j);
-      if (r === undefined) return;
-      joint++;
-      sum += 2 / ((1 + Math.abs(r - (t + 1))) * (r + t + 1));
-    });
+    let rankSum = 0;
+    for (let t = 0; t < k; t++) {
+      const p = positionB[na[i * k + t]];
+      if (p >= 0) {
+        joint++;
+        rankSum += 2 / ((1 + Math.abs(t - p)) * (t + p + 2));
+      }
+    }
+    const jaccard = joint / (2 * k - joint);
     let harmonic = 0;
     for (let t = 1; t <= joint; t++) harmonic += 1 / t;
-    return { jaccard: joint / (2 * k - joint), rank: joint ? sum / harmonic : 0 };
-  });
+    const rank = joint > 0 ? rankSum / harmonic : 0;
+    if (which === 'jaccard') total += jaccard;
+    else if (which === 'rank') total += rank;
+    else if (which === 'joint') total += jaccard * rank;
+    else {
+      // Second order: cosine of (s_a(i, u), s_b(i, u)) over u in the union of both neighbour lists.
+      const shift = (options.vectors ?? 'similarities') === 'distances' ? 0 : 1; // s = 1 − d
+      let dot = 0;
+      let aa = 0;
+      let bb = 0;
+      const add = (u) => {
+        const x = shift ? 1 - da[i * n + u] : da[i * n + u];
+        const y = shift ? 1 - db[i * n + u] : db[i * n + u];
+        dot += x * y;
+        aa += x * x;
+        bb += y * y;
+      };
+      for (let t = 0; t < k; t++) add(na[i * k + t]);
+      for (let t = 0; t < k; t++) {
+        const u = nb[i * k + t];
+        let shared = false;
+        for (let s = 0; s < k; s++) if (na[i * k + s] === u) shared = true;
+        if (!shared) add(u);
+      }
+      total += dot / Math.sqrt(aa * bb);
+    }
+    for (let t = 0; t < k; t++) positionB[nb[i * k + t]] = -1;
+  }
+  return total / n;
 }
 
-const mean = (v) => v.reduce((s, x) => s + x, 0) / v.length;
-const columnMeans = (m) => Array.from({ length: m.cols }, (_, c) => mean(rowsOf(m).map((r) => r[c])));
-const difference = (f) => (a, b, options = {}) => Math.abs(f(a, options) - f(b, options));
+function meanRow({ data, rows, cols }) {
+  const mean = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j] += data[i * cols + j];
+  return mean.map((v) => v / rows);
+}
 
-function twoNn(m) {
-  const d = squaredDistances(m);
-  const n = m.rows;
-  const logMu = d.map((row, i) => {
-    const others = [...row].filter((_, j) => j !== i).sort((x, y) => x - y);
-    return 0.5 * Math.log(others[1] / others[0]);
-  });
-  logMu.sort((x, y) => x - y);
+const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+
+function magnitude(x) {
+  return norm(meanRow(x));
+}
+
+/** Mean cosine similarity of the rows with the mean row (Wang et al. 2020). */
+function concentricity({ data, rows, cols }) {
+  const mean = meanRow({ data, rows, cols });
+  const meanNorm = norm(mean);
+  let total = 0;
+  for (let i = 0; i < rows; i++) {
+    let dot = 0;
+    let rr = 0;
+    for (let j = 0; j < cols; j++) {
+      dot += data[i * cols + j] * mean[j];
+      rr += data[i * cols + j] ** 2;
+    }
+    const denominator = Math.sqrt(rr) * meanNorm;
+    total += denominator > 0 ? Math.min(1, Math.max(-1, dot / denominator)) : 0;
+  }
+  return total / rows;
+}
+
+/** log((1/N²) Σ_{i,j} exp(−t‖x_i − x_j‖²)), diagonal included (Wang & Isola 2020). */
+function uniformity(x, t) {
+  const n = x.rows;
+  const d2 = squaredDistancesDirect(x);
+  let offDiagonal = 0;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) offDiagonal += Math.exp(-t * d2[i * n + j]);
+  return Math.log((n + 2 * offDiagonal) / (n * n));
+}
+
+/** TwoNN (Facco et al. 2017): slope through the origin of −log(1 − i/N) on sorted log(r₂/r₁), 90% smallest. */
+function twoNn(x) {
+  const n = x.rows;
+  const d = euclideanDistances(x);
+  const lists = nearestNeighbors(d, n, 2);
+  const logMu = new Float64Array(n);
+  for (let i = 0; i < n; i++) logMu[i] = Math.log(d[i * n + lists[2 * i + 1]] / d[i * n + lists[2 * i]]);
+  logMu.sort();
+  const kept = Math.floor((9 * n) / 10);
   let xy = 0;
   let xx = 0;
-  for (let i = 0; i < Math.floor((9 * n) / 10); i++) {
+  for (let i = 0; i < kept; i++) {
     xy += logMu[i] * -Math.log1p(-(i + 1) / n);
     xx += logMu[i] * logMu[i];
   }
   return xy / xx;
 }
 
-function tolerance(m, { labels }) {
-  const s = cosineSimilarities(m);
-  let sum = 0;
-  let count = 0;
-  for (let i = 0; i < m.rows; i++) {
-    for (let j = 0; j < m.rows; j++) {
-      if (i !== j && labels[i] === labels[j]) {
-        sum += s[i][j];
-        count++;
-      }
-    }
+/**
+ * Mean cosine similarity over ordered pairs of distinct inputs with the same label (Wang & Liu 2021), in O(N·D):
+ * with unit rows u_i, the sum over pairs i ≠ j of class c is ‖Σ_{i∈c} u_i‖² − Σ_{i∈c} ‖u_i‖² (a zero row stays 0).
+ */
+function tolerance({ data, rows, cols }, labels) {
+  const sums = new Map();
+  const counts = new Map();
+  let self = 0;
+  for (let i = 0; i < rows; i++) {
+    let norm = 0;
+    for (let j = 0; j < cols; j++) norm += data[i * cols + j] ** 2;
+    norm = Math.sqrt(norm);
+    const c = labels[i];
+    if (!sums.has(c)) sums.set(c, new Float64Array(cols));
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (norm === 0) continue;
+    self += 1;
+    const sum = sums.get(c);
+    for (let j = 0; j < cols; j++) sum[j] += data[i * cols + j] / norm;
   }
-  return sum / count;
+  let total = -self;
+  let pairs = 0;
+  for (const [c, sum] of sums) {
+    total += sum.reduce((s, v) => s + v * v, 0);
+    pairs += counts.get(c) * (counts.get(c) - 1);
+  }
+  return total / pairs;
 }
 
-function knnModularity(m, { labels, k = 10, metric = 'cosine' }) {
-  const lists = knn(distances(m, metric), k);
-  const edges = new Set();
-  lists.forEach((row, i) => row.forEach((j) => edges.add(i < j ? `${i},${j}` : `${j},${i}`)));
-  const degree = new Float64Array(m.rows);
-  const within = new Map();
-  const degreeOf = new Map();
-  for (const e of edges) {
-    const [i, j] = e.split(',').map(Number);
-    degree[i]++;
-    degree[j]++;
-    if (labels[i] === labels[j]) within.set(labels[i], (within.get(labels[i]) ?? 0) + 2);
+/** Newman modularity of the label partition in the undirected (union) k-NN graph (Lu et al. 2022). */
+function knnModularity(x, labels, k, metric) {
+  const n = x.rows;
+  const lists = nearestNeighbors(distances(x, metric), n, k);
+  const adjacent = Array.from({ length: n }, () => new Set());
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < k; t++) {
+      const j = lists[i * k + t];
+      adjacent[i].add(j);
+      adjacent[j].add(i);
+    }
   }
-  degree.forEach((d, i) => degreeOf.set(labels[i], (degreeOf.get(labels[i]) ?? 0) + d));
-  const twoM = 2 * edges.size;
+  const within = new Map();
+  const degrees = new Map();
+  let twiceEdges = 0;
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    degrees.set(c, (degrees.get(c) ?? 0) + adjacent[i].size);
+    twiceEdges += adjacent[i].size;
+    for (const j of adjacent[i]) if (labels[j] === c) within.set(c, (within.get(c) ?? 0) + 1);
+  }
   let q = 0;
-  for (const [c, dc] of degreeOf) q += (within.get(c) ?? 0) / twoM - (dc / twoM) ** 2;
+  for (const [c, degree] of degrees) q += (within.get(c) ?? 0) / twiceEdges - (degree / twiceEdges) ** 2;
   return q;
 }
 
-function neuronModularity(m) {
-  const rows = rowsOf(m);
-  const mu = columnMeans(m);
-  const d = m.cols;
-  const cov = Array.from({ length: d }, () => new Float64Array(d));
-  for (const r of rows) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) cov[i][j] += (r[i] - mu[i]) * (r[j] - mu[j]);
-  const sd = cov.map((row, i) => Math.sqrt(row[i]));
-  const live = sd.map((s, j) => s > 1e-10 * Math.hypot(...rows.map((r) => r[j])));
-  const adj = cov.map((row, i) => row.map((v, j) => (i !== j && live[i] && live[j] ? Math.min(1, Math.abs(v) / (sd[i] * sd[j])) : 0)));
-  const total = adj.reduce((s, row) => s + row.reduce((u, v) => u + v, 0), 0);
-  const p = adj.map((row) => row.map((v) => v / total));
-  const a = p.map((row) => row.reduce((u, v) => u + v, 0));
-  const B = (i, j) => p[i][j] - a[i] * a[j];
-  const groups = [];
-  const queue = [live.flatMap((l, j) => (l ? [j] : []))];
-  while (queue.length) {
-    const g = queue.shift();
-    if (g.length < 2) {
-      groups.push(g);
+/**
+ * Modularity of the unit graph (Lange et al. 2022): units weighted by |correlation|, self-loops removed, dead
+ * (zero-variance) units left out, partitioned by Newman's (2006) recursive leading-eigenvector bisection of the
+ * generalised modularity matrix, a split kept when it raises Q.
+ */
+function neuronModularity(x) {
+  const d = x.cols;
+  const raw = toMatrix(x);
+  const xc = centered(raw);
+  const cov = xc.transpose().mmul(xc);
+  const sd = Array.from({ length: d }, (_, j) => Math.sqrt(Math.max(0, cov.get(j, j))));
+  const live = sd.map((s, j) => {
+    let norm = 0;
+    for (let i = 0; i < x.rows; i++) norm += raw.get(i, j) ** 2;
+    return s > 1e-10 * Math.sqrt(norm);
+  });
+  const adjacency = new Float64Array(d * d);
+  let total = 0;
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      if (i === j || !live[i] || !live[j]) continue;
+      const v = Math.min(1, Math.abs(cov.get(i, j)) / (sd[i] * sd[j]));
+      adjacency[i * d + j] = v;
+      total += v;
+    }
+  }
+  const strength = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      adjacency[i * d + j] /= total;
+      strength[i] += adjacency[i * d + j];
+    }
+  }
+  const b = (i, j) => adjacency[i * d + j] - strength[i] * strength[j];
+  const done = [];
+  const pending = [live.flatMap((l, j) => (l ? [j] : []))];
+  while (pending.length) {
+    const group = pending.pop();
+    const g = group.length;
+    if (g < 2) {
+      done.push(group);
       continue;
     }
-    const bg = new Matrix(g.map((i) => g.map((j) => B(i, j))));
-    for (let x = 0; x < g.length; x++) bg.set(x, x, bg.get(x, x) - g.reduce((u, j) => u + B(g[x], j), 0));
-    const eig = new EigenvalueDecomposition(bg, { assumeSymmetric: true });
-    const values = eig.realEigenvalues;
-    const lead = values.indexOf(Math.max(...values));
-    let v = eig.eigenvectorMatrix.getColumn(lead);
-    const pivot = v.reduce((best, x, idx) => (Math.abs(x) > Math.abs(v[best]) ? idx : best), 0);
-    if (v[pivot] < 0) v = v.map((x) => -x);
-    const plus = g.filter((_, x) => v[x] >= 0);
-    const minus = g.filter((_, x) => v[x] < 0);
+    const bg = new Matrix(g, g);
+    for (let p = 0; p < g; p++) {
+      let rowSum = 0;
+      for (let q = 0; q < g; q++) {
+        bg.set(p, q, b(group[p], group[q]));
+        rowSum += bg.get(p, q);
+      }
+      bg.set(p, p, bg.get(p, p) - rowSum);
+    }
+    const { values, vectors } = symmetricEigen(bg);
+    let lead = 0;
+    for (let p = 1; p < g; p++) if (values[p] >= values[lead]) lead = p;
+    // Orient the eigenvector (largest-magnitude entry positive) so that exact zeros land on a definite side.
+    let pivot = 0;
+    for (let p = 1; p < g; p++) if (Math.abs(vectors.get(p, lead)) > Math.abs(vectors.get(pivot, lead))) pivot = p;
+    const orientation = vectors.get(pivot, lead) < 0 ? -1 : 1;
+    const plus = [];
+    const minus = [];
+    for (let p = 0; p < g; p++) (orientation * vectors.get(p, lead) >= 0 ? plus : minus).push(group[p]);
+    // ΔQ of the split = −2 Σ_{i∈plus, j∈minus} B_ij.
     let gain = 0;
-    if (minus.length && values[lead] > 0) for (const i of plus) for (const j of minus) gain -= 2 * B(i, j);
-    if (gain > 1e-12) queue.push(plus, minus);
-    else groups.push(g);
+    if (minus.length && values[lead] > 0) for (const i of plus) for (const j of minus) gain -= 2 * b(i, j);
+    if (gain > 1e-12) pending.push(plus, minus);
+    else done.push(group);
   }
-  return groups.reduce((q, g) => {
+  let q = 0;
+  for (const group of done) {
     let within = 0;
     let share = 0;
-    for (const i of g) {
-      share += a[i];
-      for (const j of g) within += p[i][j];
+    for (const i of group) {
+      share += strength[i];
+      for (const j of group) within += adjacency[i * d + j];
     }
-    return q + within - share * share;
-  }, 0);
+    q += within - share * share;
+  }
+  return q;
 }
 
 export default {
-  'knn-jaccard': (a, b, o = {}) => mean(agreement(a, b, o).map((r) => r.jaccard)),
-  'rank-similarity': (a, b, o = {}) => mean(agreement(a, b, o).map((r) => r.rank)),
-  'joint-rank-jaccard': (a, b, o = {}) => mean(agreement(a, b, o).map((r) => r.jaccard * r.rank)),
-  'second-order-cosine': (a, b, o = {}) => {
-    const k = o.k ?? 10;
-    const sa = cosineSimilarities(a);
-    const sb = cosineSimilarities(b);
-    const toDistance = (s) => s.map((row) => row.map((v) => 1 - v));
-    const la = knn(toDistance(sa), k);
-    const lb = knn(toDistance(sb), k);
-    return mean(
-      la.map((na, i) => {
-        const union = [...new Set([...na, ...lb[i]])];
-        let dot = 0;
-        let xa = 0;
-        let xb = 0;
-        for (const j of union) {
-          dot += sa[i][j] * sb[i][j];
-          xa += sa[i][j] ** 2;
-          xb += sb[i][j] ** 2;
-        }
-        return dot / Math.sqrt(xa * xb);
-      }),
-    );
-  },
-  'intrinsic-dimension-difference': difference(twoNn),
-  'magnitude-difference': difference((m) => Math.hypot(...columnMeans(m))),
-  'concentricity-difference': difference((m) => {
-    const mu = columnMeans(m);
-    const norm = Math.hypot(...mu);
-    return mean(rowsOf(m).map((r) => r.reduce((s, v, c) => s + v * mu[c], 0) / (Math.hypot(...r) * norm)));
-  }),
-  'uniformity-difference': difference((m, { t = 2 }) => {
-    const d = squaredDistances(m);
-    return Math.log(d.reduce((s, row) => s + row.reduce((u, v) => u + Math.exp(-t * v), 0), 0) / m.rows ** 2);
-  }),
-  'tolerance-difference': difference(tolerance),
-  'knn-modularity-difference': difference(knnModularity),
-  'neuron-modularity-difference': difference(neuronModularity),
+  'knn-jaccard': (a, b, options = {}) => neighbourhoodScores(a, b, options, 'jaccard'),
+  'second-order-cosine': (a, b, options = {}) => neighbourhoodScores(a, b, options, 'second-order'),
+  'rank-similarity': (a, b, options = {}) => neighbourhoodScores(a, b, options, 'rank'),
+  'joint-rank-jaccard': (a, b, options = {}) => neighbourhoodScores(a, b, options, 'joint'),
+
+  'intrinsic-dimension-difference': (a, b) => Math.abs(twoNn(a) - twoNn(b)),
+  'magnitude-difference': (a, b) => Math.abs(magnitude(a) - magnitude(b)),
+  'concentricity-difference': (a, b) => Math.abs(concentricity(a) - concentricity(b)),
+  'uniformity-difference': (a, b, options = {}) => Math.abs(uniformity(a, options.t ?? 2) - uniformity(b, options.t ?? 2)),
+  'tolerance-difference': (a, b, options) => Math.abs(tolerance(a, options.labels) - tolerance(b, options.labels)),
+  'knn-modularity-difference': (a, b, options) =>
+    Math.abs(
+      knnModularity(a, options.labels, options.k ?? 10, options.metric ?? 'cosine') -
+        knnModularity(b, options.labels, options.k ?? 10, options.metric ?? 'cosine'),
+    ),
+  'neuron-modularity-difference': (a, b) => Math.abs(neuronModularity(a) - neuronModularity(b)),
 };

@@ -1,197 +1,243 @@
-// Pure-JS baselines of the RSM measures for bench/measures.mjs (default options): the textbook O(N²·D)
-// loops for the N × N distance matrices and RDMs, ml-matrix's SVD for the subspace measures, power
-// iteration for the spectral norm. Written for this comparison only. (No baseline for riemannian: its
-// N × N Cholesky and SVD take minutes in plain JS at N = 2000.)
-import { Matrix, SingularValueDecomposition } from 'ml-matrix';
+// Pure-JS baselines of the RSM family: N × N matrices in plain Float64Array loops, decompositions from ml-matrix.
+import { CholeskyDecomposition } from 'ml-matrix';
 
-function rowsOf(m) {
-  return Array.from({ length: m.rows }, (_, i) => m.data.subarray(i * m.cols, (i + 1) * m.cols));
-}
+import {
+  averageRanks,
+  gram,
+  Matrix,
+  centered,
+  cosineSimilarities,
+  euclideanDistances,
+  frobeniusSquared,
+  pearson,
+  rangeBasis,
+  singularValues,
+  spectralNormSymmetric,
+  symmetricEigen,
+  symmetricEigenvalues,
+  toMatrix,
+} from '../baseline-helpers.mjs';
 
-function columnCentered(m) {
-  const out = new Float64Array(m.data);
-  for (let c = 0; c < m.cols; c++) {
-    let mean = 0;
-    for (let i = 0; i < m.rows; i++) mean += out[i * m.cols + c];
-    mean /= m.rows;
-    for (let i = 0; i < m.rows; i++) out[i * m.cols + c] -= mean;
-  }
-  return { data: out, rows: m.rows, cols: m.cols };
-}
-
-function euclidean(m) {
-  const rows = rowsOf(m);
-  const n = m.rows;
-  const d = Array.from({ length: n }, () => new Float64Array(n));
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      let s = 0;
-      for (let c = 0; c < m.cols; c++) s += (rows[i][c] - rows[j][c]) ** 2;
-      d[i][j] = d[j][i] = Math.sqrt(s);
-    }
-  }
-  return d;
-}
-
-function doubleCentered(d) {
-  const n = d.length;
-  const means = d.map((row) => row.reduce((s, v) => s + v, 0) / n);
-  const grand = means.reduce((s, v) => s + v, 0) / n;
-  return d.map((row, i) => row.map((v, j) => v - means[i] - means[j] + grand));
-}
-
-function correlationRdm(m) {
-  const rows = rowsOf(m).map((r) => {
-    const mean = r.reduce((s, v) => s + v, 0) / r.length;
-    const c = r.map((v) => v - mean);
-    const norm = Math.sqrt(c.reduce((s, v) => s + v * v, 0));
-    return c.map((v) => (norm > 0 ? v / norm : 0));
-  });
-  const out = [];
-  for (let i = 0; i < rows.length; i++) {
-    for (let j = i + 1; j < rows.length; j++) {
-      let s = 0;
-      for (let c = 0; c < m.cols; c++) s += rows[i][c] * rows[j][c];
-      out.push(1 - Math.min(1, Math.max(-1, s)));
-    }
-  }
+/** Upper triangle (i < j, row-major) of an N × N matrix. */
+function upperTriangle(m, n) {
+  const out = new Float64Array((n * (n - 1)) / 2);
+  let t = 0;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out[t++] = m[i * n + j];
   return out;
 }
 
-function averageRanks(v) {
-  const order = v.map((_, i) => i).sort((p, q) => v[p] - v[q]);
-  const ranks = new Float64Array(v.length);
-  for (let start = 0; start < order.length; ) {
-    let end = start + 1;
-    while (end < order.length && v[order[end]] === v[order[start]]) end++;
-    for (let p = start; p < end; p++) ranks[order[p]] = (start + 1 + end) / 2;
-    start = end;
+function rowCentered({ data, rows, cols }) {
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < rows; i++) {
+    let mean = 0;
+    for (let j = 0; j < cols; j++) mean += data[i * cols + j];
+    mean /= cols;
+    for (let j = 0; j < cols; j++) out[i * cols + j] = data[i * cols + j] - mean;
   }
-  return ranks;
+  return { data: out, rows, cols };
 }
 
-function pearson(x, y) {
-  const mx = x.reduce((s, v) => s + v, 0) / x.length;
-  const my = y.reduce((s, v) => s + v, 0) / y.length;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < x.length; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-    syy += (y[i] - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
-
-// Largest |eigenvalue| of a symmetric matrix by power iteration.
-function spectralNorm(s) {
-  const n = s.length;
-  let v = new Float64Array(n).map((_, i) => 1 + ((i * 7919) % 13) / 13);
-  let lambda = 0;
-  for (let iteration = 0; iteration < 2000; iteration++) {
-    const w = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let acc = 0;
-      for (let j = 0; j < n; j++) acc += s[i][j] * v[j];
-      w[i] = acc;
+/** Kendall's τ_b in O(M log M) (Knight 1966): sort by x, count discordant pairs by merge-sorting y. */
+function kendallTauB(x, y) {
+  const m = x.length;
+  const order = Array.from({ length: m }, (_, i) => i).sort((i, j) => x[i] - x[j] || y[i] - y[j]);
+  const tiedPairs = (sortedKey, sameGroup) => {
+    let total = 0;
+    for (let s = 0; s < m; ) {
+      let e = s;
+      while (e + 1 < m && sameGroup(sortedKey[e + 1], sortedKey[s])) e++;
+      const c = e - s + 1;
+      total += (c * (c - 1)) / 2;
+      s = e + 1;
     }
-    const norm = Math.sqrt(w.reduce((acc, x) => acc + x * x, 0));
-    const next = norm / Math.sqrt(v.reduce((acc, x) => acc + x * x, 0));
-    v = w.map((x) => x / norm);
-    if (Math.abs(next - lambda) <= 1e-14 * next) return next;
-    lambda = next;
-  }
-  return lambda;
-}
-
-function svdOf(m, left) {
-  const matrix = new Matrix(rowsOf(m).map((r) => Array.from(r)));
-  return new SingularValueDecomposition(matrix, {
-    computeLeftSingularVectors: left,
-    computeRightSingularVectors: false,
-    autoTranspose: true,
-  });
-}
-
-// Orthonormal basis of the column space (left singular vectors above numpy's rank tolerance), scaled by
-// per-direction weights f(w) of the normalised squared singular values w.
-function weightedBasis(m, weight) {
-  const svd = svdOf(m, true);
-  const s = svd.diagonal;
-  const tol = Math.max(...s) * Math.max(m.rows, m.cols) * Number.EPSILON;
-  const rank = s.filter((v) => v > tol).length;
-  const total = s.slice(0, rank).reduce((acc, v) => acc + v * v, 0);
-  const u = svd.leftSingularVectors;
-  const basis = Array.from({ length: m.rows }, (_, i) =>
-    Float64Array.from({ length: rank }, (_, j) => u.get(i, j) * Math.sqrt(weight((s[j] * s[j]) / total))),
-  );
-  const squaredWeights = s.slice(0, rank).reduce((acc, v) => acc + weight((v * v) / total) ** 2, 0);
-  return { basis, rank, squaredWeights };
-}
-
-function crossSquaredNorm(p, q) {
-  let total = 0;
-  for (let i = 0; i < p.rank; i++) {
-    for (let j = 0; j < q.rank; j++) {
-      let s = 0;
-      for (let r = 0; r < p.basis.length; r++) s += p.basis[r][i] * q.basis[r][j];
-      total += s * s;
+    return total;
+  };
+  const tiesX = tiedPairs(order, (i, j) => x[i] === x[j]);
+  const tiesXY = tiedPairs(order, (i, j) => x[i] === x[j] && y[i] === y[j]);
+  // Merge sort of y in the x-order, counting swaps (= discordant pairs, ties in x already ordered by y).
+  let values = Float64Array.from(order, (i) => y[i]);
+  let buffer = new Float64Array(m);
+  let swaps = 0;
+  for (let width = 1; width < m; width *= 2) {
+    for (let lo = 0; lo < m; lo += 2 * width) {
+      const mid = Math.min(lo + width, m);
+      const hi = Math.min(lo + 2 * width, m);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) {
+        if (values[j] < values[i]) {
+          buffer[k++] = values[j++];
+          swaps += mid - i;
+        } else buffer[k++] = values[i++];
+      }
+      while (i < mid) buffer[k++] = values[i++];
+      while (j < hi) buffer[k++] = values[j++];
     }
+    [values, buffer] = [buffer, values];
   }
-  return total;
+  const tiesY = tiedPairs(Array.from(values.keys()), (i, j) => values[i] === values[j]);
+  const pairs = (m * (m - 1)) / 2;
+  const concordantMinusDiscordant = pairs - tiesX - tiesY + tiesXY - 2 * swaps;
+  return concordantMinusDiscordant / Math.sqrt((pairs - tiesX) * (pairs - tiesY));
+}
+
+function doublyCentered(d, n) {
+  const rowMeans = new Float64Array(n);
+  let grand = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += d[i * n + j];
+    rowMeans[i] = s / n;
+    grand += s;
+  }
+  grand /= n * n;
+  // Distance matrices are symmetric: column means equal row means.
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = d[i * n + j] - rowMeans[i] - rowMeans[j] + grand;
+  return out;
+}
+
+/** Eigen-decomposition of the normalised covariance XcᵀXc/‖Xc‖_F² with GULP's rank cut (Boix-Adserà et al. 2022). */
+function gulpSpectrum(x, lambda) {
+  const xc = centered(toMatrix(x));
+  const scale = frobeniusSquared(xc);
+  const { values, vectors } = symmetricEigen(xc.transpose().mmul(xc).div(scale));
+  const largest = Math.max(...values);
+  const cut = largest * Math.max(x.rows, x.cols) * Number.EPSILON;
+  const inverse = values.map((w) => (w > cut ? 1 / (w + lambda) : lambda > 0 ? 1 / lambda : 0));
+  const kept = values.map((w) => (w > cut ? w : 0));
+  return { xc: xc.div(Math.sqrt(scale)), vectors, inverse, kept };
+}
+
+/**
+ * Lower Cholesky factor (row-major N × N) of the uncentred kernel XXᵀ + ε·(tr/N)·I; throws when it is not
+ * positive definite (N > D without regularisation).
+ */
+function kernelCholesky(x, epsilon) {
+  const n = x.rows;
+  const k = gram(x);
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += k[i * n + i];
+  for (let i = 0; i < n; i++) k[i * n + i] += (epsilon * trace) / n;
+  const rows = Array.from({ length: n }, (_, i) => k.subarray(i * n, (i + 1) * n));
+  const cholesky = new CholeskyDecomposition(new Matrix(rows));
+  if (!cholesky.isPositiveDefinite()) {
+    throw new Error('riemannian: the kernel XXᵀ is not positive definite (N > D?); set options.regularization');
+  }
+  const factor = cholesky.lowerTriangularMatrix;
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) out[i * n + j] = factor.get(i, j);
+  return out;
 }
 
 export default {
-  'rsm-norm-difference'(a, b) {
-    const da = euclidean(a);
-    const db = euclidean(b);
-    return spectralNorm(da.map((row, i) => row.map((v, j) => v - db[i][j])));
+  // ‖S − S'‖ of the Euclidean-distance RSMs (spectral norm by Lanczos, or Frobenius).
+  'rsm-norm-difference': (a, b, options = {}) => {
+    const n = a.rows;
+    const d = euclideanDistances(a);
+    const e = euclideanDistances(b);
+    for (let i = 0; i < n * n; i++) d[i] -= e[i];
+    if ((options.norm ?? 'spectral') === 'frobenius') return Math.sqrt(d.reduce((s, v) => s + v * v, 0));
+    return spectralNormSymmetric(d, n);
   },
-  rsa(a, b) {
-    return pearson(averageRanks(correlationRdm(a)), averageRanks(correlationRdm(b)));
+
+  // Kriegeskorte et al. 2008: compare the upper triangles of the two RSMs.
+  rsa: (a, b, options = {}) => {
+    const inner = options.inner ?? 'correlation';
+    const rsm = (x) => {
+      if (inner === 'euclidean') return euclideanDistances(x);
+      return cosineSimilarities(inner === 'correlation' ? rowCentered(x) : x);
+    };
+    const s = upperTriangle(rsm(a), a.rows);
+    const t = upperTriangle(rsm(b), b.rows);
+    const outer = options.outer ?? 'spearman';
+    if (outer === 'pearson') return pearson(s, t);
+    if (outer === 'kendall') return kendallTauB(s, t);
+    return pearson(averageRanks(s), averageRanks(t));
   },
-  'distance-correlation'(a, b) {
-    const da = doubleCentered(euclidean(a));
-    const db = doubleCentered(euclidean(b));
-    let ab = 0;
-    let aa = 0;
-    let bb = 0;
-    for (let i = 0; i < da.length; i++) {
-      for (let j = 0; j < da.length; j++) {
-        ab += da[i][j] * db[i][j];
-        aa += da[i][j] ** 2;
-        bb += db[i][j] ** 2;
+
+  // Székely et al. 2007: V-statistic dCor of the doubly centred Euclidean distance matrices.
+  'distance-correlation': (a, b) => {
+    const n = a.rows;
+    const x = doublyCentered(euclideanDistances(a), n);
+    const y = doublyCentered(euclideanDistances(b), n);
+    let xy = 0;
+    let xx = 0;
+    let yy = 0;
+    for (let i = 0; i < n * n; i++) {
+      xy += x[i] * y[i];
+      xx += x[i] * x[i];
+      yy += y[i] * y[i];
+    }
+    return Math.sqrt(Math.max(0, xy / Math.sqrt(xx * yy)));
+  },
+
+  // Normalised Bures similarity ‖K^{1/2}K'^{1/2}‖_* / √(tr K tr K') of the centred linear kernels; for K = XcXcᵀ the
+  // nuclear norm equals ‖XcᵀYc‖_* (the N × N square roots are never needed).
+  bures: (a, b) => {
+    const x = centered(toMatrix(a));
+    const y = centered(toMatrix(b));
+    const nuclear = singularValues(x.transpose().mmul(y)).reduce((s, v) => s + v, 0);
+    return Math.min(1, nuclear / Math.sqrt(frobeniusSquared(x) * frobeniusSquared(y)));
+  },
+
+  // May et al. 2019: ‖UᵀU'‖_F² / max(D, D') for the (uncentred) left singular vectors up to the numerical rank.
+  'eigenspace-overlap': (a, b) => {
+    const u = rangeBasis(toMatrix(a));
+    const v = rangeBasis(toMatrix(b));
+    return frobeniusSquared(u.transpose().mmul(v)) / Math.max(a.cols, b.cols);
+  },
+
+  // GULP distance (Boix-Adserà et al. 2022), the square root of GULP's predictor_dist: T1 + T2 − 2·T3 with
+  // T3 = ‖diag(√inv_a)·V_aᵀ Σ_ab V_b·diag(√inv_b)‖_F².
+  gulp: (a, b, options = {}) => {
+    const lambda = options.lambda ?? 0;
+    const p = gulpSpectrum(a, lambda);
+    const q = gulpSpectrum(b, lambda);
+    const t1 = p.kept.reduce((s, w, i) => s + (w * p.inverse[i]) ** 2, 0);
+    const t2 = q.kept.reduce((s, w, i) => s + (w * q.inverse[i]) ** 2, 0);
+    const m = p.vectors.transpose().mmul(p.xc.transpose().mmul(q.xc)).mmul(q.vectors);
+    let t3 = 0;
+    for (let i = 0; i < m.rows; i++) {
+      for (let j = 0; j < m.columns; j++) t3 += m.get(i, j) ** 2 * p.inverse[i] * q.inverse[j];
+    }
+    return Math.sqrt(Math.max(0, t1 + t2 - 2 * t3));
+  },
+
+  // Shahbazi et al. 2021: sqrt(Σ log² λ_i(K⁻¹L)) for the SPD kernels K = XXᵀ, L = YYᵀ. With K = C Cᵀ the λ_i are
+  // the eigenvalues of the symmetric Z Zᵀ, Z = C⁻¹ C_L. O(N³): the dense N × N eigenvalue problem dominates.
+  riemannian: (a, b, options = {}) => {
+    const epsilon = options.regularization ?? 0;
+    const n = a.rows;
+    const ck = kernelCholesky(a, epsilon);
+    const cl = kernelCholesky(b, epsilon);
+    // Forward substitution C_K Z = C_L, row by row (row i of Z only needs rows < i).
+    const z = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      const zi = z.subarray(i * n, (i + 1) * n);
+      zi.set(cl.subarray(i * n, (i + 1) * n));
+      for (let p = 0; p < i; p++) {
+        const c = ck[i * n + p];
+        if (c === 0) continue;
+        const zp = z.subarray(p * n, (p + 1) * n);
+        for (let j = 0; j <= p; j++) zi[j] -= c * zp[j]; // Z is lower triangular like C_L
+      }
+      const d = ck[i * n + i];
+      for (let j = 0; j <= i; j++) zi[j] /= d;
+    }
+    // M = Z Zᵀ (symmetric, similar to K⁻¹L); rows of the lower-triangular Z overlap on their first min(i, j) + 1.
+    const m = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let t = 0; t <= j; t++) s += z[i * n + t] * z[j * n + t];
+        m[i * n + j] = s;
+        m[j * n + i] = s;
       }
     }
-    return Math.sqrt(Math.max(0, ab) / Math.sqrt(aa * bb));
-  },
-  bures(a, b) {
-    const x = columnCentered(a);
-    const y = columnCentered(b);
-    const cross = new Matrix(x.cols, y.cols);
-    for (let i = 0; i < x.rows; i++) {
-      for (let p = 0; p < x.cols; p++) {
-        const v = x.data[i * x.cols + p];
-        for (let q = 0; q < y.cols; q++) cross.set(p, q, cross.get(p, q) + v * y.data[i * y.cols + q]);
-      }
-    }
-    const nuclear = new SingularValueDecomposition(cross, {
-      computeLeftSingularVectors: false,
-      computeRightSingularVectors: false,
-      autoTranspose: true,
-    }).diagonal.reduce((acc, v) => acc + v, 0);
-    const norm = (m) => Math.sqrt(m.data.reduce((acc, v) => acc + v * v, 0));
-    return nuclear / (norm(x) * norm(y));
-  },
-  'eigenspace-overlap'(a, b) {
-    const one = () => 1;
-    return crossSquaredNorm(weightedBasis(a, one), weightedBasis(b, one)) / Math.max(a.cols, b.cols);
-  },
-  gulp(a, b) {
-    const one = () => 1;
-    const p = weightedBasis(columnCentered(a), one);
-    const q = weightedBasis(columnCentered(b), one);
-    return Math.sqrt(Math.max(0, p.squaredWeights + q.squaredWeights - 2 * crossSquaredNorm(p, q)));
+    let sum = 0;
+    for (const lambda of symmetricEigenvalues(m, n)) sum += Math.log(lambda) ** 2;
+    return Math.sqrt(sum);
   },
 };
