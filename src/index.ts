@@ -82,4 +82,5 @@ export const { cka } = measures;
 // neighbors:
 // statistics:
 // topology:
+export { persistence, type Barcode, type PersistenceOptions, type PersistenceRunOptions } from './topology.js';
 // functional:

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Dev-only: reference values for the topology family, written to test/fixtures/topology-*.json.
+
+Oracle: Debian's `ripser` binary (Bauer's reference implementation, /usr/bin/ripser). It computes in
+single precision and prints 6 significant digits, so every printed birth/death is snapped to the
+distance-matrix entry it came from; the script refuses a value whose nearest entry is not unique at
+the printing precision. To keep snapping unambiguous at N = 1000, the large clouds have integer
+coordinates and are given to ripser as SQUARED distances (integers < 10^6, exact in float and printed
+exactly); Rips barcodes commute with the monotone map d -> d², so the test compares nnsim's barcode of
+the squared-distance matrix to these integers and the barcode of the Euclidean matrix to their roots.
+
+Run: python3 scripts/topology_reference.py   (needs numpy, scipy and /usr/bin/ripser)
+"""
+import json
+import os
+import subprocess
+import tempfile
+
+import numpy as np
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+RIPSER = '/usr/bin/ripser'
+
+
+def squared_distances(points):
+    """Squared Euclidean distances, summed over coordinates left to right (as the test does)."""
+    p = np.asarray(points, dtype=np.float64)
+    n = p.shape[0]
+    d = np.zeros((n, n))
+    for c in range(p.shape[1]):
+        diff = p[:, None, c] - p[None, :, c]
+        d = d + diff * diff
+    return d
+
+
+def run_ripser(d, dim=1, threshold=None):
+    n = d.shape[0]
+    with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False) as f:
+        for i in range(1, n):
+            f.write(','.join(repr(float(d[i, j])) for j in range(i)) + '\n')
+        path = f.name
+    args = [RIPSER, '--format', 'lower-distance', '--dim', str(dim)]
+    if threshold is not None:
+        args += ['--threshold', repr(float(threshold))]
+    out = subprocess.run(args + [path], capture_output=True, text=True, check=True).stdout
+    os.unlink(path)
+    bars = {}
+    current = None
+    for line in out.splitlines():
+        line = line.strip()
+        if line.startswith('persistence intervals in dim'):
+            current = int(line.split('dim')[1].strip(' :'))
+            bars[current] = []
+        elif line.startswith('[') and current is not None:
+            b, e = line[1:-1].split(',')
+            bars[current].append((float(b), None if e.strip() == '' else float(e)))
+    return bars
+
+
+def snap(value, entries):
+    """The distance-matrix entry ripser printed as `value` (6 significant digits, float arithmetic)."""
+    if value == 0.0:
+        return 0.0
+    pos = np.searchsorted(entries, value)
+    lo, hi = max(pos - 3, 0), min(pos + 3, len(entries))
+    near = entries[lo:hi]
+    best = near[np.argmin(np.abs(near - value))]
+    # Half a unit in the 6th significant digit, plus float rounding of the entry.
+    tol = 0.5 * 10.0 ** (np.floor(np.log10(abs(value))) - 5) + 1.2e-7 * abs(value)
+    candidates = entries[(entries >= value - tol) & (entries <= value + tol)]
+    if len(np.unique(candidates)) != 1:
+        raise SystemExit(f'ambiguous snap of {value}: {np.unique(candidates)[:5]}')
+    return float(best)
+
+
+def barcode(d, dim=1, threshold=None):
+    entries = np.unique(d[np.tril_indices(d.shape[0], -1)])
+    raw = run_ripser(d, dim, threshold)
+    out = []
+    for k in range(dim + 1):
+        bars = []
+        for b, e in raw.get(k, []):
+            bars.append([snap(b, entries), 'inf' if e is None else snap(e, entries)])
+        bars.sort(key=lambda x: (x[0], float('inf') if x[1] == 'inf' else x[1]))
+        out.append(bars)
+    return out
+
+
+def integer_cloud(points):
+    return np.rint(points).astype(np.int64)
+
+
+def clouds():
+    rng = np.random.default_rng(20240601)
+    out = []
+    t = rng.uniform(0, 2 * np.pi, 120)
+    out.append(('circle', integer_cloud(np.c_[200 * np.cos(t), 200 * np.sin(t)] + rng.normal(0, 6, (120, 2))), {}))
+    t1, t2 = rng.uniform(0, 2 * np.pi, 100), rng.uniform(0, 2 * np.pi, 100)
+    two = np.r_[np.c_[120 * np.cos(t1), 120 * np.sin(t1)], np.c_[150 * np.cos(t2) + 400, 150 * np.sin(t2)]]
+    out.append(('two-circles', integer_cloud(two + rng.normal(0, 4, two.shape)), {}))
+    u, v = rng.uniform(0, 2 * np.pi, 400), rng.uniform(0, 2 * np.pi, 400)
+    torus = np.c_[(100 + 40 * np.cos(v)) * np.cos(u), (100 + 40 * np.cos(v)) * np.sin(u), 40 * np.sin(v)]
+    out.append(('torus', integer_cloud(torus), {}))
+    out.append(('random-200', rng.integers(0, 500, (200, 3)), {}))
+    out.append(('random-1000', rng.integers(0, 500, (1000, 3)), {}))
+    base = rng.integers(0, 300, (40, 2))
+    dup = np.r_[base, base[:15], base[:5]]
+    out.append(('duplicates', dup[rng.permutation(len(dup))], {}))
+    out.append(('grid', np.array([[i, j] for i in range(12) for j in range(12)]), {}))
+    out.append(('random-300-threshold', rng.integers(0, 500, (300, 2)), {'threshold': 2000}))
+    return out
+
+
+def persistence_cases():
+    cases = []
+    for name, pts, opts in clouds():
+        d = squared_distances(pts)
+        bars = barcode(d, 1, opts.get('threshold'))
+        cases.append({'name': name, 'points': pts.tolist(), 'threshold': opts.get('threshold'),
+                      'squared': True, 'bars': bars})
+    # One case with real-valued (not squared) Euclidean distances, small enough to snap unambiguously.
+    rng = np.random.default_rng(7)
+    t = np.sort(rng.uniform(0, 2 * np.pi, 60))
+    pts = np.round(np.c_[np.cos(t), np.sin(t)] + rng.normal(0, 0.05, (60, 2)), 6)
+    d = np.sqrt(squared_distances(pts))
+    cases.append({'name': 'circle-euclidean', 'points': pts.tolist(), 'threshold': None, 'squared': False,
+                  'bars': barcode(d, 1)})
+    return cases
+
+
+def rtd_cross_h1(a, b):
+    """H1 bar-length sum of RTD's cross matrix (Barannikov et al. 2022; IlyaTrofimov/RTD calc_embed_dist)."""
+    r1 = np.sqrt(squared_distances(a))
+    r2 = np.sqrt(squared_distances(b))
+    r1 = r1 / np.quantile(r1, 0.9)
+    r2 = r2 / np.quantile(r2, 0.9)
+    n = r1.shape[0]
+    d = np.zeros((2 * n, 2 * n))
+    d[n:, :n] = r1
+    d[:n, n:] = r1.T
+    d[n:, n:] = np.minimum(r1, r2)
+    d[d < r1.mean() * 1e-6] = 0
+    bars = barcode(d, 1)[1]
+    return float(sum(e - b for b, e in bars if e != 'inf')), bars
+
+
+def rtd_cases():
+    rng = np.random.default_rng(99)
+    out = []
+    for n, noise in [(30, 0.3), (40, 1.0)]:
+        a = np.round(rng.normal(size=(n, 4)), 4)
+        b = np.round(a[:, :3] @ rng.normal(size=(3, 5)) + noise * rng.normal(size=(n, 5)), 4)
+        ab, _ = rtd_cross_h1(a, b)
+        ba, _ = rtd_cross_h1(b, a)
+        out.append({'a': a.tolist(), 'b': b.tolist(), 'h1ab': ab, 'h1ba': ba, 'rtd': (ab + ba) / 2})
+    return out
+
+
+def main():
+    version = subprocess.run(['dpkg-query', '-W', '-f=${Version}', 'ripser'], capture_output=True, text=True).stdout
+    fixture = {
+        'generator': 'scripts/topology_reference.py',
+        'oracle': f'Debian ripser {version} (/usr/bin/ripser, Z/2, dims 0-1), values snapped to matrix entries',
+        'persistence': persistence_cases(),
+        'rtd': rtd_cases(),
+    }
+    path = os.path.join(ROOT, 'test', 'fixtures', 'topology-persistence.json')
+    with open(path, 'w') as f:
+        json.dump(fixture, f, separators=(',', ':'))
+    print('wrote', path, os.path.getsize(path), 'bytes')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,190 @@
+// Topology family: Vietoris–Rips persistence against Debian's ripser (fixtures written by
+// scripts/topology_reference.py), known topology of simple clouds, and the RTD / IMD / geometry-score
+// measures.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { persistence, type Barcode } from '../src/index.js';
+import { nativeAddon } from '../src/native.js';
+
+interface PersistenceCase {
+  name: string;
+  points: number[][];
+  threshold: number | null;
+  squared: boolean;
+  bars: [number, number | 'inf'][][];
+}
+
+interface Fixture {
+  persistence: PersistenceCase[];
+  rtd: { a: number[][]; b: number[][]; h1ab: number; h1ba: number; rtd: number }[];
+}
+
+const fixture = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'fixtures', 'topology-persistence.json'), 'utf8'),
+) as Fixture;
+
+/** Squared Euclidean distances, coordinates summed left to right exactly as the reference script does. */
+function squaredDistances(points: readonly (readonly number[])[]): Float64Array {
+  const n = points.length;
+  const d = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let c = 0; c < points[i]!.length; c++) {
+        const diff = points[i]![c]! - points[j]![c]!;
+        s = s + diff * diff;
+      }
+      d[i * n + j] = s;
+    }
+  }
+  return d;
+}
+
+function sortedBars(barcode: Barcode): [number, number][] {
+  return [...barcode.bars].map(([b, e]) => [b, e] as [number, number]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+}
+
+function expectSameBars(actual: [number, number][], expected: [number, number][], label: string): void {
+  expect(actual.length, `${label}: number of bars`).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const [b, e] = expected[i]!;
+    const [ab, ae] = actual[i]!;
+    expect(Math.abs(ab - b), `${label} bar ${i} birth`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(b)));
+    if (e === Infinity) expect(ae, `${label} bar ${i} death`).toBe(Infinity);
+    else expect(Math.abs(ae - e), `${label} bar ${i} death`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(e)));
+  }
+}
+
+function expectedBars(c: PersistenceCase, dim: number, map: (v: number) => number = (v) => v): [number, number][] {
+  return c.bars[dim]!.map(([b, e]) => [map(b), e === 'inf' ? Infinity : map(e)] as [number, number]).sort(
+    (x, y) => x[0] - y[0] || x[1] - y[1],
+  );
+}
+
+function lengths(barcode: Barcode): number[] {
+  return barcode.bars.map(([b, e]) => e - b).sort((x, y) => y - x);
+}
+
+describe('persistence: barcodes equal ripser’s', () => {
+  for (const c of fixture.persistence) {
+    it(`${c.name} (N = ${c.points.length})`, () => {
+      const n = c.points.length;
+      const squared = squaredDistances(c.points);
+      const options = c.threshold === null ? {} : { threshold: c.threshold };
+      if (c.squared) {
+        // The fixture holds the barcode of the squared distances (integers, exact in ripser's floats).
+        const bars = persistence({ data: squared, rows: n, cols: n }, options);
+        for (const dim of [0, 1]) expectSameBars(sortedBars(bars[dim]!), expectedBars(c, dim), `${c.name} H${dim}`);
+        // Rips barcodes commute with the monotone map d -> sqrt(d).
+        const euclidean = squared.map(Math.sqrt);
+        const rootOptions = c.threshold === null ? {} : { threshold: Math.sqrt(c.threshold) };
+        const roots = persistence({ data: euclidean, rows: n, cols: n }, rootOptions);
+        for (const dim of [0, 1]) {
+          expectSameBars(sortedBars(roots[dim]!), expectedBars(c, dim, Math.sqrt), `${c.name} sqrt H${dim}`);
+        }
+      } else {
+        const euclidean = squared.map(Math.sqrt);
+        const bars = persistence({ data: euclidean, rows: n, cols: n }, options);
+        for (const dim of [0, 1]) expectSameBars(sortedBars(bars[dim]!), expectedBars(c, dim), `${c.name} H${dim}`);
+      }
+    });
+  }
+
+  it('the async form gives the same barcode', async () => {
+    const c = fixture.persistence.find((x) => x.name === 'torus')!;
+    const n = c.points.length;
+    const d = { data: squaredDistances(c.points), rows: n, cols: n };
+    const sync = persistence(d);
+    const later = await persistence.async(d);
+    for (const dim of [0, 1]) expect(sortedBars(later[dim]!)).toEqual(sortedBars(sync[dim]!));
+  });
+
+  it('a point cloud input gives the barcode of its Euclidean distances', () => {
+    const c = fixture.persistence.find((x) => x.name === 'circle-euclidean')!;
+    const bars = persistence(c.points, { input: 'points' });
+    const expected = expectedBars(c, 1);
+    const actual = sortedBars(bars[1]!);
+    expect(actual.length).toBe(expected.length);
+    actual.forEach(([b, e], i) => {
+      expect(b).toBeCloseTo(expected[i]![0], 12);
+      expect(e).toBeCloseTo(expected[i]![1], 12);
+    });
+  });
+
+  it('maxDim 0 returns only dimension 0', () => {
+    const bars = persistence([[0, 1], [1, 0]], { maxDim: 0 });
+    expect(bars.length).toBe(1);
+    expect(bars[0]!.bars).toEqual([[0, 1], [0, Infinity]]);
+  });
+});
+
+describe('persistence: known topology', () => {
+  const circle = (n: number, cx = 0, r = 1): number[][] =>
+    Array.from({ length: n }, (_, i) => [cx + r * Math.cos((2 * Math.PI * i) / n), r * Math.sin((2 * Math.PI * i) / n)]);
+
+  it('a circle has one long H1 bar', () => {
+    const h1 = lengths(persistence(circle(50), { input: 'points' })[1]!);
+    expect(h1[0]).toBeGreaterThan(1);
+    expect(h1[1] ?? 0).toBeLessThan(0.1);
+  });
+
+  it('two circles have two long H1 bars and two components at a small scale', () => {
+    const points = [...circle(40), ...circle(40, 5, 1.5)];
+    const [h0, h1] = persistence(points, { input: 'points' });
+    const l1 = lengths(h1!);
+    expect(l1[1]).toBeGreaterThan(1);
+    expect(l1[2] ?? 0).toBeLessThan(0.1);
+    const longH0 = h0!.bars.filter(([, e]) => e > 1).length;
+    expect(longH0).toBe(2); // the component that dies when the circles join, and the essential one
+  });
+
+  it('a random cloud has no long H1 bar', () => {
+    let s = 12345;
+    const random = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
+    const points = Array.from({ length: 200 }, () => [random(), random(), random()]);
+    const h1 = lengths(persistence(points, { input: 'points' })[1]!);
+    expect(h1[0] ?? 0).toBeLessThan(0.15);
+  });
+
+  it('below the threshold a cycle stays open (essential H1) and components stay apart', () => {
+    const [h0, h1] = persistence(circle(12), { input: 'points', threshold: 0.6 });
+    expect(h1!.bars.filter(([, e]) => e === Infinity).length).toBe(1);
+    expect(h0!.bars.filter(([, e]) => e === Infinity).length).toBe(1);
+    const [h0b] = persistence(circle(12), { input: 'points', threshold: 0.1 });
+    expect(h0b!.bars.length).toBe(12);
+  });
+});
+
+describe('persistence: input validation', () => {
+  const codeOf = (f: () => unknown): string | undefined => {
+    try {
+      f();
+    } catch (e) {
+      return (e as { code?: string }).code;
+    }
+    return undefined;
+  };
+
+  it('rejects non-distance matrices with typed errors', () => {
+    expect(codeOf(() => persistence({ data: new Float64Array(6), rows: 2, cols: 3 }))).toBe('E_SHAPE');
+    expect(codeOf(() => persistence([[0, 1], [2, 0]]))).toBe('E_DEGENERATE');
+    expect(codeOf(() => persistence([[0, -1], [-1, 0]]))).toBe('E_DEGENERATE');
+    expect(codeOf(() => persistence([[1, 1], [1, 0]]))).toBe('E_DEGENERATE');
+    expect(codeOf(() => persistence([[0, NaN], [NaN, 0]]))).toBe('E_NONFINITE');
+    expect(codeOf(() => persistence([[0, 1], [1, 0]], { maxDim: 2 as 1 }))).toBe('E_OPTION');
+    expect(codeOf(() => persistence([[0, 1], [1, 0]], { threshold: -1 }))).toBe('E_OPTION');
+    expect(codeOf(() => persistence([[0, 1], [1, 0]], { bogus: 1 } as object))).toBe('E_OPTION');
+  });
+
+  it('the raw binding validates too', () => {
+    const addon = nativeAddon();
+    const asymmetric = Float64Array.from([0, 1, 2, 0]);
+    expect(codeOf(() => addon.persistence(asymmetric, 2, 2, {}))).toBe('E_DEGENERATE');
+    expect(codeOf(() => addon.persistence(Float64Array.from([0, 1, 1]), 1, 3, {}))).toBe('E_SHAPE');
+    expect(codeOf(() => addon.persistence(Float64Array.from([0, 1, 1, 0]), 2, 2, { maxDim: 3 }))).toBe('E_OPTION');
+    expect(codeOf(() => addon.persistence(Float64Array.from([0, 1, 1, 0]), 2, 2, { input: 'x' }))).toBe('E_OPTION');
+  });
+});
