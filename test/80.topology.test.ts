@@ -6,8 +6,10 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { persistence, type Barcode } from '../src/index.js';
+import { compare, persistence, type Barcode } from '../src/index.js';
+import type { Matrix } from '../src/matrix.js';
 import { nativeAddon } from '../src/native.js';
+import { randomMatrix } from './helpers/random.js';
 
 interface PersistenceCase {
   name: string;
@@ -186,5 +188,64 @@ describe('persistence: input validation', () => {
     expect(codeOf(() => addon.persistence(Float64Array.from([0, 1, 1]), 1, 3, {}))).toBe('E_SHAPE');
     expect(codeOf(() => addon.persistence(Float64Array.from([0, 1, 1, 0]), 2, 2, { maxDim: 3 }))).toBe('E_OPTION');
     expect(codeOf(() => addon.persistence(Float64Array.from([0, 1, 1, 0]), 2, 2, { input: 'x' }))).toBe('E_OPTION');
+  });
+});
+
+describe('rtd', () => {
+  const gaussian = (rows: number, cols: number, seed: number): Matrix => randomMatrix(rows, cols, seed);
+
+  it('one trial over all rows equals the H1 sums of ripser on the same cross matrices', () => {
+    for (const c of fixture.rtd) {
+      const value = compare('rtd', c.a, c.b, { trials: 1, batch: c.a.length });
+      expect(Math.abs(value - c.rtd) / c.rtd).toBeLessThan(1e-9);
+    }
+  });
+
+  it('RTD(X, X) = 0 and the value is symmetric', () => {
+    const x = gaussian(80, 6, 1);
+    const y = gaussian(80, 4, 2);
+    expect(compare('rtd', x, x, { trials: 3, batch: 40, seed: 5 })).toBe(0);
+    expect(compare('rtd', x, y, { trials: 3, batch: 40, seed: 5 })).toBe(compare('rtd', y, x, { trials: 3, batch: 40, seed: 5 }));
+  });
+
+  it('is deterministic per seed and varies with the seed when subsampling', () => {
+    const x = gaussian(120, 5, 3);
+    const y = gaussian(120, 5, 4);
+    const a = compare('rtd', x, y, { trials: 2, batch: 50, seed: 11 });
+    expect(compare('rtd', x, y, { trials: 2, batch: 50, seed: 11 })).toBe(a);
+    expect(compare('rtd', x, y, { trials: 2, batch: 50, seed: 12 })).not.toBe(a);
+  });
+
+  it('grows with the noise added to one representation (mean over seeds)', () => {
+    const x = gaussian(100, 8, 7);
+    const means = [0.05, 0.3, 1.5].map((noise) => {
+      let total = 0;
+      for (const seed of [1, 2, 3]) {
+        const e = gaussian(100, 8, 100 + seed);
+        const y = { ...x, data: x.data.map((v, i) => v + noise * e.data[i]!) };
+        total += compare('rtd', x, y, { trials: 2, batch: 60, seed });
+      }
+      return total / 3;
+    });
+    expect(means[0]).toBeLessThan(means[1]!);
+    expect(means[1]).toBeLessThan(means[2]!);
+  });
+
+  it('reports progress over trials in its async form', async () => {
+    const x = gaussian(90, 5, 8);
+    const y = gaussian(90, 5, 9);
+    const seen: number[] = [];
+    const value = await compare.async('rtd', x, y, { trials: 4, batch: 30, seed: 1 }, { onProgress: (p) => seen.push(p.done) });
+    expect(value).toBe(compare('rtd', x, y, { trials: 4, batch: 30, seed: 1 }));
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('rejects degenerate inputs with typed errors', () => {
+    const same = { data: new Float64Array(20 * 3).fill(1), rows: 20, cols: 3 };
+    expect(() => compare('rtd', same, gaussian(20, 3, 1))).toThrow(expect.objectContaining({ code: 'E_DEGENERATE' }));
+    expect(() => compare('rtd', gaussian(2, 3, 1), gaussian(2, 3, 2))).toThrow(expect.objectContaining({ code: 'E_TOO_FEW_ROWS' }));
+    expect(() => compare('rtd', gaussian(10, 3, 1), gaussian(10, 3, 2), { trials: 0 })).toThrow(
+      expect.objectContaining({ code: 'E_OPTION' }),
+    );
   });
 });

@@ -1,10 +1,119 @@
-// Topology-based measures: persistent homology of the representations.
+// Topology-based measures: persistent homology and heat-kernel signatures of the representations.
+//   rtd             Barannikov, Trofimov, Balabin, Burnaev 2022 (ICML), "Representation Topology Divergence"
+// Persistence itself lives in topology/persistence.cpp.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "distances.hpp"
 #include "measure.hpp"
+#include "parallel.hpp"
+#include "random.hpp"
+#include "topology/persistence.hpp"
 
 namespace nnsim {
+namespace {
+
+constexpr std::int64_t kMaxSeed = 9007199254740991;  // 2^53 − 1: every such seed is exact in a JS number
+
+// The q-quantile of all entries of a square matrix with numpy's default ('linear') interpolation, as
+// RTD's reference code (np.quantile(r, 0.9)) takes it over the full n × n matrix, zero diagonal included.
+double quantileOfEntries(const Matrix& m, double q) {
+  std::vector<double> values(m.data(), m.data() + m.size());
+  const double position = q * static_cast<double>(values.size() - 1);
+  const auto lower = static_cast<std::size_t>(std::floor(position));
+  const double fraction = position - static_cast<double>(lower);
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lower), values.end());
+  const double a = values[lower];
+  if (fraction == 0.0 || lower + 1 >= values.size()) return a;
+  const double b = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(lower) + 1, values.end());
+  return fraction >= 0.5 ? b - (b - a) * (1.0 - fraction) : a + (b - a) * fraction;
+}
+
+// Euclidean distances between the rows `rows` of r, divided by their 0.9-quantile (RTD's normalisation).
+Matrix normalisedDistances(const Representation& r, const std::vector<std::size_t>& rows, const char* which) {
+  Matrix distances;
+  if (rows.size() == r.rows()) {
+    distances = euclideanDistances(r);
+  } else {
+    Matrix subset = Matrix::uninitialized(rows.size(), r.cols());
+    for (std::size_t i = 0; i < rows.size(); ++i) std::copy_n(r.raw().row(rows[i]), r.cols(), subset.row(i));
+    const Representation sub(subset.view());
+    distances = euclideanDistances(sub);
+  }
+  const double scale = quantileOfEntries(distances, 0.9);
+  if (!(scale > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("RTD is undefined: at least 90% of the pairwise distances of the ") +
+                                           which + " representation's subsample are zero (duplicated rows)");
+  }
+  for (std::size_t i = 0; i < distances.size(); ++i) distances.data()[i] /= scale;
+  return distances;
+}
+
+// Sum of the H1 bar lengths of the R-Cross-Barcode of (r1, r2) (Barannikov et al. 2022, §3): the Rips
+// filtration of the 2n-point space with distances
+//       [ 0    r1ᵀ        ]
+//       [ r1   min(r1, r2) ]
+// with entries below 1e-6·mean(r1) set to 0, as the reference code does before calling ripser++.
+double crossBarcodeH1(const Matrix& r1, const Matrix& r2, const RunControl& control) {
+  const std::size_t n = r1.rows();
+  double mean = 0.0;
+  for (std::size_t i = 0; i < r1.size(); ++i) mean += r1.data()[i];
+  mean /= static_cast<double>(r1.size());
+  const double cutoff = 1e-6 * mean;
+  const auto clean = [cutoff](double v) { return v < cutoff ? 0.0 : v; };
+  Matrix cross(2 * n, 2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      const double offDiagonal = clean(r1(i, j));
+      cross(n + i, j) = offDiagonal;
+      cross(j, n + i) = offDiagonal;
+      cross(n + i, n + j) = clean(std::min(r1(i, j), r2(i, j)));
+    }
+  }
+  topology::PersistenceOptions options;
+  options.maxDim = 1;
+  const topology::Barcodes bars = topology::ripsPersistence(cross.view(), options, &control);
+  return topology::finiteBarLengthSum(bars.bars[1]);
+}
+
+// RTD (Barannikov et al. 2022, §4; IlyaTrofimov/RTD `rtd`): per trial, the same random `batch` rows of
+// both representations, RTD_1 = (H1sum(cross(a, b)) + H1sum(cross(b, a))) / 2; the mean over trials.
+double rtd(const MeasureContext& ctx) {
+  const auto trials = static_cast<std::size_t>(ctx.options.integer("trials", 10, 1, 1000000));
+  const auto batch = static_cast<std::size_t>(ctx.options.integer("batch", 500, 3, 1000000));
+  const auto seed = static_cast<std::uint64_t>(ctx.options.integer("seed", 0, 0, kMaxSeed));
+  const std::size_t rows = ctx.pair.rows();
+  const std::size_t n = std::min(batch, rows);
+  Random random(seed);
+  double total = 0.0;
+  for (std::size_t t = 0; t < trials; ++t) {
+    ctx.control.step(t, trials);
+    const std::vector<std::size_t> subset = random.sample(rows, n);
+    const Matrix r1 = normalisedDistances(ctx.a(), subset, "first");
+    const Matrix r2 = normalisedDistances(ctx.b(), subset, "second");
+    // The two argument orders are independent persistence computations: run them side by side.
+    double h1[2] = {0.0, 0.0};
+    parallelFor(2, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t k = begin; k < end; ++k) h1[k] = k == 0 ? crossBarcodeH1(r1, r2, ctx.control) : crossBarcodeH1(r2, r1, ctx.control);
+    });
+    const double value = 0.5 * (h1[0] + h1[1]);
+    if (n == rows) {
+      // Every trial sees all rows (the barcode does not depend on their order): one trial is the mean.
+      return value;
+    }
+    total += value;
+  }
+  return total / static_cast<double>(trials);
+}
+
+}  // namespace
 
 const std::vector<MeasureDef>& topologyMeasures() {
-  static const std::vector<MeasureDef> list = {};
+  static const std::vector<MeasureDef> list = {
+      {"rtd", rtd, 3, false},
+  };
   return list;
 }
 
