@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compare, persistence, type Barcode } from '../src/index.js';
 import type { Matrix } from '../src/matrix.js';
 import { nativeAddon } from '../src/native.js';
-import { randomMatrix } from './helpers/random.js';
+import { multiply, randomMatrix, randomOrthogonal } from './helpers/random.js';
 
 interface PersistenceCase {
   name: string;
@@ -247,5 +247,38 @@ describe('rtd', () => {
     expect(() => compare('rtd', gaussian(10, 3, 1), gaussian(10, 3, 2), { trials: 0 })).toThrow(
       expect.objectContaining({ code: 'E_OPTION' }),
     );
+  });
+});
+
+describe('imd', () => {
+  const rotate = (m: Matrix, seed: number): Matrix => multiply(m, randomOrthogonal(m.cols, seed));
+
+  it('IMD(X, X) = 0, IMD(X, XQ) ≈ 0, and unrelated data score higher', () => {
+    const x = randomMatrix(300, 8, 1);
+    const unrelated = randomMatrix(300, 2, 2);
+    const self = compare('imd', x, x, { seed: 3 });
+    expect(self).toBe(0);
+    expect(compare('imd', x, rotate(x, 4), { seed: 3 })).toBeLessThan(1e-6);
+    const other = compare('imd', x, unrelated, { seed: 3 });
+    expect(other).toBeGreaterThan(1);
+  });
+
+  it('is symmetric and deterministic per seed', () => {
+    const x = randomMatrix(200, 5, 5);
+    const y = randomMatrix(200, 3, 6);
+    const v = compare('imd', x, y, { seed: 9 });
+    expect(compare('imd', y, x, { seed: 9 })).toBe(v);
+    expect(compare('imd', x, y, { seed: 9 })).toBe(v);
+    expect(compare('imd', x, y, { seed: 10 })).not.toBe(v);
+  });
+
+  it('reports progress over start vectors and validates options', async () => {
+    const x = randomMatrix(60, 4, 7);
+    const y = randomMatrix(60, 4, 8);
+    const seen: number[] = [];
+    await compare.async('imd', x, y, { iterations: 20 }, { onProgress: (p) => seen.push(p.fraction) });
+    expect(seen.length).toBeGreaterThan(5);
+    expect(() => compare('imd', x, y, { k: 60 })).toThrow(expect.objectContaining({ code: 'E_TOO_FEW_ROWS' }));
+    expect(() => compare('imd', x, y, { lanczosSteps: 0 })).toThrow(expect.objectContaining({ code: 'E_OPTION' }));
   });
 });

@@ -1,6 +1,9 @@
 // Core tests of the topology family: Vietoris–Rips persistence on hand-checked spaces.
 #include "check.hpp"
+#include "topology/heat_trace.hpp"
 #include "topology/persistence.hpp"
+
+#include "topology_heat_trace.inc"
 
 using namespace nnsim;
 using namespace nnsim::test;
@@ -52,6 +55,38 @@ NNSIM_TEST(testPersistenceDegenerate) {
   topology::PersistenceOptions bad;
   bad.maxDim = 2;
   expectError(ErrorCode::Option, [&] { topology::ripsPersistence(Matrix(2, 2), bad); }, "maxDim 2");
+}
+
+NNSIM_TEST(testHeatTraceExact) {
+  // With the n basis vectors as start vectors and n Lanczos steps, each quadrature is exact and the
+  // control variate cancels: the estimate is the exact trace (scipy eigh, topology_heat_trace.inc).
+  const std::size_t n = 14;
+  Matrix points(n, 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = static_cast<double>(i);
+    points(i, 0) = std::cos(0.7 * x) + 0.05 * x;
+    points(i, 1) = std::sin(1.3 * x);
+  }
+  const Representation r(points.view());
+  const topology::NormalizedLaplacian laplacian(knn(r, 3, Metric::Euclidean));
+  const std::vector<double> ts(std::begin(kHeatTraceTs), std::end(kHeatTraceTs));
+  const auto basis = [](std::size_t v, std::vector<double>& out) {
+    std::fill(out.begin(), out.end(), 0.0);
+    out[v] = 1.0;
+  };
+  const auto exact = topology::heatTrace(laplacian, n, basis, n, ts, nullptr);
+  for (std::size_t s = 0; s < ts.size(); ++s) {
+    near(exact[s], kHeatTraceExact[s], 1e-10 * kHeatTraceExact[s], "heat trace at t = " + std::to_string(ts[s]));
+  }
+  // Gaussian start vectors with 10 steps: an unbiased estimate, close after 4000 vectors.
+  Random random(3);
+  const auto gaussian = [&random](std::size_t, std::vector<double>& out) {
+    for (double& v : out) v = random.normal();
+  };
+  const auto estimate = topology::heatTrace(laplacian, 4000, gaussian, 10, ts, nullptr);
+  for (std::size_t s = 0; s < ts.size(); ++s) {
+    near(estimate[s], kHeatTraceExact[s], 0.03 * kHeatTraceExact[s], "SLQ estimate at t = " + std::to_string(ts[s]));
+  }
 }
 
 }  // namespace
