@@ -82,6 +82,6 @@ export const { cka } = measures;
 // neighbors:
 // statistics:
 // topology:
-export const { imd, rtd } = measures;
+export const { geometryScore, imd, rtd } = measures;
 export { persistence, type Barcode, type PersistenceOptions, type PersistenceRunOptions } from './topology.js';
 // functional:

@@ -282,3 +282,53 @@ describe('imd', () => {
     expect(() => compare('imd', x, y, { lanczosSteps: 0 })).toThrow(expect.objectContaining({ code: 'E_OPTION' }));
   });
 });
+
+describe('geometry-score', () => {
+  const circle = (n: number, seed: number): Matrix => {
+    const noise = randomMatrix(n, 2, seed, 0.03);
+    const data = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      data[2 * i] = Math.cos((2 * Math.PI * i) / n) + noise.data[2 * i]!;
+      data[2 * i + 1] = Math.sin((2 * Math.PI * i) / n) + noise.data[2 * i + 1]!;
+    }
+    return { data, rows: n, cols: 2 };
+  };
+  const options = { gamma: 0.1, repetitions: 8, landmarks: 32, seed: 4 };
+
+  it('identical inputs give 0 with a shared seed; the value is symmetric and deterministic', () => {
+    const x = circle(200, 1);
+    const y = randomMatrix(200, 2, 2);
+    expect(compare('geometry-score', x, x, options)).toBe(0);
+    const v = compare('geometry-score', x, y, options);
+    expect(compare('geometry-score', y, x, options)).toBe(v);
+    expect(compare('geometry-score', x, y, options)).toBe(v);
+    expect(v).toBeGreaterThan(0);
+    expect(v).toBeLessThanOrEqual(2);
+  });
+
+  it('two noisy circles are closer than a circle and a blob', () => {
+    const a = circle(200, 3);
+    const b = circle(200, 4);
+    const blob = randomMatrix(200, 2, 5);
+    expect(compare('geometry-score', a, b, options)).toBeLessThan(compare('geometry-score', a, blob, options));
+  });
+
+  it('runs with the reference default gamma (tiny at small N, yet the α = 0 witness complex can have cycles)', () => {
+    const v = compare('geometry-score', circle(60, 6), randomMatrix(60, 3, 7), { repetitions: 3 });
+    expect(v).toBeGreaterThanOrEqual(0);
+    expect(v).toBeLessThanOrEqual(2);
+  });
+
+  it('reports progress and rejects degenerate inputs', async () => {
+    const seen: number[] = [];
+    await compare.async('geometry-score', circle(80, 8), circle(80, 9), { ...options, repetitions: 5 }, {
+      onProgress: (p) => seen.push(p.done),
+    });
+    expect(seen.length).toBeGreaterThanOrEqual(5);
+    const same = { data: new Float64Array(40).fill(2), rows: 20, cols: 2 };
+    expect(() => compare('geometry-score', same, circle(20, 1), options)).toThrow(expect.objectContaining({ code: 'E_DEGENERATE' }));
+    expect(() => compare('geometry-score', circle(20, 1), circle(20, 2), { gamma: 0 })).toThrow(
+      expect.objectContaining({ code: 'E_OPTION' }),
+    );
+  });
+});

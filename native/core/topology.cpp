@@ -1,4 +1,5 @@
 // Topology-based measures: persistent homology and heat-kernel signatures of the representations.
+//   geometry-score  Khrulkov & Oseledets 2018 (ICML), "Geometry Score"
 //   imd             Tsitsulin, Munkhoeva, Mottin, Karras, Bronstein, Oseledets, Müller 2020 (ICLR), MSID
 //   rtd             Barannikov, Trofimov, Balabin, Burnaev 2022 (ICML), "Representation Topology Divergence"
 // Persistence itself lives in topology/persistence.cpp.
@@ -13,6 +14,7 @@
 #include "random.hpp"
 #include "topology/heat_trace.hpp"
 #include "topology/persistence.hpp"
+#include "topology/witness.hpp"
 
 namespace nnsim {
 namespace {
@@ -149,10 +151,84 @@ double imd(const MeasureContext& ctx) {
   return score;
 }
 
+// Distances from every row of r (witnesses) to the rows `landmarks` (N × L), on the column-centred data
+// (translation-invariant): the Gram expansion by one gemm, recomputed by direct differences where it
+// cancels (d² < 1e-4 of ‖x‖² + ‖l‖²), so a landmark is at distance exactly 0 from itself.
+Matrix witnessDistances(const Representation& r, const std::vector<std::size_t>& landmarks) {
+  const MatrixView x = r.data(Centering::Columns);
+  const std::size_t n = x.rows, d = x.cols, l = landmarks.size();
+  const auto& norms = r.memo<std::vector<double>>("topology:centred-row-norms", [&] {
+    std::vector<double> out(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      double s = 0.0;
+      for (std::size_t c = 0; c < d; ++c) s += x(i, c) * x(i, c);
+      out[i] = s;
+    }
+    return out;
+  });
+  Matrix chosen = Matrix::uninitialized(l, d);
+  for (std::size_t j = 0; j < l; ++j) std::copy_n(x.row(landmarks[j]), d, chosen.row(j));
+  Matrix out = multiply(x, Trans::No, chosen.view(), Trans::Yes);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < l; ++j) {
+      const double scale = norms[i] + norms[landmarks[j]];
+      double squared = scale - 2.0 * out(i, j);
+      if (squared < 1e-4 * scale) {
+        squared = 0.0;
+        for (std::size_t c = 0; c < d; ++c) {
+          const double diff = x(i, c) - chosen(j, c);
+          squared += diff * diff;
+        }
+      }
+      out(i, j) = std::sqrt(std::max(0.0, squared));
+    }
+  }
+  return out;
+}
+
+// Geometry Score (Khrulkov & Oseledets 2018, Algorithms 1–2; KhrulkovV/geometry-score `rlts`,
+// `geom_score`): per repetition, L landmarks drawn uniformly with replacement, the witness complex of all
+// rows on them up to alpha_max = gamma·(largest witness–landmark distance), and the relative living
+// times of its H1 bars; the score is Σ_i (mean RLT_a(i) − mean RLT_b(i))². Both inputs use the same
+// seeded landmark indices, so GS(X, X) = 0 and the score is symmetric.
+double geometryScore(const MeasureContext& ctx) {
+  const std::size_t n = ctx.pair.rows();
+  const auto landmarks = static_cast<std::size_t>(ctx.options.integer("landmarks", 64, 3, 1000));
+  const double gamma = ctx.options.number("gamma", static_cast<double>(n) / (128.0 * 5000.0), 0.0, 1e6, true);
+  const auto iMax = static_cast<std::size_t>(ctx.options.integer("iMax", 100, 1, 1000000));
+  const auto repetitions = static_cast<std::size_t>(ctx.options.integer("repetitions", 100, 1, 10000000));
+  const auto seed = static_cast<std::uint64_t>(ctx.options.integer("seed", 0, 0, kMaxSeed));
+  std::vector<double> mean[2];
+  for (int which = 0; which < 2; ++which) {
+    const Representation& r = which == 0 ? ctx.a() : ctx.b();
+    if (r.isConstant(Centering::Columns)) {
+      throw Error(ErrorCode::Degenerate, std::string("the geometry score is undefined: the ") +
+                                             (which == 0 ? "first" : "second") + " representation has all rows equal");
+    }
+    mean[which].assign(iMax, 0.0);
+    Random random(seed);
+    std::vector<std::size_t> chosen(landmarks);
+    for (std::size_t rep = 0; rep < repetitions; ++rep) {
+      ctx.control.step(static_cast<std::size_t>(which) * repetitions + rep, 2 * repetitions);
+      for (auto& index : chosen) index = static_cast<std::size_t>(random.below(n));
+      const Matrix table = witnessDistances(r, chosen);
+      const double maxDistance = *std::max_element(table.data(), table.data() + table.size());
+      const double alphaMax = maxDistance * gamma;
+      const auto rlt = topology::relativeLivingTimes(topology::witnessComplexH1(table.view(), alphaMax), alphaMax, iMax);
+      for (std::size_t i = 0; i < iMax; ++i) mean[which][i] += rlt[i];
+    }
+    for (double& v : mean[which]) v /= static_cast<double>(repetitions);
+  }
+  double score = 0.0;
+  for (std::size_t i = 0; i < iMax; ++i) score += (mean[0][i] - mean[1][i]) * (mean[0][i] - mean[1][i]);
+  return score;
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& topologyMeasures() {
   static const std::vector<MeasureDef> list = {
+      {"geometry-score", geometryScore, 2, false},
       {"imd", imd, 2, false},
       {"rtd", rtd, 3, false},
   };

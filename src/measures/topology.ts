@@ -102,4 +102,60 @@ export const imdDefinition = defineMeasure({
   engine: { kind: 'native' },
 });
 
-export const topologyDefinitions = [imdDefinition, rtdDefinition] as const satisfies readonly MeasureDefinition[];
+export const geometryScoreDefinition = defineMeasure({
+  id: 'geometry-score',
+  name: 'Geometry Score',
+  family: 'topology',
+  kind: 'distance',
+  range: [0, 2],
+  selfValue: 0,
+  symmetric: true,
+  metric: false,
+  invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  requires: ['seed'],
+  stochastic: true,
+  minRows: 2,
+  options: {
+    landmarks: numberOption({
+      integer: true,
+      min: 3,
+      max: 1000,
+      default: 64,
+      description: 'Landmarks per repetition (L₀), drawn uniformly with replacement.',
+    }),
+    gamma: numberOption({
+      min: 0,
+      minExclusive: true,
+      max: 1e6,
+      description:
+        'alpha_max = gamma · (largest witness–landmark distance). Default N / (128 · 5000), the reference default, ' +
+        'which is tiny for small N: then only cycles already present in the α = 0 witness complex count.',
+    }),
+    iMax: numberOption({ integer: true, min: 1, max: 1_000_000, default: 100, description: 'Length of the RLT vector (i_max).' }),
+    repetitions: numberOption({
+      integer: true,
+      min: 1,
+      max: 10_000_000,
+      default: 100,
+      description: 'Landmark draws averaged into the mean RLT (reference code: 1000; its README example: 100).',
+    }),
+    seed: seedOption,
+  },
+  description:
+    'Per repetition, random landmarks and the witness complex of all inputs on them (relaxation α up to ' +
+    'alpha_max); RLT(i) is the fraction of [0, alpha_max] on which exactly i H1 bars are alive. The score is ' +
+    'Σ_i (mean RLT_a(i) − mean RLT_b(i))² over i < iMax. Both inputs use the same seeded landmark indices, so ' +
+    'GS(X, X) = 0. Witness-complex persistence is our own (Z/2, vertices, edges, triangles).',
+  reference: {
+    citation:
+      'Khrulkov, Oseledets 2018, "Geometry Score: a method for comparing generative adversarial networks", ICML',
+    url: 'https://arxiv.org/abs/1802.02664',
+  },
+  parity:
+    'Follows KhrulkovV/geometry-score `rlts` + `geom_score` (L₀ = 64, gamma = N/(128·5000), i_max = 100, landmarks ' +
+    'with replacement, GUDHI witness complex with distances as relaxation units, infinite bars cut at alpha_max); ' +
+    'default repetitions 100 instead of the reference 1000. Landmark draws come from our seeded generator.',
+  engine: { kind: 'native' },
+});
+
+export const topologyDefinitions = [geometryScoreDefinition, imdDefinition, rtdDefinition] as const satisfies readonly MeasureDefinition[];
