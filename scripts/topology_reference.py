@@ -182,6 +182,37 @@ def heat_trace_case():
     return {'n': n, 'k': k, 'ts': ts, 'traces': traces}
 
 
+def knn_laplacian(points, k):
+    """msid's graph: k nearest neighbours (self excluded, ties by index), symmetrised and binarised,
+    normalised Laplacian I - D^-1/2 A D^-1/2."""
+    d = squared_distances(points)
+    n = d.shape[0]
+    a = np.zeros((n, n))
+    for r in range(n):
+        order = [j for j in np.argsort(d[r], kind='stable') if j != r][:k]
+        a[r, order] = 1
+    a = ((a + a.T) > 0).astype(np.float64)
+    deg = a.sum(1)
+    return np.eye(n) - a / np.sqrt(np.outer(deg, deg))
+
+
+def imd_exact_case():
+    """IMD with exact heat traces (eigh) in place of the SLQ estimate: the limit of the stochastic value."""
+    import scipy.linalg
+    rng = np.random.default_rng(31)
+    n, k = 120, 5
+    a = np.round(rng.normal(size=(n, 6)), 6)
+    t = rng.uniform(0, 2 * np.pi, n)
+    b = np.round(np.c_[np.cos(t), np.sin(t), 0.1 * rng.normal(size=n)], 6)
+    ts = np.logspace(-1, 1, 256)
+    desc = []
+    for x in (a, b):
+        eig = scipy.linalg.eigh(knn_laplacian(x, k), eigvals_only=True)
+        desc.append(np.exp(-np.outer(ts, eig)).sum(1) / n * 1e6)
+    score = float(np.max(np.exp(-2 * (ts + 1 / ts)) * np.abs(desc[0] - desc[1])))
+    return {'a': a.tolist(), 'b': b.tolist(), 'k': k, 'score': score}
+
+
 def main():
     version = subprocess.run(['dpkg-query', '-W', '-f=${Version}', 'ripser'], capture_output=True, text=True).stdout
     fixture = {
@@ -190,6 +221,7 @@ def main():
         'persistence': persistence_cases(),
         'rtd': rtd_cases(),
         'heatTrace': heat_trace_case(),
+        'imdExact': imd_exact_case(),
     }
     path = os.path.join(ROOT, 'test', 'fixtures', 'topology-persistence.json')
     with open(path, 'w') as f:

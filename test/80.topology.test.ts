@@ -22,6 +22,7 @@ interface PersistenceCase {
 interface Fixture {
   persistence: PersistenceCase[];
   rtd: { a: number[][]; b: number[][]; h1ab: number; h1ba: number; rtd: number }[];
+  imdExact: { a: number[][]; b: number[][]; k: number; score: number };
 }
 
 const fixture = JSON.parse(
@@ -114,6 +115,15 @@ describe('persistence: barcodes equal ripser’s', () => {
       expect(b).toBeCloseTo(expected[i]![0], 12);
       expect(e).toBeCloseTo(expected[i]![1], 12);
     });
+  });
+
+  it('the async form can be cancelled', async () => {
+    const c = fixture.persistence.find((x) => x.name === 'random-1000')!;
+    const n = c.points.length;
+    const controller = new AbortController();
+    const pending = persistence.async({ data: squaredDistances(c.points), rows: n, cols: n }, {}, { signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'E_CANCELLED' });
   });
 
   it('maxDim 0 returns only dimension 0', () => {
@@ -261,6 +271,13 @@ describe('imd', () => {
     expect(compare('imd', x, rotate(x, 4), { seed: 3 })).toBeLessThan(1e-6);
     const other = compare('imd', x, unrelated, { seed: 3 });
     expect(other).toBeGreaterThan(1);
+  });
+
+  it('converges to the score of the exact heat traces (scipy eigh fixture)', () => {
+    const { a, b, k, score } = fixture.imdExact;
+    // 4000 start vectors: the Hutchinson error of the reduced-variance estimate is a few percent.
+    const value = compare('imd', a, b, { k, iterations: 4000, seed: 0 });
+    expect(Math.abs(value - score) / score).toBeLessThan(0.06);
   });
 
   it('is symmetric and deterministic per seed', () => {
