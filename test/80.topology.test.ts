@@ -297,6 +297,8 @@ describe('imd', () => {
     expect(seen.length).toBeGreaterThan(5);
     expect(() => compare('imd', x, y, { k: 60 })).toThrow(expect.objectContaining({ code: 'E_TOO_FEW_ROWS' }));
     expect(() => compare('imd', x, y, { lanczosSteps: 0 })).toThrow(expect.objectContaining({ code: 'E_OPTION' }));
+    const same = { data: new Float64Array(60 * 4).fill(3), rows: 60, cols: 4 };
+    expect(() => compare('imd', same, y)).toThrow(expect.objectContaining({ code: 'E_DEGENERATE' }));
   });
 });
 

@@ -134,6 +134,11 @@ double imd(const MeasureContext& ctx) {
   std::vector<double> descriptors[2];
   for (int which = 0; which < 2; ++which) {
     const Representation& r = which == 0 ? ctx.a() : ctx.b();
+    if (r.isConstant(Centering::Columns)) {
+      // Every distance is 0: the k-NN graph would be an artefact of tie-breaking.
+      throw Error(ErrorCode::Degenerate, std::string("IMD is undefined: the ") + (which == 0 ? "first" : "second") +
+                                             " representation has all rows equal");
+    }
     const topology::NormalizedLaplacian laplacian(knn(r, k, Metric::Euclidean));
     Random random(seed);
     const auto gaussian = [&random](std::size_t, std::vector<double>& out) {
@@ -193,7 +198,7 @@ Matrix witnessDistances(const Representation& r, const std::vector<std::size_t>&
 // seeded landmark indices, so GS(X, X) = 0 and the score is symmetric.
 double geometryScore(const MeasureContext& ctx) {
   const std::size_t n = ctx.pair.rows();
-  const auto landmarks = static_cast<std::size_t>(ctx.options.integer("landmarks", 64, 3, 1000));
+  const auto landmarks = static_cast<std::size_t>(ctx.options.integer("landmarks", 64, 3, 128));
   const double gamma = ctx.options.number("gamma", static_cast<double>(n) / (128.0 * 5000.0), 0.0, 1e6, true);
   const auto iMax = static_cast<std::size_t>(ctx.options.integer("iMax", 100, 1, 1000000));
   const auto repetitions = static_cast<std::size_t>(ctx.options.integer("repetitions", 100, 1, 10000000));

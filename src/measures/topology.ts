@@ -119,7 +119,7 @@ export const geometryScoreDefinition = defineMeasure({
     landmarks: numberOption({
       integer: true,
       min: 3,
-      max: 1000,
+      max: 128,
       default: 64,
       description: 'Landmarks per repetition (L₀), drawn uniformly with replacement.',
     }),
