@@ -14,26 +14,32 @@ namespace nnsim::binding {
 namespace {
 
 // The arguments, copied out of JS so a worker thread owns everything it reads.
+// The synchronous call reads the caller's Float64Array in place (`view`); the async one owns a copy.
 struct PersistenceJob {
-  Matrix input;
+  Matrix copy;
+  MatrixView view;
   bool points = false;
   topology::PersistenceOptions options;
 
   topology::Barcodes run(const RunControl& control) const {
     if (!points) {
-      topology::validateDistanceMatrix(input.view());
-      return topology::ripsPersistence(input.view(), options, &control);
+      topology::validateDistanceMatrix(view);
+      return topology::ripsPersistence(view, options, &control);
     }
     // Euclidean distances of the rows (the Representation validates finiteness).
-    const Representation cloud(input.view());
+    const Representation cloud(view);
     return topology::ripsPersistence(euclideanDistances(cloud).view(), options, &control);
   }
 };
 
-PersistenceJob parseJob(const Napi::CallbackInfo& info) {
+PersistenceJob parseJob(const Napi::CallbackInfo& info, bool copy) {
   Napi::Env env = info.Env();
   PersistenceJob job;
-  job.input = Matrix::copyOf(matrixArgument(env, info[0], info[1], info[2]));
+  job.view = matrixArgument(env, info[0], info[1], info[2]);
+  if (copy) {
+    job.copy = Matrix::copyOf(job.view);
+    job.view = job.copy.view();
+  }
   const Options options = optionsArgument(env, info[3], "persistence");
   job.points = options.choice("input", "distances", {"distances", "points"}) == "points";
   job.options.maxDim = static_cast<int>(options.integer("maxDim", 1, 0, 1));
@@ -118,7 +124,7 @@ Napi::Value Persistence(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 3) throwError(env, ErrorCode::Type, "persistence(data, rows, cols, options?) needs 3 arguments");
-    const PersistenceJob job = parseJob(info);
+    const PersistenceJob job = parseJob(info, false);
     RunControl control;
     return toJs(env, job.run(control));
   });
@@ -130,7 +136,7 @@ Napi::Value PersistenceAsync(const Napi::CallbackInfo& info) {
     if (info.Length() < 3) {
       throwError(env, ErrorCode::Type, "persistenceAsync(data, rows, cols, options?, control?) needs 3 arguments");
     }
-    PersistenceJob job = parseJob(info);
+    PersistenceJob job = parseJob(info, true);
     NativeControl* control = NativeControl::FromOptional(env, info[4]);
     auto flag = control != nullptr ? control->flag() : std::make_shared<std::atomic<bool>>(false);
     auto* worker = new PersistenceWorker(env, std::move(job), std::move(flag));
