@@ -1,7 +1,7 @@
 // Topology bench: nnsim's `persistence` against Debian's ripser binary on the same distance matrices
 // (random 3-D clouds, N ∈ {200, 500, 1000}, dims 0–1), side by side; then RTD at ReSi's defaults
-// (10 trials × 500 rows) on 2000 × 256 inputs.
-//   npm run build:ts && node bench/topology.mjs        (needs /usr/bin/ripser)
+// (10 trials × 500 rows), IMD and the geometry score on 2000 × 256 inputs.
+//   npm run build:ts && npm run bench:topology        (needs /usr/bin/ripser)
 // ripser is timed as a process (reading its text input included; the file is written beforehand);
 // nnsim's time includes the binding's validation and copy of the matrix.
 import { spawnSync } from 'node:child_process';
@@ -73,7 +73,7 @@ for (const n of [200, 500, 1000]) {
     const out = spawnSync('/usr/bin/ripser', ['--format', 'lower-distance', '--dim', '1', file], { encoding: 'utf8' });
     theirs.push((performance.now() - t) / 1000);
     if (out.status !== 0) throw new Error(`ripser failed: ${out.stderr}`);
-    ripserBars = out.stdout.split('persistence intervals in dim 1:')[1].trim().split('\n').filter((l) => l.startsWith(' [')).length;
+    ripserBars = out.stdout.split('persistence intervals in dim 1:')[1].split('\n').filter((l) => l.trim().startsWith('[')).length;
   }
   const a = median(ours);
   const b = median(theirs);
@@ -86,3 +86,12 @@ const y = gaussianMatrix(2000, 256, 2);
 const t = performance.now();
 const value = compare('rtd', x, y, { trials: 10, batch: 500, seed: 0 });
 console.log(`\n# RTD at ReSi's defaults (10 trials × 500 rows), 2000 × 256 inputs: ${((performance.now() - t) / 1000).toFixed(2)} s (value ${value.toFixed(4)})`);
+for (const [id, options] of [
+  ['imd', {}],
+  ['imd', { iterations: 8000 }],
+  ['geometry-score', {}],
+]) {
+  const start = performance.now();
+  const v = compare(id, x, y, { ...options, seed: 0 });
+  console.log(`# ${id} ${JSON.stringify(options)} on 2000 × 256: ${((performance.now() - start) / 1000).toFixed(2)} s (value ${v.toPrecision(4)})`);
+}
