@@ -18,6 +18,9 @@ import tempfile
 
 import numpy as np
 
+import sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 RIPSER = '/usr/bin/ripser'
 
@@ -213,6 +216,74 @@ def imd_exact_case():
     return {'a': a.tolist(), 'b': b.tolist(), 'k': k, 'score': score}
 
 
+def seeded_rtd_case():
+    """RTD over several trials of random subsamples, drawn with nnsim's generator (scripts/nnsim_random.py)
+    so the subsets are the ones nnsim uses for the seed; each cross-barcode from ripser."""
+    from nnsim_random import Random
+    rng = np.random.default_rng(41)
+    n, trials, batch, seed = 70, 3, 25, 5
+    a = np.round(rng.normal(size=(n, 5)), 5)
+    b = np.round(np.tanh(a @ rng.normal(size=(5, 4))) + 0.3 * rng.normal(size=(n, 4)), 5)
+    random = Random(seed)
+    total = 0.0
+    for _ in range(trials):
+        idx = random.sample(n, batch)
+        ab, _ = rtd_cross_h1(a[idx], b[idx])
+        ba, _ = rtd_cross_h1(b[idx], a[idx])
+        total += (ab + ba) / 2
+    return {'a': a.tolist(), 'b': b.tolist(), 'trials': trials, 'batch': batch, 'seed': seed, 'rtd': total / trials}
+
+
+def lanczos_quadrature(lap, z, m):
+    """Nodes and weights of m Lanczos steps from z with full reorthogonalisation (Ubaru et al. 2017)."""
+    q = [z / np.linalg.norm(z)]
+    alphas, betas = [], []
+    for j in range(m):
+        w = lap @ q[j]
+        alphas.append(q[j] @ w)
+        if j == m - 1:
+            break
+        w = w - alphas[-1] * q[j] - (betas[-1] * q[j - 1] if j > 0 else 0)
+        for _ in range(2):
+            for qr in q:
+                w = w - (qr @ w) * qr
+        b = np.linalg.norm(w)
+        if b < 1e-10:
+            break
+        betas.append(b)
+        q.append(w / b)
+    t = np.diag(alphas) + np.diag(betas[:len(alphas) - 1], 1) + np.diag(betas[:len(alphas) - 1], -1)
+    nodes, vecs = np.linalg.eigh(t)
+    return nodes, vecs[0] ** 2
+
+
+def seeded_imd_case():
+    """IMD with nnsim's start vectors (scripts/nnsim_random.py), msid's estimator: heat trace by SLQ with
+    the control variate, 'empty' normalisation, x 1e6, max over logspace(-1, 1, 256) with e^{-2(t+1/t)}."""
+    from nnsim_random import Random
+    rng = np.random.default_rng(43)
+    n, k, m, iters, seed = 90, 5, 10, 40, 3
+    a = np.round(rng.normal(size=(n, 4)), 5)
+    b = np.round(a[:, :2] @ rng.normal(size=(2, 3)) + 0.2 * rng.normal(size=(n, 3)), 5)
+    ts = np.logspace(-1, 1, 256)
+    desc = []
+    for x in (a, b):
+        lap = knn_laplacian(x, k)
+        random = Random(seed)
+        e = np.zeros(len(ts))
+        ident = np.zeros(len(ts))
+        for _ in range(iters):
+            z = np.array([random.normal() for _ in range(n)])
+            nodes, weights = lanczos_quadrature(lap, z, m)
+            e += n * (np.exp(-np.outer(ts, nodes)) * weights).sum(1)
+            ident += n * ((-np.outer(ts, nodes)) * weights).sum(1)
+        h = e / iters - np.exp(-ts) * ident / iters - ts * n * np.exp(-ts)
+        desc.append(h / n * 1e6)
+    score = float(np.max(np.exp(-2 * (ts + 1 / ts)) * np.abs(desc[0] - desc[1])))
+    return {'a': a.tolist(), 'b': b.tolist(), 'k': k, 'lanczosSteps': m, 'iterations': iters, 'seed': seed,
+            'score': score}
+
+
 def main():
     version = subprocess.run(['dpkg-query', '-W', '-f=${Version}', 'ripser'], capture_output=True, text=True).stdout
     fixture = {
@@ -222,6 +293,8 @@ def main():
         'rtd': rtd_cases(),
         'heatTrace': heat_trace_case(),
         'imdExact': imd_exact_case(),
+        'rtdSeeded': seeded_rtd_case(),
+        'imdSeeded': seeded_imd_case(),
     }
     path = os.path.join(ROOT, 'test', 'fixtures', 'topology-persistence.json')
     with open(path, 'w') as f:

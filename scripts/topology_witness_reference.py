@@ -7,13 +7,17 @@ native/test/topology_witness_reference.inc for native/test/topology_test.cpp.
 
 Run: /usr/bin/python3 scripts/topology_witness_reference.py
 """
+import json
 import os
+import sys
 
 import gudhi
 import numpy as np
 from scipy.spatial.distance import cdist
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nnsim_random import Random  # noqa: E402
 
 
 def relative(bars, alpha_max, i_max):
@@ -44,6 +48,42 @@ def case(points, landmarks, gamma):
     return table, alpha_max, sorted(bars), relative(bars, alpha_max, 10)
 
 
+def mean_rlt(points, landmarks, gamma, i_max, repetitions, seed):
+    """geometry-score's `rlts` averaged, with landmark indices drawn by nnsim's generator."""
+    random = Random(seed)
+    total = np.zeros(i_max)
+    for _ in range(repetitions):
+        lm = np.array([random.below(len(points)) for _ in range(landmarks)])
+        table = cdist(points, points[lm])
+        order = np.argsort(table, kind='stable')
+        nearest = [[(int(j), float(table[i, j])) for j in order[i]] for i in range(len(points))]
+        alpha_max = table.max() * gamma
+        st = gudhi.WitnessComplex(nearest_landmark_table=nearest).create_simplex_tree(
+            max_alpha_square=alpha_max, limit_dimension=2)
+        st.persistence(homology_coeff_field=2, persistence_dim_max=True)
+        total += relative(list(st.persistence_intervals_in_dimension(1)), alpha_max, i_max)
+    return total / repetitions
+
+
+def geometry_score_case():
+    rng = np.random.default_rng(17)
+    n = 120
+    t = rng.uniform(0, 2 * np.pi, n)
+    a = np.round(np.c_[np.cos(t), np.sin(t), 0.05 * rng.normal(size=n)] + rng.normal(0, 0.05, (n, 3)), 5)
+    b = np.round(rng.normal(size=(n, 3)), 5)
+    opts = {'landmarks': 24, 'gamma': 0.2, 'iMax': 100, 'repetitions': 4, 'seed': 7}
+    ma = mean_rlt(a, opts['landmarks'], opts['gamma'], opts['iMax'], opts['repetitions'], opts['seed'])
+    mb = mean_rlt(b, opts['landmarks'], opts['gamma'], opts['iMax'], opts['repetitions'], opts['seed'])
+    score = float(((ma - mb) ** 2).sum())
+    fixture = {'generator': 'scripts/topology_witness_reference.py',
+               'oracle': 'GUDHI %s WitnessComplex + geometry-score relative(), landmarks from nnsim_random' % gudhi.__version__,
+               'a': a.tolist(), 'b': b.tolist(), 'options': opts, 'score': score,
+               'meanRltA': ma[:10].tolist(), 'meanRltB': mb[:10].tolist()}
+    with open(os.path.join(ROOT, 'test', 'fixtures', 'topology-geometry-score.json'), 'w') as f:
+        json.dump(fixture, f, separators=(',', ':'))
+    print('geometry score', score)
+
+
 def main():
     rng = np.random.default_rng(5)
     n = 90
@@ -71,6 +111,7 @@ def main():
     out += ['};', '']
     with open(os.path.join(ROOT, 'native', 'test', 'topology_witness_reference.inc'), 'w') as f:
         f.write('\n'.join(out))
+    geometry_score_case()
 
 
 if __name__ == '__main__':

@@ -23,7 +23,28 @@ interface Fixture {
   persistence: PersistenceCase[];
   rtd: { a: number[][]; b: number[][]; h1ab: number; h1ba: number; rtd: number }[];
   imdExact: { a: number[][]; b: number[][]; k: number; score: number };
+  rtdSeeded: { a: number[][]; b: number[][]; trials: number; batch: number; seed: number; rtd: number };
+  imdSeeded: {
+    a: number[][];
+    b: number[][];
+    k: number;
+    lanczosSteps: number;
+    iterations: number;
+    seed: number;
+    score: number;
+  };
 }
+
+interface GeometryScoreFixture {
+  a: number[][];
+  b: number[][];
+  options: Record<string, number>;
+  score: number;
+}
+
+const geometryFixture = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'fixtures', 'topology-geometry-score.json'), 'utf8'),
+) as GeometryScoreFixture;
 
 const fixture = JSON.parse(
   readFileSync(join(import.meta.dirname, 'fixtures', 'topology-persistence.json'), 'utf8'),
@@ -211,6 +232,11 @@ describe('rtd', () => {
     }
   });
 
+  it('several subsampled trials equal the reference drawn with the same seeded subsets (ripser)', () => {
+    const { a, b, trials, batch, seed, rtd } = fixture.rtdSeeded;
+    expect(Math.abs(compare('rtd', a, b, { trials, batch, seed }) - rtd) / rtd).toBeLessThan(1e-9);
+  });
+
   it('RTD(X, X) = 0 and the value is symmetric', () => {
     const x = gaussian(80, 6, 1);
     const y = gaussian(80, 4, 2);
@@ -280,6 +306,11 @@ describe('imd', () => {
     expect(Math.abs(value - score) / score).toBeLessThan(0.06);
   });
 
+  it('equals msid’s estimator run on the same seeded start vectors (numpy fixture)', () => {
+    const { a, b, score, ...options } = fixture.imdSeeded;
+    expect(Math.abs(compare('imd', a, b, options) - score) / score).toBeLessThan(1e-9);
+  });
+
   it('is symmetric and deterministic per seed', () => {
     const x = randomMatrix(200, 5, 5);
     const y = randomMatrix(200, 3, 6);
@@ -313,6 +344,11 @@ describe('geometry-score', () => {
     return { data, rows: n, cols: 2 };
   };
   const options = { gamma: 0.1, repetitions: 8, landmarks: 32, seed: 4 };
+
+  it('equals GUDHI’s witness complexes + geometry-score’s RLT on the same seeded landmarks', () => {
+    const { a, b, options, score } = geometryFixture;
+    expect(Math.abs(compare('geometry-score', a, b, options) - score) / score).toBeLessThan(1e-9);
+  });
 
   it('identical inputs give 0 with a shared seed; the value is symmetric and deterministic', () => {
     const x = circle(200, 1);
