@@ -52,7 +52,10 @@ function median(values) {
 
 const runs = 3;
 const dir = mkdtempSync(join(os.tmpdir(), 'nnsim-topology-bench-'));
-console.log(`# persistence vs ripser (dims 0–1, median of ${runs}; ${os.cpus()[0]?.model ?? 'cpu'})\n`);
+console.log(
+  `# persistence vs ripser (dims 0–1, median of ${runs}) — \`npm run bench:topology\`, ` +
+    `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${os.loadavg()[0].toFixed(1)}, ${new Date().toISOString().slice(0, 10)}\n`,
+);
 console.log('| N | nnsim (s) | ripser (s) | nnsim / ripser | H1 bars (nnsim / ripser) |');
 console.log('|---|---|---|---|---|');
 for (const n of [200, 500, 1000]) {
