@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "distances.hpp"
@@ -78,7 +79,7 @@ double crossBarcodeH1(const Matrix& r1, const Matrix& r2, const RunControl& cont
   }
   topology::PersistenceOptions options;
   options.maxDim = 1;
-  const topology::Barcodes bars = topology::ripsPersistence(cross.view(), options, &control);
+  const topology::Barcodes bars = topology::ripsPersistence(std::move(cross), options, &control);
   return topology::finiteBarLengthSum(bars.bars[1]);
 }
 

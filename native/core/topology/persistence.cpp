@@ -82,16 +82,10 @@ class UnionFind {
 
 class RipsComputation {
  public:
-  RipsComputation(MatrixView lower, const PersistenceOptions& options, const RunControl* control)
-      : n_(lower.rows), d_(Matrix::uninitialized(lower.rows, lower.rows)), binomial_(lower.rows), control_(control) {
-    // A full symmetric copy of the lower triangle, so a coboundary walks two contiguous rows.
-    for (std::size_t i = 0; i < n_; ++i) {
-      d_(i, i) = 0.0;
-      for (std::size_t j = 0; j < i; ++j) {
-        d_(i, j) = lower(i, j);
-        d_(j, i) = lower(i, j);
-      }
-    }
+  // `symmetric` holds the full matrix (a coboundary walks two contiguous rows).
+  RipsComputation(Matrix symmetric, const PersistenceOptions& options, const RunControl* control)
+      : n_(symmetric.rows()), d_(std::move(symmetric)), binomial_(n_), control_(control) {
+    for (std::size_t i = 0; i < n_; ++i) d_(i, i) = 0.0;
     threshold_ = options.threshold;
     // Beyond the enclosing radius r = min_i max_j d(i, j) the Rips complex is a cone over the centre
     // (every simplex plus the centre is still a simplex), so no class of dimension >= 1 is born or
@@ -286,17 +280,38 @@ class RipsComputation {
 
 }  // namespace
 
-Barcodes ripsPersistence(MatrixView distances, const PersistenceOptions& options, const RunControl* control) {
-  if (distances.rows != distances.cols) {
-    throw Error(ErrorCode::Shape, "a distance matrix must be square (got " + std::to_string(distances.rows) + " x " +
-                                      std::to_string(distances.cols) + ")");
+namespace {
+
+void checkArguments(std::size_t rows, std::size_t cols, const PersistenceOptions& options) {
+  if (rows != cols) {
+    throw Error(ErrorCode::Shape, "a distance matrix must be square (got " + std::to_string(rows) + " x " +
+                                      std::to_string(cols) + ")");
   }
   if (options.maxDim < 0 || options.maxDim > 1) throw Error(ErrorCode::Option, "maxDim must be 0 or 1");
   if (std::isnan(options.threshold) || options.threshold < 0.0) {
     throw Error(ErrorCode::Option, "threshold must be a non-negative number (or Infinity)");
   }
-  if (distances.rows > 2000000) throw Error(ErrorCode::Shape, "too many points for the combinatorial number system");
-  RipsComputation computation(distances, options, control);
+  if (rows > 2000000) throw Error(ErrorCode::Shape, "too many points for the combinatorial number system");
+}
+
+}  // namespace
+
+Barcodes ripsPersistence(MatrixView distances, const PersistenceOptions& options, const RunControl* control) {
+  checkArguments(distances.rows, distances.cols, options);
+  // A full symmetric copy of the lower triangle.
+  const std::size_t n = distances.rows;
+  Matrix full = Matrix::uninitialized(n, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    full(i, i) = 0.0;
+    for (std::size_t j = 0; j < i; ++j) full(i, j) = full(j, i) = distances(i, j);
+  }
+  RipsComputation computation(std::move(full), options, control);
+  return computation.run();
+}
+
+Barcodes ripsPersistence(Matrix&& symmetric, const PersistenceOptions& options, const RunControl* control) {
+  checkArguments(symmetric.rows(), symmetric.cols(), options);
+  RipsComputation computation(std::move(symmetric), options, control);
   return computation.run();
 }
 

@@ -45,6 +45,10 @@ struct Barcodes {
 // `control` (optional) is polled for cancellation.
 Barcodes ripsPersistence(MatrixView distances, const PersistenceOptions& options, const RunControl* control = nullptr);
 
+// The same for a full symmetric matrix that the computation may take over (no copy; the diagonal is
+// set to 0). For internal callers that build the matrix themselves (RTD's cross matrices).
+Barcodes ripsPersistence(Matrix&& symmetric, const PersistenceOptions& options, const RunControl* control = nullptr);
+
 // Checks a user-supplied distance matrix: square, every entry finite and >= 0, zero diagonal, and
 // symmetric (|d_ij − d_ji| <= 1e-12·max|d|, so roundoff of a symmetric computation passes). Throws
 // Error(Shape | NonFinite | Degenerate) naming the first offending entry.
