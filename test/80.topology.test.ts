@@ -320,11 +320,11 @@ describe('imd', () => {
     expect(compare('imd', x, y, { seed: 10 })).not.toBe(v);
   });
 
-  it('reports progress over start vectors and validates options', async () => {
+  it('reports progress over blocks of start vectors and validates options', async () => {
     const x = randomMatrix(60, 4, 7);
     const y = randomMatrix(60, 4, 8);
     const seen: number[] = [];
-    await compare.async('imd', x, y, { iterations: 20 }, { onProgress: (p) => seen.push(p.fraction) });
+    await compare.async('imd', x, y, { iterations: 300 }, { onProgress: (p) => seen.push(p.fraction) });
     expect(seen.length).toBeGreaterThan(5);
     expect(() => compare('imd', x, y, { k: 60 })).toThrow(expect.objectContaining({ code: 'E_TOO_FEW_ROWS' }));
     expect(() => compare('imd', x, y, { lanczosSteps: 0 })).toThrow(expect.objectContaining({ code: 'E_OPTION' }));

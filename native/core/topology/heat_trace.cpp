@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "../errors.hpp"
 #include "../linalg.hpp"
+#include "../parallel.hpp"
 
 namespace nnsim::topology {
 
@@ -54,7 +56,7 @@ double dot(const std::vector<double>& a, const double* b) {
 
 }  // namespace
 
-Quadrature lanczosQuadrature(const NormalizedLaplacian& laplacian, std::vector<double> start, std::size_t steps) {
+Tridiagonal lanczosTridiagonal(const NormalizedLaplacian& laplacian, std::vector<double> start, std::size_t steps) {
   const std::size_t n = laplacian.size();
   steps = std::min(steps, n);
   double norm = std::sqrt(dot(start, start.data()));
@@ -97,11 +99,16 @@ Quadrature lanczosQuadrature(const NormalizedLaplacian& laplacian, std::vector<d
     double* next = basis.data() + (j + 1) * n;
     for (std::size_t i = 0; i < n; ++i) next[i] = w[i] / b;
   }
-  const std::size_t size = alpha.size();
+  beta.resize(alpha.size() - 1);
+  return {std::move(alpha), std::move(beta)};
+}
+
+Quadrature gaussQuadrature(const Tridiagonal& tridiagonal) {
+  const std::size_t size = tridiagonal.alpha.size();
   Matrix t(size, size);
   for (std::size_t i = 0; i < size; ++i) {
-    t(i, i) = alpha[i];
-    if (i + 1 < size) t(i, i + 1) = t(i + 1, i) = beta[i];
+    t(i, i) = tridiagonal.alpha[i];
+    if (i + 1 < size) t(i, i + 1) = t(i + 1, i) = tridiagonal.beta[i];
   }
   const SymmetricEigen eigen = symmetricEigen(t.view(), true);
   Quadrature out;
@@ -110,6 +117,10 @@ Quadrature lanczosQuadrature(const NormalizedLaplacian& laplacian, std::vector<d
   // Gauss quadrature weights are the squared first components of T's eigenvectors.
   for (std::size_t j = 0; j < size; ++j) out.weights[j] = eigen.vectors(0, j) * eigen.vectors(0, j);
   return out;
+}
+
+Quadrature lanczosQuadrature(const NormalizedLaplacian& laplacian, std::vector<double> start, std::size_t steps) {
+  return gaussQuadrature(lanczosTridiagonal(laplacian, std::move(start), steps));
 }
 
 std::vector<double> heatTrace(const NormalizedLaplacian& laplacian, std::size_t vectors,
@@ -121,11 +132,7 @@ std::vector<double> heatTrace(const NormalizedLaplacian& laplacian, std::size_t 
   const double size = static_cast<double>(n);
   std::vector<double> exponential(ts.size(), 0.0);
   std::vector<double> identity(ts.size(), 0.0);
-  std::vector<double> start(n);
-  for (std::size_t v = 0; v < vectors; ++v) {
-    if (control != nullptr) control->step(progressOffset + v, progressTotal);
-    startVector(v, start);
-    const Quadrature q = lanczosQuadrature(laplacian, start, steps);
+  const auto accumulate = [&](const Quadrature& q) {
     for (std::size_t s = 0; s < ts.size(); ++s) {
       double e = 0.0, id = 0.0;
       for (std::size_t j = 0; j < q.nodes.size(); ++j) {
@@ -135,6 +142,19 @@ std::vector<double> heatTrace(const NormalizedLaplacian& laplacian, std::size_t 
       exponential[s] += size * e;
       identity[s] += size * id;
     }
+  };
+  constexpr std::size_t kBlock = 64;
+  std::vector<std::vector<double>> starts(std::min(kBlock, vectors), std::vector<double>(n));
+  std::vector<Tridiagonal> tridiagonals(starts.size());
+  for (std::size_t first = 0; first < vectors; first += kBlock) {
+    if (control != nullptr) control->step(progressOffset + first, progressTotal);
+    const std::size_t count = std::min(kBlock, vectors - first);
+    for (std::size_t b = 0; b < count; ++b) startVector(first + b, starts[b]);
+    // Lanczos runs are independent: in parallel; the quadratures are summed in order afterwards.
+    parallelFor(count, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t b = begin; b < end; ++b) tridiagonals[b] = lanczosTridiagonal(laplacian, starts[b], steps);
+    });
+    for (std::size_t b = 0; b < count; ++b) accumulate(gaussQuadrature(tridiagonals[b]));
   }
   std::vector<double> out(ts.size());
   for (std::size_t s = 0; s < ts.size(); ++s) {

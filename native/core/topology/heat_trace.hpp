@@ -35,16 +35,28 @@ struct Quadrature {
   std::vector<double> weights;
 };
 
-// `steps` Lanczos steps from `start` (normalised here) with full reorthogonalisation; stops early at an
-// invariant subspace.
+// The Lanczos tridiagonal T (diagonal alpha, off-diagonal beta) of `steps` steps from `start`
+// (normalised here) with full reorthogonalisation; stops early at an invariant subspace.
+struct Tridiagonal {
+  std::vector<double> alpha;
+  std::vector<double> beta;  // alpha.size() − 1 entries
+};
+Tridiagonal lanczosTridiagonal(const NormalizedLaplacian& laplacian, std::vector<double> start, std::size_t steps);
+
+// Gauss quadrature of T: nodes = eigenvalues, weights = squared first components of the eigenvectors.
+Quadrature gaussQuadrature(const Tridiagonal& t);
+
+// lanczosQuadrature = gaussQuadrature(lanczosTridiagonal(...)).
 Quadrature lanczosQuadrature(const NormalizedLaplacian& laplacian, std::vector<double> start, std::size_t steps);
 
 // The reduced-variance heat-trace estimate of msid's slq_red_var at each t:
 //   h(t) = E[exp] − e^{−t} E[id] − t n e^{−t},
 // where E[f] = mean over start vectors of n·uᵀ f(−tL) u; the last two terms are a control variate
 // (tr(−tL) = −t n for a normalised Laplacian without isolated vertices). `startVector(v, out)` fills
-// start vector v (of length n). `control` (may be null) is stepped once per start vector, as units
-// progressOffset + v of progressTotal (default: vectors).
+// start vector v (of length n); it is called in order v = 0, 1, … on the calling thread, and the
+// Lanczos runs of a block of vectors then run in parallel, so the result does not depend on the thread
+// count. `control` (may be null) is stepped once per block, as units progressOffset + v of progressTotal
+// (default: vectors).
 std::vector<double> heatTrace(const NormalizedLaplacian& laplacian, std::size_t vectors,
                               const std::function<void(std::size_t, std::vector<double>&)>& startVector,
                               std::size_t steps, const std::vector<double>& ts, RunControl* control,
