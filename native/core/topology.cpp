@@ -5,6 +5,7 @@
 // Persistence itself lives in topology/persistence.cpp.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
