@@ -219,6 +219,12 @@ describe('persistence: input validation', () => {
     expect(codeOf(() => addon.persistence(Float64Array.from([0, 1, 1]), 1, 3, {}))).toBe('E_SHAPE');
     expect(codeOf(() => addon.persistence(Float64Array.from([0, 1, 1, 0]), 2, 2, { maxDim: 3 }))).toBe('E_OPTION');
     expect(codeOf(() => addon.persistence(Float64Array.from([0, 1, 1, 0]), 2, 2, { input: 'x' }))).toBe('E_OPTION');
+    expect(codeOf(() => addon.persistence(Float64Array.from([0, 1, 1, 0]), 2, 2, 'x' as unknown as Record<string, number>))).toBe('E_OPTION');
+    expect(codeOf(() => addon.persistence([0, 1, 1, 0] as unknown as Float64Array, 2, 2, {}))).toBe('E_TYPE');
+    const points = Float64Array.from([0, 0, NaN, 1]);
+    expect(codeOf(() => addon.persistence(points, 2, 2, { input: 'points' }))).toBe('E_NONFINITE');
+    const fakeControl = { cancel() {}, cancelled: false };
+    expect(codeOf(() => addon.persistenceAsync(Float64Array.from([0, 1, 1, 0]), 2, 2, {}, fakeControl))).toBe('E_TYPE');
   });
 });
 
