@@ -14,6 +14,7 @@
 #include "measure.hpp"
 #include "parallel.hpp"
 #include "random.hpp"
+#include "threads.hpp"
 #include "topology/heat_trace.hpp"
 #include "topology/persistence.hpp"
 #include "topology/witness.hpp"
@@ -92,26 +93,33 @@ double rtd(const MeasureContext& ctx) {
   const auto seed = static_cast<std::uint64_t>(ctx.options.integer("seed", 0, 0, kMaxSeed));
   const std::size_t rows = ctx.pair.rows();
   const std::size_t n = std::min(batch, rows);
+  // With every row in every subsample the barcode does not depend on their order: one trial is the mean.
+  const std::size_t count = n == rows ? 1 : trials;
+  // Trials run in blocks: a block's distance matrices are computed one after the other (BLAS is parallel
+  // inside), then its 2·size cross-barcodes run in parallel. Subsets are drawn and values summed in trial
+  // order, so the result does not depend on the thread count.
+  const std::size_t block = (static_cast<std::size_t>(std::max(1, blasThreads())) + 1) / 2;
   Random random(seed);
   double total = 0.0;
-  for (std::size_t t = 0; t < trials; ++t) {
-    ctx.control.step(t, trials);
-    const std::vector<std::size_t> subset = random.sample(rows, n);
-    const Matrix r1 = normalisedDistances(ctx.a(), subset, "first");
-    const Matrix r2 = normalisedDistances(ctx.b(), subset, "second");
-    // The two argument orders are independent persistence computations: run them side by side.
-    double h1[2] = {0.0, 0.0};
-    parallelFor(2, 1, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t k = begin; k < end; ++k) h1[k] = k == 0 ? crossBarcodeH1(r1, r2, ctx.control) : crossBarcodeH1(r2, r1, ctx.control);
-    });
-    const double value = 0.5 * (h1[0] + h1[1]);
-    if (n == rows) {
-      // Every trial sees all rows (the barcode does not depend on their order): one trial is the mean.
-      return value;
+  for (std::size_t first = 0; first < count; first += block) {
+    ctx.control.step(first, count);
+    const std::size_t size = std::min(block, count - first);
+    std::vector<Matrix> r1(size), r2(size);
+    for (std::size_t b = 0; b < size; ++b) {
+      const std::vector<std::size_t> subset = random.sample(rows, n);
+      r1[b] = normalisedDistances(ctx.a(), subset, "first");
+      r2[b] = normalisedDistances(ctx.b(), subset, "second");
     }
-    total += value;
+    std::vector<double> h1(2 * size, 0.0);
+    parallelFor(2 * size, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t k = begin; k < end; ++k) {
+        const std::size_t b = k / 2;
+        h1[k] = k % 2 == 0 ? crossBarcodeH1(r1[b], r2[b], ctx.control) : crossBarcodeH1(r2[b], r1[b], ctx.control);
+      }
+    });
+    for (std::size_t b = 0; b < size; ++b) total += 0.5 * (h1[2 * b] + h1[2 * b + 1]);
   }
-  return total / static_cast<double>(trials);
+  return total / static_cast<double>(count);
 }
 
 // IMD / MSID (Tsitsulin et al. 2020, §4; xgfs/imd `msid_score` defaults): for each representation the
