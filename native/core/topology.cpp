@@ -98,7 +98,12 @@ double rtd(const MeasureContext& ctx) {
   // Trials run in blocks: a block's distance matrices are computed one after the other (BLAS is parallel
   // inside), then its 2·size cross-barcodes run in parallel. Subsets are drawn and values summed in trial
   // order, so the result does not depend on the thread count.
-  const std::size_t block = (static_cast<std::size_t>(std::max(1, blasThreads())) + 1) / 2;
+  // Concurrency is capped by memory too: a cross-barcode of 2n points holds the 2n × 2n matrix, its edge
+  // list and pivot table, roughly 80·n² bytes; at most ~1 GB of them at a time.
+  const double bytesPerCross = 80.0 * static_cast<double>(n) * static_cast<double>(n);
+  const auto byMemory = static_cast<std::size_t>(std::max(2.0, 1e9 / bytesPerCross));
+  const std::size_t concurrent = std::min(static_cast<std::size_t>(std::max(1, blasThreads())), byMemory);
+  const std::size_t block = std::max<std::size_t>(1, concurrent / 2);
   Random random(seed);
   double total = 0.0;
   for (std::size_t first = 0; first < count; first += block) {
