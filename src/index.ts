@@ -124,6 +124,8 @@ export const {
   neuronModularityDifference,
 } = measures;
 // topology:
+export const { geometryScore, imd, rtd } = measures;
+export { persistence, type Barcode, type PersistenceOptions, type PersistenceRunOptions } from './topology.js';
 // functional:
 export { compareGroupAsync, type ModelOutputsInput } from './functional/group.js';
 /** compareGroup(id, outputs, options) for K ≥ 2 models — and compareGroup.async(…). */

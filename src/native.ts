@@ -40,6 +40,19 @@ export interface NativeAddon {
     control: NativeControlHandle | undefined,
     onProgress: ((measureIndex: number, done: number, total: number) => void) | undefined,
   ): Promise<NativeOutcome[]>;
+  persistence(
+    data: Float64Array,
+    rows: number,
+    cols: number,
+    options: Record<string, number | string>,
+  ): { births: Float64Array; deaths: Float64Array }[];
+  persistenceAsync(
+    data: Float64Array,
+    rows: number,
+    cols: number,
+    options: Record<string, number | string>,
+    control: NativeControlHandle | undefined,
+  ): Promise<{ births: Float64Array; deaths: Float64Array }[]>;
   measureIds(): string[];
   getThreads(): number;
   setThreads(threads: number): void;

@@ -6,6 +6,7 @@
 #include "measure.hpp"
 #include "native_objects.hpp"
 #include "threads.hpp"
+#include "topology_binding.hpp"
 
 namespace nnsim::binding {
 namespace {
@@ -47,6 +48,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("measureIds", Napi::Function::New<MeasureIds>(env, "measureIds"));
   exports.Set("getThreads", Napi::Function::New<GetThreads>(env, "getThreads"));
   exports.Set("setThreads", Napi::Function::New<SetThreads>(env, "setThreads"));
+  exports.Set("persistence", Napi::Function::New<Persistence>(env, "persistence"));
+  exports.Set("persistenceAsync", Napi::Function::New<PersistenceAsync>(env, "persistenceAsync"));
   exports.Set("blasInfo", Napi::Function::New<BlasInfo>(env, "blasInfo"));
   return exports;
 }

@@ -1,0 +1,149 @@
+#include "topology_binding.hpp"
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "convert.hpp"
+#include "distances.hpp"
+#include "native_objects.hpp"
+#include "topology/persistence.hpp"
+
+namespace nnsim::binding {
+namespace {
+
+// The arguments, copied out of JS so a worker thread owns everything it reads.
+// The synchronous call reads the caller's Float64Array in place (`view`); the async one owns a copy.
+struct PersistenceJob {
+  Matrix copy;
+  MatrixView view;
+  bool points = false;
+  topology::PersistenceOptions options;
+
+  topology::Barcodes run(const RunControl& control) const {
+    if (!points) {
+      topology::validateDistanceMatrix(view);
+      return topology::ripsPersistence(view, options, &control);
+    }
+    // Euclidean distances of the rows (the Representation validates finiteness).
+    const Representation cloud(view);
+    return topology::ripsPersistence(euclideanDistances(cloud).view(), options, &control);
+  }
+};
+
+PersistenceJob parseJob(const Napi::CallbackInfo& info, bool copy) {
+  Napi::Env env = info.Env();
+  PersistenceJob job;
+  job.view = matrixArgument(env, info[0], info[1], info[2]);
+  if (copy) {
+    job.copy = Matrix::copyOf(job.view);
+    job.view = job.copy.view();
+  }
+  const Options options = optionsArgument(env, info[3], "persistence");
+  job.points = options.choice("input", "distances", {"distances", "points"}) == "points";
+  job.options.maxDim = static_cast<int>(options.integer("maxDim", 1, 0, 1));
+  job.options.threshold =
+      options.number("threshold", std::numeric_limits<double>::max(), 0.0, std::numeric_limits<double>::max());
+  if (job.options.threshold == std::numeric_limits<double>::max()) {
+    job.options.threshold = std::numeric_limits<double>::infinity();
+  }
+  return job;
+}
+
+Napi::Array toJs(Napi::Env env, const topology::Barcodes& barcodes) {
+  Napi::Array out = Napi::Array::New(env, barcodes.bars.size());
+  for (std::size_t d = 0; d < barcodes.bars.size(); ++d) {
+    const auto& bars = barcodes.bars[d];
+    Napi::Float64Array births = Napi::Float64Array::New(env, bars.size());
+    Napi::Float64Array deaths = Napi::Float64Array::New(env, bars.size());
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+      births[i] = bars[i].birth;
+      deaths[i] = bars[i].death;
+    }
+    Napi::Object dim = Napi::Object::New(env);
+    dim.Set("births", births);
+    dim.Set("deaths", deaths);
+    out.Set(static_cast<uint32_t>(d), dim);
+  }
+  return out;
+}
+
+class PersistenceWorker : public Napi::AsyncWorker {
+ public:
+  PersistenceWorker(Napi::Env env, PersistenceJob job, std::shared_ptr<std::atomic<bool>> flag)
+      : Napi::AsyncWorker(env, "nnsim.persistence"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        job_(std::move(job)),
+        control_(std::move(flag)) {}
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      result_ = job_.run(control_);
+    } catch (const Error& e) {
+      code_ = e.code();
+      message_ = e.what();
+      failed_ = true;
+    } catch (const std::bad_alloc&) {
+      code_ = ErrorCode::OutOfMemory;
+      message_ = "out of memory";
+      failed_ = true;
+    } catch (const std::exception& e) {
+      code_ = ErrorCode::Internal;
+      message_ = std::string("internal error: ") + e.what();
+      failed_ = true;
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    if (failed_) {
+      deferred_.Reject(makeError(env, code_, message_).Value());
+    } else {
+      deferred_.Resolve(toJs(env, result_));
+    }
+  }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  PersistenceJob job_;
+  RunControl control_;
+  topology::Barcodes result_;
+  bool failed_ = false;
+  ErrorCode code_ = ErrorCode::Internal;
+  std::string message_;
+};
+
+}  // namespace
+
+Napi::Value Persistence(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (info.Length() < 3) throwError(env, ErrorCode::Type, "persistence(data, rows, cols, options?) needs 3 arguments");
+    const PersistenceJob job = parseJob(info, false);
+    RunControl control;
+    return toJs(env, job.run(control));
+  });
+}
+
+Napi::Value PersistenceAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (info.Length() < 3) {
+      throwError(env, ErrorCode::Type, "persistenceAsync(data, rows, cols, options?, control?) needs 3 arguments");
+    }
+    PersistenceJob job = parseJob(info, true);
+    NativeControl* control = NativeControl::FromOptional(env, info[4]);
+    auto flag = control != nullptr ? control->flag() : std::make_shared<std::atomic<bool>>(false);
+    auto* worker = new PersistenceWorker(env, std::move(job), std::move(flag));
+    Napi::Promise promise = worker->promise();
+    worker->Queue();  // deletes itself after OnOK/OnError
+    return promise;
+  });
+}
+
+}  // namespace nnsim::binding

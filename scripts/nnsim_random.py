@@ -1,0 +1,67 @@
+"""Dev-only: a Python port of native/core/random.hpp (xoshiro256** seeded by splitmix64, our uniform,
+bounded-integer, Box–Muller normal and subset sampling), so reference scripts can draw exactly the
+subsamples, landmarks and start vectors that nnsim draws for a given seed."""
+import math
+
+M64 = (1 << 64) - 1
+
+
+def _rotl(x, k):
+    return ((x << k) | (x >> (64 - k))) & M64
+
+
+class Random:
+    def __init__(self, seed):
+        x = seed & M64
+        self.state = []
+        for _ in range(4):
+            x = (x + 0x9E3779B97F4A7C15) & M64
+            z = x
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+            self.state.append(z ^ (z >> 31))
+        self.spare = None
+
+    def next(self):
+        s = self.state
+        result = (_rotl((s[1] * 5) & M64, 7) * 9) & M64
+        t = (s[1] << 17) & M64
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = _rotl(s[3], 45)
+        return result
+
+    def uniform(self):
+        return (self.next() >> 11) * 2.0 ** -53
+
+    def below(self, bound):
+        if bound <= 1:
+            return 0
+        limit = ((1 << 64) - bound) % bound
+        while True:
+            r = self.next()
+            if r >= limit:
+                return r % bound
+
+    def normal(self):
+        if self.spare is not None:
+            v, self.spare = self.spare, None
+            return v
+        u = 0.0
+        while u <= 0.0:
+            u = self.uniform()
+        v = self.uniform()
+        radius = math.sqrt(-2.0 * math.log(u))
+        self.spare = radius * math.sin(2.0 * math.pi * v)
+        return radius * math.cos(2.0 * math.pi * v)
+
+    def sample(self, n, count):
+        items = list(range(n))
+        count = min(count, n)
+        for i in range(count):
+            j = i + self.below(n - i)
+            items[i], items[j] = items[j], items[i]
+        return sorted(items[:count])

@@ -1,0 +1,125 @@
+/**
+ * Vietoris–Rips persistent homology (dimensions 0 and 1) of a distance matrix or a point cloud, computed
+ * by the native core (native/core/topology/persistence.cpp; Bauer 2021, "Ripser"). Used by the topology
+ * measures and exported for direct use:
+ *
+ *   const [h0, h1] = persistence(distances);          // N × N, symmetric, zero diagonal
+ *   h1.bars;                                          // [[birth, death], …], death Infinity if essential
+ *   await persistence.async(points, { input: 'points', threshold: 2 });
+ */
+import { NnsimError, fromNative, invalidParameter } from './errors.js';
+import { type MatrixInput, toMatrix } from './matrix.js';
+import { nativeAddon } from './native.js';
+import { schedule } from './runtime.js';
+
+export interface PersistenceOptions {
+  /** Highest homology dimension: 0 or 1 (default 1). */
+  maxDim?: 0 | 1;
+  /** Only simplices of diameter ≤ threshold enter the filtration (default Infinity: all). */
+  threshold?: number;
+  /**
+   * 'distances' (default): the input is an N × N distance matrix — finite, non-negative, zero diagonal,
+   * symmetric up to 1e-12 of its largest entry; its lower triangle is used. 'points': the input is an
+   * N × D point cloud and Euclidean distances of its rows are used.
+   */
+  input?: 'distances' | 'points';
+}
+
+/** The bars of one homology dimension, bars of zero length omitted. */
+export interface Barcode {
+  readonly dimension: number;
+  /** Births and deaths as parallel arrays (death = Infinity for a class that never dies). */
+  readonly births: Float64Array;
+  readonly deaths: Float64Array;
+  /** The same bars as [birth, death] pairs. */
+  readonly bars: readonly (readonly [number, number])[];
+}
+
+export interface PersistenceRunOptions {
+  /** Aborts the computation (rejects with E_CANCELLED). */
+  signal?: AbortSignal;
+}
+
+function toNativeOptions(options: PersistenceOptions | undefined): Record<string, number | string> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') {
+    throw invalidParameter('E_OPTION', 'persistence options', 'an object', options);
+  }
+  const known = new Set(['maxDim', 'threshold', 'input']);
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new NnsimError('E_OPTION', `persistence: unknown option '${key}' (maxDim, threshold, input)`);
+  }
+  const out: Record<string, number | string> = {};
+  const { maxDim, threshold, input } = options;
+  if (maxDim !== undefined) {
+    if (maxDim !== 0 && maxDim !== 1) throw invalidParameter('E_OPTION', 'persistence option maxDim', '0 or 1', maxDim);
+    out.maxDim = maxDim;
+  }
+  if (threshold !== undefined) {
+    if (typeof threshold !== 'number' || Number.isNaN(threshold) || threshold < 0) {
+      throw invalidParameter('E_OPTION', 'persistence option threshold', 'a number ≥ 0 (or Infinity)', threshold);
+    }
+    if (threshold !== Infinity) out.threshold = threshold;
+  }
+  if (input !== undefined) {
+    if (input !== 'distances' && input !== 'points') {
+      throw invalidParameter('E_OPTION', 'persistence option input', "'distances' or 'points'", input);
+    }
+    out.input = input;
+  }
+  return out;
+}
+
+function toBarcodes(raw: readonly { births: Float64Array; deaths: Float64Array }[]): Barcode[] {
+  return raw.map(({ births, deaths }, dimension) => ({
+    dimension,
+    births,
+    deaths,
+    bars: Array.from(births, (b, i) => [b, deaths[i]!] as const),
+  }));
+}
+
+function checkSquare(rows: number, cols: number, options: Record<string, number | string>): void {
+  if (options.input !== 'points' && rows !== cols) {
+    throw new NnsimError('E_SHAPE', `persistence: a distance matrix must be square (got ${rows} × ${cols})`);
+  }
+}
+
+/** Barcodes of dimensions 0..maxDim of the Vietoris–Rips filtration (Z/2 coefficients). */
+function persistenceSync(input: MatrixInput, options?: PersistenceOptions): Barcode[] {
+  const native = toNativeOptions(options);
+  const m = toMatrix(input, native.input === 'points' ? 'points' : 'distances');
+  checkSquare(m.rows, m.cols, native);
+  try {
+    return toBarcodes(nativeAddon().persistence(m.data, m.rows, m.cols, native));
+  } catch (error) {
+    throw fromNative(error);
+  }
+}
+
+/** The same on a worker thread; `run.signal` cancels. */
+async function persistenceAsync(
+  input: MatrixInput,
+  options?: PersistenceOptions,
+  run: PersistenceRunOptions = {},
+): Promise<Barcode[]> {
+  const native = toNativeOptions(options);
+  const m = toMatrix(input, native.input === 'points' ? 'points' : 'distances');
+  checkSquare(m.rows, m.cols, native);
+  return schedule(async () => {
+    const addon = nativeAddon();
+    const control = new addon.NativeControl();
+    const onAbort = (): void => control.cancel();
+    run.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return toBarcodes(await addon.persistenceAsync(m.data, m.rows, m.cols, native, control));
+    } catch (error) {
+      throw fromNative(error);
+    } finally {
+      run.signal?.removeEventListener('abort', onAbort);
+    }
+  }, run.signal);
+}
+
+/** persistence(distances, options) — and persistence.async(…) on a worker thread. */
+export const persistence = Object.assign(persistenceSync, { async: persistenceAsync });
