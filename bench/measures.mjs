@@ -41,6 +41,9 @@ function time(fn, budgetSeconds = 3, maxRuns = 7) {
   const times = [];
   const start = performance.now();
   do {
+    // Collect the previous run's garbage first: V8's background GC threads would otherwise compete with
+    // the BLAS threads on this 2-core machine and inflate whichever measure runs next.
+    globalThis.gc?.();
     const t = performance.now();
     fn();
     times.push((performance.now() - t) / 1000);

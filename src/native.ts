@@ -68,6 +68,11 @@ let cached: NativeAddon | undefined;
 export function nativeAddon(): NativeAddon {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
+  // OpenBLAS worker threads busy-wait 2^28 cycles (~0.1 s) after each BLAS call by default, competing
+  // with the core's own parallel loops that usually follow (distance matrices, k-NN selection): on a
+  // 2-core machine that made the k-NN measures up to 4× slower. 2^20 cycles (~0.3 ms) still bridges
+  // back-to-back BLAS calls. OpenBLAS reads the variable when the addon loads; a user's value wins.
+  process.env.OPENBLAS_THREAD_TIMEOUT ??= '20';
   try {
     const load = require('node-gyp-build') as (dir: string) => NativeAddon;
     cached = load(packageRoot);

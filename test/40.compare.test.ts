@@ -15,19 +15,10 @@ import {
   procrustes,
 } from '../src/index.js';
 import { randomMatrix, relatedMatrix } from './helpers/random.js';
+import { errorOf } from './helpers/errors.js';
 
 const a = randomMatrix(120, 12, 1);
 const b = relatedMatrix(a, 9, 2);
-
-function errorOf(f: () => unknown): NnsimError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NnsimError);
-    return e as NnsimError;
-  }
-  throw new Error('expected an NnsimError');
-}
 
 describe('compare', () => {
   it('agrees with the named exports and the measures object', () => {

@@ -3,21 +3,12 @@
 // ReSi parity (SVCCA, PWCCA) is in test/50; invariances, symmetry and ranges in test/60.
 import { describe, expect, it } from 'vitest';
 
-import { NnsimError, ccaMean, ccaR2, compare, compareMany, measureIds, pwcca, svcca } from '../src/index.js';
+import { ccaMean, ccaR2, compare, compareMany, measureIds, pwcca, svcca } from '../src/index.js';
 import type { Matrix } from '../src/matrix.js';
 import { inputsOf, reference, referenceTests } from './helpers/cca-alignment-reference.js';
 import { fromRows } from './helpers/fixtures.js';
 import { map, multiply, randomMatrix, relatedMatrix } from './helpers/random.js';
-
-function errorOf(f: () => unknown): NnsimError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NnsimError);
-    return e as NnsimError;
-  }
-  throw new Error('expected an NnsimError');
-}
+import { errorOf } from './helpers/errors.js';
 
 function caseNamed(id: string): [Matrix, Matrix] {
   return inputsOf(reference.cases.find((c) => c.id === id)!, 'AB');

@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  NnsimError,
   alignedCosine,
   angularShape,
   compare,
@@ -17,16 +16,7 @@ import type { Matrix } from '../src/matrix.js';
 import { inputsOf, reference, referenceTests } from './helpers/cca-alignment-reference.js';
 import { fromRows } from './helpers/fixtures.js';
 import { map, multiply, randomInvertible, randomMatrix, randomOrthogonal, relatedMatrix } from './helpers/random.js';
-
-function errorOf(f: () => unknown): NnsimError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NnsimError);
-    return e as NnsimError;
-  }
-  throw new Error('expected an NnsimError');
-}
+import { errorOf } from './helpers/errors.js';
 
 function rowsOf(m: Matrix): number[][] {
   return Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));

@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  NnsimError,
   compare,
   compareMany,
   correlationMatch,
@@ -16,6 +15,7 @@ import {
 import type { Matrix } from '../src/matrix.js';
 import { fromRows, readFixture, withinParity } from './helpers/fixtures.js';
 import { randomMatrix, relatedMatrix } from './helpers/random.js';
+import { errorOf } from './helpers/errors.js';
 
 interface MatchingCase {
   id: string;
@@ -35,16 +35,6 @@ const KEYS: Record<string, { id: string; options?: Record<string, unknown> }> = 
   'maximum-match/0.25': { id: 'maximum-match', options: { epsilon: 0.25 } },
   'maximum-match/0.5': { id: 'maximum-match', options: { epsilon: 0.5 } },
 };
-
-function errorOf(f: () => unknown): NnsimError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NnsimError);
-    return e as NnsimError;
-  }
-  throw new Error('expected an NnsimError');
-}
 
 function columns(m: Matrix, order: readonly number[], sign = 1): Matrix {
   const data = new Float64Array(m.rows * order.length);

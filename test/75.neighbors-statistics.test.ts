@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  NnsimError,
   compare,
   compareMany,
   getMeasure,
@@ -22,6 +21,7 @@ import {
 import type { Matrix } from '../src/matrix.js';
 import { fromRows, readFixture, withinParity } from './helpers/fixtures.js';
 import { map, permuteRows, randomMatrix, randomPermutation, relatedMatrix } from './helpers/random.js';
+import { errorOf } from './helpers/errors.js';
 
 interface ReferenceCase {
   id: string;
@@ -33,16 +33,6 @@ interface ReferenceCase {
 }
 
 const reference = readFixture<{ cases: ReferenceCase[] }>('neighbors-statistics-reference.json');
-
-function errorOf(f: () => unknown): NnsimError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NnsimError);
-    return e as NnsimError;
-  }
-  throw new Error('expected an NnsimError');
-}
 
 function withLabels(id: string, options: Record<string, unknown>, labels: readonly number[]): Record<string, unknown> {
   return getMeasure(id).requires.includes('labels') ? { ...options, labels } : options;

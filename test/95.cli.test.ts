@@ -13,6 +13,7 @@ import { readNpy } from '../src/io/npy.js';
 import { readNpz } from '../src/io/npz.js';
 import { readSafetensors } from '../src/io/safetensors.js';
 import { rng } from './helpers/random.js';
+import { errorOf } from './helpers/errors.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'io');
@@ -27,16 +28,6 @@ const manifest = JSON.parse(readFileSync(fixture('manifest.json'), 'utf8')) as {
   npz: { file: string; arrays: Record<string, Expected> }[];
   safetensors: { file: string; arrays: Record<string, Expected> }[];
 };
-
-function errorOf(f: () => unknown): NnsimError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NnsimError);
-    return e as NnsimError;
-  }
-  throw new Error('expected an NnsimError');
-}
 
 function expectValues(got: Float64Array, want: Expected): void {
   expect(got.length).toBe(want.values.length);
