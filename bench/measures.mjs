@@ -10,52 +10,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { compare, compareMany, getConfig, listMeasures } from '../dist/index.js';
+import { formatSeconds as format, normalFrom, seeded, time } from './common.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({ options: { n: { type: 'string', default: '2000' }, d: { type: 'string', default: '256' } } });
 const N = Number(args.n);
 const D = Number(args.d);
 
-function seeded(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = seeded(42);
-const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+const normal = normalFrom(random);
 const a = { data: new Float64Array(N * D).map(() => 0.5 + normal()), rows: N, cols: D };
 const b = { data: new Float64Array(N * D), rows: N, cols: D };
 for (let i = 0; i < b.data.length; i++) b.data[i] = Math.tanh(a.data[i] * 0.8 + 0.5 * normal());
 const labels = Int32Array.from({ length: N }, () => Math.floor(random() * 10));
-
-function median(v) {
-  const s = [...v].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)];
-}
-function time(fn, budgetSeconds = 3, maxRuns = 7) {
-  const times = [];
-  const start = performance.now();
-  do {
-    // Collect the previous run's garbage first: V8's background GC threads would otherwise compete with
-    // the BLAS threads on this 2-core machine and inflate whichever measure runs next.
-    globalThis.gc?.();
-    const t = performance.now();
-    fn();
-    times.push((performance.now() - t) / 1000);
-  } while (times.length < maxRuns && (performance.now() - start) / 1000 < budgetSeconds);
-  return median(times);
-}
-function format(s) {
-  if (s === undefined) return '—';
-  if (s < 1e-3) return `${(s * 1e6).toFixed(0)} µs`;
-  if (s < 1) return `${(s * 1e3).toFixed(1)} ms`;
-  return `${s.toFixed(2)} s`;
-}
 
 // Pure-JS baselines, one module per family: { [id]: (a, b, options) => number }.
 const baselines = {};
@@ -77,20 +44,33 @@ console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.availableParal
 console.log(`node ${process.version}; command: npm run bench:measures\n`);
 console.log('| measure | kind | nnsim | pure JS | JS / nnsim | |nnsim − JS| |');
 console.log('|---|---|---:|---:|---:|---:|');
-const rows = [];
+// All nnsim timings first, then the pure-JS baselines: a baseline leaves V8 with a large heap whose
+// background sweeping would otherwise run during the next nnsim measurement (2 cores).
+const values = new Map();
+const nnsimSeconds = new Map();
 let separate = 0;
 for (const m of measures) {
   const options = optionsFor(m);
-  const value = compare(m.id, a, b, options);
+  values.set(m.id, compare(m.id, a, b, options));
   const seconds = time(() => compare(m.id, a, b, options));
+  nnsimSeconds.set(m.id, seconds);
   separate += seconds;
+}
+const specs = measures.map((m) => ({ id: m.id, options: optionsFor(m) }));
+const together = time(() => compareMany(specs, a, b), { budget: 10, max: 5 });
+
+const rows = [];
+for (const m of measures) {
+  const options = optionsFor(m);
+  const value = values.get(m.id);
+  const seconds = nnsimSeconds.get(m.id);
   const baseline = baselines[m.id];
   let jsSeconds;
   let difference;
   if (baseline) {
     const jsValue = baseline(a, b, options);
     difference = Math.abs(jsValue - value) / Math.max(1, Math.abs(value));
-    jsSeconds = time(() => baseline(a, b, options), 10, 3);
+    jsSeconds = time(() => baseline(a, b, options), { budget: 10, max: 3 });
   }
   rows.push({ id: m.id, seconds, jsSeconds, difference });
   console.log(
@@ -98,8 +78,6 @@ for (const m of measures) {
       `${jsSeconds ? `${(jsSeconds / seconds).toFixed(1)}×` : '—'} | ${difference === undefined ? '—' : difference.toExponential(1)} |`,
   );
 }
-const specs = measures.map((m) => ({ id: m.id, options: optionsFor(m) }));
-const together = time(() => compareMany(specs, a, b), 10, 5);
 console.log(`\ncompareMany over all ${measures.length} measures: ${format(together)}; sum of the separate compare() calls: ${format(separate)} (${(separate / together).toFixed(2)}× less work shared).`);
 const missing = measures.filter((m) => !baselines[m.id]).map((m) => m.id);
 if (missing.length) console.log(`No pure-JS baseline for: ${missing.join(', ')}.`);

@@ -9,6 +9,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { formatSeconds as format, normalFrom, seeded, time as timeWithin } from './common.mjs';
 import { compare, compareMany, getConfig } from '../dist/index.js';
 import { pureJs, toMlMatrix } from './pure-js.mjs';
 
@@ -18,39 +19,12 @@ const sizes = quick
   ? [[1000, 128], [5000, 128]]
   : [[1000, 128], [1000, 768], [5000, 128], [5000, 768], [10000, 128], [10000, 768]];
 const measures = ['cka', 'procrustes', 'angular-shape'];
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Median wall time of `fn`: at least `min` runs, more while the budget lasts (at most `max`). */
-function time(fn, { min = 3, max = 15, budget = 2 } = {}) {
-  const times = [];
-  const start = performance.now();
-  while (times.length < max && (times.length < min || (performance.now() - start) / 1000 < budget)) {
-    globalThis.gc?.();
-    const t = performance.now();
-    fn();
-    times.push((performance.now() - t) / 1000);
-  }
-  return median(times);
-}
-
-function seeded(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Median wall time: at least 3 runs, more while 2 s last (at most 15), unless told otherwise. */
+const time = (fn, options = {}) => timeWithin(fn, { min: 3, max: 15, budget: 2, ...options });
 
 function pair(n, d, seed) {
   const random = seeded(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const normal = normalFrom(random);
   const a = new Float64Array(n * d).map(() => 0.5 + normal());
   const w = new Float64Array(d * d).map(() => normal());
   const b = new Float64Array(n * d);
@@ -62,12 +36,6 @@ function pair(n, d, seed) {
   }
   for (let i = 0; i < b.length; i++) b[i] = Math.tanh(b[i] / 3) + 0.3 * normal();
   return [{ data: a, rows: n, cols: d }, { data: b, rows: n, cols: d }];
-}
-
-function format(seconds) {
-  if (seconds < 1e-3) return `${(seconds * 1e6).toFixed(0)} µs`;
-  if (seconds < 1) return `${(seconds * 1e3).toFixed(1)} ms`;
-  return `${seconds.toFixed(2)} s`;
 }
 
 function numpyTimes() {

@@ -10,17 +10,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 
 import { compare, persistence } from '../dist/index.js';
-
-function seeded(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { median, seeded } from './common.mjs';
 
 function gaussianMatrix(rows, cols, seed) {
   const u = seeded(seed);
@@ -43,11 +33,6 @@ function distances(points) {
     }
   }
   return { data: out, rows: n, cols: n };
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 const runs = 3;

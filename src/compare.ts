@@ -42,6 +42,17 @@ export class PreparedRepresentation {
     }
     return this.#native;
   }
+
+  /**
+   * Frees the cached intermediates (centred copy, SVD, distance matrices, k-NN lists …) now, or when
+   * the async call using them finishes; the next comparison recomputes what it needs. compare() does
+   * this for the inputs it prepared itself, so a synchronous loop of thousands of comparisons does not
+   * hold every comparison's memory until the event loop turns.
+   */
+  release(): void {
+    this.#native?.release();
+    this.#native = undefined;
+  }
 }
 
 /** A matrix input or a prepared representation. */
@@ -272,6 +283,13 @@ function preparePair(a: unknown, b: unknown, convert?: Converter): [PreparedRepr
   return [pa, pb];
 }
 
+/** Frees what this call prepared itself; representations the caller prepared keep their caches. */
+function releaseOwn(pair: readonly PreparedRepresentation[], inputs: readonly unknown[]): void {
+  pair.forEach((p, i) => {
+    if (p !== inputs[i]) p.release();
+  });
+}
+
 function single(outcome: Outcome): number {
   if (typeof outcome === 'number') return outcome;
   throw outcome;
@@ -283,8 +301,12 @@ function single(outcome: Outcome): number {
  */
 export function compare(id: MeasureId | (string & {}), a: CompareInput, b: CompareInput, options?: object): number {
   const [pa, pb] = preparePair(a, b, converterOf([id]));
-  const planned = plan([{ id, options }], pa.rows);
-  return single(runSync(planned, pa, pb)[0]!);
+  try {
+    const planned = plan([{ id, options }], pa.rows);
+    return single(runSync(planned, pa, pb)[0]!);
+  } finally {
+    releaseOwn([pa, pb], [a, b]);
+  }
 }
 
 /** compare() on a worker thread: the event loop stays free. */
@@ -296,9 +318,13 @@ export async function compareAsync(
   run: RunOptions = {},
 ): Promise<number> {
   const [pa, pb] = preparePair(a, b, converterOf([id]));
-  const planned = plan([{ id, options }], pa.rows);
-  const outcomes = await schedule(() => runAsync(planned, pa, pb, run), run.signal);
-  return single(outcomes[0]!);
+  try {
+    const planned = plan([{ id, options }], pa.rows);
+    const outcomes = await schedule(() => runAsync(planned, pa, pb, run), run.signal);
+    return single(outcomes[0]!);
+  } finally {
+    releaseOwn([pa, pb], [a, b]);
+  }
 }
 
 export interface CompareManyOptions extends RunOptions {
@@ -343,8 +369,12 @@ export function compareMany(
   options: { errors?: 'throw' | 'return' } = {},
 ): ManyResults | ManyOutcomes {
   const [pa, pb] = preparePair(a, b, converterOf(specs));
-  const planned = plan(specs, pa.rows);
-  return collect(planned, runSync(planned, pa, pb), options.errors ?? 'throw');
+  try {
+    const planned = plan(specs, pa.rows);
+    return collect(planned, runSync(planned, pa, pb), options.errors ?? 'throw');
+  } finally {
+    releaseOwn([pa, pb], [a, b]);
+  }
 }
 
 /** compareMany() on a worker thread, with progress and cancellation. */
@@ -355,9 +385,13 @@ export async function compareManyAsync(
   options: CompareManyOptions = {},
 ): Promise<ManyResults | ManyOutcomes> {
   const [pa, pb] = preparePair(a, b, converterOf(specs));
-  const planned = plan(specs, pa.rows);
-  const outcomes = await schedule(() => runAsync(planned, pa, pb, options), options.signal);
-  return collect(planned, outcomes, options.errors ?? 'throw');
+  try {
+    const planned = plan(specs, pa.rows);
+    const outcomes = await schedule(() => runAsync(planned, pa, pb, options), options.signal);
+    return collect(planned, outcomes, options.errors ?? 'throw');
+  } finally {
+    releaseOwn([pa, pb], [a, b]);
+  }
 }
 
 /** A typed function for one measure: `fn(a, b, options)`, `fn.async(a, b, options, run)`, `fn.info`. */

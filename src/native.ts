@@ -11,6 +11,8 @@ import { NnsimError } from './errors.js';
 export interface NativeRepresentationHandle {
   readonly rows: number;
   readonly cols: number;
+  /** Frees the core representation and its cached intermediates (after any async call using it). */
+  release(): void;
 }
 
 export interface NativeControlHandle {

@@ -101,6 +101,19 @@ describe('raw binding, hostile arguments', () => {
     expect((addon.compare(['cka'], [{}], constant, a)[0] as { code: string }).code).toBe('E_DEGENERATE');
   });
 
+  it('a released representation is refused with a typed error; release during an async call waits for it', async () => {
+    const a = rep(300, 6);
+    const b = rep(300, 5, 7);
+    const pending = addon.compareAsync(['rsa', 'knn-jaccard'], [{}, {}], a, b, undefined, undefined, undefined);
+    a.release(); // deferred: the worker still reads a
+    const values = await pending;
+    expect(values.every((v) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
+    expect(thrown(() => addon.compare(['cka'], [{}], a, b)).code).toBe('E_TYPE');
+    b.release();
+    b.release(); // idempotent
+    expect(thrown(() => addon.compareAsync(['cka'], [{}], rep(300, 6), b, undefined, undefined, undefined)).code).toBe('E_TYPE');
+  });
+
   it('compareAsync validates its control and callback, and survives a throwing callback', async () => {
     const a = rep(20, 3);
     const b = rep(20, 3, 5);

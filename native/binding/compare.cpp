@@ -150,9 +150,13 @@ class CompareWorker : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
         deferred_(Napi::Promise::Deferred::New(env)),
         job_(std::move(job)),
         control_(std::move(flag)) {
-    // Keep both JS representations (and thus their Float64Arrays) alive until the worker is done.
+    // Keep both JS representations (and thus their Float64Arrays) alive until the worker is done, and
+    // mark them in use so that release() waits for it.
     aRef_ = Napi::Persistent(a);
     bRef_ = Napi::Persistent(b);
+    users_[0] = NativeRepresentation::Unwrap(a);
+    users_[1] = NativeRepresentation::Unwrap(b);
+    for (NativeRepresentation* user : users_) user->beginUse();
     if (onProgress.IsFunction()) onProgress_ = Napi::Persistent(onProgress.As<Napi::Function>());
   }
 
@@ -179,8 +183,14 @@ class CompareWorker : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
     }
   }
 
-  void OnOK() override { deferred_.Resolve(toJs(Env(), outcomes_)); }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+  void OnOK() override {
+    finishUse();
+    deferred_.Resolve(toJs(Env(), outcomes_));
+  }
+  void OnError(const Napi::Error& error) override {
+    finishUse();
+    deferred_.Reject(error.Value());
+  }
 
  private:
   Napi::Promise::Deferred deferred_;
@@ -190,6 +200,14 @@ class CompareWorker : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
   Napi::ObjectReference aRef_;
   Napi::ObjectReference bRef_;
   Napi::FunctionReference onProgress_;
+  NativeRepresentation* users_[2] = {nullptr, nullptr};
+
+  void finishUse() {
+    for (NativeRepresentation*& user : users_) {
+      if (user != nullptr) user->endUse();
+      user = nullptr;
+    }
+  }
 };
 
 }  // namespace

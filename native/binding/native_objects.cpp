@@ -24,7 +24,8 @@ bool hasTag(Napi::Env env, const Napi::Value& value, const napi_type_tag* tag) {
 Napi::Function NativeRepresentation::Define(Napi::Env env) {
   return DefineClass(env, "NativeRepresentation",
                      {InstanceAccessor<&NativeRepresentation::Rows>("rows"),
-                      InstanceAccessor<&NativeRepresentation::Cols>("cols")});
+                      InstanceAccessor<&NativeRepresentation::Cols>("cols"),
+                      InstanceMethod<&NativeRepresentation::Release>("release")});
 }
 
 NativeRepresentation::NativeRepresentation(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeRepresentation>(info) {
@@ -43,7 +44,9 @@ NativeRepresentation& NativeRepresentation::From(Napi::Env env, const Napi::Valu
     throwError(env, ErrorCode::Type, std::string(what) + " must be a NativeRepresentation");
   }
   NativeRepresentation* self = Unwrap(value.As<Napi::Object>());
-  if (self == nullptr || !self->representation_) throwError(env, ErrorCode::Type, std::string(what) + " is not initialised");
+  if (self == nullptr || !self->representation_ || self->releaseRequested_) {
+    throwError(env, ErrorCode::Type, std::string(what) + " was released or is not initialised");
+  }
   self->checkAttached(env, what);
   return *self;
 }
@@ -62,6 +65,22 @@ void NativeRepresentation::checkAttached(Napi::Env env, const char* what) const 
     throwError(env, ErrorCode::Detached,
                std::string("the Float64Array behind ") + what + " was detached or moved after it was prepared");
   }
+}
+
+void NativeRepresentation::freeCore() {
+  representation_.reset();
+  data_.Reset();
+}
+
+void NativeRepresentation::endUse() {
+  if (users_ > 0) --users_;
+  if (users_ == 0 && releaseRequested_) freeCore();
+}
+
+Napi::Value NativeRepresentation::Release(const Napi::CallbackInfo& info) {
+  releaseRequested_ = true;
+  if (users_ == 0) freeCore();
+  return info.Env().Undefined();
 }
 
 Napi::Value NativeRepresentation::Rows(const Napi::CallbackInfo& info) {

@@ -23,14 +23,25 @@ class NativeRepresentation : public Napi::ObjectWrap<NativeRepresentation> {
   // Unwraps `value` if it is a NativeRepresentation whose memory is still attached, else throws.
   static NativeRepresentation& From(Napi::Env env, const Napi::Value& value, const char* what);
 
+  // Async workers hold the representation while they run (main thread only). release() frees the core
+  // and its cached intermediates at once, or when the last worker using it has finished: ObjectWrap
+  // finalizers only run once the event loop turns, so a synchronous loop of comparisons would otherwise
+  // keep every comparison's N × N matrices alive until it returns.
+  void beginUse() { ++users_; }
+  void endUse();
+
  private:
   Napi::Value Rows(const Napi::CallbackInfo& info);
   Napi::Value Cols(const Napi::CallbackInfo& info);
+  Napi::Value Release(const Napi::CallbackInfo& info);
+  void freeCore();
   // Throws E_DETACHED if the Float64Array's buffer was detached or moved since construction.
   void checkAttached(Napi::Env env, const char* what) const;
 
   Napi::Reference<Napi::Value> data_;  // keeps the Float64Array (and its memory) alive
   std::unique_ptr<Representation> representation_;
+  int users_ = 0;
+  bool releaseRequested_ = false;
 };
 
 class NativeControl : public Napi::ObjectWrap<NativeControl> {
