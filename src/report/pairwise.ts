@@ -111,7 +111,10 @@ export function runPairwise(a: Side, b: Side, runs: readonly MeasureRun[], onPai
       }
       onPair?.(++done, total);
     }
+    // Row i of A is finished: free its cached intermediates (B's layers are reused by every row).
+    if (!same) preparedA[i]!.release();
   }
+  for (const p of preparedB) p.release();
   const info = (l: Layer): LayerInfo => ({ name: l.name, shape: l.shape, rows: l.rows, cols: l.cols });
   return {
     a: { source: a.source, label: a.label, layers: a.layers.map(info) },
