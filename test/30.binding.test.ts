@@ -111,6 +111,11 @@ describe('raw binding, hostile arguments', () => {
     expect(thrown(() => addon.compare(['cka'], [{}], a, b)).code).toBe('E_TYPE');
     b.release();
     b.release(); // idempotent
+    // Called on anything but a NativeRepresentation, release throws instead of touching memory.
+    const release = (addon.NativeRepresentation.prototype as unknown as { release: () => void }).release;
+    for (const bogus of [{}, Object.create(addon.NativeRepresentation.prototype as object), null, 5]) {
+      expect(() => release.call(bogus)).toThrow();
+    }
     expect(thrown(() => addon.compareAsync(['cka'], [{}], rep(300, 6), b, undefined, undefined, undefined)).code).toBe('E_TYPE');
   });
 
