@@ -42,6 +42,15 @@ export interface NativeAddon {
     control: NativeControlHandle | undefined,
     onProgress: ((measureIndex: number, done: number, total: number) => void) | undefined,
   ): Promise<NativeOutcome[]>;
+  fitAffineMap(
+    a: Float64Array,
+    aRows: number,
+    aCols: number,
+    b: Float64Array,
+    bRows: number,
+    bCols: number,
+    ridge: number,
+  ): { weights: Float64Array; bias: Float64Array };
   persistence(
     data: Float64Array,
     rows: number,

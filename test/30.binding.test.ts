@@ -119,6 +119,31 @@ describe('raw binding, hostile arguments', () => {
     expect(thrown(() => addon.compareAsync(['cka'], [{}], rep(300, 6), b, undefined, undefined, undefined)).code).toBe('E_TYPE');
   });
 
+  it('fitAffineMap validates every argument in C++ too', () => {
+    const a = new Float64Array(12).map((_, i) => Math.sin(i));
+    const b = new Float64Array(8).map((_, i) => Math.cos(i));
+    const fit = addon.fitAffineMap(a, 4, 3, b, 4, 2, 0.5);
+    expect(fit.weights.length).toBe(6);
+    expect(fit.bias.length).toBe(2);
+    const hostile: unknown[][] = [
+      [],
+      [a, 4, 3, b, 4, 2],
+      [a, 5, 3, b, 4, 2, 0], // rows × cols ≠ length
+      [a, 4, 3, b, 3, 2, 0],
+      [[1, 2], 1, 2, b, 4, 2, 0],
+      [a, 4, 3, b, 4, 2, 'x'],
+      [a, 4, 3, b, 4, 2, -1],
+      [a, 4, 3, b, 4, 2, Infinity],
+      [new Float64Array([NaN, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), 4, 3, b, 4, 2, 0],
+      [a, -4, -3, b, 4, 2, 0],
+      [a, 4.5, 3, b, 4, 2, 0],
+    ];
+    for (const args of hostile) {
+      const e = thrown(() => (addon.fitAffineMap as (...x: unknown[]) => unknown)(...args));
+      expect(e.code, JSON.stringify(args.slice(1))).toMatch(/^E_/);
+    }
+  });
+
   it('compareAsync validates its control and callback, and survives a throwing callback', async () => {
     const a = rep(20, 3);
     const b = rep(20, 3, 5);

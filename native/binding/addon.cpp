@@ -6,6 +6,7 @@
 #include "measure.hpp"
 #include "native_objects.hpp"
 #include "threads.hpp"
+#include "regression_binding.hpp"
 #include "topology_binding.hpp"
 
 namespace nnsim::binding {
@@ -51,6 +52,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("persistence", Napi::Function::New<Persistence>(env, "persistence"));
   exports.Set("persistenceAsync", Napi::Function::New<PersistenceAsync>(env, "persistenceAsync"));
   exports.Set("blasInfo", Napi::Function::New<BlasInfo>(env, "blasInfo"));
+  exports.Set("fitAffineMap", Napi::Function::New<FitAffineMap>(env, "fitAffineMap"));
   return exports;
 }
 

@@ -3,10 +3,11 @@
  * layer fitted in closed form, run the rest of B on the result (a caller-supplied function: nnsim has
  * no models) and score the stitched predictions against B's own.
  */
-import { NnsimError, describeValue } from '../errors.js';
+import { NnsimError, describeValue, fromNative } from '../errors.js';
 import { type Matrix, type MatrixInput, toMatrix } from '../matrix.js';
 import { type MeasureDefinition, defineMeasure } from '../measure-types.js';
 import { type Labels, type ResolvedOptions, enumOption, functionOption, numberOption, resolveOptions } from '../options.js';
+import { nativeAddon } from '../native.js';
 import { accuracyOf, classCount, disagreementOf, groundTruth, labelsFor, predictions, toModelOutputs } from './inputs.js';
 
 /** Runs the rest of model B (after layer l′) on N × D′ representations: N × C outputs or N labels. */
@@ -26,8 +27,8 @@ const ID = 'stitching';
 
 /**
  * Least-squares affine map from A (N × D) to B (N × D′): min ‖(A − 1μ_Aᵀ)W − (B − 1μ_Bᵀ)‖²_F + λ‖W‖²_F,
- * b = μ_B − Wᵀμ_A (the bias is not penalised). Solved by Householder QR of [A_c; √λ I] (no normal
- * equations, so the conditioning is that of A, not its square). E_DEGENERATE when λ = 0 and the
+ * b = μ_B − Wᵀμ_A (the bias is not penalised). Solved natively by Householder QR of [A_c; √λ I] (no
+ * normal equations, so the conditioning is that of A, not its square). E_DEGENERATE when λ = 0 and the
  * centred A has rank < D.
  */
 export function fitAffineMap(aInput: MatrixInput | Matrix, bInput: MatrixInput | Matrix, ridge = 0): AffineMap {
@@ -39,70 +40,14 @@ export function fitAffineMap(aInput: MatrixInput | Matrix, bInput: MatrixInput |
   if (!(ridge >= 0) || !Number.isFinite(ridge)) {
     throw new NnsimError('E_OPTION', `Expected a finite number ≥ 0 for the ridge of '${ID}' but received ${describeValue(ridge)}`);
   }
-  const n = a.rows;
-  const d = a.cols;
-  const e = b.cols;
-  const m = ridge > 0 ? n + d : n;
-  const meanA = columnMeans(a);
-  const meanB = columnMeans(b);
-  // Column-major copies: X (m × d) = [A_c; √λ I], Y (m × e) = [B_c; 0].
-  const x = new Float64Array(m * d);
-  const y = new Float64Array(m * e);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) x[j * m + i] = a.data[i * d + j]! - meanA[j]!;
-    for (let j = 0; j < e; j++) y[j * m + i] = b.data[i * e + j]! - meanB[j]!;
+  // Householder QR on LAPACK in the native core (native/core/regression.cpp): N·D² work that pays.
+  let fit: { weights: Float64Array; bias: Float64Array };
+  try {
+    fit = nativeAddon().fitAffineMap(a.data, a.rows, a.cols, b.data, b.rows, b.cols, ridge);
+  } catch (error) {
+    throw fromNative(error, ID);
   }
-  if (ridge > 0) for (let j = 0; j < d; j++) x[j * m + n + j] = Math.sqrt(ridge);
-
-  // Householder QR of X, applying each reflection to Y as well (Golub & Van Loan, Alg. 5.2.1).
-  const diagonal = new Float64Array(d);
-  for (let k = 0; k < Math.min(d, m); k++) {
-    let norm = 0;
-    for (let i = k; i < m; i++) norm += x[k * m + i]! ** 2;
-    norm = Math.sqrt(norm);
-    if (norm === 0) continue;
-    const alpha = x[k * m + k]! > 0 ? -norm : norm;
-    x[k * m + k]! -= alpha;
-    // v = X[k:, k] now; H = I − 2vvᵀ/‖v‖².
-    let vv = 0;
-    for (let i = k; i < m; i++) vv += x[k * m + i]! ** 2;
-    const reflect = (target: Float64Array, col: number): void => {
-      let dot = 0;
-      for (let i = k; i < m; i++) dot += x[k * m + i]! * target[col * m + i]!;
-      const f = (2 * dot) / vv;
-      for (let i = k; i < m; i++) target[col * m + i]! -= f * x[k * m + i]!;
-    };
-    for (let j = k + 1; j < d; j++) reflect(x, j);
-    for (let j = 0; j < e; j++) reflect(y, j);
-    diagonal[k] = alpha;
-  }
-  const largest = Math.max(...diagonal.map(Math.abs));
-  const threshold = Number.EPSILON * Math.max(m, d) * largest;
-  if (d > m || largest === 0 || diagonal.some((r) => Math.abs(r) <= threshold)) {
-    throw new NnsimError(
-      'E_DEGENERATE',
-      `${ID}: the centred representation a has rank < ${d} (N = ${n}), so the affine map is not unique; set ridge > 0`,
-      { measure: ID },
-    );
-  }
-  // Back-substitution R W = (QᵀY)[0:d]; R's strict upper triangle is in X, its diagonal in `diagonal`.
-  const weights = new Float64Array(d * e);
-  for (let col = 0; col < e; col++) {
-    for (let k = d - 1; k >= 0; k--) {
-      let s = y[col * m + k]!;
-      for (let j = k + 1; j < d; j++) s -= x[j * m + k]! * weights[j * e + col]!;
-      weights[k * e + col] = s / diagonal[k]!;
-    }
-  }
-  const bias = Float64Array.from(meanB);
-  for (let j = 0; j < d; j++) for (let c = 0; c < e; c++) bias[c]! -= meanA[j]! * weights[j * e + c]!;
-  return { weights, bias, rows: d, cols: e };
-}
-
-function columnMeans(m: Matrix): Float64Array {
-  const means = new Float64Array(m.cols);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) means[j]! += m.data[i * m.cols + j]!;
-  return means.map((v) => v / m.rows);
+  return { weights: fit.weights, bias: fit.bias, rows: a.cols, cols: b.cols };
 }
 
 /** A W + 1bᵀ. */

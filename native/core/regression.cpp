@@ -1,0 +1,104 @@
+#include "regression.hpp"
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "errors.hpp"
+
+namespace nnsim {
+namespace {
+
+int lapackSize(std::size_t n, const char* what) {
+  if (n > static_cast<std::size_t>(std::numeric_limits<lapack_int>::max())) {
+    throw Error(ErrorCode::Shape, std::string("affine map: too many ") + what + " for LAPACK");
+  }
+  return static_cast<int>(n);
+}
+
+std::vector<double> columnMeansOf(MatrixView m, const char* which) {
+  std::vector<double> means(m.cols, 0.0);
+  for (std::size_t i = 0; i < m.rows; ++i) {
+    const double* row = m.row(i);
+    for (std::size_t j = 0; j < m.cols; ++j) {
+      if (!std::isfinite(row[j])) {
+        throw Error(ErrorCode::NonFinite, std::string("affine map: ") + which + " has a non-finite value at row " +
+                                              std::to_string(i) + ", column " + std::to_string(j));
+      }
+      means[j] += row[j];
+    }
+  }
+  for (double& v : means) v /= static_cast<double>(m.rows);
+  return means;
+}
+
+}  // namespace
+
+AffineFit fitAffineMap(MatrixView a, MatrixView b, double ridge) {
+  if (a.rows != b.rows) {
+    throw Error(ErrorCode::Shape, "affine map: a and b must have the same number of rows (the same inputs): got " +
+                                      std::to_string(a.rows) + " and " + std::to_string(b.rows));
+  }
+  if (a.rows == 0 || a.cols == 0 || b.cols == 0) throw Error(ErrorCode::Shape, "affine map: empty input");
+  if (!(ridge >= 0.0) || !std::isfinite(ridge)) {
+    throw Error(ErrorCode::Option, "affine map: the ridge must be a finite number ≥ 0");
+  }
+  const std::size_t n = a.rows;
+  const std::size_t d = a.cols;
+  const std::size_t e = b.cols;
+  const std::size_t m = ridge > 0.0 ? n + d : n;
+  const std::vector<double> meanA = columnMeansOf(a, "a");
+  const std::vector<double> meanB = columnMeansOf(b, "b");
+  if (d > m) {
+    throw Error(ErrorCode::Degenerate, "affine map: a has more columns (" + std::to_string(d) + ") than rows (" +
+                                           std::to_string(n) + "), so the map is not unique; set ridge > 0");
+  }
+  // X = [A_c; √λ I] (m × d), Y = [B_c; 0] (m × e), row-major.
+  Matrix x(m, d);
+  Matrix y(m, e);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < d; ++j) x(i, j) = a(i, j) - meanA[j];
+    for (std::size_t j = 0; j < e; ++j) y(i, j) = b(i, j) - meanB[j];
+  }
+  if (ridge > 0.0) {
+    for (std::size_t j = 0; j < d; ++j) x(n + j, j) = std::sqrt(ridge);
+  }
+  const int mm = lapackSize(m, "rows");
+  const int dd = lapackSize(d, "columns of a");
+  const int ee = lapackSize(e, "columns of b");
+  std::vector<double> tau(d);
+  if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, mm, dd, x.data(), dd, tau.data()) != 0) {
+    throw Error(ErrorCode::Numerical, "affine map: dgeqrf failed");
+  }
+  // Rank test on R's diagonal, as for a rank-revealing factorisation of a well-scaled A_c.
+  double largest = 0.0;
+  for (std::size_t k = 0; k < d; ++k) largest = std::max(largest, std::fabs(x(k, k)));
+  const double threshold = std::numeric_limits<double>::epsilon() * static_cast<double>(std::max(m, d)) * largest;
+  for (std::size_t k = 0; k < d; ++k) {
+    if (largest == 0.0 || std::fabs(x(k, k)) <= threshold) {
+      throw Error(ErrorCode::Degenerate, "affine map: the centred representation a has rank < " + std::to_string(d) +
+                                             " (N = " + std::to_string(n) +
+                                             "), so the map is not unique; set ridge > 0");
+    }
+  }
+  if (LAPACKE_dormqr(LAPACK_ROW_MAJOR, 'L', 'T', mm, ee, dd, x.data(), dd, tau.data(), y.data(), ee) != 0) {
+    throw Error(ErrorCode::Numerical, "affine map: dormqr failed");
+  }
+  // R W = (QᵀY)[0:d]: solved in place in the first d rows of Y.
+  cblas_dtrsm(CblasRowMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, dd, ee, 1.0, x.data(), dd, y.data(),
+              ee);
+  AffineFit fit{Matrix(d, e), std::vector<double>(meanB)};
+  for (std::size_t i = 0; i < d; ++i) {
+    for (std::size_t j = 0; j < e; ++j) {
+      fit.weights(i, j) = y(i, j);
+      fit.bias[j] -= meanA[i] * y(i, j);
+    }
+  }
+  return fit;
+}
+
+}  // namespace nnsim

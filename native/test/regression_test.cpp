@@ -1,0 +1,91 @@
+// The closed-form affine (stitching) map of native/core/regression.hpp against the normal equations.
+#include "check.hpp"
+#include "regression.hpp"
+
+using namespace nnsim;
+using namespace nnsim::test;
+
+namespace {
+
+// W from (A_cᵀA_c + λI) W = A_cᵀB_c by Gaussian elimination: an independent, less accurate route.
+Matrix normalEquations(const Matrix& a, const Matrix& b, double ridge) {
+  const std::size_t n = a.rows(), d = a.cols(), e = b.cols();
+  std::vector<double> ma(d, 0.0), mb(e, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < d; ++j) ma[j] += a(i, j) / static_cast<double>(n);
+    for (std::size_t j = 0; j < e; ++j) mb[j] += b(i, j) / static_cast<double>(n);
+  }
+  Matrix lhs(d, d + e);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t p = 0; p < d; ++p) {
+      const double ap = a(i, p) - ma[p];
+      for (std::size_t q = 0; q < d; ++q) lhs(p, q) += ap * (a(i, q) - ma[q]);
+      for (std::size_t q = 0; q < e; ++q) lhs(p, d + q) += ap * (b(i, q) - mb[q]);
+    }
+  }
+  for (std::size_t p = 0; p < d; ++p) lhs(p, p) += ridge;
+  for (std::size_t k = 0; k < d; ++k) {
+    for (std::size_t r = k + 1; r < d; ++r) {
+      const double f = lhs(r, k) / lhs(k, k);
+      for (std::size_t c = k; c < d + e; ++c) lhs(r, c) -= f * lhs(k, c);
+    }
+  }
+  Matrix w(d, e);
+  for (std::size_t q = 0; q < e; ++q) {
+    for (std::size_t k = d; k-- > 0;) {
+      double s = lhs(k, d + q);
+      for (std::size_t j = k + 1; j < d; ++j) s -= lhs(k, j) * w(j, q);
+      w(k, q) = s / lhs(k, k);
+    }
+  }
+  return w;
+}
+
+NNSIM_TEST(testAffineMapAgainstNormalEquations) {
+  const Matrix a = randomMatrix(60, 7, 41);
+  const Matrix b = randomMatrix(60, 4, 42);
+  for (const double ridge : {0.0, 0.5, 30.0}) {
+    const AffineFit fit = fitAffineMap(a, b, ridge);
+    const Matrix want = normalEquations(a, b, ridge);
+    check(maxAbsDiff(fit.weights, want) < 1e-10, "affine map W equals the normal equations, ridge " + std::to_string(ridge));
+    // The residual of the fitted map has zero column sums (the bias is the least-squares intercept).
+    for (std::size_t q = 0; q < b.cols(); ++q) {
+      double sum = 0.0;
+      for (std::size_t i = 0; i < a.rows(); ++i) {
+        double predicted = fit.bias[q];
+        for (std::size_t j = 0; j < a.cols(); ++j) predicted += a(i, j) * fit.weights(j, q);
+        sum += b(i, q) - predicted;
+      }
+      near(sum, 0.0, 1e-10, "residuals sum to zero in column " + std::to_string(q));
+    }
+  }
+  // An exact affine relation is recovered.
+  Matrix exact(60, 4);
+  for (std::size_t i = 0; i < 60; ++i)
+    for (std::size_t q = 0; q < 4; ++q) {
+      exact(i, q) = 0.25 * static_cast<double>(q) - 1.0;
+      for (std::size_t j = 0; j < 7; ++j) exact(i, q) += a(i, j) * (static_cast<double>(j) - 2.0 * static_cast<double>(q)) / 5.0;
+    }
+  const AffineFit recovered = fitAffineMap(a, exact, 0.0);
+  for (std::size_t j = 0; j < 7; ++j)
+    for (std::size_t q = 0; q < 4; ++q)
+      near(recovered.weights(j, q), (static_cast<double>(j) - 2.0 * static_cast<double>(q)) / 5.0, 1e-11, "exact W recovered");
+  for (std::size_t q = 0; q < 4; ++q) near(recovered.bias[q], 0.25 * static_cast<double>(q) - 1.0, 1e-11, "exact b recovered");
+}
+
+NNSIM_TEST(testAffineMapErrors) {
+  const Matrix a = randomMatrix(20, 3, 43);
+  const Matrix b = randomMatrix(20, 2, 44);
+  Matrix collinear = Matrix::copyOf(a);
+  for (std::size_t i = 0; i < 20; ++i) collinear(i, 2) = 2.0 * collinear(i, 0) - collinear(i, 1);
+  expectError(ErrorCode::Degenerate, [&] { fitAffineMap(collinear, b, 0.0); }, "rank-deficient a without ridge");
+  check(fitAffineMap(collinear, b, 0.1).weights.rows() == 3, "a ridge makes the rank-deficient fit unique");
+  expectError(ErrorCode::Degenerate, [&] { fitAffineMap(randomMatrix(3, 5, 45), randomMatrix(3, 2, 46), 0.0); }, "D > N");
+  expectError(ErrorCode::Shape, [&] { fitAffineMap(a, randomMatrix(19, 2, 47), 0.0); }, "mismatched N");
+  expectError(ErrorCode::Option, [&] { fitAffineMap(a, b, -1.0); }, "negative ridge");
+  Matrix bad = Matrix::copyOf(a);
+  bad(4, 1) = std::nan("");
+  expectError(ErrorCode::NonFinite, [&] { fitAffineMap(bad, b, 0.0); }, "NaN in a");
+}
+
+}  // namespace
