@@ -682,3 +682,19 @@ describe('typed functions of group measures', () => {
     }
   });
 });
+
+describe('ground truth with label-vector predictions', () => {
+  it('a true class that no model predicts is still a valid label, for every labelled measure', async () => {
+    const { compare } = await import('../src/index.js');
+    // Truth has class 2, predicted by neither model. Hand values: a errs on inputs 0, 2 and b on 0, 1 →
+    // accuracies 1/3 and 1/3; the models differ on inputs 1, 2, so error-corrected disagreement =
+    // disagreement (2/3) / error rate of the first model (2/3) = 1; transferability: of a's 2 errors
+    // (inputs 0, 2) b also errs on 1 → 0.5.
+    const a = [0, 0, 0];
+    const b = [0, 1, 1];
+    const labels = [2, 0, 1];
+    expect(compare('accuracy-difference', a, b, { labels })).toBeCloseTo(0, 15);
+    expect(compare('error-corrected-disagreement', a, b, { labels })).toBeCloseTo(1, 15);
+    expect(compare('adversarial-transferability', a, b, { labels })).toBeCloseTo(0.5, 15);
+  });
+});

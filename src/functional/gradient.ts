@@ -7,7 +7,7 @@ import { NnsimError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { type MeasureDefinition, defineMeasure } from '../measure-types.js';
 import { booleanOption } from '../options.js';
-import { checkDeclaredProbabilities, classCount, groundTruth, hardInputOption, isHard, labelsFor, predictions, toModelOutputs } from './inputs.js';
+import { groundTruth, hardInputOption, isHard, labelsFor, predictionsOf, toModelOutputs } from './inputs.js';
 
 function requireMatrix(m: Matrix, id: string, name: string): void {
   if (isHard(m)) throw new NnsimError('E_TYPE', `${id} needs a matrix for ${name}, not a vector of labels`, { measure: id });
@@ -47,11 +47,9 @@ export const adversarialTransferabilityDefinition = defineMeasure({
     input: toModelOutputs,
     compute(a, b, options) {
       const id = 'adversarial-transferability';
-      const classes = classCount([a, b], id);
-      const truth = groundTruth(options, a.rows, classes, id)!;
-      checkDeclaredProbabilities([a, b], options, id);
-      const source = predictions(a, classes, id, 'a');
-      const target = predictions(b, classes, id, 'b');
+      const { labels: predicted, known } = predictionsOf([a, b], options, id);
+      const [source, target] = predicted as [Int32Array, Int32Array];
+      const truth = groundTruth(options, a.rows, known, id)!;
       const successfulOnly = options.values.successfulOnly as boolean;
       let attacks = 0;
       let transferred = 0;

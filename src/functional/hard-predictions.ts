@@ -6,16 +6,7 @@ import { NnsimError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { type MeasureDefinition, defineMeasure } from '../measure-types.js';
 import { type ResolvedOptions, enumOption } from '../options.js';
-import {
-  checkDeclaredProbabilities,
-  classCount,
-  disagreementOf,
-  groundTruth,
-  hardInputOption,
-  labelsFor,
-  predictions,
-  toModelOutputs,
-} from './inputs.js';
+import { disagreementOf, groundTruth, hardInputOption, labelsFor, predictionsOf, toModelOutputs } from './inputs.js';
 
 const SURVEY = {
   citation:
@@ -27,16 +18,6 @@ const MARX = {
   citation: 'Marx, Calmon, Ustun 2020, "Predictive multiplicity in classification", ICML',
   url: 'https://arxiv.org/abs/1909.06677',
 };
-
-/** Predicted labels of every model (validated against the shared C), and C (or max label + 1). */
-function predictionsOf(models: readonly Matrix[], options: ResolvedOptions, id: string): { labels: Int32Array[]; classes: number } {
-  const known = classCount(models, id);
-  checkDeclaredProbabilities(models, options, id);
-  const labels = models.map((m, k) => predictions(m, known, id, `model ${k}`));
-  let classes = known ?? 0;
-  if (known === undefined) for (const l of labels) for (const v of l) classes = Math.max(classes, v + 1);
-  return { labels, classes };
-}
 
 /** Counts n_ic = number of models predicting class c for input i (N × C, row-major). */
 function voteCounts(labels: readonly Int32Array[], classes: number): Float64Array {
@@ -51,8 +32,8 @@ function pairEngine(id: string, fn: (a: Int32Array, b: Int32Array, truth: Int32A
     kind: 'js' as const,
     input: toModelOutputs,
     compute(a: Matrix, b: Matrix, options: ResolvedOptions): number {
-      const { labels, classes } = predictionsOf([a, b], options, id);
-      const truth = groundTruth(options, a.rows, classes, id, needsLabels);
+      const { labels, known } = predictionsOf([a, b], options, id);
+      const truth = groundTruth(options, a.rows, known, id, needsLabels);
       return fn(labels[0]!, labels[1]!, truth);
     },
   };

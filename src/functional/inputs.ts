@@ -96,6 +96,27 @@ export function groundTruth(
   return labels;
 }
 
+/**
+ * The predicted labels of every model (validated against the shared C) and C itself: the output
+ * matrices' width, or for label vectors one more than the largest label seen in the predictions and
+ * in the ground truth (when given), so a true class that no model predicts is still a class.
+ */
+export function predictionsOf(
+  models: readonly Matrix[],
+  options: ResolvedOptions,
+  measure: string,
+): { labels: Int32Array[]; classes: number; known: number | undefined } {
+  const known = classCount(models, measure);
+  checkDeclaredProbabilities(models, options, measure);
+  const labels = models.map((m, k) => predictions(m, known, measure, models.length === 2 ? 'ab'[k]! : `model ${k}`));
+  let classes = known ?? 0;
+  if (known === undefined) {
+    for (const l of labels) for (const v of l) classes = Math.max(classes, v + 1);
+    for (const v of options.labels ?? []) classes = Math.max(classes, v + 1);
+  }
+  return { labels, classes, known };
+}
+
 /** Predicted labels: argmax of each row (ties → the first maximal index, as numpy), or the given labels. */
 export function predictions(m: Matrix, classes: number | undefined, measure: string, name = 'predictions'): Int32Array {
   const hard = (m as ModelOutputs).hard;

@@ -8,13 +8,11 @@ import { defineMeasure } from '../measure-types.js';
 import { functionOption } from '../options.js';
 import {
   accuracyOf,
-  checkDeclaredProbabilities,
-  classCount,
   groundTruth,
   hardInputOption,
   isHard,
   labelsFor,
-  predictions,
+  predictionsOf,
   toModelOutputs,
 } from './inputs.js';
 
@@ -68,11 +66,9 @@ export const accuracyDifferenceDefinition = defineMeasure({
     input: toModelOutputs,
     compute(a, b, options) {
       const id = 'accuracy-difference';
-      const classes = classCount([a, b], id);
-      const labels = groundTruth(options, a.rows, classes, id)!;
-      checkDeclaredProbabilities([a, b], options, id);
-      const pa = predictions(a, classes, id, 'a');
-      const pb = predictions(b, classes, id, 'b');
+      const { labels: predicted, known } = predictionsOf([a, b], options, id);
+      const [pa, pb] = predicted as [Int32Array, Int32Array];
+      const labels = groundTruth(options, a.rows, known, id)!;
       const custom = options.functions?.quality as QualityFunction | undefined;
       if (!custom) return Math.abs(accuracyOf(pa, labels) - accuracyOf(pb, labels));
       const qa = quality(custom, pa, labels, isHard(a) ? undefined : a, id);
