@@ -698,3 +698,39 @@ describe('ground truth with label-vector predictions', () => {
     expect(compare('adversarial-transferability', a, b, { labels })).toBeCloseTo(0.5, 15);
   });
 });
+
+describe('compareGroup.async off the event loop', () => {
+  // K = 6 models × N = 6000 inputs × C = 8 classes: above the worker threshold.
+  function softmaxOutputs(k: number, n: number, c: number, seed: number): { data: Float64Array; rows: number; cols: number }[] {
+    let s = seed;
+    const uniform = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    return Array.from({ length: k }, () => {
+      const data = new Float64Array(n * c).map(() => 3 * uniform());
+      return { data, rows: n, cols: c };
+    });
+  }
+
+  it('a large Rashomon capacity runs on a worker thread: same value as sync, timers keep firing meanwhile', async () => {
+    const { compareGroup } = await import('../src/index.js');
+    const outputs = softmaxOutputs(6, 6000, 8, 7);
+    const want = compareGroup('rashomon-capacity', outputs, { input: 'logits' });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const got = await compareGroup.async('rashomon-capacity', outputs, { input: 'logits' });
+    const ticksBeforeSettling = ticks;
+    clearInterval(timer);
+    expect(got).toBe(want);
+    // Computed on the main thread, the call would block the loop until it settles: no tick at all.
+    expect(ticksBeforeSettling).toBeGreaterThan(0);
+  });
+
+  it('typed errors cross the thread, and an abort terminates the worker', async () => {
+    const { compareGroup } = await import('../src/index.js');
+    const outputs = softmaxOutputs(6, 6000, 8, 9);
+    await expect(compareGroup.async('rashomon-capacity', outputs, {})).rejects.toMatchObject({ code: 'E_OPTION' });
+    const controller = new AbortController();
+    const pending = compareGroup.async('rashomon-capacity', outputs, { input: 'logits' }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 5);
+    await expect(pending).rejects.toMatchObject({ code: 'E_CANCELLED' });
+  });
+});

@@ -3,7 +3,9 @@
  * same N inputs (fleiss-kappa, ambiguity, discrepancy, label-entropy, prediction-difference,
  * rashomon-capacity).
  */
-import { NnsimError } from '../errors.js';
+import { Worker } from 'node:worker_threads';
+
+import { type ErrorCode, NnsimError } from '../errors.js';
 import { type OptionsOf, resolveOptions } from '../options.js';
 import { type MeasureId, getDefinition } from '../registry.js';
 import { cancelled, schedule } from '../runtime.js';
@@ -34,15 +36,67 @@ export function compareGroup(id: MeasureId | (string & {}), outputs: readonly Mo
   return value;
 }
 
-/** compareGroup() scheduled like the other async entry points (it runs on the main thread). */
+/** Below this many output values a group measure is cheaper than starting a worker thread. */
+const WORKER_THRESHOLD = 200_000;
+
+function outputSize(outputs: readonly ModelOutputsInput[]): number {
+  let size = 0;
+  for (const o of outputs) {
+    const data = (o as { data?: ArrayLike<number> } | null)?.data ?? (o as ArrayLike<number> | null);
+    size += typeof data?.length === 'number' ? data.length : 0;
+  }
+  return size;
+}
+
+function hasFunction(options: object | undefined): boolean {
+  return options !== undefined && options !== null && Object.values(options).some((v) => typeof v === 'function');
+}
+
+// The compiled worker entry. Under the test runner this module is TypeScript source, and the worker
+// runs the build of the same code in dist/ (npm test builds it first).
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/functional/group-worker.js', import.meta.url)
+    : new URL('./group-worker.js', import.meta.url);
+}
+
+function inWorker(id: string, outputs: readonly ModelOutputsInput[], options: object | undefined, signal?: AbortSignal): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const worker = new Worker(workerUrl(), { workerData: { id, outputs, options } });
+    const onAbort = (): void => {
+      void worker.terminate();
+      reject(cancelled());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = (): void => signal?.removeEventListener('abort', onAbort);
+    worker.once('message', (message: { value?: number; error?: { code: ErrorCode; message: string } }) => {
+      settle();
+      if (message.error) reject(new NnsimError(message.error.code, message.error.message, { measure: id }));
+      else resolve(message.value!);
+      void worker.terminate();
+    });
+    worker.once('error', (error) => {
+      settle();
+      reject(new NnsimError('E_INTERNAL', `${id}: the worker thread failed: ${error.message}`, { measure: id, cause: error }));
+    });
+  });
+}
+
+/**
+ * compareGroup() off the event loop: large inputs run on a worker thread (abortable), small ones — and
+ * calls with function-valued options, which cannot cross threads — run inline, queued like the other
+ * async entry points.
+ */
 export async function compareGroupAsync(
   id: MeasureId | (string & {}),
   outputs: readonly ModelOutputsInput[],
   options?: object,
   run: { signal?: AbortSignal } = {},
 ): Promise<number> {
+  getDefinition(id); // an unknown id is reported before anything is started
+  const offload = Array.isArray(outputs) && outputSize(outputs) >= WORKER_THRESHOLD && !hasFunction(options);
   return schedule(async () => {
     if (run.signal?.aborted) throw cancelled();
-    return compareGroup(id, outputs, options);
+    return offload ? inWorker(id, outputs, options, run.signal) : compareGroup(id, outputs, options);
   }, run.signal);
 }
