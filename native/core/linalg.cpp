@@ -12,7 +12,6 @@
 #include "parallel.hpp"
 
 namespace nnsim {
-namespace {
 
 // BLAS/LAPACK take 32-bit ints (Debian's OpenBLAS is LP64). Refuse sizes that would overflow them.
 int blasInt(std::size_t n, const char* what) {
@@ -30,6 +29,8 @@ void checkLapack(lapack_int info, const char* routine) {
     throw Error(ErrorCode::Numerical, std::string(routine) + " did not converge (info " + std::to_string(info) + ")");
   }
 }
+
+namespace {
 
 void mirrorUpperToLower(Matrix& c) {
   const std::size_t n = c.rows();

@@ -83,6 +83,11 @@ Qr thinQr(MatrixView a);
 // Aᵀ = Q R with R m x m upper triangular, hence A Aᵀ = Rᵀ R. No transposed copy is made.
 Matrix rFactorOfTranspose(MatrixView a);
 
+// For kernels that call LAPACK routines without a wrapper here: the size as BLAS's 32-bit int (Shape
+// error when it would overflow), and LAPACK's info turned into Internal / Numerical errors.
+int blasInt(std::size_t n, const char* what);
+void checkLapack(int info, const char* routine);
+
 // Small dense helpers.
 double frobeniusNormSquared(MatrixView a);
 double dot(const double* x, const double* y, std::size_t n);

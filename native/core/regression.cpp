@@ -9,34 +9,10 @@
 #include <string>
 
 #include "errors.hpp"
+#include "linalg.hpp"
+#include "representation.hpp"
 
 namespace nnsim {
-namespace {
-
-int lapackSize(std::size_t n, const char* what) {
-  if (n > static_cast<std::size_t>(std::numeric_limits<lapack_int>::max())) {
-    throw Error(ErrorCode::Shape, std::string("affine map: too many ") + what + " for LAPACK");
-  }
-  return static_cast<int>(n);
-}
-
-std::vector<double> columnMeansOf(MatrixView m, const char* which) {
-  std::vector<double> means(m.cols, 0.0);
-  for (std::size_t i = 0; i < m.rows; ++i) {
-    const double* row = m.row(i);
-    for (std::size_t j = 0; j < m.cols; ++j) {
-      if (!std::isfinite(row[j])) {
-        throw Error(ErrorCode::NonFinite, std::string("affine map: ") + which + " has a non-finite value at row " +
-                                              std::to_string(i) + ", column " + std::to_string(j));
-      }
-      means[j] += row[j];
-    }
-  }
-  for (double& v : means) v /= static_cast<double>(m.rows);
-  return means;
-}
-
-}  // namespace
 
 AffineFit fitAffineMap(MatrixView a, MatrixView b, double ridge) {
   if (a.rows != b.rows) {
@@ -51,8 +27,11 @@ AffineFit fitAffineMap(MatrixView a, MatrixView b, double ridge) {
   const std::size_t d = a.cols;
   const std::size_t e = b.cols;
   const std::size_t m = ridge > 0.0 ? n + d : n;
-  const std::vector<double> meanA = columnMeansOf(a, "a");
-  const std::vector<double> meanB = columnMeansOf(b, "b");
+  // Representation checks finiteness and computes the column means in one pass.
+  const Representation ra(a);
+  const Representation rb(b);
+  const std::vector<double>& meanA = ra.columnMeans();
+  const std::vector<double>& meanB = rb.columnMeans();
   if (d > m) {
     throw Error(ErrorCode::Degenerate, "affine map: a has more columns (" + std::to_string(d) + ") than rows (" +
                                            std::to_string(n) + "), so the map is not unique; set ridge > 0");
@@ -67,13 +46,11 @@ AffineFit fitAffineMap(MatrixView a, MatrixView b, double ridge) {
   if (ridge > 0.0) {
     for (std::size_t j = 0; j < d; ++j) x(n + j, j) = std::sqrt(ridge);
   }
-  const int mm = lapackSize(m, "rows");
-  const int dd = lapackSize(d, "columns of a");
-  const int ee = lapackSize(e, "columns of b");
+  const int mm = blasInt(m, "rows");
+  const int dd = blasInt(d, "columns of a");
+  const int ee = blasInt(e, "columns of b");
   std::vector<double> tau(d);
-  if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, mm, dd, x.data(), dd, tau.data()) != 0) {
-    throw Error(ErrorCode::Numerical, "affine map: dgeqrf failed");
-  }
+  checkLapack(LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, mm, dd, x.data(), dd, tau.data()), "dgeqrf");
   // Rank test on R's diagonal, as for a rank-revealing factorisation of a well-scaled A_c.
   double largest = 0.0;
   for (std::size_t k = 0; k < d; ++k) largest = std::max(largest, std::fabs(x(k, k)));
@@ -85,9 +62,7 @@ AffineFit fitAffineMap(MatrixView a, MatrixView b, double ridge) {
                                              "), so the map is not unique; set ridge > 0");
     }
   }
-  if (LAPACKE_dormqr(LAPACK_ROW_MAJOR, 'L', 'T', mm, ee, dd, x.data(), dd, tau.data(), y.data(), ee) != 0) {
-    throw Error(ErrorCode::Numerical, "affine map: dormqr failed");
-  }
+  checkLapack(LAPACKE_dormqr(LAPACK_ROW_MAJOR, 'L', 'T', mm, ee, dd, x.data(), dd, tau.data(), y.data(), ee), "dormqr");
   // R W = (QᵀY)[0:d]: solved in place in the first d rows of Y.
   cblas_dtrsm(CblasRowMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, dd, ee, 1.0, x.data(), dd, y.data(),
               ee);
