@@ -11,7 +11,7 @@ import { NnsimError, compare, compareMany, getMeasure, listMeasures, measureIds 
 import { openArray, openLayers, toRepresentation } from '../src/io/load.js';
 import { readNpy } from '../src/io/npy.js';
 import { readNpz } from '../src/io/npz.js';
-import { readSafetensors } from '../src/io/safetensors.js';
+import { encodeSafetensors, readSafetensors } from '../src/io/safetensors.js';
 import { rng } from './helpers/random.js';
 import { errorOf } from './helpers/errors.js';
 
@@ -63,6 +63,30 @@ describe('readers', () => {
     expect(entries.map((e) => e.name)).toEqual(['head.bf16', 'head.f16', 'head.f64', 'head.i32', 'layer1', 'layer2', 'layer10']);
     for (const entry of entries) expectValues(entry.decode(), file.arrays[entry.name]!);
     expect(openArray(`${fixture(file.file)}#head.f64`).dtype).toBe('float64');
+  });
+
+  it('write .safetensors that the reader reads back, metadata and alignment included', () => {
+    const f64 = Float64Array.from([1.5, -2, 3.25, 1e300, -0, 7]);
+    const f32 = Float32Array.from([0.5, -1.25]);
+    const i32 = Int32Array.from([3, -4, 2147483647]);
+    const bytes = encodeSafetensors(
+      { a: { dtype: 'F64', shape: [2, 3], data: f64 }, b: { dtype: 'F32', shape: [2], data: f32 }, c: { dtype: 'I32', shape: [3], data: i32 } },
+      { format: 'test', note: 'x' },
+    );
+    const headerSize = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    expect(headerSize % 8).toBe(0);
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerSize)));
+    expect(header.__metadata__).toEqual({ format: 'test', note: 'x' });
+    const entries = readSafetensors(bytes, 'memory');
+    expect(entries.map((e) => [e.name, e.dtype, e.shape])).toEqual([
+      ['a', 'float64', [2, 3]],
+      ['b', 'float32', [2]],
+      ['c', 'int32', [3]],
+    ]);
+    expect(Array.from(entries[0]!.decode())).toEqual(Array.from(f64));
+    expect(Array.from(entries[1]!.decode())).toEqual([0.5, -1.25]);
+    expect(Array.from(entries[2]!.decode())).toEqual([3, -4, 2147483647]);
+    expect(() => encodeSafetensors({ a: { dtype: 'F64', shape: [4], data: f64 } })).toThrow(TypeError);
   });
 
   it('read a folder of per-layer files in natural order', () => {

@@ -97,3 +97,51 @@ export function readSafetensors(bytes: Uint8Array, source: string, only?: string
   if (entries.length === 0) throw fileError(source, 'holds no tensors');
   return entries.sort((x, y) => x.begin - y.begin).map((x) => x.entry);
 }
+
+/** A tensor to write: little-endian typed data in C order. */
+export interface SafetensorsTensor {
+  readonly dtype: 'F64' | 'F32' | 'I64' | 'I32' | 'U8';
+  readonly shape: readonly number[];
+  readonly data: Float64Array | Float32Array | BigInt64Array | Int32Array | Uint8Array;
+}
+
+const WRITE_ITEM_SIZE: Readonly<Record<SafetensorsTensor['dtype'], number>> = { F64: 8, F32: 4, I64: 8, I32: 4, U8: 1 };
+
+/**
+ * Encodes tensors (and optional string metadata, stored under "__metadata__") as a .safetensors file.
+ * Tensors are laid out in the order given; the header is padded with spaces to a multiple of 8 bytes so
+ * that every tensor starts 8-byte aligned. Assumes a little-endian host (every platform nnsim builds on).
+ */
+export function encodeSafetensors(
+  tensors: Readonly<Record<string, SafetensorsTensor>>,
+  metadata?: Readonly<Record<string, string>>,
+): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata) header.__metadata__ = { ...metadata };
+  let offset = 0;
+  for (const [name, tensor] of Object.entries(tensors)) {
+    if (name === '__metadata__') throw new TypeError("'__metadata__' is reserved and cannot name a tensor");
+    const count = tensor.shape.reduce((p, d) => p * d, 1);
+    if (tensor.data.length !== count || tensor.data.BYTES_PER_ELEMENT !== WRITE_ITEM_SIZE[tensor.dtype]) {
+      throw new TypeError(`tensor '${name}': ${tensor.data.length} elements of ${tensor.data.BYTES_PER_ELEMENT} bytes do not match ${tensor.dtype} (${tensor.shape.join(', ')})`);
+    }
+    header[name] = { dtype: tensor.dtype, shape: [...tensor.shape], data_offsets: [offset, offset + tensor.data.byteLength] };
+    offset += tensor.data.byteLength;
+  }
+  let json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.length / 8) * 8;
+  if (padded !== json.length) {
+    const withSpaces = new Uint8Array(padded).fill(0x20);
+    withSpaces.set(json);
+    json = withSpaces;
+  }
+  const out = new Uint8Array(8 + json.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  let at = 8 + json.length;
+  for (const tensor of Object.values(tensors)) {
+    out.set(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength), at);
+    at += tensor.data.byteLength;
+  }
+  return out;
+}
