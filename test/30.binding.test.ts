@@ -29,7 +29,8 @@ describe('raw binding, hostile arguments', () => {
       [undefined, 2, 2],
       [null, 2, 2],
       [[1, 2, 3, 4], 2, 2],
-      [new Float32Array(4), 2, 2],
+      [new Float32Array(4), 2, 3],
+      [new Float32Array([1, NaN, 3, 4]), 2, 2],
       [new Int32Array(4), 2, 2],
       [new Float64Array(4), '2', 2],
       [new Float64Array(4), 2, NaN],
@@ -56,6 +57,8 @@ describe('raw binding, hostile arguments', () => {
     const backing = new Float64Array([99, 1, 2, 3, 4, 99]);
     const view = new Float64Array(backing.buffer, 8, 4);
     expect(new addon.NativeRepresentation(view, 2, 2).rows).toBe(2);
+    // Float32Array is read in place, too.
+    expect(new addon.NativeRepresentation(new Float32Array(new ArrayBuffer(24), 4, 4), 2, 2).cols).toBe(2);
   });
 
   it('compare validates ids, options, representations and labels', () => {

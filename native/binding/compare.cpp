@@ -29,6 +29,7 @@ struct Job {
   const Representation* b = nullptr;
   std::vector<std::int32_t> labels;
   bool hasLabels = false;
+  Precision precision = Precision::Double;
 
   std::vector<Outcome> run(RunControl& control) const {
     std::vector<Outcome> outcomes(ids.size());
@@ -36,7 +37,7 @@ struct Job {
     std::unique_ptr<RepresentationPair> pair;
     Outcome pairFailure;
     try {
-      pair = std::make_unique<RepresentationPair>(*a, *b);
+      pair = std::make_unique<RepresentationPair>(*a, *b, precision);
     } catch (const Error& e) {
       pairFailure.code = e.code();
       pairFailure.message = e.what();
@@ -75,7 +76,15 @@ struct Job {
   }
 };
 
-Job parseJob(const Napi::CallbackInfo& info) {
+Precision precisionArgument(Napi::Env env, const Napi::Value& value) {
+  if (value.IsUndefined() || value.IsNull()) return Precision::Double;
+  const std::string text = value.IsString() ? value.As<Napi::String>().Utf8Value() : "";
+  if (text == "double") return Precision::Double;
+  if (text == "single") return Precision::Single;
+  throwError(env, ErrorCode::Option, "precision must be 'double' or 'single'");
+}
+
+Job parseJob(const Napi::CallbackInfo& info, std::size_t precisionIndex) {
   Napi::Env env = info.Env();
   Job job;
   job.ids = stringArrayArgument(env, info[0], "ids");
@@ -90,6 +99,7 @@ Job parseJob(const Napi::CallbackInfo& info) {
   job.a = &NativeRepresentation::From(env, info[2], "a").core();
   job.b = &NativeRepresentation::From(env, info[3], "b").core();
   job.labels = labelsArgument(env, info[4], job.hasLabels);
+  job.precision = precisionArgument(env, info[precisionIndex]);
   return job;
 }
 
@@ -215,8 +225,8 @@ class CompareWorker : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
 Napi::Value Compare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (info.Length() < 4) throwError(env, ErrorCode::Type, "compare(ids, options, a, b, labels?) needs 4 arguments");
-    const Job job = parseJob(info);
+    if (info.Length() < 4) throwError(env, ErrorCode::Type, "compare(ids, options, a, b, labels?, precision?) needs 4 arguments");
+    const Job job = parseJob(info, 5);
     RunControl control;
     return toJs(env, job.run(control));
   });
@@ -226,9 +236,10 @@ Napi::Value CompareAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 4) {
-      throwError(env, ErrorCode::Type, "compareAsync(ids, options, a, b, labels?, control?, onProgress?) needs 4 arguments");
+      throwError(env, ErrorCode::Type,
+                 "compareAsync(ids, options, a, b, labels?, control?, onProgress?, precision?) needs 4 arguments");
     }
-    Job job = parseJob(info);
+    Job job = parseJob(info, 7);
     NativeControl* control = NativeControl::FromOptional(env, info[5]);
     auto flag = control != nullptr ? control->flag() : std::make_shared<std::atomic<bool>>(false);
     Napi::Value onProgress = info[6];

@@ -35,8 +35,10 @@ auto guarded(Napi::Env env, Body&& body) -> decltype(body()) {
   }
 }
 
-// A Float64Array view of rows x cols; checks type, detached/shared buffers and rows·cols = length.
-// Finiteness is checked by the core Representation.
+// A Float64Array or Float32Array view of rows x cols, used in place; checks type, detached/shared buffers
+// and rows·cols = length. Finiteness is checked by the core Representation.
+SourceView sourceArgument(Napi::Env env, const Napi::Value& data, const Napi::Value& rows, const Napi::Value& cols);
+// The same for arguments that must be float64.
 MatrixView matrixArgument(Napi::Env env, const Napi::Value& data, const Napi::Value& rows, const Napi::Value& cols);
 
 // A plain object of option values (number | boolean | string) -> Options.

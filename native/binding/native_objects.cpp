@@ -32,7 +32,7 @@ NativeRepresentation::NativeRepresentation(const Napi::CallbackInfo& info) : Nap
   Napi::Env env = info.Env();
   guarded(env, [&] {
     if (info.Length() < 3) throwError(env, ErrorCode::Type, "NativeRepresentation(data, rows, cols) needs 3 arguments");
-    const MatrixView view = matrixArgument(env, info[0], info[1], info[2]);
+    const SourceView view = sourceArgument(env, info[0], info[1], info[2]);
     representation_ = std::make_unique<Representation>(view);
     data_ = Napi::Persistent(info[0]);
     tagObject(env, info.This().As<Napi::Object>(), &kRepresentationTag);
@@ -61,9 +61,9 @@ void NativeRepresentation::checkAttached(Napi::Env env, const char* what) const 
   bool detached = false;
   if (napi_get_typedarray_info(env, array, nullptr, &length, &current, &buffer, nullptr) != napi_ok ||
       napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached ||
-      current != static_cast<const void*>(representation_->raw().data) || length != representation_->raw().size()) {
+      current != representation_->source().data || length != representation_->source().size()) {
     throwError(env, ErrorCode::Detached,
-               std::string("the Float64Array behind ") + what + " was detached or moved after it was prepared");
+               std::string("the typed array behind ") + what + " was detached or moved after it was prepared");
   }
 }
 

@@ -1,4 +1,4 @@
-// JS classes of the binding: a prepared representation (zero-copy over a Float64Array) and a run
+// JS classes of the binding: a prepared representation (zero-copy over a Float64Array or Float32Array) and a run
 // control (cancellation flag shared with async workers).
 #pragma once
 
@@ -35,10 +35,10 @@ class NativeRepresentation : public Napi::ObjectWrap<NativeRepresentation> {
   Napi::Value Cols(const Napi::CallbackInfo& info);
   Napi::Value Release(const Napi::CallbackInfo& info);
   void freeCore();
-  // Throws E_DETACHED if the Float64Array's buffer was detached or moved since construction.
+  // Throws E_DETACHED if the typed array's buffer was detached or moved since construction.
   void checkAttached(Napi::Env env, const char* what) const;
 
-  Napi::Reference<Napi::Value> data_;  // keeps the Float64Array (and its memory) alive
+  Napi::Reference<Napi::Value> data_;  // keeps the typed array (and its memory) alive
   std::unique_ptr<Representation> representation_;
   int users_ = 0;
   bool releaseRequested_ = false;

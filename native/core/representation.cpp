@@ -1,6 +1,7 @@
 #include "representation.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -20,31 +21,28 @@ namespace {
 // Rows per thread below which a pass over the matrix is not worth a thread.
 std::size_t minRowsPerThread(std::size_t cols) { return std::max<std::size_t>(1, (std::size_t{1} << 20) / std::max<std::size_t>(1, cols)); }
 
-}  // namespace
+bool isFiniteValue(double v) { return std::fabs(v) <= std::numeric_limits<double>::max(); }  // false for NaN, ±inf
+bool isFiniteValue(float v) { return std::fabs(v) <= FLT_MAX; }
 
-Representation::Representation(MatrixView raw) : raw_(raw) {
-  if (raw.rows == 0 || raw.cols == 0) {
-    throw Error(ErrorCode::Shape, "a representation needs at least one row and one column (got " +
-                                      std::to_string(raw.rows) + " x " + std::to_string(raw.cols) + ")");
-  }
-  if (raw.data == nullptr) throw Error(ErrorCode::Internal, "representation has no data");
-  // One pass validates every entry and accumulates the column sums (so the means come for free).
-  const std::size_t d = raw.cols;
-  std::map<std::size_t, std::vector<double>> partialSums;  // by first row: summed in a fixed order
+// One pass that validates every entry and returns the column sums, summed per chunk and then in a fixed
+// order (so the means do not depend on the thread count's scheduling).
+template <class T>
+std::vector<double> validatedColumnSums(const T* data, std::size_t rows, std::size_t d) {
+  std::map<std::size_t, std::vector<double>> partialSums;  // by first row
   std::mutex partialMutex;
-  parallelFor(raw.rows, minRowsPerThread(d), [&](std::size_t begin, std::size_t end) {
+  parallelFor(rows, minRowsPerThread(d), [&](std::size_t begin, std::size_t end) {
     std::vector<double> sums(d, 0.0);
     for (std::size_t i = begin; i < end; ++i) {
-      const double* r = raw.row(i);
+      const T* r = data + i * d;
       // Column-wise accumulations (no loop-carried scalar) so the compiler vectorises the pass.
       bool finite = true;
       for (std::size_t j = 0; j < d; ++j) {
-        sums[j] += r[j];
-        finite &= std::fabs(r[j]) <= std::numeric_limits<double>::max();  // false for NaN and ±inf
+        sums[j] += static_cast<double>(r[j]);
+        finite &= isFiniteValue(r[j]);
       }
       if (!finite) {
         for (std::size_t j = 0; j < d; ++j) {
-          if (!std::isfinite(r[j])) {
+          if (!isFiniteValue(r[j])) {
             throw Error(ErrorCode::NonFinite, "entry (" + std::to_string(i) + ", " + std::to_string(j) + ") is " +
                                                   (std::isnan(r[j]) ? "NaN" : "infinite"));
           }
@@ -54,55 +52,98 @@ Representation::Representation(MatrixView raw) : raw_(raw) {
     std::lock_guard<std::mutex> lock(partialMutex);
     partialSums.emplace(begin, std::move(sums));
   });
-  columnMeans_.assign(d, 0.0);
+  std::vector<double> total(d, 0.0);
   for (const auto& [begin, sums] : partialSums) {
-    for (std::size_t j = 0; j < d; ++j) columnMeans_[j] += sums[j];
+    for (std::size_t j = 0; j < d; ++j) total[j] += sums[j];
   }
-  for (double& m : columnMeans_) m /= static_cast<double>(raw.rows);
+  return total;
+}
+
+// Σ_i (x_ij − c_j)² per column j (c = nullptr: no centring), read straight from the source. Two-pass
+// form when centred: no cancellation, unlike Σx² − Nμ². Fixed-order sum of per-chunk partials.
+template <class T>
+std::vector<double> columnSquareSums(const T* data, std::size_t rows, std::size_t d, const double* centre) {
+  std::map<std::size_t, std::vector<double>> partial;
+  std::mutex partialMutex;
+  parallelFor(rows, minRowsPerThread(d), [&](std::size_t begin, std::size_t end) {
+    std::vector<double> sums(d, 0.0);  // per column: vectorisable, no loop-carried scalar
+    for (std::size_t i = begin; i < end; ++i) {
+      const T* r = data + i * d;
+      if (centre != nullptr) {
+        for (std::size_t j = 0; j < d; ++j) {
+          const double v = static_cast<double>(r[j]) - centre[j];
+          sums[j] += v * v;
+        }
+      } else {
+        for (std::size_t j = 0; j < d; ++j) {
+          const double v = static_cast<double>(r[j]);
+          sums[j] += v * v;
+        }
+      }
+    }
+    std::lock_guard<std::mutex> lock(partialMutex);
+    partial.emplace(begin, std::move(sums));
+  });
+  std::vector<double> total(d, 0.0);
+  for (const auto& [begin, sums] : partial) {
+    for (std::size_t j = 0; j < d; ++j) total[j] += sums[j];
+  }
+  return total;
+}
+
+std::vector<double> columnSquareSums(const MomentInput& in) {
+  const SourceView& s = in.source;
+  return s.isSingle() ? columnSquareSums(s.f32(), s.rows, s.cols, in.centre)
+                      : columnSquareSums(s.f64(), s.rows, s.cols, in.centre);
+}
+
+}  // namespace
+
+Representation::Representation(SourceView source) : source_(source) {
+  if (source.rows == 0 || source.cols == 0) {
+    throw Error(ErrorCode::Shape, "a representation needs at least one row and one column (got " +
+                                      std::to_string(source.rows) + " x " + std::to_string(source.cols) + ")");
+  }
+  if (source.data == nullptr) throw Error(ErrorCode::Internal, "representation has no data");
+  columnMeans_ = source.isSingle() ? validatedColumnSums(source.f32(), source.rows, source.cols)
+                                   : validatedColumnSums(source.f64(), source.rows, source.cols);
+  for (double& m : columnMeans_) m /= static_cast<double>(source.rows);
+}
+
+MatrixView Representation::raw() const {
+  if (!source_.isSingle()) return source_.doubles();
+  return memo<Matrix>("float64-copy", [&] {
+    Matrix copy = Matrix::uninitialized(rows(), cols());
+    copyCentredRows(MomentInput{source_, nullptr}, 0, rows(), copy.data(), cols(), 0);
+    return copy;
+  }).view();
+}
+
+std::size_t Representation::float64CopyBytes() const {
+  return source_.isSingle() && !memo_.has("float64-copy") ? source_.size() * sizeof(double) : 0;
+}
+
+MomentInput Representation::momentInput(Centering c) const {
+  if (c == Centering::Columns && hasCenteredData()) return {data(c), nullptr};
+  const SourceView rows = source_.isSingle() && memo_.has("float64-copy") ? SourceView(raw()) : source_;
+  return {rows, c == Centering::Columns ? columnMeans_.data() : nullptr};
 }
 
 MatrixView Representation::data(Centering c) const {
-  if (c == Centering::None) return raw_;
+  if (c == Centering::None) return raw();
   return memo<Matrix>("centered", [&] {
-    const auto& means = columnMeans();
     Matrix centered = Matrix::uninitialized(rows(), cols());
-    parallelFor(rows(), minRowsPerThread(cols()), [&](std::size_t begin, std::size_t end) {
-      for (std::size_t i = begin; i < end; ++i) {
-        const double* src = raw_.row(i);
-        double* dst = centered.row(i);
-        for (std::size_t j = 0; j < cols(); ++j) dst[j] = src[j] - means[j];
-      }
-    });
+    copyCentredRows(MomentInput{source_, columnMeans_.data()}, 0, rows(), centered.data(), cols(), 0);
     return centered;
   }).view();
 }
 
 double Representation::squaredNorm(Centering c) const {
   return memo<double>(std::string("squared-norm:") + centeringName(c), [&] {
-    if (c == Centering::None || hasCenteredData()) return frobeniusNormSquared(data(c));
-    // Σ (x_ij − μ_j)² in a read-only pass (no centred copy); fixed-order sum of per-chunk partials.
-    // Two-pass form: no cancellation, unlike Σx² − Nμ².
-    std::map<std::size_t, double> partial;
-    std::mutex partialMutex;
-    const std::size_t d = cols();
-    const double* means = columnMeans_.data();
-    parallelFor(rows(), minRowsPerThread(d), [&](std::size_t begin, std::size_t end) {
-      std::vector<double> columnSums(d, 0.0);  // per column: vectorisable, no loop-carried scalar
-      for (std::size_t i = begin; i < end; ++i) {
-        const double* r = raw_.row(i);
-        for (std::size_t j = 0; j < d; ++j) {
-          const double v = r[j] - means[j];
-          columnSums[j] += v * v;
-        }
-      }
-      double sum = 0.0;
-      for (double v : columnSums) sum += v;
-      std::lock_guard<std::mutex> lock(partialMutex);
-      partial.emplace(begin, sum);
-    });
-    double total = 0.0;
-    for (const auto& [begin, sum] : partial) total += sum;
-    return total;
+    const MomentInput in = momentInput(c);
+    if (!in.source.isSingle() && in.centre == nullptr) return frobeniusNormSquared(in.source.doubles());
+    const std::vector<double> sums = columnSquareSums(in);
+    return std::accumulate(sums.begin(), sums.end(), 0.0);
   });
 }
 
@@ -122,28 +163,24 @@ const RowSpaceFactor& Representation::rowSpaceFactor(Centering c) const {
   });
 }
 
-namespace {
-
-// The means to subtract for `c`, or none: lets centeredCrossProduct work from the raw data.
-const std::vector<double>& meansFor(const Representation& r, Centering c) {
-  static const std::vector<double> none;
-  return c == Centering::Columns && !r.hasCenteredData() ? r.columnMeans() : none;
+std::string Representation::covarianceKey(Centering c, Precision precision) {
+  return std::string("covariance:") + centeringName(c) + ":" + precisionName(precision);
 }
 
-MatrixView sourceFor(const Representation& r, Centering c) {
-  return c == Centering::Columns && r.hasCenteredData() ? r.data(c) : r.raw();
+bool Representation::hasCovariance(Centering c, Precision precision) const { return memo_.has(covarianceKey(c, precision)); }
+
+const Matrix& Representation::covariance(Centering c, Precision precision) const {
+  return memo<Matrix>(covarianceKey(c, precision), [&] {
+    Matrix out(cols(), cols());
+    accumulateMoments({momentInput(c)}, 0, rows(), precision, out);
+    mirrorUpper(out);
+    return out;
+  });
 }
 
-}  // namespace
-
-const Matrix& Representation::covariance(Centering c) const {
-  return memo<Matrix>(std::string("covariance:") + centeringName(c),
-                      [&] { return centeredCrossProduct(sourceFor(*this, c), meansFor(*this, c), nullptr, {}); });
-}
-
-double Representation::covarianceSquaredNorm(Centering c) const {
-  return memo<double>(std::string("covariance-squared-norm:") + centeringName(c), [&] {
-    if (cols() <= rows()) return frobeniusNormSquared(covariance(c).view());
+double Representation::covarianceSquaredNorm(Centering c, Precision precision) const {
+  return memo<double>(std::string("covariance-squared-norm:") + centeringName(c) + ":" + precisionName(precision), [&] {
+    if (cols() <= rows()) return frobeniusNormSquared(covariance(c, precision).view());
     // D > N: R Rᵀ (N × N) has the non-zero spectrum of XᵀX at a fraction of the cost.
     return frobeniusNormSquared(gramOfRows(rowSpaceFactor(c).matrix).view());
   });
@@ -171,16 +208,7 @@ const Matrix& Representation::columnSpaceBasis(Centering c) const {
 
 const std::vector<double>& Representation::columnNorms(Centering c) const {
   return memo<std::vector<double>>(std::string("column-norms:") + centeringName(c), [&] {
-    const std::size_t d = cols();
-    const bool center = c == Centering::Columns;
-    std::vector<double> sums(d, 0.0);
-    for (std::size_t i = 0; i < rows(); ++i) {
-      const double* r = raw_.row(i);
-      for (std::size_t j = 0; j < d; ++j) {
-        const double v = center ? r[j] - columnMeans_[j] : r[j];
-        sums[j] += v * v;
-      }
-    }
+    std::vector<double> sums = columnSquareSums(momentInput(c));
     for (double& v : sums) v = std::sqrt(v);
     return sums;
   });
@@ -194,19 +222,56 @@ bool Representation::isConstant(Centering c) const {
   return squaredNorm(Centering::Columns) <= kRelativeFloor * kRelativeFloor * raw;
 }
 
-RepresentationPair::RepresentationPair(const Representation& a, const Representation& b) : a_(a), b_(b) {
+RepresentationPair::RepresentationPair(const Representation& a, const Representation& b, Precision precision)
+    : a_(a), b_(b), precision_(precision) {
   if (a.rows() != b.rows()) {
     throw Error(ErrorCode::Shape, "the two representations must have the same number of rows (inputs): got " +
                                       std::to_string(a.rows()) + " and " + std::to_string(b.rows()));
   }
 }
 
+std::string RepresentationPair::crossKey(Centering c) const {
+  return std::string("cross-factor:") + centeringName(c) + ":" + precisionName(precision_);
+}
+
+void RepresentationPair::secondMoments(Centering c) const {
+  const bool featureSpace = a_.cols() <= rows() && b_.cols() <= rows();
+  if (featureSpace && !memo_.has(crossKey(c)) && !a_.hasCovariance(c, precision_) && !b_.hasCovariance(c, precision_) &&
+      &a_ != &b_) {
+    memo<Matrix>(crossKey(c), [&] {
+      const std::size_t da = a_.cols();
+      const std::size_t db = b_.cols();
+      Matrix joint(da + db, da + db);
+      accumulateMoments({a_.momentInput(c), b_.momentInput(c)}, 0, rows(), precision_, joint);
+      // Split the upper triangle of [XᵀX XᵀY; · YᵀY] into the three products.
+      Matrix xx = Matrix::uninitialized(da, da);
+      Matrix yy = Matrix::uninitialized(db, db);
+      Matrix xy = Matrix::uninitialized(da, db);
+      for (std::size_t i = 0; i < da; ++i) {
+        for (std::size_t j = i; j < da; ++j) xx(i, j) = xx(j, i) = joint(i, j);
+        for (std::size_t j = 0; j < db; ++j) xy(i, j) = joint(i, da + j);
+      }
+      for (std::size_t i = 0; i < db; ++i) {
+        for (std::size_t j = i; j < db; ++j) yy(i, j) = yy(j, i) = joint(da + i, da + j);
+      }
+      a_.memo<Matrix>(Representation::covarianceKey(c, precision_), [&] { return std::move(xx); });
+      b_.memo<Matrix>(Representation::covarianceKey(c, precision_), [&] { return std::move(yy); });
+      return xy;
+    });
+    return;
+  }
+  crossFactor(c);
+  if (a_.cols() <= rows()) a_.covariance(c, precision_);
+  if (b_.cols() <= rows()) b_.covariance(c, precision_);
+}
+
 MatrixView RepresentationPair::crossFactor(Centering c) const {
-  return memo<Matrix>(std::string("cross-factor:") + centeringName(c), [&] {
+  return memo<Matrix>(crossKey(c), [&] {
     if (a_.cols() <= a_.rows() && b_.cols() <= b_.rows()) {
       // Both factors are Xᵀ (feature space): Xᵀ Y over the N inputs, centring blocks on the fly.
-      const MatrixView y = sourceFor(b_, c);
-      return centeredCrossProduct(sourceFor(a_, c), meansFor(a_, c), &y, meansFor(b_, c));
+      Matrix out(a_.cols(), b_.cols());
+      accumulateCross(a_.momentInput(c), b_.momentInput(c), 0, rows(), precision_, out);
+      return out;
     }
     const RowSpaceFactor& fa = a_.rowSpaceFactor(c);
     const RowSpaceFactor& fb = b_.rowSpaceFactor(c);

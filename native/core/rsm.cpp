@@ -141,9 +141,10 @@ const Matrix& centeredRbfKernel(const MeasureContext& ctx, const Representation&
 // ‖x_i‖² of the column-centred rows: the diagonal of the centred linear kernel.
 const std::vector<double>& centeredRowSquaredNorms(const Representation& r) {
   return r.memo<std::vector<double>>("rsm:centered-row-squared-norms", [&] {
-    const MatrixView x = r.data(Centering::Columns);
-    std::vector<double> s(x.rows);
-    for (std::size_t i = 0; i < x.rows; ++i) s[i] = dot(x.row(i), x.row(i), x.cols);
+    std::vector<double> s(r.rows());
+    r.forEachRowBlock(Centering::Columns, [&](MatrixView x, std::size_t first) {
+      for (std::size_t i = 0; i < x.rows; ++i) s[first + i] = dot(x.row(i), x.row(i), x.cols);
+    });
     return s;
   });
 }
@@ -174,16 +175,18 @@ double cka(const MeasureContext& ctx) {
                                            std::to_string(ctx.pair.rows()));
   }
   double cross, selfA, selfB;
+  const Precision precision = ctx.pair.precision();
+  if (kernel == "linear") ctx.pair.secondMoments(Centering::Columns);  // XᵀX, YᵀY, XᵀY in one pass when possible
   if (kernel == "linear" && !unbiased) {
     cross = ctx.pair.crossSquaredNorm(Centering::Columns);
-    selfA = ctx.a().covarianceSquaredNorm(Centering::Columns);
-    selfB = ctx.b().covarianceSquaredNorm(Centering::Columns);
+    selfA = ctx.a().covarianceSquaredNorm(Centering::Columns, precision);
+    selfB = ctx.b().covarianceSquaredNorm(Centering::Columns, precision);
   } else if (kernel == "linear") {
     const auto& sx = centeredRowSquaredNorms(ctx.a());
     const auto& sy = centeredRowSquaredNorms(ctx.b());
     cross = linearUnbiasedHsic(ctx.pair.crossSquaredNorm(Centering::Columns), sx, sy);
-    selfA = linearUnbiasedHsic(ctx.a().covarianceSquaredNorm(Centering::Columns), sx, sx);
-    selfB = linearUnbiasedHsic(ctx.b().covarianceSquaredNorm(Centering::Columns), sy, sy);
+    selfA = linearUnbiasedHsic(ctx.a().covarianceSquaredNorm(Centering::Columns, precision), sx, sx);
+    selfB = linearUnbiasedHsic(ctx.b().covarianceSquaredNorm(Centering::Columns, precision), sy, sy);
   } else {
     const Matrix& ka = centeredRbfKernel(ctx, ctx.a(), sigma, unbiased);
     const Matrix& kb = centeredRbfKernel(ctx, ctx.b(), sigma, unbiased);

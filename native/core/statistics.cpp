@@ -51,16 +51,17 @@ double clippedCosine(const double* x, const std::vector<double>& unit, std::size
 // convention for the cosine of a zero vector.
 double concentricity(const Representation& r) {
   return r.memo<double>("statistics:concentricity", [&] {
-    const MatrixView x = r.raw();
     const std::vector<double>& mean = r.columnMeans();
     const double norm = magnitude(r);
-    std::vector<double> unit(x.cols, 0.0);
+    std::vector<double> unit(r.cols(), 0.0);
     if (norm > 0.0) {
-      for (std::size_t c = 0; c < x.cols; ++c) unit[c] = mean[c] / norm;
+      for (std::size_t c = 0; c < r.cols(); ++c) unit[c] = mean[c] / norm;
     }
     double sum = 0.0;
-    for (std::size_t i = 0; i < x.rows; ++i) sum += clippedCosine(x.row(i), unit, x.cols);
-    return sum / static_cast<double>(x.rows);
+    r.forEachRowBlock(Centering::None, [&](MatrixView x, std::size_t) {
+      for (std::size_t i = 0; i < x.rows; ++i) sum += clippedCosine(x.row(i), unit, x.cols);
+    });
+    return sum / static_cast<double>(r.rows());
   });
 }
 

@@ -1,0 +1,56 @@
+// Second moments of row-aligned inputs, computed over bounded blocks of rows. A block of rows of each input
+// is converted to float64 (from float32 sources), shifted by a centre and written side by side into a
+// scratch buffer [X_b − 1c_xᵀ, Y_b − 1c_yᵀ]; one dsyrk of that buffer adds all of XᵀX, YᵀY and XᵀY of
+// the block at once (the joint product costs the same flops as two syrk and a gemm, in one BLAS call over
+// data that was read from memory once). Neither a centred copy nor a float64 copy of a whole input is
+// ever made. These are the kernels of Representation's feature-space products and of the streaming
+// accumulators (streaming.hpp).
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "matrix.hpp"
+
+namespace nnsim {
+
+class RunControl;
+
+// 'double' (default): float64 arithmetic throughout. 'single': the block products run in float32
+// (ssyrk/sgemm, about twice the speed) and are added into float64 results block by block, so rounding
+// grows with the block size (a few thousand rows), not with N.
+enum class Precision { Double, Single };
+const char* precisionName(Precision p);
+
+// One input of a product: its rows and the centre subtracted from each row (nullptr: none).
+struct MomentInput {
+  SourceView source;
+  const double* centre = nullptr;
+};
+
+// Rows per block for a scratch buffer `width` elements wide: about 16 MB, at least 64 rows.
+std::size_t momentBlockRows(std::size_t width, Precision precision);
+
+// out (D × D, D = Σ cols of the inputs) += Σ z_i z_iᵀ over rows [begin, end), z_i the concatenation of the
+// inputs' rows minus their centres. Only the upper triangle of `out` is updated (mirrorUpper fills the
+// rest). A single float64 input without centre is multiplied in place (no scratch). `control` (optional)
+// is checked between blocks.
+void accumulateMoments(const std::vector<MomentInput>& inputs, std::size_t begin, std::size_t end, Precision precision,
+                       Matrix& out, RunControl* control = nullptr);
+
+// out (Dx × Dy) += Σ (x_i − c_x)(y_i − c_y)ᵀ over rows [begin, end), by gemm on blocks (no copy for float64
+// inputs without centre).
+void accumulateCross(const MomentInput& x, const MomentInput& y, std::size_t begin, std::size_t end, Precision precision,
+                     Matrix& out, RunControl* control = nullptr);
+
+// Copies the upper triangle of a square matrix to the lower one.
+void mirrorUpper(Matrix& m);
+
+// Copies rows [begin, begin + count) of `input` minus its centre into dst (row stride `stride`, starting at
+// column `offset`), as float64 or float32. Parallel over rows.
+void copyCentredRows(const MomentInput& input, std::size_t begin, std::size_t count, double* dst, std::size_t stride,
+                     std::size_t offset);
+void copyCentredRows(const MomentInput& input, std::size_t begin, std::size_t count, float* dst, std::size_t stride,
+                     std::size_t offset);
+
+}  // namespace nnsim
