@@ -4,7 +4,7 @@
  * matrix, a factor or an SVD is computed once for all of them).
  */
 import { NnsimError, fromNative } from './errors.js';
-import { type Matrix, type MatrixInput, requireSameRows, toMatrix } from './matrix.js';
+import { type Matrix, type MatrixInput, type SourceMatrix, requireSameRows, toSourceMatrix } from './matrix.js';
 import type { MeasureDefinition } from './measure-types.js';
 import { type NativeControlHandle, type NativeOutcome, type NativeRepresentationHandle, nativeAddon } from './native.js';
 import { type OptionSchema, type OptionsOf, type ResolvedOptions, resolveOptions } from './options.js';
@@ -14,31 +14,56 @@ import { cancelled, schedule } from './runtime.js';
 /**
  * A representation validated once and prepared for many comparisons: the core keeps what it derives
  * (centred data, factors, k-NN lists …) for the lifetime of this object, so comparing it with many
- * others does that work once. The Float64Array it was made from is used in place: do not modify it
- * while the object is in use.
+ * others does that work once. The Float64Array or Float32Array it was made from is used in place (float32
+ * data is never copied whole unless a measure needs the full matrix in float64): do not modify it while
+ * the object is in use.
  */
 export class PreparedRepresentation {
-  readonly matrix: Matrix;
+  /** The data as given: Float64Array or Float32Array, used in place. */
+  readonly source: SourceMatrix;
+  readonly #name: string;
+  #matrix: Matrix | undefined;
   #native: NativeRepresentationHandle | undefined;
 
-  /** `convert` replaces toMatrix for inputs of functional measures (label vectors, outputs). */
-  constructor(input: MatrixInput, name = 'representation', convert: (value: unknown, name: string) => Matrix = toMatrix) {
-    this.matrix = convert(input, name);
+  /**
+   * `convert` replaces the default validation for inputs of functional measures (label vectors, outputs);
+   * without it the input is a representation, checked (every entry finite) by the core right away.
+   */
+  constructor(input: MatrixInput, name = 'representation', convert?: (value: unknown, name: string) => Matrix) {
+    this.#name = name;
+    if (convert) {
+      this.#matrix = convert(input, name);
+      this.source = this.#matrix;
+    } else {
+      this.source = toSourceMatrix(input, name);
+      this.nativeHandle();
+    }
   }
 
   get rows(): number {
-    return this.matrix.rows;
+    return this.source.rows;
   }
 
   get cols(): number {
-    return this.matrix.cols;
+    return this.source.cols;
   }
 
-  /** @internal The native handle (created on first use). */
+  /** The data as a float64 matrix (for measures computed in JavaScript): float32 data is copied once. */
+  get matrix(): Matrix {
+    this.#matrix ??= { data: Float64Array.from(this.source.data), rows: this.source.rows, cols: this.source.cols };
+    return this.#matrix;
+  }
+
+  /** @internal The native handle (created on first use; the core validates the data). */
   nativeHandle(): NativeRepresentationHandle {
     if (!this.#native) {
       const addon = nativeAddon();
-      this.#native = new addon.NativeRepresentation(this.matrix.data, this.matrix.rows, this.matrix.cols);
+      try {
+        this.#native = new addon.NativeRepresentation(this.source.data, this.source.rows, this.source.cols);
+      } catch (error) {
+        const e = fromNative(error);
+        throw e.code === 'E_NONFINITE' ? new NnsimError(e.code, `${this.#name}: ${e.message}`) : e;
+      }
     }
     return this.#native;
   }
@@ -102,7 +127,28 @@ export interface Progress {
   readonly fraction: number;
 }
 
-export interface RunOptions {
+/** Options of a computation that are not measure parameters. */
+export interface CallOptions {
+  /**
+   * 'double' (default): float64 arithmetic. 'single': the D × D products of the feature-space measures
+   * (linear CKA, Procrustes, angular shape, Bures) run in float32 BLAS on row blocks and are summed in
+   * float64: about twice as fast, relative error around 1e-6 (see the README).
+   */
+  precision?: Precision;
+}
+
+export type Precision = 'double' | 'single';
+
+/** The validated precision of a call. */
+export function precisionOf(call: CallOptions | undefined): Precision {
+  const value = call?.precision ?? 'double';
+  if (value !== 'double' && value !== 'single') {
+    throw new NnsimError('E_OPTION', `Expected 'double' or 'single' for precision but received ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export interface RunOptions extends CallOptions {
   /** Cancels the computation; the promise rejects with E_CANCELLED. */
   signal?: AbortSignal;
   /** Called on the main thread as the computation advances. */
@@ -206,7 +252,12 @@ async function runJsAsync(p: PlannedMeasure, a: PreparedRepresentation, b: Prepa
   }
 }
 
-function runSync(planned: readonly PlannedMeasure[], a: PreparedRepresentation, b: PreparedRepresentation): Outcome[] {
+function runSync(
+  planned: readonly PlannedMeasure[],
+  a: PreparedRepresentation,
+  b: PreparedRepresentation,
+  precision: Precision = 'double',
+): Outcome[] {
   const outcomes: Outcome[] = new Array(planned.length);
   const nativeIndices = planned.flatMap((p, i) => (p.definition.engine.kind === 'native' ? [i] : []));
   if (nativeIndices.length > 0) {
@@ -216,6 +267,7 @@ function runSync(planned: readonly PlannedMeasure[], a: PreparedRepresentation, 
       a.nativeHandle(),
       b.nativeHandle(),
       checkLabels(planned),
+      precision,
     );
     nativeIndices.forEach((i, k) => (outcomes[i] = outcomeOf(raw[k]!, planned[i]!.definition.id)));
   }
@@ -260,6 +312,7 @@ async function runAsync(
         checkLabels(planned),
         control,
         run.onProgress ? (k, done, total) => report(nativeIndices[k]!, done, total) : undefined,
+        precisionOf(run),
       );
       nativeIndices.forEach((i, k) => (outcomes[i] = outcomeOf(raw[k]!, planned[i]!.definition.id)));
     } finally {
@@ -299,11 +352,18 @@ function single(outcome: Outcome): number {
  * Computes one measure of two representations (N × D and N × D′, rows = the same inputs).
  * Throws NnsimError on bad input or when the measure is undefined for it.
  */
-export function compare(id: MeasureId | (string & {}), a: CompareInput, b: CompareInput, options?: object): number {
+export function compare(
+  id: MeasureId | (string & {}),
+  a: CompareInput,
+  b: CompareInput,
+  options?: object,
+  call?: CallOptions,
+): number {
+  const precision = precisionOf(call);
   const [pa, pb] = preparePair(a, b, converterOf([id]));
   try {
     const planned = plan([{ id, options }], pa.rows);
-    return single(runSync(planned, pa, pb)[0]!);
+    return single(runSync(planned, pa, pb, precision)[0]!);
   } finally {
     releaseOwn([pa, pb], [a, b]);
   }
@@ -317,6 +377,7 @@ export async function compareAsync(
   options?: object,
   run: RunOptions = {},
 ): Promise<number> {
+  precisionOf(run);
   const [pa, pb] = preparePair(a, b, converterOf([id]));
   try {
     const planned = plan([{ id, options }], pa.rows);
@@ -354,24 +415,25 @@ export function compareMany(
   specs: readonly MeasureSpec[],
   a: CompareInput,
   b: CompareInput,
-  options: { errors: 'return' },
+  options: { errors: 'return' } & CallOptions,
 ): ManyOutcomes;
 export function compareMany(
   specs: readonly MeasureSpec[],
   a: CompareInput,
   b: CompareInput,
-  options?: { errors?: 'throw' | 'return' },
+  options?: { errors?: 'throw' | 'return' } & CallOptions,
 ): ManyResults | ManyOutcomes;
 export function compareMany(
   specs: readonly MeasureSpec[],
   a: CompareInput,
   b: CompareInput,
-  options: { errors?: 'throw' | 'return' } = {},
+  options: { errors?: 'throw' | 'return' } & CallOptions = {},
 ): ManyResults | ManyOutcomes {
+  const precision = precisionOf(options);
   const [pa, pb] = preparePair(a, b, converterOf(specs));
   try {
     const planned = plan(specs, pa.rows);
-    return collect(planned, runSync(planned, pa, pb), options.errors ?? 'throw');
+    return collect(planned, runSync(planned, pa, pb, precision), options.errors ?? 'throw');
   } finally {
     releaseOwn([pa, pb], [a, b]);
   }
@@ -384,6 +446,7 @@ export async function compareManyAsync(
   b: CompareInput,
   options: CompareManyOptions = {},
 ): Promise<ManyResults | ManyOutcomes> {
+  precisionOf(options);
   const [pa, pb] = preparePair(a, b, converterOf(specs));
   try {
     const planned = plan(specs, pa.rows);

@@ -25,18 +25,20 @@ export {
   compareManyAsync,
   prepare,
   PreparedRepresentation,
+  type CallOptions,
   type CompareInput,
   type CompareManyOptions,
   type ManyOutcomes,
   type ManyResults,
   type MeasureFunction,
   type MeasureSpec,
+  type Precision,
   type Progress,
   type RepresentationInput,
   type RunOptions,
 } from './compare.js';
 export { NnsimError, type ErrorCode } from './errors.js';
-export { matrix, toMatrix, type Matrix, type MatrixInput, type MatrixLike } from './matrix.js';
+export { matrix, toMatrix, type Matrix, type MatrixInput, type MatrixLike, type SourceMatrix } from './matrix.js';
 export {
   INVARIANCES,
   type Family,

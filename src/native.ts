@@ -24,7 +24,7 @@ export interface NativeControlHandle {
 export type NativeOutcome = number | { code: string; message: string };
 
 export interface NativeAddon {
-  NativeRepresentation: new (data: Float64Array, rows: number, cols: number) => NativeRepresentationHandle;
+  NativeRepresentation: new (data: Float64Array | Float32Array, rows: number, cols: number) => NativeRepresentationHandle;
   NativeControl: new () => NativeControlHandle;
   compare(
     ids: readonly string[],
@@ -32,6 +32,7 @@ export interface NativeAddon {
     a: NativeRepresentationHandle,
     b: NativeRepresentationHandle,
     labels?: Int32Array,
+    precision?: 'double' | 'single',
   ): NativeOutcome[];
   compareAsync(
     ids: readonly string[],
@@ -41,6 +42,7 @@ export interface NativeAddon {
     labels: Int32Array | undefined,
     control: NativeControlHandle | undefined,
     onProgress: ((measureIndex: number, done: number, total: number) => void) | undefined,
+    precision?: 'double' | 'single',
   ): Promise<NativeOutcome[]>;
   fitAffineMap(
     a: Float64Array,
