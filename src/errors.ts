@@ -32,6 +32,10 @@ export type ErrorCode =
   | 'E_CANCELLED'
   /** An allocation failed. */
   | 'E_OUT_OF_MEMORY'
+  /** The measure (with these options) cannot be accumulated over row batches; the message names the alternatives. */
+  | 'E_NOT_STREAMABLE'
+  /** An accumulator state or merge does not match: other format version, measures, options or shape, or a truncated file. */
+  | 'E_STATE'
   /** A file could not be read or is malformed (CLI readers). */
   | 'E_FILE'
   /** The native addon could not be loaded. */
@@ -74,6 +78,7 @@ export function invalidParameter(code: ErrorCode, what: string, expected: string
 const NATIVE_CODES = new Set<string>([
   'E_TYPE', 'E_SHAPE', 'E_TOO_FEW_ROWS', 'E_NONFINITE', 'E_DETACHED', 'E_SHARED_BUFFER', 'E_OPTION',
   'E_UNKNOWN_MEASURE', 'E_LABELS', 'E_DEGENERATE', 'E_NUMERICAL', 'E_CANCELLED', 'E_OUT_OF_MEMORY', 'E_INTERNAL',
+  'E_NOT_STREAMABLE', 'E_STATE',
 ]);
 
 /** Turns an error object or `{ code, message }` record from the native binding into an NnsimError. */

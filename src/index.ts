@@ -59,6 +59,15 @@ export {
   type MeasureId,
 } from './registry.js';
 export { configure, getConfig, type RuntimeConfig } from './runtime.js';
+export {
+  Accumulator,
+  accumulatorFromBuffer,
+  createAccumulator,
+  streamableMeasures,
+  type AccumulatedMeasure,
+  type AccumulatorOptions,
+  type ExpectedState,
+} from './streaming.js';
 
 /** compare(id, a, b, options) — and compare.async(…) on a worker thread. */
 export const compare = Object.assign(compareSync, { async: compareAsync });

@@ -20,12 +20,42 @@ export interface NativeControlHandle {
   readonly cancelled: boolean;
 }
 
+/** One tensor of an accumulator's state. */
+export interface NativeStateTensor {
+  shape: number[];
+  data: Float64Array;
+}
+
+export interface NativeAccumulatorHandle {
+  readonly rows: number;
+  readonly batches: number;
+  push(a: Float64Array | Float32Array, b: Float64Array | Float32Array, rows: number): void;
+  pushAsync(
+    a: Float64Array | Float32Array,
+    b: Float64Array | Float32Array,
+    rows: number,
+    control: NativeControlHandle | undefined,
+  ): Promise<void>;
+  merge(other: NativeAccumulatorHandle): void;
+  result(): NativeOutcome[];
+  state(): Record<string, NativeStateTensor>;
+  restore(tensors: Record<string, NativeStateTensor>): void;
+}
+
 /** A measure's outcome from the core: the value, or an error record. */
 export type NativeOutcome = number | { code: string; message: string };
 
 export interface NativeAddon {
   NativeRepresentation: new (data: Float64Array | Float32Array, rows: number, cols: number) => NativeRepresentationHandle;
   NativeControl: new () => NativeControlHandle;
+  NativeAccumulator: new (
+    ids: readonly string[],
+    options: readonly Record<string, number | boolean | string>[],
+    colsA: number,
+    colsB: number,
+    precision: 'double' | 'single',
+  ) => NativeAccumulatorHandle;
+  streamableIds(): string[];
   compare(
     ids: readonly string[],
     options: readonly Record<string, number | boolean | string>[],

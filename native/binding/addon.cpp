@@ -1,6 +1,7 @@
 // Module entry: registers the binding's classes and functions. No measure logic lives here.
 #include <napi.h>
 
+#include "accumulator_binding.hpp"
 #include "compare.hpp"
 #include "convert.hpp"
 #include "measure.hpp"
@@ -15,6 +16,14 @@ namespace {
 Napi::Value MeasureIds(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const auto ids = measureIds();
+  Napi::Array out = Napi::Array::New(env, ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, ids[i]));
+  return out;
+}
+
+Napi::Value StreamableIds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto& ids = streamableIds();
   Napi::Array out = Napi::Array::New(env, ids.size());
   for (std::size_t i = 0; i < ids.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, ids[i]));
   return out;
@@ -44,6 +53,7 @@ Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeRepresentation", NativeRepresentation::Define(env));
   exports.Set("NativeControl", NativeControl::Define(env));
+  exports.Set("NativeAccumulator", NativeAccumulator::Define(env));
   exports.Set("compare", Napi::Function::New<Compare>(env, "compare"));
   exports.Set("compareAsync", Napi::Function::New<CompareAsync>(env, "compareAsync"));
   exports.Set("measureIds", Napi::Function::New<MeasureIds>(env, "measureIds"));
@@ -53,6 +63,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("persistenceAsync", Napi::Function::New<PersistenceAsync>(env, "persistenceAsync"));
   exports.Set("blasInfo", Napi::Function::New<BlasInfo>(env, "blasInfo"));
   exports.Set("fitAffineMap", Napi::Function::New<FitAffineMap>(env, "fitAffineMap"));
+  exports.Set("streamableIds", Napi::Function::New<StreamableIds>(env, "streamableIds"));
   return exports;
 }
 

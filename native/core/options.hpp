@@ -17,6 +17,8 @@ class Options {
  public:
   void set(const std::string& key, OptionValue value) { values_[key] = std::move(value); }
   bool has(const std::string& key) const { return values_.count(key) != 0; }
+  bool operator==(const Options& other) const { return values_ == other.values_; }
+  bool operator!=(const Options& other) const { return !(*this == other); }
 
   // A finite number in [min, max] (bounds inclusive unless the *Exclusive flags say otherwise).
   double number(const std::string& key, double fallback, double min, double max, bool minExclusive = false,

@@ -160,16 +160,104 @@ double linearUnbiasedHsic(double crossSquaredNorm, const std::vector<double>& sx
   return crossSquaredNorm - diagonal + sumX * sumY / ((n - 1.0) * (n - 2.0)) - 2.0 / (n - 2.0) * diagonal;
 }
 
+}  // namespace
+
+double MinibatchCkaSums::value() const {
+  if (batches == 0.0) {
+    throw Error(ErrorCode::TooFewRows, "minibatch CKA needs at least one minibatch of " +
+                                           std::to_string(kMinMinibatchRows) + " or more rows");
+  }
+  if (!(xx > 0.0) || !(yy > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("minibatch CKA is undefined: the ") + (xx > 0.0 ? "second" : "first") +
+                                           " representation has a non-positive mean HSIC with itself");
+  }
+  return std::clamp(xy / (std::sqrt(xx) * std::sqrt(yy)), -1.0, 1.0);
+}
+
+MinibatchHsic minibatchHsic(MatrixView x, MatrixView y, CkaKernel kernel, double sigmaScale, const std::string& which) {
+  const std::size_t b = x.rows;
+  if (b < kMinMinibatchRows || y.rows != b) throw Error(ErrorCode::Internal, "minibatchHsic: needs 4 or more aligned rows");
+  // The kernel of one input, from its rows centred on the minibatch mean (U-centring removes the terms a
+  // translation adds, so centring changes no value and keeps the Gram expansion accurate).
+  auto kernelOf = [&](MatrixView v, const char* side) {
+    Matrix centred = Matrix::uninitialized(b, v.cols);
+    std::vector<double> mean(v.cols, 0.0);
+    for (std::size_t i = 0; i < b; ++i) {
+      for (std::size_t j = 0; j < v.cols; ++j) mean[j] += v(i, j);
+    }
+    for (double& m : mean) m /= static_cast<double>(b);
+    for (std::size_t i = 0; i < b; ++i) {
+      for (std::size_t j = 0; j < v.cols; ++j) centred(i, j) = v(i, j) - mean[j];
+    }
+    Matrix k = gramOfRows(centred);
+    if (kernel == CkaKernel::Linear) return uCentered(k);
+    Matrix d2 = Matrix::uninitialized(b, b);
+    std::vector<double> distances;
+    distances.reserve(b * (b - 1) / 2);
+    for (std::size_t i = 0; i < b; ++i) {
+      for (std::size_t j = 0; j < b; ++j) d2(i, j) = i == j ? 0.0 : std::max(0.0, k(i, i) + k(j, j) - 2.0 * k(i, j));
+      for (std::size_t j = i + 1; j < b; ++j) distances.push_back(std::sqrt(d2(i, j)));
+    }
+    const std::size_t mid = distances.size() / 2;
+    std::nth_element(distances.begin(), distances.begin() + static_cast<std::ptrdiff_t>(mid), distances.end());
+    double median = distances[mid];
+    if (distances.size() % 2 == 0) {
+      median = 0.5 * (median + *std::max_element(distances.begin(), distances.begin() + static_cast<std::ptrdiff_t>(mid)));
+    }
+    if (!(median > 0.0)) {
+      throw Error(ErrorCode::Degenerate, std::string("minibatch RBF CKA is undefined: in ") + which + " the " + side +
+                                             " representation has at least half of its pairs of rows equal (median distance 0)");
+    }
+    const double sigma = sigmaScale * median;
+    const double scale = -1.0 / (2.0 * sigma * sigma);
+    for (std::size_t i = 0; i < d2.size(); ++i) d2.data()[i] = std::exp(scale * d2.data()[i]);
+    return uCentered(d2);
+  };
+  const Matrix kx = kernelOf(x, "first");
+  const Matrix ky = kernelOf(y, "second");
+  // HSIC_1 = ⟨K̃, L̃⟩ / (b(b − 3)) with U-centred kernels (Song et al. 2012, Eq. 5; see uCentered).
+  const double norm = static_cast<double>(b) * (static_cast<double>(b) - 3.0);
+  return {frobeniusInner(kx, ky) / norm, frobeniusInner(kx, kx) / norm, frobeniusInner(ky, ky) / norm};
+}
+
+namespace {
+
+// Minibatch CKA over consecutive minibatches of `batch` rows (a final partial minibatch of at least 4 rows
+// counts as one; a smaller remainder is left out).
+double minibatchCka(const MeasureContext& ctx, CkaKernel kernel, double sigma, std::size_t batch) {
+  const std::size_t n = ctx.pair.rows();
+  const std::size_t count = (n + batch - 1) / batch;
+  MinibatchCkaSums sums;
+  Matrix xa = Matrix::uninitialized(std::min(batch, n), ctx.a().cols());
+  Matrix xb = Matrix::uninitialized(std::min(batch, n), ctx.b().cols());
+  for (std::size_t k = 0; k < count; ++k) {
+    ctx.control.step(k, count);
+    const std::size_t at = k * batch;
+    const std::size_t rows = std::min(batch, n - at);
+    if (rows < kMinMinibatchRows) break;
+    copyCentredRows(MomentInput{ctx.a().source(), nullptr}, at, rows, xa.data(), xa.cols(), 0);
+    copyCentredRows(MomentInput{ctx.b().source(), nullptr}, at, rows, xb.data(), xb.cols(), 0);
+    sums.add(minibatchHsic(MatrixView(xa.data(), rows, xa.cols()), MatrixView(xb.data(), rows, xb.cols()), kernel, sigma,
+                           "minibatch " + std::to_string(k) + " (rows " + std::to_string(at) + "–" +
+                               std::to_string(at + rows - 1) + ")"));
+  }
+  return sums.value();
+}
+
 // CKA = HSIC(K, L) / sqrt(HSIC(K, K)·HSIC(L, L)) (Kornblith et al. 2019, Eq. 3).
 // Linear, biased: ‖YᵀX‖_F² / (‖XᵀX‖_F ‖YᵀY‖_F) on centred inputs (Eq. 4), from the pair's feature-space
 // or row-space factors. RBF: N × N kernels with σ relative to the median distance, so the measure stays
 // invariant to isotropic scaling. Unbiased: Song et al. 2012's HSIC estimator (needs N ≥ 4).
 double cka(const MeasureContext& ctx) {
   const std::string kernel = ctx.options.choice("kernel", "linear", {"linear", "rbf"});
-  const std::string estimator = ctx.options.choice("estimator", "biased", {"biased", "unbiased"});
+  const std::string estimator = ctx.options.choice("estimator", "biased", {"biased", "unbiased", "minibatch"});
   const double sigma = ctx.options.number("sigma", 1.0, 0.0, 1e6, true);
   const bool unbiased = estimator == "unbiased";
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "CKA");
+  if (estimator == "minibatch") {
+    const auto batch = static_cast<std::size_t>(ctx.options.integer("batch", 256, 4, 1 << 20));
+    return minibatchCka(ctx, kernel == "rbf" ? CkaKernel::Rbf : CkaKernel::Linear, sigma, batch);
+  }
   if (unbiased && ctx.pair.rows() < 4) {
     throw Error(ErrorCode::TooFewRows, "the unbiased HSIC estimator needs at least 4 inputs (rows); got " +
                                            std::to_string(ctx.pair.rows()));

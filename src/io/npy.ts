@@ -141,8 +141,11 @@ export interface NpyHeader {
   readonly dataOffset: number;
 }
 
-/** Parses and checks the header: every size claim is checked against the bytes actually present. */
-export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
+/**
+ * Parses and checks the header: every size claim is checked against the bytes actually present (the
+ * whole file, or only its first bytes when `totalBytes` gives the file's size).
+ */
+export function parseNpyHeader(bytes: Uint8Array, source: string, totalBytes = bytes.length): NpyHeader {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw fileError(source, 'not a .npy file (no \\x93NUMPY magic); write it with numpy.save');
   }
@@ -191,7 +194,7 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
   if (shape.length > 32) throw fileError(source, `malformed .npy header (${shape.length} dimensions)`);
   const count = elementCount(shape, source);
   const dataOffset = headerStart + headerLength;
-  const available = bytes.length - dataOffset;
+  const available = totalBytes - dataOffset;
   const needed = count * ITEM_SIZE[dtype];
   if (needed > available) {
     throw fileError(

@@ -26,21 +26,37 @@ export const ckaDefinition = defineMeasure({
       note: 'the unbiased HSIC can be negative; U-centred kernels form an inner-product space, so |CKA| ≤ 1',
     },
     { when: { kernel: 'rbf', estimator: 'unbiased' }, range: [-1, 1] },
+    {
+      when: { estimator: 'minibatch' },
+      range: [-1, 1],
+      note: 'the mean of per-minibatch unbiased HSIC estimates; not the full-data CKA',
+    },
+    { when: { kernel: 'rbf', estimator: 'minibatch' }, range: [-1, 1] },
   ],
   minRows: 2,
   options: {
     kernel: enumOption(['linear', 'rbf'], 'linear', 'Kernel on the inputs: linear (K = XXᵀ) or rbf (K = exp(−‖xᵢ − xⱼ‖²/2σ²)).'),
     estimator: enumOption(
-      ['biased', 'unbiased'],
+      ['biased', 'unbiased', 'minibatch'],
       'biased',
-      'HSIC estimator: biased (Gretton et al. 2005) or unbiased (Song et al. 2012; needs N ≥ 4, values in [−1, 1]).',
+      'HSIC estimator: biased (Gretton et al. 2005), unbiased (Song et al. 2012; needs N ≥ 4, values in [−1, 1]), or ' +
+        'minibatch: unbiased HSIC averaged over minibatches of `batch` consecutive rows (Nguyen, Raghu & Kornblith 2021; ' +
+        'streams, no N × N kernel; a different estimate from the full-data CKA).',
     ),
     sigma: numberOption({
       default: 1,
       min: 0,
       minExclusive: true,
       max: 1e6,
-      description: 'RBF bandwidth σ as a multiple of the median Euclidean distance between distinct inputs (kernel: rbf).',
+      description: 'RBF bandwidth σ as a multiple of the median Euclidean distance between distinct inputs (kernel: rbf; with estimator minibatch, within each minibatch).',
+    }),
+    batch: numberOption({
+      default: 256,
+      min: 4,
+      max: 1 << 20,
+      integer: true,
+      description:
+        'Rows per minibatch (estimator: minibatch; a final partial minibatch of 4 or more rows counts as one, fewer rows are left out).',
     }),
   },
   description:
