@@ -11,6 +11,8 @@ import { NnsimError } from './errors.js';
 export interface NativeRepresentationHandle {
   readonly rows: number;
   readonly cols: number;
+  /** Bytes a float64 copy of float32 data would take now (0 for float64 data or once the copy exists). */
+  readonly float64CopyBytes: number;
   /** Frees the core representation and its cached intermediates (after any async call using it). */
   release(): void;
 }

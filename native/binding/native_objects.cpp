@@ -25,6 +25,7 @@ Napi::Function NativeRepresentation::Define(Napi::Env env) {
   return DefineClass(env, "NativeRepresentation",
                      {InstanceAccessor<&NativeRepresentation::Rows>("rows"),
                       InstanceAccessor<&NativeRepresentation::Cols>("cols"),
+                      InstanceAccessor<&NativeRepresentation::Float64CopyBytes>("float64CopyBytes"),
                       InstanceMethod<&NativeRepresentation::Release>("release")});
 }
 
@@ -85,6 +86,10 @@ Napi::Value NativeRepresentation::Release(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeRepresentation::Rows(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(From(info.Env(), info.This(), "this").representation_->rows()));
+}
+
+Napi::Value NativeRepresentation::Float64CopyBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(From(info.Env(), info.This(), "this").representation_->float64CopyBytes()));
 }
 
 Napi::Value NativeRepresentation::Cols(const Napi::CallbackInfo& info) {
