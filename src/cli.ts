@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 
 import cliProgress from 'cli-progress';
 
-import { compareMany } from './compare.js';
+import { streamCompare } from './cli-streaming.js';
+import { type Precision, compareMany } from './compare.js';
 import { NnsimError, nearest } from './errors.js';
 import { printable } from './io/array.js';
 import { type ArrayEntry, type Reshape, matrixShape, openArray, openLayers, readLabels, toRepresentation } from './io/load.js';
@@ -32,7 +33,8 @@ class UsageError extends Error {}
 const USAGE = `nnsim — similarity of neural network representations
 
 Usage:
-  nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--reshape flatten|positions] [--json]
+  nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--reshape flatten|positions]
+                    [--precision double|single] [--stream] [--json]
   nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--reshape ...] [--quiet]
   nnsim list [--json]
   nnsim demo [--out DIR] [--quiet]
@@ -44,6 +46,9 @@ pairwise: A and B are folders of per-layer .npy files, or one .npz/.safetensors 
 --option K=V      an option for every selected measure that has it; ID.K=V for one measure only
 --labels FILE     class labels (1-D integer array) for measures that need them
 --reshape MODE    3-D/4-D arrays (N × … × C): 'flatten' → N × (…·C), 'positions' → (N·…) × C
+--precision P     'single': the D × D products in float32 (about 2× faster, ~1e-6 relative error)
+--stream          read A and B in blocks of rows even when they are small (automatic above 256 MB
+                  when every measure streams: memory stays at two blocks plus the D × D statistics)
 --json            machine-readable output
 --quiet           no progress bar (it is also off when stderr is not a terminal)
 `;
@@ -161,10 +166,10 @@ function requireSameRows(a: { source: string; rows: number }, b: { source: strin
   }
 }
 
-function progressBar(enabled: boolean, label: string): { update(done: number, total: number): void; stop(): void } {
+function progressBar(enabled: boolean, label: string, unit = 'pairs'): { update(done: number, total: number): void; stop(): void } {
   if (!enabled) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} pairs · {eta_formatted} left`, hideCursor: true, clearOnComplete: true },
+    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} ${unit} · {eta_formatted} left`, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -242,24 +247,61 @@ const COMMON = {
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
+function parsePrecision(value: string | undefined): Precision {
+  if (value === undefined || value === 'double' || value === 'single') return value ?? 'double';
+  throw new UsageError(`--precision must be 'double' or 'single'; got '${value}'`);
+}
+
 function compareCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args, options: { ...COMMON, json: { type: 'boolean' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...COMMON, json: { type: 'boolean' }, precision: { type: 'string' }, stream: { type: 'boolean' } },
+    allowPositionals: true,
+  });
   if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim --help'`);
   const reshape = parseReshape(values.reshape);
+  const precision = parsePrecision(values.precision);
   const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [ea, eb, rows] = openPair(positionals[0]!, positionals[1]!, reshape);
-  const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
-  const a = toRepresentation(ea, reshape);
-  const b = toRepresentation(eb, reshape);
-  if (labels && labels.length !== a.rows) {
-    throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the arrays have ${a.rows} rows (inputs)`);
+  let runs: MeasureRun[] = [];
+  const plan = (rows: number): MeasureRun[] => (runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows));
+  // Large inputs whose measures all stream are read block by block (cli-streaming.ts); the rest is loaded.
+  const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim compare', 'rows');
+  let streamed;
+  try {
+    streamed = labels
+      ? undefined
+      : streamCompare(positionals[0]!, positionals[1]!, (rows) => plan(rows).map((r) => ({ id: r.id, options: r.options, key: r.key })), {
+          reshape,
+          precision,
+          force: values.stream,
+          onProgress: (done, total) => bar.update(done, total),
+        });
+  } finally {
+    bar.stop();
   }
-  const outcomes = compareMany(
-    runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
-    a,
-    b,
-    { errors: 'return' },
-  );
+  let ea: { source: string; shape: readonly number[] };
+  let eb: { source: string; shape: readonly number[] };
+  let a: { rows: number; cols: number };
+  let b: { rows: number; cols: number };
+  let outcomes: Record<string, number | NnsimError>;
+  if (streamed) {
+    [ea, eb, a, b, outcomes] = [streamed.a, streamed.b, streamed.a, streamed.b, streamed.outcomes];
+  } else {
+    const [entryA, entryB, rows] = openPair(positionals[0]!, positionals[1]!, reshape);
+    plan(rows);
+    const ma = toRepresentation(entryA, reshape);
+    const mb = toRepresentation(entryB, reshape);
+    if (labels && labels.length !== ma.rows) {
+      throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the arrays have ${ma.rows} rows (inputs)`);
+    }
+    outcomes = compareMany(
+      runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
+      ma,
+      mb,
+      { errors: 'return', precision },
+    );
+    [ea, eb, a, b] = [entryA, entryB, ma, mb];
+  }
   const failed = runs.filter((r) => typeof outcomes[r.key] !== 'number');
   if (runs.length === 1 && failed.length === 1) throw outcomes[runs[0]!.key] as NnsimError;
   if (values.json) {
@@ -268,6 +310,7 @@ function compareCommand(args: string[], io: Io): number {
         {
           a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
           b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
+          ...(streamed ? { streamed: { blocks: streamed.blocks, blockRows: streamed.blockRows } } : {}),
           values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
           measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
           errors: Object.fromEntries(
@@ -282,7 +325,8 @@ function compareCommand(args: string[], io: Io): number {
       ),
     );
   } else {
-    io.out(`A: ${ea.source} (${a.rows} × ${a.cols})   B: ${eb.source} (${b.rows} × ${b.cols})`);
+    const how = streamed ? `   streamed in ${streamed.blocks} blocks of ${streamed.blockRows} rows` : '';
+    io.out(`A: ${ea.source} (${a.rows} × ${a.cols})   B: ${eb.source} (${b.rows} × ${b.cols})${how}`);
     const width = Math.max(...runs.map((r) => r.key.length), 7);
     for (const r of runs) {
       const o = outcomes[r.key];

@@ -410,7 +410,12 @@ function collect(planned: readonly PlannedMeasure[], outcomes: readonly Outcome[
  * Computes several measures of one pair, sharing intermediates (one centring, one factor, one cross
  * product, one set of k-NN lists …). Returns { [key]: value }, key = spec.key ?? id.
  */
-export function compareMany(specs: readonly MeasureSpec[], a: CompareInput, b: CompareInput): ManyResults;
+export function compareMany(
+  specs: readonly MeasureSpec[],
+  a: CompareInput,
+  b: CompareInput,
+  options?: { errors?: 'throw' } & CallOptions,
+): ManyResults;
 export function compareMany(
   specs: readonly MeasureSpec[],
   a: CompareInput,

@@ -50,7 +50,7 @@ function isDirectory(path: string): boolean {
 }
 
 /** `path#name` → [path, name] unless the whole string is an existing path. */
-function splitSpec(spec: string): [string, string | undefined] {
+export function splitSpec(spec: string): [string, string | undefined] {
   if (isFile(spec) || isDirectory(spec)) return [spec, undefined];
   const hash = spec.lastIndexOf('#');
   if (hash > 0) return [spec.slice(0, hash), spec.slice(hash + 1)];
@@ -106,7 +106,7 @@ export function openLayers(spec: string): ArrayEntry[] {
 }
 
 /** rows × cols an array becomes, or an E_SHAPE error that says which --reshape to use. */
-export function matrixShape(entry: ArrayEntry, reshape?: Reshape): { rows: number; cols: number } {
+export function matrixShape(entry: Pick<ArrayEntry, 'source' | 'shape'>, reshape?: Reshape): { rows: number; cols: number } {
   const shape = entry.shape;
   if (shape.length === 0) throw new NnsimError('E_SHAPE', `${entry.source}: is a scalar; a representation is an N × D array (rows = inputs)`);
   if (shape.some((d) => d === 0)) throw new NnsimError('E_SHAPE', `${entry.source}: is empty (shape (${shape.join(', ')}))`);

@@ -1,0 +1,103 @@
+/**
+ * `nnsim compare` without loading the inputs. When every selected measure streams (see
+ * streamableMeasures()) and both arrays are little-endian float32/float64 `.npy` or single-tensor
+ * `.safetensors` files, blocks of rows are read with positioned reads and pushed into one accumulator:
+ * memory is two blocks plus the D × D statistics, whatever N is. The command streams by itself when the
+ * inputs would take more than STREAM_THRESHOLD bytes in float64 (smaller inputs get the in-memory
+ * algorithms, which are more accurate for nearly identical inputs), or always with --stream.
+ */
+import { NnsimError } from './errors.js';
+import type { Reshape } from './io/load.js';
+import { type RowFile, openRowFile } from './io/rows.js';
+import type { MeasureSpec, Precision } from './compare.js';
+import { createAccumulator } from './streaming.js';
+
+/** Inputs larger than this (N·(D + D′)·8 bytes) are streamed when they can be. */
+export const STREAM_THRESHOLD = 256 * 2 ** 20;
+
+/** About this many bytes of each file are read per block. */
+const BLOCK_BYTES = 32 * 2 ** 20;
+
+export interface StreamedInput {
+  readonly source: string;
+  readonly shape: readonly number[];
+  readonly rows: number;
+  readonly cols: number;
+}
+
+export interface StreamedCompare {
+  readonly a: StreamedInput;
+  readonly b: StreamedInput;
+  readonly blocks: number;
+  readonly blockRows: number;
+  readonly outcomes: Record<string, number | NnsimError>;
+}
+
+function describe(file: RowFile): StreamedInput {
+  return { source: file.source, shape: file.shape, rows: file.rows, cols: file.cols };
+}
+
+/** The accumulator's "batch k, row i of the first input: column j is NaN" as a position in the file. */
+function nonFiniteInFile(error: NnsimError, files: readonly RowFile[], firstRow: number): NnsimError {
+  const m = /row (\d+) of the (first|second) input: column (\d+) is (NaN|infinite)/.exec(error.message);
+  if (!m) return error;
+  const file = files[m[2] === 'first' ? 0 : 1]!;
+  return new NnsimError(
+    'E_NONFINITE',
+    `${file.source}: ${m[4]} at row ${firstRow + Number(m[1])}, column ${m[3]}; remove or impute non-finite values before comparing`,
+  );
+}
+
+/**
+ * Compares two array files by streaming them, or returns undefined when they or the measures cannot be
+ * streamed (or, unless `force`, when they are small enough to load). Errors in the files' headers, a
+ * mismatch of N and non-finite values are thrown as NnsimErrors.
+ */
+export function streamCompare(
+  specA: string,
+  specB: string,
+  measuresFor: (rows: number) => readonly MeasureSpec[],
+  options: { reshape?: Reshape; precision?: Precision; force?: boolean; onProgress?: (done: number, total: number) => void },
+): StreamedCompare | undefined {
+  const files: RowFile[] = [];
+  try {
+    for (const spec of [specA, specB]) {
+      const file = openRowFile(spec, options.reshape);
+      if (!file) return undefined;
+      files.push(file);
+    }
+    const [a, b] = files as [RowFile, RowFile];
+    if (a.rows !== b.rows) {
+      throw new NnsimError(
+        'E_SHAPE',
+        `${a.source} has ${a.rows} rows but ${b.source} has ${b.rows}; rows are inputs, so both must hold the same inputs in the same order`,
+      );
+    }
+    if (!options.force && a.rows * (a.cols + b.cols) * 8 <= STREAM_THRESHOLD) return undefined;
+    let accumulator;
+    try {
+      accumulator = createAccumulator(measuresFor(a.rows), { colsA: a.cols, colsB: b.cols, precision: options.precision });
+    } catch (error) {
+      if (error instanceof NnsimError && error.code === 'E_NOT_STREAMABLE' && !options.force) return undefined;
+      throw error;
+    }
+    const widest = Math.max(a.cols * (a.dtype === 'float32' ? 4 : 8), b.cols * (b.dtype === 'float32' ? 4 : 8));
+    const blockRows = Math.min(a.rows, Math.max(256, Math.floor(BLOCK_BYTES / widest)));
+    let blocks = 0;
+    for (let begin = 0; begin < a.rows; begin += blockRows) {
+      const count = Math.min(blockRows, a.rows - begin);
+      const blockA = { data: a.read(begin, count), rows: count, cols: a.cols };
+      const blockB = { data: b.read(begin, count), rows: count, cols: b.cols };
+      try {
+        accumulator.push(blockA, blockB);
+      } catch (error) {
+        throw error instanceof NnsimError && error.code === 'E_NONFINITE' ? nonFiniteInFile(error, files, begin) : error;
+      }
+      blocks++;
+      options.onProgress?.(begin + count, a.rows);
+    }
+    return { a: describe(a), b: describe(b), blocks, blockRows, outcomes: accumulator.result({ errors: 'return' }) };
+  } finally {
+    for (const file of files) file.close();
+  }
+}
