@@ -63,6 +63,13 @@ export function streamCompare(
   try {
     for (const spec of [specA, specB]) {
       const file = openRowFile(spec, options.reshape);
+      if (!file && options.force) {
+        throw new NnsimError(
+          'E_FILE',
+          `${spec}: cannot be read in blocks of rows; --stream reads little-endian float32/float64 arrays in C order from ` +
+            '.npy or single-tensor .safetensors files (convert with a.astype(np.float32), or drop --stream)',
+        );
+      }
       if (!file) return undefined;
       files.push(file);
     }

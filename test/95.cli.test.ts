@@ -516,3 +516,65 @@ describe('nnsim demo', () => {
     expect(bytes.length).toBeGreaterThan(20_000);
   });
 });
+
+describe('nnsim compare, streamed', () => {
+  /** A float32 or float64 .npy file (C order) of `m` written into `dir`. */
+  function writeNpy(dir: string, name: string, data: Float32Array | Float64Array, rows: number, cols: number): string {
+    let header = `{'descr': '<f${data.BYTES_PER_ELEMENT}', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
+    header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
+    const preamble = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0, header.length & 0xff, header.length >> 8])]);
+    const path = join(dir, name);
+    writeFileSync(path, Buffer.concat([preamble, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+    return path;
+  }
+
+  function inputs(rows: number, seed: number): { a: Float32Array; b: Float32Array } {
+    const random = rng(seed);
+    const a = Float32Array.from({ length: rows * 6 }, () => 2 + random());
+    const b = Float32Array.from({ length: rows * 4 }, (_, k) => a[Math.floor(k / 4) * 6 + (k % 4)]! * 0.5 + random());
+    return { a, b };
+  }
+
+  const MEASURES = 'cka,procrustes,cca-mean,magnitude-difference';
+
+  it('reads row blocks and gives the in-memory values (.npy and .safetensors, float32 and float64)', () => {
+    const dir = tmp();
+    const { a, b } = inputs(3000, 1);
+    const npyA = writeNpy(dir, 'a.npy', a, 3000, 6);
+    const npyB = writeNpy(dir, 'b64.npy', Float64Array.from(b), 3000, 4);
+    const safetensors = join(dir, 'b.safetensors');
+    writeFileSync(safetensors, encodeSafetensors({ layer: { dtype: 'F32', shape: [3000, 4], data: b } }));
+    const loaded = JSON.parse(nnsim(['compare', npyA, npyB, '-m', MEASURES, '--json']).stdout);
+    expect(loaded.streamed).toBeUndefined();
+    for (const other of [npyB, safetensors]) {
+      const r = nnsim(['compare', npyA, other, '-m', MEASURES, '--stream', '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      const streamed = JSON.parse(r.stdout);
+      expect(streamed.streamed.blocks).toBe(1);
+      for (const key of MEASURES.split(',')) {
+        expect(Math.abs(streamed.values[key] - loaded.values[key]), key).toBeLessThanOrEqual(1e-12 * Math.abs(loaded.values[key]));
+      }
+    }
+    const text = nnsim(['compare', npyA, npyB, '-m', 'cka', '--stream', '--precision', 'single']);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/streamed in 1 blocks of 3000 rows/);
+    expect(Math.abs(Number(/cka\s+similarity\s+(\S+)/.exec(text.stdout)![1]) - loaded.values.cka)).toBeLessThan(1e-5);
+  });
+
+  it('refuses what it cannot stream, and bad files, with one-line errors', () => {
+    const dir = tmp();
+    const { a, b } = inputs(500, 2);
+    const npyA = writeNpy(dir, 'a.npy', a, 500, 6);
+    const npyB = writeNpy(dir, 'b.npy', b, 500, 4);
+    expectOneLineError(nnsim(['compare', npyA, npyB, '-m', 'cka,knn-jaccard', '--stream']), /'knn-jaccard' cannot be accumulated.*--rows.*\[E_NOT_STREAMABLE\]/);
+    expectOneLineError(nnsim(['compare', npyA, fixture('x-f2-le.npy'), '--stream']), /cannot be read in blocks of rows.*\[E_FILE\]/);
+    expectOneLineError(nnsim(['compare', npyA, writeNpy(dir, 'short.npy', b.subarray(0, 499 * 4), 499, 4), '--stream']), /500 rows.*499.*\[E_SHAPE\]/);
+    const poisoned = Float32Array.from(a);
+    poisoned[321 * 6 + 5] = NaN;
+    expectOneLineError(nnsim(['compare', writeNpy(dir, 'nan.npy', poisoned, 500, 6), npyB, '-m', 'cka', '--stream']), /nan\.npy: NaN at row 321, column 5.*\[E_NONFINITE\]/);
+    const truncated = join(dir, 'truncated.npy');
+    writeFileSync(truncated, readFileSync(npyA).subarray(0, 2000));
+    expectOneLineError(nnsim(['compare', truncated, npyB, '--stream']), /truncated.*\[E_FILE\]/);
+    expect(nnsim(['compare', npyA, npyB, '--precision', 'half']).status).toBe(2);
+  });
+});
