@@ -79,6 +79,15 @@ async function child(mode, n) {
       error: Math.abs(compare('cka', a, b, {}, { precision: 'single' }) / compare('cka', a, b) - 1),
     };
   }
+  if (mode === 'error') {
+    // Relative difference of precision 'single' from double on float32 input, for the feature-space measures.
+    const { compareMany } = await import('../dist/index.js');
+    const [a, b] = pair(n, D, 2, Float32Array);
+    const ids = ['cka', 'procrustes', 'angular-shape', 'bures'];
+    const double = compareMany(ids, a, b);
+    const single = compareMany(ids, a, b, { precision: 'single' });
+    return Object.fromEntries(ids.map((id) => [id, Math.abs(single[id] / double[id] - 1)]));
+  }
   // mode 'rss': peak RSS added by one CKA of in-memory float32 input, in place vs copied to float64 first.
   const [a, b] = pair(n, D, 1, Float32Array);
   const peak = () => process.resourceUsage().maxRSS * 1024;
@@ -152,12 +161,16 @@ function library(results) {
   console.log(`| NumPy float64 | ${format(theirs?.cka64)} | | |`);
   console.log(`| NumPy float32 (\`x.T @ y\`) | ${format(theirs?.cka32)} | | |`);
   console.log(`\nRelative difference of the single-precision CKA from double: ${single.error.toExponential(1)}.`);
+  const errors = runChild('error', 100000);
+  console.log(
+    `At N = 100000 × ${D} (float32 input): ` + Object.entries(errors).map(([id, e]) => `${id} ${e.toExponential(1)}`).join(', ') + '.',
+  );
   const rss = runChild('rss', n);
   console.log(
     `Peak RSS added by one CKA of the two float32 inputs (${mb(rss.inputBytes)}): ${mb(rss.inPlace)} read in place, ` +
       `${mb(rss.copied)} more when they are first copied to float64 (what a Float32Array cost before).`,
   );
-  results.library = { rows, single, rss, numpy: np && { version: np.numpy, core: np.core } };
+  results.library = { rows, single, rss, errors, numpy: np && { version: np.numpy, core: np.core } };
 }
 
 function cli(results, sizes) {
