@@ -3,7 +3,9 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "errors.hpp"
 #include "linalg.hpp"
@@ -21,8 +23,11 @@ std::size_t minRowsPerThread(std::size_t cols) { return std::max<std::size_t>(1,
 
 template <class Out, class In>
 void copyRowsTyped(const In* src, std::size_t cols, const double* centre, std::size_t begin, std::size_t count, Out* dst,
-                   std::size_t stride, std::size_t offset) {
+                   std::size_t stride, std::size_t offset, double* squares) {
+  std::map<std::size_t, double> partial;  // by first row: summed in row order
+  std::mutex partialMutex;
   parallelFor(count, minRowsPerThread(cols), [&](std::size_t lo, std::size_t hi) {
+    std::vector<double> columnSums(squares != nullptr ? cols : 0, 0.0);  // per column: vectorisable
     for (std::size_t i = lo; i < hi; ++i) {
       const In* s = src + (begin + i) * cols;
       Out* d = dst + i * stride + offset;
@@ -31,18 +36,27 @@ void copyRowsTyped(const In* src, std::size_t cols, const double* centre, std::s
       } else {
         for (std::size_t j = 0; j < cols; ++j) d[j] = static_cast<Out>(s[j]);
       }
+      if (squares != nullptr) {
+        for (std::size_t j = 0; j < cols; ++j) columnSums[j] += static_cast<double>(d[j]) * static_cast<double>(d[j]);
+      }
     }
+    if (squares == nullptr) return;
+    double sum = 0.0;
+    for (double v : columnSums) sum += v;
+    std::lock_guard<std::mutex> lock(partialMutex);
+    partial.emplace(lo, sum);
   });
+  for (const auto& [lo, sum] : partial) *squares += sum;
 }
 
 template <class Out>
 void copyRows(const MomentInput& input, std::size_t begin, std::size_t count, Out* dst, std::size_t stride,
-              std::size_t offset) {
+              std::size_t offset, double* squares = nullptr) {
   const SourceView& s = input.source;
   if (s.isSingle()) {
-    copyRowsTyped(s.f32(), s.cols, input.centre, begin, count, dst, stride, offset);
+    copyRowsTyped(s.f32(), s.cols, input.centre, begin, count, dst, stride, offset, squares);
   } else {
-    copyRowsTyped(s.f64(), s.cols, input.centre, begin, count, dst, stride, offset);
+    copyRowsTyped(s.f64(), s.cols, input.centre, begin, count, dst, stride, offset, squares);
   }
 }
 
@@ -69,8 +83,8 @@ bool inPlace(const MomentInput& input, Precision precision) {
 }  // namespace
 
 void copyCentredRows(const MomentInput& input, std::size_t begin, std::size_t count, double* dst, std::size_t stride,
-                     std::size_t offset) {
-  copyRows(input, begin, count, dst, stride, offset);
+                     std::size_t offset, double* squares) {
+  copyRows(input, begin, count, dst, stride, offset, squares);
 }
 
 void copyCentredRows(const MomentInput& input, std::size_t begin, std::size_t count, float* dst, std::size_t stride,
@@ -138,7 +152,8 @@ void accumulateMoments(const std::vector<MomentInput>& inputs, std::size_t begin
 }
 
 void accumulateCross(const MomentInput& x, const MomentInput& y, std::size_t begin, std::size_t end, Precision precision,
-                     Matrix& out, RunControl* control) {
+                     Matrix& out, RunControl* control, SquaredNorms* squares) {
+  if (squares != nullptr) *squares = SquaredNorms{};
   const std::size_t dx = x.source.cols;
   const std::size_t dy = y.source.cols;
   if (x.source.rows < end || y.source.rows < end) throw Error(ErrorCode::Internal, "accumulateCross: row range outside an input");
@@ -153,6 +168,14 @@ void accumulateCross(const MomentInput& x, const MomentInput& y, std::size_t beg
     return;
   }
   const std::size_t block = std::min(end - begin, momentBlockRows(dx + dy, precision));
+  // The norms come for free only when both inputs pass through the scratch blocks.
+  double* sx = nullptr;
+  double* sy = nullptr;
+  if (squares != nullptr && !inPlace(x, precision) && !inPlace(y, precision)) {
+    squares->valid = true;
+    sx = &squares->x;
+    sy = &squares->y;
+  }
   if (precision == Precision::Double) {
     Matrix bx = inPlace(x, precision) ? Matrix() : Matrix::uninitialized(block, dx);
     Matrix by = inPlace(y, precision) ? Matrix() : Matrix::uninitialized(block, dy);
@@ -162,17 +185,18 @@ void accumulateCross(const MomentInput& x, const MomentInput& y, std::size_t beg
       const double* px = x.source.rowRange(at, 0).f64();
       const double* py = y.source.rowRange(at, 0).f64();
       if (!inPlace(x, precision)) {
-        copyRows(x, at, rows, bx.data(), dx, 0);
+        copyRows(x, at, rows, bx.data(), dx, 0, sx);
         px = bx.data();
       }
       if (!inPlace(y, precision)) {
-        copyRows(y, at, rows, by.data(), dy, 0);
+        copyRows(y, at, rows, by.data(), dy, 0, sy);
         py = by.data();
       }
       cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, blasInt(rows, "rows"), 1.0, px, m, py, n, 1.0, out.data(), n);
     }
     return;
   }
+  if (squares != nullptr) squares->valid = false;  // float32 blocks: the norms are not the float64 ones
   std::vector<float> bx(block * dx), by(block * dy), product(dx * dy);
   for (std::size_t at = begin; at < end; at += block) {
     if (control != nullptr) control->throwIfCancelled();

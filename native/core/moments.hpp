@@ -39,17 +39,24 @@ void accumulateMoments(const std::vector<MomentInput>& inputs, std::size_t begin
                        Matrix& out, RunControl* control = nullptr);
 
 // out (Dx × Dy) += Σ (x_i − c_x)(y_i − c_y)ᵀ over rows [begin, end), by gemm on blocks (no copy for float64
-// inputs without centre).
+// inputs without centre). When `squares` is given and both inputs are copied into blocks, it receives
+// Σ_i ‖x_i − c_x‖² and Σ_i ‖y_i − c_y‖² from the blocks while they are in cache (else it is left empty).
+struct SquaredNorms {
+  bool valid = false;
+  double x = 0.0;
+  double y = 0.0;
+};
 void accumulateCross(const MomentInput& x, const MomentInput& y, std::size_t begin, std::size_t end, Precision precision,
-                     Matrix& out, RunControl* control = nullptr);
+                     Matrix& out, RunControl* control = nullptr, SquaredNorms* squares = nullptr);
 
 // Copies the upper triangle of a square matrix to the lower one.
 void mirrorUpper(Matrix& m);
 
 // Copies rows [begin, begin + count) of `input` minus its centre into dst (row stride `stride`, starting at
-// column `offset`), as float64 or float32. Parallel over rows.
+// column `offset`), as float64 or float32. Parallel over rows. `squares` (optional) is increased by the sum
+// of the squared copied values (summed per chunk of rows, then in row order).
 void copyCentredRows(const MomentInput& input, std::size_t begin, std::size_t count, double* dst, std::size_t stride,
-                     std::size_t offset);
+                     std::size_t offset, double* squares = nullptr);
 void copyCentredRows(const MomentInput& input, std::size_t begin, std::size_t count, float* dst, std::size_t stride,
                      std::size_t offset);
 

@@ -138,8 +138,23 @@ MatrixView Representation::data(Centering c) const {
   }).view();
 }
 
+std::string Representation::squaredNormKey(Centering c) { return std::string("squared-norm:") + centeringName(c); }
+
 double Representation::squaredNorm(Centering c) const {
-  return memo<double>(std::string("squared-norm:") + centeringName(c), [&] {
+  return memo<double>(squaredNormKey(c), [&] {
+    // A cached XᵀX of the centred rows holds it on its diagonal; ‖X‖² = ‖X_c‖² + N‖x̄‖² adds two
+    // non-negative terms (no cancellation). Otherwise one pass over the rows.
+    if (hasCovariance(Centering::Columns, Precision::Double)) {
+      const Matrix& cov = covariance(Centering::Columns);
+      double total = 0.0;
+      for (std::size_t j = 0; j < cols(); ++j) total += cov(j, j);
+      if (c == Centering::None) {
+        double mean = 0.0;
+        for (double m : columnMeans_) mean += m * m;
+        total += static_cast<double>(rows()) * mean;
+      }
+      return total;
+    }
     const MomentInput in = momentInput(c);
     if (!in.source.isSingle() && in.centre == nullptr) return frobeniusNormSquared(in.source.doubles());
     const std::vector<double> sums = columnSquareSums(in);
@@ -270,7 +285,13 @@ MatrixView RepresentationPair::crossFactor(Centering c) const {
     if (a_.cols() <= a_.rows() && b_.cols() <= b_.rows()) {
       // Both factors are Xᵀ (feature space): Xᵀ Y over the N inputs, centring blocks on the fly.
       Matrix out(a_.cols(), b_.cols());
-      accumulateCross(a_.momentInput(c), b_.momentInput(c), 0, rows(), precision_, out);
+      SquaredNorms squares;
+      accumulateCross(a_.momentInput(c), b_.momentInput(c), 0, rows(), precision_, out, nullptr, &squares);
+      if (squares.valid) {
+        // ‖X‖², ‖Y‖² of the blocks that were just copied: no further pass over the rows for them.
+        a_.memo<double>(Representation::squaredNormKey(c), [&] { return squares.x; });
+        b_.memo<double>(Representation::squaredNormKey(c), [&] { return squares.y; });
+      }
       return out;
     }
     const RowSpaceFactor& fa = a_.rowSpaceFactor(c);

@@ -101,6 +101,7 @@ class Representation {
  private:
   friend class RepresentationPair;  // stores the covariances of a joint product (secondMoments)
   static std::string covarianceKey(Centering c, Precision precision);
+  static std::string squaredNormKey(Centering c);
 
   SourceView source_;
   std::vector<double> columnMeans_;

@@ -253,6 +253,9 @@ double cka(const MeasureContext& ctx) {
   const std::string estimator = ctx.options.choice("estimator", "biased", {"biased", "unbiased", "minibatch"});
   const double sigma = ctx.options.number("sigma", 1.0, 0.0, 1e6, true);
   const bool unbiased = estimator == "unbiased";
+  // XᵀX, YᵀY, XᵀY in one pass when possible, before the variance check, which then reads the norms off
+  // their diagonals instead of passing over the rows again.
+  if (kernel == "linear" && estimator != "minibatch") ctx.pair.secondMoments(Centering::Columns);
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "CKA");
   if (estimator == "minibatch") {
     const auto batch = static_cast<std::size_t>(ctx.options.integer("batch", 256, 4, 1 << 20));
@@ -264,7 +267,6 @@ double cka(const MeasureContext& ctx) {
   }
   double cross, selfA, selfB;
   const Precision precision = ctx.pair.precision();
-  if (kernel == "linear") ctx.pair.secondMoments(Centering::Columns);  // XᵀX, YᵀY, XᵀY in one pass when possible
   if (kernel == "linear" && !unbiased) {
     cross = ctx.pair.crossSquaredNorm(Centering::Columns);
     selfA = ctx.a().covarianceSquaredNorm(Centering::Columns, precision);
