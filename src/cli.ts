@@ -16,7 +16,16 @@ import { streamCompare } from './cli-streaming.js';
 import { type Precision, compareMany } from './compare.js';
 import { NnsimError, nearest } from './errors.js';
 import { printable } from './io/array.js';
-import { type ArrayEntry, type Reshape, matrixShape, openArray, openLayers, readLabels, toRepresentation } from './io/load.js';
+import {
+  type ArrayEntry,
+  type Reshape,
+  matrixShape,
+  openArray,
+  openLayers,
+  readLabels,
+  toRepresentation,
+  toSourceRepresentation,
+} from './io/load.js';
 import type { Matrix } from './matrix.js';
 import type { MeasureInfo } from './measure-types.js';
 import type { OptionSpec } from './options.js';
@@ -289,8 +298,8 @@ function compareCommand(args: string[], io: Io): number {
   } else {
     const [entryA, entryB, rows] = openPair(positionals[0]!, positionals[1]!, reshape);
     plan(rows);
-    const ma = toRepresentation(entryA, reshape);
-    const mb = toRepresentation(entryB, reshape);
+    const ma = toSourceRepresentation(entryA, reshape);
+    const mb = toSourceRepresentation(entryB, reshape);
     if (labels && labels.length !== ma.rows) {
       throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the arrays have ${ma.rows} rows (inputs)`);
     }

@@ -161,8 +161,13 @@ interface PlannedMeasure {
   options: ResolvedOptions;
 }
 
-function plan(specs: readonly MeasureSpec[], rows: number): PlannedMeasure[] {
-  if (!Array.isArray(specs)) throw new NnsimError('E_TYPE', 'compareMany expects an array of measure ids or specs');
+/**
+ * The measures of a spec list: definition, result key (spec.key ?? id) and the options as given. Throws
+ * E_UNKNOWN_MEASURE for an unknown id and E_OPTION for a key that appears twice.
+ */
+export function specEntries(
+  specs: readonly MeasureSpec[],
+): { definition: MeasureDefinition; key: string; options: object | undefined }[] {
   const seen = new Set<string>();
   return specs.map((spec) => {
     const { id, options, key } = typeof spec === 'string' ? { id: spec, options: undefined, key: undefined } : (spec ?? {});
@@ -172,6 +177,13 @@ function plan(specs: readonly MeasureSpec[], rows: number): PlannedMeasure[] {
       throw new NnsimError('E_OPTION', `measure key '${resolvedKey}' appears twice; give repeated measures distinct keys`);
     }
     seen.add(resolvedKey);
+    return { definition, key: resolvedKey, options };
+  });
+}
+
+function plan(specs: readonly MeasureSpec[], rows: number): PlannedMeasure[] {
+  if (!Array.isArray(specs)) throw new NnsimError('E_TYPE', 'compareMany expects an array of measure ids or specs');
+  return specEntries(specs).map(({ definition, key: resolvedKey, options }) => {
     if (definition.arity !== 'pair') {
       throw new NnsimError('E_TYPE', `measure '${definition.id}' compares a group of models; use compareGroup`, {
         measure: definition.id,

@@ -12,13 +12,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { type CallOptions, type MeasureSpec, type Precision, type RunOptions, precisionOf } from './compare.js';
+import { type CallOptions, type MeasureSpec, type Precision, type RunOptions, precisionOf, specEntries } from './compare.js';
 import { NnsimError, fromNative, invalidParameter } from './errors.js';
 import { encodeSafetensors, safetensorsLayout } from './io/safetensors.js';
 import { type MatrixInput, toSourceMatrix } from './matrix.js';
 import { type NativeAccumulatorHandle, type NativeOutcome, type NativeStateTensor, nativeAddon, packageRoot } from './native.js';
 import { resolveOptions } from './options.js';
-import { getDefinition } from './registry.js';
 import { cancelled, schedule } from './runtime.js';
 
 /** Format name and version written into every state file; a reader refuses any other. */
@@ -60,17 +59,9 @@ function planMeasures(specs: readonly MeasureSpec[], byKey: Readonly<Record<stri
   if (byKey !== undefined && (byKey === null || typeof byKey !== 'object' || Array.isArray(byKey))) {
     throw new NnsimError('E_OPTION', 'options must be an object of measure options keyed by measure id');
   }
-  const seen = new Set<string>();
-  const planned = specs.map((spec) => {
-    const { id, options, key } = typeof spec === 'string' ? { id: spec, options: undefined, key: undefined } : (spec ?? {});
-    const definition = getDefinition(id);
-    const resolvedKey = key ?? definition.id;
-    if (seen.has(resolvedKey)) {
-      throw new NnsimError('E_OPTION', `measure key '${resolvedKey}' appears twice; give repeated measures distinct keys`);
-    }
-    seen.add(resolvedKey);
-    const given = options ?? byKey?.[resolvedKey] ?? byKey?.[definition.id];
-    return { key: resolvedKey, id: definition.id, options: resolveOptions(definition.id, definition.options, given).values };
+  const planned = specEntries(specs).map(({ definition, key, options }) => {
+    const given = options ?? byKey?.[key] ?? byKey?.[definition.id];
+    return { key, id: definition.id, options: resolveOptions(definition.id, definition.options, given).values };
   });
   for (const key of Object.keys(byKey ?? {})) {
     if (!planned.some((p) => p.key === key || p.id === key)) {

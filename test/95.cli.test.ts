@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { NnsimError, compare, compareMany, getMeasure, listMeasures, measureIds } from '../src/index.js';
-import { openArray, openLayers, toRepresentation } from '../src/io/load.js';
+import { openArray, openLayers, toRepresentation, toSourceRepresentation } from '../src/io/load.js';
 import { readNpy } from '../src/io/npy.js';
 import { readNpz } from '../src/io/npz.js';
 import { encodeSafetensors, readSafetensors } from '../src/io/safetensors.js';
@@ -559,6 +559,24 @@ describe('nnsim compare, streamed', () => {
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/streamed in 1 blocks of 3000 rows/);
     expect(Math.abs(Number(/cka\s+similarity\s+(\S+)/.exec(text.stdout)![1]) - loaded.values.cka)).toBeLessThan(1e-5);
+  });
+
+  it('keeps float32 files float32 when they are loaded instead', () => {
+    const f32 = openArray(fixture('x-f4-le.npy'));
+    const source = toSourceRepresentation(f32);
+    expect(source.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(source.data)).toEqual(Array.from(f32.decode()));
+    for (const other of ['x-f4-be.npy', 'x-f8-le.npy', 'x-f4-be-fortran.npy']) {
+      const entry = openArray(fixture(other));
+      expect(toSourceRepresentation(entry).data, other).toBeInstanceOf(Float64Array);
+      expect(Array.from(toSourceRepresentation(entry).data)).toEqual(Array.from(entry.decode()));
+    }
+    const st = readSafetensors(readFileSync(fixture('model.safetensors')), 'model.safetensors');
+    for (const entry of st) expect(Array.from(toSourceRepresentation(entry).data)).toEqual(Array.from(entry.decode()));
+    const poisoned = Float32Array.from({ length: 12 }, (_, k) => (k === 7 ? NaN : k));
+    const nan = errorOf(() => toSourceRepresentation(openArray(writeNpy(tmp(), 'nan32.npy', poisoned, 4, 3))));
+    expect(nan.code).toBe('E_NONFINITE');
+    expect(nan.message).toMatch(/NaN at index \(2, 1\)/);
   });
 
   it('refuses what it cannot stream, and bad files, with one-line errors', () => {

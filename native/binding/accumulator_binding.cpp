@@ -35,22 +35,6 @@ struct OwnedBatch {
   }
 };
 
-Napi::Value outcomesToJs(Napi::Env env, const std::vector<MeasureOutcome>& outcomes) {
-  Napi::Array out = Napi::Array::New(env, outcomes.size());
-  for (std::size_t i = 0; i < outcomes.size(); ++i) {
-    const MeasureOutcome& o = outcomes[i];
-    if (o.ok) {
-      out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, o.value));
-    } else {
-      Napi::Object err = Napi::Object::New(env);
-      err.Set("code", Napi::String::New(env, errorCodeName(o.code)));
-      err.Set("message", Napi::String::New(env, o.message));
-      out.Set(static_cast<uint32_t>(i), err);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 class PushWorker : public Napi::AsyncWorker {
@@ -70,29 +54,18 @@ class PushWorker : public Napi::AsyncWorker {
   Napi::Promise promise() const { return deferred_.Promise(); }
 
   void Execute() override {
-    try {
+    outcome_ = captureOutcome("the batch", [&] {
       owner_->accumulator_->push(a_.view, b_.view, &control_);
-    } catch (const Error& e) {
-      code_ = e.code();
-      message_ = e.what();
-      failed_ = true;
-    } catch (const std::bad_alloc&) {
-      code_ = ErrorCode::OutOfMemory;
-      message_ = "out of memory while adding the batch (nothing was added)";
-      failed_ = true;
-    } catch (const std::exception& e) {
-      code_ = ErrorCode::Internal;
-      message_ = std::string("internal error: ") + e.what();
-      failed_ = true;
-    }
+      return 0.0;
+    });
   }
 
   void OnOK() override {
     owner_->busy_ = false;
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
-    if (failed_) {
-      deferred_.Reject(makeError(env, code_, message_).Value());
+    if (!outcome_.ok) {
+      deferred_.Reject(makeError(env, outcome_.code, outcome_.message).Value());
     } else {
       deferred_.Resolve(env.Undefined());
     }
@@ -109,9 +82,7 @@ class PushWorker : public Napi::AsyncWorker {
   OwnedBatch a_;
   OwnedBatch b_;
   RunControl control_;
-  bool failed_ = false;
-  ErrorCode code_ = ErrorCode::Internal;
-  std::string message_;
+  MeasureOutcome outcome_;
 };
 
 Napi::Function NativeAccumulator::Define(Napi::Env env) {

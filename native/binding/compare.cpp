@@ -12,12 +12,7 @@
 namespace nnsim::binding {
 namespace {
 
-struct Outcome {
-  bool ok = false;
-  double value = 0.0;
-  ErrorCode code = ErrorCode::Internal;
-  std::string message;
-};
+using Outcome = MeasureOutcome;
 
 // Everything a comparison needs, copied out of JS values on the main thread (the representations are
 // referenced, not copied: their memory is kept alive by the JS objects the caller holds or the
@@ -51,22 +46,13 @@ struct Job {
       }
       control.beginMeasure(i, ids[i]);
       Outcome& out = outcomes[i];
-      try {
+      out = captureOutcome(ids[i], [&] {
         const MeasureContext ctx{*pair, options[i], labelsView, control};
         control.step(0, 1);  // start of measure i (and a cancellation point)
-        out.value = runMeasure(ids[i], ctx);
+        const double value = runMeasure(ids[i], ctx);
         control.step(1, 1);
-        out.ok = true;
-      } catch (const Error& e) {
-        out.code = e.code();
-        out.message = e.what();
-      } catch (const std::bad_alloc&) {
-        out.code = ErrorCode::OutOfMemory;
-        out.message = "out of memory while computing '" + ids[i] + "'";
-      } catch (const std::exception& e) {
-        out.code = ErrorCode::Internal;
-        out.message = "internal error in '" + ids[i] + "': " + e.what();
-      }
+        return value;
+      });
       if (!out.ok && out.code == ErrorCode::Cancelled) {
         for (std::size_t j = i + 1; j < ids.size(); ++j) outcomes[j] = out;
         break;
@@ -101,22 +87,6 @@ Job parseJob(const Napi::CallbackInfo& info, std::size_t precisionIndex) {
   job.labels = labelsArgument(env, info[4], job.hasLabels);
   job.precision = precisionArgument(env, info[precisionIndex]);
   return job;
-}
-
-Napi::Array toJs(Napi::Env env, const std::vector<Outcome>& outcomes) {
-  Napi::Array out = Napi::Array::New(env, outcomes.size());
-  for (std::size_t i = 0; i < outcomes.size(); ++i) {
-    const Outcome& o = outcomes[i];
-    if (o.ok) {
-      out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, o.value));
-    } else {
-      Napi::Object err = Napi::Object::New(env);
-      err.Set("code", Napi::String::New(env, errorCodeName(o.code)));
-      err.Set("message", Napi::String::New(env, o.message));
-      out.Set(static_cast<uint32_t>(i), err);
-    }
-  }
-  return out;
 }
 
 struct ProgressEvent {
@@ -195,7 +165,7 @@ class CompareWorker : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
 
   void OnOK() override {
     finishUse();
-    deferred_.Resolve(toJs(Env(), outcomes_));
+    deferred_.Resolve(outcomesToJs(Env(), outcomes_));
   }
   void OnError(const Napi::Error& error) override {
     finishUse();
@@ -228,7 +198,7 @@ Napi::Value Compare(const Napi::CallbackInfo& info) {
     if (info.Length() < 4) throwError(env, ErrorCode::Type, "compare(ids, options, a, b, labels?, precision?) needs 4 arguments");
     const Job job = parseJob(info, 5);
     RunControl control;
-    return toJs(env, job.run(control));
+    return outcomesToJs(env, job.run(control));
   });
 }
 

@@ -115,6 +115,22 @@ std::vector<std::string> stringArrayArgument(Napi::Env env, const Napi::Value& v
   return out;
 }
 
+Napi::Array outcomesToJs(Napi::Env env, const std::vector<MeasureOutcome>& outcomes) {
+  Napi::Array out = Napi::Array::New(env, outcomes.size());
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    const MeasureOutcome& o = outcomes[i];
+    if (o.ok) {
+      out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, o.value));
+    } else {
+      Napi::Object err = Napi::Object::New(env);
+      err.Set("code", Napi::String::New(env, errorCodeName(o.code)));
+      err.Set("message", Napi::String::New(env, o.message));
+      out.Set(static_cast<uint32_t>(i), err);
+    }
+  }
+  return out;
+}
+
 std::vector<std::int32_t> labelsArgument(Napi::Env env, const Napi::Value& value, bool& present) {
   present = false;
   if (value.IsUndefined() || value.IsNull()) return {};

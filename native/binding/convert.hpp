@@ -11,6 +11,7 @@
 
 #include "errors.hpp"
 #include "matrix.hpp"
+#include "measure.hpp"
 #include "options.hpp"
 
 namespace nnsim::binding {
@@ -49,6 +50,9 @@ std::vector<std::string> stringArrayArgument(Napi::Env env, const Napi::Value& v
 
 // Optional Int32Array of labels (undefined -> empty vector, `present` false).
 std::vector<std::int32_t> labelsArgument(Napi::Env env, const Napi::Value& value, bool& present);
+
+// One JS value per outcome: the number, or { code, message }.
+Napi::Array outcomesToJs(Napi::Env env, const std::vector<MeasureOutcome>& outcomes);
 
 // A non-negative integer argument below `max`.
 std::size_t sizeArgument(Napi::Env env, const Napi::Value& value, const std::string& what, std::size_t max);

@@ -5,9 +5,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
+#include "errors.hpp"
 #include "options.hpp"
 #include "representation.hpp"
 #include "run_control.hpp"
@@ -59,5 +62,35 @@ double runMeasure(const std::string& id, const MeasureContext& ctx);
 
 // Helper for kernels: throws Error(Degenerate) with a message when `value` is zero or not positive.
 void requirePositive(double value, const std::string& what);
+
+// A measure's value, or the error that made it undefined (one per measure of a multi-measure call, so a
+// failing measure never loses the others).
+struct MeasureOutcome {
+  bool ok = false;
+  double value = 0.0;
+  ErrorCode code = ErrorCode::Internal;
+  std::string message;
+};
+
+// Runs body() (returning the value) and records its value or the error it threw: nnsim::Error with its
+// code, std::bad_alloc as OutOfMemory, anything else as Internal, each message naming `what`.
+template <class Body>
+MeasureOutcome captureOutcome(const std::string& what, Body&& body) {
+  MeasureOutcome out;
+  try {
+    out.value = body();
+    out.ok = true;
+  } catch (const Error& e) {
+    out.code = e.code();
+    out.message = e.what();
+  } catch (const std::bad_alloc&) {
+    out.code = ErrorCode::OutOfMemory;
+    out.message = "out of memory while computing '" + what + "'";
+  } catch (const std::exception& e) {
+    out.code = ErrorCode::Internal;
+    out.message = "internal error in '" + what + "': " + e.what();
+  }
+  return out;
+}
 
 }  // namespace nnsim

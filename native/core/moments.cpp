@@ -3,9 +3,8 @@
 #include <cblas.h>
 
 #include <algorithm>
-#include <map>
 #include <memory>
-#include <mutex>
+#include <type_traits>
 
 #include "errors.hpp"
 #include "linalg.hpp"
@@ -24,29 +23,29 @@ std::size_t minRowsPerThread(std::size_t cols) { return std::max<std::size_t>(1,
 template <class Out, class In>
 void copyRowsTyped(const In* src, std::size_t cols, const double* centre, std::size_t begin, std::size_t count, Out* dst,
                    std::size_t stride, std::size_t offset, double* squares) {
-  std::map<std::size_t, double> partial;  // by first row: summed in row order
-  std::mutex partialMutex;
-  parallelFor(count, minRowsPerThread(cols), [&](std::size_t lo, std::size_t hi) {
-    std::vector<double> columnSums(squares != nullptr ? cols : 0, 0.0);  // per column: vectorisable
-    for (std::size_t i = lo; i < hi; ++i) {
-      const In* s = src + (begin + i) * cols;
-      Out* d = dst + i * stride + offset;
-      if (centre != nullptr) {
-        for (std::size_t j = 0; j < cols; ++j) d[j] = static_cast<Out>(static_cast<double>(s[j]) - centre[j]);
-      } else {
-        for (std::size_t j = 0; j < cols; ++j) d[j] = static_cast<Out>(s[j]);
-      }
-      if (squares != nullptr) {
-        for (std::size_t j = 0; j < cols; ++j) columnSums[j] += static_cast<double>(d[j]) * static_cast<double>(d[j]);
-      }
-    }
-    if (squares == nullptr) return;
-    double sum = 0.0;
-    for (double v : columnSums) sum += v;
-    std::lock_guard<std::mutex> lock(partialMutex);
-    partial.emplace(lo, sum);
-  });
-  for (const auto& [lo, sum] : partial) *squares += sum;
+  orderedReduce(
+      count, minRowsPerThread(cols),
+      [&](std::size_t lo, std::size_t hi) {
+        std::vector<double> columnSums(squares != nullptr ? cols : 0, 0.0);  // per column: vectorisable
+        for (std::size_t i = lo; i < hi; ++i) {
+          const In* s = src + (begin + i) * cols;
+          Out* d = dst + i * stride + offset;
+          if (centre != nullptr) {
+            for (std::size_t j = 0; j < cols; ++j) d[j] = static_cast<Out>(static_cast<double>(s[j]) - centre[j]);
+          } else {
+            for (std::size_t j = 0; j < cols; ++j) d[j] = static_cast<Out>(s[j]);
+          }
+          if (squares != nullptr) {
+            for (std::size_t j = 0; j < cols; ++j) columnSums[j] += static_cast<double>(d[j]) * static_cast<double>(d[j]);
+          }
+        }
+        double sum = 0.0;
+        for (double v : columnSums) sum += v;
+        return sum;
+      },
+      [&](double sum) {
+        if (squares != nullptr) *squares += sum;
+      });
 }
 
 template <class Out>
@@ -70,10 +69,6 @@ void addUpper(const std::vector<float>& c, Matrix& out) {
       for (std::size_t j = i; j < n; ++j) dst[j] += static_cast<double>(src[j]);
     }
   });
-}
-
-void addAll(const std::vector<float>& c, Matrix& out) {
-  for (std::size_t i = 0; i < out.size(); ++i) out.data()[i] += static_cast<double>(c[i]);
 }
 
 bool inPlace(const MomentInput& input, Precision precision) {
@@ -104,6 +99,88 @@ void mirrorUpper(Matrix& m) {
   }
 }
 
+namespace {
+
+// The BLAS calls of one element type: float64 products accumulate straight into the result (beta = 1);
+// float32 products are made per block (beta = 0) and added into the float64 result.
+void syrk(int n, int k, const double* a, double* c) {
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0, a, n, 1.0, c, n);
+}
+void syrk(int n, int k, const float* a, float* c) {
+  cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0f, a, n, 0.0f, c, n);
+}
+void gemmTN(int m, int n, int k, const double* a, const double* b, double* c) {
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0, a, m, b, n, 1.0, c, n);
+}
+void gemmTN(int m, int n, int k, const float* a, const float* b, float* c) {
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0f, a, m, b, n, 0.0f, c, n);
+}
+
+template <class T>
+void blockedMoments(const std::vector<MomentInput>& inputs, std::size_t begin, std::size_t end, std::size_t width,
+                    std::size_t block, Matrix& out, RunControl* control) {
+  constexpr bool single = std::is_same_v<T, float>;
+  const int n = blasInt(width, "columns");
+  std::vector<T> scratch(block * width);
+  std::vector<float> product(single ? width * width : 0);
+  for (std::size_t at = begin; at < end; at += block) {
+    if (control != nullptr) control->throwIfCancelled();
+    const std::size_t rows = std::min(block, end - at);
+    std::size_t offset = 0;
+    for (const MomentInput& in : inputs) {
+      copyRows(in, at, rows, scratch.data(), width, offset);
+      offset += in.source.cols;
+    }
+    if constexpr (single) {
+      syrk(n, blasInt(rows, "rows"), scratch.data(), product.data());
+      addUpper(product, out);
+    } else {
+      syrk(n, blasInt(rows, "rows"), scratch.data(), out.data());
+    }
+  }
+}
+
+template <class T>
+void blockedCross(const MomentInput& x, const MomentInput& y, std::size_t begin, std::size_t end, std::size_t block,
+                  Matrix& out, RunControl* control, double* sx, double* sy) {
+  constexpr bool single = std::is_same_v<T, float>;
+  const std::size_t dx = x.source.cols;
+  const std::size_t dy = y.source.cols;
+  // A float64 input without centre is read in place; everything else goes through a scratch block.
+  const bool copyX = single || !inPlace(x, Precision::Double);
+  const bool copyY = single || !inPlace(y, Precision::Double);
+  std::vector<T> bx(copyX ? block * dx : 0), by(copyY ? block * dy : 0);
+  std::vector<float> product(single ? dx * dy : 0);
+  for (std::size_t at = begin; at < end; at += block) {
+    if (control != nullptr) control->throwIfCancelled();
+    const std::size_t rows = std::min(block, end - at);
+    const T* px = nullptr;
+    const T* py = nullptr;
+    if constexpr (!single) {
+      px = x.source.rowRange(at, 0).f64();
+      py = y.source.rowRange(at, 0).f64();
+    }
+    if (copyX) {
+      copyRows(x, at, rows, bx.data(), dx, 0, sx);
+      px = bx.data();
+    }
+    if (copyY) {
+      copyRows(y, at, rows, by.data(), dy, 0, sy);
+      py = by.data();
+    }
+    const int m = blasInt(dx, "columns");
+    const int n = blasInt(dy, "columns");
+    if constexpr (single) {
+      gemmTN(m, n, blasInt(rows, "rows"), px, py, product.data());
+      for (std::size_t i = 0; i < out.size(); ++i) out.data()[i] += static_cast<double>(product[i]);
+    } else {
+      gemmTN(m, n, blasInt(rows, "rows"), px, py, out.data());
+    }
+  }
+}
+
+}  // namespace
+
 void accumulateMoments(const std::vector<MomentInput>& inputs, std::size_t begin, std::size_t end, Precision precision,
                        Matrix& out, RunControl* control) {
   std::size_t width = 0;
@@ -113,100 +190,43 @@ void accumulateMoments(const std::vector<MomentInput>& inputs, std::size_t begin
   }
   if (out.rows() != width || out.cols() != width) throw Error(ErrorCode::Internal, "accumulateMoments: output has the wrong shape");
   if (end <= begin || width == 0) return;
-  const int n = blasInt(width, "columns");
   if (inputs.size() == 1 && inPlace(inputs[0], precision)) {
     // XᵀX straight from the caller's float64 rows: nothing to convert or centre.
     const SourceView rows = inputs[0].source.rowRange(begin, end - begin);
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, blasInt(rows.rows, "rows"), 1.0, rows.f64(), n, 1.0, out.data(), n);
+    syrk(blasInt(width, "columns"), blasInt(rows.rows, "rows"), rows.f64(), out.data());
     return;
   }
   const std::size_t block = std::min(end - begin, momentBlockRows(width, precision));
-  if (precision == Precision::Double) {
-    Matrix scratch = Matrix::uninitialized(block, width);
-    for (std::size_t at = begin; at < end; at += block) {
-      if (control != nullptr) control->throwIfCancelled();
-      const std::size_t rows = std::min(block, end - at);
-      std::size_t offset = 0;
-      for (const MomentInput& in : inputs) {
-        copyRows(in, at, rows, scratch.data(), width, offset);
-        offset += in.source.cols;
-      }
-      cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, blasInt(rows, "rows"), 1.0, scratch.data(), n, 1.0, out.data(), n);
-    }
-    return;
-  }
-  // Single: each block's product in float32 (ssyrk), added into the float64 result.
-  std::vector<float> scratch(block * width);
-  std::vector<float> product(width * width);
-  for (std::size_t at = begin; at < end; at += block) {
-    if (control != nullptr) control->throwIfCancelled();
-    const std::size_t rows = std::min(block, end - at);
-    std::size_t offset = 0;
-    for (const MomentInput& in : inputs) {
-      copyRows(in, at, rows, scratch.data(), width, offset);
-      offset += in.source.cols;
-    }
-    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, blasInt(rows, "rows"), 1.0f, scratch.data(), n, 0.0f, product.data(), n);
-    addUpper(product, out);
+  if (precision == Precision::Single) {
+    blockedMoments<float>(inputs, begin, end, width, block, out, control);
+  } else {
+    blockedMoments<double>(inputs, begin, end, width, block, out, control);
   }
 }
 
 void accumulateCross(const MomentInput& x, const MomentInput& y, std::size_t begin, std::size_t end, Precision precision,
                      Matrix& out, RunControl* control, SquaredNorms* squares) {
   if (squares != nullptr) *squares = SquaredNorms{};
-  const std::size_t dx = x.source.cols;
-  const std::size_t dy = y.source.cols;
   if (x.source.rows < end || y.source.rows < end) throw Error(ErrorCode::Internal, "accumulateCross: row range outside an input");
-  if (out.rows() != dx || out.cols() != dy) throw Error(ErrorCode::Internal, "accumulateCross: output has the wrong shape");
-  if (end <= begin || dx == 0 || dy == 0) return;
-  const int m = blasInt(dx, "columns");
-  const int n = blasInt(dy, "columns");
+  if (out.rows() != x.source.cols || out.cols() != y.source.cols) {
+    throw Error(ErrorCode::Internal, "accumulateCross: output has the wrong shape");
+  }
+  if (end <= begin || x.source.cols == 0 || y.source.cols == 0) return;
+  const std::size_t block = std::min(end - begin, momentBlockRows(x.source.cols + y.source.cols, precision));
+  if (precision == Precision::Single) {
+    blockedCross<float>(x, y, begin, end, block, out, control, nullptr, nullptr);
+    return;
+  }
   if (inPlace(x, precision) && inPlace(y, precision)) {
-    const int k = blasInt(end - begin, "rows");
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0, x.source.rowRange(begin, 0).f64(), m,
-                y.source.rowRange(begin, 0).f64(), n, 1.0, out.data(), n);
+    // XᵀY straight from the caller's float64 rows in one call.
+    gemmTN(blasInt(x.source.cols, "columns"), blasInt(y.source.cols, "columns"), blasInt(end - begin, "rows"),
+           x.source.rowRange(begin, 0).f64(), y.source.rowRange(begin, 0).f64(), out.data());
     return;
   }
-  const std::size_t block = std::min(end - begin, momentBlockRows(dx + dy, precision));
-  // The norms come for free only when both inputs pass through the scratch blocks.
-  double* sx = nullptr;
-  double* sy = nullptr;
-  if (squares != nullptr && !inPlace(x, precision) && !inPlace(y, precision)) {
-    squares->valid = true;
-    sx = &squares->x;
-    sy = &squares->y;
-  }
-  if (precision == Precision::Double) {
-    Matrix bx = inPlace(x, precision) ? Matrix() : Matrix::uninitialized(block, dx);
-    Matrix by = inPlace(y, precision) ? Matrix() : Matrix::uninitialized(block, dy);
-    for (std::size_t at = begin; at < end; at += block) {
-      if (control != nullptr) control->throwIfCancelled();
-      const std::size_t rows = std::min(block, end - at);
-      const double* px = x.source.rowRange(at, 0).f64();
-      const double* py = y.source.rowRange(at, 0).f64();
-      if (!inPlace(x, precision)) {
-        copyRows(x, at, rows, bx.data(), dx, 0, sx);
-        px = bx.data();
-      }
-      if (!inPlace(y, precision)) {
-        copyRows(y, at, rows, by.data(), dy, 0, sy);
-        py = by.data();
-      }
-      cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, blasInt(rows, "rows"), 1.0, px, m, py, n, 1.0, out.data(), n);
-    }
-    return;
-  }
-  if (squares != nullptr) squares->valid = false;  // float32 blocks: the norms are not the float64 ones
-  std::vector<float> bx(block * dx), by(block * dy), product(dx * dy);
-  for (std::size_t at = begin; at < end; at += block) {
-    if (control != nullptr) control->throwIfCancelled();
-    const std::size_t rows = std::min(block, end - at);
-    copyRows(x, at, rows, bx.data(), dx, 0);
-    copyRows(y, at, rows, by.data(), dy, 0);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, blasInt(rows, "rows"), 1.0f, bx.data(), m, by.data(), n, 0.0f,
-                product.data(), n);
-    addAll(product, out);
-  }
+  // The norms come for free when both inputs pass through the scratch blocks (float64 only).
+  const bool both = !inPlace(x, precision) && !inPlace(y, precision) && squares != nullptr;
+  if (both) squares->valid = true;
+  blockedCross<double>(x, y, begin, end, block, out, control, both ? &squares->x : nullptr, both ? &squares->y : nullptr);
 }
 
 }  // namespace nnsim

@@ -4,8 +4,6 @@
 #include <cfloat>
 #include <cmath>
 #include <limits>
-#include <map>
-#include <mutex>
 #include <numeric>
 #include <string>
 
@@ -24,70 +22,61 @@ std::size_t minRowsPerThread(std::size_t cols) { return std::max<std::size_t>(1,
 bool isFiniteValue(double v) { return std::fabs(v) <= std::numeric_limits<double>::max(); }  // false for NaN, ±inf
 bool isFiniteValue(float v) { return std::fabs(v) <= FLT_MAX; }
 
-// One pass that validates every entry and returns the column sums, summed per chunk and then in a fixed
+// One pass that validates every entry and returns the column sums, summed per chunk and then in row
 // order (so the means do not depend on the thread count's scheduling).
 template <class T>
 std::vector<double> validatedColumnSums(const T* data, std::size_t rows, std::size_t d) {
-  std::map<std::size_t, std::vector<double>> partialSums;  // by first row
-  std::mutex partialMutex;
-  parallelFor(rows, minRowsPerThread(d), [&](std::size_t begin, std::size_t end) {
-    std::vector<double> sums(d, 0.0);
-    for (std::size_t i = begin; i < end; ++i) {
-      const T* r = data + i * d;
-      // Column-wise accumulations (no loop-carried scalar) so the compiler vectorises the pass.
-      bool finite = true;
-      for (std::size_t j = 0; j < d; ++j) {
-        sums[j] += static_cast<double>(r[j]);
-        finite &= isFiniteValue(r[j]);
-      }
-      if (!finite) {
-        for (std::size_t j = 0; j < d; ++j) {
-          if (!isFiniteValue(r[j])) {
-            throw Error(ErrorCode::NonFinite, "entry (" + std::to_string(i) + ", " + std::to_string(j) + ") is " +
-                                                  (std::isnan(r[j]) ? "NaN" : "infinite"));
+  std::vector<double> total(d, 0.0);
+  orderedReduce(
+      rows, minRowsPerThread(d),
+      [&](std::size_t begin, std::size_t end) {
+        std::vector<double> sums(d, 0.0);
+        for (std::size_t i = begin; i < end; ++i) {
+          const T* r = data + i * d;
+          // Column-wise accumulations (no loop-carried scalar) so the compiler vectorises the pass.
+          bool finite = true;
+          for (std::size_t j = 0; j < d; ++j) {
+            sums[j] += static_cast<double>(r[j]);
+            finite &= isFiniteValue(r[j]);
+          }
+          if (!finite) {
+            for (std::size_t j = 0; j < d; ++j) {
+              if (!isFiniteValue(r[j])) {
+                throw Error(ErrorCode::NonFinite, "entry (" + std::to_string(i) + ", " + std::to_string(j) + ") is " +
+                                                      (std::isnan(r[j]) ? "NaN" : "infinite"));
+              }
+            }
           }
         }
-      }
-    }
-    std::lock_guard<std::mutex> lock(partialMutex);
-    partialSums.emplace(begin, std::move(sums));
-  });
-  std::vector<double> total(d, 0.0);
-  for (const auto& [begin, sums] : partialSums) {
-    for (std::size_t j = 0; j < d; ++j) total[j] += sums[j];
-  }
+        return sums;
+      },
+      [&](const std::vector<double>& sums) {
+        for (std::size_t j = 0; j < d; ++j) total[j] += sums[j];
+      });
   return total;
 }
 
 // Σ_i (x_ij − c_j)² per column j (c = nullptr: no centring), read straight from the source. Two-pass
-// form when centred: no cancellation, unlike Σx² − Nμ². Fixed-order sum of per-chunk partials.
+// form when centred: no cancellation, unlike Σx² − Nμ².
 template <class T>
 std::vector<double> columnSquareSums(const T* data, std::size_t rows, std::size_t d, const double* centre) {
-  std::map<std::size_t, std::vector<double>> partial;
-  std::mutex partialMutex;
-  parallelFor(rows, minRowsPerThread(d), [&](std::size_t begin, std::size_t end) {
-    std::vector<double> sums(d, 0.0);  // per column: vectorisable, no loop-carried scalar
-    for (std::size_t i = begin; i < end; ++i) {
-      const T* r = data + i * d;
-      if (centre != nullptr) {
-        for (std::size_t j = 0; j < d; ++j) {
-          const double v = static_cast<double>(r[j]) - centre[j];
-          sums[j] += v * v;
-        }
-      } else {
-        for (std::size_t j = 0; j < d; ++j) {
-          const double v = static_cast<double>(r[j]);
-          sums[j] += v * v;
-        }
-      }
-    }
-    std::lock_guard<std::mutex> lock(partialMutex);
-    partial.emplace(begin, std::move(sums));
-  });
   std::vector<double> total(d, 0.0);
-  for (const auto& [begin, sums] : partial) {
-    for (std::size_t j = 0; j < d; ++j) total[j] += sums[j];
-  }
+  orderedReduce(
+      rows, minRowsPerThread(d),
+      [&](std::size_t begin, std::size_t end) {
+        std::vector<double> sums(d, 0.0);  // per column: vectorisable, no loop-carried scalar
+        for (std::size_t i = begin; i < end; ++i) {
+          const T* r = data + i * d;
+          for (std::size_t j = 0; j < d; ++j) {
+            const double v = static_cast<double>(r[j]) - (centre != nullptr ? centre[j] : 0.0);
+            sums[j] += v * v;
+          }
+        }
+        return sums;
+      },
+      [&](const std::vector<double>& sums) {
+        for (std::size_t j = 0; j < d; ++j) total[j] += sums[j];
+      });
   return total;
 }
 

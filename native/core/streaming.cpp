@@ -5,7 +5,6 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <numeric>
 #include <utility>
 
@@ -510,44 +509,45 @@ double concentricityOf(const std::vector<double>& unitSum, const std::vector<dou
 template <class T>
 void scanBatch(const T* data, std::size_t rows, std::size_t d, const double* shift, std::vector<double>& sums,
                std::vector<double>* unitSum, std::size_t batch, const char* which) {
-  std::map<std::size_t, std::pair<std::vector<double>, std::vector<double>>> partial;  // by first row
-  std::mutex partialMutex;
   const std::size_t minRows = std::max<std::size_t>(1, (std::size_t{1} << 18) / std::max<std::size_t>(1, d));
-  parallelFor(rows, minRows, [&](std::size_t begin, std::size_t end) {
-    std::vector<double> s(d, 0.0), u(unitSum != nullptr ? d : 0, 0.0);
-    for (std::size_t i = begin; i < end; ++i) {
-      const T* r = data + i * d;
-      bool finite = true;
-      for (std::size_t j = 0; j < d; ++j) finite &= std::fabs(static_cast<double>(r[j])) <= std::numeric_limits<double>::max();
-      if (!finite) {
-        for (std::size_t j = 0; j < d; ++j) {
-          const double v = static_cast<double>(r[j]);
-          if (!std::isfinite(v)) {
-            throw Error(ErrorCode::NonFinite, "batch " + std::to_string(batch) + " (0-based), row " + std::to_string(i) +
-                                                  " of the " + which + " input: column " + std::to_string(j) + " is " +
-                                                  (std::isnan(v) ? "NaN" : "infinite") + "; nothing of this batch was added");
+  orderedReduce(
+      rows, minRows,
+      [&](std::size_t begin, std::size_t end) {
+        std::pair<std::vector<double>, std::vector<double>> p(std::vector<double>(d, 0.0),
+                                                              std::vector<double>(unitSum != nullptr ? d : 0, 0.0));
+        auto& [s, u] = p;
+        for (std::size_t i = begin; i < end; ++i) {
+          const T* r = data + i * d;
+          bool finite = true;
+          for (std::size_t j = 0; j < d; ++j) finite &= std::fabs(static_cast<double>(r[j])) <= std::numeric_limits<double>::max();
+          if (!finite) {
+            for (std::size_t j = 0; j < d; ++j) {
+              const double v = static_cast<double>(r[j]);
+              if (!std::isfinite(v)) {
+                throw Error(ErrorCode::NonFinite, "batch " + std::to_string(batch) + " (0-based), row " + std::to_string(i) +
+                                                      " of the " + which + " input: column " + std::to_string(j) + " is " +
+                                                      (std::isnan(v) ? "NaN" : "infinite") + "; nothing of this batch was added");
+              }
+            }
+          }
+          for (std::size_t j = 0; j < d; ++j) s[j] += static_cast<double>(r[j]) - shift[j];
+          if (unitSum != nullptr) {
+            double norm = 0.0;
+            for (std::size_t j = 0; j < d; ++j) norm += static_cast<double>(r[j]) * static_cast<double>(r[j]);
+            if (norm > 0.0) {
+              const double inv = 1.0 / std::sqrt(norm);
+              for (std::size_t j = 0; j < d; ++j) u[j] += static_cast<double>(r[j]) * inv;
+            }
           }
         }
-      }
-      for (std::size_t j = 0; j < d; ++j) s[j] += static_cast<double>(r[j]) - shift[j];
-      if (unitSum != nullptr) {
-        double norm = 0.0;
-        for (std::size_t j = 0; j < d; ++j) norm += static_cast<double>(r[j]) * static_cast<double>(r[j]);
-        if (norm > 0.0) {
-          const double inv = 1.0 / std::sqrt(norm);
-          for (std::size_t j = 0; j < d; ++j) u[j] += static_cast<double>(r[j]) * inv;
+        return p;
+      },
+      [&](const std::pair<std::vector<double>, std::vector<double>>& p) {
+        for (std::size_t j = 0; j < d; ++j) sums[j] += p.first[j];
+        if (unitSum != nullptr) {
+          for (std::size_t j = 0; j < d; ++j) (*unitSum)[j] += p.second[j];
         }
-      }
-    }
-    std::lock_guard<std::mutex> lock(partialMutex);
-    partial.emplace(begin, std::make_pair(std::move(s), std::move(u)));
-  });
-  for (const auto& [begin, p] : partial) {
-    for (std::size_t j = 0; j < d; ++j) sums[j] += p.first[j];
-    if (unitSum != nullptr) {
-      for (std::size_t j = 0; j < d; ++j) (*unitSum)[j] += p.second[j];
-    }
-  }
+      });
 }
 
 void scanSource(const SourceView& s, const double* shift, std::vector<double>& sums, std::vector<double>* unitSum,
@@ -766,75 +766,73 @@ std::vector<MeasureOutcome> Accumulator::result() const {
     mirrorUpper(joint);
   }
   Formulas f(count_, meanA, meanB, joint, colsA_, colsB_);
-  for (std::size_t i = 0; i < measures_.size(); ++i) {
+  // One measure's value from the statistics (errors are thrown and recorded per measure).
+  auto valueOf = [&](std::size_t i) -> double {
     const std::string& id = measures_[i].id;
     const Options& o = measures_[i].options;
-    MeasureOutcome& r = out[i];
-    try {
-      const MeasureDef* def = findMeasure(id);
-      const std::size_t minRows = def != nullptr ? def->minRows : 1;
-      if (count_ < static_cast<double>(std::max<std::size_t>(1, minRows))) {
-        throw Error(ErrorCode::TooFewRows, "measure '" + id + "' needs at least " + std::to_string(std::max<std::size_t>(1, minRows)) +
-                                               " rows (inputs); " + std::to_string(static_cast<std::size_t>(count_)) +
-                                               " were accumulated");
-      }
-      double value = 0.0;
-      if (id == "cka") {
-        if (ckaSettings(o).minibatch) {
-          const auto it = std::find_if(minibatches_.begin(), minibatches_.end(), [&](const Minibatch& m) { return m.measure == i; });
-          MinibatchCkaSums sums = it->sums;
-          if (it->pendingRows >= kMinMinibatchRows) {
-            // The final partial minibatch counts as one (as a data loader without drop_last would give it).
-            sums.add(minibatchHsic(MatrixView(it->pendingA.data(), it->pendingRows, colsA_),
-                                   MatrixView(it->pendingB.data(), it->pendingRows, colsB_), it->kernel, it->sigma,
-                                   "the final minibatch"));
-          }
-          value = sums.value();
-        } else {
-          value = streamedCka(f);
-        }
-      } else if (id == "cca-mean") {
-        value = meanOf(canonicalCorrelations(f, epsilonOption(o), "mean CCA"));
-      } else if (id == "cca-r2") {
-        std::vector<double> rho = canonicalCorrelations(f, epsilonOption(o), "CCA R²");
-        for (double& v : rho) v *= v;
-        value = meanOf(rho);
-      } else if (id == "svcca") {
-        value = streamedSvcca(f, o, colsA_, colsB_);
-      } else if (id == "pwcca") {
-        value = streamedPwcca(f);
-      } else if (id == "procrustes") {
-        value = streamedProcrustes(f, o.flag("center", true), o.flag("normalize", false));
-      } else if (id == "angular-shape") {
-        value = streamedAngularShape(f);
-      } else if (id == "shape-metric") {
-        value = streamedShapeMetric(f, o);
-      } else if (id == "linear-regression") {
-        value = streamedLinearRegression(f, o);
-      } else if (id == "bures") {
-        value = streamedBures(f, o.flag("center", true));
-      } else if (id == "gulp") {
-        value = streamedGulp(f, o);
-      } else if (id == "eigenspace-overlap") {
-        value = streamedEigenspaceOverlap(f, o.flag("center", false), colsA_, colsB_);
-      } else if (id == "magnitude-difference") {
-        // ‖x̄‖ (Wang et al. 2020; see statistics.cpp).
-        value = std::fabs(norm2(meanA) - norm2(meanB));
-      } else if (id == "concentricity-difference") {
-        value = std::fabs(concentricityOf(moments_.unitSumA, meanA, count_) - concentricityOf(moments_.unitSumB, meanB, count_));
-      } else {
-        throw Error(ErrorCode::Internal, "no streamed formula for '" + id + "'");
-      }
-      if (!finiteValue(value)) throw Error(ErrorCode::Numerical, "'" + id + "' produced a non-finite value");
-      r.ok = true;
-      r.value = value;
-    } catch (const Error& e) {
-      r.code = e.code();
-      r.message = e.what();
-    } catch (const std::bad_alloc&) {
-      r.code = ErrorCode::OutOfMemory;
-      r.message = "out of memory while computing '" + id + "'";
+    const MeasureDef* def = findMeasure(id);
+    const std::size_t minRows = def != nullptr ? def->minRows : 1;
+    if (count_ < static_cast<double>(std::max<std::size_t>(1, minRows))) {
+      throw Error(ErrorCode::TooFewRows, "measure '" + id + "' needs at least " + std::to_string(std::max<std::size_t>(1, minRows)) +
+                                             " rows (inputs); " + std::to_string(static_cast<std::size_t>(count_)) +
+                                             " were accumulated");
     }
+    double value = 0.0;
+    if (id == "cka") {
+      if (ckaSettings(o).minibatch) {
+        const auto it = std::find_if(minibatches_.begin(), minibatches_.end(), [&](const Minibatch& m) { return m.measure == i; });
+        MinibatchCkaSums sums = it->sums;
+        if (it->pendingRows >= kMinMinibatchRows) {
+          // The final partial minibatch counts as one (as a data loader without drop_last would give it).
+          sums.add(minibatchHsic(MatrixView(it->pendingA.data(), it->pendingRows, colsA_),
+                                 MatrixView(it->pendingB.data(), it->pendingRows, colsB_), it->kernel, it->sigma,
+                                 "the final minibatch"));
+        }
+        value = sums.value();
+      } else {
+        value = streamedCka(f);
+      }
+    } else if (id == "cca-mean") {
+      value = meanOf(canonicalCorrelations(f, epsilonOption(o), "mean CCA"));
+    } else if (id == "cca-r2") {
+      std::vector<double> rho = canonicalCorrelations(f, epsilonOption(o), "CCA R²");
+      for (double& v : rho) v *= v;
+      value = meanOf(rho);
+    } else if (id == "svcca") {
+      value = streamedSvcca(f, o, colsA_, colsB_);
+    } else if (id == "pwcca") {
+      value = streamedPwcca(f);
+    } else if (id == "procrustes") {
+      value = streamedProcrustes(f, o.flag("center", true), o.flag("normalize", false));
+    } else if (id == "angular-shape") {
+      value = streamedAngularShape(f);
+    } else if (id == "shape-metric") {
+      value = streamedShapeMetric(f, o);
+    } else if (id == "linear-regression") {
+      value = streamedLinearRegression(f, o);
+    } else if (id == "bures") {
+      value = streamedBures(f, o.flag("center", true));
+    } else if (id == "gulp") {
+      value = streamedGulp(f, o);
+    } else if (id == "eigenspace-overlap") {
+      value = streamedEigenspaceOverlap(f, o.flag("center", false), colsA_, colsB_);
+    } else if (id == "magnitude-difference") {
+      // ‖x̄‖ (Wang et al. 2020; see statistics.cpp).
+      value = std::fabs(norm2(meanA) - norm2(meanB));
+    } else if (id == "concentricity-difference") {
+      value = std::fabs(concentricityOf(moments_.unitSumA, meanA, count_) - concentricityOf(moments_.unitSumB, meanB, count_));
+    } else {
+      throw Error(ErrorCode::Internal, "no streamed formula for '" + id + "'");
+    }
+    return value;
+  };
+  for (std::size_t i = 0; i < measures_.size(); ++i) {
+    const std::string& id = measures_[i].id;
+    out[i] = captureOutcome(id, [&] {
+      const double value = valueOf(i);
+      if (!finiteValue(value)) throw Error(ErrorCode::Numerical, "'" + id + "' produced a non-finite value");
+      return value;
+    });
   }
   return out;
 }

@@ -24,6 +24,7 @@
 
 #include "errors.hpp"
 #include "matrix.hpp"
+#include "measure.hpp"
 #include "moments.hpp"
 #include "options.hpp"
 #include "rsm.hpp"
@@ -34,14 +35,6 @@ namespace nnsim {
 struct StreamedMeasure {
   std::string id;
   Options options;
-};
-
-// A measure's value, or the error that made it undefined.
-struct MeasureOutcome {
-  bool ok = false;
-  double value = 0.0;
-  ErrorCode code = ErrorCode::Internal;
-  std::string message;
 };
 
 // Ids an accumulator can compute (for some options; see requireStreamable).

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 
 import { NnsimError } from '../errors.js';
-import type { Matrix } from '../matrix.js';
+import type { Matrix, SourceMatrix } from '../matrix.js';
 import { type ArrayEntry, fileError, naturalCompare } from './array.js';
 import { readNpy } from './npy.js';
 import { readNpz } from './npz.js';
@@ -130,6 +130,13 @@ export function toRepresentation(entry: ArrayEntry, reshape?: Reshape): Matrix {
   const { rows, cols } = matrixShape(entry, reshape);
   if (rows > 0x7fffffff || cols > 0x7fffffff) throw new NnsimError('E_SHAPE', `${entry.source}: ${rows} × ${cols} is too large`);
   return { data: entry.decode(), rows, cols };
+}
+
+/** Like toRepresentation, but little-endian float32 data stays float32 (see ArrayEntry.decodeSource). */
+export function toSourceRepresentation(entry: ArrayEntry, reshape?: Reshape): SourceMatrix {
+  const { rows, cols } = matrixShape(entry, reshape);
+  if (rows > 0x7fffffff || cols > 0x7fffffff) throw new NnsimError('E_SHAPE', `${entry.source}: ${rows} × ${cols} is too large`);
+  return { data: entry.decodeSource ? entry.decodeSource() : entry.decode(), rows, cols };
 }
 
 /** Class labels of the N inputs from a 1-D integer array (or N × 1). */

@@ -3,7 +3,7 @@
  * N, N bytes of UTF-8 JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {…}},
  * then the byte buffer; offsets are relative to the buffer, data is little-endian, C order.
  */
-import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError } from './array.js';
+import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError, float32Elements } from './array.js';
 
 const DTYPES: Readonly<Record<string, DType>> = {
   F16: 'float16',
@@ -127,6 +127,9 @@ export function readSafetensors(bytes: Uint8Array, source: string, only?: string
       dtype: t.dtype,
       decode(): Float64Array {
         return decodeElements(data, t.dtype, count, true, t.source, { shape: t.shape, fortranOrder: false });
+      },
+      decodeSource(): Float64Array | Float32Array {
+        return t.dtype === 'float32' ? float32Elements(data, count, t.source, t.shape) : this.decode();
       },
     };
   });
