@@ -101,19 +101,22 @@ void mirrorUpper(Matrix& m) {
 
 namespace {
 
-// The BLAS calls of one element type: float64 products accumulate straight into the result (beta = 1);
-// float32 products are made per block (beta = 0) and added into the float64 result.
-void syrk(int n, int k, const double* a, double* c) {
-  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0, a, n, 1.0, c, n);
+// The BLAS calls of one element type: c = beta·c + aᵀa (or aᵀb). Float64 products accumulate straight
+// into the result; float32 products accumulate in a float32 partial that is added into the float64 result
+// every kSingleFlushRows rows, so float32 rounding grows with that many rows, never with N.
+constexpr std::size_t kSingleFlushRows = 8192;
+
+void syrk(int n, int k, const double* a, double* c, double beta = 1.0) {
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0, a, n, beta, c, n);
 }
-void syrk(int n, int k, const float* a, float* c) {
-  cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0f, a, n, 0.0f, c, n);
+void syrk(int n, int k, const float* a, float* c, float beta) {
+  cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0f, a, n, beta, c, n);
 }
-void gemmTN(int m, int n, int k, const double* a, const double* b, double* c) {
-  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0, a, m, b, n, 1.0, c, n);
+void gemmTN(int m, int n, int k, const double* a, const double* b, double* c, double beta = 1.0) {
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0, a, m, b, n, beta, c, n);
 }
-void gemmTN(int m, int n, int k, const float* a, const float* b, float* c) {
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0f, a, m, b, n, 0.0f, c, n);
+void gemmTN(int m, int n, int k, const float* a, const float* b, float* c, float beta) {
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0f, a, m, b, n, beta, c, n);
 }
 
 template <class T>
@@ -123,6 +126,7 @@ void blockedMoments(const std::vector<MomentInput>& inputs, std::size_t begin, s
   const int n = blasInt(width, "columns");
   std::vector<T> scratch(block * width);
   std::vector<float> product(single ? width * width : 0);
+  std::size_t pending = 0;  // rows in the float32 partial product
   for (std::size_t at = begin; at < end; at += block) {
     if (control != nullptr) control->throwIfCancelled();
     const std::size_t rows = std::min(block, end - at);
@@ -132,8 +136,12 @@ void blockedMoments(const std::vector<MomentInput>& inputs, std::size_t begin, s
       offset += in.source.cols;
     }
     if constexpr (single) {
-      syrk(n, blasInt(rows, "rows"), scratch.data(), product.data());
-      addUpper(product, out);
+      syrk(n, blasInt(rows, "rows"), scratch.data(), product.data(), pending == 0 ? 0.0f : 1.0f);
+      pending += rows;
+      if (pending >= kSingleFlushRows || at + rows >= end) {
+        addUpper(product, out);
+        pending = 0;
+      }
     } else {
       syrk(n, blasInt(rows, "rows"), scratch.data(), out.data());
     }
@@ -151,6 +159,7 @@ void blockedCross(const MomentInput& x, const MomentInput& y, std::size_t begin,
   const bool copyY = single || !inPlace(y, Precision::Double);
   std::vector<T> bx(copyX ? block * dx : 0), by(copyY ? block * dy : 0);
   std::vector<float> product(single ? dx * dy : 0);
+  std::size_t pending = 0;  // rows in the float32 partial product
   for (std::size_t at = begin; at < end; at += block) {
     if (control != nullptr) control->throwIfCancelled();
     const std::size_t rows = std::min(block, end - at);
@@ -171,8 +180,12 @@ void blockedCross(const MomentInput& x, const MomentInput& y, std::size_t begin,
     const int m = blasInt(dx, "columns");
     const int n = blasInt(dy, "columns");
     if constexpr (single) {
-      gemmTN(m, n, blasInt(rows, "rows"), px, py, product.data());
-      for (std::size_t i = 0; i < out.size(); ++i) out.data()[i] += static_cast<double>(product[i]);
+      gemmTN(m, n, blasInt(rows, "rows"), px, py, product.data(), pending == 0 ? 0.0f : 1.0f);
+      pending += rows;
+      if (pending >= kSingleFlushRows || at + rows >= end) {
+        for (std::size_t i = 0; i < out.size(); ++i) out.data()[i] += static_cast<double>(product[i]);
+        pending = 0;
+      }
     } else {
       gemmTN(m, n, blasInt(rows, "rows"), px, py, out.data());
     }

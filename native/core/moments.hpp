@@ -17,8 +17,8 @@ namespace nnsim {
 class RunControl;
 
 // 'double' (default): float64 arithmetic throughout. 'single': the block products run in float32
-// (ssyrk/sgemm, about twice the speed) and are added into float64 results block by block, so rounding
-// grows with the block size (a few thousand rows), not with N.
+// (ssyrk/sgemm, about twice the speed) and are added into the float64 result every 8192 rows, so float32
+// rounding grows with that many rows, not with N.
 enum class Precision { Double, Single };
 const char* precisionName(Precision p);
 
