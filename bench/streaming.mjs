@@ -3,7 +3,7 @@
 // OPENBLAS_L2_SIZE removed from its environment (users' machines do not set them), so each OpenBLAS picks
 // its kernels for this CPU itself; the tables say which it picked.
 //   npm run bench:streaming                    library (5000 and 10000 × 768) and CLI (N = 1e4, 1e5, 1e6)
-//   npm run bench:streaming -- --library       only the library tables
+//   npm run bench:streaming -- --library       only the library tables (--rounds R: alternations, default 3)
 //   npm run bench:streaming -- --cli 10000,100000   only the CLI table, for these N
 // Needs build-core/nnsim_core_bench (npm run test:core builds it) for the BLAS floors, python3 with numpy
 // for the baselines, /usr/bin/time for the peak RSS of the CLI runs. Writes bench/results/streaming.json.
@@ -129,16 +129,47 @@ const ratio = (x, y) => (x === undefined || y === undefined ? '—' : `${(x / y)
 const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const coreName = (config) => /(\w+) MAX_THREADS/.exec(config ?? '')?.[1] ?? '?';
 
+/** Median of each numeric field over the rounds (non-numeric fields from the first round). */
+function medianOf(rounds) {
+  if (rounds.some((r) => r === undefined)) return undefined;
+  const out = { ...rounds[0] };
+  for (const [key, value] of Object.entries(rounds[0])) {
+    if (typeof value === 'number') out[key] = median(rounds.map((r) => r[key]));
+  }
+  return out;
+}
+
+/**
+ * The floor, nnsim and NumPy measured in alternation, `rounds` times, medians kept: on a shared machine a
+ * change of load then affects every side alike instead of whichever happened to run during it.
+ */
+function alternate(rounds, sides) {
+  const samples = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
+  for (let r = 0; r < rounds; r++) for (const [key, run] of Object.entries(sides)) samples[key].push(run());
+  return samples;
+}
+
 function library(results) {
   const sizes = [5000, 10000];
-  const np = numpy(sizes);
+  const roundsAt = process.argv.indexOf('--rounds');
+  const rounds = roundsAt >= 0 ? Number(process.argv[roundsAt + 1]) : 3;
+  const measured = alternate(rounds, {
+    numpy: () => numpy(sizes),
+    floors: () => Object.fromEntries(sizes.map((n) => [n, coreFloor(n)])),
+    double: () => Object.fromEntries(sizes.map((n) => [n, runChild('double', n)])),
+    single: () => runChild('single', 10000),
+  });
+  const npRounds = measured.numpy;
+  const np = npRounds[0] && { ...npRounds[0], cases: sizes.map((n) => medianOf(npRounds.map((r) => r.cases.find((c) => c.n === n)))) };
+  const floorAt = (n) => medianOf(measured.floors.map((f) => f[n]));
+  const oursAt = (n) => medianOf(measured.double.map((d) => d[n]));
   const rows = [];
   console.log(`\n### Double precision, float64 input, D = ${D}\n`);
   console.log('| N × D | measure | BLAS floor | nnsim | nnsim / floor | NumPy float64 | NumPy / nnsim |');
   console.log('|---|---|---:|---:|---:|---:|---:|');
   for (const n of sizes) {
-    const floor = coreFloor(n);
-    const ours = runChild('double', n);
+    const floor = floorAt(n);
+    const ours = oursAt(n);
     const theirs = np?.cases.find((c) => c.n === n);
     rows.push({ n, floor, ours, theirs });
     console.log(`| ${n} × ${D} | cka | ${format(floor?.jointDsyrkSeconds)} | ${format(ours.cka)} | ${ratio(ours.cka, floor?.jointDsyrkSeconds)} | ${format(theirs?.cka64)} | ${ratio(theirs?.cka64, ours.cka)} |`);
@@ -150,8 +181,8 @@ function library(results) {
   );
   console.log(`\n### Float32 input, CKA, N × D = 10000 × ${D}\n`);
   const n = 10000;
-  const single = runChild('single', n);
-  const floor = coreFloor(n);
+  const single = medianOf(measured.single);
+  const floor = floorAt(n);
   const theirs = np?.cases.find((c) => c.n === n);
   console.log('| | time | NumPy float64 / this | NumPy float32 / this |');
   console.log('|---|---:|---:|---:|');
@@ -170,7 +201,7 @@ function library(results) {
     `Peak RSS added by one CKA of the two float32 inputs (${mb(rss.inputBytes)}): ${mb(rss.inPlace)} read in place, ` +
       `${mb(rss.copied)} more when they are first copied to float64 (what a Float32Array cost before).`,
   );
-  results.library = { rows, single, rss, errors, numpy: np && { version: np.numpy, core: np.core } };
+  results.library = { rounds, rows, single, rss, errors, numpy: np && { version: np.numpy, core: np.core } };
 }
 
 function cli(results, sizes) {

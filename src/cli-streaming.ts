@@ -10,7 +10,7 @@ import { NnsimError } from './errors.js';
 import type { Reshape } from './io/load.js';
 import { type RowFile, openRowFile } from './io/rows.js';
 import type { MeasureSpec, Precision } from './compare.js';
-import { createAccumulator } from './streaming.js';
+import { type Accumulator, createAccumulator } from './streaming.js';
 
 /** Inputs larger than this (N·(D + D′)·8 bytes) are streamed when they can be. */
 export const STREAM_THRESHOLD = 256 * 2 ** 20;
@@ -30,7 +30,11 @@ export interface StreamedCompare {
   readonly b: StreamedInput;
   readonly blocks: number;
   readonly blockRows: number;
+  /** The rows that were read: [begin, end). */
+  readonly range: readonly [number, number];
   readonly outcomes: Record<string, number | NnsimError>;
+  /** The statistics of those rows (toBuffer() writes them as a state file for a later merge). */
+  readonly accumulator: Accumulator;
 }
 
 function describe(file: RowFile): StreamedInput {
@@ -57,7 +61,14 @@ export function streamCompare(
   specA: string,
   specB: string,
   measuresFor: (rows: number) => readonly MeasureSpec[],
-  options: { reshape?: Reshape; precision?: Precision; force?: boolean; onProgress?: (done: number, total: number) => void },
+  options: {
+    reshape?: Reshape;
+    precision?: Precision;
+    force?: boolean;
+    /** Only rows [begin, end) (an input shard); all rows by default. */
+    range?: readonly [number, number];
+    onProgress?: (done: number, total: number) => void;
+  },
 ): StreamedCompare | undefined {
   const files: RowFile[] = [];
   try {
@@ -88,11 +99,15 @@ export function streamCompare(
       if (error instanceof NnsimError && error.code === 'E_NOT_STREAMABLE' && !options.force) return undefined;
       throw error;
     }
+    const [first, last] = options.range ?? [0, a.rows];
+    if (!(Number.isInteger(first) && Number.isInteger(last) && first >= 0 && first < last && last <= a.rows)) {
+      throw new NnsimError('E_SHAPE', `row range [${first}, ${last}) is not inside the ${a.rows} rows of ${a.source}`);
+    }
     const widest = Math.max(a.cols * (a.dtype === 'float32' ? 4 : 8), b.cols * (b.dtype === 'float32' ? 4 : 8));
-    const blockRows = Math.min(a.rows, Math.max(256, Math.floor(BLOCK_BYTES / widest)));
+    const blockRows = Math.min(last - first, Math.max(256, Math.floor(BLOCK_BYTES / widest)));
     let blocks = 0;
-    for (let begin = 0; begin < a.rows; begin += blockRows) {
-      const count = Math.min(blockRows, a.rows - begin);
+    for (let begin = first; begin < last; begin += blockRows) {
+      const count = Math.min(blockRows, last - begin);
       const blockA = { data: a.read(begin, count), rows: count, cols: a.cols };
       const blockB = { data: b.read(begin, count), rows: count, cols: b.cols };
       try {
@@ -101,9 +116,17 @@ export function streamCompare(
         throw error instanceof NnsimError && error.code === 'E_NONFINITE' ? nonFiniteInFile(error, files, begin) : error;
       }
       blocks++;
-      options.onProgress?.(begin + count, a.rows);
+      options.onProgress?.(begin + count - first, last - first);
     }
-    return { a: describe(a), b: describe(b), blocks, blockRows, outcomes: accumulator.result({ errors: 'return' }) };
+    return {
+      a: describe(a),
+      b: describe(b),
+      blocks,
+      blockRows,
+      range: [first, last],
+      outcomes: accumulator.result({ errors: 'return' }),
+      accumulator,
+    };
   } finally {
     for (const file of files) file.close();
   }

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { NnsimError, compare, compareMany, getMeasure, listMeasures, measureIds } from '../src/index.js';
+import { NnsimError, accumulatorFromBuffer, compare, compareMany, getMeasure, listMeasures, measureIds } from '../src/index.js';
+import { streamCompare } from '../src/cli-streaming.js';
 import { openArray, openLayers, toRepresentation, toSourceRepresentation } from '../src/io/load.js';
 import { readNpy } from '../src/io/npy.js';
 import { readNpz } from '../src/io/npz.js';
@@ -559,6 +560,24 @@ describe('nnsim compare, streamed', () => {
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/streamed in 1 blocks of 3000 rows/);
     expect(Math.abs(Number(/cka\s+similarity\s+(\S+)/.exec(text.stdout)![1]) - loaded.values.cka)).toBeLessThan(1e-5);
+  });
+
+  it('reads a range of rows (an input shard) whose state merges into the full result', () => {
+    const dir = tmp();
+    const { a, b } = inputs(3000, 3);
+    const fa = writeNpy(dir, 'a.npy', a, 3000, 6);
+    const fb = writeNpy(dir, 'b.npy', b, 3000, 4);
+    const specs = () => MEASURES.split(',');
+    const whole = streamCompare(fa, fb, specs, { force: true })!;
+    const first = streamCompare(fa, fb, specs, { force: true, range: [0, 1200] })!;
+    const second = streamCompare(fa, fb, specs, { force: true, range: [1200, 3000] })!;
+    expect(first.range).toEqual([0, 1200]);
+    const merged = accumulatorFromBuffer(second.accumulator.toBuffer()).merge(first.accumulator.toBuffer()).result();
+    for (const key of MEASURES.split(',')) {
+      const want = whole.outcomes[key] as number;
+      expect(Math.abs(merged[key]! - want), key).toBeLessThanOrEqual(1e-12 * Math.abs(want));
+    }
+    expect(errorOf(() => streamCompare(fa, fb, specs, { force: true, range: [2000, 3001] })).code).toBe('E_SHAPE');
   });
 
   it('keeps float32 files float32 when they are loaded instead', () => {
