@@ -200,6 +200,47 @@ describe('raw binding, hostile arguments', () => {
     expect(thrown(() => a.rows).code).toBe('E_DETACHED');
   });
 
+  it('NativeAccumulator validates its arguments, receivers and states', () => {
+    const make = (...args: unknown[]): InstanceType<typeof addon.NativeAccumulator> =>
+      new (addon.NativeAccumulator as unknown as new (...a: unknown[]) => InstanceType<typeof addon.NativeAccumulator>)(...args);
+    for (const args of [
+      [],
+      ['cka', [{}], 2, 2, 'double'],
+      [['cka'], [], 2, 2, 'double'],
+      [['cka'], [{}], 0, 2, 'double'],
+      [['cka'], [{}], 2, -1, 'double'],
+      [['cka'], [{}], 2, 2, 'half'],
+      [['knn-jaccard'], [{}], 2, 2, 'double'],
+      [['nope'], [{}], 2, 2, 'double'],
+      [['cka'], [{ kernel: 'cubic' }], 2, 2, 'double'],
+      [[], [], 2, 2, 'double'],
+    ]) {
+      expect(thrown(() => make(...args)).code, JSON.stringify(args)).toMatch(CODES);
+    }
+    const acc = make(['cka'], [{}], 2, 3, 'double');
+    for (const [a, b, rows] of [
+      [new Float64Array(4), new Float64Array(5), 2],
+      [new Int32Array(4), new Float64Array(6), 2],
+      [[1, 2, 3, 4], new Float64Array(6), 2],
+      [new Float64Array(4), new Float64Array(6), -2],
+      [new Float64Array(new SharedArrayBuffer(32)), new Float64Array(6), 2],
+    ] as const) {
+      expect(thrown(() => acc.push(a as never, b as never, rows)).code).toMatch(CODES);
+    }
+    expect(acc.rows).toBe(0);
+    expect(thrown(() => acc.merge(rep(4, 2) as never)).code).toBe('E_TYPE');
+    expect(thrown(() => acc.merge({} as never)).code).toBe('E_TYPE');
+    for (const state of [null, [], { count: 1 }, { count: { shape: [1], data: new Int32Array(1) } }, { count: { shape: [-1], data: new Float64Array(1) } }]) {
+      expect(thrown(() => acc.restore(state as never)).code).toMatch(CODES);
+    }
+    // Accessors and methods applied to another class throw instead of reinterpreting it.
+    const rows = Object.getOwnPropertyDescriptor(addon.NativeAccumulator.prototype, 'rows')!.get!;
+    expect(thrown(() => rows.call(rep(4, 2))).code).toBe('E_TYPE');
+    expect(thrown(() => addon.NativeAccumulator.prototype.result.call(new addon.NativeControl())).message).toMatch(/Illegal invocation/);
+    acc.push(new Float32Array([1, 2, 3, 5, 8, 13]).subarray(0, 4), new Float64Array([1, 0, 2, 1, 1, 3]), 2);
+    expect(acc.rows).toBe(2);
+  });
+
   it('threads: validates the count', () => {
     const before = addon.getThreads();
     for (const bad of [0, -1, 1.5, NaN, 'two', 1e9]) expect(thrown(() => addon.setThreads(bad as never)).code).toMatch(CODES);

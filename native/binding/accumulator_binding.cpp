@@ -227,17 +227,13 @@ Napi::Value NativeAccumulator::Restore(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeAccumulator::Rows(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return guarded(env, [&]() -> Napi::Value {
-    NativeAccumulator* self = Unwrap(info.This().As<Napi::Object>());
-    return Napi::Number::New(env, self != nullptr && self->accumulator_ ? self->accumulator_->rows() : 0.0);
-  });
+  return guarded(env, [&]() -> Napi::Value { return Napi::Number::New(env, From(env, info.This(), "this").accumulator_->rows()); });
 }
 
 Napi::Value NativeAccumulator::Batches(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    NativeAccumulator* self = Unwrap(info.This().As<Napi::Object>());
-    return Napi::Number::New(env, self != nullptr && self->accumulator_ ? static_cast<double>(self->accumulator_->batches()) : 0.0);
+    return Napi::Number::New(env, static_cast<double>(From(env, info.This(), "this").accumulator_->batches()));
   });
 }
 
