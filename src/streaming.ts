@@ -134,12 +134,12 @@ export class Accumulator {
 
   /** Rows accumulated so far. */
   get rows(): number {
-    return this.#native.rows;
+    return nativeCall(() => this.#native.rows);
   }
 
   /** Batches pushed so far (including those of merged accumulators). */
   get batches(): number {
-    return this.#native.batches;
+    return nativeCall(() => this.#native.batches);
   }
 
   /**

@@ -357,6 +357,7 @@ describe('async push', () => {
     expect(errorOf(() => acc.result()).code).toBe('E_STATE');
     expect(errorOf(() => acc.push(a, b)).code).toBe('E_STATE');
     expect(errorOf(() => other.merge(acc)).code).toBe('E_STATE');
+    expect(errorOf(() => acc.rows).code).toBe('E_STATE');
     await pending;
     expect(acc.rows).toBe(2000);
     expect(typeof acc.result().cka).toBe('number');
