@@ -20,7 +20,7 @@ namespace {
 constexpr std::int64_t kMaxK = std::numeric_limits<std::int32_t>::max() - 1;
 
 std::size_t readK(const MeasureContext& ctx) {
-  const std::int64_t k = ctx.options.integer("k", 10, 1, kMaxK);
+  const std::int64_t k = ctx.options.integer("k");
   if (static_cast<std::size_t>(k) + 1 > ctx.pair.rows()) {
     throw Error(ErrorCode::TooFewRows, "k-nearest neighbours with k = " + std::to_string(k) + " need at least " +
                                            std::to_string(k + 1) + " rows (inputs); got " +
@@ -30,8 +30,7 @@ std::size_t readK(const MeasureContext& ctx) {
 }
 
 Metric readMetric(const MeasureContext& ctx) {
-  return ctx.options.choice("metric", "cosine", {"cosine", "euclidean"}) == "cosine" ? Metric::Cosine
-                                                                                    : Metric::Euclidean;
+  return ctx.options.choice("metric") == "cosine" ? Metric::Cosine : Metric::Euclidean;
 }
 
 // Per-input agreement of the two neighbour lists of input i, ranks 1-based in each list.
@@ -122,7 +121,7 @@ double jointRankJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, A
 // as ReSi does (resi-conventions §4.7, §8.8).
 double secondOrderCosine(const MeasureContext& ctx) {
   const std::size_t k = readK(ctx);
-  const bool distances = ctx.options.choice("vectors", "similarities", {"similarities", "distances"}) == "distances";
+  const bool distances = ctx.options.choice("vectors") == "distances";
   const KnnLists& la = knn(ctx.a(), k, Metric::Cosine);
   const KnnLists& lb = knn(ctx.b(), k, Metric::Cosine);
   const Matrix& sa = distances ? pairwiseDistances(ctx.a(), Metric::Cosine) : cosineSimilarities(ctx.a());
@@ -167,11 +166,16 @@ double secondOrderCosine(const MeasureContext& ctx) {
 }  // namespace
 
 const std::vector<MeasureDef>& neighborMeasures() {
+  static const OptionSpec k = integerOption("k", 10).atLeast(1).atMost(kMaxK);  // needs N ≥ k + 1 (readK)
+  static const OptionSpec metric = enumOption("metric", {"cosine", "euclidean"}, "cosine");
   static const std::vector<MeasureDef> list = {
-      {"knn-jaccard", knnJaccard, 2, false},
-      {"second-order-cosine", secondOrderCosine, 2, false},
-      {"rank-similarity", rankSimilarity, 2, false},
-      {"joint-rank-jaccard", jointRankJaccard, 2, false},
+      MeasureDef("knn-jaccard", knnJaccard).withMinRows(2).option(k).option(metric),
+      MeasureDef("second-order-cosine", secondOrderCosine)
+          .withMinRows(2)
+          .option(k)
+          .option(enumOption("vectors", {"similarities", "distances"}, "similarities")),
+      MeasureDef("rank-similarity", rankSimilarity).withMinRows(2).option(k).option(metric),
+      MeasureDef("joint-rank-jaccard", jointRankJaccard).withMinRows(2).option(k).option(metric),
   };
   return list;
 }

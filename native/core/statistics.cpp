@@ -141,8 +141,8 @@ double levinaBickel(const Representation& r, std::size_t k, const char* which) {
 }
 
 double intrinsicDimensionDifference(const MeasureContext& ctx) {
-  const bool mle = ctx.options.choice("estimator", "twonn", {"twonn", "mle"}) == "mle";
-  const std::int64_t k = ctx.options.integer("k", 10, 2, kMaxK);
+  const bool mle = ctx.options.choice("estimator") == "mle";
+  const std::int64_t k = ctx.options.integer("k");
   if (mle && static_cast<std::size_t>(k) + 1 > ctx.pair.rows()) {
     throw Error(ErrorCode::TooFewRows, "the MLE intrinsic dimension with k = " + std::to_string(k) +
                                            " needs at least " + std::to_string(k + 1) + " rows (inputs); got " +
@@ -165,7 +165,7 @@ double concentricityDifference(const MeasureContext& ctx) {
 }
 
 double uniformityDifference(const MeasureContext& ctx) {
-  const double t = ctx.options.number("t", 2.0, 0.0, std::numeric_limits<double>::max(), true);
+  const double t = ctx.options.number("t");
   return difference(ctx, [&](const Representation& r, const char*) { return uniformity(r, t); });
 }
 
@@ -269,14 +269,13 @@ double knnModularity(const Representation& r, std::size_t k, Metric metric, cons
 }
 
 double knnModularityDifference(const MeasureContext& ctx) {
-  const std::int64_t k = ctx.options.integer("k", 10, 1, kMaxK);
+  const std::int64_t k = ctx.options.integer("k");
   if (static_cast<std::size_t>(k) + 1 > ctx.pair.rows()) {
     throw Error(ErrorCode::TooFewRows, "k-nearest neighbours with k = " + std::to_string(k) + " need at least " +
                                            std::to_string(k + 1) + " rows (inputs); got " +
                                            std::to_string(ctx.pair.rows()));
   }
-  const Metric metric =
-      ctx.options.choice("metric", "cosine", {"cosine", "euclidean"}) == "cosine" ? Metric::Cosine : Metric::Euclidean;
+  const Metric metric = ctx.options.choice("metric") == "cosine" ? Metric::Cosine : Metric::Euclidean;
   std::size_t classes = 0;
   const std::vector<std::size_t> classOf = classIds(ctx.labels, &classes);
   return difference(ctx, [&](const Representation& r, const char*) {
@@ -411,13 +410,20 @@ double neuronModularityDifference(const MeasureContext& ctx) {
 
 const std::vector<MeasureDef>& statisticsMeasures() {
   static const std::vector<MeasureDef> list = {
-      {"intrinsic-dimension-difference", intrinsicDimensionDifference, 3, false},
-      {"magnitude-difference", magnitudeDifference, 1, false},
-      {"concentricity-difference", concentricityDifference, 1, false},
-      {"uniformity-difference", uniformityDifference, 1, false},
-      {"tolerance-difference", toleranceDifference, 2, true},
-      {"knn-modularity-difference", knnModularityDifference, 2, true},
-      {"neuron-modularity-difference", neuronModularityDifference, 2, false},
+      MeasureDef("intrinsic-dimension-difference", intrinsicDimensionDifference)
+          .withMinRows(3)
+          .option(enumOption("estimator", {"twonn", "mle"}, "twonn"))
+          .option(integerOption("k", 10).atLeast(2).atMost(kMaxK)),  // 'mle' needs N ≥ k + 1
+      MeasureDef("magnitude-difference", magnitudeDifference),
+      MeasureDef("concentricity-difference", concentricityDifference),
+      MeasureDef("uniformity-difference", uniformityDifference).option(numberOption("t", 2.0).above(0.0)),
+      MeasureDef("tolerance-difference", toleranceDifference).withMinRows(2).withLabels(),
+      MeasureDef("knn-modularity-difference", knnModularityDifference)
+          .withMinRows(2)
+          .withLabels()
+          .option(integerOption("k", 10).atLeast(1).atMost(kMaxK))  // needs N ≥ k + 1
+          .option(enumOption("metric", {"cosine", "euclidean"}, "cosine")),
+      MeasureDef("neuron-modularity-difference", neuronModularityDifference).withMinRows(2),
   };
   return list;
 }
