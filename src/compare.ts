@@ -3,7 +3,7 @@
  * or on a worker thread. Native measures of one call share one prepared pair in the core (a centred
  * matrix, a factor or an SVD is computed once for all of them).
  */
-import { NnsimError, fromNative } from './errors.js';
+import { NnsimError } from './errors.js';
 import { type Matrix, type MatrixInput, requireSameRows, toMatrix } from './matrix.js';
 import type { MeasureDefinition } from './measure-types.js';
 import { type NativeControlHandle, type NativeOutcome, type NativeRepresentationHandle, nativeAddon } from './native.js';
@@ -161,11 +161,7 @@ function checkLabels(planned: readonly PlannedMeasure[]): Int32Array | undefined
   return labels;
 }
 
-type Outcome = number | NnsimError;
-
-function outcomeOf(raw: NativeOutcome, id: string): Outcome {
-  return typeof raw === 'number' ? raw : fromNative(raw, id);
-}
+type Outcome = NativeOutcome;
 
 function finiteOutcome(value: unknown, id: string): Outcome {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -217,7 +213,7 @@ function runSync(planned: readonly PlannedMeasure[], a: PreparedRepresentation, 
       b.nativeHandle(),
       checkLabels(planned),
     );
-    nativeIndices.forEach((i, k) => (outcomes[i] = outcomeOf(raw[k]!, planned[i]!.definition.id)));
+    nativeIndices.forEach((i, k) => (outcomes[i] = raw[k]!));
   }
   planned.forEach((p, i) => {
     if (p.definition.engine.kind === 'js') outcomes[i] = runJs(p, a, b);
@@ -261,7 +257,7 @@ async function runAsync(
         control,
         run.onProgress ? (k, done, total) => report(nativeIndices[k]!, done, total) : undefined,
       );
-      nativeIndices.forEach((i, k) => (outcomes[i] = outcomeOf(raw[k]!, planned[i]!.definition.id)));
+      nativeIndices.forEach((i, k) => (outcomes[i] = raw[k]!));
     } finally {
       run.signal?.removeEventListener('abort', onAbort);
     }

@@ -24,7 +24,6 @@ export const adversarialTransferabilityDefinition = defineMeasure({
   symmetric: false,
   metric: false,
   invariances: ['isotropic-scaling'],
-  requires: ['labels'],
   minRows: 1,
   options: {
     labels: labelsFor('the true classes of the adversarial inputs'),

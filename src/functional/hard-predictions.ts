@@ -87,7 +87,6 @@ export const errorCorrectedDisagreementDefinition = defineMeasure({
   symmetric: false,
   metric: false,
   invariances: ['isotropic-scaling'],
-  requires: ['labels'],
   minRows: 1,
   options: { labels: labelsFor('to find the error rate of the first model'), input: hardInputOption },
   description:
@@ -124,7 +123,6 @@ export const minMaxDisagreementDefinition = defineMeasure({
   symmetric: true,
   metric: false,
   invariances: ['isotropic-scaling'],
-  requires: ['labels'],
   minRows: 1,
   options: { labels: labelsFor('to find the error rates'), input: hardInputOption },
   description:

@@ -96,6 +96,7 @@ export const svccaDefinition = defineMeasure({
       description:
         'Keep exactly this many principal components of each input (overrides varianceKept; capped at the numerical rank).',
       min: 1,
+      max: 2 ** 30,
       integer: true,
     }),
   },

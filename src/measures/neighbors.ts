@@ -9,6 +9,7 @@ import { enumOption, numberOption } from '../options.js';
 const kOption = numberOption({
   integer: true,
   min: 1,
+  max: 2_147_483_646,
   default: 10,
   description: 'Number of nearest neighbours of each input (the input itself excluded); needs N ≥ k + 1.',
 });

@@ -31,6 +31,7 @@ export const intrinsicDimensionDifferenceDefinition = defineMeasure({
     k: numberOption({
       integer: true,
       min: 2,
+      max: 2_147_483_646,
       default: 10,
       description: "Neighbours used by the 'mle' estimator (needs N ≥ k + 1); TwoNN always uses two.",
     }),
@@ -118,7 +119,6 @@ export const toleranceDifferenceDefinition = defineMeasure({
   symmetric: true,
   metric: true,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
-  requires: ['labels'],
   minRows: 2,
   options: { labels: labelsOption('Class label of each input (one per row).') },
   description:
@@ -148,13 +148,13 @@ export const knnModularityDifferenceDefinition = defineMeasure({
       note: 'euclidean neighbours are translation-invariant',
     },
   ],
-  requires: ['labels'],
   minRows: 2,
   options: {
     labels: labelsOption('Class label of each input (one per row); the classes are the communities.'),
     k: numberOption({
       integer: true,
       min: 1,
+      max: 2_147_483_646,
       default: 10,
       description: 'Neighbours of each input in the k-NN graph (needs N ≥ k + 1).',
     }),
