@@ -7,6 +7,7 @@ import { NnsimError } from './errors.js';
 import { type Matrix, type MatrixInput, requireSameRows, toMatrix } from './matrix.js';
 import type { MeasureDefinition } from './measure-types.js';
 import { type NativeControlHandle, type NativeOutcome, type NativeRepresentationHandle, nativeAddon } from './native.js';
+import type { Definition } from './measures/index.js';
 import { type OptionSchema, type OptionsOf, type ResolvedOptions, resolveOptions } from './options.js';
 import { type MeasureId, getDefinition } from './registry.js';
 import { cancelled, schedule } from './runtime.js';
@@ -89,8 +90,26 @@ function converterOf(specs: readonly unknown[]): Converter | undefined {
   return convert;
 }
 
-/** One measure of a compareMany call: an id, or an id with options and an optional result key. */
-export type MeasureSpec = MeasureId | (string & {}) | { id: MeasureId | (string & {}); options?: object; key?: string };
+/**
+ * The options measure `Id` accepts, from its schema in the registry: a wrong key or value type is a
+ * compile error. An id known only at run time (a `string`) accepts any object, checked at run time.
+ */
+export type MeasureOptions<Id extends string> = Id extends MeasureId
+  ? OptionsOf<Extract<Definition, { readonly id: Id }>['options']>
+  : object;
+
+/** Any measure id: autocompletion for the registered ones, and any string (checked at run time). */
+export type AnyMeasureId = MeasureId | (string & {});
+
+type MeasureSpecObject<Id extends string> = Id extends MeasureId
+  ? { id: Id; options?: MeasureOptions<Id>; key?: string }
+  : { id: Id; options?: object; key?: string };
+
+/**
+ * One measure of a compareMany call: an id, or an id with options (typed per id) and an optional
+ * result key.
+ */
+export type MeasureSpec<Id extends string = AnyMeasureId> = Id | MeasureSpecObject<Id>;
 
 /** Progress of an async run: `fraction` is the share of the whole call that is done. */
 export interface Progress {
@@ -295,7 +314,7 @@ function single(outcome: Outcome): number {
  * Computes one measure of two representations (N × D and N × D′, rows = the same inputs).
  * Throws NnsimError on bad input or when the measure is undefined for it.
  */
-export function compare(id: MeasureId | (string & {}), a: CompareInput, b: CompareInput, options?: object): number {
+export function compare<Id extends AnyMeasureId>(id: Id, a: CompareInput, b: CompareInput, options?: MeasureOptions<Id>): number {
   const [pa, pb] = preparePair(a, b, converterOf([id]));
   try {
     const planned = plan([{ id, options }], pa.rows);
@@ -306,11 +325,11 @@ export function compare(id: MeasureId | (string & {}), a: CompareInput, b: Compa
 }
 
 /** compare() on a worker thread: the event loop stays free. */
-export async function compareAsync(
-  id: MeasureId | (string & {}),
+export async function compareAsync<Id extends AnyMeasureId>(
+  id: Id,
   a: CompareInput,
   b: CompareInput,
-  options?: object,
+  options?: MeasureOptions<Id>,
   run: RunOptions = {},
 ): Promise<number> {
   const [pa, pb] = preparePair(a, b, converterOf([id]));
@@ -345,15 +364,19 @@ function collect(planned: readonly PlannedMeasure[], outcomes: readonly Outcome[
  * Computes several measures of one pair, sharing intermediates (one centring, one factor, one cross
  * product, one set of k-NN lists …). Returns { [key]: value }, key = spec.key ?? id.
  */
-export function compareMany(specs: readonly MeasureSpec[], a: CompareInput, b: CompareInput): ManyResults;
-export function compareMany(
-  specs: readonly MeasureSpec[],
+export function compareMany<Id extends AnyMeasureId>(
+  specs: readonly MeasureSpec<Id>[],
+  a: CompareInput,
+  b: CompareInput,
+): ManyResults;
+export function compareMany<Id extends AnyMeasureId>(
+  specs: readonly MeasureSpec<Id>[],
   a: CompareInput,
   b: CompareInput,
   options: { errors: 'return' },
 ): ManyOutcomes;
-export function compareMany(
-  specs: readonly MeasureSpec[],
+export function compareMany<Id extends AnyMeasureId>(
+  specs: readonly MeasureSpec<Id>[],
   a: CompareInput,
   b: CompareInput,
   options?: { errors?: 'throw' | 'return' },
@@ -374,8 +397,8 @@ export function compareMany(
 }
 
 /** compareMany() on a worker thread, with progress and cancellation. */
-export async function compareManyAsync(
-  specs: readonly MeasureSpec[],
+export async function compareManyAsync<Id extends AnyMeasureId>(
+  specs: readonly MeasureSpec<Id>[],
   a: CompareInput,
   b: CompareInput,
   options: CompareManyOptions = {},

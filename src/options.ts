@@ -65,8 +65,13 @@ export type OptionValue<S> = S extends NumberOption
           ? F
           : never;
 
-/** The options object a measure with schema S accepts (all keys optional; defaults fill the rest). */
-export type OptionsOf<S extends OptionSchema> = { [K in keyof S]?: OptionValue<S[K]> };
+/**
+ * The options object a measure with schema S accepts (all keys optional; defaults fill the rest). A
+ * measure without options accepts only an empty object (`{}` would accept any key).
+ */
+export type OptionsOf<S extends OptionSchema> = keyof S extends never
+  ? Record<string, never>
+  : { [K in keyof S]?: OptionValue<S[K]> };
 
 export function numberOption(spec: Omit<NumberOption, 'type'>): NumberOption {
   return { type: 'number', ...spec };

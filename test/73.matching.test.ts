@@ -146,7 +146,7 @@ describe('matching measures: relations and edge cases', () => {
   });
 
   it('rejects bad options and too few rows', () => {
-    expect(errorOf(() => compare('correlation-match', a, b, { mode: 'medium' })).code).toBe('E_OPTION');
+    expect(errorOf(() => compare('correlation-match', a, b, { mode: 'medium' } as never)).code).toBe('E_OPTION');
     expect(errorOf(() => maximumMatch(a, b, { epsilon: 0 })).code).toBe('E_OPTION');
     expect(errorOf(() => maximumMatch(a, b, { epsilon: 1.5 })).code).toBe('E_OPTION');
     const one = randomMatrix(1, 3, 6);
