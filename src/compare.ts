@@ -90,26 +90,34 @@ function converterOf(specs: readonly unknown[]): Converter | undefined {
   return convert;
 }
 
-/**
- * The options measure `Id` accepts, from its schema in the registry: a wrong key or value type is a
- * compile error. An id known only at run time (a `string`) accepts any object, checked at run time.
- */
-export type MeasureOptions<Id extends string> = Id extends MeasureId
-  ? OptionsOf<Extract<Definition, { readonly id: Id }>['options']>
-  : object;
-
 /** Any measure id: autocompletion for the registered ones, and any string (checked at run time). */
 export type AnyMeasureId = MeasureId | (string & {});
 
-type MeasureSpecObject<Id extends string> = Id extends MeasureId
-  ? { id: Id; options?: MeasureOptions<Id>; key?: string }
+/** Whether `Id` is an id known only at run time: `string`, or the whole MeasureId union (measureIds()). */
+type RuntimeId<Id extends string> = [MeasureId] extends [Id] ? true : false;
+
+type TypedOptions<Id extends string> = Id extends MeasureId
+  ? OptionsOf<Extract<Definition, { readonly id: Id }>['options']>
+  : object;
+
+/**
+ * The options measure `Id` accepts, from its schema in the registry: a wrong key or value type is a
+ * compile error. An id known only at run time accepts any object, checked at run time.
+ */
+export type MeasureOptions<Id extends string> = RuntimeId<Id> extends true ? object : TypedOptions<Id>;
+
+type TypedSpecObject<Id extends string> = Id extends MeasureId
+  ? { id: Id; options?: TypedOptions<Id>; key?: string }
   : { id: Id; options?: object; key?: string };
 
 /**
- * One measure of a compareMany call: an id, or an id with options (typed per id) and an optional
- * result key.
+ * One measure of a compareMany call: an id, or an id with options (typed per id when the ids are
+ * literals) and an optional result key.
  */
-export type MeasureSpec<Id extends string = AnyMeasureId> = Id | MeasureSpecObject<Id>;
+export type MeasureSpec<Id extends string = AnyMeasureId> =
+  | Id
+  | TypedSpecObject<Id>
+  | (RuntimeId<Id> extends true ? { id: Id; options?: object; key?: string } : never);
 
 /** Progress of an async run: `fraction` is the share of the whole call that is done. */
 export interface Progress {
