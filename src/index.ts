@@ -158,4 +158,5 @@ export const {
   adversarialTransferability,
   saliencySimilarity,
   modelDiff,
+  stitching,
 } = measures;

@@ -160,16 +160,6 @@ Napi::Value optionValueToJs(Napi::Env env, const OptionValue& value) {
   return Napi::String::New(env, std::get<std::string>(value));
 }
 
-const char* optionTypeName(OptionType type) {
-  switch (type) {
-    case OptionType::Number: return "number";
-    case OptionType::Integer: return "integer";
-    case OptionType::Boolean: return "boolean";
-    case OptionType::Enum: return "enum";
-  }
-  return "unknown";
-}
-
 }  // namespace
 
 Napi::Object optionSpecsToJs(Napi::Env env, const OptionSpecs& specs) {

@@ -29,16 +29,6 @@ std::string describe(const OptionValue& v) {
   return "string \"" + std::get<std::string>(v) + "\"";
 }
 
-const char* typeName(OptionType type) {
-  switch (type) {
-    case OptionType::Number: return "number";
-    case OptionType::Integer: return "integer";
-    case OptionType::Boolean: return "boolean";
-    case OptionType::Enum: return "enum";
-  }
-  return "unknown";
-}
-
 std::size_t editDistance(const std::string& a, const std::string& b) {
   std::vector<std::size_t> row(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -59,6 +49,14 @@ std::string lower(std::string s) {
   return s;
 }
 
+enum class Side { Lower, Upper };
+
+OptionSpec withBound(OptionSpec spec, Side side, double bound, bool exclusive) {
+  (side == Side::Lower ? spec.min : spec.max) = bound;
+  (side == Side::Lower ? spec.minExclusive : spec.maxExclusive) = exclusive;
+  return spec;
+}
+
 OptionSpec make(const char* name, OptionType type, std::optional<OptionValue> defaultValue) {
   OptionSpec spec;
   spec.name = name;
@@ -69,33 +67,10 @@ OptionSpec make(const char* name, OptionType type, std::optional<OptionValue> de
 
 }  // namespace
 
-OptionSpec OptionSpec::atLeast(double bound) const {
-  OptionSpec s = *this;
-  s.min = bound;
-  s.minExclusive = false;
-  return s;
-}
-
-OptionSpec OptionSpec::above(double bound) const {
-  OptionSpec s = *this;
-  s.min = bound;
-  s.minExclusive = true;
-  return s;
-}
-
-OptionSpec OptionSpec::atMost(double bound) const {
-  OptionSpec s = *this;
-  s.max = bound;
-  s.maxExclusive = false;
-  return s;
-}
-
-OptionSpec OptionSpec::below(double bound) const {
-  OptionSpec s = *this;
-  s.max = bound;
-  s.maxExclusive = true;
-  return s;
-}
+OptionSpec OptionSpec::atLeast(double bound) const { return withBound(*this, Side::Lower, bound, false); }
+OptionSpec OptionSpec::above(double bound) const { return withBound(*this, Side::Lower, bound, true); }
+OptionSpec OptionSpec::atMost(double bound) const { return withBound(*this, Side::Upper, bound, false); }
+OptionSpec OptionSpec::below(double bound) const { return withBound(*this, Side::Upper, bound, true); }
 
 OptionSpec OptionSpec::isRequired() const {
   OptionSpec s = *this;
@@ -140,6 +115,16 @@ std::string OptionSpec::expected() const {
     }
   }
   return "a value";
+}
+
+const char* optionTypeName(OptionType type) {
+  switch (type) {
+    case OptionType::Number: return "number";
+    case OptionType::Integer: return "integer";
+    case OptionType::Boolean: return "boolean";
+    case OptionType::Enum: return "enum";
+  }
+  return "unknown";
 }
 
 OptionSpec numberOption(const char* name) { return make(name, OptionType::Number, std::nullopt); }
@@ -212,7 +197,7 @@ const OptionSpec& Options::declared(const std::string& key, std::initializer_lis
   for (const OptionSpec& spec : *specs_) {
     if (spec.name != key) continue;
     if (std::find(types.begin(), types.end(), spec.type) == types.end()) {
-      throw Error(ErrorCode::Internal, "option '" + key + "' is declared as " + typeName(spec.type) +
+      throw Error(ErrorCode::Internal, "option '" + key + "' is declared as " + optionTypeName(spec.type) +
                                            " but read as another type");
     }
     return spec;

@@ -21,6 +21,9 @@ using OptionValue = std::variant<double, bool, std::string>;
 
 enum class OptionType { Number, Integer, Boolean, Enum };
 
+// "number", "integer", "boolean", "enum" (as exported to JS).
+const char* optionTypeName(OptionType type);
+
 // One declared parameter. Built with numberOption/integerOption/booleanOption/enumOption and refined
 // with the bound and presence methods, e.g. numberOption("sigma", 1.0).above(0.0).atMost(1e6).
 struct OptionSpec {
