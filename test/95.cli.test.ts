@@ -93,19 +93,21 @@ describe('readers', () => {
     expect(openLayers(fixture('model-a')).map((e) => e.name)).toEqual(['layer1', 'layer2', 'layer10']);
   });
 
-  it('make matrices of 3-D/4-D arrays only with an explicit reshape', () => {
+  it('make matrices of 3-D/4-D arrays only with an explicit layout and reshape', () => {
     const cube = openArray(fixture('cube.npy'));
     const error = errorOf(() => toRepresentation(cube));
     expect(error.code).toBe('E_SHAPE');
-    expect(error.message).toContain('--reshape');
-    const flat = toRepresentation(cube, 'flatten');
+    expect(error.message).toContain('--layout');
+    expect(errorOf(() => toRepresentation(cube, { layouts: { 3: 'ntc' } })).message).toContain('--reshape');
+    const tokens = { layouts: { 3: 'ntc' }, reshape: 'flatten' } as const;
+    const flat = toRepresentation(cube, tokens);
     expect([flat.rows, flat.cols]).toEqual([4, 6]);
-    const positions = toRepresentation(cube, 'positions');
+    const positions = toRepresentation(cube, { ...tokens, reshape: 'positions' });
     expect([positions.rows, positions.cols]).toEqual([8, 3]);
     expect(Array.from(positions.data)).toEqual(Array.from(flat.data));
     // Fortran-ordered 3-D data is reordered to C order first.
-    expect(Array.from(toRepresentation(openArray(fixture('cube-fortran.npy')), 'flatten').data)).toEqual(Array.from(flat.data));
-    const t4 = toRepresentation(openArray(fixture('tensor4.npy')), 'positions');
+    expect(Array.from(toRepresentation(openArray(fixture('cube-fortran.npy')), tokens).data)).toEqual(Array.from(flat.data));
+    const t4 = toRepresentation(openArray(fixture('tensor4.npy')), { layouts: { 4: 'nhwc' }, reshape: 'positions' });
     expect([t4.rows, t4.cols]).toEqual([12, 2]);
     const vector = toRepresentation(openArray(fixture('x-1d.npy')));
     expect([vector.rows, vector.cols]).toEqual([6, 1]);
@@ -325,8 +327,8 @@ describe('nnsim compare', () => {
   });
 
   it('reshapes 3-D arrays only when asked', () => {
-    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy')]), /--reshape flatten .* --reshape positions/);
-    const r = nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy'), '--reshape', 'positions', '-m', 'cka', '--json']);
+    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy')]), /--layout nct .* --layout ntc/);
+    const r = nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy'), '--layout', 'ntc', '--reshape', 'positions', '-m', 'cka', '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { values: { cka: number } }).values.cka).toBeCloseTo(1, 12);
   });
@@ -354,7 +356,7 @@ describe('nnsim compare', () => {
     expectOneLineError(nnsim(['compare', fixture('a.npy')]), /two arrays/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--bogus']), /--bogus/);
     expectOneLineError(nnsim(['frobnicate']), /unknown command/);
-    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube.npy'), '--reshape', 'squash']), /'flatten' or 'positions'/);
+    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube.npy'), '--reshape', 'squash']), /'flatten', 'positions', 'pool' or 'pool:HxW'/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'cka', '--option', 'procrustes.normalize=true']), /not selected; add --measure procrustes/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'procrustes', '--option', 'normalize=maybe']), /true or false/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--labels', join(ROOT, 'data', 'demo', 'labels.npy')]), /400 labels but the arrays have 20 rows.*\[E_LABELS\]/);
