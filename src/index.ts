@@ -159,3 +159,5 @@ export const {
   saliencySimilarity,
   modelDiff,
 } = measures;
+// activation tensors (conv and token layers) → matrices:
+export { fromTensor, LAYOUTS, type Layout, type Reshape, type TensorOptions } from './io/tensor.js';

@@ -2,8 +2,7 @@
 // (test/fixtures/io, written by scripts/cli_fixtures.py), malformed files refused with one-line typed
 // errors, fuzzed headers, and the real binary (node dist/cli.js) end to end.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -14,6 +13,7 @@ import { readNpz } from '../src/io/npz.js';
 import { encodeSafetensors, readSafetensors } from '../src/io/safetensors.js';
 import { rng } from './helpers/random.js';
 import { errorOf } from './helpers/errors.js';
+import { ensureBuilt, expectOneLineError, nnsim, tmp } from './helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'io');
@@ -223,45 +223,7 @@ describe('malformed files', () => {
 
 // ------------------------------------------------------------------------------------ the binary
 
-const CLI = join(ROOT, 'dist', 'cli.js');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const stat = statSync(path);
-    newest = Math.max(newest, stat.isDirectory() ? newestSource(path) : stat.mtimeMs);
-  }
-  return newest;
-}
-
-beforeAll(() => {
-  // The tests run the real binary: (re)build dist/ when a source is newer than it.
-  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource(join(ROOT, 'src'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
-      encoding: 'utf8',
-    });
-    if (build.status !== 0) throw new Error(`tsc failed: ${build.stdout}${build.stderr}`);
-  }
-});
-
-function nnsim(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NNSIM_DEBUG: '' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A user error: non-zero exit, exactly one line on stderr, no stack trace. */
-function expectOneLineError(r: ReturnType<typeof nnsim>, pattern: RegExp): void {
-  expect(r.status, r.stderr).not.toBe(0);
-  expect(r.status).not.toBe(70);
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^nnsim: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
-
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'nnsim-cli-'));
+beforeAll(ensureBuilt);
 
 describe('nnsim compare', () => {
   it('prints the same numbers as the library call', () => {
