@@ -14,6 +14,7 @@ import cliProgress from 'cli-progress';
 
 import { compareMany } from './compare.js';
 import { NnsimError, nearest } from './errors.js';
+import { EXTRACT_USAGE, extractCommand } from './extract.js';
 import { printable } from './io/array.js';
 import {
   type ArrayEntry,
@@ -47,6 +48,7 @@ const USAGE = `nnsim — similarity of neural network representations
 Usage:
   nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R] [--json]
   nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R] [--quiet]
+  nnsim extract MODEL.onnx --input FILE --layers REGEX --out FILE.safetensors [--batch N] [--ids FILE]
   nnsim list [--json]
   nnsim demo [--out DIR] [--quiet]
 
@@ -209,10 +211,10 @@ function requireSameRows(a: { source: string; rows: number }, b: { source: strin
   }
 }
 
-function progressBar(enabled: boolean, label: string): { update(done: number, total: number): void; stop(): void } {
+function progressBar(enabled: boolean, label: string, unit = 'pairs'): { update(done: number, total: number): void; stop(): void } {
   if (!enabled) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} pairs · {eta_formatted} left`, hideCursor: true, clearOnComplete: true },
+    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} ${unit} · {eta_formatted} left`, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -577,13 +579,13 @@ function version(): string {
   }
 }
 
-/** Runs the CLI; returns the exit code. */
-export function main(argv: readonly string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }): number {
+/** Runs the CLI; returns the exit code (a promise of it for `extract`, which runs asynchronously). */
+export function main(argv: readonly string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }): number | Promise<number> {
   const [command, ...rest] = argv;
   const usage = (): string => USAGE.replace('{DEFAULTS}', defaultMeasureIds(false).join(', '));
   try {
     if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
-      io.out(usage());
+      io.out(command === 'extract' ? EXTRACT_USAGE : usage());
       return 0;
     }
     switch (command) {
@@ -607,30 +609,40 @@ export function main(argv: readonly string[], io: Io = { out: (t) => console.log
         return pairwiseCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);
+      case 'extract':
+        return extractCommand(rest, io, {
+          progress: (enabled) => progressBar(enabled, 'nnsim extract', 'inputs'),
+          usage: (message) => new UsageError(message),
+        }).catch((error: unknown) => failure(error, io));
       default:
-        throw new UsageError(`unknown command '${command}'; commands: compare, pairwise, list, demo (nnsim --help)`);
+        throw new UsageError(`unknown command '${command}'; commands: compare, pairwise, extract, list, demo (nnsim --help)`);
     }
   } catch (error) {
-    if (process.env.NNSIM_DEBUG) io.err(String((error as Error)?.stack ?? error));
-    if (error instanceof NnsimError) {
-      // Library messages point to library calls; on the command line the equivalent is a command.
-      const message = error.message.replace('listMeasures() lists them all.', "'nnsim list' lists them all.");
-      io.err(`nnsim: ${printable(message)} [${error.code}]`);
-      return 1;
-    }
-    if (error instanceof UsageError) {
-      io.err(`nnsim: ${printable(error.message)}`);
-      return 2;
-    }
-    // parseArgs errors (unknown flag, missing value) are usage errors too.
-    const code = (error as { code?: string })?.code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`nnsim: ${printable((error as Error).message.split('\n')[0]!)} (nnsim --help)`);
-      return 2;
-    }
-    io.err(`nnsim: internal error: ${printable(String((error as Error)?.message ?? error))} — please report it (NNSIM_DEBUG=1 shows the stack)`);
-    return 70;
+    return failure(error, io);
   }
+}
+
+/** The exit code of an error, after printing it as one line. */
+function failure(error: unknown, io: Io): number {
+  if (process.env.NNSIM_DEBUG) io.err(String((error as Error)?.stack ?? error));
+  if (error instanceof NnsimError) {
+    // Library messages point to library calls; on the command line the equivalent is a command.
+    const message = error.message.replace('listMeasures() lists them all.', "'nnsim list' lists them all.");
+    io.err(`nnsim: ${printable(message)} [${error.code}]`);
+    return 1;
+  }
+  if (error instanceof UsageError) {
+    io.err(`nnsim: ${printable(error.message)}`);
+    return 2;
+  }
+  // parseArgs errors (unknown flag, missing value) are usage errors too.
+  const code = (error as { code?: string })?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    io.err(`nnsim: ${printable((error as Error).message.split('\n')[0]!)} (nnsim --help)`);
+    return 2;
+  }
+  io.err(`nnsim: internal error: ${printable(String((error as Error)?.message ?? error))} — please report it (NNSIM_DEBUG=1 shows the stack)`);
+  return 70;
 }
 
 function isEntryPoint(): boolean {
@@ -642,4 +654,8 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) process.exitCode = main(process.argv.slice(2));
+if (isEntryPoint()) {
+  const code = main(process.argv.slice(2));
+  if (typeof code === 'number') process.exitCode = code;
+  else void code.then((c) => (process.exitCode = c));
+}

@@ -28,8 +28,9 @@ export function ensureBuilt(): void {
   }
 }
 
-export function nnsim(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NNSIM_DEBUG: '', ...env } });
+/** Runs the command line (dist/cli.js, or another copy of it) with `args`. */
+export function nnsim(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}, cli = CLI): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NNSIM_DEBUG: '', ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
