@@ -39,6 +39,13 @@ function maxDifference(got: Float64Array, want: Float64Array): number {
 }
 
 describe('nnsim extract', () => {
+  it('has its own help', () => {
+    const r = nnsim(['extract', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^nnsim extract MODEL\.onnx --input FILE --layers REGEX --out FILE\.safetensors/);
+    expect(r.stdout).toContain('npm install onnxruntime-node');
+  });
+
   it('lists the nodes of a model', () => {
     const r = nnsim(['extract', fixture('tiny-cnn.onnx'), '--list']);
     expect(r.status, r.stderr).toBe(0);
