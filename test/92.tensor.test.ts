@@ -114,6 +114,10 @@ describe('fromTensor', () => {
     bad[1 * 105 + 0 * 35 + 2 * 5 + 4] = Infinity; // index (1, 0, 2, 4) of 5 × 3 × 7 × 5
     const nonFinite = errorOf(() => fromTensor(bad, shape, { layout: 'nchw', reshape: 'pool' }));
     expect([nonFinite.code, nonFinite.message]).toEqual(['E_NONFINITE', 'tensor has Infinity at index (1, 0, 2, 4)']);
+    // Finite values whose mean overflows float64.
+    const huge = new Float64Array(2 * 2 * 2 * 2).fill(1.5e308);
+    expect(errorOf(() => fromTensor(huge, [2, 2, 2, 2], { layout: 'nchw', reshape: 'pool' })).message).toMatch(/overflows at row 0, column 0/);
+    expect(errorOf(() => fromTensor([1, 2, 'x', 4] as never, [2, 2])).message).toMatch(/tensor data\[2\]/);
   });
 });
 

@@ -70,6 +70,8 @@ export interface TensorPlan {
 }
 
 const MAX_GRID = 4096;
+/** Channels moved together by the channels-first → channels-last transpose (fits in L1 as streams). */
+const TRANSPOSE_BAND = 16;
 
 /** How a message names a choice: `{ layout: 'nchw' }` in the library, `--layout nchw` on the command line. */
 export interface Wording {
@@ -209,8 +211,9 @@ export function transformSamples(
   const { channels: C, height: H, width: W, gridHeight: GH, gridWidth: GW, channelsFirst } = plan;
   const P = H * W;
   if (plan.identity) {
+    // Same order: one converting copy (typed-array set converts float32 → float64 natively).
     const total = count * plan.inputPerSample;
-    for (let k = 0; k < total; k++) output[outputOffset + k] = input[k]!;
+    output.set(ArrayBuffer.isView(input) ? input.subarray(0, total) : Array.prototype.slice.call(input, 0, total), outputOffset);
     return;
   }
   // Bin boundaries of adaptive average pooling (PyTorch's rule), per grid row and column.
@@ -232,10 +235,14 @@ export function transformSamples(
     const inBase = s * plan.inputPerSample;
     const outBase = outputOffset + s * plan.outputPerSample;
     if (unpooled) {
-      // Channels first → channels last: out[p, c] = in[c, p]; reads run along p.
-      for (let c = 0; c < C; c++) {
-        const from = inBase + c * P;
-        for (let p = 0; p < P; p++) output[outBase + p * C + c] = input[from + p]!;
+      // Channels first → channels last, out[p, c] = in[c, p], in bands of TRANSPOSE_BAND channels: the
+      // band's rows are read as parallel sequential streams and each output row is written in runs.
+      for (let c0 = 0; c0 < C; c0 += TRANSPOSE_BAND) {
+        const c1 = Math.min(C, c0 + TRANSPOSE_BAND);
+        for (let p = 0; p < P; p++) {
+          const row = outBase + p * C;
+          for (let c = c0; c < c1; c++) output[row + c] = input[inBase + c * P + p]!;
+        }
       }
       continue;
     }
@@ -320,11 +327,24 @@ export function fromTensor(data: Float64Array | Float32Array | readonly number[]
   if (length !== count) {
     throw new NnsimError('E_SHAPE', `tensor: shape (${shape.join(', ')}) has ${count} elements but data has ${length}`);
   }
-  const values = data as ArrayLike<unknown>;
-  for (let k = 0; k < length; k++) {
-    const v = values[k];
-    if (typeof v !== 'number') throw invalidParameter('E_TYPE', `tensor data[${k}]`, 'a number', v);
-    if (v - v !== 0) throw new NnsimError('E_NONFINITE', `tensor has ${Number.isNaN(v) ? 'NaN' : v} at index (${tensorIndex(k, shape)})`);
+  if (Array.isArray(data)) {
+    for (let k = 0; k < length; k++) {
+      if (typeof data[k] !== 'number') throw invalidParameter('E_TYPE', `tensor data[${k}]`, 'a number', data[k]);
+    }
   }
-  return applyTensorPlan(plan, data as Float64Array | Float32Array | readonly number[]);
+  const matrix = applyTensorPlan(plan, data);
+  // NaN/±Inf reach the result (a mean of values with one of them is one of them), which is at most as
+  // large as the input: it is checked there, and the input is searched only to name the culprit.
+  const out = matrix.data;
+  for (let k = 0; k < out.length; k++) {
+    if (out[k]! - out[k]! !== 0) {
+      const values = data as ArrayLike<number>;
+      for (let j = 0; j < length; j++) {
+        const v = values[j]!;
+        if (v - v !== 0) throw new NnsimError('E_NONFINITE', `tensor has ${Number.isNaN(v) ? 'NaN' : v} at index (${tensorIndex(j, shape)})`);
+      }
+      throw new NnsimError('E_NONFINITE', `tensor: the average over positions overflows at row ${Math.floor(k / matrix.cols)}, column ${k % matrix.cols}; scale the activations down`);
+    }
+  }
+  return matrix;
 }
