@@ -1,7 +1,6 @@
 // Tensor reshapes: fromTensor (flatten, positions, pool, pool:4x4) on a float32 conv output of
 // 256 × 64 × 32 × 32 in both layouts, against what a NumPy/PyTorch user writes for the same float64
 // matrix (bench/tensor_numpy.py: transpose + reshape + astype, mean, adaptive_avg_pool2d), same data.
-// Also the memory each call adds (ArrayBuffer bytes): the result only, no float64 copy of the input.
 //   npm run build:ts && node --expose-gc bench/tensor.mjs       (the NumPy side needs /usr/bin/python3 with numpy and torch)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,18 +26,15 @@ const reference = numpy.status === 0 ? JSON.parse(numpy.stdout) : undefined;
 if (!reference) console.error(`NumPy side not run: ${numpy.stderr || numpy.error}`);
 
 console.log(`float32 conv output ${N} × ${C} × ${H} × ${W} (${((nchw.length * 4) / 2 ** 20).toFixed(0)} MiB) → float64 matrix`);
-console.log('| layout | reshape | result | nnsim | NumPy/PyTorch | NumPy / nnsim | memory added / result size |');
-console.log('|---|---|---|---:|---:|---:|---:|');
+console.log('| layout | reshape | result | nnsim | NumPy/PyTorch | NumPy / nnsim |');
+console.log('|---|---|---|---:|---:|---:|');
 for (const reshape of ['flatten', 'positions', 'pool', 'pool:4x4']) {
   for (const [layout, data] of [['nchw', nchw], ['nhwc', nhwc]]) {
-    globalThis.gc?.();
-    const before = process.memoryUsage().arrayBuffers;
     const m = fromTensor(data, layout === 'nchw' ? [N, C, H, W] : [N, H, W, C], { layout, reshape });
-    const added = process.memoryUsage().arrayBuffers - before;
     const seconds = time(() => fromTensor(data, layout === 'nchw' ? [N, C, H, W] : [N, H, W, C], { layout, reshape }), { min: 3, budget: 4 });
     const theirs = reference?.[`${layout} ${reshape}`];
     console.log(
-      `| ${layout} | ${reshape} | ${m.rows} × ${m.cols} | ${formatSeconds(seconds)} | ${theirs ? formatSeconds(theirs) : '—'} | ${theirs ? (theirs / seconds).toFixed(1) + '×' : '—'} | ${(added / m.data.byteLength).toFixed(2)} |`,
+      `| ${layout} | ${reshape} | ${m.rows} × ${m.cols} | ${formatSeconds(seconds)} | ${theirs ? formatSeconds(theirs) : '—'} | ${theirs ? (theirs / seconds).toFixed(1) + '×' : '—'} |`,
     );
   }
 }
