@@ -187,6 +187,8 @@ describe('command line', () => {
     expectOneLineError(nnsim(['compare', a, a, '--layout', 'nchw', '--reshape', 'pool:0']), /--reshape must be/);
     expectOneLineError(nnsim(['compare', a, a, '--layout', 'nchv', '--reshape', 'pool']), /unknown layout 'nchv'/);
     expectOneLineError(nnsim(['compare', a, a, '--layout', 'nchw,nhwc', '--reshape', 'pool']), /two layouts for the 4-D arrays of A/);
+    const tokens = fixture('tokens-ntc.npy');
+    expectOneLineError(nnsim(['compare', tokens, tokens, '--layout', 'nchw', '--reshape', 'pool']), /is 3-D \(4 × 7 × 3\) but --layout nchw is for 4-D arrays; .*--layout ntc for N × T × C/);
     expectOneLineError(
       nnsim(['pairwise', fixture('model-a.safetensors'), fixture('model-b.npz'), '--layout', 'b=nchw', '--reshape', 'pool', '--out', tmp()]),
       /model-b\.npz#conv: the file declares layout 'nhwc' .* but --layout says 'nchw'/,

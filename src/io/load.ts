@@ -14,7 +14,7 @@ import { type ArrayEntry, fileError, naturalCompare, stringMetadata } from './ar
 import { readNpy } from './npy.js';
 import { readNpz } from './npz.js';
 import { readSafetensors } from './safetensors.js';
-import { LAYOUTS, type Layout, type Reshape, type TensorPlan, type Wording, applyTensorPlan, planTensor } from './tensor.js';
+import { LAYOUTS, type Layout, type Reshape, type TensorPlan, type Wording, applyTensorPlan, layoutHint, planTensor } from './tensor.js';
 
 export type { ArrayEntry } from './array.js';
 export type { Layout, Reshape } from './tensor.js';
@@ -212,7 +212,15 @@ export function entryLayout(entry: ArrayEntry, layouts: LayoutChoice | undefined
 export function planEntry(entry: ArrayEntry, view: ArrayView = {}): TensorPlan {
   const rank = entry.shape.length;
   if (rank < 3) return planTensor(entry.shape, {}, entry.source, CLI_WORDING);
-  return planTensor(entry.shape, { layout: entryLayout(entry, view.layouts), reshape: view.reshape }, entry.source, CLI_WORDING);
+  const layout = entryLayout(entry, view.layouts);
+  const other = rank === 3 ? view.layouts?.[4] : rank === 4 ? view.layouts?.[3] : undefined;
+  if (layout === undefined && other !== undefined) {
+    throw new NnsimError(
+      'E_SHAPE',
+      `${entry.source}: is ${rank}-D (${entry.shape.join(' × ')}) but --layout ${other} is for ${LAYOUTS[other].rank}-D arrays; add the layout of the ${rank}-D ones: ${layoutHint(rank, CLI_WORDING)}`,
+    );
+  }
+  return planTensor(entry.shape, { layout, reshape: view.reshape }, entry.source, CLI_WORDING);
 }
 
 /** rows × cols an array becomes, or an E_SHAPE error that says which --layout/--reshape to use. */
