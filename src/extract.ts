@@ -23,7 +23,7 @@ export const INSTALL_HINT =
   '(ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node where its optional CUDA download is blocked; the CPU runtime is in the package)';
 
 /** onnxruntime-node, or E_NATIVE_UNAVAILABLE saying how to install it. */
-export async function loadRuntime(): Promise<Runtime> {
+async function loadRuntime(): Promise<Runtime> {
   try {
     const mod = (await import('onnxruntime-node')) as Runtime & { default?: Runtime };
     return mod.default ?? mod;
