@@ -14,8 +14,22 @@ import cliProgress from 'cli-progress';
 
 import { compareMany } from './compare.js';
 import { NnsimError, nearest } from './errors.js';
+import { EXTRACT_USAGE, extractCommand } from './extract.js';
 import { printable } from './io/array.js';
-import { type ArrayEntry, type Reshape, matrixShape, openArray, openLayers, readLabels, toRepresentation } from './io/load.js';
+import {
+  type ArrayEntry,
+  type ArrayView,
+  type Layout,
+  type LayoutChoice,
+  type Reshape,
+  matrixShape,
+  openArray,
+  openModel,
+  readIds,
+  readLabels,
+  toRepresentation,
+} from './io/load.js';
+import { LAYOUTS, RESHAPE_CHOICES, parseReshape as parseReshapeName } from './io/tensor.js';
 import type { Matrix } from './matrix.js';
 import type { MeasureInfo } from './measure-types.js';
 import type { OptionSpec } from './options.js';
@@ -32,8 +46,9 @@ class UsageError extends Error {}
 const USAGE = `nnsim — similarity of neural network representations
 
 Usage:
-  nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--reshape flatten|positions] [--json]
-  nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--reshape ...] [--quiet]
+  nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R] [--json]
+  nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R] [--quiet]
+  nnsim extract MODEL.onnx --input FILE --layers REGEX --out FILE.safetensors [--batch N] [--ids FILE]
   nnsim list [--json]
   nnsim demo [--out DIR] [--quiet]
 
@@ -43,7 +58,13 @@ pairwise: A and B are folders of per-layer .npy files, or one .npz/.safetensors 
                   representational measure); default: ${'{DEFAULTS}'}
 --option K=V      an option for every selected measure that has it; ID.K=V for one measure only
 --labels FILE     class labels (1-D integer array) for measures that need them
---reshape MODE    3-D/4-D arrays (N × … × C): 'flatten' → N × (…·C), 'positions' → (N·…) × C
+--layout L        memory order of 4-D/3-D arrays: nchw (N×C×H×W: PyTorch, ONNX) or nhwc (N×H×W×C:
+                  TensorFlow, JAX); nct (N×C×T: Conv1d) or ntc (N×T×C: transformer tokens). One per
+                  rank, comma-separated (nchw,ntc); a= or b= for one side only (a=nchw,b=nhwc). Files
+                  written by nnsim extract or save_activations.py declare it themselves
+--reshape R       how 3-D/4-D arrays become N × D: flatten (N × H·W·C, channels last), positions
+                  ((N·H·W) × C), pool (global average: N × C), pool:HxW (adaptive average pooling to
+                  an H×W grid, then flatten; pool:K = K×K)
 --json            machine-readable output
 --quiet           no progress bar (it is also off when stderr is not a terminal)
 `;
@@ -148,8 +169,37 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 
 function parseReshape(value: string | undefined): Reshape | undefined {
   if (value === undefined) return undefined;
-  if (value === 'flatten' || value === 'positions') return value;
-  throw new UsageError(`--reshape must be 'flatten' or 'positions'; got '${value}'`);
+  if (parseReshapeName(value)) return value as Reshape;
+  throw new UsageError(`--reshape must be ${RESHAPE_CHOICES}; got '${value}'`);
+}
+
+/** --layout flags → the layout of each side's 3-D and 4-D arrays ('nchw', 'a=nchw,b=nhwc', 'nchw,ntc'). */
+function parseLayouts(flags: readonly string[] | undefined): { a: LayoutChoice; b: LayoutChoice } {
+  const sides: { a: Record<number, Layout>; b: Record<number, Layout> } = { a: {}, b: {} };
+  for (const item of (flags ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean)) {
+    const m = /^(?:([abAB])=)?(.+)$/.exec(item)!;
+    const name = m[2]!.toLowerCase();
+    if (!Object.hasOwn(LAYOUTS, name)) {
+      throw new UsageError(`--layout: unknown layout '${m[2]}'; use nchw or nhwc (4-D), nct or ntc (3-D), optionally as a=… or b=… for one side`);
+    }
+    const layout = name as Layout;
+    const rank = LAYOUTS[layout].rank;
+    for (const side of m[1] ? [m[1].toLowerCase() as 'a' | 'b'] : (['a', 'b'] as const)) {
+      const before = sides[side][rank];
+      if (before !== undefined && before !== layout) {
+        throw new UsageError(`--layout: two layouts for the ${rank}-D arrays of ${side.toUpperCase()} ('${before}' and '${layout}')`);
+      }
+      sides[side][rank] = layout;
+    }
+  }
+  return sides;
+}
+
+/** --layout and --reshape as the view of each side. */
+function parseViews(values: { layout?: string[]; reshape?: string }): { a: ArrayView; b: ArrayView } {
+  const reshape = parseReshape(values.reshape);
+  const layouts = parseLayouts(values.layout);
+  return { a: { reshape, layouts: layouts.a }, b: { reshape, layouts: layouts.b } };
 }
 
 function requireSameRows(a: { source: string; rows: number }, b: { source: string; rows: number }): void {
@@ -161,10 +211,10 @@ function requireSameRows(a: { source: string; rows: number }, b: { source: strin
   }
 }
 
-function progressBar(enabled: boolean, label: string): { update(done: number, total: number): void; stop(): void } {
+function progressBar(enabled: boolean, label: string, unit = 'pairs'): { update(done: number, total: number): void; stop(): void } {
   if (!enabled) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} pairs · {eta_formatted} left`, hideCursor: true, clearOnComplete: true },
+    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} ${unit} · {eta_formatted} left`, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -225,11 +275,11 @@ function listCommand(args: string[], io: Io): number {
 // ------------------------------------------------------------------------------------------- compare
 
 /** Opens both arrays and checks their shapes from the headers, before any data is decoded. */
-function openPair(specA: string, specB: string, reshape: Reshape | undefined): [ArrayEntry, ArrayEntry, number] {
+function openPair(specA: string, specB: string, views: { a: ArrayView; b: ArrayView }): [ArrayEntry, ArrayEntry, number] {
   const a = openArray(specA);
   const b = openArray(specB);
-  const sa = matrixShape(a, reshape);
-  const sb = matrixShape(b, reshape);
+  const sa = matrixShape(a, views.a);
+  const sb = matrixShape(b, views.b);
   requireSameRows({ source: a.source, rows: sa.rows }, { source: b.source, rows: sb.rows });
   return [a, b, sa.rows];
 }
@@ -238,6 +288,7 @@ const COMMON = {
   measure: { type: 'string', multiple: true, short: 'm' },
   option: { type: 'string', multiple: true, short: 'o' },
   labels: { type: 'string' },
+  layout: { type: 'string', multiple: true },
   reshape: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
@@ -245,12 +296,12 @@ const COMMON = {
 function compareCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({ args, options: { ...COMMON, json: { type: 'boolean' } }, allowPositionals: true });
   if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim --help'`);
-  const reshape = parseReshape(values.reshape);
+  const views = parseViews(values);
   const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [ea, eb, rows] = openPair(positionals[0]!, positionals[1]!, reshape);
+  const [ea, eb, rows] = openPair(positionals[0]!, positionals[1]!, views);
   const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
-  const a = toRepresentation(ea, reshape);
-  const b = toRepresentation(eb, reshape);
+  const a = toRepresentation(ea, views.a);
+  const b = toRepresentation(eb, views.b);
   if (labels && labels.length !== a.rows) {
     throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the arrays have ${a.rows} rows (inputs)`);
   }
@@ -296,25 +347,38 @@ function compareCommand(args: string[], io: Io): number {
 
 // ------------------------------------------------------------------------------------------ pairwise
 
-function loadSide(spec: string, reshape: Reshape | undefined): { entries: ArrayEntry[]; rows: number[] } {
-  const entries = openLayers(spec);
-  return { entries, rows: entries.map((e) => matrixShape(e, reshape).rows) };
+function loadSide(spec: string, view: ArrayView): { entries: ArrayEntry[]; rows: number[]; ids: ArrayEntry | undefined } {
+  const { layers, ids } = openModel(spec);
+  return { entries: layers, rows: layers.map((e) => matrixShape(e, view).rows), ids };
 }
 
-function decodeSide(source: string, label: string, entries: readonly ArrayEntry[], reshape: Reshape | undefined): Side {
+function decodeSide(source: string, label: string, entries: readonly ArrayEntry[], view: ArrayView): Side {
   const layers: Layer[] = entries.map((e) => {
-    const matrix = toRepresentation(e, reshape);
+    const matrix = toRepresentation(e, view);
     return { name: e.name, shape: e.shape, rows: matrix.rows, cols: matrix.cols, matrix };
   });
   return { source, label, layers };
 }
 
-/** Opens both models' layers and checks every layer's N against the others' before decoding. */
-function openSides(specA: string, specB: string, reshape: Reshape | undefined): [ArrayEntry[], ArrayEntry[], number] {
-  const a = loadSide(specA, reshape);
-  const b = loadSide(specB, reshape);
+/**
+ * Opens both models' layers and checks every layer's N against the others' before decoding; when both
+ * files carry sample ids, they must be the same ids in the same order.
+ */
+function openSides(specA: string, specB: string, views: { a: ArrayView; b: ArrayView }): [ArrayEntry[], ArrayEntry[], number] {
+  const a = loadSide(specA, views.a);
+  const b = loadSide(specB, views.b);
   const all = [...a.entries.map((e, i) => ({ source: e.source, rows: a.rows[i]! })), ...b.entries.map((e, i) => ({ source: e.source, rows: b.rows[i]! }))];
   for (const x of all) requireSameRows(all[0]!, x);
+  // Ids are per input: dimension 0 of every layer (rows can be N·positions after --reshape positions).
+  const samples = a.entries[0]?.shape[0] ?? 0;
+  const idsA = a.ids && readIds(a.ids, samples);
+  const idsB = b.ids && readIds(b.ids, samples);
+  if (idsA && idsB) {
+    const k = idsA.findIndex((v, i) => v !== idsB[i]);
+    if (k >= 0) {
+      throw new NnsimError('E_SHAPE', `${a.ids!.source} and ${b.ids!.source} differ at row ${k} (${idsA[k]} vs ${idsB[k]}); rows are inputs, so both must hold the same inputs in the same order`);
+    }
+  }
   return [a.entries, b.entries, all[0]!.rows];
 }
 
@@ -332,13 +396,14 @@ function pairwiseCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({ args, options: { ...COMMON, out: { type: 'string' } }, allowPositionals: true });
   if (positionals.length !== 2) throw new UsageError(`pairwise needs two models (A B); got ${positionals.length}. Run 'nnsim --help'`);
   if (!values.out) throw new UsageError('pairwise needs --out DIR (where the report is written)');
-  const reshape = parseReshape(values.reshape);
+  const views = parseViews(values);
   const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [entriesA, entriesB, rows] = openSides(positionals[0]!, positionals[1]!, reshape);
+  const [entriesA, entriesB, rows] = openSides(positionals[0]!, positionals[1]!, views);
   const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
-  const a = decodeSide(positionals[0]!, 'A', entriesA, reshape);
+  const a = decodeSide(positionals[0]!, 'A', entriesA, views.a);
   // One model against itself: one set of prepared layers, symmetric measures mirrored.
-  const b = sameSource(positionals[0]!, positionals[1]!) ? a : decodeSide(positionals[1]!, 'B', entriesB, reshape);
+  const sameLayouts = JSON.stringify(views.a.layouts) === JSON.stringify(views.b.layouts);
+  const b = sameSource(positionals[0]!, positionals[1]!) && sameLayouts ? a : decodeSide(positionals[1]!, 'B', entriesB, views.b);
   if (labels && labels.length !== rows) {
     throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the layers have ${rows} rows (inputs)`);
   }
@@ -468,9 +533,9 @@ function demoCommand(args: string[], io: Io): number {
   const pairsPerSweep = meta.layers.length * meta.layers.length;
   try {
     meta.models.slice(1).forEach((other, k) => {
-      const [entriesA, entriesB] = openSides(join(dataDir, reference.folder), join(dataDir, other.folder), undefined);
-      const a = decodeSide(join(dataDir, reference.folder), reference.title, entriesA, undefined);
-      const b = decodeSide(join(dataDir, other.folder), other.title, entriesB, undefined);
+      const [entriesA, entriesB] = openSides(join(dataDir, reference.folder), join(dataDir, other.folder), { a: {}, b: {} });
+      const a = decodeSide(join(dataDir, reference.folder), reference.title, entriesA, {});
+      const b = decodeSide(join(dataDir, other.folder), other.title, entriesB, {});
       const result = runPairwise(a, b, runs, (done) => bar.update(k * pairsPerSweep + done, (meta.models.length - 1) * pairsPerSweep));
       const shown = {
         ...result,
@@ -514,13 +579,13 @@ function version(): string {
   }
 }
 
-/** Runs the CLI; returns the exit code. */
-export function main(argv: readonly string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }): number {
+/** Runs the CLI; returns the exit code (a promise of it for `extract`, which runs asynchronously). */
+export function main(argv: readonly string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }): number | Promise<number> {
   const [command, ...rest] = argv;
   const usage = (): string => USAGE.replace('{DEFAULTS}', defaultMeasureIds(false).join(', '));
   try {
     if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
-      io.out(usage());
+      io.out(command === 'extract' ? EXTRACT_USAGE : usage());
       return 0;
     }
     switch (command) {
@@ -544,30 +609,40 @@ export function main(argv: readonly string[], io: Io = { out: (t) => console.log
         return pairwiseCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);
+      case 'extract':
+        return extractCommand(rest, io, {
+          progress: (enabled) => progressBar(enabled, 'nnsim extract', 'inputs'),
+          usage: (message) => new UsageError(message),
+        }).catch((error: unknown) => failure(error, io));
       default:
-        throw new UsageError(`unknown command '${command}'; commands: compare, pairwise, list, demo (nnsim --help)`);
+        throw new UsageError(`unknown command '${command}'; commands: compare, pairwise, extract, list, demo (nnsim --help)`);
     }
   } catch (error) {
-    if (process.env.NNSIM_DEBUG) io.err(String((error as Error)?.stack ?? error));
-    if (error instanceof NnsimError) {
-      // Library messages point to library calls; on the command line the equivalent is a command.
-      const message = error.message.replace('listMeasures() lists them all.', "'nnsim list' lists them all.");
-      io.err(`nnsim: ${printable(message)} [${error.code}]`);
-      return 1;
-    }
-    if (error instanceof UsageError) {
-      io.err(`nnsim: ${printable(error.message)}`);
-      return 2;
-    }
-    // parseArgs errors (unknown flag, missing value) are usage errors too.
-    const code = (error as { code?: string })?.code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`nnsim: ${printable((error as Error).message.split('\n')[0]!)} (nnsim --help)`);
-      return 2;
-    }
-    io.err(`nnsim: internal error: ${printable(String((error as Error)?.message ?? error))} — please report it (NNSIM_DEBUG=1 shows the stack)`);
-    return 70;
+    return failure(error, io);
   }
+}
+
+/** The exit code of an error, after printing it as one line. */
+function failure(error: unknown, io: Io): number {
+  if (process.env.NNSIM_DEBUG) io.err(String((error as Error)?.stack ?? error));
+  if (error instanceof NnsimError) {
+    // Library messages point to library calls; on the command line the equivalent is a command.
+    const message = error.message.replace('listMeasures() lists them all.', "'nnsim list' lists them all.");
+    io.err(`nnsim: ${printable(message)} [${error.code}]`);
+    return 1;
+  }
+  if (error instanceof UsageError) {
+    io.err(`nnsim: ${printable(error.message)}`);
+    return 2;
+  }
+  // parseArgs errors (unknown flag, missing value) are usage errors too.
+  const code = (error as { code?: string })?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    io.err(`nnsim: ${printable((error as Error).message.split('\n')[0]!)} (nnsim --help)`);
+    return 2;
+  }
+  io.err(`nnsim: internal error: ${printable(String((error as Error)?.message ?? error))} — please report it (NNSIM_DEBUG=1 shows the stack)`);
+  return 70;
 }
 
 function isEntryPoint(): boolean {
@@ -579,4 +654,8 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) process.exitCode = main(process.argv.slice(2));
+if (isEntryPoint()) {
+  const code = main(process.argv.slice(2));
+  if (typeof code === 'number') process.exitCode = code;
+  else void code.then((c) => (process.exitCode = c));
+}

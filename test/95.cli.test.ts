@@ -2,8 +2,7 @@
 // (test/fixtures/io, written by scripts/cli_fixtures.py), malformed files refused with one-line typed
 // errors, fuzzed headers, and the real binary (node dist/cli.js) end to end.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -14,6 +13,7 @@ import { readNpz } from '../src/io/npz.js';
 import { encodeSafetensors, readSafetensors } from '../src/io/safetensors.js';
 import { rng } from './helpers/random.js';
 import { errorOf } from './helpers/errors.js';
+import { ensureBuilt, expectOneLineError, nnsim, tmp } from './helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'io');
@@ -93,19 +93,21 @@ describe('readers', () => {
     expect(openLayers(fixture('model-a')).map((e) => e.name)).toEqual(['layer1', 'layer2', 'layer10']);
   });
 
-  it('make matrices of 3-D/4-D arrays only with an explicit reshape', () => {
+  it('make matrices of 3-D/4-D arrays only with an explicit layout and reshape', () => {
     const cube = openArray(fixture('cube.npy'));
     const error = errorOf(() => toRepresentation(cube));
     expect(error.code).toBe('E_SHAPE');
-    expect(error.message).toContain('--reshape');
-    const flat = toRepresentation(cube, 'flatten');
+    expect(error.message).toContain('--layout');
+    expect(errorOf(() => toRepresentation(cube, { layouts: { 3: 'ntc' } })).message).toContain('--reshape');
+    const tokens = { layouts: { 3: 'ntc' }, reshape: 'flatten' } as const;
+    const flat = toRepresentation(cube, tokens);
     expect([flat.rows, flat.cols]).toEqual([4, 6]);
-    const positions = toRepresentation(cube, 'positions');
+    const positions = toRepresentation(cube, { ...tokens, reshape: 'positions' });
     expect([positions.rows, positions.cols]).toEqual([8, 3]);
     expect(Array.from(positions.data)).toEqual(Array.from(flat.data));
     // Fortran-ordered 3-D data is reordered to C order first.
-    expect(Array.from(toRepresentation(openArray(fixture('cube-fortran.npy')), 'flatten').data)).toEqual(Array.from(flat.data));
-    const t4 = toRepresentation(openArray(fixture('tensor4.npy')), 'positions');
+    expect(Array.from(toRepresentation(openArray(fixture('cube-fortran.npy')), tokens).data)).toEqual(Array.from(flat.data));
+    const t4 = toRepresentation(openArray(fixture('tensor4.npy')), { layouts: { 4: 'nhwc' }, reshape: 'positions' });
     expect([t4.rows, t4.cols]).toEqual([12, 2]);
     const vector = toRepresentation(openArray(fixture('x-1d.npy')));
     expect([vector.rows, vector.cols]).toEqual([6, 1]);
@@ -221,45 +223,7 @@ describe('malformed files', () => {
 
 // ------------------------------------------------------------------------------------ the binary
 
-const CLI = join(ROOT, 'dist', 'cli.js');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const stat = statSync(path);
-    newest = Math.max(newest, stat.isDirectory() ? newestSource(path) : stat.mtimeMs);
-  }
-  return newest;
-}
-
-beforeAll(() => {
-  // The tests run the real binary: (re)build dist/ when a source is newer than it.
-  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource(join(ROOT, 'src'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
-      encoding: 'utf8',
-    });
-    if (build.status !== 0) throw new Error(`tsc failed: ${build.stdout}${build.stderr}`);
-  }
-});
-
-function nnsim(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NNSIM_DEBUG: '' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A user error: non-zero exit, exactly one line on stderr, no stack trace. */
-function expectOneLineError(r: ReturnType<typeof nnsim>, pattern: RegExp): void {
-  expect(r.status, r.stderr).not.toBe(0);
-  expect(r.status).not.toBe(70);
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^nnsim: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
-
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'nnsim-cli-'));
+beforeAll(ensureBuilt);
 
 describe('nnsim compare', () => {
   it('prints the same numbers as the library call', () => {
@@ -325,8 +289,8 @@ describe('nnsim compare', () => {
   });
 
   it('reshapes 3-D arrays only when asked', () => {
-    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy')]), /--reshape flatten .* --reshape positions/);
-    const r = nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy'), '--reshape', 'positions', '-m', 'cka', '--json']);
+    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy')]), /--layout nct .* --layout ntc/);
+    const r = nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy'), '--layout', 'ntc', '--reshape', 'positions', '-m', 'cka', '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { values: { cka: number } }).values.cka).toBeCloseTo(1, 12);
   });
@@ -354,7 +318,7 @@ describe('nnsim compare', () => {
     expectOneLineError(nnsim(['compare', fixture('a.npy')]), /two arrays/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--bogus']), /--bogus/);
     expectOneLineError(nnsim(['frobnicate']), /unknown command/);
-    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube.npy'), '--reshape', 'squash']), /'flatten' or 'positions'/);
+    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube.npy'), '--reshape', 'squash']), /'flatten', 'positions', 'pool' or 'pool:HxW'/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'cka', '--option', 'procrustes.normalize=true']), /not selected; add --measure procrustes/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'procrustes', '--option', 'normalize=maybe']), /true or false/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--labels', join(ROOT, 'data', 'demo', 'labels.npy')]), /400 labels but the arrays have 20 rows.*\[E_LABELS\]/);
