@@ -17,14 +17,14 @@ export function niceStep(span: number, count = 4): number {
 /** Rounding guards against 0.30000000000000004-style tick values. */
 const tidy = (v: number): number => Number(v.toPrecision(12));
 
-/** [lo, hi] widened to multiples of a nice step, never beyond `limits`. */
-export function niceExtent(lo: number, hi: number, limits: readonly [number, number] = [-Infinity, Infinity]): [number, number] {
+/** [lo, hi] widened to multiples of a nice step (about `count` of them), never beyond `limits`. */
+export function niceExtent(lo: number, hi: number, limits: readonly [number, number] = [-Infinity, Infinity], count = 4): [number, number] {
   if (!(hi > lo)) {
     const pad = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 0.5;
     lo -= pad;
     hi += pad;
   }
-  const step = niceStep(hi - lo);
+  const step = niceStep(hi - lo, count);
   let a = Math.max(limits[0], tidy(Math.floor(lo / step + 1e-9) * step));
   let b = Math.min(limits[1], tidy(Math.ceil(hi / step - 1e-9) * step));
   if (!(b > a)) [a, b] = [limits[0], limits[1]];

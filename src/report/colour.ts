@@ -91,6 +91,9 @@ export interface MeasureScaleInput {
   readonly fit?: 'data' | 'range';
 }
 
+/** Colour domains are rounded to about 8 steps: colours are spent on the values, not on padding. */
+const TIGHT = 8;
+
 /** The colour scale of a measure: map by kind and range, domain by `fit`. */
 export function measureScale(input: MeasureScaleInput): ColourScale {
   const finite: number[] = [];
@@ -99,7 +102,7 @@ export function measureScale(input: MeasureScaleInput): ColourScale {
   const bounded = Number.isFinite(input.range[0]) && Number.isFinite(input.range[1]);
   if (input.range[0] === -1 && input.range[1] === 1) {
     const m = finite.reduce((acc, v) => Math.max(acc, Math.abs(v)), 0);
-    const half = input.fit === 'range' || m === 0 ? 1 : Math.min(1, niceExtent(0, m)[1]);
+    const half = input.fit === 'range' || m === 0 ? 1 : Math.min(1, niceExtent(0, m, undefined, TIGHT)[1]);
     return { map: 'coolwarm', domain: [-half, half], similarEnd };
   }
   const map = input.kind === 'similarity' ? 'viridis' : 'cividis';
@@ -108,7 +111,7 @@ export function measureScale(input: MeasureScaleInput): ColourScale {
   }
   const lo = finite.reduce((a, v) => Math.min(a, v), Infinity);
   const hi = finite.reduce((a, v) => Math.max(a, v), -Infinity);
-  return { map, domain: niceExtent(lo, hi, input.range), similarEnd };
+  return { map, domain: niceExtent(lo, hi, input.range, TIGHT), similarEnd };
 }
 
 export interface ColourBarOptions {

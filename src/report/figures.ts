@@ -6,7 +6,6 @@
 import { legend, seriesStyle } from './axes.js';
 import { type ColourScale, measureScale } from './colour.js';
 import { defaultCellSize, heatmapPanel } from './heatmap.js';
-import { factorPrefix } from './labels.js';
 import { linePlotPanel } from './lineplot.js';
 import { type MeasureSummary, type PairwiseResult, bestMatches, diagonalOf } from './pairwise.js';
 import { type Panel, formatValue } from './svg.js';
@@ -72,10 +71,6 @@ export function reportCellSize(comparisons: readonly ReportComparison[]): number
   return defaultCellSize(Math.max(1, ...comparisons.map((c) => Math.max(c.result.a.layers.length, c.result.b.layers.length))));
 }
 
-function caption(prefix: string): string | undefined {
-  return prefix ? `layers ${prefix}…` : undefined;
-}
-
 /** Short title of a measure: its name. */
 function measureSubtitle(m: MeasureSummary): string {
   const options = optionsText(m.options);
@@ -85,8 +80,6 @@ function measureSubtitle(m: MeasureSummary): string {
 /** One heatmap per measure of a comparison, keyed by measure key. */
 export function comparisonHeatmaps(comparison: ReportComparison, scales: Readonly<Record<string, ColourScale>>, cellSize: number): Record<string, Panel> {
   const { result } = comparison;
-  const rows = factorPrefix(result.a.layers.map((l) => l.name));
-  const cols = factorPrefix(result.b.layers.map((l) => l.name));
   const panels: Record<string, Panel> = {};
   for (const m of result.measures) {
     const tooltips = result.a.layers.map((la) =>
@@ -99,12 +92,10 @@ export function comparisonHeatmaps(comparison: ReportComparison, scales: Readonl
       title: m.name,
       subtitle: measureSubtitle(m),
       values: result.values[m.key]!,
-      rowLabels: rows.labels,
-      colLabels: cols.labels,
+      rowLabels: result.a.layers.map((l) => l.name),
+      colLabels: result.b.layers.map((l) => l.name),
       rowTitle: result.a.label,
       colTitle: result.b.label,
-      rowCaption: caption(rows.prefix),
-      colCaption: caption(cols.prefix),
       scale: scales[m.key]!,
       cellSize,
       tooltips,
@@ -117,8 +108,6 @@ export function comparisonHeatmaps(comparison: ReportComparison, scales: Readonl
 /** For each layer of A, the best-matching layer of B by each measure (one series per measure). */
 export function bestMatchPanel(comparison: ReportComparison): Panel {
   const { result } = comparison;
-  const rows = factorPrefix(result.a.layers.map((l) => l.name));
-  const cols = factorPrefix(result.b.layers.map((l) => l.name));
   const series = result.measures.map((m) => {
     const values = result.values[m.key]!;
     const best = bestMatches(values, m.kind);
@@ -134,10 +123,10 @@ export function bestMatchPanel(comparison: ReportComparison): Panel {
   return linePlotPanel({
     title: `Best-matching layer of ${result.b.label}`,
     subtitle: `for each layer of ${result.a.label}: the most similar by each measure${same ? '; dashed: same layer' : ''}`,
-    xLabels: rows.labels,
-    yLabels: cols.labels,
-    xTitle: `${result.a.label}${rows.prefix ? ` · ${rows.prefix}…` : ''}`,
-    yTitle: `${result.b.label}${cols.prefix ? ` · ${cols.prefix}…` : ''}`,
+    xLabels: result.a.layers.map((l) => l.name),
+    yLabels: result.b.layers.map((l) => l.name),
+    xTitle: result.a.label,
+    yTitle: result.b.label,
     series,
     reference: same ? 'identity' : undefined,
     plotWidth: Math.max(170, Math.min(420, result.a.layers.length * 28)),
@@ -155,7 +144,6 @@ export function diagonalPanels(comparisons: readonly ReportComparison[]): Panel[
   if (eligible.length === 0) return [];
   const n = Math.max(...eligible.map((c) => c.result.a.layers.length));
   const axis = eligible.find((c) => c.result.a.layers.length === n)!;
-  const xNames = factorPrefix(axis.result.a.layers.map((l) => l.name));
   const keys = [...new Set(eligible.flatMap((c) => c.result.measures.map((m) => m.key)))];
   return keys.map((key) => {
     const withKey = eligible.filter((c) => c.result.measures.some((m) => m.key === key));
@@ -167,8 +155,8 @@ export function diagonalPanels(comparisons: readonly ReportComparison[]): Panel[
     return linePlotPanel({
       title: m.name,
       subtitle: `${key} · ${m.kind}`,
-      xLabels: xNames.labels,
-      xTitle: `layer i vs layer i${xNames.prefix ? ` · ${xNames.prefix}…` : ''}`,
+      xLabels: axis.result.a.layers.map((l) => l.name),
+      xTitle: 'layer i vs layer i',
       yTitle: key,
       yNote: m.kind === 'similarity' ? 'more similar →' : '← more similar',
       yLimits: [m.range[0], m.range[1]],

@@ -7,7 +7,8 @@
  */
 import { NnsimError } from '../errors.js';
 import { type ColourScale, colourBar, colourRgb, inkOn } from './colour.js';
-import { type Panel, escapeXml, fitText, formatValue, num, placed, text, textWidth } from './svg.js';
+import { factorPrefix } from './labels.js';
+import { type Panel, axisTitle, escapeXml, fitText, formatValue, num, placed, prefixCaption, text, textWidth } from './svg.js';
 
 export interface HeatmapInput {
   readonly title: string;
@@ -15,14 +16,17 @@ export interface HeatmapInput {
   readonly subtitle?: string;
   /** values[i][j]: row i vs column j; null (or non-finite) where there is no value. */
   readonly values: readonly (readonly (number | null)[])[];
+  /** Full names of the rows and columns (hover text); shown without their common prefix, see factorLabels. */
   readonly rowLabels: readonly string[];
   readonly colLabels: readonly string[];
+  /**
+   * Show labels without the prefix they all share (e.g. "encoder.layer."), which appears once after
+   * the axis title instead (default true).
+   */
+  readonly factorLabels?: boolean;
   /** Axis titles: what the rows and the columns are (e.g. the two models' names). */
   readonly rowTitle: string;
   readonly colTitle: string;
-  /** Shown after an axis title in grey, e.g. a layer-name prefix factored out of the labels. */
-  readonly rowCaption?: string;
-  readonly colCaption?: string;
   readonly scale: ColourScale;
   /** Side of a cell in px (default from the matrix size); give one value to panels shown together. */
   readonly cellSize?: number;
@@ -77,8 +81,10 @@ export function heatmapPanel(input: HeatmapInput): Panel {
   const labelSize = Math.max(7, Math.min(11, cell - 1));
   // With tiny cells only every k-th label fits.
   const every = Math.max(1, Math.ceil(8 / cell));
-  const rowText = rowOrder.map((i) => fitText(input.rowLabels[i]!, labelSize, LABEL_MAX_WIDTH));
-  const colText = colOrder.map((j) => fitText(input.colLabels[j]!, labelSize, LABEL_MAX_WIDTH));
+  const rowNames = input.factorLabels === false ? { prefix: '', labels: input.rowLabels } : factorPrefix(input.rowLabels);
+  const colNames = input.factorLabels === false ? { prefix: '', labels: input.colLabels } : factorPrefix(input.colLabels);
+  const rowText = rowOrder.map((i) => fitText(rowNames.labels[i]!, labelSize, LABEL_MAX_WIDTH));
+  const colText = colOrder.map((j) => fitText(colNames.labels[j]!, labelSize, LABEL_MAX_WIDTH));
   const rowLabelWidth = Math.max(0, ...rowText.map((t) => textWidth(t, labelSize)));
   const colLabelWidth = Math.max(0, ...colText.map((t) => textWidth(t, labelSize)));
   // Column labels stand upright when they fit in a cell, else they are turned by 45° (90° for tiny cells).
@@ -141,11 +147,11 @@ export function heatmapPanel(input: HeatmapInput): Panel {
   });
   parts.push(`<rect x="${num(left)}" y="${num(top)}" width="${num(gridW)}" height="${num(gridH)}" fill="none" stroke="#bbb" stroke-width="0.5"/>`);
   // Axis titles: the row title turned up the left side, the column title under the column labels.
-  const rowAxis = axisTitle(input.rowTitle, input.rowCaption, Math.max(gridH, 60));
+  const rowAxis = axisTitle(input.rowTitle, prefixCaption(rowNames.prefix), Math.max(gridH, 60));
   parts.push(`<text x="0" y="0" font-size="11" text-anchor="middle" transform="translate(10 ${num(top + gridH / 2)}) rotate(-90)">${rowAxis.svg}</text>`);
   const colAxisY = top + gridH + colLabelHeight + 12;
   // The column title is centred under the grid and may use the row labels' room on the left.
-  const colAxis = axisTitle(input.colTitle, input.colCaption, Math.max(gridW + 2 * rowLabelWidth, 120));
+  const colAxis = axisTitle(input.colTitle, prefixCaption(colNames.prefix), Math.max(gridW + 2 * rowLabelWidth, 120));
   const colAxisX = Math.max(left + gridW / 2, colAxis.width / 2);
   parts.push(`<text x="${num(colAxisX)}" y="${num(colAxisY)}" font-size="11" text-anchor="middle">${colAxis.svg}</text>`);
   const bar = colourBar(input.scale, { width: Math.max(gridW, 110), caption: input.scaleCaption });
@@ -175,16 +181,4 @@ function hatch(x: number, y: number, size: number, colour: string): string {
   const h = size / 2;
   const d = `M${num(x)} ${num(y + h)}L${num(x + h)} ${num(y)}M${num(x)} ${num(y + size)}L${num(x + size)} ${num(y)}M${num(x + h)} ${num(y + size)}L${num(x + size)} ${num(y + h)}`;
   return `<path d="${d}" stroke="${colour}" stroke-opacity="0.7" stroke-width="${num(Math.max(0.6, size / 20))}" fill="none"/>`;
-}
-
-/** An axis title with its caption in grey, shortened to `maxWidth`; its SVG (inside <text>) and width. */
-function axisTitle(title: string, caption: string | undefined, maxWidth: number): { svg: string; width: number } {
-  const fittedTitle = fitText(title, 11, maxWidth, true);
-  const titleWidth = textWidth(fittedTitle, 11, true);
-  const room = maxWidth - titleWidth - textWidth(' · ', 10);
-  const tail = caption && room > 30 ? fitText(caption, 10, room) : '';
-  const svg =
-    `<title>${escapeXml(caption ? `${title} · ${caption}` : title)}</title><tspan font-weight="bold">${escapeXml(fittedTitle)}</tspan>` +
-    (tail ? `<tspan fill="#666" font-size="10"> · ${escapeXml(tail)}</tspan>` : '');
-  return { svg, width: titleWidth + (tail ? textWidth(` · ${tail}`, 10) : 0) };
 }

@@ -6,7 +6,8 @@
  */
 import { NnsimError } from '../errors.js';
 import { legend, marker, niceExtent, niceTicks, seriesStyle } from './axes.js';
-import { type Panel, escapeXml, fitText, formatValue, num, text, textWidth } from './svg.js';
+import { factorPrefix } from './labels.js';
+import { type Panel, axisTitle, escapeXml, fitText, formatValue, num, prefixCaption, text, textWidth } from './svg.js';
 
 export interface LineSeries {
   readonly name: string;
@@ -19,6 +20,7 @@ export interface LineSeries {
 export interface LinePlotInput {
   readonly title: string;
   readonly subtitle?: string;
+  /** Names of the x positions (hover text); shown without their common prefix, see factorLabels. */
   readonly xLabels: readonly string[];
   readonly xTitle: string;
   readonly yTitle: string;
@@ -28,6 +30,8 @@ export interface LinePlotInput {
   readonly yLimits?: readonly [number, number];
   /** A categorical y axis: values are positions 0 … yLabels.length − 1. */
   readonly yLabels?: readonly string[];
+  /** Show x and y labels without the prefix they share, which follows the axis title once (default true). */
+  readonly factorLabels?: boolean;
   /** 'identity': the line y = x (same position on both axes); a number: a horizontal line. */
   readonly reference?: 'identity' | number;
   /** Under the y title, e.g. "↑ more similar". */
@@ -61,6 +65,10 @@ export function linePlotPanel(input: LinePlotInput): Panel {
   checkInput(input);
   const n = input.xLabels.length;
   const categorical = input.yLabels !== undefined;
+  const factor = (labels: readonly string[]): { prefix: string; labels: readonly string[] } =>
+    input.factorLabels === false ? { prefix: '', labels } : factorPrefix(labels);
+  const xNames = factor(input.xLabels);
+  const yNames = factor(input.yLabels ?? []);
   const finite = input.series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
   const [y0, y1] = categorical
     ? [-0.5, input.yLabels!.length - 0.5]
@@ -71,9 +79,9 @@ export function linePlotPanel(input: LinePlotInput): Panel {
   // Tick labels.
   const yTicks = categorical ? input.yLabels!.map((_, k) => k) : niceTicks(y0, y1, 4);
   const yEvery = categorical ? Math.max(1, Math.ceil(11 / (plotH / input.yLabels!.length))) : 1;
-  const yTickText = yTicks.map((t) => (categorical ? fitText(input.yLabels![t]!, 9, 90) : formatValue(t)));
+  const yTickText = yTicks.map((t) => (categorical ? fitText(yNames.labels[t]!, 9, 90) : formatValue(t)));
   const yTickWidth = Math.max(0, ...yTickText.map((t) => textWidth(t, 9)));
-  const xText = input.xLabels.map((l) => fitText(l, 9, 90));
+  const xText = xNames.labels.map((l) => fitText(l, 9, 90));
   const xLabelWidth = Math.max(0, ...xText.map((t) => textWidth(t, 9)));
   const xAngle = xLabelWidth <= step - 2 ? 0 : 45;
   const xEvery = xAngle === 0 ? 1 : Math.max(1, Math.ceil(11 / step));
@@ -134,15 +142,18 @@ export function linePlotPanel(input: LinePlotInput): Panel {
       .join('');
     parts.push(`<g aria-label="${escapeXml(s.name)}">${d ? `<path d="${d}" fill="none" stroke="${style.colour}" stroke-width="1.5" stroke-opacity="0.85"/>` : ''}${points}</g>`);
   });
-  // Axis titles.
-  parts.push(`<text x="0" y="0" font-size="10" font-weight="bold" text-anchor="middle" transform="translate(9 ${num(top + plotH / 2)}) rotate(-90)">${escapeXml(fitText(input.yTitle, 10, plotH + 30, true))}<title>${escapeXml(input.yTitle)}</title></text>`);
+  // Axis titles, each followed by the prefix its labels share.
+  const yAxis = axisTitle(input.yTitle, prefixCaption(yNames.prefix), plotH + 30);
+  parts.push(`<text x="0" y="0" font-size="11" text-anchor="middle" transform="translate(9 ${num(top + plotH / 2)}) rotate(-90)">${yAxis.svg}</text>`);
   if (input.yNote) {
     parts.push(`<text x="0" y="0" font-size="9" fill="#555" text-anchor="middle" transform="translate(20 ${num(top + plotH / 2)}) rotate(-90)">${escapeXml(fitText(input.yNote, 9, plotH))}</text>`);
   }
   const xTitleY = top + plotH + xLabelHeight + 10;
-  parts.push(text(left + plotW / 2, xTitleY, fitText(input.xTitle, 10, plotW + left, true), { size: 10, weight: 'bold', anchor: 'middle', tooltip: input.xTitle }));
+  const xAxis = axisTitle(input.xTitle, prefixCaption(xNames.prefix), plotW + left);
+  const xAxisX = Math.max(left + plotW / 2, xAxis.width / 2);
+  parts.push(`<text x="${num(xAxisX)}" y="${num(xTitleY)}" font-size="11" text-anchor="middle">${xAxis.svg}</text>`);
   let height = xTitleY + 6;
-  let width = Math.max(left + plotW + 6, textWidth(input.title, 13, true) + 4, input.subtitle ? textWidth(input.subtitle, 10) + 4 : 0);
+  let width = Math.max(left + plotW + 6, xAxisX + xAxis.width / 2, textWidth(input.title, 13, true) + 4, input.subtitle ? textWidth(input.subtitle, 10) + 4 : 0);
   if (input.legend ?? input.series.length > 1) {
     const items = input.series.map((s, k) => ({ name: s.name, style: seriesStyle(k), line: true }));
     const l = legend(items, 0, height + 4, Math.max(width, 160));

@@ -171,3 +171,22 @@ export function gridPanel(panels: readonly Panel[], options: GridOptions = {}): 
   );
   return { width, height, body: parts.join('\n'), label: options.label ?? options.title ?? panels.map((p) => p.label).join('; ') };
 }
+
+/** "encoder.layer.…": the factored prefix as shown after an axis title. */
+export function prefixCaption(prefix: string): string | undefined {
+  return prefix ? `${prefix}…` : undefined;
+}
+
+/**
+ * An axis title with its caption in grey, shortened to `maxWidth`; its SVG (inside <text>) and width.
+ * A caption that does not fit whole is left to the hover text (half a prefix would mislead).
+ */
+export function axisTitle(title: string, caption: string | undefined, maxWidth: number): { svg: string; width: number } {
+  const fittedTitle = fitText(title, 11, maxWidth, true);
+  const titleWidth = textWidth(fittedTitle, 11, true);
+  const tail = caption && titleWidth + textWidth(` · ${caption}`, 10) <= maxWidth ? caption : '';
+  const svg =
+    `<title>${escapeXml(caption ? `${title} · ${caption}` : title)}</title><tspan font-weight="bold">${escapeXml(fittedTitle)}</tspan>` +
+    (tail ? `<tspan fill="#666" font-size="10"> · ${escapeXml(tail)}</tspan>` : '');
+  return { svg, width: titleWidth + (tail ? textWidth(` · ${tail}`, 10) : 0) };
+}
