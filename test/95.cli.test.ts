@@ -396,7 +396,7 @@ describe('nnsim pairwise', () => {
       expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
       // The common prefix 'layer' is shown once (axis caption); each label keeps its full name on hover.
       for (const n of names) expect(svg).toContain(`<title>${n}</title>${n.slice('layer'.length)}</text>`);
-      expect(svg).toContain(' · layer…</tspan>');
+      expect(svg).toContain(' · layer*</tspan>');
       expect(svg).toContain('more similar');
     }
     const html = readFileSync(join(out, 'index.html'), 'utf8');

@@ -11,7 +11,7 @@ import { main } from '../src/cli.js';
 import { seriesStyle } from '../src/report/axes.js';
 import { type ColourScale, colourOf, colourRgb, lightness, mapRgb, measureScale } from '../src/report/colour.js';
 import { heatmapPanel } from '../src/report/heatmap.js';
-import { defaultModelNames, factorPrefix, modelNameOf } from '../src/report/labels.js';
+import { affixCaption, defaultModelNames, factorAffixes, modelNameOf } from '../src/report/labels.js';
 import { linePlotPanel } from '../src/report/lineplot.js';
 import { bestMatches, diagonalOf } from '../src/report/pairwise.js';
 import { rasterize } from '../src/report/png.js';
@@ -89,18 +89,24 @@ describe('colour scales', () => {
 });
 
 describe('axis labels', () => {
-  it('factors out common prefixes at separators and letter-digit boundaries', () => {
-    expect(factorPrefix(['encoder.layer.0.out', 'encoder.layer.1.out', 'encoder.layer.11.out'])).toEqual({
+  it('factors out common prefixes and suffixes at separators and letter-digit boundaries', () => {
+    expect(factorAffixes(['encoder.layer.0.output', 'encoder.layer.1.output', 'encoder.layer.11.output'])).toEqual({
       prefix: 'encoder.layer.',
-      labels: ['0.out', '1.out', '11.out'],
+      suffix: '.output',
+      labels: ['0', '1', '11'],
     });
-    expect(factorPrefix(['layer1', 'layer2', 'layer10'])).toEqual({ prefix: 'layer', labels: ['1', '2', '10'] });
-    expect(factorPrefix(['layer10', 'layer11'])).toEqual({ prefix: 'layer', labels: ['10', '11'] });
-    // Nothing worth factoring: no shared prefix, a prefix that ends mid-word, or a name that would be empty.
-    expect(factorPrefix(['hidden1', 'hidden2', 'logits']).prefix).toBe('');
-    expect(factorPrefix(['conv_a', 'convert']).prefix).toBe('');
-    expect(factorPrefix(['blocks.', 'blocks.1'])).toEqual({ prefix: '', labels: ['blocks.', 'blocks.1'] });
-    expect(factorPrefix(['only.one']).labels).toEqual(['only.one']);
+    expect(factorAffixes(['layer1', 'layer2', 'layer10'])).toEqual({ prefix: 'layer', suffix: '', labels: ['1', '2', '10'] });
+    expect(factorAffixes(['layer10', 'layer11']).labels).toEqual(['10', '11']);
+    expect(factorAffixes(['conv1.weight', 'conv2.weight']).labels).toEqual(['1', '2']);
+    // Nothing worth factoring: no shared text, text that ends mid-word, or a name that would be empty.
+    expect(factorAffixes(['hidden1', 'hidden2', 'logits']).labels).toEqual(['hidden1', 'hidden2', 'logits']);
+    expect(factorAffixes(['conv_a', 'convert']).labels).toEqual(['conv_a', 'convert']);
+    expect(factorAffixes(['dense', 'tense']).labels).toEqual(['dense', 'tense']);
+    expect(factorAffixes(['blocks.', 'blocks.1']).labels).toEqual(['blocks.', 'blocks.1']);
+    expect(factorAffixes(['only.one']).labels).toEqual(['only.one']);
+    expect(factorAffixes(['a.x', 'a.y'], false).labels).toEqual(['a.x', 'a.y']);
+    expect(affixCaption(factorAffixes(['encoder.layer.0.output', 'encoder.layer.1.output']))).toBe('encoder.layer.*.output');
+    expect(affixCaption(factorAffixes(['hidden1', 'logits']))).toBeUndefined();
   });
 
   it('names models after their files, with a parent folder when the stems are equal', () => {
@@ -180,15 +186,15 @@ describe('heatmap component', () => {
     expect(errorOf(() => heatmapPanel({ ...base, values: [[1, 2, 3]] }))).toMatchObject({ code: 'E_SHAPE' });
   });
 
-  it('shows the prefix the labels share once, after the axis title, and full names on hover', () => {
+  it('shows the text the labels share once, after the axis title, and full names on hover', () => {
     const input = { ...base, rowLabels: ['blocks.0.attn', 'blocks.1.attn'], colLabels: ['blocks.0.attn', 'blocks.1.attn', 'blocks.2.attn'], cellSize: 40 };
     const svg = heatmapPanel(input).body;
-    expect(svg).toContain('<title>blocks.1.attn</title>1.attn</text>');
-    expect(svg).toContain('<tspan font-weight="bold">model B</tspan><tspan fill="#666" font-size="10"> · blocks.…</tspan>');
+    expect(svg).toContain('<title>blocks.1.attn</title>1</text>');
+    expect(svg).toContain('<tspan font-weight="bold">model B</tspan><tspan fill="#666" font-size="10"> · blocks.*.attn</tspan>');
     expect(svg).toContain('<title>model A blocks.1.attn × model B blocks.2.attn: 0.5</title>');
     const plain = heatmapPanel({ ...input, factorLabels: false }).body;
     expect(plain).toContain('>blocks.1.attn</text>');
-    expect(plain).not.toContain('blocks.…');
+    expect(plain).not.toContain('blocks.*');
   });
 
   it('writes values in the cells when they are large enough, and escapes every label', () => {

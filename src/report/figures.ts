@@ -129,8 +129,8 @@ export function bestMatchPanel(comparison: ReportComparison): Panel {
     yTitle: result.b.label,
     series,
     reference: same ? 'identity' : undefined,
-    plotWidth: Math.max(170, Math.min(420, result.a.layers.length * 28)),
-    plotHeight: Math.max(150, Math.min(420, result.b.layers.length * 24)),
+    plotWidth: Math.max(170, Math.min(360, result.a.layers.length * 18)),
+    plotHeight: Math.max(150, Math.min(320, result.b.layers.length * 14)),
     legend: true,
   });
 }

@@ -7,8 +7,8 @@
  */
 import { NnsimError } from '../errors.js';
 import { type ColourScale, colourBar, colourRgb, inkOn } from './colour.js';
-import { factorPrefix } from './labels.js';
-import { type Panel, axisTitle, escapeXml, fitText, formatValue, num, placed, prefixCaption, text, textWidth } from './svg.js';
+import { affixCaption, factorAffixes } from './labels.js';
+import { type Panel, axisTitle, escapeXml, fitText, formatValue, num, placed, text, textWidth } from './svg.js';
 
 export interface HeatmapInput {
   readonly title: string;
@@ -81,8 +81,8 @@ export function heatmapPanel(input: HeatmapInput): Panel {
   const labelSize = Math.max(7, Math.min(11, cell - 1));
   // With tiny cells only every k-th label fits.
   const every = Math.max(1, Math.ceil(8 / cell));
-  const rowNames = input.factorLabels === false ? { prefix: '', labels: input.rowLabels } : factorPrefix(input.rowLabels);
-  const colNames = input.factorLabels === false ? { prefix: '', labels: input.colLabels } : factorPrefix(input.colLabels);
+  const rowNames = factorAffixes(input.rowLabels, input.factorLabels !== false);
+  const colNames = factorAffixes(input.colLabels, input.factorLabels !== false);
   const rowText = rowOrder.map((i) => fitText(rowNames.labels[i]!, labelSize, LABEL_MAX_WIDTH));
   const colText = colOrder.map((j) => fitText(colNames.labels[j]!, labelSize, LABEL_MAX_WIDTH));
   const rowLabelWidth = Math.max(0, ...rowText.map((t) => textWidth(t, labelSize)));
@@ -147,11 +147,11 @@ export function heatmapPanel(input: HeatmapInput): Panel {
   });
   parts.push(`<rect x="${num(left)}" y="${num(top)}" width="${num(gridW)}" height="${num(gridH)}" fill="none" stroke="#bbb" stroke-width="0.5"/>`);
   // Axis titles: the row title turned up the left side, the column title under the column labels.
-  const rowAxis = axisTitle(input.rowTitle, prefixCaption(rowNames.prefix), Math.max(gridH, 60));
+  const rowAxis = axisTitle(input.rowTitle, affixCaption(rowNames), Math.max(gridH, 60));
   parts.push(`<text x="0" y="0" font-size="11" text-anchor="middle" transform="translate(10 ${num(top + gridH / 2)}) rotate(-90)">${rowAxis.svg}</text>`);
   const colAxisY = top + gridH + colLabelHeight + 12;
   // The column title is centred under the grid and may use the row labels' room on the left.
-  const colAxis = axisTitle(input.colTitle, prefixCaption(colNames.prefix), Math.max(gridW + 2 * rowLabelWidth, 120));
+  const colAxis = axisTitle(input.colTitle, affixCaption(colNames), Math.max(gridW + 2 * rowLabelWidth, 120));
   const colAxisX = Math.max(left + gridW / 2, colAxis.width / 2);
   parts.push(`<text x="${num(colAxisX)}" y="${num(colAxisY)}" font-size="11" text-anchor="middle">${colAxis.svg}</text>`);
   const bar = colourBar(input.scale, { width: Math.max(gridW, 110), caption: input.scaleCaption });

@@ -5,9 +5,10 @@
 import { basename } from 'node:path';
 
 export interface FactoredLabels {
-  /** The text shared by every name ('' when there is none worth factoring). */
+  /** Text at the start and at the end of every name ('' when there is none worth factoring). */
   readonly prefix: string;
-  /** The names without it, in the original order. */
+  readonly suffix: string;
+  /** The names without them, in the original order. */
   readonly labels: readonly string[];
 }
 
@@ -15,23 +16,43 @@ const SEPARATOR = /[._/:\-\s]/;
 
 /**
  * The longest common prefix of `names` that ends at a boundary — after a separator (. _ / : - space)
- * or between a letter and a digit ("layer|10") — and leaves every name non-empty.
+ * or between a letter and a digit ("layer|10") — and the longest common suffix of the rest that
+ * starts with a separator ("|.output"); every name keeps at least one character. Off when `enabled`
+ * is false, and for fewer than two names.
  */
-export function factorPrefix(names: readonly string[]): FactoredLabels {
-  if (names.length < 2) return { prefix: '', labels: [...names] };
-  const chars = names.map((n) => [...n]);
-  const shortest = Math.min(...chars.map((c) => c.length));
+export function factorAffixes(names: readonly string[], enabled = true): FactoredLabels {
+  if (!enabled || names.length < 2) return { prefix: '', suffix: '', labels: [...names] };
+  let chars = names.map((n) => [...n]);
+  let prefix = '';
   let common = 0;
-  while (common < shortest && chars.every((c) => c[common] === chars[0]![common])) common++;
-  // Every name must keep at least one character.
-  common = Math.min(common, shortest - 1);
-  for (let cut = common; cut > 0; cut--) {
+  const shortest = (): number => Math.min(...chars.map((c) => c.length));
+  while (common < shortest() && chars.every((c) => c[common] === chars[0]![common])) common++;
+  for (let cut = Math.min(common, shortest() - 1); cut > 0; cut--) {
     const before = chars[0]![cut - 1]!;
-    const boundary =
-      SEPARATOR.test(before) || chars.every((c) => /\D/.test(before) && /\d/.test(c[cut]!));
-    if (boundary) return { prefix: chars[0]!.slice(0, cut).join(''), labels: chars.map((c) => c.slice(cut).join('')) };
+    if (SEPARATOR.test(before) || (/\D/.test(before) && chars.every((c) => /\d/.test(c[cut]!)))) {
+      prefix = chars[0]!.slice(0, cut).join('');
+      chars = chars.map((c) => c.slice(cut));
+      break;
+    }
   }
-  return { prefix: '', labels: [...names] };
+  let suffix = '';
+  const at = (c: string[], k: number): string | undefined => c[c.length - 1 - k];
+  common = 0;
+  while (common < shortest() && chars.every((c) => at(c, common) === at(chars[0]!, common))) common++;
+  for (let cut = Math.min(common, shortest() - 1); cut > 0; cut--) {
+    const first = chars[0]![chars[0]!.length - cut]!;
+    if (SEPARATOR.test(first)) {
+      suffix = chars[0]!.slice(chars[0]!.length - cut).join('');
+      chars = chars.map((c) => c.slice(0, c.length - cut));
+      break;
+    }
+  }
+  return { prefix, suffix, labels: chars.map((c) => c.join('')) };
+}
+
+/** What was factored out, as shown once after an axis title: "encoder.layer.*.output" (* = the label). */
+export function affixCaption(factored: FactoredLabels): string | undefined {
+  return factored.prefix || factored.suffix ? `${factored.prefix}*${factored.suffix}` : undefined;
 }
 
 /**

@@ -6,8 +6,8 @@
  */
 import { NnsimError } from '../errors.js';
 import { legend, marker, niceExtent, niceTicks, seriesStyle } from './axes.js';
-import { factorPrefix } from './labels.js';
-import { type Panel, axisTitle, escapeXml, fitText, formatValue, num, prefixCaption, text, textWidth } from './svg.js';
+import { affixCaption, factorAffixes } from './labels.js';
+import { type Panel, axisTitle, escapeXml, fitText, formatValue, num, text, textWidth } from './svg.js';
 
 export interface LineSeries {
   readonly name: string;
@@ -65,10 +65,8 @@ export function linePlotPanel(input: LinePlotInput): Panel {
   checkInput(input);
   const n = input.xLabels.length;
   const categorical = input.yLabels !== undefined;
-  const factor = (labels: readonly string[]): { prefix: string; labels: readonly string[] } =>
-    input.factorLabels === false ? { prefix: '', labels } : factorPrefix(labels);
-  const xNames = factor(input.xLabels);
-  const yNames = factor(input.yLabels ?? []);
+  const xNames = factorAffixes(input.xLabels, input.factorLabels !== false);
+  const yNames = factorAffixes(input.yLabels ?? [], input.factorLabels !== false);
   const finite = input.series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
   const [y0, y1] = categorical
     ? [-0.5, input.yLabels!.length - 0.5]
@@ -143,13 +141,13 @@ export function linePlotPanel(input: LinePlotInput): Panel {
     parts.push(`<g aria-label="${escapeXml(s.name)}">${d ? `<path d="${d}" fill="none" stroke="${style.colour}" stroke-width="1.5" stroke-opacity="0.85"/>` : ''}${points}</g>`);
   });
   // Axis titles, each followed by the prefix its labels share.
-  const yAxis = axisTitle(input.yTitle, prefixCaption(yNames.prefix), plotH + 30);
+  const yAxis = axisTitle(input.yTitle, affixCaption(yNames), plotH + 30);
   parts.push(`<text x="0" y="0" font-size="11" text-anchor="middle" transform="translate(9 ${num(top + plotH / 2)}) rotate(-90)">${yAxis.svg}</text>`);
   if (input.yNote) {
     parts.push(`<text x="0" y="0" font-size="9" fill="#555" text-anchor="middle" transform="translate(20 ${num(top + plotH / 2)}) rotate(-90)">${escapeXml(fitText(input.yNote, 9, plotH))}</text>`);
   }
   const xTitleY = top + plotH + xLabelHeight + 10;
-  const xAxis = axisTitle(input.xTitle, prefixCaption(xNames.prefix), plotW + left);
+  const xAxis = axisTitle(input.xTitle, affixCaption(xNames), plotW + left);
   const xAxisX = Math.max(left + plotW / 2, xAxis.width / 2);
   parts.push(`<text x="${num(xAxisX)}" y="${num(xTitleY)}" font-size="11" text-anchor="middle">${xAxis.svg}</text>`);
   let height = xTitleY + 6;

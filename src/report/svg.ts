@@ -172,11 +172,6 @@ export function gridPanel(panels: readonly Panel[], options: GridOptions = {}): 
   return { width, height, body: parts.join('\n'), label: options.label ?? options.title ?? panels.map((p) => p.label).join('; ') };
 }
 
-/** "encoder.layer.…": the factored prefix as shown after an axis title. */
-export function prefixCaption(prefix: string): string | undefined {
-  return prefix ? `${prefix}…` : undefined;
-}
-
 /**
  * An axis title with its caption in grey, shortened to `maxWidth`; its SVG (inside <text>) and width.
  * A caption that does not fit whole is left to the hover text (half a prefix would mislead).

@@ -21,7 +21,7 @@ import {
   reportCellSize,
   reportScales,
 } from './figures.js';
-import { factorPrefix } from './labels.js';
+import { affixCaption, factorAffixes } from './labels.js';
 import { type MeasureSummary, type PairwiseResult, pairwiseCsv } from './pairwise.js';
 import { svgToPng } from './png.js';
 import { type Panel, escapeXml, gridPanel, svgDocument } from './svg.js';
@@ -115,11 +115,15 @@ code { background: #f3f3f3; padding: 0 3px; border-radius: 3px; }
 `;
 
 function layersLine(label: string, source: string, layers: PairwiseResult['a']['layers']): string {
-  const { prefix } = factorPrefix(layers.map((l) => l.name));
-  const list = layers.map((l) => `${escapeXml(l.name)} <span title="shape in file ${l.shape.join(' × ')}">(${l.cols})</span>`).join(', ');
-  return `<p class="meta"><b>${escapeXml(label)}</b> <code>${escapeXml(source)}</code> — ${layers.length} layers${
-    prefix ? ` (prefix <code>${escapeXml(prefix)}</code> left out on the axes)` : ''
-  }, features per layer: ${list}</p>`;
+  const names = factorAffixes(layers.map((l) => l.name));
+  const widths = new Set(layers.map((l) => l.cols));
+  const list = layers
+    .map((l, k) => `<span title="${escapeXml(`${l.name}: ${l.shape.join(' × ')} in the file`)}">${escapeXml(names.labels[k]!)}${widths.size > 1 ? ` (${l.cols})` : ''}</span>`)
+    .join(', ');
+  const caption = affixCaption(names);
+  return `<p class="meta"><b>${escapeXml(label)}</b> <code>${escapeXml(source)}</code> — ${layers.length} layers${caption ? ` <code>${escapeXml(caption)}</code>` : ''}: ${list}${
+    widths.size === 1 ? `; ${[...widths][0]} features each` : ' (features)'
+  }</p>`;
 }
 
 function errorsLine(result: PairwiseResult): string {
