@@ -546,7 +546,7 @@ function demoCommand(args: string[], io: Io): number {
     sharedScale: values['shared-scale'] === true,
     png: values['no-png'] !== true,
     extraHtml: functional.html,
-    command: `nnsim demo${args.length ? ` ${args.join(' ')}` : ''}`,
+    command: `nnsim demo${values['shared-scale'] ? ' --shared-scale' : ''}`,
   });
   pngWarning(io, written);
   io.out(`nnsim demo: wrote ${join(dir, 'index.html')} (open it in a browser); data in ${dir}`);

@@ -153,15 +153,16 @@ export function diagonalPanels(comparisons: readonly ReportComparison[]): Panel[
       return { name: `${c.result.a.label} vs ${c.result.b.label}`, values: [...d, ...Array<null>(n - d.length).fill(null)] };
     });
     return linePlotPanel({
-      title: m.name,
-      subtitle: `${key} · ${m.kind}`,
+      title: key,
+      subtitle: m.name,
+      compactHeading: true,
       xLabels: axis.result.a.layers.map((l) => l.name),
       xTitle: 'layer i vs layer i',
-      yTitle: key,
+      yTitle: m.kind,
       yNote: m.kind === 'similarity' ? 'more similar →' : '← more similar',
       yLimits: [m.range[0], m.range[1]],
       series,
-      plotWidth: Math.max(110, Math.min(300, n * 22)),
+      plotWidth: Math.max(88, Math.min(300, n * 22)),
       legend: false,
     });
   });

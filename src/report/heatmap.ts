@@ -8,7 +8,7 @@
 import { NnsimError } from '../errors.js';
 import { type ColourScale, colourBar, colourRgb, inkOn } from './colour.js';
 import { affixCaption, factorAffixes } from './labels.js';
-import { type Panel, axisTitle, escapeXml, fitText, formatValue, num, placed, text, textWidth } from './svg.js';
+import { type Panel, axisTitle, escapeXml, fitText, formatValue, heading, num, placed, text, textWidth } from './svg.js';
 
 export interface HeatmapInput {
   readonly title: string;
@@ -94,10 +94,9 @@ export function heatmapPanel(input: HeatmapInput): Panel {
   const gridW = nc * cell;
   const gridH = nr * cell;
   const left = 18 + rowLabelWidth + 6;
-  const top = input.subtitle ? 36 : 24;
-  const parts: string[] = [];
-  parts.push(text(0, 14, input.title, { size: 13, weight: 'bold' }));
-  if (input.subtitle) parts.push(text(0, 28, input.subtitle, { size: 10, fill: '#555' }));
+  const head = heading(input.title, input.subtitle);
+  const top = head.bottom;
+  const parts: string[] = [head.svg];
   const showValues = input.showValues ?? cell >= 30;
   const valueSize = cell >= 40 ? 11 : cell >= 30 ? 9.5 : Math.max(6, cell / 3.4);
   let marked = 0;
@@ -168,8 +167,7 @@ export function heatmapPanel(input: HeatmapInput): Panel {
     left + gridW + 4,
     colAxisX + colAxis.width / 2,
     barX + bar.width + 4,
-    textWidth(input.title, 13, true) + 4,
-    input.subtitle ? textWidth(input.subtitle, 10) + 4 : 0,
+    head.width,
     marked > 0 && input.markLegend ? barX + 14 + textWidth(input.markLegend, 10) : 0,
   );
   const label = `${input.title}: heatmap of ${nr} × ${nc} values, rows ${input.rowTitle}, columns ${input.colTitle}`;

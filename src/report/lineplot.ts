@@ -7,7 +7,7 @@
 import { NnsimError } from '../errors.js';
 import { legend, marker, niceExtent, niceTicks, seriesStyle } from './axes.js';
 import { affixCaption, factorAffixes } from './labels.js';
-import { type Panel, axisTitle, escapeXml, fitText, formatValue, num, text, textWidth } from './svg.js';
+import { type Panel, axisTitle, escapeXml, fitText, formatValue, heading, num, text, textWidth } from './svg.js';
 
 export interface LineSeries {
   readonly name: string;
@@ -43,6 +43,8 @@ export interface LinePlotInput {
   readonly legend?: boolean;
   /** Spread the series' points sideways so coinciding points stay visible (default: with yLabels). */
   readonly dodge?: boolean;
+  /** Shorten the title and subtitle to the plot's width (full text on hover), for rows of small plots. */
+  readonly compactHeading?: boolean;
 }
 
 function checkInput(input: LinePlotInput): void {
@@ -85,12 +87,11 @@ export function linePlotPanel(input: LinePlotInput): Panel {
   const xEvery = xAngle === 0 ? 1 : Math.max(1, Math.ceil(11 / step));
   const xLabelHeight = xAngle === 0 ? 13 : xLabelWidth * Math.SQRT1_2 + 12;
   const left = 16 + (input.yNote ? 12 : 0) + yTickWidth + 6;
-  const top = input.subtitle ? 40 : 28;
+  const head = heading(input.title, input.subtitle, input.compactHeading ? left + plotW : Infinity);
+  const top = head.bottom + 4;
   const sx = (i: number): number => left + (i + 0.5) * step;
   const sy = (v: number): number => top + plotH - ((Math.min(y1, Math.max(y0, v)) - y0) / (y1 - y0)) * plotH;
-  const parts: string[] = [];
-  parts.push(text(0, 14, input.title, { size: 13, weight: 'bold' }));
-  if (input.subtitle) parts.push(text(0, 28, input.subtitle, { size: 10, fill: '#555' }));
+  const parts: string[] = [head.svg];
   // Grid and axes.
   parts.push(`<rect x="${num(left)}" y="${num(top)}" width="${num(plotW)}" height="${num(plotH)}" fill="#fafafa" stroke="#bbb" stroke-width="0.5"/>`);
   yTicks.forEach((t, k) => {
@@ -151,7 +152,7 @@ export function linePlotPanel(input: LinePlotInput): Panel {
   const xAxisX = Math.max(left + plotW / 2, xAxis.width / 2);
   parts.push(`<text x="${num(xAxisX)}" y="${num(xTitleY)}" font-size="11" text-anchor="middle">${xAxis.svg}</text>`);
   let height = xTitleY + 6;
-  let width = Math.max(left + plotW + 6, xAxisX + xAxis.width / 2, textWidth(input.title, 13, true) + 4, input.subtitle ? textWidth(input.subtitle, 10) + 4 : 0);
+  let width = Math.max(left + plotW + 6, xAxisX + xAxis.width / 2, head.width);
   if (input.legend ?? input.series.length > 1) {
     const items = input.series.map((s, k) => ({ name: s.name, style: seriesStyle(k), line: true }));
     const l = legend(items, 0, height + 4, Math.max(width, 160));

@@ -6,7 +6,7 @@
  */
 import { NnsimError } from '../errors.js';
 import { legend, marker, niceTicks, seriesStyle } from './axes.js';
-import { type Panel, escapeXml, fitText, formatValue, num, text, textWidth } from './svg.js';
+import { type Panel, axisTitle, escapeXml, fitText, formatValue, heading, num, text, textWidth } from './svg.js';
 
 export interface ScatterPoint {
   readonly x: number;
@@ -61,12 +61,11 @@ export function scatterPanel(input: ScatterInput): Panel {
   const yTicks = niceTicks(y0, y1, 4);
   const yTickWidth = Math.max(0, ...yTicks.map((t) => textWidth(formatValue(t), 9)));
   const left = 16 + yTickWidth + 6;
-  const top = input.subtitle ? 40 : 28;
+  const head = heading(input.title, input.subtitle);
+  const top = head.bottom + 4;
   const sx = (v: number): number => left + ((v - x0) / (x1 - x0)) * plotW;
   const sy = (v: number): number => top + plotH - ((v - y0) / (y1 - y0)) * plotH;
-  const parts: string[] = [];
-  parts.push(text(0, 14, input.title, { size: 13, weight: 'bold' }));
-  if (input.subtitle) parts.push(text(0, 28, input.subtitle, { size: 10, fill: '#555' }));
+  const parts: string[] = [head.svg];
   parts.push(`<rect x="${num(left)}" y="${num(top)}" width="${num(plotW)}" height="${num(plotH)}" fill="#fafafa" stroke="#bbb" stroke-width="0.5"/>`);
   for (const t of xTicks) {
     parts.push(`<path d="M${num(sx(t))} ${num(top)}V${num(top + plotH)}" stroke="#e6e6e6" stroke-width="0.6"/>`);
@@ -106,11 +105,11 @@ export function scatterPanel(input: ScatterInput): Panel {
     labelParts.push(text(bx0, by, label, { size: LABEL_SIZE, tooltip: p.label }));
   }
   parts.push(...labelParts);
-  parts.push(`<text x="0" y="0" font-size="10" font-weight="bold" text-anchor="middle" transform="translate(9 ${num(top + plotH / 2)}) rotate(-90)">${escapeXml(fitText(input.yTitle, 10, plotH, true))}</text>`);
+  parts.push(`<text x="0" y="0" font-size="11" text-anchor="middle" transform="translate(9 ${num(top + plotH / 2)}) rotate(-90)">${axisTitle(input.yTitle, undefined, plotH).svg}</text>`);
   const xTitleY = top + plotH + 28;
-  parts.push(text(left + plotW / 2, xTitleY, fitText(input.xTitle, 10, plotW, true), { size: 10, weight: 'bold', anchor: 'middle' }));
+  parts.push(`<text x="${num(left + plotW / 2)}" y="${num(xTitleY)}" font-size="11" text-anchor="middle">${axisTitle(input.xTitle, undefined, plotW).svg}</text>`);
   let height = xTitleY + 6;
-  let width = Math.max(right + 4, textWidth(input.title, 13, true) + 4, input.subtitle ? textWidth(input.subtitle, 10) + 4 : 0);
+  let width = Math.max(right + 4, head.width);
   if (groups.length > 1) {
     const l = legend(groups.map((g, k) => ({ name: g || 'other', style: seriesStyle(k) })), 0, height + 4, Math.max(width, 160));
     parts.push(l.svg);

@@ -49,20 +49,38 @@ export function textWidth(text: string, size: number, bold = false): number {
 }
 
 /**
- * `text` shortened to at most `maxWidth` px by cutting its middle ("encoder.…mlp.fc2"): layer names
- * differ at their start and at their end, so both are kept.
+ * `text` shortened to at most `maxWidth` px. By default its middle is cut ("encoder.…mlp.fc2"): layer
+ * names differ at their start and at their end, so both are kept; prose is cut at its end.
  */
-export function fitText(text: string, size: number, maxWidth: number, bold = false): string {
+export function fitText(text: string, size: number, maxWidth: number, bold = false, cut: 'middle' | 'end' = 'middle'): string {
   if (textWidth(text, size, bold) <= maxWidth) return text;
   const chars = [...text];
-  let keep = chars.length - 1;
-  while (keep > 1) {
-    const head = Math.ceil(keep / 2);
-    const candidate = `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
+  for (let keep = chars.length - 1; keep > 1; keep--) {
+    const head = cut === 'end' ? keep : Math.ceil(keep / 2);
+    const candidate = `${chars.slice(0, head).join('').trimEnd()}…${chars.slice(chars.length - (keep - head)).join('')}`;
     if (textWidth(candidate, size, bold) <= maxWidth) return candidate;
-    keep--;
   }
   return '…';
+}
+
+export interface Heading {
+  readonly svg: string;
+  readonly width: number;
+  /** Where the figure below the heading may start. */
+  readonly bottom: number;
+}
+
+/** A panel's title (bold) and optional subtitle, shortened at their end to `maxWidth` when given. */
+export function heading(title: string, subtitle: string | undefined, maxWidth = Infinity): Heading {
+  const shownTitle = fitText(title, 13, maxWidth, true, 'end');
+  const parts = [text(0, 14, shownTitle, { size: 13, weight: 'bold', tooltip: title })];
+  let width = textWidth(shownTitle, 13, true);
+  if (subtitle) {
+    const shownSubtitle = fitText(subtitle, 10, maxWidth, false, 'end');
+    parts.push(text(0, 28, shownSubtitle, { size: 10, fill: '#555', tooltip: subtitle }));
+    width = Math.max(width, textWidth(shownSubtitle, 10));
+  }
+  return { svg: parts.join('\n'), width: width + 4, bottom: subtitle ? 36 : 24 };
 }
 
 /** A value as a short label: 0.95, 0.031, 1.2e-4, 12.5 — three significant digits at most. */

@@ -121,9 +121,10 @@ function layersLine(label: string, source: string, layers: PairwiseResult['a']['
     .map((l, k) => `<span title="${escapeXml(`${l.name}: ${l.shape.join(' × ')} in the file`)}">${escapeXml(names.labels[k]!)}${widths.size > 1 ? ` (${l.cols})` : ''}</span>`)
     .join(', ');
   const caption = affixCaption(names);
-  return `<p class="meta"><b>${escapeXml(label)}</b> <code>${escapeXml(source)}</code> — ${layers.length} layers${caption ? ` <code>${escapeXml(caption)}</code>` : ''}: ${list}${
-    widths.size === 1 ? `; ${[...widths][0]} features each` : ' (features)'
-  }</p>`;
+  const features = widths.size === 1 ? `; ${[...widths][0]} features each` : '';
+  return `<p class="meta"><b>${escapeXml(label)}</b> <code>${escapeXml(source)}</code> — ${layers.length} layers${caption ? ` <code>${escapeXml(caption)}</code>` : ''}${
+    widths.size > 1 ? ' (features)' : ''
+  }: ${list}${features}</p>`;
 }
 
 function errorsLine(result: PairwiseResult): string {
