@@ -40,7 +40,7 @@ export interface HeatmapInput {
   /** Display order: position p shows row rowOrder[p] (a permutation of the row indices). */
   readonly rowOrder?: readonly number[];
   readonly colOrder?: readonly number[];
-  /** Caption under the colour bar (default: the kind of scale). */
+  /** Caption under the colour bar, e.g. "similarity: higher = more similar" (none by default). */
   readonly scaleCaption?: string;
 }
 
@@ -93,7 +93,8 @@ export function heatmapPanel(input: HeatmapInput): Panel {
     colAngle === 0 ? labelSize + 4 : colAngle === 45 ? colLabelWidth * Math.SQRT1_2 + labelSize + 4 : colLabelWidth + 6;
   const gridW = nc * cell;
   const gridH = nr * cell;
-  const left = 18 + rowLabelWidth + 6;
+  // Room on the left for the row labels, and for the first column's label when it is turned by 45°.
+  const left = Math.max(18 + rowLabelWidth + 6, colAngle === 45 ? colLabelWidth * Math.SQRT1_2 - cell / 2 + 2 : 0);
   const head = heading(input.title, input.subtitle);
   const top = head.bottom;
   const parts: string[] = [head.svg];
