@@ -34,9 +34,10 @@ import type { Matrix } from './matrix.js';
 import type { MeasureInfo } from './measure-types.js';
 import type { OptionSpec } from './options.js';
 import { getMeasure, listMeasures } from './registry.js';
-import { escapeXml } from './report/heatmap.js';
+import { defaultModelNames } from './report/labels.js';
 import { type Layer, type MeasureRun, type Side, runPairwise, summarize } from './report/pairwise.js';
-import { type WrittenSection, indexHtml, rangeText, writeSectionFiles } from './report/write.js';
+import { escapeXml } from './report/svg.js';
+import { type ReportComparison, type WrittenReport, rangeText, writeReport } from './report/write.js';
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -47,10 +48,11 @@ const USAGE = `nnsim — similarity of neural network representations
 
 Usage:
   nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R] [--json]
-  nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R] [--quiet]
+  nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
+                 [--name A=NAME] [--name B=NAME] [--shared-scale] [--no-png] [--quiet]
   nnsim extract MODEL.onnx --input FILE --layers REGEX --out FILE.safetensors [--batch N] [--ids FILE]
   nnsim list [--json]
-  nnsim demo [--out DIR] [--quiet]
+  nnsim demo [--out DIR] [--shared-scale] [--no-png] [--quiet]
 
 Arrays: file.npy, file.npz#name, file.safetensors#name (N × D, rows = the same inputs in A and B).
 pairwise: A and B are folders of per-layer .npy files, or one .npz/.safetensors holding many arrays.
@@ -65,6 +67,10 @@ pairwise: A and B are folders of per-layer .npy files, or one .npz/.safetensors 
 --reshape R       how 3-D/4-D arrays become N × D: flatten (N × H·W·C, channels last), positions
                   ((N·H·W) × C), pool (global average: N × C), pool:HxW (adaptive average pooling to
                   an H×W grid, then flatten; pool:K = K×K)
+--name A=NAME     the model names on the report's axes (default: the file or folder names)
+--shared-scale    one colour scale per measure for every heatmap: the measure's declared range where
+                  finite (the same colours in every run), else the extent of all values
+--no-png          write the figures as SVG only (default: SVG and PNG)
 --json            machine-readable output
 --quiet           no progress bar (it is also off when stderr is not a terminal)
 `;
@@ -392,11 +398,38 @@ function sameSource(specA: string, specB: string): boolean {
   }
 }
 
+const REPORT_FLAGS = {
+  'shared-scale': { type: 'boolean' },
+  'no-png': { type: 'boolean' },
+} as const;
+
+/** --name A=NAME / B=NAME over the default names (the files' stems). */
+function modelNames(flags: readonly string[], specA: string, specB: string): [string, string] {
+  const names = defaultModelNames(specA, specB);
+  for (const flag of flags) {
+    const match = /^([AaBb])=(.*)$/s.exec(flag);
+    const name = match?.[2]?.trim() ?? '';
+    if (!match || name === '') throw new UsageError(`--name expects A=NAME or B=NAME; got '${flag}'`);
+    if (printable(name) !== name) throw new UsageError(`--name ${match[1]}: the name must be printable text; got '${printable(name)}'`);
+    names[match[1]!.toUpperCase() === 'A' ? 0 : 1] = name;
+  }
+  return names;
+}
+
+function pngWarning(io: Io, written: WrittenReport): void {
+  if (written.pngError) io.err(printable(`nnsim: warning: figures written as SVG only: ${written.pngError.message}`));
+}
+
 function pairwiseCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args, options: { ...COMMON, out: { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...COMMON, ...REPORT_FLAGS, out: { type: 'string' }, name: { type: 'string', multiple: true } },
+    allowPositionals: true,
+  });
   if (positionals.length !== 2) throw new UsageError(`pairwise needs two models (A B); got ${positionals.length}. Run 'nnsim --help'`);
   if (!values.out) throw new UsageError('pairwise needs --out DIR (where the report is written)');
   const views = parseViews(values);
+  const [nameA, nameB] = modelNames(values.name ?? [], positionals[0]!, positionals[1]!);
   const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
   const [entriesA, entriesB, rows] = openSides(positionals[0]!, positionals[1]!, views);
   const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
@@ -414,15 +447,21 @@ function pairwiseCommand(args: string[], io: Io): number {
   } finally {
     bar.stop();
   }
-  const shown = { ...result, measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })) };
+  const shown = {
+    ...result,
+    a: { ...result.a, label: nameA },
+    b: { ...result.b, label: nameB },
+    measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })),
+  };
   const dir = resolve(values.out);
-  const svgs = writeSectionFiles(dir, `${a.source} vs ${b.source}`, shown);
-  const html = indexHtml({
-    title: `nnsim: ${a.source} vs ${b.source}`,
-    sections: [{ title: `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs`, folder: '', result: shown, svgs }],
+  const title = `${nameA} vs ${nameB}`;
+  const written = writeReport(dir, {
+    title: `nnsim: ${title}`,
+    comparisons: [{ title, description: `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs.`, folder: '', result: shown }],
+    sharedScale: values['shared-scale'] === true,
+    png: values['no-png'] !== true,
     command: `nnsim pairwise ${args.join(' ')}`,
   });
-  writeFileSync(join(dir, 'index.html'), html);
   // One line per failing measure: how many pairs, and the first reason.
   const total = a.layers.length * b.layers.length;
   for (const m of result.measures) {
@@ -433,8 +472,9 @@ function pairwiseCommand(args: string[], io: Io): number {
       printable(`nnsim: ${m.key}: ${failed.length} of ${total} layer pairs not computed (first: ${first.layerA} × ${first.layerB}, ${first.code}: ${first.message})`),
     );
   }
-  const written = relative(process.cwd(), join(dir, 'index.html'));
-  io.out(`nnsim: wrote ${written.startsWith('..') ? join(dir, 'index.html') : written} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
+  pngWarning(io, written);
+  const index = relative(process.cwd(), join(dir, 'index.html'));
+  io.out(`nnsim: wrote ${index.startsWith('..') ? join(dir, 'index.html') : index} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
   return result.errors.length > 0 ? 1 : 0;
 }
 
@@ -518,7 +558,11 @@ function functionalTable(dataDir: string, models: DemoMeta['models'], labels: In
 }
 
 function demoCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args, options: { out: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...REPORT_FLAGS, out: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
+    allowPositionals: true,
+  });
   if (positionals.length > 0) throw new UsageError(`demo takes no arguments; got '${positionals[0]}'`);
   const dataDir = join(PACKAGE_ROOT, 'data', 'demo');
   if (!existsSync(join(dataDir, 'meta.json'))) throw new NnsimError('E_FILE', `${dataDir}: demo data is missing; reinstall nnsim`);
@@ -528,7 +572,7 @@ function demoCommand(args: string[], io: Io): number {
   const dir = resolve(values.out ?? 'nnsim-demo');
   mkdirSync(dir, { recursive: true });
   const reference = meta.models[0]!;
-  const sections: WrittenSection[] = [];
+  const comparisons: ReportComparison[] = [];
   const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim demo');
   const pairsPerSweep = meta.layers.length * meta.layers.length;
   try {
@@ -543,15 +587,11 @@ function demoCommand(args: string[], io: Io): number {
         b: { ...result.b, source: `data/demo/${other.folder}` },
         measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })),
       };
-      const folder = `${reference.folder}-vs-${other.folder}`;
-      const title = `${reference.title} vs ${other.title}`;
-      const svgs = writeSectionFiles(join(dir, folder), title, shown);
-      sections.push({
-        title,
+      comparisons.push({
+        title: `${reference.title} vs ${other.title}`,
         description: `Test accuracy ${(100 * reference.testAccuracy).toFixed(1)}% vs ${(100 * other.testAccuracy).toFixed(1)}%.`,
-        folder,
+        folder: `${reference.folder}-vs-${other.folder}`,
         result: shown,
-        svgs,
       });
     });
   } finally {
@@ -564,7 +604,16 @@ function demoCommand(args: string[], io: Io): number {
     `(Optical Recognition of Handwritten Digits, E. Alpaydin and C. Kaynak, UCI Machine Learning Repository, CC BY 4.0), ` +
     `compared layer by layer on ${meta.inputs} held-out test images: two networks that differ only in their random seed, ` +
     `and one trained on shuffled labels (it memorises noise, so its layers should resemble the others' less).`;
-  writeFileSync(join(dir, 'index.html'), indexHtml({ title: 'nnsim demo: digits MLPs', intro, sections, extraHtml: functional.html, command: 'nnsim demo' }));
+  const written = writeReport(dir, {
+    title: 'nnsim demo: digits MLPs',
+    intro,
+    comparisons,
+    sharedScale: values['shared-scale'] === true,
+    png: values['no-png'] !== true,
+    extraHtml: functional.html,
+    command: `nnsim demo${values['shared-scale'] ? ' --shared-scale' : ''}`,
+  });
+  pngWarning(io, written);
   io.out(`nnsim demo: wrote ${join(dir, 'index.html')} (open it in a browser); data in ${dir}`);
   return 0;
 }
