@@ -24,17 +24,21 @@ installed packages (versions recorded). Needs numpy, scipy, scikit-learn, torch,
 
 What is not run as shipped, and why (nothing else is changed; no peer code is copied here):
   - Imports a computation does not use are replaced by placeholder modules that raise if touched:
-    tqdm (netrep progress bars), pandas and h5py (rsatoolbox tables and files), torchvision (anatome's
-    feature extractor), torchaudio (platonic-rep's edit distance), sim_metric's compute_embeddings (model
-    loading). rsatoolbox's package __init__ is skipped (it asks installed-package metadata for its version
-    and imports its Cython engine); its submodules are imported from the checkout.
+    tqdm (progress bars), pandas, h5py, joblib and networkx (rsatoolbox tables, files, MDS, graph
+    transforms) and rsatoolbox's compiled Cython engine (used by calc_rdm_unbalanced only), torchvision
+    (anatome's feature extractor), torchaudio (platonic-rep's edit distance), sim_metric's
+    compute_embeddings (model loading). rsatoolbox's package __init__ is skipped (it asks installed-package
+    metadata for its version and imports everything); its submodules are imported from the checkout.
   - Notebook code (Kornblith et al.'s CKA demo, the ENSD tutorial) runs by executing the code cells that
-    define the functions; the cell's SHA-256 is recorded.
+    define the functions; the SHA-256 of the executed source is recorded.
   - RTD calls ripserplusplus, a CUDA-only extension. Its `run` is stood in for by an exact double-precision
     Vietoris–Rips persistence (GUDHI) returning the same {dimension: [(birth, death)]} structure; Ripser++
     itself works in float32, so on a GPU the authors' values differ from these by float32 rounding.
-  - msid draws its start vectors from NumPy's global generator, nnsim from its own: the row compares the
-    mean over seeds, with a tolerance from msid's own spread.
+  - msid draws its start vectors from NumPy's global generator, nnsim from its own: the row records the
+    mean and spread over seeds (and states that nnsim's mean differs; see the README).
+
+Rows with "equivalent": false and cases with "differsBy" back the README's statements that two numbers
+differ; the test checks that they still do.
 """
 import argparse
 import csv
