@@ -94,7 +94,7 @@ export function effectiveProperties(
       result = {
         invariances: variant.invariances ?? info.invariances,
         argumentInvariances: variant.argumentInvariances ?? info.argumentInvariances,
-        range: variant.range ?? info.range,
+        range: variant.rangeOf?.(options) ?? variant.range ?? info.range,
         metric: variant.metric ?? info.metric,
         selfValue: variant.selfValue !== undefined ? variant.selfValue : info.selfValue,
       };

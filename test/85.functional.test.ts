@@ -357,6 +357,16 @@ describe('soft predictions', () => {
     expect(compare('jsd', [[0.3, 0.7]], [[0.3, 0.7]], { input: 'probabilities' })).toBe(0);
   });
 
+  it('jsd: the declared range follows the logarithm base (ln 2 / ln b), and disjoint predictions reach its top', () => {
+    for (const base of [Math.E, 2, 10, 1.5, 1e6]) {
+      const range = effectiveProperties('jsd', { base }).range;
+      expect(range[0]).toBe(0);
+      expect(range[1], `base ${base}`).toBeCloseTo(Math.LN2 / Math.log(base), 14);
+      expect(compare('jsd', [[1, 0], [0, 1]], [[0, 1], [1, 0]], { input: 'probabilities', base })).toBeCloseTo(range[1], 14);
+    }
+    expect(effectiveProperties('jsd').range).toEqual([0, Math.LN2]);
+  });
+
   it('surrogate churn hand-computed: p = (0.5, 0.25, 0.25), q = (0.2, 0.8, 0) → p/max = (1, .5, .5), q/max = (.25, 1, 0)', () => {
     // α = 1: (|1 − .25| + |.5 − 1| + |.5 − 0|)/2 = 1.75/2; α = 2: (|1 − 1/16| + |1/4 − 1| + |1/4|)/2 = 1.9375/2.
     const p = [[0.5, 0.25, 0.25]];
@@ -610,6 +620,25 @@ describe('registry-driven properties of the functional measures (range, identity
         expect(differ, `${info.id} is declared asymmetric`).toBe(true);
       }
     });
+
+    for (const variant of info.variants) {
+      it(`${info.id} [${JSON.stringify(variant.when)}]: identity value and range under the variant's options`, () => {
+        const props = effectiveProperties(info, variant.when);
+        for (const seed of SEEDS) {
+          const { a, b, labels, extra } = related(seed * 10);
+          const options = { ...optionsFor(info, labels), ...variant.when };
+          // The stitched model's head has 3 classes.
+          if (info.id === 'stitching') options.labels = labels.map((l) => l % 3);
+          const value = (x: Matrix, y: Matrix, z?: Matrix) =>
+            info.arity === 'group' ? compareGroup(info.id, z ? [x, y, z] : [x, y], options) : compare(info.id, x, y, options);
+          if (props.selfValue !== null) expect(Math.abs(value(a, a) - props.selfValue), `seed ${seed}`).toBeLessThan(1e-9);
+          for (const v of [value(a, b), value(b, extra)]) {
+            expect(v).toBeGreaterThanOrEqual(props.range[0] - 1e-12);
+            expect(v).toBeLessThanOrEqual(props.range[1] + 1e-12);
+          }
+        }
+      });
+    }
 
     for (const invariance of INVARIANCES) {
       const first = info.argumentInvariances?.first ?? [];

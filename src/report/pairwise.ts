@@ -7,7 +7,7 @@
 import { compareMany, prepare, type PreparedRepresentation } from '../compare.js';
 import { NnsimError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { getMeasure } from '../registry.js';
+import { effectiveProperties, getMeasure } from '../registry.js';
 
 export interface LayerInfo {
   readonly name: string;
@@ -67,7 +67,8 @@ export function summarize(run: MeasureRun): MeasureSummary {
     name: info.name,
     family: info.family,
     kind: info.kind,
-    range: info.range,
+    // Under the options used (e.g. jsd in bits has range [0, 1]).
+    range: effectiveProperties(info, run.options).range,
     symmetric: info.symmetric,
     reference: info.reference.citation + (info.reference.url ? ` ${info.reference.url}` : ''),
   };
