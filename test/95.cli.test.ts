@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { NnsimError, compare, compareMany, getMeasure, listMeasures, measureIds } from '../src/index.js';
+import { NnsimError, compare, compareMany, effectiveProperties, getMeasure, listMeasures, measureIds } from '../src/index.js';
+import { summarize } from '../src/report/pairwise.js';
 import { openArray, openLayers, toRepresentation } from '../src/io/load.js';
 import { readNpy } from '../src/io/npy.js';
 import { readNpz } from '../src/io/npz.js';
@@ -261,6 +262,34 @@ function expectOneLineError(r: ReturnType<typeof nnsim>, pattern: RegExp): void 
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'nnsim-cli-'));
 
+/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      rows.push([...row, field]);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
 describe('nnsim compare', () => {
   it('prints the same numbers as the library call', () => {
     const a = toRepresentation(openArray(fixture('a.npy')));
@@ -402,6 +431,47 @@ describe('nnsim pairwise', () => {
     expect(html.match(/<svg /g)).toHaveLength(2);
     expect(html).toContain('distance: lower = more similar');
     expect(html).toContain('similarity: higher = more similar');
+  });
+
+  it('writes results.csv that a spreadsheet cannot run: text cells starting with = + - @ tab CR are escaped, values are not', () => {
+    // Tensor names are the layer names of the report: a file can carry formulas in them.
+    const names = ['=HYPERLINK("http://x.invalid","y")', '+1+1', '-2+3', '@SUM(A1)', '\tlayer', '\rlayer', 'plain,comma', 'quote"d'];
+    const tensors: Record<string, { dtype: 'F64'; shape: number[]; data: Float64Array }> = {};
+    names.forEach((name, k) => {
+      tensors[name] = { dtype: 'F64', shape: [6, 2], data: Float64Array.from({ length: 12 }, (_, i) => Math.sin(1 + 7.3 * i * (k + 1))) };
+    });
+    const dir = tmp();
+    const file = join(dir, 'model.safetensors');
+    writeFileSync(file, encodeSafetensors(tensors));
+    const out = join(dir, 'report');
+    const r = nnsim(['pairwise', file, file, '-m', 'rsa', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = parseCsv(readFileSync(join(out, 'results.csv'), 'utf8'));
+    expect(rows[0]).toEqual(['measure', 'layerA', 'layerB', 'value']);
+    expect(rows).toHaveLength(1 + names.length ** 2);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { a: { layers: { name: string }[] }; values: Record<string, number[][]> };
+    const order = results.a.layers.map((l) => l.name);
+    expect([...order].sort()).toEqual([...names].sort());
+    let negative = 0;
+    for (const [k, row] of rows.slice(1).entries()) {
+      const [measure, la, lb, value] = row as [string, string, string, string];
+      expect(measure).toBe('rsa');
+      for (const cell of [la, lb]) expect(cell, JSON.stringify(cell)).not.toMatch(/^[=+\-@\t\r]/);
+      // The escape is one leading apostrophe, so the name is recovered exactly.
+      const unescape = (cell: string): string => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+      const i = Math.floor(k / names.length);
+      const j = k % names.length;
+      expect([unescape(la), unescape(lb)]).toEqual([order[i], order[j]]);
+      expect(Number(value)).toBe(results.values.rsa![i]![j]);
+      if (value.startsWith('-')) negative++;
+    }
+    expect(negative, 'negative values stay numbers').toBeGreaterThan(0);
+  });
+
+  it('reports each measure with its range under the options used', () => {
+    expect(summarize({ key: 'jsd', id: 'jsd', options: { base: 2 } }).range).toEqual([0, 1]);
+    expect(summarize({ key: 'jsd', id: 'jsd', options: {} }).range).toEqual([0, Math.LN2]);
+    expect(summarize({ key: 'p', id: 'procrustes', options: { normalize: true } }).range).toEqual(effectiveProperties('procrustes', { normalize: true }).range);
   });
 
   it('draws distances so that dark still means similar', () => {
