@@ -181,6 +181,23 @@ describe('hard predictions: identities', () => {
     expect(compareGroup('fleiss-kappa', [p, r])).toBeCloseTo((agree / n - chance) / (1 - chance), 13);
   });
 
+  it('label vectors: values do not depend on how large the label values are, and nothing is sized by the largest label', () => {
+    expect(compareGroup('fleiss-kappa', [[0, 2147483646], [1, 0]])).toBe(compareGroup('fleiss-kappa', [[0, 2], [1, 0]]));
+    expect(compareGroup('label-entropy', [[0, 2147483646], [1, 0]])).toBe(compareGroup('label-entropy', [[0, 2], [1, 0]]));
+    // Any injective relabelling (here onto values up to 2^31 − 2) leaves every hard-prediction measure unchanged.
+    const relabel = (labels: readonly number[]) => labels.map((l) => [2147483646, 1e8, 7, 123456789][l]!);
+    const models = [A, B, C];
+    for (const info of listMeasures({ family: 'hard-predictions' })) {
+      const options = info.requires.includes('labels') ? { labels: Y } : {};
+      const big = info.requires.includes('labels') ? { labels: relabel(Y) } : {};
+      if (info.arity === 'group') {
+        expect(compareGroup(info.id, models.map(relabel), big), info.id).toBeCloseTo(compareGroup(info.id, models, options), 14);
+      } else {
+        expect(compare(info.id, relabel(A), relabel(B), big), info.id).toBeCloseTo(compare(info.id, A, B, options), 14);
+      }
+    }
+  });
+
   it('disagreement and accuracy difference satisfy the triangle inequality (declared metrics)', () => {
     const y = randomLabels(50, 3, 9);
     for (let s = 0; s < 10; s++) {
