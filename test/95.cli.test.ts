@@ -15,6 +15,8 @@ import { readNpz } from '../src/io/npz.js';
 import { encodeSafetensors, readSafetensors } from '../src/io/safetensors.js';
 import { rng } from './helpers/random.js';
 import { errorOf } from './helpers/errors.js';
+import { npyBytes, zipBytes } from './helpers/zip.js';
+import { deflateRawSync as deflateSync } from 'node:zlib';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'io');
@@ -177,6 +179,85 @@ describe('malformed files', () => {
       const error = errorOf(() => readNpz(bytes, file));
       expect(error.message).toMatch(/sizes are inconsistent \(\d+ → 4294967280 bytes\)/);
     }
+  });
+
+  it('refuse a .npy with bytes after its data (numpy.load would silently read only the first array)', () => {
+    const good = new Uint8Array(readFileSync(fixture('x-f8-le.npy')));
+    for (const extra of [1, 8, 200]) {
+      const bytes = new Uint8Array(good.length + extra);
+      bytes.set(good);
+      const error = errorOf(() => readNpy(bytes, 'extra.npy', 'extra'));
+      expect(error.code).toBe('E_FILE');
+      expect(error.message).toMatch(new RegExp(`${extra} unexpected bytes after the data`));
+      const inZip = errorOf(() => readNpz(zipBytes([{ name: 'x.npy', data: bytes }]), 'extra.npz'));
+      expect(inZip.message).toMatch(/unexpected bytes after the data/);
+    }
+    expect(readNpy(good, 'good.npy', 'good').shape).toEqual([6, 4]);
+  });
+
+  it('refuse overlapping zip entries before inflating anything', () => {
+    // 30 directory records that all point at one deflated 8 MB entry: 240 MB if each were inflated.
+    const big = npyBytes([1000, 1000]);
+    const shared = zipBytes([{ name: 'a.npy', data: big }, ...Array.from({ length: 30 }, (_, k) => ({ name: `b${k}.npy`, data: big, sharesLocalOf: 0 }))]);
+    expect(shared.length).toBeLessThan(20_000);
+    const error = errorOf(() => readNpz(shared, 'shared.npz'));
+    expect(error.code).toBe('E_FILE');
+    expect(error.message).toMatch(/overlap/);
+    // Partial overlap: the first entry's data claims to run into the second entry's local header.
+    const small = npyBytes([3, 2], Float64Array.from([1, 2, 3, 4, 5, 6]));
+    const partial = zipBytes([
+      { name: 'a.npy', data: small, compressedSize: deflateSync(small).length + 20 },
+      { name: 'b.npy', data: small },
+    ]);
+    expect(errorOf(() => readNpz(partial, 'partial.npz')).message).toMatch(/overlap/);
+  });
+
+  it('check the zip directory against the file and refuse encrypted, duplicate or mismatched entries', () => {
+    const small = npyBytes([3, 2], Float64Array.from([1, 2, 3, 4, 5, 6]));
+    const good = zipBytes([{ name: 'a.npy', data: small }, { name: 'b.npy', data: small, method: 0 }]);
+    expect(readNpz(good, 'good.npz').map((e) => [e.name, Array.from(e.decode())])).toEqual([
+      ['a', [1, 2, 3, 4, 5, 6]],
+      ['b', [1, 2, 3, 4, 5, 6]],
+    ]);
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['past the end', zipBytes([{ name: 'a.npy', data: small, compressedSize: 1_000_000 }]), /beyond|past|overlap/],
+      ['duplicate names', zipBytes([{ name: 'a.npy', data: small }, { name: 'a.npy', data: small }]), /two entries named 'a.npy'/],
+      ['stored with two sizes', zipBytes([{ name: 'a.npy', data: small, method: 0, size: small.length + 8 }]), /sizes are inconsistent/],
+      ['promises less than it holds', zipBytes([{ name: 'a.npy', data: small, size: small.length - 8 }]), /more than|sizes|truncated|unexpected/],
+    ];
+    const encrypted = good.slice();
+    const view = new DataView(encrypted.buffer);
+    let directory = encrypted.length - 22;
+    directory = view.getUint32(directory + 16, true);
+    view.setUint16(directory + 8, 1, true);
+    cases.push(['encrypted', encrypted, /encrypted/]);
+    const renamed = good.slice();
+    renamed[30] = 'x'.charCodeAt(0); // the first local header's name: 'x.npy' instead of 'a.npy'
+    cases.push(['local name differs', renamed, /name/]);
+    for (const [what, bytes, message] of cases) {
+      const error = errorOf(() => readNpz(bytes, 'bad.npz').map((e) => e.decode()));
+      expect(error.code, what).toBe('E_FILE');
+      expect(error.message, what).toMatch(message);
+    }
+  });
+
+  it('read the .npy headers inside a .npz without inflating the data, so a mismatched N is refused first', () => {
+    // An 8 MB array whose deflated stream is corrupt after the first kilobytes: its header is readable,
+    // its data is not. Opening it must not inflate the data; decoding it must fail with E_FILE.
+    const big = npyBytes([1000, 1000]);
+    const stream = deflateSync(big);
+    for (let i = stream.length - 2000; i < stream.length - 10; i += 7) stream[i] = stream[i]! ^ 0x5a;
+    const bytes = zipBytes([{ name: 'big.npy', data: big, stream }]);
+    const [entry] = readNpz(bytes, 'big.npz');
+    expect(entry!.shape).toEqual([1000, 1000]);
+    expect(entry!.dtype).toBe('float64');
+    expect(errorOf(() => entry!.decode()).code).toBe('E_FILE');
+    const dir = tmp();
+    writeFileSync(join(dir, 'big.npz'), bytes);
+    expectOneLineError(nnsim(['compare', join(dir, 'big.npz'), fixture('a.npy')]), /1000 rows but .*a\.npy has 20/);
+    // A header whose shape does not match the entry's size is refused from the directory, before inflating.
+    const lying = zipBytes([{ name: 'x.npy', data: npyBytes([1000, 1000]), size: 80 + 1000 }]);
+    expect(errorOf(() => readNpz(lying, 'lying.npz')).message).toMatch(/promises 8000000 bytes of data/);
   });
 
   it('never throw anything but NnsimError on fuzzed headers', () => {
