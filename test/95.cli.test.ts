@@ -434,6 +434,22 @@ describe('nnsim compare', () => {
     }
   });
 
+  it('keeps --json output valid JSON when LAPACK rejects an argument inside a measure (nothing printed to stdout)', () => {
+    // At magnitude 1e154 the 8 × 3 cross product overflows; LAPACK's scaling routine then reports an
+    // illegal argument (its stock error handler prints a line to stdout).
+    const big = (f: (i: number) => number) => ({ dtype: 'F64' as const, shape: [8, 3], data: Float64Array.from({ length: 24 }, (_, i) => f(i) * 1e154) });
+    const file = join(tmp(), 'big.safetensors');
+    writeFileSync(file, encodeSafetensors({ a: big((i) => Math.sin(i + 1)), b: big((i) => Math.cos(3 * i + 1)) }));
+    const r = nnsim(['compare', `${file}#a`, `${file}#b`, '-m', 'procrustes,cka,angular-shape', '--json']);
+    expect(r.stdout).not.toMatch(/On entry to|Wrong parameter/);
+    const out = JSON.parse(r.stdout) as { values: Record<string, number | null>; errors: Record<string, { code: string }> };
+    expect(Object.keys(out.values)).toEqual(['procrustes', 'cka', 'angular-shape']);
+    for (const [id, v] of Object.entries(out.values)) {
+      if (v === null) expect(['E_NUMERICAL', 'E_DEGENERATE'], id).toContain(out.errors[id]!.code);
+      else expect(Number.isFinite(v), id).toBe(true);
+    }
+  });
+
   it('reshapes 3-D arrays only when asked', () => {
     expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy')]), /--reshape flatten .* --reshape positions/);
     const r = nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy'), '--reshape', 'positions', '-m', 'cka', '--json']);
