@@ -4,8 +4,9 @@
  * floor(threads / concurrency) BLAS threads — concurrent calls never oversubscribe the cores, and a
  * queued call does not occupy a libuv thread while it waits.
  */
-import { NnsimError } from './errors.js';
+import { NnsimError, describeValue } from './errors.js';
 import { nativeAddon } from './native.js';
+import { rejectUnknownKeys } from './options.js';
 
 export interface RuntimeConfig {
   /** Total threads nnsim may use (BLAS threads × concurrency). */
@@ -41,8 +42,12 @@ function checkCount(value: unknown, name: string, max: number): number {
   return value;
 }
 
-/** Sets the thread budget and/or how many async comparisons may run at once. */
+/** Sets the thread budget and/or how many async comparisons may run at once; unknown keys are E_OPTION. */
 export function configure(options: { threads?: number; concurrency?: number }): RuntimeConfig {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new NnsimError('E_OPTION', `Expected an options object for configure() but received ${describeValue(options)}`);
+  }
+  rejectUnknownKeys({ name: 'configure()' }, options, ['threads', 'concurrency']);
   if (options.threads !== undefined) threads = checkCount(options.threads, 'threads', 4096);
   if (options.concurrency !== undefined) concurrency = checkCount(options.concurrency, 'concurrency', 1024);
   applyBlasThreads();

@@ -1,7 +1,5 @@
 #include "lapack_errors.hpp"
 
-#include <cblas.h>
-
 #include <cstring>
 
 #include "errors.hpp"
@@ -44,23 +42,32 @@ void throwIfLapackReported(const char* during, bool internal) {
 
 // The replacements. Visible to the dynamic linker so that a shared OpenBLAS/LAPACKE calls them instead of
 // its own (OpenBLAS declares its xerbla_ weak for this purpose); in the static prebuild they are linked
-// in place of the library's copies.
+// in place of the library's copies. (Elsewhere — Accelerate's two-level namespace, Windows DLLs — the
+// library may keep its own handler; these then only serve callers inside the addon.) The signatures
+// are the ABI of OpenBLAS's declarations (blasint = int on LP64 builds); its headers are not included,
+// as Accelerate's differ.
+#if defined(_WIN32)
+#define NNSIM_EXPORTED
+#else
+#define NNSIM_EXPORTED __attribute__((visibility("default")))
+#endif
+
 extern "C" {
 
 // Fortran passes the routine name unterminated, with its length as a hidden trailing argument (size_t for
 // gfortran ≥ 8, int for OpenBLAS's C callers): only the low 32 bits are read, which both pass correctly.
-__attribute__((visibility("default"))) int xerbla_(const char* routine, const int* info, int routineLength) {
+NNSIM_EXPORTED int xerbla_(const char* routine, const int* info, int routineLength) {
   const std::size_t length = routineLength > 0 && routineLength < 64 ? static_cast<std::size_t>(routineLength) : 6;
   nnsim::record(routine, length, info ? *info : 0);
   return 0;
 }
 
-__attribute__((visibility("default"))) void LAPACKE_xerbla(const char* name, int info) {
+NNSIM_EXPORTED void LAPACKE_xerbla(const char* name, int info) {
   // LAPACKE reports argument k as info = −k.
   nnsim::record(name, name ? std::strlen(name) : 0, info < 0 ? -info : info);
 }
 
-__attribute__((visibility("default"))) void cblas_xerbla(blasint p, char* routine, char* /*format*/, ...) {
+NNSIM_EXPORTED void cblas_xerbla(int p, const char* routine, const char* /*format*/, ...) {
   nnsim::record(routine, routine ? std::strlen(routine) : 0, p);
 }
 

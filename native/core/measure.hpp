@@ -1,6 +1,6 @@
-// The native side of the measure registry: id -> kernel. Metadata (kind, range, invariances, option
-// schema, references) lives in the TypeScript registry, which is the single source for docs, CLI and
-// property tests; the core only needs to know how to compute a value and the smallest N it accepts.
+// The native side of the measure registry: id -> kernel, minimum N, labels and the option spec.
+// Descriptive metadata (kind, range, invariances, option descriptions, references) lives in the
+// TypeScript registry, which is the single source for docs, CLI and property tests.
 #pragma once
 
 #include <cstddef>
@@ -33,11 +33,34 @@ struct MeasureContext {
 
 using MeasureKernel = double (*)(const MeasureContext&);
 
+// A measure as the core knows it: its kernel, the smallest N it accepts, whether it needs labels, and
+// its parameter spec (the one declaration of each option's name, type, default and bounds; the binding
+// exports it and a TypeScript test locks the TS schema to it). Built fluently so that a new field
+// does not touch the existing entries:
+//   MeasureDef("cka", cka).withMinRows(2).option(enumOption("kernel", {"linear", "rbf"}, "linear"))
 struct MeasureDef {
   const char* id;
   MeasureKernel kernel;
-  std::size_t minRows;  // smallest N for which the measure is defined
-  bool needsLabels;
+  std::size_t minRows = 1;  // smallest N for which the measure is defined
+  bool needsLabels = false;
+  OptionSpecs options;
+
+  MeasureDef(const char* measureId, MeasureKernel measureKernel) : id(measureId), kernel(measureKernel) {}
+  MeasureDef withMinRows(std::size_t n) const {
+    MeasureDef d = *this;
+    d.minRows = n;
+    return d;
+  }
+  MeasureDef withLabels() const {
+    MeasureDef d = *this;
+    d.needsLabels = true;
+    return d;
+  }
+  MeasureDef option(OptionSpec spec) const {
+    MeasureDef d = *this;
+    d.options.push_back(std::move(spec));
+    return d;
+  }
 };
 
 // One list per family, defined in <family>.cpp.
@@ -53,8 +76,10 @@ const std::vector<MeasureDef>& statisticsMeasures();
 const MeasureDef* findMeasure(const std::string& id);
 std::vector<std::string> measureIds();
 
-// Validates N and labels against the definition, runs the kernel and guarantees a finite result
-// (a non-finite value is a bug or a numerical failure, reported as Error, never returned as NaN).
+// Validates the options against the measure's spec (once: unknown keys, types, bounds; defaults
+// filled), N and labels against the definition, runs the kernel with the resolved options and
+// guarantees a finite result (a non-finite value is a bug or a numerical failure, reported as Error,
+// never returned as NaN).
 double runMeasure(const std::string& id, const MeasureContext& ctx);
 
 // Helper for kernels: throws Error(Degenerate) with a message when `value` is zero or not positive.

@@ -33,6 +33,7 @@ std::vector<std::string> measureIds() {
 double runMeasure(const std::string& id, const MeasureContext& ctx) {
   const MeasureDef* def = findMeasure(id);
   if (def == nullptr) throw Error(ErrorCode::UnknownMeasure, "unknown measure '" + id + "'");
+  const Options options = ctx.options.resolved(def->options, "measure '" + id + "'");
   if (ctx.pair.rows() < def->minRows) {
     throw Error(ErrorCode::TooFewRows, "measure '" + id + "' needs at least " + std::to_string(def->minRows) +
                                            " rows (inputs); got " + std::to_string(ctx.pair.rows()));
@@ -46,7 +47,7 @@ double runMeasure(const std::string& id, const MeasureContext& ctx) {
   }
   ctx.control.throwIfCancelled();
   takeLapackReport();  // a report left by an earlier call on this thread is not this measure's
-  const double value = def->kernel(ctx);
+  const double value = def->kernel(MeasureContext{ctx.pair, options, ctx.labels, ctx.control});
   // Reports that no checkLapack consumed came from BLAS or from an unchecked call: a bug.
   throwIfLapackReported(("measure '" + id + "'").c_str(), true);
   if (!std::isfinite(value)) {

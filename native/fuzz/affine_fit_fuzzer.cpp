@@ -46,9 +46,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t rows = in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxRows);
   const Matrix a = fuzz::fuzzMatrix(in, rows, in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxCols));
   const Matrix b = fuzz::fuzzMatrix(in, rows, in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxCols), &a);
-  const double ridge = in.ConsumeBool() ? 0.0 : fuzz::fuzzNumber(in, "ridge");
+  Options given;
+  std::string described;
+  fuzz::addFuzzedOptions(in, affineMapOptionSpecs(), given, &described);
   try {
-    const AffineFit fit = fitAffineMap(a.view(), b.view(), ridge);
+    const Options options = given.resolved(affineMapOptionSpecs(), "fitAffineMap");
+    const double ridge = options.number("ridge");
+    const AffineFit fit = fitAffineMap(a.view(), b.view(), options);
     if (fit.weights.rows() != a.cols() || fit.weights.cols() != b.cols() || fit.bias.size() != b.cols()) std::abort();
     for (std::size_t i = 0; i < fit.weights.size(); ++i)
       if (!std::isfinite(fit.weights.data()[i])) std::abort();

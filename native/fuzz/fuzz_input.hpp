@@ -1,6 +1,7 @@
 // Shared decoding of fuzz input for the libFuzzer harnesses (native/fuzz/*_fuzzer.cpp): matrices of
 // fuzzed shape and values, including the patterns that reach special code paths (exact ties, duplicate
-// rows, constant columns, near-copies of the other input, non-finite entries), and measure options.
+// rows, constant columns, near-copies of the other input, non-finite entries), and option values drawn
+// from an entry point's declared option specs.
 //
 // Magnitudes are bounded by kMaxExponent: at the extremes of the double range LAPACK's SVD can loop for
 // ever on input that passes validation; until the core rescales or refuses such input, a wider range
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <variant>
 #include <string>
 #include <vector>
 
@@ -28,7 +30,7 @@ inline constexpr std::size_t kMaxCols = 8;
 inline constexpr int kMaxWork = 8;
 
 // One value: a fuzzed fraction times 10^e, a small integer (ties), or zero.
-inline double fuzzValue(FuzzedDataProvider& in, int exponent) {
+inline double fuzzEntry(FuzzedDataProvider& in, int exponent) {
   switch (in.ConsumeIntegralInRange<int>(0, 7)) {
     case 0: return 0.0;
     case 1:
@@ -42,7 +44,7 @@ inline Matrix fuzzMatrix(FuzzedDataProvider& in, std::size_t rows, std::size_t c
   Matrix m(rows, cols);
   const int exponent = in.ConsumeIntegralInRange<int>(-kMaxExponent, kMaxExponent);
   const int pattern = in.ConsumeIntegralInRange<int>(0, 6);
-  for (std::size_t i = 0; i < m.size(); ++i) m.data()[i] = fuzzValue(in, exponent);
+  for (std::size_t i = 0; i < m.size(); ++i) m.data()[i] = fuzzEntry(in, exponent);
   switch (pattern) {
     case 1:  // duplicate rows: every row a copy of one of the first two
       for (std::size_t i = 2; i < rows; ++i)
@@ -76,74 +78,70 @@ inline Matrix fuzzMatrix(FuzzedDataProvider& in, std::size_t rows, std::size_t c
   return m;
 }
 
-// Every option key the core's measures read, and every value an enum option takes.
-inline const std::vector<std::string>& optionKeys() {
-  static const std::vector<std::string> keys = {
-      "alpha",     "batch",      "center",  "components", "directions", "distance",     "epsilon",        "estimator",
-      "gamma",     "iMax",       "inner",   "iterations", "k",          "kernel",       "lambda",         "lanczosSteps",
-      "landmarks", "metric",     "mode",    "norm",       "normalize",  "outer",        "regularization", "repetitions",
-      "rsm",       "seed",       "sigma",   "t",          "trials",     "varianceKept", "vectors",        "kernal"};
-  return keys;
-}
-
-inline const std::vector<std::string>& enumValues() {
-  static const std::vector<std::string> values = {
-      "angular",  "euclidean", "canonical", "svcca-code", "hard",     "soft",     "cosine",  "similarities",
-      "distances", "linear",   "rbf",       "biased",     "unbiased", "spectral", "frobenius", "correlation",
-      "spearman", "pearson",   "kendall",   "twonn",      "mle",      "",         "nonsense"};
-  return values;
-}
-
 inline bool isWorkCount(const std::string& key) {
   return key == "batch" || key == "iMax" || key == "iterations" || key == "lanczosSteps" || key == "landmarks" ||
          key == "repetitions" || key == "trials";
 }
 
-// A number option value: special values, integers around the bounds, or a fuzzed double.
-inline double fuzzNumber(FuzzedDataProvider& in, const std::string& key) {
-  static const double specials[] = {0.0, -1.0, 1.0, 0.5, 2.0, 1e-300, -1e-300, 1e300,
-                                     std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
-                                     -std::numeric_limits<double>::infinity(), 4294967296.0, -2147483649.0};
-  double value;
-  switch (in.ConsumeIntegralInRange<int>(0, 2)) {
-    case 0: value = specials[in.ConsumeIntegralInRange<std::size_t>(0, std::size(specials) - 1)]; break;
-    case 1: value = static_cast<double>(in.ConsumeIntegralInRange<int>(-3, 40)); break;
-    default: value = in.ConsumeFloatingPointInRange<double>(-100.0, 100.0); break;
+// A value for `spec`: mostly acceptable (a bound, the default, a value inside the bounds, each enum
+// value), sometimes just outside the bounds, non-finite, non-integral or of the wrong type.
+inline OptionValue fuzzValue(FuzzedDataProvider& in, const OptionSpec& spec) {
+  if (in.ConsumeIntegralInRange<int>(0, 15) == 0) {
+    switch (in.ConsumeIntegralInRange<int>(0, 2)) {
+      case 0: return std::string(in.ConsumeBool() ? "nonsense" : "");
+      case 1: return in.ConsumeBool();
+      default: return std::numeric_limits<double>::quiet_NaN();
+    }
   }
-  if (isWorkCount(key) && value > kMaxWork) value = kMaxWork;
-  return value;
+  switch (spec.type) {
+    case OptionType::Boolean: return in.ConsumeBool();
+    case OptionType::Enum:
+      if (spec.values.empty() || in.ConsumeIntegralInRange<int>(0, 9) == 0) return std::string("nonsense");
+      return spec.values[in.ConsumeIntegralInRange<std::size_t>(0, spec.values.size() - 1)];
+    case OptionType::Number:
+    case OptionType::Integer: {
+      const double low = std::isfinite(spec.min) ? spec.min : -100.0;
+      const double high = std::isfinite(spec.max) ? spec.max : 100.0;
+      double value;
+      switch (in.ConsumeIntegralInRange<int>(0, 7)) {
+        case 0: value = low; break;
+        case 1: value = high; break;
+        case 2: value = std::nextafter(low, -std::numeric_limits<double>::infinity()); break;
+        case 3: value = std::nextafter(high, std::numeric_limits<double>::infinity()); break;
+        case 4: value = in.ConsumeBool() ? std::numeric_limits<double>::infinity() : 1e300; break;
+        case 5: value = static_cast<double>(in.ConsumeIntegralInRange<int>(-2, 40)); break;
+        default: value = low + (std::min(high, low + 1000.0) - low) * in.ConsumeProbability<double>(); break;
+      }
+      if (spec.type == OptionType::Integer && in.ConsumeIntegralInRange<int>(0, 7) != 0) value = std::round(value);
+      if (isWorkCount(spec.name) && value > kMaxWork) value = kMaxWork;
+      return value;
+    }
+  }
+  return 0.0;
 }
 
-// Fuzzed options; `described` (when given) receives them as JSON-like text for reproducers.
-inline Options fuzzOptions(FuzzedDataProvider& in, std::string* described = nullptr) {
-  Options options;
+inline std::string describeValue(const OptionValue& value) {
+  if (const double* d = std::get_if<double>(&value)) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.17g", *d);
+    return buffer;
+  }
+  if (const bool* b = std::get_if<bool>(&value)) return *b ? "true" : "false";
+  return "'" + std::get<std::string>(value) + "'";
+}
+
+// Adds to `options` a few of the declared options of an entry point with the given specs, now and then
+// an undeclared key (which must be refused). `described` (when given) receives them as text.
+inline void addFuzzedOptions(FuzzedDataProvider& in, const OptionSpecs& specs, Options& options, std::string* described = nullptr) {
   const int count = in.ConsumeIntegralInRange<int>(0, 4);
   for (int k = 0; k < count; ++k) {
-    const std::string& key = optionKeys()[in.ConsumeIntegralInRange<std::size_t>(0, optionKeys().size() - 1)];
-    std::string text;
-    switch (in.ConsumeIntegralInRange<int>(0, 2)) {
-      case 0: {
-        const double v = fuzzNumber(in, key);
-        options.set(key, v);
-        text = std::to_string(v);
-        break;
-      }
-      case 1: {
-        const bool v = in.ConsumeBool();
-        options.set(key, v);
-        text = v ? "true" : "false";
-        break;
-      }
-      default: {
-        const std::string& v = enumValues()[in.ConsumeIntegralInRange<std::size_t>(0, enumValues().size() - 1)];
-        options.set(key, v);
-        text = "'" + v + "'";
-        break;
-      }
-    }
-    if (described != nullptr) *described += (described->empty() ? "" : ", ") + key + ": " + text;
+    const bool unknown = specs.empty() || in.ConsumeIntegralInRange<int>(0, 19) == 0;
+    const OptionSpec& spec = unknown ? OptionSpec{} : specs[in.ConsumeIntegralInRange<std::size_t>(0, specs.size() - 1)];
+    const std::string key = unknown ? "kernal" : spec.name;
+    const OptionValue value = unknown ? OptionValue(1.0) : fuzzValue(in, spec);
+    options.set(key, value);
+    if (described != nullptr) *described += (described->empty() ? "" : ", ") + key + ": " + describeValue(value);
   }
-  return options;
 }
 
 // The rows of a matrix as text, full precision, for reproducers.

@@ -2,6 +2,7 @@
 // measure id, fuzzed options and labels, run through runMeasure as the binding does. The contract under
 // test: every outcome is a finite value or an nnsim::Error; any other exception, a non-finite value, a
 // crash or a sanitizer report is a finding.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -18,11 +19,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Matrix a = fuzz::fuzzMatrix(in, rows, in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxCols));
   const Matrix b = fuzz::fuzzMatrix(in, rows, in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxCols), &a);
   std::string described;
-  Options options = fuzz::fuzzOptions(in, &described);
-  // The stochastic topology measures repeat their work (100 repetitions, 10 trials, 100 iterations by
-  // default): a few are enough to reach every path, unless the fuzzed options set them.
-  const char* work = id == "geometry-score" ? "repetitions" : id == "rtd" ? "trials" : id == "imd" ? "iterations" : nullptr;
-  if (work != nullptr && !options.has(work)) options.set(work, 2.0);
+  Options options;
+  // Options that repeat work (the stochastic topology measures' 100 repetitions, 10 trials …): a few
+  // are enough to reach every path, unless the fuzzed options below set them.
+  const MeasureDef& def = *findMeasure(id);
+  for (const OptionSpec& spec : def.options) {
+    if (fuzz::isWorkCount(spec.name)) options.set(spec.name, std::max(2.0, spec.min));
+  }
+  fuzz::addFuzzedOptions(in, def.options, options, &described);
   std::vector<std::int32_t> labels;
   if (in.ConsumeBool()) {
     // Usually one label per row; sometimes a wrong count, negative or huge class ids.

@@ -17,9 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FuzzedDataProvider in(data, size);
   const bool points = in.ConsumeBool();
   const std::size_t n = in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxRows);
-  topology::PersistenceOptions options;
-  options.maxDim = in.ConsumeIntegralInRange<int>(0, 1);
-  if (in.ConsumeBool()) options.threshold = in.ConsumeFloatingPointInRange<double>(0.0, 10.0);
+  Options given;
+  given.set("input", std::string(points ? "points" : "distances"));
+  fuzz::addFuzzedOptions(in, topology::persistenceOptionSpecs(), given);
   Matrix m = fuzz::fuzzMatrix(in, n, points ? in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxCols) : n);
   if (!points && in.ConsumeIntegralInRange<int>(0, 3) != 0) {
     // Mostly valid input: symmetric, non-negative, zero diagonal (else validation refuses it).
@@ -29,9 +29,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   try {
+    // As the binding does: options resolved against the entry point's spec first.
+    const Options resolved = given.resolved(topology::persistenceOptionSpecs(), "persistence");
+    const topology::PersistenceOptions options = topology::persistenceOptions(resolved);
+    // The fuzzed options may override `input`: then a point cloud is read as a distance matrix (refused
+    // unless square and valid) or a distance matrix as points.
+    const bool pointCloud = resolved.choice("input") == "points";
     topology::Barcodes barcodes;
     double largest = 0.0;
-    if (points) {
+    if (pointCloud) {
       const Representation cloud(m.view());
       const Matrix& distances = euclideanDistances(cloud);
       for (std::size_t i = 0; i < distances.size(); ++i) largest = std::max(largest, distances.data()[i]);

@@ -196,15 +196,24 @@ function inflateEntry(bytes: Uint8Array, entry: ZipEntry, where: string): Uint8A
   return out;
 }
 
+function checkedDirectory(bytes: Uint8Array, source: string): ZipEntry[] {
+  if (bytes.length < 22 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
+    throw fileError(source, 'not a .npz file (no zip signature); write it with numpy.savez or numpy.savez_compressed');
+  }
+  return readDirectory(bytes, source);
+}
+
+/** The names of the archive's entries (`layer1.npy` …), from its checked directory; nothing is inflated. */
+export function npzEntryNames(bytes: Uint8Array, source: string): string[] {
+  return checkedDirectory(bytes, source).map((e) => e.name);
+}
+
 /**
  * Reads the arrays of a .npz (all of them, or only `only`), in the archive's order. Entry names lose
  * their `.npy` suffix, as numpy.load does. Only the headers are read; decode() inflates the data.
  */
 export function readNpz(bytes: Uint8Array, source: string, only?: string): ArrayEntry[] {
-  if (bytes.length < 22 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
-    throw fileError(source, 'not a .npz file (no zip signature); write it with numpy.savez or numpy.savez_compressed');
-  }
-  const directory = readDirectory(bytes, source);
+  const directory = checkedDirectory(bytes, source);
   const arrayName = (entry: ZipEntry): string => (entry.name.endsWith('.npy') ? entry.name.slice(0, -4) : entry.name);
   const selected = directory.filter((e) => only === undefined || arrayName(e) === only);
   if (only !== undefined && selected.length === 0) {
