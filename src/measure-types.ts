@@ -58,6 +58,11 @@ export interface MeasureVariant {
   /** Replaces the measure's argumentInvariances under these options (asymmetric measures). */
   readonly argumentInvariances?: { readonly first?: readonly Invariance[]; readonly second?: readonly Invariance[] };
   readonly range?: readonly [number, number];
+  /**
+   * For a range that varies continuously with an option (e.g. a logarithm base): the range under the
+   * given option values; takes precedence over `range`.
+   */
+  readonly rangeOf?: (options: Readonly<Record<string, unknown>>) => readonly [number, number];
   readonly metric?: boolean;
   readonly selfValue?: number | null;
   readonly note?: string;

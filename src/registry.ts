@@ -70,9 +70,14 @@ function matches(variant: MeasureVariant, options: Readonly<Record<string, unkno
 
 /**
  * Metadata under specific option values: the most specific variant whose `when` matches wins
- * (variants are listed from general to specific).
+ * (variants are listed from general to specific). `measure` is an id (E_UNKNOWN_MEASURE when there is
+ * no such measure) or the MeasureInfo of getMeasure()/listMeasures().
  */
-export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<string, unknown>>): EffectiveProperties {
+export function effectiveProperties(
+  measure: MeasureInfo | MeasureId | (string & {}),
+  options: Readonly<Record<string, unknown>> = {},
+): EffectiveProperties {
+  const info = typeof measure === 'object' && measure !== null && Array.isArray(measure.variants) ? measure : getDefinition(measure);
   let result: EffectiveProperties = {
     invariances: info.invariances,
     argumentInvariances: info.argumentInvariances,
@@ -88,7 +93,7 @@ export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<
       result = {
         invariances: variant.invariances ?? info.invariances,
         argumentInvariances: variant.argumentInvariances ?? info.argumentInvariances,
-        range: variant.range ?? info.range,
+        range: variant.rangeOf?.(options) ?? variant.range ?? info.range,
         metric: variant.metric ?? info.metric,
         selfValue: variant.selfValue !== undefined ? variant.selfValue : info.selfValue,
       };

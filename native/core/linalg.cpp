@@ -9,6 +9,7 @@
 #include <string>
 
 #include "errors.hpp"
+#include "lapack_errors.hpp"
 #include "parallel.hpp"
 
 namespace nnsim {
@@ -22,6 +23,8 @@ int blasInt(std::size_t n, const char* what) {
 }
 
 void checkLapack(lapack_int info, const char* routine) {
+  if (info >= 0) throwIfLapackReported(routine, false);
+  takeLapackReport();
   if (info < 0) {
     throw Error(ErrorCode::Internal, std::string(routine) + ": argument " + std::to_string(-info) + " was invalid");
   }

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <string>
 
+#include "lapack_errors.hpp"
 #include "measure.hpp"
 
 namespace nnsim {
@@ -45,7 +46,10 @@ double runMeasure(const std::string& id, const MeasureContext& ctx) {
     }
   }
   ctx.control.throwIfCancelled();
+  takeLapackReport();  // a report left by an earlier call on this thread is not this measure's
   const double value = def->kernel(MeasureContext{ctx.pair, options, ctx.labels, ctx.control});
+  // Reports that no checkLapack consumed came from BLAS or from an unchecked call: a bug.
+  throwIfLapackReported(("measure '" + id + "'").c_str(), true);
   if (!std::isfinite(value)) {
     throw Error(ErrorCode::Numerical, "measure '" + id + "' produced a non-finite value");
   }

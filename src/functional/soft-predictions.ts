@@ -97,7 +97,16 @@ export const jsdDefinition = defineMeasure({
   // The divergence (not its square root, the JS distance) violates the triangle inequality.
   metric: false,
   invariances: [],
-  variants: [{ when: { base: 2 }, range: [0, 1], note: 'in bits (ReSi JSD)' }],
+  variants: [
+    {
+      // Any base b > 1: the divergence in nats divided by ln b. The representative setting b = 2 (bits,
+      // as ReSi) has range [0, 1].
+      when: { base: 2 },
+      appliesTo: (options) => typeof options.base === 'number' && options.base > 1,
+      rangeOf: (options) => [0, Math.LN2 / Math.log(options.base as number)],
+      note: 'logarithm base b: range [0, ln 2 / ln b]; b = 2 gives bits, range [0, 1] (ReSi JSD)',
+    },
+  ],
   minRows: 1,
   options: {
     input: inputOption,
@@ -105,7 +114,7 @@ export const jsdDefinition = defineMeasure({
       default: Math.E,
       min: 1,
       minExclusive: true,
-      description: 'Logarithm base: e (nats, range [0, ln 2]) or 2 (bits, range [0, 1], as ReSi).',
+      description: 'Logarithm base b > 1: e (nats, range [0, ln 2]), 2 (bits, range [0, 1], as ReSi); in general [0, ln 2 / ln b].',
     }),
   },
   description:
