@@ -1,28 +1,138 @@
 #include "regression_binding.hpp"
 
 #include <cstring>
+#include <memory>
+#include <string>
 
 #include "convert.hpp"
+#include "native_objects.hpp"
 #include "regression.hpp"
+#include "run_control.hpp"
 
 namespace nnsim::binding {
+namespace {
+
+// The fit and the stitched representation A W + b.
+struct Stitched {
+  AffineFit fit;
+  Matrix applied;
+};
+
+Stitched fitAndApply(MatrixView a, MatrixView b, double ridge, const RunControl& control) {
+  const RunControl::Scope scope(&control);
+  Stitched out;
+  out.fit = fitAffineMap(a, b, ridge);
+  control.throwIfCancelled();
+  out.applied = applyAffineMap(out.fit, a);
+  return out;
+}
+
+Napi::Float64Array toFloat64Array(Napi::Env env, const double* data, std::size_t size) {
+  Napi::Float64Array out = Napi::Float64Array::New(env, size);
+  if (size > 0) std::memcpy(out.Data(), data, size * sizeof(double));
+  return out;
+}
+
+Napi::Object toJs(Napi::Env env, const Stitched& s) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("weights", toFloat64Array(env, s.fit.weights.data(), s.fit.weights.size()));
+  out.Set("bias", toFloat64Array(env, s.fit.bias.data(), s.fit.bias.size()));
+  out.Set("stitched", toFloat64Array(env, s.applied.data(), s.applied.size()));
+  return out;
+}
+
+double ridgeArgument(Napi::Env env, const Napi::Value& value) {
+  if (!value.IsNumber()) throwError(env, ErrorCode::Type, "fitAffineMap: ridge must be a number");
+  return value.As<Napi::Number>().DoubleValue();
+}
+
+// The async form works on copies of A and B: JS may transfer their buffers while it runs.
+class FitWorker : public Napi::AsyncWorker {
+ public:
+  FitWorker(Napi::Env env, Matrix a, Matrix b, double ridge, std::shared_ptr<std::atomic<bool>> flag)
+      : Napi::AsyncWorker(env, "nnsim.fitAffineMap"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        a_(std::move(a)),
+        b_(std::move(b)),
+        ridge_(ridge),
+        control_(std::move(flag)) {}
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      result_ = fitAndApply(a_.view(), b_.view(), ridge_, control_);
+    } catch (const Error& e) {
+      fail(e.code(), e.what());
+    } catch (const std::bad_alloc&) {
+      fail(ErrorCode::OutOfMemory, "out of memory");
+    } catch (const std::exception& e) {
+      fail(ErrorCode::Internal, std::string("internal error: ") + e.what());
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    if (failed_) {
+      deferred_.Reject(makeError(env, code_, message_).Value());
+    } else {
+      deferred_.Resolve(toJs(env, result_));
+    }
+  }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  void fail(ErrorCode code, std::string message) {
+    failed_ = true;
+    code_ = code;
+    message_ = std::move(message);
+  }
+
+  Napi::Promise::Deferred deferred_;
+  Matrix a_;
+  Matrix b_;
+  double ridge_;
+  RunControl control_;
+  Stitched result_;
+  bool failed_ = false;
+  ErrorCode code_ = ErrorCode::Internal;
+  std::string message_;
+};
+
+}  // namespace
 
 Napi::Value FitAffineMap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (info.Length() < 7) throwError(env, ErrorCode::Type, "fitAffineMap(a, aRows, aCols, b, bRows, bCols, ridge) needs 7 arguments");
+    if (info.Length() < 7) {
+      throwError(env, ErrorCode::Type, "fitAffineMap(a, aRows, aCols, b, bRows, bCols, ridge, timeout?) needs 7 arguments");
+    }
+    const double ridge = ridgeArgument(env, info[6]);
+    RunControl control;
+    control.setTimeout(timeoutArgument(env, info[7]));
     const MatrixView a = matrixArgument(env, info[0], info[1], info[2]);
     const MatrixView b = matrixArgument(env, info[3], info[4], info[5]);
-    if (!info[6].IsNumber()) throwError(env, ErrorCode::Type, "fitAffineMap: ridge must be a number");
-    const AffineFit fit = fitAffineMap(a, b, info[6].As<Napi::Number>().DoubleValue());
-    Napi::Float64Array weights = Napi::Float64Array::New(env, fit.weights.size());
-    std::memcpy(weights.Data(), fit.weights.data(), fit.weights.size() * sizeof(double));
-    Napi::Float64Array bias = Napi::Float64Array::New(env, fit.bias.size());
-    std::memcpy(bias.Data(), fit.bias.data(), fit.bias.size() * sizeof(double));
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("weights", weights);
-    out.Set("bias", bias);
-    return out;
+    return toJs(env, fitAndApply(a, b, ridge, control));
+  });
+}
+
+Napi::Value FitAffineMapAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (info.Length() < 7) {
+      throwError(env, ErrorCode::Type,
+                 "fitAffineMapAsync(a, aRows, aCols, b, bRows, bCols, ridge, control?) needs 7 arguments");
+    }
+    const double ridge = ridgeArgument(env, info[6]);
+    NativeControl* control = NativeControl::FromOptional(env, info[7]);
+    auto flag = control != nullptr ? control->flag() : std::make_shared<std::atomic<bool>>(false);
+    Matrix a = Matrix::copyOf(matrixArgument(env, info[0], info[1], info[2]));
+    Matrix b = Matrix::copyOf(matrixArgument(env, info[3], info[4], info[5]));
+    auto* worker = new FitWorker(env, std::move(a), std::move(b), ridge, std::move(flag));
+    Napi::Promise promise = worker->promise();
+    worker->Queue();  // deletes itself after OnOK/OnError
+    return promise;
   });
 }
 

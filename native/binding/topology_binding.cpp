@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "convert.hpp"
-#include "distances.hpp"
 #include "native_objects.hpp"
 #include "topology/persistence.hpp"
 
@@ -26,20 +25,15 @@ struct PersistenceJob {
       topology::validateDistanceMatrix(view);
       return topology::ripsPersistence(view, options, &control);
     }
-    // Euclidean distances of the rows (the Representation validates finiteness).
-    const Representation cloud(view);
-    return topology::ripsPersistence(euclideanDistances(cloud).view(), options, &control);
+    return topology::pointCloudPersistence(view, options, &control);
   }
 };
 
 PersistenceJob parseJob(const Napi::CallbackInfo& info, bool copy) {
   Napi::Env env = info.Env();
   PersistenceJob job;
-  job.view = matrixArgument(env, info[0], info[1], info[2]);
-  if (copy) {
-    job.copy = Matrix::copyOf(job.view);
-    job.view = job.copy.view();
-  }
+  // Options first: reading them runs JS (getters) that could detach the data, so the data pointer is
+  // taken only afterwards, with no JS in between.
   const Options options = optionsArgument(env, info[3], "persistence");
   job.points = options.choice("input", "distances", {"distances", "points"}) == "points";
   job.options.maxDim = static_cast<int>(options.integer("maxDim", 1, 0, 1));
@@ -47,6 +41,11 @@ PersistenceJob parseJob(const Napi::CallbackInfo& info, bool copy) {
       options.number("threshold", std::numeric_limits<double>::max(), 0.0, std::numeric_limits<double>::max());
   if (job.options.threshold == std::numeric_limits<double>::max()) {
     job.options.threshold = std::numeric_limits<double>::infinity();
+  }
+  job.view = matrixArgument(env, info[0], info[1], info[2]);
+  if (copy) {
+    job.copy = Matrix::copyOf(job.view);
+    job.view = job.copy.view();
   }
   return job;
 }
@@ -123,9 +122,13 @@ class PersistenceWorker : public Napi::AsyncWorker {
 Napi::Value Persistence(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (info.Length() < 3) throwError(env, ErrorCode::Type, "persistence(data, rows, cols, options?) needs 3 arguments");
+    if (info.Length() < 3) {
+      throwError(env, ErrorCode::Type, "persistence(data, rows, cols, options?, timeout?) needs 3 arguments");
+    }
+    const double timeout = timeoutArgument(env, info[4]);
     const PersistenceJob job = parseJob(info, false);
     RunControl control;
+    control.setTimeout(timeout);
     return toJs(env, job.run(control));
   });
 }

@@ -81,6 +81,11 @@ double procrustesDistance(const RepresentationPair& pair, Centering c, bool norm
                    : alignedResidualNorm(pair, c, 1.0, 1.0);
 }
 
+// Scaled by the scale of both inputs unless normalised.
+ScaleRule procrustesScaling(const Options& options) {
+  return options.flag("normalize", false) ? ScaleRule{} : ScaleRule{ScaleRule::Homogeneous, 1};
+}
+
 double procrustes(const MeasureContext& ctx) {
   const Centering c = ctx.options.flag("center", true) ? Centering::Columns : Centering::None;
   const bool normalize = ctx.options.flag("normalize", false);
@@ -115,7 +120,8 @@ Trans factorTransposeOp(const RowSpaceFactor& f) { return f.trans == Trans::Yes 
 // all of 1⊥). A predictor with all rows equal explains nothing: R² = 0.
 double linearRegression(const MeasureContext& ctx) {
   requireVariance(ctx.a(), Centering::Columns, "first (predicted)", "linear regression R²");
-  const double lambda = ctx.options.number("lambda", 0.0, 0.0, 1e300);
+  // λ is in the units of the second input's squared singular values: scaled with it (OwnScale).
+  const double lambda = std::ldexp(ctx.options.number("lambda", 0.0, 0.0, 1e300), -2 * ctx.b().scaleExponent());
   if (ctx.b().isConstant(Centering::Columns)) return 0.0;
   if (lambda > 0.0) {
     // Ridge fit X̂ = Y_c (Y_cᵀY_c + λI)⁻¹ Y_cᵀ X_c = U diag(w) Uᵀ X_c with Y_c = U S Vᵀ and the shrinkage
@@ -258,10 +264,10 @@ double shapeMetric(const MeasureContext& ctx) {
 
 const std::vector<MeasureDef>& alignmentMeasures() {
   static const std::vector<MeasureDef> list = {
-      {"procrustes", procrustes, 2, false},
+      {"procrustes", procrustes, 2, false, procrustesScaling},
       {"angular-shape", angularShape, 2, false},
       {"shape-metric", shapeMetric, 2, false},
-      {"linear-regression", linearRegression, 2, false},
+      {"linear-regression", linearRegression, 2, false, ownScale},
       {"aligned-cosine", alignedCosine, 2, false},
   };
   return list;

@@ -33,12 +33,33 @@ struct MeasureContext {
 
 using MeasureKernel = double (*)(const MeasureContext&);
 
+// How a measure's value responds to scaling its inputs, which tells the runner what to do when the
+// magnitude rule (representation.hpp) computes on scaled copies:
+//   Invariant   m(aX, bY) = m(X, Y) for all a, b > 0: nothing to undo (the default).
+//   Homogeneous m(aX, aY) = a^degree · m(X, Y): both inputs must be at one scale 2^-e (the runner makes
+//               scaled copies when they are not), and the value is multiplied by 2^(degree·e).
+//               degree 0: invariant to scaling both inputs together only.
+//   OwnScale    the kernel reads Representation::scaleExponent() itself (a statistic per input, or an
+//               option in the input's units).
+struct ScaleRule {
+  enum Kind { Invariant, Homogeneous, OwnScale };
+  Kind kind = Invariant;
+  int degree = 0;
+};
+using ScaleRuleOf = ScaleRule (*)(const Options&);
+
 struct MeasureDef {
   const char* id;
   MeasureKernel kernel;
   std::size_t minRows;  // smallest N for which the measure is defined
   bool needsLabels;
+  ScaleRuleOf scaling = nullptr;  // nullptr: ScaleRule::Invariant
 };
+
+// Scale rules that do not depend on the options.
+ScaleRule homogeneousOfDegree1(const Options&);
+ScaleRule homogeneousOfDegree0(const Options&);
+ScaleRule ownScale(const Options&);
 
 // One list per family, defined in <family>.cpp.
 const std::vector<MeasureDef>& ccaMeasures();
@@ -53,8 +74,9 @@ const std::vector<MeasureDef>& statisticsMeasures();
 const MeasureDef* findMeasure(const std::string& id);
 std::vector<std::string> measureIds();
 
-// Validates N and labels against the definition, runs the kernel and guarantees a finite result
-// (a non-finite value is a bug or a numerical failure, reported as Error, never returned as NaN).
+// Validates N and labels against the definition, runs the kernel (with ctx.control current on this
+// thread, and the inputs at one scale when its ScaleRule needs it) and guarantees a finite result (a
+// non-finite value is a bug or a numerical failure, reported as Error, never returned as NaN).
 double runMeasure(const std::string& id, const MeasureContext& ctx);
 
 // Helper for kernels: throws Error(Degenerate) with a message when `value` is zero or not positive.

@@ -21,4 +21,7 @@ struct AffineFit {
 // the centred A has numerical rank < D (the map is then not unique).
 AffineFit fitAffineMap(MatrixView a, MatrixView b, double ridge);
 
+// A W + 1bᵀ (N × D′) for A (N × D): the stitched representation (one dgemm).
+Matrix applyAffineMap(const AffineFit& fit, MatrixView a);
+
 }  // namespace nnsim

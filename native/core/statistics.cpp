@@ -26,7 +26,8 @@ double difference(const MeasureContext& ctx, Statistic&& statistic) {
 }
 
 // ‖(1/N) Σ_i x_i‖₂: the norm of the mean row, not the mean of the row norms (Wang et al. 2020; ReSi
-// MagnitudeDifference, resi-conventions §4.8).
+// MagnitudeDifference, resi-conventions §4.8), of the data the core sees (magnitudeDifference undoes
+// the magnitude rule's scale: OwnScale).
 double magnitude(const Representation& r) {
   double sum = 0.0;
   for (double m : r.columnMeans()) sum += m * m;
@@ -70,10 +71,13 @@ double concentricity(const Representation& r) {
 double uniformity(const Representation& r, double t) {
   const Matrix& d2 = squaredEuclideanDistances(r);
   const std::size_t n = r.rows();
+  // ‖x_i − x_j‖² in the input's own units: the magnitude rule's 2^-e is undone here (OwnScale).
+  const int twiceScale = 2 * r.scaleExponent();
   double offDiagonal = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     const double* row = d2.row(i);
-    for (std::size_t j = i + 1; j < n; ++j) offDiagonal += std::exp(-t * row[j]);
+    for (std::size_t j = i + 1; j < n; ++j) offDiagonal += std::exp(-t * (twiceScale == 0 ? row[j] : std::ldexp(row[j], twiceScale)));
   }
   const double nd = static_cast<double>(n);
   return std::log((nd + 2.0 * offDiagonal) / (nd * nd));
@@ -157,7 +161,7 @@ double intrinsicDimensionDifference(const MeasureContext& ctx) {
 }
 
 double magnitudeDifference(const MeasureContext& ctx) {
-  return difference(ctx, [](const Representation& r, const char*) { return magnitude(r); });
+  return difference(ctx, [](const Representation& r, const char*) { return std::ldexp(magnitude(r), r.scaleExponent()); });
 }
 
 double concentricityDifference(const MeasureContext& ctx) {
@@ -314,6 +318,7 @@ double neuronModularity(const Representation& r, const char* which, const RunCon
     Matrix adjacency(d, d);
     double total = 0.0;
     for (std::size_t i = 0; i < d; ++i) {
+      checkpoint();
       for (std::size_t j = 0; j < d; ++j) {
         if (i == j || !live[i] || !live[j]) continue;
         adjacency(i, j) = std::min(1.0, std::fabs(cov(i, j)) / (sd[i] * sd[j]));
@@ -350,6 +355,7 @@ double neuronModularity(const Representation& r, const char* which, const RunCon
       }
       Matrix bg(g, g);
       for (std::size_t p = 0; p < g; ++p) {
+        checkpoint();
         double rowSum = 0.0;
         for (std::size_t q = 0; q < g; ++q) {
           bg(p, q) = b(group[p], group[q]);
@@ -376,6 +382,7 @@ double neuronModularity(const Representation& r, const char* which, const RunCon
       double gain = 0.0;
       if (!minus.empty() && eig.values[lead] > 0.0) {
         for (std::size_t p = 0; p < g; ++p) {
+          checkpoint();
           for (std::size_t q = 0; q < g; ++q) {
             if (side[p] > 0 && side[q] < 0) gain -= 2.0 * b(group[p], group[q]);
           }
@@ -412,9 +419,9 @@ double neuronModularityDifference(const MeasureContext& ctx) {
 const std::vector<MeasureDef>& statisticsMeasures() {
   static const std::vector<MeasureDef> list = {
       {"intrinsic-dimension-difference", intrinsicDimensionDifference, 3, false},
-      {"magnitude-difference", magnitudeDifference, 1, false},
+      {"magnitude-difference", magnitudeDifference, 1, false, ownScale},
       {"concentricity-difference", concentricityDifference, 1, false},
-      {"uniformity-difference", uniformityDifference, 1, false},
+      {"uniformity-difference", uniformityDifference, 1, false, ownScale},
       {"tolerance-difference", toleranceDifference, 2, true},
       {"knn-modularity-difference", knnModularityDifference, 2, true},
       {"neuron-modularity-difference", neuronModularityDifference, 2, false},
