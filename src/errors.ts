@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'E_NUMERICAL'
   /** The computation was cancelled through an AbortSignal. */
   | 'E_CANCELLED'
+  /** The computation ran longer than its `timeout` (a run option, or the default set by configure()). */
+  | 'E_TIMEOUT'
   /** An allocation failed. */
   | 'E_OUT_OF_MEMORY'
   /** A file could not be read or is malformed (CLI readers). */
@@ -73,7 +75,7 @@ export function invalidParameter(code: ErrorCode, what: string, expected: string
 
 const NATIVE_CODES = new Set<string>([
   'E_TYPE', 'E_SHAPE', 'E_TOO_FEW_ROWS', 'E_NONFINITE', 'E_DETACHED', 'E_SHARED_BUFFER', 'E_OPTION',
-  'E_UNKNOWN_MEASURE', 'E_LABELS', 'E_DEGENERATE', 'E_NUMERICAL', 'E_CANCELLED', 'E_OUT_OF_MEMORY', 'E_INTERNAL',
+  'E_UNKNOWN_MEASURE', 'E_LABELS', 'E_DEGENERATE', 'E_NUMERICAL', 'E_CANCELLED', 'E_TIMEOUT', 'E_OUT_OF_MEMORY', 'E_INTERNAL',
 ]);
 
 /** Turns an error object or `{ code, message }` record from the native binding into an NnsimError. */

@@ -20,6 +20,13 @@ export interface NativeControlHandle {
   readonly cancelled: boolean;
 }
 
+/** The stitching layer x ↦ xW + b and the stitched representation A W + 1bᵀ (row-major). */
+export interface NativeAffineFit {
+  weights: Float64Array;
+  bias: Float64Array;
+  stitched: Float64Array;
+}
+
 /** A measure's outcome from the core: the value, or an error record. */
 export type NativeOutcome = number | { code: string; message: string };
 
@@ -32,6 +39,8 @@ export interface NativeAddon {
     a: NativeRepresentationHandle,
     b: NativeRepresentationHandle,
     labels?: Int32Array,
+    /** Time budget in ms (Infinity: none); past it the running measure fails with E_TIMEOUT. */
+    timeout?: number,
   ): NativeOutcome[];
   compareAsync(
     ids: readonly string[],
@@ -50,12 +59,25 @@ export interface NativeAddon {
     bRows: number,
     bCols: number,
     ridge: number,
-  ): { weights: Float64Array; bias: Float64Array };
+    timeout?: number,
+  ): NativeAffineFit;
+  /** The same on a worker thread, from copies of a and b. */
+  fitAffineMapAsync(
+    a: Float64Array,
+    aRows: number,
+    aCols: number,
+    b: Float64Array,
+    bRows: number,
+    bCols: number,
+    ridge: number,
+    control: NativeControlHandle | undefined,
+  ): Promise<NativeAffineFit>;
   persistence(
     data: Float64Array,
     rows: number,
     cols: number,
     options: Record<string, number | string>,
+    timeout?: number,
   ): { births: Float64Array; deaths: Float64Array }[];
   persistenceAsync(
     data: Float64Array,

@@ -10,7 +10,7 @@
 import { NnsimError, fromNative, invalidParameter } from './errors.js';
 import { type MatrixInput, toMatrix } from './matrix.js';
 import { nativeAddon } from './native.js';
-import { schedule } from './runtime.js';
+import { type SyncRunOptions, onStop, resolveTimeout, schedule } from './runtime.js';
 
 export interface PersistenceOptions {
   /** Highest homology dimension: 0 or 1 (default 1). */
@@ -35,7 +35,7 @@ export interface Barcode {
   readonly bars: readonly (readonly [number, number])[];
 }
 
-export interface PersistenceRunOptions {
+export interface PersistenceRunOptions extends SyncRunOptions {
   /** Aborts the computation (rejects with E_CANCELLED). */
   signal?: AbortSignal;
 }
@@ -85,19 +85,23 @@ function checkSquare(rows: number, cols: number, options: Record<string, number 
   }
 }
 
-/** Barcodes of dimensions 0..maxDim of the Vietoris–Rips filtration (Z/2 coefficients). */
-function persistenceSync(input: MatrixInput, options?: PersistenceOptions): Barcode[] {
+/**
+ * Barcodes of dimensions 0..maxDim of the Vietoris–Rips filtration (Z/2 coefficients); E_TIMEOUT past
+ * `run.timeout` ms.
+ */
+function persistenceSync(input: MatrixInput, options?: PersistenceOptions, run: SyncRunOptions = {}): Barcode[] {
   const native = toNativeOptions(options);
+  const timeout = resolveTimeout(run?.timeout);
   const m = toMatrix(input, native.input === 'points' ? 'points' : 'distances');
   checkSquare(m.rows, m.cols, native);
   try {
-    return toBarcodes(nativeAddon().persistence(m.data, m.rows, m.cols, native));
+    return toBarcodes(nativeAddon().persistence(m.data, m.rows, m.cols, native, timeout));
   } catch (error) {
     throw fromNative(error);
   }
 }
 
-/** The same on a worker thread; `run.signal` cancels. */
+/** The same on a worker thread (from a copy of the input); `run.signal` cancels, `run.timeout` limits. */
 async function persistenceAsync(
   input: MatrixInput,
   options?: PersistenceOptions,
@@ -106,19 +110,18 @@ async function persistenceAsync(
   const native = toNativeOptions(options);
   const m = toMatrix(input, native.input === 'points' ? 'points' : 'distances');
   checkSquare(m.rows, m.cols, native);
-  return schedule(async () => {
+  return schedule(async (stop) => {
     const addon = nativeAddon();
     const control = new addon.NativeControl();
-    const onAbort = (): void => control.cancel();
-    run.signal?.addEventListener('abort', onAbort, { once: true });
+    const removeStop = onStop(stop, () => control.cancel());
     try {
       return toBarcodes(await addon.persistenceAsync(m.data, m.rows, m.cols, native, control));
     } catch (error) {
       throw fromNative(error);
     } finally {
-      run.signal?.removeEventListener('abort', onAbort);
+      removeStop();
     }
-  }, run.signal);
+  }, run);
 }
 
 /** persistence(distances, options) — and persistence.async(…) on a worker thread. */

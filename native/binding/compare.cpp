@@ -66,7 +66,7 @@ struct Job {
         out.code = ErrorCode::Internal;
         out.message = "internal error in '" + ids[i] + "': " + e.what();
       }
-      if (!out.ok && out.code == ErrorCode::Cancelled) {
+      if (!out.ok && (out.code == ErrorCode::Cancelled || out.code == ErrorCode::Timeout)) {
         for (std::size_t j = i + 1; j < ids.size(); ++j) outcomes[j] = out;
         break;
       }

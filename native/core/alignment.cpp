@@ -164,6 +164,7 @@ double alignedCosine(const MeasureContext& ctx) {
   double sum = 0.0;
   std::size_t counted = 0;
   for (std::size_t i = 0; i < n; ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     const double nx = std::sqrt(dot(x.row(i), x.row(i), x.cols));
     const double ny = std::sqrt(dot(y.row(i), y.row(i), y.cols));
     if (nx == 0.0 || ny == 0.0) continue;

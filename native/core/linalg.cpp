@@ -34,13 +34,34 @@ void checkLapack(lapack_int info, const char* routine) {
 }
 
 void requireFiniteForLapack(const double* data, std::size_t count, const char* routine) {
+  constexpr std::size_t piece = std::size_t{1} << 18;
   bool finite = true;
-  for (std::size_t k = 0; k < count; ++k) finite &= std::fabs(data[k]) <= std::numeric_limits<double>::max();
+  for (std::size_t begin = 0; begin < count; begin += piece) {
+    if (begin > 0) checkpoint();
+    const std::size_t end = std::min(count, begin + piece);
+    for (std::size_t k = begin; k < end; ++k) finite &= std::fabs(data[k]) <= std::numeric_limits<double>::max();
+  }
   if (!finite) {
     throw Error(ErrorCode::Numerical, std::string(routine) +
                                           ": the matrix has a non-finite entry (an intermediate result overflowed)");
   }
 }
+
+namespace {
+
+// The LAPACK routine's own copy of its input (it overwrites it), made in pieces with cancellation points.
+std::vector<double> workCopy(MatrixView a) {
+  std::vector<double> work;
+  work.reserve(a.size());
+  constexpr std::size_t piece = std::size_t{1} << 18;
+  for (std::size_t begin = 0; begin < a.size(); begin += piece) {
+    if (begin > 0) checkpoint();
+    work.insert(work.end(), a.data + begin, a.data + std::min(a.size(), begin + piece));
+  }
+  return work;
+}
+
+}  // namespace
 
 namespace {
 
@@ -80,16 +101,39 @@ void gemm(Trans transA, Trans transB, double alpha, MatrixView a, MatrixView b, 
   const int lda = blasInt(std::max<std::size_t>(a.cols, 1), "lda");
   const int ldb = blasInt(std::max<std::size_t>(b.cols, 1), "ldb");
   const int ldc = blasInt(std::max<std::size_t>(n, 1), "ldc");
-  const int nn = blasInt(n, "columns"), kk = blasInt(k, "inner dimension");
+  const int nn = blasInt(n, "columns");
+  blasInt(k, "inner dimension");
   blasInt(m, "rows");
-  // Rows [i, i + rows) of C from the matching rows of op(A): rows of A, or columns of A (offset i, same lda).
-  const std::size_t block = rowsPerBlock(m, 2.0 * static_cast<double>(n) * static_cast<double>(k));
-  for (std::size_t i = 0; i < m; i += block) {
-    if (i > 0) checkpoint();
-    const std::size_t rows = std::min(block, m - i);
-    const double* ai = ta ? a.data + i : a.data + i * a.cols;
-    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(rows),
-                nn, kk, alpha, ai, lda, b.data, ldb, beta, c.data() + i * n, ldc);
+  const CBLAS_TRANSPOSE opA = ta ? CblasTrans : CblasNoTrans, opB = tb ? CblasTrans : CblasNoTrans;
+  // Tiles of C rows × inner dimension of ~kFlopsPerBlock each, with a cancellation point between them:
+  // a small C (e.g. XᵀY over many inputs) is accumulated over blocks of the inner dimension,
+  // C = α op(A)[:, p..q) op(B)[p..q, :] + (β for the first block, else 1) C; a large one goes by rows.
+  const double dm = static_cast<double>(m), dn = static_cast<double>(n), dk = static_cast<double>(k);
+  std::size_t rowBlock = m, innerBlock = k;
+  if (2.0 * dm * dn * dk > 2.0 * kFlopsPerBlock) {
+    if (dm * dn <= 4e6) {
+      innerBlock = std::max<std::size_t>(64, static_cast<std::size_t>(kFlopsPerBlock / (2.0 * dm * dn)));
+    } else {
+      rowBlock = std::max<std::size_t>(64, static_cast<std::size_t>(kFlopsPerBlock / (2.0 * dn * dk)));
+      const double rows = static_cast<double>(rowBlock);
+      if (2.0 * dn * dk * rows > 4.0 * kFlopsPerBlock) {
+        innerBlock = std::max<std::size_t>(64, static_cast<std::size_t>(kFlopsPerBlock / (2.0 * dn * rows)));
+      }
+    }
+  }
+  bool first = true;
+  for (std::size_t i = 0; i < m; i += rowBlock) {
+    const std::size_t rows = std::min(rowBlock, m - i);
+    for (std::size_t p = 0; p < k; p += innerBlock) {
+      if (!first) checkpoint();
+      first = false;
+      const std::size_t width = std::min(innerBlock, k - p);
+      // op(A)[i.., p..]: rows i.. and columns p.. of A, or the transposed offsets; op(B)[p.., :] alike.
+      const double* ap = ta ? a.data + p * a.cols + i : a.data + i * a.cols + p;
+      const double* bp = tb ? b.data + p : b.data + p * b.cols;
+      cblas_dgemm(CblasRowMajor, opA, opB, static_cast<int>(rows), nn, static_cast<int>(width), alpha, ap, lda, bp,
+                  ldb, p == 0 ? beta : 1.0, c.data() + i * n, ldc);
+    }
   }
 }
 
@@ -156,8 +200,10 @@ Matrix centeredCrossProduct(MatrixView x, const std::vector<double>& meanX, cons
   if (!centerX && !centerY) return symmetric ? gramOfColumns(x) : multiply(x, Trans::Yes, *y, Trans::No);
   Matrix out(dx, dy);  // accumulated with beta = 1
   if (n == 0 || dx == 0 || dy == 0) return out;
-  // ~4 MB per block buffer: large enough for full-speed BLAS, small enough to stay in cache.
-  const std::size_t block = std::clamp<std::size_t>((std::size_t{1} << 19) / std::max(dx, dy), 64, 4096);
+  // ~4 MB per block buffer: large enough for full-speed BLAS, small enough to stay in cache; and at most
+  // ~kFlopsPerBlock per block (a cancellation point follows each).
+  const std::size_t byFlops = static_cast<std::size_t>(kFlopsPerBlock / (2.0 * static_cast<double>(dx) * static_cast<double>(dy)));
+  const std::size_t block = std::clamp<std::size_t>(std::min((std::size_t{1} << 19) / std::max(dx, dy), byFlops), 64, 4096);
   Matrix bx = Matrix::uninitialized(std::min(block, n), dx);
   Matrix by = symmetric || !centerY ? Matrix() : Matrix::uninitialized(std::min(block, n), dy);
   auto centerRows = [](MatrixView src, const std::vector<double>& mean, std::size_t begin, std::size_t rows, Matrix& dst) {
@@ -208,7 +254,7 @@ std::vector<double> singularValues(MatrixView a) {
   // The row-major buffer is Aᵀ in column-major order; Aᵀ has the same singular values.
   const int m = blasInt(a.cols, "columns");
   const int n = blasInt(a.rows, "rows");
-  SvdAttempt attempt = detachable(svdFlops(a.rows, a.cols, false), [m, n, k, work = std::vector<double>(a.data, a.data + a.size())]() mutable {
+  SvdAttempt attempt = detachable(svdFlops(a.rows, a.cols, false), [m, n, k, work = workCopy(a)]() mutable {
     SvdAttempt out;
     out.svd.s.assign(k, 0.0);
     out.info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'N', m, n, work.data(), m, out.svd.s.data(), nullptr, 1, nullptr, 1);
@@ -241,7 +287,7 @@ Svd thinSvd(MatrixView a) {
   const int n = blasInt(a.rows, "rows");
   const int kk = static_cast<int>(k);
   const std::size_t rows = a.rows, cols = a.cols;
-  SvdAttempt attempt = detachable(svdFlops(rows, cols, true), [=, work = std::vector<double>(a.data, a.data + a.size())]() mutable {
+  SvdAttempt attempt = detachable(svdFlops(rows, cols, true), [=, work = workCopy(a)]() mutable {
     SvdAttempt out;
     out.svd.s.assign(k, 0.0);
     out.svd.u = Matrix::uninitialized(rows, k);   // receives VT' (k x rows, column-major)
@@ -269,7 +315,7 @@ SymmetricEigen symmetricEigen(MatrixView a, bool wantVectors) {
   const int nn = blasInt(n, "order");
   const double cube = static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
   // Symmetric: the row-major buffer is the same matrix in column-major order.
-  auto [info, out] = detachable(wantVectors ? 9.0 * cube : 1.5 * cube, [=, work = std::vector<double>(a.data, a.data + a.size())]() mutable {
+  auto [info, out] = detachable(wantVectors ? 9.0 * cube : 1.5 * cube, [=, work = workCopy(a)]() mutable {
     SymmetricEigen eig;
     eig.values.assign(n, 0.0);
     std::vector<double> z(wantVectors ? n * n : 1);
@@ -347,7 +393,7 @@ Matrix rFactorOfTranspose(MatrixView a) {
   const int colsT = blasInt(m, "rows");
   const std::size_t cols = a.cols;
   const double flops = 2.0 * static_cast<double>(cols) * static_cast<double>(m) * static_cast<double>(m);
-  auto [info, r] = detachable(flops, [=, work = std::vector<double>(a.data, a.data + a.size())]() mutable {
+  auto [info, r] = detachable(flops, [=, work = workCopy(a)]() mutable {
     Matrix factor(m, m);
     std::vector<double> tau(m);
     const lapack_int status = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, rowsT, colsT, work.data(), rowsT, tau.data());
@@ -369,8 +415,20 @@ double frobeniusNormSquared(MatrixView a) {
     for (std::size_t i = 0; i < n; ++i) total += a.data[i] * a.data[i];
     return total;
   }
-  const double norm = cblas_dnrm2(static_cast<int>(n), a.data, 1);  // scaled: no overflow/underflow
-  return norm * norm;
+  // dnrm2 is scaled: no overflow/underflow. Large matrices go in pieces (a cancellation point between
+  // them); their squared norms are summed, safe for data within the magnitude rule's range.
+  constexpr std::size_t piece = std::size_t{1} << 20;
+  if (n <= piece) {
+    const double norm = cblas_dnrm2(static_cast<int>(n), a.data, 1);
+    return norm * norm;
+  }
+  double total = 0.0;
+  for (std::size_t begin = 0; begin < n; begin += piece) {
+    if (begin > 0) checkpoint();
+    const double norm = cblas_dnrm2(static_cast<int>(std::min(piece, n - begin)), a.data + begin, 1);
+    total += norm * norm;
+  }
+  return total;
 }
 
 double dot(const double* x, const double* y, std::size_t n) {

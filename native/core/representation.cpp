@@ -240,6 +240,7 @@ const Matrix& Representation::columnSpaceBasis(Centering c) const {
     const std::size_t r = numericalRank(decomposition.s, rows(), cols());
     Matrix basis = Matrix::uninitialized(rows(), r);
     for (std::size_t i = 0; i < rows(); ++i) {
+      if ((i & 0xff) == 0) checkpoint();
       for (std::size_t j = 0; j < r; ++j) basis(i, j) = decomposition.u(i, j);
     }
     return basis;

@@ -409,10 +409,12 @@ const std::vector<double>& rdmRanks(const Representation& r, Inner inner) {
     const std::vector<double>& v = condensedRdm(r, inner);
     // (value, index) pairs sorted in place: contiguous keys sort several times faster than an index
     // permutation compared through v.
-    std::vector<std::pair<double, std::size_t>> sorted(v.size());
+    std::vector<std::pair<double, std::size_t>> sorted;
+    resizeWithCheckpoints(sorted, v.size());
     for (std::size_t i = 0; i < v.size(); ++i) sorted[i] = {v[i], i};
     sortWithCheckpoints(sorted.begin(), sorted.end(), std::less<std::pair<double, std::size_t>>());
-    std::vector<double> ranks(v.size());
+    std::vector<double> ranks;
+    resizeWithCheckpoints(ranks, v.size());
     CheckpointCounter counter(std::size_t{1} << 16);
     for (std::size_t start = 0; start < sorted.size();) {
       counter.tick();
@@ -480,7 +482,8 @@ std::int64_t sortCountingInversions(std::vector<double>& keys, std::vector<doubl
 //   τ_b = (n0 − n1 − n2 + n3 − 2·swaps) / sqrt((n0 − n1)(n0 − n2)).
 double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
   const std::size_t m = x.size();
-  std::vector<std::pair<double, double>> xy(m);  // sorted by (x, y), contiguous
+  std::vector<std::pair<double, double>> xy;  // sorted by (x, y), contiguous
+  resizeWithCheckpoints(xy, m);
   for (std::size_t p = 0; p < m; ++p) xy[p] = {x[p], y[p]};
   sortWithCheckpoints(xy.begin(), xy.end(), std::less<std::pair<double, double>>());
   std::int64_t tiesX = 0, tiesXY = 0;
@@ -496,7 +499,9 @@ double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
     }
     start = end;
   }
-  std::vector<double> keys(m), buffer(m);
+  std::vector<double> keys, buffer;
+  resizeWithCheckpoints(keys, m);
+  resizeWithCheckpoints(buffer, m);
   for (std::size_t p = 0; p < m; ++p) keys[p] = xy[p].second;
   const std::int64_t swaps = sortCountingInversions(keys, buffer, 0, m);
   std::int64_t tiesY = 0;
@@ -586,6 +591,7 @@ const GulpFactor& gulpFactor(const Representation& r, double lambda) {
       out.squaredWeights += f * f;
     }
     for (std::size_t i = 0; i < r.rows(); ++i) {
+      if ((i & 0xff) == 0) checkpoint();
       for (std::size_t j = 0; j < rank; ++j) out.scaledBasis(i, j) = svd.u(i, j) * roots[j];
     }
     return out;

@@ -134,4 +134,17 @@ class CheckpointCounter {
   std::size_t count_ = 0;
 };
 
+// vector.resize(n) for a large n, with a cancellation point every 2^20 new elements (the zero-fill of
+// hundreds of megabytes is otherwise one uninterruptible pass).
+template <class Vector>
+void resizeWithCheckpoints(Vector& v, std::size_t n) {
+  constexpr std::size_t piece = std::size_t{1} << 20;
+  v.reserve(n);
+  while (v.size() + piece < n) {
+    checkpoint();
+    v.resize(v.size() + piece);
+  }
+  v.resize(n);
+}
+
 }  // namespace nnsim

@@ -34,7 +34,8 @@ void sortWithCheckpoints(RandomIt first, RandomIt last, Less less) {
     checkpoint();
     std::sort(first + begin, first + std::min(n, begin + piece), less);
   }
-  std::vector<T> buffer(n);
+  std::vector<T> buffer;
+  resizeWithCheckpoints(buffer, n);
   bool inBuffer = false;  // where the sorted runs are
   for (std::size_t width = piece; width < n; width *= 2) {
     auto from = [&](std::size_t k) -> T& { return inBuffer ? buffer[k] : first[k]; };

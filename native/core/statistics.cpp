@@ -60,7 +60,10 @@ double concentricity(const Representation& r) {
       for (std::size_t c = 0; c < x.cols; ++c) unit[c] = mean[c] / norm;
     }
     double sum = 0.0;
-    for (std::size_t i = 0; i < x.rows; ++i) sum += clippedCosine(x.row(i), unit, x.cols);
+    for (std::size_t i = 0; i < x.rows; ++i) {
+      if ((i & 0xff) == 0) checkpoint();
+      sum += clippedCosine(x.row(i), unit, x.cols);
+    }
     return sum / static_cast<double>(x.rows);
   });
 }
@@ -195,6 +198,7 @@ double tolerance(const Representation& r, const std::vector<std::size_t>& classO
   std::vector<double> selfTerms(classes, 0.0);
   std::vector<double> counts(classes, 0.0);
   for (std::size_t i = 0; i < x.rows; ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     const double* xi = x.row(i);
     double norm = 0.0;
     for (std::size_t c = 0; c < x.cols; ++c) norm += xi[c] * xi[c];
