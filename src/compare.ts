@@ -16,6 +16,7 @@ import {
   onStop,
   remainingTime,
   resolveTimeout,
+  restateTimeout,
   schedule,
   stopReason,
   withTimeout,
@@ -293,7 +294,10 @@ function runSync(
       } catch (error) {
         throw fromNative(error);
       }
-      nativeIndices.forEach((i, k) => (outcomes[i] = outcomeOf(raw[k]!, planned[i]!.definition.id)));
+      nativeIndices.forEach((i, k) => {
+        const outcome = outcomeOf(raw[k]!, planned[i]!.definition.id);
+        outcomes[i] = typeof outcome === 'number' ? outcome : restateTimeout(outcome);
+      });
     }
     planned.forEach((p, i) => {
       if (p.definition.engine.kind === 'js') outcomes[i] = runJs(p, a, b);

@@ -134,6 +134,16 @@ export function checkBudget(): void {
   if (deadline !== Infinity && performance.now() >= deadline) throw timedOut(deadlineTimeout);
 }
 
+/**
+ * A native E_TIMEOUT restated with the caller's timeout (the core was given what was left of it); other
+ * errors unchanged. Call inside the withTimeout() body.
+ */
+export function restateTimeout(error: NnsimError): NnsimError {
+  if (error.code !== 'E_TIMEOUT' || deadline === Infinity) return error;
+  const { measure } = error;
+  return new NnsimError('E_TIMEOUT', `${measure !== undefined ? `${measure}: ` : ''}${timedOut(deadlineTimeout).message}`, { measure });
+}
+
 /** Milliseconds left of the current budget (Infinity when there is none), for native calls. */
 export function remainingTime(): number {
   return deadline === Infinity ? Infinity : Math.max(0, deadline - performance.now());

@@ -14,6 +14,7 @@ import {
   onStop,
   remainingTime,
   resolveTimeout,
+  restateTimeout,
   schedule,
   stopReason,
   withTimeout,
@@ -64,7 +65,7 @@ function fitAndStitch(a: Matrix, b: Matrix, ridge: number): Fitted {
   try {
     return fitted(nativeAddon().fitAffineMap(a.data, a.rows, a.cols, b.data, b.rows, b.cols, ridge, remainingTime()), a, b);
   } catch (error) {
-    throw fromNative(error, ID);
+    throw restateTimeout(fromNative(error, ID));
   }
 }
 
