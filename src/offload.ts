@@ -49,9 +49,37 @@ function workerUrl(): URL {
     : new URL('./offload-worker.js', import.meta.url);
 }
 
+/** A matrix as the worker receives it: its shape now, its values in chunks (see runOnWorker). */
+export interface StreamedMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly hard?: Int32Array;
+}
+
+/** The task with every matrix replaced by its shape. */
+export type StreamedTask =
+  | { readonly kind: 'pair'; readonly id: string; readonly a: StreamedMatrix; readonly b: StreamedMatrix; readonly options: ResolvedOptions }
+  | { readonly kind: 'group'; readonly id: string; readonly models: readonly StreamedMatrix[]; readonly options: ResolvedOptions };
+
+/** Messages to the worker: a chunk of matrix `index`'s values at `offset`, then `start`. */
+export type OffloadMessage = { index: number; offset: number; values: Float64Array } | { start: true };
+
+const CHUNK = 1 << 17; // values per message (1 MB)
+const SLICE_MS = 2; // main-thread time between two yields to the event loop
+
+function streamed(m: Matrix): StreamedMatrix {
+  const hard = (m as { hard?: Int32Array }).hard;
+  return hard === undefined ? { rows: m.rows, cols: m.cols } : { rows: m.rows, cols: m.cols, hard };
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
- * Runs `task` on a new worker thread. Settles with the value or the typed error it posts; when `stop`
- * aborts, the worker is terminated and the promise rejects with the stop reason (E_CANCELLED, E_TIMEOUT).
+ * Runs `task` on a new worker thread. Its inputs are copied to the worker in 1 MB chunks, yielding to
+ * the event loop every few milliseconds, so even a large input never holds up timers for long (a
+ * buffer transferred meanwhile fails the call with E_DETACHED). Settles with the value or the typed
+ * error the worker posts; when `stop` aborts, the worker is terminated and the promise rejects with the
+ * stop reason (E_CANCELLED, E_TIMEOUT).
  */
 export function runOnWorker(task: OffloadTask, stop: AbortSignal): Promise<number> {
   return new Promise<number>((resolve, reject) => {
@@ -59,7 +87,12 @@ export function runOnWorker(task: OffloadTask, stop: AbortSignal): Promise<numbe
       reject(stopReason(stop));
       return;
     }
-    const worker = new Worker(workerUrl(), { workerData: task });
+    const matrices = task.kind === 'pair' ? [task.a, task.b] : [...task.models];
+    const shapes: StreamedTask =
+      task.kind === 'pair'
+        ? { kind: 'pair', id: task.id, a: streamed(task.a), b: streamed(task.b), options: task.options }
+        : { kind: 'group', id: task.id, models: task.models.map(streamed), options: task.options };
+    const worker = new Worker(workerUrl(), { workerData: shapes });
     let done = false;
     const finish = (outcome: () => void): void => {
       if (done) return;
@@ -84,5 +117,23 @@ export function runOnWorker(task: OffloadTask, stop: AbortSignal): Promise<numbe
     worker.once('exit', (code) =>
       finish(() => reject(new NnsimError('E_INTERNAL', `${task.id}: the worker thread exited (code ${code})`, { measure: task.id }))),
     );
+    void (async () => {
+      let sliceStart = performance.now();
+      for (const [index, m] of matrices.entries()) {
+        for (let offset = 0; offset < m.data.length; offset += CHUNK) {
+          if (done) return;
+          if (m.data.length !== m.rows * m.cols) {
+            throw new NnsimError('E_DETACHED', `${task.id}: an input's buffer was detached (transferred) during the call`);
+          }
+          const values = m.data.slice(offset, offset + CHUNK);
+          worker.postMessage({ index, offset, values } satisfies OffloadMessage, [values.buffer]);
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await nextTurn();
+            sliceStart = performance.now();
+          }
+        }
+      }
+      if (!done) worker.postMessage({ start: true } satisfies OffloadMessage);
+    })().catch((error: unknown) => finish(() => reject(error)));
   });
 }

@@ -17,6 +17,16 @@ constexpr FamilyList kFamilies[] = {ccaMeasures,      alignmentMeasures, matchin
 // to one scale where both are safe: the smaller one's squares would underflow.
 constexpr int kMaxMagnitudeSpread = 2 * Representation::kSafeExponent;
 
+// value · 2^exponent, the value of a homogeneous measure at its inputs' own scale.
+double scaleBack(const MeasureDef& def, double value, int exponent) {
+  const double out = std::ldexp(value, exponent);
+  if (std::isfinite(value) && !std::isfinite(out)) {
+    throw Error(ErrorCode::Numerical, "measure '" + std::string(def.id) +
+                                          "': its value exceeds the range of double precision (the inputs' entries are too large)");
+  }
+  return out;
+}
+
 // A homogeneous measure on inputs at different scales: both are copied to the scale of the larger one.
 double runAtCommonScale(const MeasureDef& def, const MeasureContext& ctx, int degree) {
   const Representation& a = ctx.a();
@@ -36,7 +46,7 @@ double runAtCommonScale(const MeasureDef& def, const MeasureContext& ctx, int de
   if (b.scaleExponent() != common) scaledB = Representation::atScale(b, common);
   const RepresentationPair pair(scaledA ? *scaledA : a, scaledB ? *scaledB : b);
   const MeasureContext scaled{pair, ctx.options, ctx.labels, ctx.control};
-  return std::ldexp(def.kernel(scaled), degree * common);
+  return scaleBack(def, def.kernel(scaled), degree * common);
 }
 
 double runKernel(const MeasureDef& def, const MeasureContext& ctx) {
@@ -44,7 +54,7 @@ double runKernel(const MeasureDef& def, const MeasureContext& ctx) {
   if (ea == 0 && eb == 0) return def.kernel(ctx);
   const ScaleRule rule = def.scaling != nullptr ? def.scaling(ctx.options) : ScaleRule{};
   if (rule.kind != ScaleRule::Homogeneous) return def.kernel(ctx);
-  if (ea == eb) return std::ldexp(def.kernel(ctx), rule.degree * ea);
+  if (ea == eb) return scaleBack(def, def.kernel(ctx), rule.degree * ea);
   return runAtCommonScale(def, ctx, rule.degree);
 }
 
