@@ -27,6 +27,16 @@ export interface NativeAffineFit {
   stitched: Float64Array;
 }
 
+type AffineFitArguments = [
+  a: Float64Array,
+  aRows: number,
+  aCols: number,
+  b: Float64Array,
+  bRows: number,
+  bCols: number,
+  ridge: number,
+];
+
 /** A measure's outcome from the core: the value, or an error record. */
 export type NativeOutcome = number | { code: string; message: string };
 
@@ -51,27 +61,9 @@ export interface NativeAddon {
     control: NativeControlHandle | undefined,
     onProgress: ((measureIndex: number, done: number, total: number) => void) | undefined,
   ): Promise<NativeOutcome[]>;
-  fitAffineMap(
-    a: Float64Array,
-    aRows: number,
-    aCols: number,
-    b: Float64Array,
-    bRows: number,
-    bCols: number,
-    ridge: number,
-    timeout?: number,
-  ): NativeAffineFit;
+  fitAffineMap(...args: [...AffineFitArguments, timeout?: number]): NativeAffineFit;
   /** The same on a worker thread, from copies of a and b. */
-  fitAffineMapAsync(
-    a: Float64Array,
-    aRows: number,
-    aCols: number,
-    b: Float64Array,
-    bRows: number,
-    bCols: number,
-    ridge: number,
-    control: NativeControlHandle | undefined,
-  ): Promise<NativeAffineFit>;
+  fitAffineMapAsync(...args: [...AffineFitArguments, control: NativeControlHandle | undefined]): Promise<NativeAffineFit>;
   persistence(
     data: Float64Array,
     rows: number,

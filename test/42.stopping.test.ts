@@ -17,7 +17,7 @@ import type { Matrix } from '../src/matrix.js';
 import { settledWork } from '../src/runtime.js';
 import { errorOf } from './helpers/errors.js';
 import { runIsolated } from './helpers/isolated.js';
-import { randomMatrix } from './helpers/random.js';
+import { randomMatrix, uniformMatrix } from './helpers/random.js';
 
 afterEach(() => {
   configure({ timeout: Infinity });
@@ -164,19 +164,6 @@ const CASES: Record<string, Case> = {
   imd: { rows: 2000, cols: 16, options: { iterations: 100000 } },
   rtd: { rows: 2000, cols: 32 },
 };
-
-/** Uniform entries in [-1, 1) from a xorshift generator: large inputs in a few milliseconds. */
-function uniformMatrix(rows: number, cols: number, seed: number): Matrix {
-  const data = new Float64Array(rows * cols);
-  let s = (seed * 0x9e3779b9) >>> 0 || 1;
-  for (let k = 0; k < data.length; k++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    data[k] = (s >>> 0) / 2 ** 31 - 1;
-  }
-  return { data, rows, cols };
-}
 
 function inputsOf(c: Case): { a: Matrix; b: Matrix; options: Record<string, unknown> } {
   const options = { ...c.options };

@@ -9,6 +9,7 @@ import { compare, compareGroup, compareMany, persistence, stitch } from '../src/
 import type { Matrix } from '../src/matrix.js';
 import { setOffloadThreshold } from '../src/offload.js';
 import { settledWork } from '../src/runtime.js';
+import { uniformMatrix } from './helpers/random.js';
 
 const LAG_LIMIT = 50;
 const TICK = 5;
@@ -39,19 +40,6 @@ async function lagOff(work: () => unknown): Promise<number> {
   let best = Infinity;
   for (let attempt = 0; attempt < 3 && best >= LAG_LIMIT; attempt++) best = Math.min(best, await timerLag(work));
   return best;
-}
-
-/** Uniform entries in [-2, 2) from a xorshift generator. */
-function uniformMatrix(rows: number, cols: number, seed: number): Matrix {
-  const data = new Float64Array(rows * cols);
-  let s = (seed * 0x9e3779b9) >>> 0 || 1;
-  for (let k = 0; k < data.length; k++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    data[k] = (s >>> 0) / 2 ** 30 - 2;
-  }
-  return { data, rows, cols };
 }
 
 describe('every async form keeps the event loop free', () => {

@@ -6,6 +6,7 @@
 
 #include "convert.hpp"
 #include "native_objects.hpp"
+#include "promise_worker.hpp"
 #include "regression.hpp"
 #include "run_control.hpp"
 
@@ -33,7 +34,7 @@ Napi::Float64Array toFloat64Array(Napi::Env env, const double* data, std::size_t
   return out;
 }
 
-Napi::Object toJs(Napi::Env env, const Stitched& s) {
+Napi::Object stitchedToJs(Napi::Env env, const Stitched& s) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("weights", toFloat64Array(env, s.fit.weights.data(), s.fit.weights.size()));
   out.Set("bias", toFloat64Array(env, s.fit.bias.data(), s.fit.bias.size()));
@@ -46,58 +47,13 @@ double ridgeArgument(Napi::Env env, const Napi::Value& value) {
   return value.As<Napi::Number>().DoubleValue();
 }
 
-// The async form works on copies of A and B: JS may transfer their buffers while it runs.
-class FitWorker : public Napi::AsyncWorker {
- public:
-  FitWorker(Napi::Env env, Matrix a, Matrix b, double ridge, std::shared_ptr<std::atomic<bool>> flag)
-      : Napi::AsyncWorker(env, "nnsim.fitAffineMap"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        a_(std::move(a)),
-        b_(std::move(b)),
-        ridge_(ridge),
-        control_(std::move(flag)) {}
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      result_ = fitAndApply(a_.view(), b_.view(), ridge_, control_);
-    } catch (const Error& e) {
-      fail(e.code(), e.what());
-    } catch (const std::bad_alloc&) {
-      fail(ErrorCode::OutOfMemory, "out of memory");
-    } catch (const std::exception& e) {
-      fail(ErrorCode::Internal, std::string("internal error: ") + e.what());
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    if (failed_) {
-      deferred_.Reject(makeError(env, code_, message_).Value());
-    } else {
-      deferred_.Resolve(toJs(env, result_));
-    }
-  }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
- private:
-  void fail(ErrorCode code, std::string message) {
-    failed_ = true;
-    code_ = code;
-    message_ = std::move(message);
-  }
-
-  Napi::Promise::Deferred deferred_;
-  Matrix a_;
-  Matrix b_;
-  double ridge_;
-  RunControl control_;
-  Stitched result_;
-  bool failed_ = false;
-  ErrorCode code_ = ErrorCode::Internal;
-  std::string message_;
+// The async form's task: copies of A and B (JS may transfer their buffers while it runs).
+struct FitTask {
+  Matrix a;
+  Matrix b;
+  double ridge;
+  Stitched run(const RunControl& control) const { return fitAndApply(a.view(), b.view(), ridge, control); }
+  static Napi::Value toJs(Napi::Env env, const Stitched& s) { return stitchedToJs(env, s); }
 };
 
 }  // namespace
@@ -113,7 +69,7 @@ Napi::Value FitAffineMap(const Napi::CallbackInfo& info) {
     control.setTimeout(timeoutArgument(env, info[7]));
     const MatrixView a = matrixArgument(env, info[0], info[1], info[2]);
     const MatrixView b = matrixArgument(env, info[3], info[4], info[5]);
-    return toJs(env, fitAndApply(a, b, ridge, control));
+    return stitchedToJs(env, fitAndApply(a, b, ridge, control));
   });
 }
 
@@ -129,10 +85,8 @@ Napi::Value FitAffineMapAsync(const Napi::CallbackInfo& info) {
     auto flag = control != nullptr ? control->flag() : std::make_shared<std::atomic<bool>>(false);
     Matrix a = Matrix::copyOf(matrixArgument(env, info[0], info[1], info[2]));
     Matrix b = Matrix::copyOf(matrixArgument(env, info[3], info[4], info[5]));
-    auto* worker = new FitWorker(env, std::move(a), std::move(b), ridge, std::move(flag));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();  // deletes itself after OnOK/OnError
-    return promise;
+    return PromiseWorker<FitTask, Stitched>::start(env, "nnsim.fitAffineMap", FitTask{std::move(a), std::move(b), ridge},
+                                                   std::move(flag));
   });
 }
 

@@ -7,6 +7,7 @@
 
 #include "convert.hpp"
 #include "native_objects.hpp"
+#include "promise_worker.hpp"
 #include "topology/persistence.hpp"
 
 namespace nnsim::binding {
@@ -50,7 +51,7 @@ PersistenceJob parseJob(const Napi::CallbackInfo& info, bool copy) {
   return job;
 }
 
-Napi::Array toJs(Napi::Env env, const topology::Barcodes& barcodes) {
+Napi::Array barcodesToJs(Napi::Env env, const topology::Barcodes& barcodes) {
   Napi::Array out = Napi::Array::New(env, barcodes.bars.size());
   for (std::size_t d = 0; d < barcodes.bars.size(); ++d) {
     const auto& bars = barcodes.bars[d];
@@ -68,53 +69,11 @@ Napi::Array toJs(Napi::Env env, const topology::Barcodes& barcodes) {
   return out;
 }
 
-class PersistenceWorker : public Napi::AsyncWorker {
- public:
-  PersistenceWorker(Napi::Env env, PersistenceJob job, std::shared_ptr<std::atomic<bool>> flag)
-      : Napi::AsyncWorker(env, "nnsim.persistence"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        job_(std::move(job)),
-        control_(std::move(flag)) {}
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      result_ = job_.run(control_);
-    } catch (const Error& e) {
-      code_ = e.code();
-      message_ = e.what();
-      failed_ = true;
-    } catch (const std::bad_alloc&) {
-      code_ = ErrorCode::OutOfMemory;
-      message_ = "out of memory";
-      failed_ = true;
-    } catch (const std::exception& e) {
-      code_ = ErrorCode::Internal;
-      message_ = std::string("internal error: ") + e.what();
-      failed_ = true;
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    if (failed_) {
-      deferred_.Reject(makeError(env, code_, message_).Value());
-    } else {
-      deferred_.Resolve(toJs(env, result_));
-    }
-  }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  PersistenceJob job_;
-  RunControl control_;
-  topology::Barcodes result_;
-  bool failed_ = false;
-  ErrorCode code_ = ErrorCode::Internal;
-  std::string message_;
+// The async form's task: the job owns a copy of the input.
+struct PersistenceTask {
+  PersistenceJob job;
+  topology::Barcodes run(const RunControl& control) const { return job.run(control); }
+  static Napi::Value toJs(Napi::Env env, const topology::Barcodes& barcodes) { return barcodesToJs(env, barcodes); }
 };
 
 }  // namespace
@@ -129,7 +88,7 @@ Napi::Value Persistence(const Napi::CallbackInfo& info) {
     const PersistenceJob job = parseJob(info, false);
     RunControl control;
     control.setTimeout(timeout);
-    return toJs(env, job.run(control));
+    return barcodesToJs(env, job.run(control));
   });
 }
 
@@ -142,10 +101,8 @@ Napi::Value PersistenceAsync(const Napi::CallbackInfo& info) {
     PersistenceJob job = parseJob(info, true);
     NativeControl* control = NativeControl::FromOptional(env, info[4]);
     auto flag = control != nullptr ? control->flag() : std::make_shared<std::atomic<bool>>(false);
-    auto* worker = new PersistenceWorker(env, std::move(job), std::move(flag));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();  // deletes itself after OnOK/OnError
-    return promise;
+    return PromiseWorker<PersistenceTask, topology::Barcodes>::start(env, "nnsim.persistence", PersistenceTask{std::move(job)},
+                                                                     std::move(flag));
   });
 }
 
