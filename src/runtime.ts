@@ -10,8 +10,9 @@
  * TypeScript engines); an aborted or timed-out async call settles at once and gives its slot to the
  * next queued call.
  */
-import { NnsimError, invalidParameter } from './errors.js';
+import { NnsimError, describeValue, invalidParameter } from './errors.js';
 import { nativeAddon } from './native.js';
+import { rejectUnknownKeys } from './options.js';
 
 export interface RuntimeConfig {
   /** Total threads nnsim may use (BLAS threads × concurrency). */
@@ -68,9 +69,13 @@ function checkTimeout(value: unknown): number {
 
 /**
  * Sets the thread budget, how many async comparisons may run at once, and/or the default timeout (ms)
- * of calls that set none.
+ * of calls that set none; unknown keys are E_OPTION.
  */
 export function configure(options: { threads?: number; concurrency?: number; timeout?: number }): RuntimeConfig {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new NnsimError('E_OPTION', `Expected an options object for configure() but received ${describeValue(options)}`);
+  }
+  rejectUnknownKeys({ name: 'configure()' }, options, ['threads', 'concurrency', 'timeout']);
   if (options.threads !== undefined) threads = checkCount(options.threads, 'threads', 4096);
   if (options.concurrency !== undefined) concurrency = checkCount(options.concurrency, 'concurrency', 1024);
   if (options.timeout !== undefined) defaultTimeout = checkTimeout(options.timeout);

@@ -36,12 +36,9 @@ class PromiseWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       result_ = task_.run(control_);
-    } catch (const Error& e) {
-      fail(e.code(), e.what());
-    } catch (const std::bad_alloc&) {
-      fail(ErrorCode::OutOfMemory, "out of memory");
-    } catch (const std::exception& e) {
-      fail(ErrorCode::Internal, std::string("internal error: ") + e.what());
+    } catch (...) {
+      error_ = currentError();
+      failed_ = true;
     }
   }
 
@@ -49,7 +46,7 @@ class PromiseWorker : public Napi::AsyncWorker {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
     if (failed_) {
-      deferred_.Reject(makeError(env, code_, message_).Value());
+      deferred_.Reject(makeError(env, error_).Value());
     } else {
       deferred_.Resolve(Task::toJs(env, result_));
     }
@@ -57,19 +54,12 @@ class PromiseWorker : public Napi::AsyncWorker {
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
-  void fail(ErrorCode code, std::string message) {
-    failed_ = true;
-    code_ = code;
-    message_ = std::move(message);
-  }
-
   Napi::Promise::Deferred deferred_;
   Task task_;
   RunControl control_;
   Result result_;
   bool failed_ = false;
-  ErrorCode code_ = ErrorCode::Internal;
-  std::string message_;
+  ErrorRecord error_;
 };
 
 }  // namespace nnsim::binding

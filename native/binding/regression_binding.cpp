@@ -19,10 +19,10 @@ struct Stitched {
   Matrix applied;
 };
 
-Stitched fitAndApply(MatrixView a, MatrixView b, double ridge, const RunControl& control) {
+Stitched fitAndApply(MatrixView a, MatrixView b, const Options& options, const RunControl& control) {
   const RunControl::Scope scope(&control);
   Stitched out;
-  out.fit = fitAffineMap(a, b, ridge);
+  out.fit = fitAffineMap(a, b, options);
   control.throwIfCancelled();
   out.applied = applyAffineMap(out.fit, a);
   return out;
@@ -42,17 +42,12 @@ Napi::Object stitchedToJs(Napi::Env env, const Stitched& s) {
   return out;
 }
 
-double ridgeArgument(Napi::Env env, const Napi::Value& value) {
-  if (!value.IsNumber()) throwError(env, ErrorCode::Type, "fitAffineMap: ridge must be a number");
-  return value.As<Napi::Number>().DoubleValue();
-}
-
 // The async form's task: copies of A and B (JS may transfer their buffers while it runs).
 struct FitTask {
   Matrix a;
   Matrix b;
-  double ridge;
-  Stitched run(const RunControl& control) const { return fitAndApply(a.view(), b.view(), ridge, control); }
+  Options options;
+  Stitched run(const RunControl& control) const { return fitAndApply(a.view(), b.view(), options, control); }
   static Napi::Value toJs(Napi::Env env, const Stitched& s) { return stitchedToJs(env, s); }
 };
 
@@ -61,32 +56,33 @@ struct FitTask {
 Napi::Value FitAffineMap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (info.Length() < 7) {
-      throwError(env, ErrorCode::Type, "fitAffineMap(a, aRows, aCols, b, bRows, bCols, ridge, timeout?) needs 7 arguments");
+    if (info.Length() < 6) {
+      throwError(env, ErrorCode::Type, "fitAffineMap(a, aRows, aCols, b, bRows, bCols, options?, timeout?) needs 6 arguments");
     }
-    const double ridge = ridgeArgument(env, info[6]);
+    // Options first: their getters run JS, which must not see (or detach) the data after it is viewed.
+    const Options options = resolvedOptionsArgument(env, info[6], affineMapOptionSpecs(), "fitAffineMap");
     RunControl control;
     control.setTimeout(timeoutArgument(env, info[7]));
     const MatrixView a = matrixArgument(env, info[0], info[1], info[2]);
     const MatrixView b = matrixArgument(env, info[3], info[4], info[5]);
-    return stitchedToJs(env, fitAndApply(a, b, ridge, control));
+    return stitchedToJs(env, fitAndApply(a, b, options, control));
   });
 }
 
 Napi::Value FitAffineMapAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (info.Length() < 7) {
+    if (info.Length() < 6) {
       throwError(env, ErrorCode::Type,
-                 "fitAffineMapAsync(a, aRows, aCols, b, bRows, bCols, ridge, control?) needs 7 arguments");
+                 "fitAffineMapAsync(a, aRows, aCols, b, bRows, bCols, options?, control?) needs 6 arguments");
     }
-    const double ridge = ridgeArgument(env, info[6]);
+    Options options = resolvedOptionsArgument(env, info[6], affineMapOptionSpecs(), "fitAffineMap");
     NativeControl* control = NativeControl::FromOptional(env, info[7]);
     auto flag = control != nullptr ? control->flag() : std::make_shared<std::atomic<bool>>(false);
     Matrix a = Matrix::copyOf(matrixArgument(env, info[0], info[1], info[2]));
     Matrix b = Matrix::copyOf(matrixArgument(env, info[3], info[4], info[5]));
-    return PromiseWorker<FitTask, Stitched>::start(env, "nnsim.fitAffineMap", FitTask{std::move(a), std::move(b), ridge},
-                                                   std::move(flag));
+    return PromiseWorker<FitTask, Stitched>::start(env, "nnsim.fitAffineMap",
+                                                   FitTask{std::move(a), std::move(b), std::move(options)}, std::move(flag));
   });
 }
 

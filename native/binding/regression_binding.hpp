@@ -6,7 +6,8 @@
 
 namespace nnsim::binding {
 
-// fitAffineMap(a: Float64Array, aRows, aCols, b: Float64Array, bRows, bCols, ridge: number, timeout?: ms)
+// fitAffineMap(a: Float64Array, aRows, aCols, b: Float64Array, bRows, bCols, options?: { ridge?: number },
+//              timeout?: ms)
 //   -> { weights: Float64Array (aCols × bCols, row-major), bias: Float64Array (bCols),
 //        stitched: Float64Array (aRows × bCols: a·weights + bias) }
 Napi::Value FitAffineMap(const Napi::CallbackInfo& info);

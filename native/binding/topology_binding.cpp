@@ -33,16 +33,10 @@ struct PersistenceJob {
 PersistenceJob parseJob(const Napi::CallbackInfo& info, bool copy) {
   Napi::Env env = info.Env();
   PersistenceJob job;
-  // Options first: reading them runs JS (getters) that could detach the data, so the data pointer is
-  // taken only afterwards, with no JS in between.
-  const Options options = optionsArgument(env, info[3], "persistence");
-  job.points = options.choice("input", "distances", {"distances", "points"}) == "points";
-  job.options.maxDim = static_cast<int>(options.integer("maxDim", 1, 0, 1));
-  job.options.threshold =
-      options.number("threshold", std::numeric_limits<double>::max(), 0.0, std::numeric_limits<double>::max());
-  if (job.options.threshold == std::numeric_limits<double>::max()) {
-    job.options.threshold = std::numeric_limits<double>::infinity();
-  }
+  // Options first: their getters run JS, which must not see (or detach) the data after it is viewed.
+  const Options options = resolvedOptionsArgument(env, info[3], topology::persistenceOptionSpecs(), "persistence");
+  job.points = options.choice("input") == "points";
+  job.options = topology::persistenceOptions(options);
   job.view = matrixArgument(env, info[0], info[1], info[2]);
   if (copy) {
     job.copy = Matrix::copyOf(job.view);

@@ -83,7 +83,7 @@ const Svd& canonicalSvd(const RepresentationPair& pair) {
 
 // rank tolerance option: absent → numpy's matrix_rank rule.
 double epsilonOption(const Options& options) {
-  return options.has("epsilon") ? options.number("epsilon", 0.0, 0.0, 1.0, false, true) : -1.0;
+  return options.has("epsilon") ? options.number("epsilon") : -1.0;
 }
 
 // Canonical correlations of the column-centred pair, descending; min(r_x, r_y) values.
@@ -122,16 +122,16 @@ double ccaR2(const MeasureContext& ctx) {
 // the mean canonical correlation between the two PC subspaces. CCA only sees the column space of the
 // PC scores U_k S_k, which is span(U_k), so the correlations are the singular values of U_xkᵀ U_yk.
 //   varianceKept v: the smallest k whose leading components explain ≥ v of the total variance Σσ²
-//                   (the paper's 99% rule, applied as intended; ReSi's k = 1 bug is §8.1).
+//                   (the paper's 99% rule, applied as intended; ReSi keeps k = 1 whenever ‖X_c‖_F² > 1.0101).
 //   components k:   a fixed number of components (takes precedence over varianceKept).
 // k never exceeds the numerical rank: null directions have no variance to keep.
 std::size_t svccaComponents(const Representation& r, const Options& options, const char* which) {
-  const double kept = options.number("varianceKept", 0.99, 0.0, 1.0, true, false);  // validated either way
+  const double kept = options.number("varianceKept");
   const Svd& svd = r.svd(Centering::Columns);
   const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
   if (options.has("components")) {
     const std::int64_t limit = static_cast<std::int64_t>(std::min(r.rows(), r.cols()));
-    const std::int64_t k = options.integer("components", 1, 1, 1 << 30);
+    const std::int64_t k = options.integer("components");
     if (k > limit) {
       throw Error(ErrorCode::Option, "option 'components' of measure 'svcca' is " + std::to_string(k) + " but the " +
                                          which + " representation has only min(N, D) = " + std::to_string(limit) +
@@ -225,7 +225,7 @@ FullSvd fullSvdLikeNumpy(const Matrix& a) {
   return out;
 }
 
-// Google's svcca pwcca.py as ReSi runs it (resi-conventions §2.2), for parity: the whitened cross-
+// Google's svcca pwcca.py as ReSi runs it, for parity: the whitened cross-
 // covariance Σxx^{-1/2} Σxy Σyy^{-1/2} (covariances rescaled by their largest entry, which cancels) has
 // SVD U S Vᵀ; the "directions" are X_c u_i + μ_i·1 — not whitened, and with the i-th neuron's mean added
 // to the i-th direction — orthonormalised by QR into P, and α_i = Σ_j |⟨P_i, x_j⟩| over the *uncentred*
@@ -292,7 +292,7 @@ double pwccaSvccaCode(const MeasureContext& ctx) {
 }
 
 double pwcca(const MeasureContext& ctx) {
-  const std::string directions = ctx.options.choice("directions", "canonical", {"canonical", "svcca-code"});
+  const std::string directions = ctx.options.choice("directions");
   requireVariance(ctx.a(), "first", "PWCCA");
   requireVariance(ctx.b(), "second", "PWCCA");
   return directions == "canonical" ? pwccaCanonical(ctx) : pwccaSvccaCode(ctx);
@@ -301,11 +301,16 @@ double pwcca(const MeasureContext& ctx) {
 }  // namespace
 
 const std::vector<MeasureDef>& ccaMeasures() {
+  // Relative rank tolerance; absent: numpy's matrix_rank rule (see epsilonOption).
+  static const OptionSpec epsilon = numberOption("epsilon").atLeast(0.0).below(1.0);
   static const std::vector<MeasureDef> list = {
-      {"cca-mean", ccaMean, 2, false},
-      {"cca-r2", ccaR2, 2, false},
-      {"svcca", svcca, 2, false},
-      {"pwcca", pwcca, 2, false},
+      MeasureDef("cca-mean", ccaMean).withMinRows(2).option(epsilon),
+      MeasureDef("cca-r2", ccaR2).withMinRows(2).option(epsilon),
+      MeasureDef("svcca", svcca)
+          .withMinRows(2)
+          .option(numberOption("varianceKept", 0.99).above(0.0).atMost(1.0))
+          .option(integerOption("components").atLeast(1).atMost(1 << 30)),  // optional: overrides varianceKept
+      MeasureDef("pwcca", pwcca).withMinRows(2).option(enumOption("directions", {"canonical", "svcca-code"}, "canonical")),
   };
   return list;
 }

@@ -1,6 +1,6 @@
-// The native side of the measure registry: id -> kernel. Metadata (kind, range, invariances, option
-// schema, references) lives in the TypeScript registry, which is the single source for docs, CLI and
-// property tests; the core only needs to know how to compute a value and the smallest N it accepts.
+// The native side of the measure registry: id -> kernel, minimum N, labels and the option spec.
+// Descriptive metadata (kind, range, invariances, option descriptions, references) lives in the
+// TypeScript registry, which is the single source for docs, CLI and property tests.
 #pragma once
 
 #include <cstddef>
@@ -48,12 +48,41 @@ struct ScaleRule {
 };
 using ScaleRuleOf = ScaleRule (*)(const Options&);
 
+// A measure as the core knows it: its kernel, the smallest N it accepts, whether it needs labels, and
+// its parameter spec (the one declaration of each option's name, type, default and bounds; the binding
+// exports it and a TypeScript test locks the TS schema to it). Built fluently so that a new field
+// does not touch the existing entries:
+//   MeasureDef("cka", cka).withMinRows(2).option(enumOption("kernel", {"linear", "rbf"}, "linear"))
 struct MeasureDef {
   const char* id;
   MeasureKernel kernel;
-  std::size_t minRows;  // smallest N for which the measure is defined
-  bool needsLabels;
+  std::size_t minRows = 1;  // smallest N for which the measure is defined
+  bool needsLabels = false;
+  OptionSpecs options;
   ScaleRuleOf scaling = nullptr;  // nullptr: ScaleRule::Invariant
+
+  MeasureDef(const char* measureId, MeasureKernel measureKernel) : id(measureId), kernel(measureKernel) {}
+  MeasureDef withMinRows(std::size_t n) const {
+    MeasureDef d = *this;
+    d.minRows = n;
+    return d;
+  }
+  MeasureDef withLabels() const {
+    MeasureDef d = *this;
+    d.needsLabels = true;
+    return d;
+  }
+  MeasureDef option(OptionSpec spec) const {
+    MeasureDef d = *this;
+    d.options.push_back(std::move(spec));
+    return d;
+  }
+  // How the value scales with the inputs, when it is not invariant (see ScaleRule).
+  MeasureDef withScaling(ScaleRuleOf rule) const {
+    MeasureDef d = *this;
+    d.scaling = rule;
+    return d;
+  }
 };
 
 // Scale rules that do not depend on the options.
@@ -74,9 +103,11 @@ const std::vector<MeasureDef>& statisticsMeasures();
 const MeasureDef* findMeasure(const std::string& id);
 std::vector<std::string> measureIds();
 
-// Validates N and labels against the definition, runs the kernel (with ctx.control current on this
-// thread, and the inputs at one scale when its ScaleRule needs it) and guarantees a finite result (a
-// non-finite value is a bug or a numerical failure, reported as Error, never returned as NaN).
+// Validates the options against the measure's spec (once: unknown keys, types, bounds; defaults
+// filled), N and labels against the definition, runs the kernel with the resolved options (with
+// ctx.control current on this thread, and the inputs at one scale when its ScaleRule needs it) and
+// guarantees a finite result (a non-finite value is a bug or a numerical failure, reported as Error,
+// never returned as NaN).
 double runMeasure(const std::string& id, const MeasureContext& ctx);
 
 // Helper for kernels: throws Error(Degenerate) with a message when `value` is zero or not positive.

@@ -84,6 +84,7 @@ std::vector<std::string> measureIds() {
 double runMeasure(const std::string& id, const MeasureContext& ctx) {
   const MeasureDef* def = findMeasure(id);
   if (def == nullptr) throw Error(ErrorCode::UnknownMeasure, "unknown measure '" + id + "'");
+  const Options options = ctx.options.resolved(def->options, "measure '" + id + "'");
   if (ctx.pair.rows() < def->minRows) {
     throw Error(ErrorCode::TooFewRows, "measure '" + id + "' needs at least " + std::to_string(def->minRows) +
                                            " rows (inputs); got " + std::to_string(ctx.pair.rows()));
@@ -97,7 +98,7 @@ double runMeasure(const std::string& id, const MeasureContext& ctx) {
   }
   const RunControl::Scope scope(&ctx.control);
   ctx.control.throwIfCancelled();
-  const double value = runKernel(*def, ctx);
+  const double value = runKernel(*def, MeasureContext{ctx.pair, options, ctx.labels, ctx.control});
   if (!std::isfinite(value)) {
     throw Error(ErrorCode::Numerical, "measure '" + id + "' produced a non-finite value");
   }

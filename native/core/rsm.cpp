@@ -176,9 +176,9 @@ double linearUnbiasedHsic(double crossSquaredNorm, const std::vector<double>& sx
 // or row-space factors. RBF: N × N kernels with σ relative to the median distance, so the measure stays
 // invariant to isotropic scaling. Unbiased: Song et al. 2012's HSIC estimator (needs N ≥ 4).
 double cka(const MeasureContext& ctx) {
-  const std::string kernel = ctx.options.choice("kernel", "linear", {"linear", "rbf"});
-  const std::string estimator = ctx.options.choice("estimator", "biased", {"biased", "unbiased"});
-  const double sigma = ctx.options.number("sigma", 1.0, 0.0, 1e6, true);
+  const std::string kernel = ctx.options.choice("kernel");
+  const std::string estimator = ctx.options.choice("estimator");
+  const double sigma = ctx.options.number("sigma");
   const bool unbiased = estimator == "unbiased";
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "CKA");
   if (unbiased && ctx.pair.rows() < 4) {
@@ -212,7 +212,7 @@ double cka(const MeasureContext& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// RSM norm difference (Shahbazi et al. 2021; ReSi §4.3): ‖S − S'‖ for the N × N Euclidean (or cosine)
+// RSM norm difference (Shahbazi et al. 2021; ReSi's RSMNormDifference): ‖S − S'‖ for the N × N Euclidean (or cosine)
 // distance matrices. The spectral norm (ReSi's np.linalg.norm(·, 2)) is the largest |eigenvalue| of the
 // symmetric difference; a norm of a difference of representation-wise maps, hence a pseudo-metric.
 
@@ -299,14 +299,12 @@ namespace {
 
 // Euclidean RSMs scale with both inputs; cosine ones do not.
 ScaleRule rsmNormDifferenceScaling(const Options& options) {
-  return options.choice("rsm", "euclidean", {"euclidean", "cosine"}) == "cosine" ? ScaleRule{}
-                                                                                 : ScaleRule{ScaleRule::Homogeneous, 1};
+  return options.choice("rsm") == "cosine" ? ScaleRule{} : ScaleRule{ScaleRule::Homogeneous, 1};
 }
 
 double rsmNormDifference(const MeasureContext& ctx) {
-  const Metric metric = ctx.options.choice("rsm", "euclidean", {"euclidean", "cosine"}) == "cosine" ? Metric::Cosine
-                                                                                                  : Metric::Euclidean;
-  const bool spectral = ctx.options.choice("norm", "spectral", {"spectral", "frobenius"}) == "spectral";
+  const Metric metric = ctx.options.choice("rsm") == "cosine" ? Metric::Cosine : Metric::Euclidean;
+  const bool spectral = ctx.options.choice("norm") == "spectral";
   const Matrix& sa = pairwiseDistances(ctx.a(), metric);
   const Matrix& sb = pairwiseDistances(ctx.b(), metric);
   Matrix diff = Matrix::uninitialized(sa.rows(), sa.cols());
@@ -345,7 +343,7 @@ double distanceCorrelation(const MeasureContext& ctx) {
 enum class Inner { Correlation, Euclidean, Cosine };
 
 Inner parseInner(const Options& options) {
-  const std::string inner = options.choice("inner", "correlation", {"correlation", "euclidean", "cosine"});
+  const std::string inner = options.choice("inner");
   return inner == "correlation" ? Inner::Correlation : inner == "euclidean" ? Inner::Euclidean : Inner::Cosine;
 }
 
@@ -525,7 +523,7 @@ namespace {
 
 double rsa(const MeasureContext& ctx) {
   const Inner inner = parseInner(ctx.options);
-  const std::string outer = ctx.options.choice("outer", "spearman", {"spearman", "pearson", "kendall"});
+  const std::string outer = ctx.options.choice("outer");
   if (outer == "spearman") return pearson(rdmRanks(ctx.a(), inner), rdmRanks(ctx.b(), inner), "dissimilarity ranks");
   const std::vector<double>& x = condensedRdm(ctx.a(), inner);
   const std::vector<double>& y = condensedRdm(ctx.b(), inner);
@@ -540,7 +538,7 @@ double rsa(const MeasureContext& ctx) {
 // K^{1/2} L K^{1/2} are the squared singular values of XᵀY, so F = ‖XᵀY‖_* and no N × N root is needed:
 // NBS = ‖XᵀY‖_* / (‖X‖_F ‖Y‖_F), and arccos(NBS) is the angular shape metric (Williams et al. 2021).
 double bures(const MeasureContext& ctx) {
-  const Centering c = ctx.options.flag("center", true) ? Centering::Columns : Centering::None;
+  const Centering c = ctx.options.flag("center") ? Centering::Columns : Centering::None;
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, c, "Normalized Bures similarity");
   const double value = ctx.pair.nuclearNorm(c) / (std::sqrt(ctx.a().squaredNorm(c)) * std::sqrt(ctx.b().squaredNorm(c)));
   return std::clamp(value, 0.0, 1.0);
@@ -551,7 +549,7 @@ double bures(const MeasureContext& ctx) {
 // of the column spaces (left singular vectors up to the numerical rank, numpy's matrix_rank tolerance).
 // Uncentred by default, as the paper and ReSi; X(X) gives rank/max(D, D').
 double eigenspaceOverlap(const MeasureContext& ctx) {
-  const Centering c = ctx.options.flag("center", false) ? Centering::Columns : Centering::None;
+  const Centering c = ctx.options.flag("center") ? Centering::Columns : Centering::None;
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, c, "Eigenspace overlap");
   const Matrix& ua = ctx.a().columnSpaceBasis(c);
   const Matrix& ub = ctx.b().columnSpaceBasis(c);
@@ -577,7 +575,7 @@ const GulpFactor& gulpFactor(const Representation& r, double lambda) {
   return r.memo<GulpFactor>("rsm:gulp-factor:" + keyNumber(lambda), [&] {
     const Svd& svd = r.svd(Centering::Columns);
     // Directions below numpy's rank tolerance are roundoff of a rank-deficient input: excluded, so an
-    // exactly rank-deficient input does not count noise directions (ReSi's jumps, resi-conventions §4.6).
+    // exactly rank-deficient input does not count noise directions (ReSi's value jumps there).
     const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
     double total = 0.0;
     for (std::size_t i = 0; i < rank; ++i) total += svd.s[i] * svd.s[i];
@@ -622,7 +620,7 @@ double hatDifferenceNorm(const Matrix& va, const Matrix& vb) {
 }
 
 double gulp(const MeasureContext& ctx) {
-  const double lambda = ctx.options.number("lambda", 0.0, 0.0, 1e12);
+  const double lambda = ctx.options.number("lambda");
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "GULP");
   const GulpFactor& fa = gulpFactor(ctx.a(), lambda);
   const GulpFactor& fb = gulpFactor(ctx.b(), lambda);
@@ -684,7 +682,7 @@ const Matrix& kernelCholesky(const MeasureContext& ctx, const Representation& r,
 }
 
 double riemannian(const MeasureContext& ctx) {
-  const double epsilon = ctx.options.number("regularization", 0.0, 0.0, 1e6);
+  const double epsilon = ctx.options.number("regularization");
   const Matrix& ca = kernelCholesky(ctx, ctx.a(), epsilon);
   const Matrix& cb = kernelCholesky(ctx, ctx.b(), epsilon);
   ctx.control.throwIfCancelled();
@@ -713,14 +711,27 @@ double riemannian(const MeasureContext& ctx) {
 
 const std::vector<MeasureDef>& rsmMeasures() {
   static const std::vector<MeasureDef> list = {
-      {"cka", cka, 2, false},
-      {"rsm-norm-difference", rsmNormDifference, 2, false, rsmNormDifferenceScaling},
-      {"rsa", rsa, 3, false},
-      {"distance-correlation", distanceCorrelation, 2, false},
-      {"bures", bures, 2, false},
-      {"eigenspace-overlap", eigenspaceOverlap, 1, false},
-      {"gulp", gulp, 2, false},
-      {"riemannian", riemannian, 1, false, homogeneousOfDegree0},
+      MeasureDef("cka", cka)
+          .withMinRows(2)
+          .option(enumOption("kernel", {"linear", "rbf"}, "linear"))
+          .option(enumOption("estimator", {"biased", "unbiased"}, "biased"))
+          .option(numberOption("sigma", 1.0).above(0.0).atMost(1e6)),
+      MeasureDef("rsm-norm-difference", rsmNormDifference)
+          .withMinRows(2)
+          .option(enumOption("rsm", {"euclidean", "cosine"}, "euclidean"))
+          .option(enumOption("norm", {"spectral", "frobenius"}, "spectral"))
+          .withScaling(rsmNormDifferenceScaling),
+      MeasureDef("rsa", rsa)
+          .withMinRows(3)
+          .option(enumOption("inner", {"correlation", "euclidean", "cosine"}, "correlation"))
+          .option(enumOption("outer", {"spearman", "pearson", "kendall"}, "spearman")),
+      MeasureDef("distance-correlation", distanceCorrelation).withMinRows(2),
+      MeasureDef("bures", bures).withMinRows(2).option(booleanOption("center", true)),
+      MeasureDef("eigenspace-overlap", eigenspaceOverlap).option(booleanOption("center", false)),
+      MeasureDef("gulp", gulp).withMinRows(2).option(numberOption("lambda", 0.0).atLeast(0.0).atMost(1e12)),
+      MeasureDef("riemannian", riemannian)
+          .option(numberOption("regularization", 0.0).atLeast(0.0).atMost(1e6))
+          .withScaling(homogeneousOfDegree0),
   };
   return list;
 }

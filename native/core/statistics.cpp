@@ -1,6 +1,6 @@
 // Descriptive statistics of each representation, compared across the pair.
 //
-// Each measure is |s(X) − s(Y)| for a scalar statistic s of one representation (survey §4.6; ReSi takes
+// Each measure is |s(X) − s(Y)| for a scalar statistic s of one representation (Klabunde et al. 2025; ReSi takes
 // the absolute difference), so every one is a pseudo-metric on representations. The statistic of a
 // representation is memoised on it, so comparing one representation with many others computes it once.
 #include <algorithm>
@@ -26,15 +26,15 @@ double difference(const MeasureContext& ctx, Statistic&& statistic) {
 }
 
 // ‖(1/N) Σ_i x_i‖₂: the norm of the mean row, not the mean of the row norms (Wang et al. 2020; ReSi
-// MagnitudeDifference, resi-conventions §4.8), of the data the core sees (magnitudeDifference undoes
-// the magnitude rule's scale: OwnScale).
+// MagnitudeDifference), of the data the core sees (magnitudeDifference undoes the magnitude rule's
+// scale: OwnScale).
 double magnitude(const Representation& r) {
   double sum = 0.0;
   for (double m : r.columnMeans()) sum += m * m;
   return std::sqrt(sum);
 }
 
-// Cosine similarity of x and the unit vector u, as sklearn computes it (resi-conventions §0.1): x is
+// Cosine similarity of x and the unit vector u, as sklearn's cosine_similarity computes it: x is
 // normalised first, a zero vector has similarity 0, and the value goes through 1 − clip(1 − s, 0, 2).
 double clippedCosine(const double* x, const std::vector<double>& unit, std::size_t d) {
   double norm = 0.0;
@@ -148,8 +148,8 @@ double levinaBickel(const Representation& r, std::size_t k, const char* which) {
 }
 
 double intrinsicDimensionDifference(const MeasureContext& ctx) {
-  const bool mle = ctx.options.choice("estimator", "twonn", {"twonn", "mle"}) == "mle";
-  const std::int64_t k = ctx.options.integer("k", 10, 2, kMaxK);
+  const bool mle = ctx.options.choice("estimator") == "mle";
+  const std::int64_t k = ctx.options.integer("k");
   if (mle && static_cast<std::size_t>(k) + 1 > ctx.pair.rows()) {
     throw Error(ErrorCode::TooFewRows, "the MLE intrinsic dimension with k = " + std::to_string(k) +
                                            " needs at least " + std::to_string(k + 1) + " rows (inputs); got " +
@@ -172,7 +172,7 @@ double concentricityDifference(const MeasureContext& ctx) {
 }
 
 double uniformityDifference(const MeasureContext& ctx) {
-  const double t = ctx.options.number("t", 2.0, 0.0, std::numeric_limits<double>::max(), true);
+  const double t = ctx.options.number("t");
   return difference(ctx, [&](const Representation& r, const char*) { return uniformity(r, t); });
 }
 
@@ -277,14 +277,13 @@ double knnModularity(const Representation& r, std::size_t k, Metric metric, cons
 }
 
 double knnModularityDifference(const MeasureContext& ctx) {
-  const std::int64_t k = ctx.options.integer("k", 10, 1, kMaxK);
+  const std::int64_t k = ctx.options.integer("k");
   if (static_cast<std::size_t>(k) + 1 > ctx.pair.rows()) {
     throw Error(ErrorCode::TooFewRows, "k-nearest neighbours with k = " + std::to_string(k) + " need at least " +
                                            std::to_string(k + 1) + " rows (inputs); got " +
                                            std::to_string(ctx.pair.rows()));
   }
-  const Metric metric =
-      ctx.options.choice("metric", "cosine", {"cosine", "euclidean"}) == "cosine" ? Metric::Cosine : Metric::Euclidean;
+  const Metric metric = ctx.options.choice("metric") == "cosine" ? Metric::Cosine : Metric::Euclidean;
   std::size_t classes = 0;
   const std::vector<std::size_t> classOf = classIds(ctx.labels, &classes);
   return difference(ctx, [&](const Representation& r, const char*) {
@@ -422,13 +421,22 @@ double neuronModularityDifference(const MeasureContext& ctx) {
 
 const std::vector<MeasureDef>& statisticsMeasures() {
   static const std::vector<MeasureDef> list = {
-      {"intrinsic-dimension-difference", intrinsicDimensionDifference, 3, false},
-      {"magnitude-difference", magnitudeDifference, 1, false, ownScale},
-      {"concentricity-difference", concentricityDifference, 1, false},
-      {"uniformity-difference", uniformityDifference, 1, false, ownScale},
-      {"tolerance-difference", toleranceDifference, 2, true},
-      {"knn-modularity-difference", knnModularityDifference, 2, true},
-      {"neuron-modularity-difference", neuronModularityDifference, 2, false},
+      MeasureDef("intrinsic-dimension-difference", intrinsicDimensionDifference)
+          .withMinRows(3)
+          .option(enumOption("estimator", {"twonn", "mle"}, "twonn"))
+          .option(integerOption("k", 10).atLeast(2).atMost(kMaxK)),  // 'mle' needs N ≥ k + 1
+      MeasureDef("magnitude-difference", magnitudeDifference).withScaling(ownScale),
+      MeasureDef("concentricity-difference", concentricityDifference),
+      MeasureDef("uniformity-difference", uniformityDifference)
+          .option(numberOption("t", 2.0).above(0.0))
+          .withScaling(ownScale),
+      MeasureDef("tolerance-difference", toleranceDifference).withMinRows(2).withLabels(),
+      MeasureDef("knn-modularity-difference", knnModularityDifference)
+          .withMinRows(2)
+          .withLabels()
+          .option(integerOption("k", 10).atLeast(1).atMost(kMaxK))  // needs N ≥ k + 1
+          .option(enumOption("metric", {"cosine", "euclidean"}, "cosine")),
+      MeasureDef("neuron-modularity-difference", neuronModularityDifference).withMinRows(2),
   };
   return list;
 }

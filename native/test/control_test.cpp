@@ -232,7 +232,7 @@ NNSIM_TEST(testDeclaredScaleRules) {
     Options options;
     if (id == "riemannian") options.set("regularization", 0.01);
     if (id == "geometry-score") options.set("repetitions", 5.0);
-    const ScaleRule rule = def.scaling != nullptr ? def.scaling(options) : ScaleRule{};
+    const ScaleRule rule = def.scaling != nullptr ? def.scaling(options.resolved(def.options, id)) : ScaleRule{};
     if (rule.kind == ScaleRule::OwnScale) continue;  // kernel-specific: checked by the API tests
     const double base = value(def, rx, ry, options);
     if (rule.kind == ScaleRule::Invariant) {
