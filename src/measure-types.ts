@@ -126,6 +126,14 @@ export interface JsEngine {
   input?(value: unknown, name: string): Matrix;
   /** Group measures (arity 'group'): the value for K ≥ 2 models (see compareGroup). */
   computeGroup?(models: readonly Matrix[], options: ResolvedOptions): number;
+  /**
+   * The async form's own computation, for engines that call user code (which runs on the main thread)
+   * around native work that runs off it; it stops when `stop` aborts. Without it, async calls run
+   * `compute` on a worker thread (see offload.ts).
+   */
+  computeAsync?(a: Matrix, b: Matrix, options: ResolvedOptions, stop: AbortSignal): Promise<number>;
+  /** 'always': async calls run on a worker whatever the input size (the cost is not bounded by it). */
+  readonly offload?: 'always';
 }
 
 export interface MeasureDefinition<Id extends string = string, S extends OptionSchema = OptionSchema> extends MeasureInfo {

@@ -20,6 +20,23 @@ export interface NativeControlHandle {
   readonly cancelled: boolean;
 }
 
+/** The stitching layer x ↦ xW + b and the stitched representation A W + 1bᵀ (row-major). */
+export interface NativeAffineFit {
+  weights: Float64Array;
+  bias: Float64Array;
+  stitched: Float64Array;
+}
+
+type AffineFitArguments = [
+  a: Float64Array,
+  aRows: number,
+  aCols: number,
+  b: Float64Array,
+  bRows: number,
+  bCols: number,
+  options?: { ridge?: number },
+];
+
 /** A measure's outcome from the core: the value, or the error (an NnsimError naming the measure). */
 export type NativeOutcome = number | NnsimError;
 
@@ -59,6 +76,8 @@ export interface NativeAddon {
     a: NativeRepresentationHandle,
     b: NativeRepresentationHandle,
     labels?: Int32Array,
+    /** Time budget in ms (Infinity: none); past it the running measure fails with E_TIMEOUT. */
+    timeout?: number,
   ): NativeOutcome[];
   compareAsync(
     ids: readonly string[],
@@ -69,20 +88,15 @@ export interface NativeAddon {
     control: NativeControlHandle | undefined,
     onProgress: ((measureIndex: number, done: number, total: number) => void) | undefined,
   ): Promise<NativeOutcome[]>;
-  fitAffineMap(
-    a: Float64Array,
-    aRows: number,
-    aCols: number,
-    b: Float64Array,
-    bRows: number,
-    bCols: number,
-    options?: { ridge?: number },
-  ): { weights: Float64Array; bias: Float64Array };
+  fitAffineMap(...args: [...AffineFitArguments, timeout?: number]): NativeAffineFit;
+  /** The same on a worker thread, from copies of a and b. */
+  fitAffineMapAsync(...args: [...AffineFitArguments, control?: NativeControlHandle]): Promise<NativeAffineFit>;
   persistence(
     data: Float64Array,
     rows: number,
     cols: number,
     options: Record<string, number | string>,
+    timeout?: number,
   ): { births: Float64Array; deaths: Float64Array }[];
   persistenceAsync(
     data: Float64Array,

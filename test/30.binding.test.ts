@@ -243,6 +243,7 @@ describe('errors cross the seam once: every entry point throws real NnsimErrors'
       [() => raw.compare!(['cka'], [{}], a, {}), 'E_TYPE'],
       [() => raw.compare!(['cka'], [{ kernel: () => 1 }], a, b), 'E_OPTION'],
       [() => raw.compare!(['cka'], [{}], a, b, new Float64Array(10)), 'E_TYPE'],
+      [() => raw.compare!(['cka'], [{}], a, b, undefined, 'soon'), 'E_OPTION'],
     ],
     compareAsync: [
       [() => raw.compareAsync!(['cka'], [{}], a), 'E_TYPE'],
@@ -263,6 +264,12 @@ describe('errors cross the seam once: every entry point throws real NnsimErrors'
     fitAffineMap: [
       [() => raw.fitAffineMap!(new Float64Array(12), 4, 3, new Float64Array(9), 4, 2, {}), 'E_SHAPE'],
       [() => raw.fitAffineMap!(new Float64Array(12), 4, 3, new Float64Array(8), 4, 2, { ridge: -1 }), 'E_OPTION'],
+      [() => raw.fitAffineMap!(new Float64Array(12), 4, 3, new Float64Array(8), 4, 2, {}, -5), 'E_OPTION'],
+    ],
+    fitAffineMapAsync: [
+      [() => raw.fitAffineMapAsync!(new Float64Array(12), 4, 3, new Float64Array(9), 4, 2, {}), 'E_SHAPE'],
+      [() => raw.fitAffineMapAsync!(new Float64Array(12), 4, 3, new Float64Array(8), 4, 2, { ridge: -1 }), 'E_OPTION'],
+      [() => raw.fitAffineMapAsync!(new Float64Array(12), 4, 3, new Float64Array(8), 4, 2, {}, a), 'E_TYPE'],
     ],
     setThreads: [
       [() => raw.setThreads!('two'), 'E_TYPE'],

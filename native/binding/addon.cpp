@@ -91,6 +91,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("persistenceAsync", Napi::Function::New<PersistenceAsync>(env, "persistenceAsync"));
   exports.Set("blasInfo", Napi::Function::New<BlasInfo>(env, "blasInfo"));
   exports.Set("fitAffineMap", Napi::Function::New<FitAffineMap>(env, "fitAffineMap"));
+  exports.Set("fitAffineMapAsync", Napi::Function::New<FitAffineMapAsync>(env, "fitAffineMapAsync"));
   return exports;
 }
 

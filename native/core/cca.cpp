@@ -42,6 +42,7 @@ Matrix leadingLeftVectors(const Representation& r, std::size_t k) {
   const Svd& svd = r.svd(Centering::Columns);
   Matrix out = Matrix::uninitialized(r.rows(), k);
   for (std::size_t i = 0; i < r.rows(); ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     for (std::size_t j = 0; j < k; ++j) out(i, j) = svd.u(i, j);
   }
   return out;

@@ -7,6 +7,7 @@
 #include "errors.hpp"
 #include "linalg.hpp"
 #include "parallel.hpp"
+#include "run_control.hpp"
 
 namespace nnsim {
 namespace {
@@ -41,6 +42,7 @@ const Matrix& squaredEuclideanDistances(const Representation& r) {
     for (std::size_t i = 0; i < n; ++i) norms[i] = d(i, i);
     parallelFor(n, rowsPerThread(n), [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) {
+        checkpoint();
         for (std::size_t j = 0; j < n; ++j) {
           if (i == j) {
             d(i, j) = 0.0;
@@ -64,6 +66,7 @@ const Matrix& squaredEuclideanDistances(const Representation& r) {
     });
     // Rows were written independently; make the matrix exactly symmetric.
     for (std::size_t i = 0; i < n; ++i) {
+      checkpoint();
       for (std::size_t j = i + 1; j < n; ++j) d(j, i) = d(i, j);
     }
     return d;
@@ -73,7 +76,10 @@ const Matrix& squaredEuclideanDistances(const Representation& r) {
 const Matrix& euclideanDistances(const Representation& r) {
   return r.memo<Matrix>("distances:euclidean", [&] {
     Matrix d = Matrix::copyOf(squaredEuclideanDistances(r));
-    for (std::size_t i = 0; i < d.size(); ++i) d.data()[i] = std::sqrt(d.data()[i]);
+    for (std::size_t i = 0; i < d.rows(); ++i) {
+      checkpoint();
+      for (double* v = d.row(i); v != d.row(i) + d.cols(); ++v) *v = std::sqrt(*v);
+    }
     return d;
   });
 }
@@ -94,6 +100,7 @@ const Matrix& cosineSimilarities(const Representation& r) {
     }
     Matrix s = gramOfRows(unit);
     for (std::size_t i = 0; i < n; ++i) {
+      checkpoint();
       for (std::size_t j = 0; j < n; ++j) s(i, j) = i == j ? 1.0 : std::clamp(s(i, j), -1.0, 1.0);
     }
     return s;
@@ -107,7 +114,10 @@ const Matrix& pairwiseDistances(const Representation& r, Metric metric) {
     case Metric::Cosine:
       return r.memo<Matrix>("distances:cosine", [&] {
         Matrix d = Matrix::copyOf(cosineSimilarities(r));
-        for (std::size_t i = 0; i < d.size(); ++i) d.data()[i] = std::clamp(1.0 - d.data()[i], 0.0, 2.0);
+        for (std::size_t i = 0; i < d.rows(); ++i) {
+          checkpoint();
+          for (double* v = d.row(i); v != d.row(i) + d.cols(); ++v) *v = std::clamp(1.0 - *v, 0.0, 2.0);
+        }
         return d;
       });
   }
@@ -131,6 +141,7 @@ const KnnLists& knn(const Representation& r, std::size_t k, Metric metric) {
     parallelFor(n, rowsPerThread(n), [&](std::size_t begin, std::size_t end) {
       std::vector<std::int32_t> order(n - 1);
       for (std::size_t i = begin; i < end; ++i) {
+        checkpoint();
         const double* di = d.row(i);
         std::size_t p = 0;
         for (std::size_t j = 0; j < n; ++j) {

@@ -61,6 +61,7 @@ const Matrix& neuronCorrelations(const RepresentationPair& pair) {
     const std::vector<double>& nb = b.columnNorms(Centering::Columns);
     Matrix corr(a.cols(), b.cols());
     for (std::size_t i = 0; i < a.cols(); ++i) {
+      checkpoint();
       if (constA[i]) continue;
       for (std::size_t j = 0; j < b.cols(); ++j) {
         if (constB[j]) continue;
@@ -122,6 +123,7 @@ double permutationProcrustes(const MeasureContext& ctx) {
   std::vector<char> usedA(x.cols, 0), usedB(y.cols, 0);
   double residual = 0.0;
   for (std::size_t k = 0; k < matching.rows.size(); ++k) {
+    checkpoint();
     usedA[matching.rows[k]] = usedB[matching.cols[k]] = 1;
     residual += columnDistanceSquared(x, matching.rows[k], y, matching.cols[k]);
   }
@@ -145,6 +147,7 @@ double softMatching(const MeasureContext& ctx) {
   const std::vector<double>& nb = ctx.b().columnNorms(Centering::None);
   Matrix cost(x.cols, y.cols);
   for (std::size_t i = 0; i < x.cols; ++i) {
+    checkpoint();
     for (std::size_t j = 0; j < y.cols; ++j) cost(i, j) = std::max(0.0, na[i] * na[i] + nb[j] * nb[j] - 2.0 * inner(i, j));
   }
   double total = 0.0;
@@ -154,12 +157,14 @@ double softMatching(const MeasureContext& ctx) {
     // assignment solver (several times faster than the general flow) gives the same optimum.
     const Assignment matching = solveAssignment(cost, Objective::Minimize, &ctx.control);
     for (std::size_t k = 0; k < matching.rows.size(); ++k) {
+      checkpoint();
       total += columnDistanceSquared(x, matching.rows[k], y, matching.cols[k]);
     }
     mass = static_cast<double>(x.cols);
   } else {
     const TransportPlan plan = solveUniformTransport(cost, &ctx.control);
     for (const TransportEdge& e : plan.edges) {
+      checkpoint();
       total += static_cast<double>(e.flow) * columnDistanceSquared(x, e.row, y, e.col);
       mass += static_cast<double>(e.flow);
     }
@@ -261,8 +266,8 @@ const std::vector<MeasureDef>& matchingMeasures() {
       MeasureDef("correlation-match", correlationMatch)
           .withMinRows(2)
           .option(enumOption("mode", {"hard", "soft"}, "hard")),
-      MeasureDef("permutation-procrustes", permutationProcrustes),
-      MeasureDef("soft-matching", softMatching),
+      MeasureDef("permutation-procrustes", permutationProcrustes).withScaling(homogeneousOfDegree1),
+      MeasureDef("soft-matching", softMatching).withScaling(homogeneousOfDegree1),
       MeasureDef("maximum-match", maximumMatch).option(numberOption("epsilon", 0.25).above(0.0).atMost(1.0)),
   };
   return list;

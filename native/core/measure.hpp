@@ -33,6 +33,21 @@ struct MeasureContext {
 
 using MeasureKernel = double (*)(const MeasureContext&);
 
+// How a measure's value responds to scaling its inputs, which tells the runner what to do when the
+// magnitude rule (representation.hpp) computes on scaled copies:
+//   Invariant   m(aX, bY) = m(X, Y) for all a, b > 0: nothing to undo (the default).
+//   Homogeneous m(aX, aY) = a^degree · m(X, Y): both inputs must be at one scale 2^-e (the runner makes
+//               scaled copies when they are not), and the value is multiplied by 2^(degree·e).
+//               degree 0: invariant to scaling both inputs together only.
+//   OwnScale    the kernel reads Representation::scaleExponent() itself (a statistic per input, or an
+//               option in the input's units).
+struct ScaleRule {
+  enum Kind { Invariant, Homogeneous, OwnScale };
+  Kind kind = Invariant;
+  int degree = 0;
+};
+using ScaleRuleOf = ScaleRule (*)(const Options&);
+
 // A measure as the core knows it: its kernel, the smallest N it accepts, whether it needs labels, and
 // its parameter spec (the one declaration of each option's name, type, default and bounds; the binding
 // exports it and a TypeScript test locks the TS schema to it). Built fluently so that a new field
@@ -44,6 +59,7 @@ struct MeasureDef {
   std::size_t minRows = 1;  // smallest N for which the measure is defined
   bool needsLabels = false;
   OptionSpecs options;
+  ScaleRuleOf scaling = nullptr;  // nullptr: ScaleRule::Invariant
 
   MeasureDef(const char* measureId, MeasureKernel measureKernel) : id(measureId), kernel(measureKernel) {}
   MeasureDef withMinRows(std::size_t n) const {
@@ -61,7 +77,18 @@ struct MeasureDef {
     d.options.push_back(std::move(spec));
     return d;
   }
+  // How the value scales with the inputs, when it is not invariant (see ScaleRule).
+  MeasureDef withScaling(ScaleRuleOf rule) const {
+    MeasureDef d = *this;
+    d.scaling = rule;
+    return d;
+  }
 };
+
+// Scale rules that do not depend on the options.
+ScaleRule homogeneousOfDegree1(const Options&);
+ScaleRule homogeneousOfDegree0(const Options&);
+ScaleRule ownScale(const Options&);
 
 // One list per family, defined in <family>.cpp.
 const std::vector<MeasureDef>& ccaMeasures();
@@ -77,7 +104,8 @@ const MeasureDef* findMeasure(const std::string& id);
 std::vector<std::string> measureIds();
 
 // Validates the options against the measure's spec (once: unknown keys, types, bounds; defaults
-// filled), N and labels against the definition, runs the kernel with the resolved options and
+// filled), N and labels against the definition, runs the kernel with the resolved options (with
+// ctx.control current on this thread, and the inputs at one scale when its ScaleRule needs it) and
 // guarantees a finite result (a non-finite value is a bug or a numerical failure, reported as Error,
 // never returned as NaN).
 double runMeasure(const std::string& id, const MeasureContext& ctx);

@@ -95,6 +95,7 @@ double meanAgreement(const MeasureContext& ctx, Agreement what) {
   const std::size_t n = ctx.pair.rows();
   double sum = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     const RowAgreement row = comparer.row(i);
     switch (what) {
       case Agreement::Jaccard: sum += row.jaccard; break;
@@ -132,6 +133,7 @@ double secondOrderCosine(const MeasureContext& ctx) {
   members.reserve(2 * k);
   double sum = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     const std::uint32_t mark = static_cast<std::uint32_t>(i + 1);
     members.clear();
     for (const KnnLists* lists : {&la, &lb}) {

@@ -12,14 +12,18 @@
 #include <cstdio>
 #include <numeric>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "detachable.hpp"
 #include "distances.hpp"
 #include "errors.hpp"
 #include "measure.hpp"
 #include "random.hpp"
 #include "rsm.hpp"
+#include "run_control.hpp"
+#include "sorting.hpp"
 
 namespace nnsim {
 namespace {
@@ -49,6 +53,7 @@ Matrix doubleCentered(MatrixView k) {
   std::vector<double> rowMeans(n, 0.0);
   double grand = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     double s = 0.0;
     for (std::size_t j = 0; j < n; ++j) s += k(i, j);
     rowMeans[i] = s / static_cast<double>(n);
@@ -58,6 +63,7 @@ Matrix doubleCentered(MatrixView k) {
   Matrix out = Matrix::uninitialized(n, n);
   // K symmetric: column means equal row means.
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     for (std::size_t j = 0; j < n; ++j) out(i, j) = k(i, j) - rowMeans[i] - rowMeans[j] + grand;
   }
   return out;
@@ -73,6 +79,7 @@ Matrix uCentered(MatrixView k) {
   std::vector<double> rowSums(n, 0.0);
   double total = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     double s = 0.0;
     for (std::size_t j = 0; j < n; ++j) {
       if (j != i) s += k(i, j);
@@ -83,6 +90,7 @@ Matrix uCentered(MatrixView k) {
   Matrix out = Matrix::uninitialized(n, n);
   const double constant = total / ((nd - 1.0) * (nd - 2.0));
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     for (std::size_t j = 0; j < n; ++j) {
       out(i, j) = i == j ? 0.0 : k(i, j) - (rowSums[i] + rowSums[j]) / (nd - 2.0) + constant;
     }
@@ -102,11 +110,12 @@ double medianDistance(const Representation& r) {
     std::vector<double> values;
     values.reserve(n * (n - 1) / 2);
     for (std::size_t i = 0; i < n; ++i) {
+      checkpoint();
       for (std::size_t j = i + 1; j < n; ++j) values.push_back(d(i, j));
     }
     const std::size_t m = values.size();
     const std::size_t mid = m / 2;
-    std::nth_element(values.begin(), values.begin() + mid, values.end());
+    nthElementWithCheckpoints(values.begin(), values.begin() + mid, values.end(), std::less<double>());
     double median = values[mid];
     if (m % 2 == 0) median = 0.5 * (median + *std::max_element(values.begin(), values.begin() + mid));
     return median;
@@ -125,7 +134,10 @@ const Matrix& rbfKernel(const MeasureContext& ctx, const Representation& r, doub
     const double sigma = sigmaScale * median;
     const double scale = -1.0 / (2.0 * sigma * sigma);
     Matrix k = Matrix::copyOf(squaredEuclideanDistances(r));
-    for (std::size_t i = 0; i < k.size(); ++i) k.data()[i] = std::exp(scale * k.data()[i]);
+    for (std::size_t i = 0; i < k.rows(); ++i) {
+      checkpoint();
+      for (double* v = k.row(i); v != k.row(i) + k.cols(); ++v) *v = std::exp(scale * *v);
+    }
     return k;
   });
 }
@@ -253,7 +265,7 @@ double symmetricSpectralNorm(const Matrix& s, RunControl& control) {
   double scale = 0.0;  // running estimate of ‖S‖ for the breakdown test
   std::vector<double> w(n);
   for (std::size_t k = 0; k < n; ++k) {
-    if (k % 16 == 15) control.throwIfCancelled();
+    control.throwIfCancelled();  // each step is O(N²)
     basis.push_back(q);
     cblas_dsymv(CblasRowMajor, CblasUpper, ni, 1.0, s.data(), ni, q.data(), 1, 0.0, w.data(), 1);
     alpha.push_back(dot(q.data(), w.data(), n));
@@ -285,13 +297,21 @@ double symmetricSpectralNorm(const Matrix& s, RunControl& control) {
 
 namespace {
 
+// Euclidean RSMs scale with both inputs; cosine ones do not.
+ScaleRule rsmNormDifferenceScaling(const Options& options) {
+  return options.choice("rsm") == "cosine" ? ScaleRule{} : ScaleRule{ScaleRule::Homogeneous, 1};
+}
+
 double rsmNormDifference(const MeasureContext& ctx) {
   const Metric metric = ctx.options.choice("rsm") == "cosine" ? Metric::Cosine : Metric::Euclidean;
   const bool spectral = ctx.options.choice("norm") == "spectral";
   const Matrix& sa = pairwiseDistances(ctx.a(), metric);
   const Matrix& sb = pairwiseDistances(ctx.b(), metric);
   Matrix diff = Matrix::uninitialized(sa.rows(), sa.cols());
-  for (std::size_t i = 0; i < diff.size(); ++i) diff.data()[i] = sa.data()[i] - sb.data()[i];
+  for (std::size_t i = 0; i < diff.rows(); ++i) {
+    checkpoint();
+    for (std::size_t j = 0; j < diff.cols(); ++j) diff(i, j) = sa(i, j) - sb(i, j);
+  }
   if (!spectral) return std::sqrt(frobeniusNormSquared(diff));
   return symmetricSpectralNorm(diff, ctx.control);
 }
@@ -353,6 +373,7 @@ Matrix correlationDistances(const Representation& r) {
   }
   Matrix d = gramOfRows(unit);
   for (std::size_t i = 0; i < x.rows; ++i) {
+    checkpoint();
     for (std::size_t j = 0; j < x.rows; ++j) d(i, j) = i == j ? 0.0 : 1.0 - std::clamp(d(i, j), -1.0, 1.0);
   }
   return d;
@@ -373,6 +394,7 @@ const std::vector<double>& condensedRdm(const Representation& r, Inner inner) {
     std::vector<double> v;
     v.reserve(n * (n - 1) / 2);
     for (std::size_t i = 0; i < n; ++i) {
+      checkpoint();
       for (std::size_t j = i + 1; j < n; ++j) v.push_back((*full)(i, j));
     }
     return v;
@@ -385,11 +407,15 @@ const std::vector<double>& rdmRanks(const Representation& r, Inner inner) {
     const std::vector<double>& v = condensedRdm(r, inner);
     // (value, index) pairs sorted in place: contiguous keys sort several times faster than an index
     // permutation compared through v.
-    std::vector<std::pair<double, std::size_t>> sorted(v.size());
+    std::vector<std::pair<double, std::size_t>> sorted;
+    resizeWithCheckpoints(sorted, v.size());
     for (std::size_t i = 0; i < v.size(); ++i) sorted[i] = {v[i], i};
-    std::sort(sorted.begin(), sorted.end());
-    std::vector<double> ranks(v.size());
+    sortWithCheckpoints(sorted.begin(), sorted.end(), std::less<std::pair<double, std::size_t>>());
+    std::vector<double> ranks;
+    resizeWithCheckpoints(ranks, v.size());
+    CheckpointCounter counter(std::size_t{1} << 16);
     for (std::size_t start = 0; start < sorted.size();) {
+      counter.tick();
       std::size_t end = start + 1;
       while (end < sorted.size() && sorted[end].first == sorted[start].first) ++end;
       const double average = 0.5 * static_cast<double>(start + 1 + end);  // mean of ranks start+1 … end
@@ -406,6 +432,7 @@ double pearson(const std::vector<double>& x, const std::vector<double>& y, const
   const double meanY = std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(m);
   double sxy = 0.0, sxx = 0.0, syy = 0.0;
   for (std::size_t i = 0; i < m; ++i) {
+    if ((i & 0xffff) == 0) checkpoint();
     const double dx = x[i] - meanX;
     const double dy = y[i] - meanY;
     sxy += dx * dy;
@@ -431,6 +458,7 @@ std::int64_t sortCountingInversions(std::vector<double>& keys, std::vector<doubl
   std::int64_t swaps = sortCountingInversions(keys, buffer, lo, mid) + sortCountingInversions(keys, buffer, mid, hi);
   std::size_t p = lo, q = mid, out = lo;
   while (p < mid && q < hi) {
+    if ((out & 0xffff) == 0) checkpoint();
     if (keys[q] < keys[p]) {
       swaps += static_cast<std::int64_t>(mid - p);
       buffer[out++] = keys[q++];
@@ -452,9 +480,10 @@ std::int64_t sortCountingInversions(std::vector<double>& keys, std::vector<doubl
 //   τ_b = (n0 − n1 − n2 + n3 − 2·swaps) / sqrt((n0 − n1)(n0 − n2)).
 double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
   const std::size_t m = x.size();
-  std::vector<std::pair<double, double>> xy(m);  // sorted by (x, y), contiguous
+  std::vector<std::pair<double, double>> xy;  // sorted by (x, y), contiguous
+  resizeWithCheckpoints(xy, m);
   for (std::size_t p = 0; p < m; ++p) xy[p] = {x[p], y[p]};
-  std::sort(xy.begin(), xy.end());
+  sortWithCheckpoints(xy.begin(), xy.end(), std::less<std::pair<double, double>>());
   std::int64_t tiesX = 0, tiesXY = 0;
   for (std::size_t start = 0; start < m;) {
     std::size_t end = start + 1;
@@ -468,7 +497,9 @@ double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
     }
     start = end;
   }
-  std::vector<double> keys(m), buffer(m);
+  std::vector<double> keys, buffer;
+  resizeWithCheckpoints(keys, m);
+  resizeWithCheckpoints(buffer, m);
   for (std::size_t p = 0; p < m; ++p) keys[p] = xy[p].second;
   const std::int64_t swaps = sortCountingInversions(keys, buffer, 0, m);
   std::int64_t tiesY = 0;
@@ -558,6 +589,7 @@ const GulpFactor& gulpFactor(const Representation& r, double lambda) {
       out.squaredWeights += f * f;
     }
     for (std::size_t i = 0; i < r.rows(); ++i) {
+      if ((i & 0xff) == 0) checkpoint();
       for (std::size_t j = 0; j < rank; ++j) out.scaledBasis(i, j) = svd.u(i, j) * roots[j];
     }
     return out;
@@ -622,10 +654,15 @@ const Matrix& kernelCholesky(const MeasureContext& ctx, const Representation& r,
     double trace = 0.0;
     for (std::size_t i = 0; i < n; ++i) trace += k(i, i);
     for (std::size_t i = 0; i < n; ++i) k(i, i) += epsilon * trace / static_cast<double>(n);
-    const double norm1 = LAPACKE_dlansy(LAPACK_ROW_MAJOR, '1', 'L', ln, k.data(), ln);
-    const lapack_int info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', ln, k.data(), ln);
-    double rcond = 0.0;
-    if (info == 0 && LAPACKE_dpocon(LAPACK_ROW_MAJOR, 'L', ln, k.data(), ln, norm1, &rcond) != 0) rcond = 0.0;
+    const double cube = static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
+    auto [info, rcond, factor] = detachable(cube, [ln, k = std::move(k)]() mutable {
+      const double norm1 = LAPACKE_dlansy(LAPACK_ROW_MAJOR, '1', 'L', ln, k.data(), ln);
+      const lapack_int status = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', ln, k.data(), ln);
+      double reciprocal = 0.0;
+      if (status == 0 && LAPACKE_dpocon(LAPACK_ROW_MAJOR, 'L', ln, k.data(), ln, norm1, &reciprocal) != 0) reciprocal = 0.0;
+      return std::make_tuple(status, reciprocal, std::move(k));
+    });
+    k = std::move(factor);
     // A reciprocal condition number below N·eps means K is singular up to roundoff (numpy's rank rule).
     out.positiveDefinite = info == 0 && rcond > static_cast<double>(n) * 2.220446049250313e-16;
     for (std::size_t i = 0; i < n; ++i) {
@@ -651,8 +688,14 @@ double riemannian(const MeasureContext& ctx) {
   ctx.control.throwIfCancelled();
   const std::size_t n = ca.rows();
   Matrix z = Matrix::copyOf(cb);
-  cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, static_cast<int>(n),
-              static_cast<int>(n), 1.0, ca.data(), static_cast<int>(n), z.data(), static_cast<int>(n));
+  // By blocks of columns of Z (each ~2·10^8 flops), with a cancellation point between them.
+  const std::size_t block = std::max<std::size_t>(64, static_cast<std::size_t>(2e8 / (static_cast<double>(n) * static_cast<double>(n))));
+  for (std::size_t j = 0; j < n; j += block) {
+    checkpoint();
+    cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, static_cast<int>(n),
+                static_cast<int>(std::min(block, n - j)), 1.0, ca.data(), static_cast<int>(n), z.data() + j,
+                static_cast<int>(n));
+  }
   double sum = 0.0;
   for (const double s : singularValues(z)) {
     if (!(s > 0.0)) {
@@ -676,7 +719,8 @@ const std::vector<MeasureDef>& rsmMeasures() {
       MeasureDef("rsm-norm-difference", rsmNormDifference)
           .withMinRows(2)
           .option(enumOption("rsm", {"euclidean", "cosine"}, "euclidean"))
-          .option(enumOption("norm", {"spectral", "frobenius"}, "spectral")),
+          .option(enumOption("norm", {"spectral", "frobenius"}, "spectral"))
+          .withScaling(rsmNormDifferenceScaling),
       MeasureDef("rsa", rsa)
           .withMinRows(3)
           .option(enumOption("inner", {"correlation", "euclidean", "cosine"}, "correlation"))
@@ -685,7 +729,9 @@ const std::vector<MeasureDef>& rsmMeasures() {
       MeasureDef("bures", bures).withMinRows(2).option(booleanOption("center", true)),
       MeasureDef("eigenspace-overlap", eigenspaceOverlap).option(booleanOption("center", false)),
       MeasureDef("gulp", gulp).withMinRows(2).option(numberOption("lambda", 0.0).atLeast(0.0).atMost(1e12)),
-      MeasureDef("riemannian", riemannian).option(numberOption("regularization", 0.0).atLeast(0.0).atMost(1e6)),
+      MeasureDef("riemannian", riemannian)
+          .option(numberOption("regularization", 0.0).atLeast(0.0).atMost(1e6))
+          .withScaling(homogeneousOfDegree0),
   };
   return list;
 }

@@ -26,7 +26,8 @@ double difference(const MeasureContext& ctx, Statistic&& statistic) {
 }
 
 // ‖(1/N) Σ_i x_i‖₂: the norm of the mean row, not the mean of the row norms (Wang et al. 2020; ReSi
-// MagnitudeDifference).
+// MagnitudeDifference), of the data the core sees (magnitudeDifference undoes the magnitude rule's
+// scale: OwnScale).
 double magnitude(const Representation& r) {
   double sum = 0.0;
   for (double m : r.columnMeans()) sum += m * m;
@@ -59,7 +60,10 @@ double concentricity(const Representation& r) {
       for (std::size_t c = 0; c < x.cols; ++c) unit[c] = mean[c] / norm;
     }
     double sum = 0.0;
-    for (std::size_t i = 0; i < x.rows; ++i) sum += clippedCosine(x.row(i), unit, x.cols);
+    for (std::size_t i = 0; i < x.rows; ++i) {
+      if ((i & 0xff) == 0) checkpoint();
+      sum += clippedCosine(x.row(i), unit, x.cols);
+    }
     return sum / static_cast<double>(x.rows);
   });
 }
@@ -70,10 +74,13 @@ double concentricity(const Representation& r) {
 double uniformity(const Representation& r, double t) {
   const Matrix& d2 = squaredEuclideanDistances(r);
   const std::size_t n = r.rows();
+  // ‖x_i − x_j‖² in the input's own units: the magnitude rule's 2^-e is undone here (OwnScale).
+  const int twiceScale = 2 * r.scaleExponent();
   double offDiagonal = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     const double* row = d2.row(i);
-    for (std::size_t j = i + 1; j < n; ++j) offDiagonal += std::exp(-t * row[j]);
+    for (std::size_t j = i + 1; j < n; ++j) offDiagonal += std::exp(-t * (twiceScale == 0 ? row[j] : std::ldexp(row[j], twiceScale)));
   }
   const double nd = static_cast<double>(n);
   return std::log((nd + 2.0 * offDiagonal) / (nd * nd));
@@ -157,7 +164,7 @@ double intrinsicDimensionDifference(const MeasureContext& ctx) {
 }
 
 double magnitudeDifference(const MeasureContext& ctx) {
-  return difference(ctx, [](const Representation& r, const char*) { return magnitude(r); });
+  return difference(ctx, [](const Representation& r, const char*) { return std::ldexp(magnitude(r), r.scaleExponent()); });
 }
 
 double concentricityDifference(const MeasureContext& ctx) {
@@ -191,6 +198,7 @@ double tolerance(const Representation& r, const std::vector<std::size_t>& classO
   std::vector<double> selfTerms(classes, 0.0);
   std::vector<double> counts(classes, 0.0);
   for (std::size_t i = 0; i < x.rows; ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     const double* xi = x.row(i);
     double norm = 0.0;
     for (std::size_t c = 0; c < x.cols; ++c) norm += xi[c] * xi[c];
@@ -313,6 +321,7 @@ double neuronModularity(const Representation& r, const char* which, const RunCon
     Matrix adjacency(d, d);
     double total = 0.0;
     for (std::size_t i = 0; i < d; ++i) {
+      checkpoint();
       for (std::size_t j = 0; j < d; ++j) {
         if (i == j || !live[i] || !live[j]) continue;
         adjacency(i, j) = std::min(1.0, std::fabs(cov(i, j)) / (sd[i] * sd[j]));
@@ -349,6 +358,7 @@ double neuronModularity(const Representation& r, const char* which, const RunCon
       }
       Matrix bg(g, g);
       for (std::size_t p = 0; p < g; ++p) {
+        checkpoint();
         double rowSum = 0.0;
         for (std::size_t q = 0; q < g; ++q) {
           bg(p, q) = b(group[p], group[q]);
@@ -375,6 +385,7 @@ double neuronModularity(const Representation& r, const char* which, const RunCon
       double gain = 0.0;
       if (!minus.empty() && eig.values[lead] > 0.0) {
         for (std::size_t p = 0; p < g; ++p) {
+          checkpoint();
           for (std::size_t q = 0; q < g; ++q) {
             if (side[p] > 0 && side[q] < 0) gain -= 2.0 * b(group[p], group[q]);
           }
@@ -414,9 +425,11 @@ const std::vector<MeasureDef>& statisticsMeasures() {
           .withMinRows(3)
           .option(enumOption("estimator", {"twonn", "mle"}, "twonn"))
           .option(integerOption("k", 10).atLeast(2).atMost(kMaxK)),  // 'mle' needs N ≥ k + 1
-      MeasureDef("magnitude-difference", magnitudeDifference),
+      MeasureDef("magnitude-difference", magnitudeDifference).withScaling(ownScale),
       MeasureDef("concentricity-difference", concentricityDifference),
-      MeasureDef("uniformity-difference", uniformityDifference).option(numberOption("t", 2.0).above(0.0)),
+      MeasureDef("uniformity-difference", uniformityDifference)
+          .option(numberOption("t", 2.0).above(0.0))
+          .withScaling(ownScale),
       MeasureDef("tolerance-difference", toleranceDifference).withMinRows(2).withLabels(),
       MeasureDef("knn-modularity-difference", knnModularityDifference)
           .withMinRows(2)

@@ -14,6 +14,7 @@
 #include "measure.hpp"
 #include "parallel.hpp"
 #include "random.hpp"
+#include "sorting.hpp"
 #include "threads.hpp"
 #include "topology/heat_trace.hpp"
 #include "topology/persistence.hpp"
@@ -31,7 +32,8 @@ double quantileOfEntries(const Matrix& m, double q) {
   const double position = q * static_cast<double>(values.size() - 1);
   const auto lower = static_cast<std::size_t>(std::floor(position));
   const double fraction = position - static_cast<double>(lower);
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lower), values.end());
+  nthElementWithCheckpoints(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lower), values.end(),
+                            std::less<double>());
   const double a = values[lower];
   if (fraction == 0.0 || lower + 1 >= values.size()) return a;
   const double b = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(lower) + 1, values.end());
@@ -72,6 +74,7 @@ double crossBarcodeH1(const Matrix& r1, const Matrix& r2, const RunControl& cont
   const auto clean = [cutoff](double v) { return v < cutoff ? 0.0 : v; };
   Matrix cross(2 * n, 2 * n);
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     for (std::size_t j = 0; j < n; ++j) {
       const double offDiagonal = clean(r1(i, j));
       cross(n + i, j) = offDiagonal;
@@ -190,6 +193,7 @@ Matrix witnessDistances(const Representation& r, const std::vector<std::size_t>&
   for (std::size_t j = 0; j < l; ++j) std::copy_n(x.row(landmarks[j]), d, chosen.row(j));
   Matrix out = multiply(x, Trans::No, chosen.view(), Trans::Yes);
   for (std::size_t i = 0; i < n; ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     for (std::size_t j = 0; j < l; ++j) {
       const double scale = norms[i] + norms[landmarks[j]];
       double squared = scale - 2.0 * out(i, j);

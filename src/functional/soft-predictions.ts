@@ -6,6 +6,7 @@ import { NnsimError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { type MeasureDefinition, defineMeasure } from '../measure-types.js';
 import { type ResolvedOptions, numberOption } from '../options.js';
+import { checkBudget } from '../runtime.js';
 import { classCount, inputOption, outputKind, probabilities, toModelOutputs } from './inputs.js';
 
 /** Probability rows of every model (N × C each, row-major) after checking N and C agree. */
@@ -241,7 +242,8 @@ export function blahutArimoto(
     const s = blahutArimotoStep(channel, x, output);
     return s.upper - s.lower <= tolerance ? Math.max(s.lower, 0) : s;
   };
-  while (iterations < maxIterations) {
+  for (let round = 1; iterations < maxIterations; round++) {
+    if (round % 256 === 0) checkBudget();
     const s1 = step(x0);
     if (typeof s1 === 'number') return { capacity: s1, iterations };
     const s2 = step(s1.next);
@@ -330,16 +332,21 @@ export const rashomonCapacityDefinition = defineMeasure({
     citation: 'Hsu, Calmon 2022, "Rashomon capacity: a metric for predictive multiplicity in classification", NeurIPS',
     url: 'https://arxiv.org/abs/2206.01295',
   },
-  engine: groupEngine('rashomon-capacity', (dists, rows, cols, options) => {
-    const tolerance = options.values.tolerance as number;
-    const maxIterations = options.values.maxIterations as number;
-    let total = 0;
-    for (let i = 0; i < rows; i++) {
-      const channel = dists.map((d) => d.subarray(i * cols, (i + 1) * cols));
-      total += Math.exp(blahutArimoto(channel, tolerance, maxIterations).capacity);
-    }
-    return total / rows;
-  }),
+  engine: {
+    // Blahut–Arimoto's iterations are not bounded by the input size: async calls always use a worker.
+    offload: 'always',
+    ...groupEngine('rashomon-capacity', (dists, rows, cols, options) => {
+      const tolerance = options.values.tolerance as number;
+      const maxIterations = options.values.maxIterations as number;
+      let total = 0;
+      for (let i = 0; i < rows; i++) {
+        checkBudget();
+        const channel = dists.map((d) => d.subarray(i * cols, (i + 1) * cols));
+        total += Math.exp(blahutArimoto(channel, tolerance, maxIterations).capacity);
+      }
+      return total / rows;
+    }),
+  },
 });
 
 export const softPredictionsDefinitions = [
