@@ -297,14 +297,29 @@ double pwcca(const MeasureContext& ctx) {
   return directions == "canonical" ? pwccaCanonical(ctx) : pwccaSvccaCode(ctx);
 }
 
+// Working memory (MemoryEstimate): per input the centred SVD and a column-space basis (N × r), the
+// r_a × r_b product of the bases and its SVD; PWCCA's 'svcca-code' directions add the D × D
+// covariances, whitening and full SVD, and the N × D directions with their QR factor.
+double ccaMemory(const MemoryShape& s, const Options& options) {
+  const double n = static_cast<double>(s.rows), da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
+  const double ra = std::min(n, da), rb = std::min(n, db);
+  double bytes = memory::centredSvd(n, da) + memory::centredSvd(n, db) + memory::matrix(n, ra + rb) +
+                 memory::matrix(ra, rb) + memory::thinSvd(ra, rb);
+  if (options.has("directions") && options.choice("directions", "canonical", {"canonical", "svcca-code"}) == "svcca-code") {
+    const double d = std::max(da, db);
+    bytes += 12 * memory::matrix(d, d) + 4 * memory::matrix(n, d);
+  }
+  return bytes;
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& ccaMeasures() {
   static const std::vector<MeasureDef> list = {
-      {"cca-mean", ccaMean, 2, false},
-      {"cca-r2", ccaR2, 2, false},
-      {"svcca", svcca, 2, false},
-      {"pwcca", pwcca, 2, false},
+      MeasureDef{"cca-mean", ccaMean, 2, false}.withMemory(ccaMemory),
+      MeasureDef{"cca-r2", ccaR2, 2, false}.withMemory(ccaMemory),
+      MeasureDef{"svcca", svcca, 2, false}.withMemory(ccaMemory),
+      MeasureDef{"pwcca", pwcca, 2, false}.withMemory(ccaMemory),
   };
   return list;
 }

@@ -254,14 +254,28 @@ double maximumMatch(const MeasureContext& ctx) {
   return static_cast<double>(keepX.size() + keepY.size()) / static_cast<double>(na.size() + nb.size());
 }
 
+// Working memory (MemoryEstimate). The neuron-to-neuron matrices (inner products, correlations or
+// costs, D × D′) and the assignment or transport solver's arrays over the D·D′ edges (about six
+// numbers per edge).
+double neuronMatrixMemory(const MemoryShape& s, const Options&) {
+  return 8 * memory::matrix(static_cast<double>(s.colsA), static_cast<double>(s.colsB)) + 2.0 * (1 << 22);
+}
+
+// Each round: the retained neurons of one input (N × |keep|), the SVD of the other's retained span
+// and the projection coefficients.
+double maximumMatchMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows), d = static_cast<double>(std::max(s.colsA, s.colsB));
+  return memory::matrix(n, d) + memory::thinSvd(n, d) + memory::matrix(n, std::min(n, d)) + 2 * memory::matrix(n, d);
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& matchingMeasures() {
   static const std::vector<MeasureDef> list = {
-      {"correlation-match", correlationMatch, 2, false},
-      {"permutation-procrustes", permutationProcrustes, 1, false},
-      {"soft-matching", softMatching, 1, false},
-      {"maximum-match", maximumMatch, 1, false},
+      MeasureDef{"correlation-match", correlationMatch, 2, false}.withMemory(neuronMatrixMemory),
+      MeasureDef{"permutation-procrustes", permutationProcrustes, 1, false}.withMemory(neuronMatrixMemory),
+      MeasureDef{"soft-matching", softMatching, 1, false}.withMemory(neuronMatrixMemory),
+      MeasureDef{"maximum-match", maximumMatch, 1, false}.withMemory(maximumMatchMemory),
   };
   return list;
 }

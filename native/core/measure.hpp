@@ -33,12 +33,45 @@ struct MeasureContext {
 
 using MeasureKernel = double (*)(const MeasureContext&);
 
+// The input shape a memory estimate is for: N inputs, D and D′ features, and the number of distinct
+// labels when labels are given (0: unknown, estimated as N).
+struct MemoryShape {
+  std::size_t rows = 0;
+  std::size_t colsA = 0;
+  std::size_t colsB = 0;
+  std::size_t classes = 0;
+};
+
+// Bytes of working memory a measure allocates at its peak in one comparison, as a function of the
+// shape and its options (the inputs themselves excluded: the caller owns them). Each family declares
+// one next to its kernels; it counts every allocation that grows with N or D (N × N, N × D, D × D′
+// matrices, their LAPACK workspaces, k-NN lists) as if nothing were memoised yet, and rounds up.
+// runMeasure compares it with memoryLimit() before the kernel runs.
+using MemoryEstimate = double (*)(const MemoryShape&, const Options&);
+
 struct MeasureDef {
   const char* id;
   MeasureKernel kernel;
   std::size_t minRows;  // smallest N for which the measure is defined
   bool needsLabels;
+  MemoryEstimate memory = nullptr;
+
+  MeasureDef withMemory(MemoryEstimate estimate) const {
+    MeasureDef d = *this;
+    d.memory = estimate;
+    return d;
+  }
 };
+
+// Building blocks of the estimates, in bytes (sizes as doubles: N² and N·D products of large inputs
+// do not overflow).
+namespace memory {
+double matrix(double rows, double cols);            // a dense rows × cols matrix of doubles
+double thinSvd(double rows, double cols);           // thinSvd/singularValues: LAPACK's copy, U, Vᵀ, work
+double centredSvd(double rows, double cols);        // Representation::svd(Columns): centred copy + thinSvd
+double rowSpaceFactor(double rows, double cols);    // Representation::rowSpaceFactor (the R factor when D > N)
+double crossFactor(double rows, double colsA, double colsB);  // RepresentationPair::crossFactor + its SVD
+}  // namespace memory
 
 // One list per family, defined in <family>.cpp.
 const std::vector<MeasureDef>& ccaMeasures();
@@ -53,8 +86,19 @@ const std::vector<MeasureDef>& statisticsMeasures();
 const MeasureDef* findMeasure(const std::string& id);
 std::vector<std::string> measureIds();
 
-// Validates N and labels against the definition, runs the kernel and guarantees a finite result
-// (a non-finite value is a bug or a numerical failure, reported as Error, never returned as NaN).
+// Working memory (bytes) of measure `id` for `shape` and `options` (memory::… plus a small fixed
+// allowance); throws Error(UnknownMeasure), or Error(Option) for an invalid option it reads.
+double estimateMemory(const std::string& id, const MemoryShape& shape, const Options& options);
+
+// The most working memory one comparison may take, in bytes: +∞ (no limit) until set. The binding sets
+// it from configure({ memoryLimit }) (by default a share of the machine's or cgroup's memory).
+void setMemoryLimit(double bytes);
+double memoryLimit();
+
+// Validates N and labels against the definition, refuses with Error(OutOfMemory) when the measure's
+// memory estimate exceeds memoryLimit() (before anything is allocated), runs the kernel and guarantees
+// a finite result (a non-finite value is a bug or a numerical failure, reported as Error, never
+// returned as NaN).
 double runMeasure(const std::string& id, const MeasureContext& ctx);
 
 // Helper for kernels: throws Error(Degenerate) with a message when `value` is zero or not positive.
