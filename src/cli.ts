@@ -20,6 +20,7 @@ import type { Matrix } from './matrix.js';
 import type { MeasureInfo } from './measure-types.js';
 import type { OptionSpec } from './options.js';
 import { getMeasure, listMeasures } from './registry.js';
+import { sampleRows, takeRows } from './sampling.js';
 import { escapeXml } from './report/heatmap.js';
 import { type Layer, type MeasureRun, type Side, runPairwise, summarize } from './report/pairwise.js';
 import { type WrittenSection, indexHtml, rangeText, writeSectionFiles } from './report/write.js';
@@ -32,8 +33,10 @@ class UsageError extends Error {}
 const USAGE = `nnsim — similarity of neural network representations
 
 Usage:
-  nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--reshape flatten|positions] [--json]
-  nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--reshape ...] [--quiet]
+  nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--reshape flatten|positions]
+                    [--rows N [--seed S]] [--json]
+  nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--reshape ...]
+                    [--rows N [--seed S]] [--quiet]
   nnsim list [--json]
   nnsim demo [--out DIR] [--quiet]
 
@@ -44,6 +47,9 @@ pairwise: A and B are folders of per-layer .npy files, or one .npz/.safetensors 
 --option K=V      an option for every selected measure that has it; ID.K=V for one measure only
 --labels FILE     class labels (1-D integer array) for measures that need them
 --reshape MODE    3-D/4-D arrays (N × … × C): 'flatten' → N × (…·C), 'positions' → (N·…) × C
+--rows N          compare a random subset of N inputs (the same rows of A and B; stratified by class
+                  with --labels), for measures that need all N × N pairs of a large input
+--seed S          seed of that subset (default 0): the same seed gives the same rows everywhere
 --json            machine-readable output
 --quiet           no progress bar (it is also off when stderr is not a terminal)
 `;
@@ -239,18 +245,67 @@ const COMMON = {
   option: { type: 'string', multiple: true, short: 'o' },
   labels: { type: 'string' },
   reshape: { type: 'string' },
+  rows: { type: 'string' },
+  seed: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
+
+/** A random subset of the inputs chosen with --rows N --seed S. */
+interface Subset {
+  readonly indices: Int32Array;
+  readonly rows: number;
+  readonly of: number;
+  readonly seed: number;
+  readonly stratified: boolean;
+}
+
+function integerFlag(flag: string, text: string, min: number): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > Number.MAX_SAFE_INTEGER) {
+    throw new UsageError(`${flag} expects an integer ≥ ${min}; got '${text}'`);
+  }
+  return n;
+}
+
+/** --rows/--seed → the subset of the `total` inputs (stratified by the labels when given), or none. */
+function chooseSubset(values: { rows?: string; seed?: string }, total: number, labels: Int32Array | undefined): Subset | undefined {
+  if (values.rows === undefined) {
+    if (values.seed !== undefined) throw new UsageError('--seed chooses the rows of --rows N; give --rows too');
+    return undefined;
+  }
+  const rows = integerFlag('--rows', values.rows, 1);
+  const seed = values.seed === undefined ? 0 : integerFlag('--seed', values.seed, 0);
+  if (labels && labels.length !== total) {
+    throw new NnsimError('E_LABELS', `the labels have ${labels.length} entries but the arrays have ${total} rows (inputs)`);
+  }
+  const indices = sampleRows(total, { rows, seed, labels });
+  return { indices, rows: indices.length, of: total, seed, stratified: labels !== undefined };
+}
+
+function subsetText(subset: Subset): string {
+  return `rows: a random subset of ${subset.rows} of the ${subset.of} inputs (--rows ${subset.rows} --seed ${subset.seed}` +
+    `${subset.stratified ? ', stratified by label' : ''})`;
+}
+
+function subsetLabels(labels: Int32Array | undefined, subset: Subset | undefined): Int32Array | undefined {
+  return labels && subset ? Int32Array.from(subset.indices, (i) => labels[i]!) : labels;
+}
+
+function subsetJson(subset: Subset | undefined): unknown {
+  return subset ? { rows: subset.rows, of: subset.of, seed: subset.seed, stratified: subset.stratified } : null;
+}
 
 function compareCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({ args, options: { ...COMMON, json: { type: 'boolean' } }, allowPositionals: true });
   if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim --help'`);
   const reshape = parseReshape(values.reshape);
-  const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [ea, eb, rows] = openPair(positionals[0]!, positionals[1]!, reshape);
-  const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
-  const a = toRepresentation(ea, reshape);
-  const b = toRepresentation(eb, reshape);
+  const allLabels = values.labels !== undefined ? readLabels(values.labels) : undefined;
+  const [ea, eb, total] = openPair(positionals[0]!, positionals[1]!, reshape);
+  const subset = chooseSubset(values, total, allLabels);
+  const labels = subsetLabels(allLabels, subset);
+  const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, subset?.rows ?? total);
+  const a = subset ? takeRows(toRepresentation(ea, reshape), subset.indices, 'A') : toRepresentation(ea, reshape);
+  const b = subset ? takeRows(toRepresentation(eb, reshape), subset.indices, 'B') : toRepresentation(eb, reshape);
   if (labels && labels.length !== a.rows) {
     throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the arrays have ${a.rows} rows (inputs)`);
   }
@@ -268,6 +323,7 @@ function compareCommand(args: string[], io: Io): number {
         {
           a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
           b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
+          subset: subsetJson(subset),
           values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
           measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
           errors: Object.fromEntries(
@@ -283,6 +339,7 @@ function compareCommand(args: string[], io: Io): number {
     );
   } else {
     io.out(`A: ${ea.source} (${a.rows} × ${a.cols})   B: ${eb.source} (${b.rows} × ${b.cols})`);
+    if (subset) io.out(subsetText(subset));
     const width = Math.max(...runs.map((r) => r.key.length), 7);
     for (const r of runs) {
       const o = outcomes[r.key];
@@ -301,9 +358,15 @@ function loadSide(spec: string, reshape: Reshape | undefined): { entries: ArrayE
   return { entries, rows: entries.map((e) => matrixShape(e, reshape).rows) };
 }
 
-function decodeSide(source: string, label: string, entries: readonly ArrayEntry[], reshape: Reshape | undefined): Side {
+function decodeSide(
+  source: string,
+  label: string,
+  entries: readonly ArrayEntry[],
+  reshape: Reshape | undefined,
+  subset: Subset | undefined,
+): Side {
   const layers: Layer[] = entries.map((e) => {
-    const matrix = toRepresentation(e, reshape);
+    const matrix = subset ? takeRows(toRepresentation(e, reshape), subset.indices, e.source) : toRepresentation(e, reshape);
     return { name: e.name, shape: e.shape, rows: matrix.rows, cols: matrix.cols, matrix };
   });
   return { source, label, layers };
@@ -333,12 +396,15 @@ function pairwiseCommand(args: string[], io: Io): number {
   if (positionals.length !== 2) throw new UsageError(`pairwise needs two models (A B); got ${positionals.length}. Run 'nnsim --help'`);
   if (!values.out) throw new UsageError('pairwise needs --out DIR (where the report is written)');
   const reshape = parseReshape(values.reshape);
-  const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [entriesA, entriesB, rows] = openSides(positionals[0]!, positionals[1]!, reshape);
+  const allLabels = values.labels !== undefined ? readLabels(values.labels) : undefined;
+  const [entriesA, entriesB, allRows] = openSides(positionals[0]!, positionals[1]!, reshape);
+  const subset = chooseSubset(values, allRows, allLabels);
+  const labels = subsetLabels(allLabels, subset);
+  const rows = subset?.rows ?? allRows;
   const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
-  const a = decodeSide(positionals[0]!, 'A', entriesA, reshape);
+  const a = decodeSide(positionals[0]!, 'A', entriesA, reshape, subset);
   // One model against itself: one set of prepared layers, symmetric measures mirrored.
-  const b = sameSource(positionals[0]!, positionals[1]!) ? a : decodeSide(positionals[1]!, 'B', entriesB, reshape);
+  const b = sameSource(positionals[0]!, positionals[1]!) ? a : decodeSide(positionals[1]!, 'B', entriesB, reshape, subset);
   if (labels && labels.length !== rows) {
     throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the layers have ${rows} rows (inputs)`);
   }
@@ -349,12 +415,19 @@ function pairwiseCommand(args: string[], io: Io): number {
   } finally {
     bar.stop();
   }
-  const shown = { ...result, measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })) };
+  const shown = { ...result, subset: subsetJson(subset), measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })) };
   const dir = resolve(values.out);
   const svgs = writeSectionFiles(dir, `${a.source} vs ${b.source}`, shown);
   const html = indexHtml({
     title: `nnsim: ${a.source} vs ${b.source}`,
-    sections: [{ title: `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs`, folder: '', result: shown, svgs }],
+    sections: [
+      {
+        title: `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs${subset ? ` (${subsetText(subset)})` : ''}`,
+        folder: '',
+        result: shown,
+        svgs,
+      },
+    ],
     command: `nnsim pairwise ${args.join(' ')}`,
   });
   writeFileSync(join(dir, 'index.html'), html);
@@ -369,6 +442,7 @@ function pairwiseCommand(args: string[], io: Io): number {
     );
   }
   const written = relative(process.cwd(), join(dir, 'index.html'));
+  if (subset) io.out(`nnsim: ${subsetText(subset)}`);
   io.out(`nnsim: wrote ${written.startsWith('..') ? join(dir, 'index.html') : written} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
   return result.errors.length > 0 ? 1 : 0;
 }
@@ -469,8 +543,8 @@ function demoCommand(args: string[], io: Io): number {
   try {
     meta.models.slice(1).forEach((other, k) => {
       const [entriesA, entriesB] = openSides(join(dataDir, reference.folder), join(dataDir, other.folder), undefined);
-      const a = decodeSide(join(dataDir, reference.folder), reference.title, entriesA, undefined);
-      const b = decodeSide(join(dataDir, other.folder), other.title, entriesB, undefined);
+      const a = decodeSide(join(dataDir, reference.folder), reference.title, entriesA, undefined, undefined);
+      const b = decodeSide(join(dataDir, other.folder), other.title, entriesB, undefined, undefined);
       const result = runPairwise(a, b, runs, (done) => bar.update(k * pairsPerSweep + done, (meta.models.length - 1) * pairsPerSweep));
       const shown = {
         ...result,

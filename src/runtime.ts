@@ -4,7 +4,7 @@
  * floor(threads / concurrency) BLAS threads — concurrent calls never oversubscribe the cores, and a
  * queued call does not occupy a libuv thread while it waits.
  */
-import { NnsimError } from './errors.js';
+import { NnsimError, invalidParameter } from './errors.js';
 import { nativeAddon } from './native.js';
 
 export interface RuntimeConfig {
@@ -18,6 +18,12 @@ export interface RuntimeConfig {
   readonly cores: number;
   /** OpenBLAS build configuration. */
   readonly blas: string;
+  /**
+   * Most bytes of working memory one comparison may use: a measure whose memory estimate (see
+   * estimateMemory) is larger is refused with E_OUT_OF_MEMORY before anything is allocated. Default:
+   * 75% of the machine's memory, or of the container's cgroup limit when that is lower.
+   */
+  readonly memoryLimit: number;
 }
 
 let threads: number | undefined;
@@ -41,10 +47,18 @@ function checkCount(value: unknown, name: string, max: number): number {
   return value;
 }
 
-/** Sets the thread budget and/or how many async comparisons may run at once. */
-export function configure(options: { threads?: number; concurrency?: number }): RuntimeConfig {
+/**
+ * Sets the thread budget, how many async comparisons may run at once, and/or the memory limit of one
+ * comparison (bytes; Infinity turns the check off).
+ */
+export function configure(options: { threads?: number; concurrency?: number; memoryLimit?: number }): RuntimeConfig {
+  const memoryLimit = options.memoryLimit;
+  if (memoryLimit !== undefined && (typeof memoryLimit !== 'number' || Number.isNaN(memoryLimit) || memoryLimit <= 0)) {
+    throw invalidParameter('E_OPTION', 'memoryLimit', 'a positive number of bytes (or Infinity)', memoryLimit);
+  }
   if (options.threads !== undefined) threads = checkCount(options.threads, 'threads', 4096);
   if (options.concurrency !== undefined) concurrency = checkCount(options.concurrency, 'concurrency', 1024);
+  if (memoryLimit !== undefined) nativeAddon().setMemoryLimit(memoryLimit);
   applyBlasThreads();
   startWaiting();
   return getConfig();
@@ -58,6 +72,7 @@ export function getConfig(): RuntimeConfig {
     blasThreads: info.threads,
     cores: info.cores,
     blas: info.config,
+    memoryLimit: nativeAddon().getMemoryLimit(),
   };
 }
 

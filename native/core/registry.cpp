@@ -21,7 +21,9 @@ constexpr double kFixedAllowance = 1 << 20;
 
 std::string byteText(double bytes) {
   char buffer[64];
-  if (bytes >= 1e9) {
+  if (bytes >= 1e12) {
+    std::snprintf(buffer, sizeof buffer, "%.1f TB", bytes / 1e12);
+  } else if (bytes >= 1e9) {
     std::snprintf(buffer, sizeof buffer, "%.1f GB", bytes / 1e9);
   } else {
     std::snprintf(buffer, sizeof buffer, "%.1f MB", bytes / 1e6);
