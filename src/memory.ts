@@ -21,8 +21,8 @@ function count(value: unknown, what: string): number {
 /**
  * Bytes of working memory of `definition` for N = `rows` inputs of `colsA` and `colsB` features with
  * these options (the inputs themselves not included). Native measures: the estimate the core checks
- * against the memory limit before computing. JS-engine (functional) measures: their converted copies of
- * the two inputs.
+ * against the memory limit before computing (its options validated). JS-engine (functional) measures:
+ * their converted copies of the two inputs.
  */
 export function estimateMemoryOf(
   definition: MeasureDefinition,
@@ -34,8 +34,8 @@ export function estimateMemoryOf(
   const n = count(rows, 'rows');
   const da = count(colsA, 'colsA');
   const db = count(colsB, 'colsB');
-  const resolved = resolveOptions(definition.id, definition.options, options, n);
   if (definition.engine.kind === 'js') return 2 * 8 * n * (da + db);
+  const resolved = resolveOptions(definition.id, definition.options, options, n);
   const classes = resolved.labels ? new Set(resolved.labels).size : undefined;
   return nativeAddon().estimateMemory(definition.id, n, da, db, resolved.values, classes);
 }

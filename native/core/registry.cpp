@@ -55,12 +55,16 @@ double centredSvd(double rows, double cols) { return matrix(rows, cols) + thinSv
 // D ≤ N: a view of the data (nothing). D > N: a copy for dgeqrf and the N × N R factor.
 double rowSpaceFactor(double rows, double cols) { return cols <= rows ? 0.0 : matrix(rows, cols) + matrix(rows, rows); }
 
-// Feature space (D, D′ ≤ N): D × D′ and two centring blocks of ~4 MB; else the two row-space factors
-// and their r_a × r_b product; either way the singular values of the product.
+// Feature space (D, D′ ≤ N): D × D′ and the two centring blocks of centeredCrossProduct (up to ~4 MB
+// each); else the two row-space factors and their r_a × r_b product; either way the singular values of
+// the product.
 double crossFactor(double rows, double colsA, double colsB) {
   const double ra = std::min(rows, colsA), rb = std::min(rows, colsB);
   double bytes = matrix(ra, rb) + thinSvd(ra, rb);
-  if (colsA <= rows && colsB <= rows) return bytes + 2.0 * (1 << 22);
+  if (colsA <= rows && colsB <= rows) {
+    const double block = std::min(rows, std::clamp(std::floor(524288.0 / std::max(colsA, colsB)), 64.0, 4096.0));
+    return bytes + matrix(block, colsA + colsB);
+  }
   return bytes + rowSpaceFactor(rows, colsA) + rowSpaceFactor(rows, colsB);
 }
 
