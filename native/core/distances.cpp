@@ -332,6 +332,9 @@ std::size_t tileRows(std::size_t n, std::size_t d) {
 
 std::size_t candidateCapacity(std::size_t k) { return k + std::max<std::size_t>(k, 16); }
 
+// Entries screened together before any is looked at one by one.
+constexpr std::size_t kStrip = 16;
+
 struct Candidate {
   double value;         // screened, or exact once `exact` is set
   std::int32_t index;
@@ -457,6 +460,12 @@ KnnLists computeKnn(const Representation& r, std::size_t k, Metric metric, const
   // Screened value of (i, j) from their Gram entry g: ‖x_i‖² + ‖x_j‖² − 2g on centred rows, 1 − g on
   // unit rows.
   const auto screened = [&](std::size_t i, std::size_t j, double g) { return cosine ? 1.0 - g : w[i] + w[j] - 2.0 * g; };
+  // The same lower bound screened − allowance as α_i + α_j − slope·g (α_i = (1 − c)·w_i, slope 2;
+  // cosine: α_i = (1 − c)/2, slope 1), for the strip prefilter; its own rounding (a few u·(w_i + w_j))
+  // is far inside the slack of the bound's coefficient.
+  const double slope = cosine ? 1.0 : 2.0;
+  std::vector<double> alpha(n);
+  for (std::size_t i = 0; i < n; ++i) alpha[i] = (1.0 - bound.coefficient) * w[i];
   for (std::size_t i0 = 0; i0 < n; i0 += tile) {
     const std::size_t ni = std::min(tile, n - i0);
     prepareRows(r, metric, i0, ni, blockI.data());
@@ -475,19 +484,29 @@ KnnLists computeKnn(const Representation& r, std::size_t k, Metric metric, const
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(ni), static_cast<int>(nj), di, 1.0,
                     blockI.data(), di, blockJ.data(), di, 0.0, gram.data(), static_cast<int>(nj));
       }
-      // The tile's rows: inputs of block I against the inputs of block J.
+      // The tile's rows: inputs of block I against the inputs of block J, a strip of entries at a time:
+      // a strip none of whose lower bounds reaches the threshold (the usual case) costs one vectorised
+      // pass; the others are offered entry by entry.
       parallelFor(ni, 16, [&](std::size_t from, std::size_t to) {
         for (std::size_t p = from; p < to; ++p) {
           const std::size_t i = i0 + p;
           const double* g = gram.data() + p * nj;
+          const double* alphaJ = alpha.data() + j0;
           double limit = selection.threshold(i);
-          for (std::size_t q = 0; q < nj; ++q) {
-            const std::size_t j = j0 + q;
-            if (j == i) continue;
-            const double value = screened(i, j, g[q]);
-            const double allowance = bound(i, j);
-            if (value - allowance > limit) continue;
-            limit = selection.offer(i, j, value, allowance);
+          for (std::size_t q0 = 0; q0 < nj; q0 += kStrip) {
+            const std::size_t q1 = std::min(nj, q0 + kStrip);
+            const double reach = limit - alpha[i];
+            unsigned hits = 0;
+            for (std::size_t q = q0; q < q1; ++q) hits |= static_cast<unsigned>(alphaJ[q] - slope * g[q] <= reach);
+            if (hits == 0) continue;
+            for (std::size_t q = q0; q < q1; ++q) {
+              const std::size_t j = j0 + q;
+              if (j == i) continue;
+              const double value = screened(i, j, g[q]);
+              const double allowance = bound(i, j);
+              if (value - allowance > limit) continue;
+              limit = selection.offer(i, j, value, allowance);
+            }
           }
         }
       });
@@ -495,17 +514,28 @@ KnnLists computeKnn(const Representation& r, std::size_t k, Metric metric, const
       // Its columns: inputs of block J against those of block I. Each thread owns a range of columns and
       // walks the tile by rows, so the reads stay contiguous.
       parallelFor(nj, 16, [&](std::size_t from, std::size_t to) {
-        std::vector<double> limits(to - from);
-        for (std::size_t q = from; q < to; ++q) limits[q - from] = selection.threshold(j0 + q);
+        std::vector<double> limits(to - from), reach(to - from);
+        for (std::size_t q = from; q < to; ++q) {
+          limits[q - from] = selection.threshold(j0 + q);
+          reach[q - from] = limits[q - from] - alpha[j0 + q];
+        }
         for (std::size_t p = 0; p < ni; ++p) {
           const std::size_t i = i0 + p;
           const double* g = gram.data() + p * nj;
-          for (std::size_t q = from; q < to; ++q) {
-            const std::size_t j = j0 + q;
-            const double value = screened(j, i, g[q]);
-            const double allowance = bound(j, i);
-            if (value - allowance > limits[q - from]) continue;
-            limits[q - from] = selection.offer(j, i, value, allowance);
+          const double own = -alpha[i];
+          for (std::size_t q0 = from; q0 < to; q0 += kStrip) {
+            const std::size_t q1 = std::min(to, q0 + kStrip);
+            unsigned hits = 0;
+            for (std::size_t q = q0; q < q1; ++q) hits |= static_cast<unsigned>(-slope * g[q] - reach[q - from] <= own);
+            if (hits == 0) continue;
+            for (std::size_t q = q0; q < q1; ++q) {
+              const std::size_t j = j0 + q;
+              const double value = screened(j, i, g[q]);
+              const double allowance = bound(j, i);
+              if (value - allowance > limits[q - from]) continue;
+              limits[q - from] = selection.offer(j, i, value, allowance);
+              reach[q - from] = limits[q - from] - alpha[j];
+            }
           }
         }
       });
@@ -551,7 +581,7 @@ double knnMemoryBytes(std::size_t n, std::size_t d, std::size_t k) {
   const double selection = rows * (kk * sizeof(double) + static_cast<double>(candidateCapacity(k)) * sizeof(Candidate) +
                                    2 * sizeof(std::size_t));
   const double blocks = (2.0 * tile * static_cast<double>(d) + tile * tile) * sizeof(double);
-  const double perInput = rows * 3 * sizeof(double);  // bound weights, exact scales and norms
+  const double perInput = rows * 4 * sizeof(double);  // bound weights, prefilter, exact scales and norms
   return lists + selection + blocks + perInput;
 }
 
