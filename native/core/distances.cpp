@@ -158,10 +158,11 @@ const Matrix& cosineSimilarities(const Representation& r) {
     Matrix unit = Matrix::uninitialized(n, x.cols);
     for (std::size_t i = 0; i < n; ++i) {
       const double* src = x.row(i);
+      // Scaled by a power of two first (exact), so rows of any magnitude normalise without overflow.
+      const double s = powerOfTwoScale(src, x.cols);
       double norm = 0.0;
-      for (std::size_t c = 0; c < x.cols; ++c) norm += src[c] * src[c];
-      norm = std::sqrt(norm);
-      const double inv = norm > 0.0 ? 1.0 / norm : 0.0;
+      for (std::size_t c = 0; c < x.cols; ++c) norm += (s * src[c]) * (s * src[c]);
+      const double inv = norm > 0.0 ? s / std::sqrt(norm) : 0.0;
       double* dst = unit.row(i);
       for (std::size_t c = 0; c < x.cols; ++c) dst[c] = src[c] * inv;
     }
@@ -198,12 +199,13 @@ Matrix correlationDistances(const Representation& r) {
       std::fill_n(dst, x.cols, 0.0);
       continue;
     }
+    const double s = powerOfTwoScale(src, x.cols);  // (exact; no overflow in the centring)
     double mean = 0.0;
-    for (std::size_t c = 0; c < x.cols; ++c) mean += src[c];
+    for (std::size_t c = 0; c < x.cols; ++c) mean += s * src[c];
     mean /= static_cast<double>(x.cols);
     double norm = 0.0;
     for (std::size_t c = 0; c < x.cols; ++c) {
-      dst[c] = src[c] - mean;
+      dst[c] = s * src[c] - mean;
       norm += dst[c] * dst[c];
     }
     norm = std::sqrt(norm);
@@ -497,7 +499,8 @@ KnnLists computeKnn(const Representation& r, std::size_t k, Metric metric, const
             const std::size_t q1 = std::min(nj, q0 + kStrip);
             const double reach = limit - alpha[i];
             unsigned hits = 0;
-            for (std::size_t q = q0; q < q1; ++q) hits |= static_cast<unsigned>(alphaJ[q] - slope * g[q] <= reach);
+            // (!(… > …): a NaN screen, from overflowing inputs, is looked at, not skipped.)
+            for (std::size_t q = q0; q < q1; ++q) hits |= static_cast<unsigned>(!(alphaJ[q] - slope * g[q] > reach));
             if (hits == 0) continue;
             for (std::size_t q = q0; q < q1; ++q) {
               const std::size_t j = j0 + q;
@@ -526,7 +529,7 @@ KnnLists computeKnn(const Representation& r, std::size_t k, Metric metric, const
           for (std::size_t q0 = from; q0 < to; q0 += kStrip) {
             const std::size_t q1 = std::min(to, q0 + kStrip);
             unsigned hits = 0;
-            for (std::size_t q = q0; q < q1; ++q) hits |= static_cast<unsigned>(-slope * g[q] - reach[q - from] <= own);
+            for (std::size_t q = q0; q < q1; ++q) hits |= static_cast<unsigned>(!(-slope * g[q] - reach[q - from] > own));
             if (hits == 0) continue;
             for (std::size_t q = q0; q < q1; ++q) {
               const std::size_t j = j0 + q;

@@ -363,13 +363,19 @@ const Rdm& exactRdm(const Representation& r, Inner inner) {
       for (std::size_t j = i + 1; j < n; ++j) sorted.emplace_back(full(i, j), (std::uint64_t{i} << 32) | j);
     }
     if (metric == Metric::Correlation) correlation = Matrix();
-    std::sort(sorted.begin(), sorted.end());
-    const ScreenBound& bound = screenBound(r, metric);
     const auto rowOf = [](std::uint64_t key) { return static_cast<std::size_t>(key >> 32); };
     const auto colOf = [](std::uint64_t key) { return static_cast<std::size_t>(key & 0xffffffffULL); };
-    const auto allowance = [&](std::uint64_t key) { return bound(rowOf(key), colOf(key)); };
     std::unique_ptr<ExactDistance> exact;
-    for (std::size_t start = 0; start < m;) {
+    // Inputs so large that the Gram values overflow: no screen to trust, every entry exact.
+    const bool screenable = std::all_of(sorted.begin(), sorted.end(), [](const auto& e) { return std::isfinite(e.first); });
+    if (!screenable) {
+      exact = std::make_unique<ExactDistance>(r, metric);
+      for (auto& entry : sorted) entry.first = (*exact)(rowOf(entry.second), colOf(entry.second));
+    }
+    std::sort(sorted.begin(), sorted.end());
+    const ScreenBound& bound = screenBound(r, metric);
+    const auto allowance = [&](std::uint64_t key) { return bound(rowOf(key), colOf(key)); };
+    for (std::size_t start = 0; screenable && start < m;) {
       // A run: each next entry's interval reaches back into the run's union of intervals.
       double reach = sorted[start].first + allowance(sorted[start].second);
       std::size_t end = start + 1;

@@ -255,6 +255,23 @@ NNSIM_TEST(testRsaExactTies) {
   }
 }
 
+NNSIM_TEST(testScaleFreeMetricsAtExtremeMagnitudes) {
+  // Cosine and correlation are scale-free: rows scaled by 2^±700 (exactly) give the same ranks and
+  // neighbours as the original integers, ties included; nothing overflows or underflows on the way.
+  const Matrix x = smallIntegers(30, 4, -2, 2, 31), y = smallIntegers(30, 3, 0, 3, 32);
+  Matrix huge = x, tiny = y;
+  for (std::size_t i = 0; i < huge.size(); ++i) huge.data()[i] = std::ldexp(huge.data()[i], 700);
+  for (std::size_t i = 0; i < tiny.size(); ++i) tiny.data()[i] = std::ldexp(tiny.data()[i], -700);
+  Representation rx(x), ry(y), rh(huge), rt(tiny);
+  for (const char* inner : {"cosine", "correlation"}) {
+    Options o;
+    o.set("inner", std::string(inner));
+    check(run("rsa", rh, rt, o) == run("rsa", rx, ry, o), std::string("RSA at 2^±700 equals RSA of the integers: ") + inner);
+  }
+  check(knn(rh, 4, Metric::Cosine).indices == knn(rx, 4, Metric::Cosine).indices, "cosine k-NN at 2^700");
+  check(knn(rt, 4, Metric::Cosine).indices == knn(ry, 4, Metric::Cosine).indices, "cosine k-NN at 2^−700");
+}
+
 NNSIM_TEST(testMemoryEstimatesAndLimit) {
   Options none;
   for (const std::string& id : measureIds()) {
