@@ -359,8 +359,13 @@ const Rdm& exactRdm(const Representation& r, Inner inner) {
     // packed pair orders like the condensed position.
     std::vector<std::pair<double, std::uint64_t>> sorted;
     sorted.reserve(m);
+    Rdm rdm;
+    rdm.values.reserve(m);
     for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t j = i + 1; j < n; ++j) sorted.emplace_back(full(i, j), (std::uint64_t{i} << 32) | j);
+      for (std::size_t j = i + 1; j < n; ++j) {
+        sorted.emplace_back(full(i, j), (std::uint64_t{i} << 32) | j);
+        rdm.values.push_back(metric == Metric::SquaredEuclidean ? std::sqrt(full(i, j)) : full(i, j));
+      }
     }
     if (metric == Metric::Correlation) correlation = Matrix();
     const auto rowOf = [](std::uint64_t key) { return static_cast<std::size_t>(key >> 32); };
@@ -368,9 +373,16 @@ const Rdm& exactRdm(const Representation& r, Inner inner) {
     std::unique_ptr<ExactDistance> exact;
     // Inputs so large that the Gram values overflow: no screen to trust, every entry exact.
     const bool screenable = std::all_of(sorted.begin(), sorted.end(), [](const auto& e) { return std::isfinite(e.first); });
+    const auto position = [n](std::size_t i, std::size_t j) { return i * n - i * (i + 1) / 2 + (j - i - 1); };
+    // An entry settled exactly: its key and its condensed value.
+    const auto settle = [&](std::pair<double, std::uint64_t>& entry) {
+      const std::size_t i = rowOf(entry.second), j = colOf(entry.second);
+      entry.first = (*exact)(i, j);
+      rdm.values[position(i, j)] = metric == Metric::SquaredEuclidean ? std::sqrt(entry.first) : entry.first;
+    };
     if (!screenable) {
       exact = std::make_unique<ExactDistance>(r, metric);
-      for (auto& entry : sorted) entry.first = (*exact)(rowOf(entry.second), colOf(entry.second));
+      for (auto& entry : sorted) settle(entry);
     }
     std::sort(sorted.begin(), sorted.end());
     const ScreenBound& bound = screenBound(r, metric);
@@ -385,22 +397,18 @@ const Rdm& exactRdm(const Representation& r, Inner inner) {
       }
       if (end - start > 1) {
         if (!exact) exact = std::make_unique<ExactDistance>(r, metric);
-        for (std::size_t p = start; p < end; ++p) sorted[p].first = (*exact)(rowOf(sorted[p].second), colOf(sorted[p].second));
+        for (std::size_t p = start; p < end; ++p) settle(sorted[p]);
         std::sort(sorted.begin() + static_cast<std::ptrdiff_t>(start), sorted.begin() + static_cast<std::ptrdiff_t>(end));
       }
       start = end;
     }
-    Rdm rdm;
-    rdm.values.resize(m);
     rdm.ranks.resize(m);
-    const auto position = [n](std::size_t i, std::size_t j) { return i * n - i * (i + 1) / 2 + (j - i - 1); };
-    for (auto& entry : sorted) {
-      if (metric == Metric::SquaredEuclidean) entry.first = std::sqrt(entry.first);
-      rdm.values[position(rowOf(entry.second), colOf(entry.second))] = entry.first;
-    }
+    // Ranks of the final values (sqrt for Euclidean: it may merge distinct squares, as scipy's pdist would).
+    const auto finalValue = [&](std::size_t p) { return metric == Metric::SquaredEuclidean ? std::sqrt(sorted[p].first) : sorted[p].first; };
     for (std::size_t start = 0; start < m;) {
       std::size_t end = start + 1;
-      while (end < m && sorted[end].first == sorted[start].first) ++end;
+      const double value = finalValue(start);
+      while (end < m && finalValue(end) == value) ++end;
       const double average = 0.5 * static_cast<double>(start + 1 + end);  // mean of ranks start+1 … end
       for (std::size_t p = start; p < end; ++p) {
         rdm.ranks[position(rowOf(sorted[p].second), colOf(sorted[p].second))] = average;
