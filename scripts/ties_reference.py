@@ -28,7 +28,7 @@ from scipy.spatial.distance import cdist, pdist, squareform
 from scipy.stats import kendalltau, rankdata
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from neighbors_statistics_reference import mle_id, per_row_agreement, twonn  # noqa: E402
+from neighbors_statistics_reference import mean_second_order_cosine, mle_id, per_row_agreement, twonn  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "test" / "fixtures" / "ties-reference.json"
 
@@ -140,12 +140,7 @@ def second_order_cosine(a, b, k, vectors, exact):
     la, lb = knn_lists(a, k, "cosine", exact), knn_lists(b, k, "cosine", exact)
     da, db = float_distances(a, "cosine"), float_distances(b, "cosine")
     va, vb = (1.0 - da, 1.0 - db) if vectors == "similarities" else (da, db)
-    scores = []
-    for i in range(a.shape[0]):
-        union = sorted(set(la[i]) | set(lb[i]))
-        u, v = va[i, union], vb[i, union]
-        scores.append(float(u @ v / math.sqrt((u @ u) * (v @ v))))
-    return float(np.mean(scores))
+    return mean_second_order_cosine(la, lb, va, vb)
 
 
 def knn_modularity(x, labels, k, metric, exact):
