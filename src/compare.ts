@@ -3,10 +3,11 @@
  * or on a worker thread. Native measures of one call share one prepared pair in the core (a centred
  * matrix, a factor or an SVD is computed once for all of them).
  */
-import { NnsimError, fromNative } from './errors.js';
+import { NnsimError } from './errors.js';
 import { type Matrix, type MatrixInput, requireSameRows, toMatrix } from './matrix.js';
 import type { MeasureDefinition } from './measure-types.js';
 import { type NativeControlHandle, type NativeOutcome, type NativeRepresentationHandle, nativeAddon } from './native.js';
+import type { Definition } from './measures/index.js';
 import { type OptionSchema, type OptionsOf, type ResolvedOptions, resolveOptions } from './options.js';
 import { type MeasureId, getDefinition } from './registry.js';
 import { cancelled, schedule } from './runtime.js';
@@ -89,8 +90,34 @@ function converterOf(specs: readonly unknown[]): Converter | undefined {
   return convert;
 }
 
-/** One measure of a compareMany call: an id, or an id with options and an optional result key. */
-export type MeasureSpec = MeasureId | (string & {}) | { id: MeasureId | (string & {}); options?: object; key?: string };
+/** Any measure id: autocompletion for the registered ones, and any string (checked at run time). */
+export type AnyMeasureId = MeasureId | (string & {});
+
+/** Whether `Id` is an id known only at run time: `string`, or the whole MeasureId union (measureIds()). */
+type RuntimeId<Id extends string> = [MeasureId] extends [Id] ? true : false;
+
+type TypedOptions<Id extends string> = Id extends MeasureId
+  ? OptionsOf<Extract<Definition, { readonly id: Id }>['options']>
+  : object;
+
+/**
+ * The options measure `Id` accepts, from its schema in the registry: a wrong key or value type is a
+ * compile error. An id known only at run time accepts any object, checked at run time.
+ */
+export type MeasureOptions<Id extends string> = RuntimeId<Id> extends true ? object : TypedOptions<Id>;
+
+type TypedSpecObject<Id extends string> = Id extends MeasureId
+  ? { id: Id; options?: TypedOptions<Id>; key?: string }
+  : { id: Id; options?: object; key?: string };
+
+/**
+ * One measure of a compareMany call: an id, or an id with options (typed per id when the ids are
+ * literals) and an optional result key.
+ */
+export type MeasureSpec<Id extends string = AnyMeasureId> =
+  | Id
+  | TypedSpecObject<Id>
+  | (RuntimeId<Id> extends true ? { id: Id; options?: object; key?: string } : never);
 
 /** Progress of an async run: `fraction` is the share of the whole call that is done. */
 export interface Progress {
@@ -161,11 +188,7 @@ function checkLabels(planned: readonly PlannedMeasure[]): Int32Array | undefined
   return labels;
 }
 
-type Outcome = number | NnsimError;
-
-function outcomeOf(raw: NativeOutcome, id: string): Outcome {
-  return typeof raw === 'number' ? raw : fromNative(raw, id);
-}
+type Outcome = NativeOutcome;
 
 function finiteOutcome(value: unknown, id: string): Outcome {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -217,7 +240,7 @@ function runSync(planned: readonly PlannedMeasure[], a: PreparedRepresentation, 
       b.nativeHandle(),
       checkLabels(planned),
     );
-    nativeIndices.forEach((i, k) => (outcomes[i] = outcomeOf(raw[k]!, planned[i]!.definition.id)));
+    nativeIndices.forEach((i, k) => (outcomes[i] = raw[k]!));
   }
   planned.forEach((p, i) => {
     if (p.definition.engine.kind === 'js') outcomes[i] = runJs(p, a, b);
@@ -261,7 +284,7 @@ async function runAsync(
         control,
         run.onProgress ? (k, done, total) => report(nativeIndices[k]!, done, total) : undefined,
       );
-      nativeIndices.forEach((i, k) => (outcomes[i] = outcomeOf(raw[k]!, planned[i]!.definition.id)));
+      nativeIndices.forEach((i, k) => (outcomes[i] = raw[k]!));
     } finally {
       run.signal?.removeEventListener('abort', onAbort);
     }
@@ -299,7 +322,7 @@ function single(outcome: Outcome): number {
  * Computes one measure of two representations (N × D and N × D′, rows = the same inputs).
  * Throws NnsimError on bad input or when the measure is undefined for it.
  */
-export function compare(id: MeasureId | (string & {}), a: CompareInput, b: CompareInput, options?: object): number {
+export function compare<Id extends AnyMeasureId>(id: Id, a: CompareInput, b: CompareInput, options?: MeasureOptions<Id>): number {
   const [pa, pb] = preparePair(a, b, converterOf([id]));
   try {
     const planned = plan([{ id, options }], pa.rows);
@@ -310,11 +333,11 @@ export function compare(id: MeasureId | (string & {}), a: CompareInput, b: Compa
 }
 
 /** compare() on a worker thread: the event loop stays free. */
-export async function compareAsync(
-  id: MeasureId | (string & {}),
+export async function compareAsync<Id extends AnyMeasureId>(
+  id: Id,
   a: CompareInput,
   b: CompareInput,
-  options?: object,
+  options?: MeasureOptions<Id>,
   run: RunOptions = {},
 ): Promise<number> {
   const [pa, pb] = preparePair(a, b, converterOf([id]));
@@ -349,15 +372,19 @@ function collect(planned: readonly PlannedMeasure[], outcomes: readonly Outcome[
  * Computes several measures of one pair, sharing intermediates (one centring, one factor, one cross
  * product, one set of k-NN lists …). Returns { [key]: value }, key = spec.key ?? id.
  */
-export function compareMany(specs: readonly MeasureSpec[], a: CompareInput, b: CompareInput): ManyResults;
-export function compareMany(
-  specs: readonly MeasureSpec[],
+export function compareMany<Id extends AnyMeasureId>(
+  specs: readonly MeasureSpec<Id>[],
+  a: CompareInput,
+  b: CompareInput,
+): ManyResults;
+export function compareMany<Id extends AnyMeasureId>(
+  specs: readonly MeasureSpec<Id>[],
   a: CompareInput,
   b: CompareInput,
   options: { errors: 'return' },
 ): ManyOutcomes;
-export function compareMany(
-  specs: readonly MeasureSpec[],
+export function compareMany<Id extends AnyMeasureId>(
+  specs: readonly MeasureSpec<Id>[],
   a: CompareInput,
   b: CompareInput,
   options?: { errors?: 'throw' | 'return' },
@@ -378,8 +405,8 @@ export function compareMany(
 }
 
 /** compareMany() on a worker thread, with progress and cancellation. */
-export async function compareManyAsync(
-  specs: readonly MeasureSpec[],
+export async function compareManyAsync<Id extends AnyMeasureId>(
+  specs: readonly MeasureSpec<Id>[],
   a: CompareInput,
   b: CompareInput,
   options: CompareManyOptions = {},

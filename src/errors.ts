@@ -71,23 +71,6 @@ export function invalidParameter(code: ErrorCode, what: string, expected: string
   return new NnsimError(code, `Expected ${expected} for ${what} but received ${describeValue(actual)}`, { measure });
 }
 
-const NATIVE_CODES = new Set<string>([
-  'E_TYPE', 'E_SHAPE', 'E_TOO_FEW_ROWS', 'E_NONFINITE', 'E_DETACHED', 'E_SHARED_BUFFER', 'E_OPTION',
-  'E_UNKNOWN_MEASURE', 'E_LABELS', 'E_DEGENERATE', 'E_NUMERICAL', 'E_CANCELLED', 'E_OUT_OF_MEMORY', 'E_INTERNAL',
-]);
-
-/** Turns an error object or `{ code, message }` record from the native binding into an NnsimError. */
-export function fromNative(error: unknown, measure?: string): NnsimError {
-  if (error instanceof NnsimError) return error;
-  const record = error as { code?: unknown; message?: unknown } | null;
-  const code = typeof record?.code === 'string' && NATIVE_CODES.has(record.code) ? (record.code as ErrorCode) : 'E_INTERNAL';
-  const message = typeof record?.message === 'string' ? record.message : String(error);
-  return new NnsimError(code, measure !== undefined ? `${measure}: ${message}` : message, {
-    measure,
-    cause: error instanceof Error ? error : undefined,
-  });
-}
-
 /** Levenshtein distance, for "did you mean" suggestions. */
 export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);

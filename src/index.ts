@@ -160,4 +160,7 @@ export const {
   adversarialTransferability,
   saliencySimilarity,
   modelDiff,
+  stitching,
 } = measures;
+// activation tensors (conv and token layers) → matrices:
+export { fromTensor, LAYOUTS, type Layout, type Reshape, type TensorOptions } from './io/tensor.js';

@@ -6,18 +6,22 @@
 import type { Matrix } from './matrix.js';
 import type { OptionSchema, ResolvedOptions } from './options.js';
 
-export type Family =
-  | 'cca'
-  | 'alignment'
-  | 'rsm'
-  | 'neighbors'
-  | 'topology'
-  | 'statistics'
-  | 'performance'
-  | 'hard-predictions'
-  | 'soft-predictions'
-  | 'gradient'
-  | 'stitching';
+/** The one map of measure families, in catalogue order, to the domain of their measures. */
+export const FAMILIES = {
+  cca: 'representational',
+  alignment: 'representational',
+  rsm: 'representational',
+  neighbors: 'representational',
+  topology: 'representational',
+  statistics: 'representational',
+  performance: 'functional',
+  'hard-predictions': 'functional',
+  'soft-predictions': 'functional',
+  gradient: 'functional',
+  stitching: 'functional',
+} as const satisfies Record<string, 'representational' | 'functional'>;
+
+export type Family = keyof typeof FAMILIES;
 
 /**
  * Transformations of a representation X (N × D) that a measure may ignore (survey Table 1):
@@ -35,7 +39,10 @@ export const INVARIANCES: readonly Invariance[] = [
   'affine',
 ];
 
-/** Inputs beyond the two matrices a measure needs. */
+/**
+ * Inputs beyond the two matrices a measure needs, derived from its option schema: 'labels' when it has
+ * a required labels option, 'seed' when it has a `seed` option.
+ */
 export type Requirement = 'labels' | 'seed';
 
 /** Metadata that changes with an option value, e.g. `procrustes` with `normalize: true`. */
@@ -62,6 +69,7 @@ export interface MeasureInfo {
   /** Human-readable name. */
   readonly name: string;
   readonly family: Family;
+  /** Derived from the family (FAMILIES). */
   readonly domain: 'representational' | 'functional';
   /** 'similarity': higher is more similar. 'distance': lower is more similar. */
   readonly kind: 'similarity' | 'distance';
@@ -79,10 +87,11 @@ export interface MeasureInfo {
   /** For asymmetric measures: further invariances that hold for one argument only. */
   readonly argumentInvariances?: { readonly first?: readonly Invariance[]; readonly second?: readonly Invariance[] };
   readonly variants: readonly MeasureVariant[];
+  /** Derived from the option schema (see {@link Requirement}). */
   readonly requires: readonly Requirement[];
   /** Smallest N for which the measure is defined. */
   readonly minRows: number;
-  /** Depends on a random seed (then `seed` is an option and results are deterministic per seed). */
+  /** Depends on a random seed: derived, true when `seed` is an option (results are deterministic per seed). */
   readonly stochastic: boolean;
   /** 'pair': two models; 'group': K ≥ 2 models at once. */
   readonly arity: 'pair' | 'group';
@@ -125,26 +134,31 @@ export interface MeasureDefinition<Id extends string = string, S extends OptionS
   readonly engine: NativeEngine | JsEngine;
 }
 
-type Optional = 'variants' | 'requires' | 'stochastic' | 'arity' | 'domain';
+/** What the option schema already says: requirements, stochasticity. */
+function derivedFromOptions(options: OptionSchema): { requires: Requirement[]; stochastic: boolean } {
+  const requires: Requirement[] = [];
+  if (Object.values(options).some((spec) => spec.type === 'labels' && spec.required)) requires.push('labels');
+  if ('seed' in options) requires.push('seed');
+  return { requires, stochastic: 'seed' in options };
+}
 
-/** Declares a measure; fills the usual defaults (no variants, no requirements, deterministic, pair). */
+type Derived = 'requires' | 'stochastic' | 'domain';
+type Optional = 'variants' | 'arity';
+
+/** Declares a measure; fills the usual defaults (no variants, pair) and derives what the rest implies. */
 export function defineMeasure<
   const Id extends string,
   const S extends OptionSchema,
   const A extends 'pair' | 'group' = 'pair',
 >(
-  definition: Omit<MeasureDefinition<Id, S>, Optional> &
+  definition: Omit<MeasureDefinition<Id, S>, Optional | Derived> &
     Partial<Pick<MeasureDefinition<Id, S>, Exclude<Optional, 'arity'>>> & { readonly arity?: A },
 ): MeasureDefinition<Id, S> & { readonly arity: A } {
-  const functional = ['performance', 'hard-predictions', 'soft-predictions', 'gradient', 'stitching'].includes(
-    definition.family,
-  );
   return Object.freeze({
     variants: [],
-    requires: [],
-    stochastic: false,
     arity: 'pair' as const,
-    domain: functional ? ('functional' as const) : ('representational' as const),
+    domain: FAMILIES[definition.family],
+    ...derivedFromOptions(definition.options),
     ...definition,
   }) as MeasureDefinition<Id, S> & { readonly arity: A };
 }

@@ -22,10 +22,37 @@ export interface NativeControlHandle {
   readonly cancelled: boolean;
 }
 
-/** A measure's outcome from the core: the value, or an error record. */
-export type NativeOutcome = number | { code: string; message: string };
+/** A measure's outcome from the core: the value, or the error (an NnsimError naming the measure). */
+export type NativeOutcome = number | NnsimError;
+
+/** One parameter of a core entry point, as the core declares it (native/core/options.hpp). */
+export interface NativeOptionSpec {
+  readonly type: 'number' | 'integer' | 'boolean' | 'enum';
+  readonly default?: number | boolean | string;
+  readonly required?: true;
+  readonly min?: number;
+  readonly max?: number;
+  readonly minExclusive?: true;
+  readonly maxExclusive?: true;
+  readonly values?: readonly string[];
+}
+
+export type NativeOptionSpecs = Readonly<Record<string, NativeOptionSpec>>;
+
+/** Everything the core declares about its entry points: measures, persistence and the affine fit. */
+export interface NativeSpecs {
+  readonly measures: Readonly<
+    Record<string, { readonly minRows: number; readonly needsLabels: boolean; readonly options: NativeOptionSpecs }>
+  >;
+  readonly persistence: NativeOptionSpecs;
+  readonly fitAffineMap: NativeOptionSpecs;
+}
 
 export interface NativeAddon {
+  /** Registers the error class the binding throws (done once, by nativeAddon()). */
+  init(classes: { NnsimError: typeof NnsimError }): void;
+  /** The option specs, minimum N and label needs the core declares. */
+  specs(): NativeSpecs;
   NativeRepresentation: new (data: Float64Array, rows: number, cols: number) => NativeRepresentationHandle;
   NativeControl: new () => NativeControlHandle;
   compare(
@@ -51,7 +78,7 @@ export interface NativeAddon {
     b: Float64Array,
     bRows: number,
     bCols: number,
-    ridge: number,
+    options?: { ridge?: number },
   ): { weights: Float64Array; bias: Float64Array };
   persistence(
     data: Float64Array,
@@ -115,7 +142,10 @@ export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 let cached: NativeAddon | undefined;
 
-/** The loaded addon; throws E_NATIVE_UNAVAILABLE with instructions when it cannot be loaded. */
+/**
+ * The loaded addon; throws E_NATIVE_UNAVAILABLE with instructions when it cannot be loaded. Every
+ * error the addon throws or returns is an NnsimError (registered here, once per thread).
+ */
 export function nativeAddon(): NativeAddon {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
@@ -126,9 +156,11 @@ export function nativeAddon(): NativeAddon {
   process.env.OPENBLAS_THREAD_TIMEOUT ??= '20';
   try {
     const load = require('node-gyp-build') as (dir: string) => NativeAddon;
-    cached = load(packageRoot);
+    const addon = load(packageRoot);
+    addon.init({ NnsimError });
     // The core's limit is per process: a worker thread loading the addon keeps a limit already set.
-    if (!Number.isFinite(cached.getMemoryLimit())) cached.setMemoryLimit(defaultMemoryLimit());
+    if (!Number.isFinite(addon.getMemoryLimit())) addon.setMemoryLimit(defaultMemoryLimit());
+    cached = addon;
     return cached;
   } catch (error) {
     throw new NnsimError(

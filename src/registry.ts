@@ -2,7 +2,6 @@
  * The measure registry: every measure's metadata, looked up by id. Single source for listMeasures(),
  * the CLI, the README table and the property tests.
  */
-import { CATALOGUE } from './catalogue.js';
 import { NnsimError, nearest } from './errors.js';
 import type { Invariance, MeasureDefinition, MeasureInfo, MeasureVariant } from './measure-types.js';
 import { definitions, type Definition } from './measures/index.js';
@@ -57,7 +56,7 @@ export interface MeasureFilter {
   kind?: MeasureInfo['kind'];
 }
 
-/** Metadata of every measure (optionally filtered), in catalogue order. */
+/** Metadata of every measure (optionally filtered), in catalogue order (family by family, FAMILIES). */
 export function listMeasures(filter: MeasureFilter = {}): MeasureInfo[] {
   return definitions
     .filter((d) => filter.family === undefined || d.family === filter.family)
@@ -114,7 +113,11 @@ export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<
   return result;
 }
 
-/** Ids of the survey's catalogue (src/catalogue.ts) that this version does not implement yet. */
+/**
+ * Ids of the survey's catalogue that this version does not implement.
+ * @deprecated Every measure of the survey's catalogue is implemented (the registry is the catalogue),
+ * so this is always empty; kept so that existing callers keep working.
+ */
 export function missingMeasures(): string[] {
-  return Object.keys(CATALOGUE).filter((id) => !byId.has(id));
+  return [];
 }

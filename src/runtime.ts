@@ -4,8 +4,9 @@
  * floor(threads / concurrency) BLAS threads — concurrent calls never oversubscribe the cores, and a
  * queued call does not occupy a libuv thread while it waits.
  */
-import { NnsimError, invalidParameter } from './errors.js';
+import { NnsimError, describeValue, invalidParameter } from './errors.js';
 import { nativeAddon } from './native.js';
+import { rejectUnknownKeys } from './options.js';
 
 export interface RuntimeConfig {
   /** Total threads nnsim may use (BLAS threads × concurrency). */
@@ -49,9 +50,13 @@ function checkCount(value: unknown, name: string, max: number): number {
 
 /**
  * Sets the thread budget, how many async comparisons may run at once, and/or the memory limit of one
- * comparison (bytes; Infinity turns the check off).
+ * comparison (bytes; Infinity turns the check off). Unknown keys are E_OPTION.
  */
 export function configure(options: { threads?: number; concurrency?: number; memoryLimit?: number }): RuntimeConfig {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new NnsimError('E_OPTION', `Expected an options object for configure() but received ${describeValue(options)}`);
+  }
+  rejectUnknownKeys({ name: 'configure()' }, options, ['threads', 'concurrency', 'memoryLimit']);
   const memoryLimit = options.memoryLimit;
   if (memoryLimit !== undefined && (typeof memoryLimit !== 'number' || Number.isNaN(memoryLimit) || memoryLimit <= 0)) {
     throw invalidParameter('E_OPTION', 'memoryLimit', 'a positive number of bytes (or Infinity)', memoryLimit);

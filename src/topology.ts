@@ -7,9 +7,10 @@
  *   h1.bars;                                          // [[birth, death], …], death Infinity if essential
  *   await persistence.async(points, { input: 'points', threshold: 2 });
  */
-import { NnsimError, fromNative, invalidParameter } from './errors.js';
+import { NnsimError } from './errors.js';
 import { type MatrixInput, toMatrix } from './matrix.js';
 import { nativeAddon } from './native.js';
+import { type OptionSchema, enumOption, numberOption, resolveOptionsFor } from './options.js';
 import { schedule } from './runtime.js';
 
 export interface PersistenceOptions {
@@ -40,34 +41,30 @@ export interface PersistenceRunOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The options of persistence() as a schema: the core declares the same parameters
+ * (native/core/topology/persistence.cpp) and test/20.registry locks the two together.
+ */
+export const persistenceSchema = {
+  maxDim: numberOption({ integer: true, min: 0, max: 1, default: 1, description: 'Highest homology dimension: 0 or 1.' }),
+  threshold: numberOption({
+    min: 0,
+    description: 'Only simplices of diameter ≤ threshold enter the filtration (absent or Infinity: all).',
+  }),
+  input: enumOption(
+    ['distances', 'points'],
+    'distances',
+    "'distances': an N × N distance matrix; 'points': an N × D point cloud (Euclidean distances of its rows).",
+  ),
+} as const satisfies OptionSchema;
+
 function toNativeOptions(options: PersistenceOptions | undefined): Record<string, number | string> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') {
-    throw invalidParameter('E_OPTION', 'persistence options', 'an object', options);
-  }
-  const known = new Set(['maxDim', 'threshold', 'input']);
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new NnsimError('E_OPTION', `persistence: unknown option '${key}' (maxDim, threshold, input)`);
-  }
-  const out: Record<string, number | string> = {};
-  const { maxDim, threshold, input } = options;
-  if (maxDim !== undefined) {
-    if (maxDim !== 0 && maxDim !== 1) throw invalidParameter('E_OPTION', 'persistence option maxDim', '0 or 1', maxDim);
-    out.maxDim = maxDim;
-  }
-  if (threshold !== undefined) {
-    if (typeof threshold !== 'number' || Number.isNaN(threshold) || threshold < 0) {
-      throw invalidParameter('E_OPTION', 'persistence option threshold', 'a number ≥ 0 (or Infinity)', threshold);
-    }
-    if (threshold !== Infinity) out.threshold = threshold;
-  }
-  if (input !== undefined) {
-    if (input !== 'distances' && input !== 'points') {
-      throw invalidParameter('E_OPTION', 'persistence option input', "'distances' or 'points'", input);
-    }
-    out.input = input;
-  }
-  return out;
+  // Infinity is the documented spelling of "no threshold", which the core spells by leaving it out.
+  const given =
+    options !== null && typeof options === 'object' && options.threshold === Infinity
+      ? { ...options, threshold: undefined }
+      : options;
+  return resolveOptionsFor({ name: 'persistence' }, persistenceSchema, given).values as Record<string, number | string>;
 }
 
 function toBarcodes(raw: readonly { births: Float64Array; deaths: Float64Array }[]): Barcode[] {
@@ -90,11 +87,7 @@ function persistenceSync(input: MatrixInput, options?: PersistenceOptions): Barc
   const native = toNativeOptions(options);
   const m = toMatrix(input, native.input === 'points' ? 'points' : 'distances');
   checkSquare(m.rows, m.cols, native);
-  try {
-    return toBarcodes(nativeAddon().persistence(m.data, m.rows, m.cols, native));
-  } catch (error) {
-    throw fromNative(error);
-  }
+  return toBarcodes(nativeAddon().persistence(m.data, m.rows, m.cols, native));
 }
 
 /** The same on a worker thread; `run.signal` cancels. */
@@ -113,8 +106,6 @@ async function persistenceAsync(
     run.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return toBarcodes(await addon.persistenceAsync(m.data, m.rows, m.cols, native, control));
-    } catch (error) {
-      throw fromNative(error);
     } finally {
       run.signal?.removeEventListener('abort', onAbort);
     }

@@ -6,8 +6,10 @@
 #include "measure.hpp"
 #include "native_objects.hpp"
 #include "random.hpp"
+#include "regression.hpp"
 #include "threads.hpp"
 #include "regression_binding.hpp"
+#include "topology/persistence.hpp"
 #include "topology_binding.hpp"
 
 namespace nnsim::binding {
@@ -19,6 +21,40 @@ Napi::Value MeasureIds(const Napi::CallbackInfo& info) {
   Napi::Array out = Napi::Array::New(env, ids.size());
   for (std::size_t i = 0; i < ids.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, ids[i]));
   return out;
+}
+
+// init({ NnsimError }): the error class the binding throws (see registerErrorClass).
+Napi::Value InitBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (!info[0].IsObject()) throwError(env, ErrorCode::Type, "init({ NnsimError }) needs an object");
+    const Napi::Value errorClass = info[0].As<Napi::Object>().Get("NnsimError");
+    if (!errorClass.IsFunction()) throwError(env, ErrorCode::Type, "init: NnsimError must be a class");
+    registerErrorClass(env, errorClass.As<Napi::Function>());
+    return env.Undefined();
+  });
+}
+
+// specs() -> { measures: { [id]: { minRows, needsLabels, options } }, persistence: options,
+//              fitAffineMap: options }: every parameter spec of the core (see optionSpecsToJs).
+Napi::Value Specs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    Napi::Object measures = Napi::Object::New(env);
+    for (const std::string& id : measureIds()) {
+      const MeasureDef* def = findMeasure(id);
+      Napi::Object m = Napi::Object::New(env);
+      m.Set("minRows", Napi::Number::New(env, static_cast<double>(def->minRows)));
+      m.Set("needsLabels", Napi::Boolean::New(env, def->needsLabels));
+      m.Set("options", optionSpecsToJs(env, def->options));
+      measures.Set(id, m);
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("measures", measures);
+    out.Set("persistence", optionSpecsToJs(env, topology::persistenceOptionSpecs()));
+    out.Set("fitAffineMap", optionSpecsToJs(env, affineMapOptionSpecs()));
+    return out;
+  });
 }
 
 Napi::Value GetThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), blasThreads()); }
@@ -88,6 +124,8 @@ Napi::Value SampleRows(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("init", Napi::Function::New<InitBinding>(env, "init"));
+  exports.Set("specs", Napi::Function::New<Specs>(env, "specs"));
   exports.Set("NativeRepresentation", NativeRepresentation::Define(env));
   exports.Set("NativeControl", NativeControl::Define(env));
   exports.Set("compare", Napi::Function::New<Compare>(env, "compare"));

@@ -15,8 +15,7 @@ namespace {
 struct Outcome {
   bool ok = false;
   double value = 0.0;
-  ErrorCode code = ErrorCode::Internal;
-  std::string message;
+  ErrorRecord error;
 };
 
 // Everything a comparison needs, copied out of JS values on the main thread (the representations are
@@ -37,9 +36,8 @@ struct Job {
     Outcome pairFailure;
     try {
       pair = std::make_unique<RepresentationPair>(*a, *b);
-    } catch (const Error& e) {
-      pairFailure.code = e.code();
-      pairFailure.message = e.what();
+    } catch (...) {
+      pairFailure.error = currentError();
     }
     LabelsView labelsView;
     if (hasLabels) labelsView = LabelsView{labels.data(), labels.size()};
@@ -56,18 +54,14 @@ struct Job {
         out.value = runMeasure(ids[i], ctx);
         control.step(1, 1);
         out.ok = true;
-      } catch (const Error& e) {
-        out.code = e.code();
-        out.message = e.what();
-      } catch (const std::bad_alloc&) {
-        out.code = ErrorCode::OutOfMemory;
-        out.message = "out of memory while computing '" + ids[i] + "'";
-      } catch (const std::exception& e) {
-        out.code = ErrorCode::Internal;
-        out.message = "internal error in '" + ids[i] + "': " + e.what();
+      } catch (...) {
+        out.error = currentError(ids[i]);
       }
-      if (!out.ok && out.code == ErrorCode::Cancelled) {
-        for (std::size_t j = i + 1; j < ids.size(); ++j) outcomes[j] = out;
+      if (!out.ok && out.error.code == ErrorCode::Cancelled) {
+        for (std::size_t j = i + 1; j < ids.size(); ++j) {
+          outcomes[j] = out;
+          outcomes[j].error.measure = ids[j];
+        }
         break;
       }
     }
@@ -100,10 +94,7 @@ Napi::Array toJs(Napi::Env env, const std::vector<Outcome>& outcomes) {
     if (o.ok) {
       out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, o.value));
     } else {
-      Napi::Object err = Napi::Object::New(env);
-      err.Set("code", Napi::String::New(env, errorCodeName(o.code)));
-      err.Set("message", Napi::String::New(env, o.message));
-      out.Set(static_cast<uint32_t>(i), err);
+      out.Set(static_cast<uint32_t>(i), makeError(env, o.error).Value());
     }
   }
   return out;

@@ -21,11 +21,30 @@ bool hasTag(Napi::Env env, const Napi::Value& value, const napi_type_tag* tag) {
   return napi_check_object_type_tag(env, value, tag, &matches) == napi_ok && matches;
 }
 
+namespace {
+
+// Adds methods and getters to a class's prototype as plain functions (no receiver check by V8 or by
+// ObjectWrap's unwrap, whose failures are not NnsimErrors): each checks `this` itself.
+void definePrototype(Napi::Env env, const Napi::Function& constructor,
+                     std::initializer_list<std::pair<const char*, Napi::Function::Callback>> methods,
+                     std::initializer_list<std::pair<const char*, Napi::Function::Callback>> getters) {
+  Napi::Object prototype = constructor.Get("prototype").As<Napi::Object>();
+  for (const auto& [name, callback] : methods) {
+    prototype.DefineProperty(Napi::PropertyDescriptor::Value(name, Napi::Function::New(env, callback, name),
+                                                             napi_configurable));
+  }
+  for (const auto& [name, callback] : getters) {
+    prototype.DefineProperty(Napi::PropertyDescriptor::Accessor(env, prototype, name, callback, napi_configurable));
+  }
+}
+
+}  // namespace
+
 Napi::Function NativeRepresentation::Define(Napi::Env env) {
-  return DefineClass(env, "NativeRepresentation",
-                     {InstanceAccessor<&NativeRepresentation::Rows>("rows"),
-                      InstanceAccessor<&NativeRepresentation::Cols>("cols"),
-                      InstanceMethod<&NativeRepresentation::Release>("release")});
+  Napi::Function constructor = DefineClass(env, "NativeRepresentation", {});
+  definePrototype(env, constructor, {{"release", &NativeRepresentation::Release}},
+                  {{"rows", &NativeRepresentation::Rows}, {"cols", &NativeRepresentation::Cols}});
+  return constructor;
 }
 
 NativeRepresentation::NativeRepresentation(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeRepresentation>(info) {
@@ -78,23 +97,36 @@ void NativeRepresentation::endUse() {
 }
 
 Napi::Value NativeRepresentation::Release(const Napi::CallbackInfo& info) {
-  releaseRequested_ = true;
-  if (users_ == 0) freeCore();
-  return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (!hasTag(env, info.This(), &kRepresentationTag)) {
+      throwError(env, ErrorCode::Type, "release() must be called on a NativeRepresentation");
+    }
+    NativeRepresentation* self = Unwrap(info.This().As<Napi::Object>());
+    self->releaseRequested_ = true;
+    if (self->users_ == 0) self->freeCore();
+    return env.Undefined();
+  });
 }
 
 Napi::Value NativeRepresentation::Rows(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(From(info.Env(), info.This(), "this").representation_->rows()));
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    return Napi::Number::New(env, static_cast<double>(From(env, info.This(), "this").representation_->rows()));
+  });
 }
 
 Napi::Value NativeRepresentation::Cols(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(From(info.Env(), info.This(), "this").representation_->cols()));
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    return Napi::Number::New(env, static_cast<double>(From(env, info.This(), "this").representation_->cols()));
+  });
 }
 
 Napi::Function NativeControl::Define(Napi::Env env) {
-  return DefineClass(env, "NativeControl",
-                     {InstanceMethod<&NativeControl::Cancel>("cancel"),
-                      InstanceAccessor<&NativeControl::Cancelled>("cancelled")});
+  Napi::Function constructor = DefineClass(env, "NativeControl", {});
+  definePrototype(env, constructor, {{"cancel", &NativeControl::Cancel}}, {{"cancelled", &NativeControl::Cancelled}});
+  return constructor;
 }
 
 NativeControl::NativeControl(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeControl>(info) {

@@ -13,7 +13,8 @@ namespace nnsim::binding {
 
 // Objects are type-tagged at construction (napi_type_tag_object) and checked on every unwrap, so
 // neither a spoofed `instanceof` (Symbol.hasInstance) nor a method applied to another wrapped class can
-// make the binding reinterpret one C++ object as another.
+// make the binding reinterpret one C++ object as another. Methods and accessors are plain prototype
+// functions that check the tag of `this` themselves, so a wrong receiver is an E_TYPE NnsimError.
 class NativeRepresentation : public Napi::ObjectWrap<NativeRepresentation> {
  public:
   static Napi::Function Define(Napi::Env env);
@@ -31,9 +32,9 @@ class NativeRepresentation : public Napi::ObjectWrap<NativeRepresentation> {
   void endUse();
 
  private:
-  Napi::Value Rows(const Napi::CallbackInfo& info);
-  Napi::Value Cols(const Napi::CallbackInfo& info);
-  Napi::Value Release(const Napi::CallbackInfo& info);
+  static Napi::Value Rows(const Napi::CallbackInfo& info);
+  static Napi::Value Cols(const Napi::CallbackInfo& info);
+  static Napi::Value Release(const Napi::CallbackInfo& info);
   void freeCore();
   // Throws E_DETACHED if the Float64Array's buffer was detached or moved since construction.
   void checkAttached(Napi::Env env, const char* what) const;
@@ -53,8 +54,8 @@ class NativeControl : public Napi::ObjectWrap<NativeControl> {
   static NativeControl* FromOptional(Napi::Env env, const Napi::Value& value);
 
  private:
-  Napi::Value Cancel(const Napi::CallbackInfo& info);
-  Napi::Value Cancelled(const Napi::CallbackInfo& info);
+  static Napi::Value Cancel(const Napi::CallbackInfo& info);
+  static Napi::Value Cancelled(const Napi::CallbackInfo& info);
 
   std::shared_ptr<std::atomic<bool>> flag_ = std::make_shared<std::atomic<bool>>(false);
 };

@@ -10,11 +10,14 @@ namespace nnsim::binding {
 Napi::Value FitAffineMap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (info.Length() < 7) throwError(env, ErrorCode::Type, "fitAffineMap(a, aRows, aCols, b, bRows, bCols, ridge) needs 7 arguments");
+    if (info.Length() < 6) {
+      throwError(env, ErrorCode::Type, "fitAffineMap(a, aRows, aCols, b, bRows, bCols, options?) needs 6 arguments");
+    }
+    // Options first: their getters run JS, which must not see (or detach) the data after it is viewed.
+    const Options options = resolvedOptionsArgument(env, info[6], affineMapOptionSpecs(), "fitAffineMap");
     const MatrixView a = matrixArgument(env, info[0], info[1], info[2]);
     const MatrixView b = matrixArgument(env, info[3], info[4], info[5]);
-    if (!info[6].IsNumber()) throwError(env, ErrorCode::Type, "fitAffineMap: ridge must be a number");
-    const AffineFit fit = fitAffineMap(a, b, info[6].As<Napi::Number>().DoubleValue());
+    const AffineFit fit = fitAffineMap(a, b, options);
     Napi::Float64Array weights = Napi::Float64Array::New(env, fit.weights.size());
     std::memcpy(weights.Data(), fit.weights.data(), fit.weights.size() * sizeof(double));
     Napi::Float64Array bias = Napi::Float64Array::New(env, fit.bias.size());

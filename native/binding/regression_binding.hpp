@@ -5,7 +5,7 @@
 
 namespace nnsim::binding {
 
-// fitAffineMap(a: Float64Array, aRows, aCols, b: Float64Array, bRows, bCols, ridge: number)
+// fitAffineMap(a: Float64Array, aRows, aCols, b: Float64Array, bRows, bCols, options?: { ridge?: number })
 //   -> { weights: Float64Array (aCols × bCols, row-major), bias: Float64Array (bCols) }
 Napi::Value FitAffineMap(const Napi::CallbackInfo& info);
 

@@ -35,18 +35,14 @@ struct PersistenceJob {
 PersistenceJob parseJob(const Napi::CallbackInfo& info, bool copy) {
   Napi::Env env = info.Env();
   PersistenceJob job;
+  // Options first: their getters run JS, which must not see (or detach) the data after it is viewed.
+  const Options options = resolvedOptionsArgument(env, info[3], topology::persistenceOptionSpecs(), "persistence");
+  job.points = options.choice("input") == "points";
+  job.options = topology::persistenceOptions(options);
   job.view = matrixArgument(env, info[0], info[1], info[2]);
   if (copy) {
     job.copy = Matrix::copyOf(job.view);
     job.view = job.copy.view();
-  }
-  const Options options = optionsArgument(env, info[3], "persistence");
-  job.points = options.choice("input", "distances", {"distances", "points"}) == "points";
-  job.options.maxDim = static_cast<int>(options.integer("maxDim", 1, 0, 1));
-  job.options.threshold =
-      options.number("threshold", std::numeric_limits<double>::max(), 0.0, std::numeric_limits<double>::max());
-  if (job.options.threshold == std::numeric_limits<double>::max()) {
-    job.options.threshold = std::numeric_limits<double>::infinity();
   }
   return job;
 }
@@ -82,17 +78,8 @@ class PersistenceWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       result_ = job_.run(control_);
-    } catch (const Error& e) {
-      code_ = e.code();
-      message_ = e.what();
-      failed_ = true;
-    } catch (const std::bad_alloc&) {
-      code_ = ErrorCode::OutOfMemory;
-      message_ = "out of memory";
-      failed_ = true;
-    } catch (const std::exception& e) {
-      code_ = ErrorCode::Internal;
-      message_ = std::string("internal error: ") + e.what();
+    } catch (...) {
+      error_ = currentError();
       failed_ = true;
     }
   }
@@ -101,7 +88,7 @@ class PersistenceWorker : public Napi::AsyncWorker {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
     if (failed_) {
-      deferred_.Reject(makeError(env, code_, message_).Value());
+      deferred_.Reject(makeError(env, error_).Value());
     } else {
       deferred_.Resolve(toJs(env, result_));
     }
@@ -114,8 +101,7 @@ class PersistenceWorker : public Napi::AsyncWorker {
   RunControl control_;
   topology::Barcodes result_;
   bool failed_ = false;
-  ErrorCode code_ = ErrorCode::Internal;
-  std::string message_;
+  ErrorRecord error_;
 };
 
 }  // namespace

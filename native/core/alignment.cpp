@@ -82,8 +82,8 @@ double procrustesDistance(const RepresentationPair& pair, Centering c, bool norm
 }
 
 double procrustes(const MeasureContext& ctx) {
-  const Centering c = ctx.options.flag("center", true) ? Centering::Columns : Centering::None;
-  const bool normalize = ctx.options.flag("normalize", false);
+  const Centering c = ctx.options.flag("center") ? Centering::Columns : Centering::None;
+  const bool normalize = ctx.options.flag("normalize");
   return procrustesDistance(ctx.pair, c, normalize);
 }
 
@@ -106,7 +106,7 @@ double angularShape(const MeasureContext& ctx) {
 // X = Z Wᵀ with W orthonormal, so products and alignments of Z equal those of X.
 Trans factorTransposeOp(const RowSpaceFactor& f) { return f.trans == Trans::Yes ? Trans::No : Trans::Yes; }
 
-// LinearRegression R² of predicting the first input from the second (ReSi §3.7): the share of the
+// LinearRegression R² of predicting the first input from the second (ReSi's LinearRegression): the share of the
 // centred first input's variance in the column space of the centred second input,
 //   R² = ‖P_Y X_c‖_F² / ‖X_c‖_F²,  P_Y = Q_Y Q_Yᵀ the projector onto span(Y_c),
 // i.e. 1 − RSS/TSS of the least-squares fit X ≈ 1bᵀ + Y B (intercept via the centring). The projector
@@ -115,7 +115,7 @@ Trans factorTransposeOp(const RowSpaceFactor& f) { return f.trans == Trans::Yes 
 // all of 1⊥). A predictor with all rows equal explains nothing: R² = 0.
 double linearRegression(const MeasureContext& ctx) {
   requireVariance(ctx.a(), Centering::Columns, "first (predicted)", "linear regression R²");
-  const double lambda = ctx.options.number("lambda", 0.0, 0.0, 1e300);
+  const double lambda = ctx.options.number("lambda");
   if (ctx.b().isConstant(Centering::Columns)) return 0.0;
   if (lambda > 0.0) {
     // Ridge fit X̂ = Y_c (Y_cᵀY_c + λI)⁻¹ Y_cᵀ X_c = U diag(w) Uᵀ X_c with Y_c = U S Vᵀ and the shrinkage
@@ -138,7 +138,7 @@ double linearRegression(const MeasureContext& ctx) {
   return std::min(1.0, frobeniusNormSquared(projected) / ctx.a().squaredNorm(Centering::Columns));
 }
 
-// Aligned cosine similarity (Hamilton et al. 2016, as ReSi §3.5): rotate X onto Y by orthogonal
+// Aligned cosine similarity (Hamilton et al. 2016, as ReSi's AlignedCosineSimilarity): rotate X onto Y by orthogonal
 // Procrustes (no centring; D ≠ D′ zero-padded), then average the cosine of each input's aligned pair
 // of rows, cos(x_i Q, y_i) = x_i Q y_iᵀ / (‖x_i‖ ‖y_i‖) (Q orthogonal keeps ‖x_i Q‖ = ‖x_i‖).
 // Works in row-space factor coordinates: with XᵀY = W_x C W_yᵀ and C = U S Vᵀ, X Q Yᵀ = Z_x U Vᵀ Z_yᵀ.
@@ -236,8 +236,8 @@ double residualAfterRotation(MatrixView za, MatrixView zb) {
 //              procrustes with normalize: true).
 // Both are metrics: φ̂ is a fixed map per representation, followed by a metric on the shape space.
 double shapeMetric(const MeasureContext& ctx) {
-  const double alpha = ctx.options.number("alpha", 1.0, 0.0, 1.0);
-  const bool euclidean = ctx.options.choice("distance", "angular", {"angular", "euclidean"}) == "euclidean";
+  const double alpha = ctx.options.number("alpha");
+  const bool euclidean = ctx.options.choice("distance") == "euclidean";
   requireVariance(ctx.a(), Centering::Columns, "first", "shape metric");
   requireVariance(ctx.b(), Centering::Columns, "second", "shape metric");
   const Matrix& za = whitenedShape(ctx.a(), alpha);
@@ -288,11 +288,22 @@ double shapeMetricMemory(const MemoryShape& s, const Options&) {
 
 const std::vector<MeasureDef>& alignmentMeasures() {
   static const std::vector<MeasureDef> list = {
-      MeasureDef{"procrustes", procrustes, 2, false}.withMemory(procrustesMemory),
-      MeasureDef{"angular-shape", angularShape, 2, false}.withMemory(procrustesMemory),
-      MeasureDef{"shape-metric", shapeMetric, 2, false}.withMemory(shapeMetricMemory),
-      MeasureDef{"linear-regression", linearRegression, 2, false}.withMemory(linearRegressionMemory),
-      MeasureDef{"aligned-cosine", alignedCosine, 2, false}.withMemory(alignedCosineMemory),
+      MeasureDef("procrustes", procrustes)
+          .withMinRows(2)
+          .option(booleanOption("center", true))
+          .option(booleanOption("normalize", false))
+          .withMemory(procrustesMemory),
+      MeasureDef("angular-shape", angularShape).withMinRows(2).withMemory(procrustesMemory),
+      MeasureDef("shape-metric", shapeMetric)
+          .withMinRows(2)
+          .option(numberOption("alpha", 1.0).atLeast(0.0).atMost(1.0))
+          .option(enumOption("distance", {"angular", "euclidean"}, "angular"))
+          .withMemory(shapeMetricMemory),
+      MeasureDef("linear-regression", linearRegression)
+          .withMinRows(2)
+          .option(numberOption("lambda", 0.0).atLeast(0.0))
+          .withMemory(linearRegressionMemory),
+      MeasureDef("aligned-cosine", alignedCosine).withMinRows(2).withMemory(alignedCosineMemory),
   };
   return list;
 }

@@ -42,7 +42,7 @@ std::vector<char> constantColumns(const Representation& r) {
 }
 
 // Pearson correlations between the neurons of the two representations (D × D'), as in Li et al. 2016
-// §2.1 and ReSi §3.6: centred columns, cosine similarity, clipped to [−1, 1]. A constant neuron has
+// §2.1 and ReSi's HardCorrelationMatch: centred columns, cosine similarity, clipped to [−1, 1]. A constant neuron has
 // no defined correlation; following ReSi (sklearn's normalisation leaves a zero vector at zero) its
 // correlations are 0. A representation whose neurons are all constant is an error (nothing to match).
 const Matrix& neuronCorrelations(const RepresentationPair& pair) {
@@ -76,7 +76,7 @@ const Matrix& neuronCorrelations(const RepresentationPair& pair) {
 // correlation as ReSi does; soft = each neuron's best correlation, averaged over the neurons of both
 // representations ((mean of row maxima + mean of column maxima) / 2, ReSi's symmetrisation).
 double correlationMatch(const MeasureContext& ctx) {
-  const std::string mode = ctx.options.choice("mode", "hard", {"hard", "soft"});
+  const std::string mode = ctx.options.choice("mode");
   const Matrix& corr = neuronCorrelations(ctx.pair);
   const std::size_t da = corr.rows(), db = corr.cols();
   if (mode == "hard") {
@@ -109,7 +109,7 @@ double columnDistanceSquared(MatrixView x, std::size_t i, MatrixView y, std::siz
   return s;
 }
 
-// Permutation Procrustes (Williams et al. 2021, §2 with the permutation group; ReSi §3.4):
+// Permutation Procrustes (Williams et al. 2021, §2 with the permutation group; ReSi's PermutationProcrustes):
 // min over permutations P of ‖X P − Y‖_F, the narrower input zero-padded to max(D, D') columns.
 // The optimal P maximises tr(Pᵀ Xᵀ Y) (a linear assignment on Xᵀ Y); a padded zero column matches
 // anything at no gain, so the assignment runs on the rectangular D × D' matrix and every unmatched
@@ -225,7 +225,7 @@ void pruneBySpan(const Representation& from, std::vector<std::size_t>& keep, con
 // similarity is (|X*| + |Y*|) / (D + D'). Neurons are the raw (uncentred) activation vectors, as in the
 // paper; an all-zero neuron spans nothing and is never matched (it still counts in D).
 double maximumMatch(const MeasureContext& ctx) {
-  const double epsilon = ctx.options.number("epsilon", 0.25, 0.0, 1.0, true, false);
+  const double epsilon = ctx.options.number("epsilon");
   const std::vector<double>& na = ctx.a().columnNorms(Centering::None);
   const std::vector<double>& nb = ctx.b().columnNorms(Centering::None);
   auto nonZero = [](const std::vector<double>& norms) {
@@ -272,10 +272,15 @@ double maximumMatchMemory(const MemoryShape& s, const Options&) {
 
 const std::vector<MeasureDef>& matchingMeasures() {
   static const std::vector<MeasureDef> list = {
-      MeasureDef{"correlation-match", correlationMatch, 2, false}.withMemory(neuronMatrixMemory),
-      MeasureDef{"permutation-procrustes", permutationProcrustes, 1, false}.withMemory(neuronMatrixMemory),
-      MeasureDef{"soft-matching", softMatching, 1, false}.withMemory(neuronMatrixMemory),
-      MeasureDef{"maximum-match", maximumMatch, 1, false}.withMemory(maximumMatchMemory),
+      MeasureDef("correlation-match", correlationMatch)
+          .withMinRows(2)
+          .option(enumOption("mode", {"hard", "soft"}, "hard"))
+          .withMemory(neuronMatrixMemory),
+      MeasureDef("permutation-procrustes", permutationProcrustes).withMemory(neuronMatrixMemory),
+      MeasureDef("soft-matching", softMatching).withMemory(neuronMatrixMemory),
+      MeasureDef("maximum-match", maximumMatch)
+          .option(numberOption("epsilon", 0.25).above(0.0).atMost(1.0))
+          .withMemory(maximumMatchMemory),
   };
   return list;
 }

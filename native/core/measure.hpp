@@ -1,6 +1,6 @@
-// The native side of the measure registry: id -> kernel. Metadata (kind, range, invariances, option
-// schema, references) lives in the TypeScript registry, which is the single source for docs, CLI and
-// property tests; the core only needs to know how to compute a value and the smallest N it accepts.
+// The native side of the measure registry: id -> kernel, minimum N, labels and the option spec.
+// Descriptive metadata (kind, range, invariances, option descriptions, references) lives in the
+// TypeScript registry, which is the single source for docs, CLI and property tests.
 #pragma once
 
 #include <cstddef>
@@ -43,19 +43,41 @@ struct MemoryShape {
 };
 
 // Bytes of working memory a measure allocates at its peak in one comparison, as a function of the
-// shape and its options (the inputs themselves excluded: the caller owns them). Each family declares
-// one next to its kernels; it counts every allocation that grows with N or D (N × N, N × D, D × D′
-// matrices, their LAPACK workspaces, k-NN lists) as if nothing were memoised yet, and rounds up.
+// shape and its (resolved) options, the inputs themselves excluded (the caller owns them). Each family
+// declares one next to its kernels; it counts every allocation that grows with N or D (N × N, N × D,
+// D × D′ matrices, their LAPACK workspaces, k-NN lists) as if nothing were memoised yet, and rounds up.
 // runMeasure compares it with memoryLimit() before the kernel runs.
 using MemoryEstimate = double (*)(const MemoryShape&, const Options&);
 
+// A measure as the core knows it: its kernel, the smallest N it accepts, whether it needs labels, and
+// its parameter spec (the one declaration of each option's name, type, default and bounds; the binding
+// exports it and a TypeScript test locks the TS schema to it). Built fluently so that a new field
+// does not touch the existing entries:
+//   MeasureDef("cka", cka).withMinRows(2).option(enumOption("kernel", {"linear", "rbf"}, "linear"))
 struct MeasureDef {
   const char* id;
   MeasureKernel kernel;
-  std::size_t minRows;  // smallest N for which the measure is defined
-  bool needsLabels;
-  MemoryEstimate memory = nullptr;
+  std::size_t minRows = 1;  // smallest N for which the measure is defined
+  bool needsLabels = false;
+  OptionSpecs options;
+  MemoryEstimate memory = nullptr;  // the working-memory estimate (every measure declares one)
 
+  MeasureDef(const char* measureId, MeasureKernel measureKernel) : id(measureId), kernel(measureKernel) {}
+  MeasureDef withMinRows(std::size_t n) const {
+    MeasureDef d = *this;
+    d.minRows = n;
+    return d;
+  }
+  MeasureDef withLabels() const {
+    MeasureDef d = *this;
+    d.needsLabels = true;
+    return d;
+  }
+  MeasureDef option(OptionSpec spec) const {
+    MeasureDef d = *this;
+    d.options.push_back(std::move(spec));
+    return d;
+  }
   MeasureDef withMemory(MemoryEstimate estimate) const {
     MeasureDef d = *this;
     d.memory = estimate;
@@ -86,8 +108,8 @@ const std::vector<MeasureDef>& statisticsMeasures();
 const MeasureDef* findMeasure(const std::string& id);
 std::vector<std::string> measureIds();
 
-// Working memory (bytes) of measure `id` for `shape` and `options` (memory::… plus a small fixed
-// allowance); throws Error(UnknownMeasure), or Error(Option) for an invalid option it reads.
+// Working memory (bytes) of measure `id` for `shape` and `options` (validated against the spec; the
+// estimate plus a fixed allowance); throws Error(UnknownMeasure) or Error(Option).
 double estimateMemory(const std::string& id, const MemoryShape& shape, const Options& options);
 
 // The most working memory one comparison may take, in bytes: +∞ (no limit) until set. The binding sets
@@ -95,10 +117,11 @@ double estimateMemory(const std::string& id, const MemoryShape& shape, const Opt
 void setMemoryLimit(double bytes);
 double memoryLimit();
 
-// Validates N and labels against the definition, refuses with Error(OutOfMemory) when the measure's
-// memory estimate exceeds memoryLimit() (before anything is allocated), runs the kernel and guarantees
-// a finite result (a non-finite value is a bug or a numerical failure, reported as Error, never
-// returned as NaN).
+// Validates the options against the measure's spec (once: unknown keys, types, bounds; defaults
+// filled), N and labels against the definition, refuses with Error(OutOfMemory) when the measure's
+// memory estimate exceeds memoryLimit() (before anything is allocated), runs the kernel with the
+// resolved options and guarantees a finite result (a non-finite value is a bug or a numerical failure,
+// reported as Error, never returned as NaN).
 double runMeasure(const std::string& id, const MeasureContext& ctx);
 
 // Helper for kernels: throws Error(Degenerate) with a message when `value` is zero or not positive.

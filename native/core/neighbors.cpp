@@ -4,7 +4,7 @@
 // so a compareMany over several neighbourhood measures builds each list once): the query point is
 // excluded by index and ties are broken by the smaller index, so duplicated rows give deterministic
 // lists. ReSi instead drops the first column of an unstable sort, which agrees with us whenever there are
-// no exact distance ties (resi-conventions §4.7, §8.9).
+// no exact distance ties.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -22,7 +22,7 @@ namespace {
 constexpr std::int64_t kMaxK = std::numeric_limits<std::int32_t>::max() - 1;
 
 std::size_t readK(const MeasureContext& ctx) {
-  const std::int64_t k = ctx.options.integer("k", 10, 1, kMaxK);
+  const std::int64_t k = ctx.options.integer("k");
   if (static_cast<std::size_t>(k) + 1 > ctx.pair.rows()) {
     throw Error(ErrorCode::TooFewRows, "k-nearest neighbours with k = " + std::to_string(k) + " need at least " +
                                            std::to_string(k + 1) + " rows (inputs); got " +
@@ -32,8 +32,7 @@ std::size_t readK(const MeasureContext& ctx) {
 }
 
 Metric readMetric(const MeasureContext& ctx) {
-  return ctx.options.choice("metric", "cosine", {"cosine", "euclidean"}) == "cosine" ? Metric::Cosine
-                                                                                    : Metric::Euclidean;
+  return ctx.options.choice("metric") == "cosine" ? Metric::Cosine : Metric::Euclidean;
 }
 
 // Per-input agreement of the two neighbour lists of input i, ranks 1-based in each list.
@@ -72,7 +71,7 @@ class ListComparer {
     out.jaccard = static_cast<double>(joint) / static_cast<double>(2 * k - joint);
     if (joint > 0) {
       // Normalised by the harmonic number of the joint-set size, the largest value the sum can take for
-      // |J| joint neighbours (ranks 1..|J| in both lists), so the score lies in [0, 1] (survey §4.4; ReSi).
+      // |J| joint neighbours (ranks 1..|J| in both lists), so the score lies in [0, 1] (Wang et al. 2020; as ReSi normalises).
       double harmonic = 0.0;
       for (std::size_t t = 1; t <= joint; ++t) harmonic += 1.0 / static_cast<double>(t);
       out.rank = rankSum / harmonic;
@@ -108,7 +107,7 @@ double meanAgreement(const MeasureContext& ctx, Agreement what) {
   return sum / static_cast<double>(n);
 }
 
-// Mean over inputs of |N_k(i) ∩ N'_k(i)| / |N_k(i) ∪ N'_k(i)| (survey §4.4; Schumacher et al. 2021).
+// Mean over inputs of |N_k(i) ∩ N'_k(i)| / |N_k(i) ∪ N'_k(i)| (Wang et al. 2020; Schumacher et al. 2021).
 double knnJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, Agreement::Jaccard); }
 
 // Rank similarity of Wang et al. 2020 ("Towards understanding the instability of network embedding").
@@ -121,11 +120,11 @@ double jointRankJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, A
 // drift?", Eq. 2–3): for each input i, the cosine similarities of i to the union U_i of its k nearest
 // (cosine) neighbours in both representations form one vector per representation; the score is the mean
 // over i of the cosine of the two vectors. `vectors: 'distances'` uses cosine distances 1 − s instead,
-// as ReSi does (resi-conventions §4.7, §8.8). Only the O(N·k) similarities to the joint neighbours are
-// computed (exactly, ExactDistance), never an N × N matrix.
+// as ReSi does. Only the O(N·k) similarities to the joint neighbours are computed (exactly,
+// ExactDistance), never an N × N matrix.
 double secondOrderCosine(const MeasureContext& ctx) {
   const std::size_t k = readK(ctx);
-  const bool distances = ctx.options.choice("vectors", "similarities", {"similarities", "distances"}) == "distances";
+  const bool distances = ctx.options.choice("vectors") == "distances";
   const KnnLists& la = knn(ctx.a(), k, Metric::Cosine, &ctx.control);
   const KnnLists& lb = knn(ctx.b(), k, Metric::Cosine, &ctx.control);
   const ExactDistance ea(ctx.a(), Metric::Cosine);
@@ -175,21 +174,26 @@ double secondOrderCosine(const MeasureContext& ctx) {
 }
 
 // Working memory: the k-NN lists of both inputs (the N × k lists, the blocked search's selection state
-// and tiles; never N × N) and the per-input agreement scratch.
+// and tiles; never N × N) and the per-input scratch.
 double listsMemory(const MemoryShape& s, const Options& options) {
-  const auto k = static_cast<std::size_t>(options.integer("k", 10, 1, kMaxK));
-  const std::size_t kk = std::min(k, s.rows);
-  return knnMemoryBytes(s.rows, s.colsA, kk) + knnMemoryBytes(s.rows, s.colsB, kk) + memory::matrix(s.rows, 6);
+  const std::size_t k = std::min(static_cast<std::size_t>(options.integer("k")), s.rows);
+  return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + memory::matrix(s.rows, 6);
 }
 
 }  // namespace
 
 const std::vector<MeasureDef>& neighborMeasures() {
+  static const OptionSpec k = integerOption("k", 10).atLeast(1).atMost(kMaxK);  // needs N ≥ k + 1 (readK)
+  static const OptionSpec metric = enumOption("metric", {"cosine", "euclidean"}, "cosine");
   static const std::vector<MeasureDef> list = {
-      MeasureDef{"knn-jaccard", knnJaccard, 2, false}.withMemory(listsMemory),
-      MeasureDef{"second-order-cosine", secondOrderCosine, 2, false}.withMemory(listsMemory),
-      MeasureDef{"rank-similarity", rankSimilarity, 2, false}.withMemory(listsMemory),
-      MeasureDef{"joint-rank-jaccard", jointRankJaccard, 2, false}.withMemory(listsMemory),
+      MeasureDef("knn-jaccard", knnJaccard).withMinRows(2).option(k).option(metric).withMemory(listsMemory),
+      MeasureDef("second-order-cosine", secondOrderCosine)
+          .withMinRows(2)
+          .option(k)
+          .option(enumOption("vectors", {"similarities", "distances"}, "similarities"))
+          .withMemory(listsMemory),
+      MeasureDef("rank-similarity", rankSimilarity).withMinRows(2).option(k).option(metric).withMemory(listsMemory),
+      MeasureDef("joint-rank-jaccard", jointRankJaccard).withMinRows(2).option(k).option(metric).withMemory(listsMemory),
   };
   return list;
 }

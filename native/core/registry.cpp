@@ -88,10 +88,21 @@ std::vector<std::string> measureIds() {
   return ids;
 }
 
+namespace {
+
+// The estimate of `def` for options already resolved against its spec.
+double resolvedEstimate(const MeasureDef& def, const MemoryShape& shape, const Options& resolved) {
+  if (def.memory == nullptr) {
+    throw Error(ErrorCode::Internal, std::string("measure '") + def.id + "' declares no memory estimate");
+  }
+  return def.memory(shape, resolved) + kFixedAllowance;
+}
+
+}  // namespace
+
 double estimateMemory(const std::string& id, const MemoryShape& shape, const Options& options) {
   const MeasureDef& def = definition(id);
-  if (def.memory == nullptr) throw Error(ErrorCode::Internal, "measure '" + id + "' declares no memory estimate");
-  return def.memory(shape, options) + kFixedAllowance;
+  return resolvedEstimate(def, shape, options.resolved(def.options, "measure '" + id + "'"));
 }
 
 void setMemoryLimit(double bytes) {
@@ -103,6 +114,7 @@ double memoryLimit() { return gMemoryLimit.load(); }
 
 double runMeasure(const std::string& id, const MeasureContext& ctx) {
   const MeasureDef* def = &definition(id);
+  const Options options = ctx.options.resolved(def->options, "measure '" + id + "'");
   if (ctx.pair.rows() < def->minRows) {
     throw Error(ErrorCode::TooFewRows, "measure '" + id + "' needs at least " + std::to_string(def->minRows) +
                                            " rows (inputs); got " + std::to_string(ctx.pair.rows()));
@@ -120,7 +132,7 @@ double runMeasure(const std::string& id, const MeasureContext& ctx) {
     std::sort(distinct.begin(), distinct.end());
     shape.classes = static_cast<std::size_t>(std::unique(distinct.begin(), distinct.end()) - distinct.begin());
   }
-  const double needed = estimateMemory(id, shape, ctx.options);
+  const double needed = resolvedEstimate(*def, shape, options);
   const double limit = memoryLimit();
   if (needed > limit) {
     throw Error(ErrorCode::OutOfMemory,
@@ -132,7 +144,7 @@ double runMeasure(const std::string& id, const MeasureContext& ctx) {
                     "supports one, or raise the limit with configure({ memoryLimit }) if the machine has the memory");
   }
   ctx.control.throwIfCancelled();
-  const double value = def->kernel(ctx);
+  const double value = def->kernel(MeasureContext{ctx.pair, options, ctx.labels, ctx.control});
   if (!std::isfinite(value)) {
     throw Error(ErrorCode::Numerical, "measure '" + id + "' produced a non-finite value");
   }

@@ -14,15 +14,18 @@
 
 namespace nnsim {
 
-AffineFit fitAffineMap(MatrixView a, MatrixView b, double ridge) {
+const OptionSpecs& affineMapOptionSpecs() {
+  static const OptionSpecs specs = {numberOption("ridge", 0.0).atLeast(0.0)};
+  return specs;
+}
+
+AffineFit fitAffineMap(MatrixView a, MatrixView b, const Options& options) {
+  const double ridge = options.number("ridge");
   if (a.rows != b.rows) {
     throw Error(ErrorCode::Shape, "affine map: a and b must have the same number of rows (the same inputs): got " +
                                       std::to_string(a.rows) + " and " + std::to_string(b.rows));
   }
   if (a.rows == 0 || a.cols == 0 || b.cols == 0) throw Error(ErrorCode::Shape, "affine map: empty input");
-  if (!(ridge >= 0.0) || !std::isfinite(ridge)) {
-    throw Error(ErrorCode::Option, "affine map: the ridge must be a finite number ≥ 0");
-  }
   const std::size_t n = a.rows;
   const std::size_t d = a.cols;
   const std::size_t e = b.cols;

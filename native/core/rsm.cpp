@@ -165,9 +165,9 @@ double linearUnbiasedHsic(double crossSquaredNorm, const std::vector<double>& sx
 // or row-space factors. RBF: N × N kernels with σ relative to the median distance, so the measure stays
 // invariant to isotropic scaling. Unbiased: Song et al. 2012's HSIC estimator (needs N ≥ 4).
 double cka(const MeasureContext& ctx) {
-  const std::string kernel = ctx.options.choice("kernel", "linear", {"linear", "rbf"});
-  const std::string estimator = ctx.options.choice("estimator", "biased", {"biased", "unbiased"});
-  const double sigma = ctx.options.number("sigma", 1.0, 0.0, 1e6, true);
+  const std::string kernel = ctx.options.choice("kernel");
+  const std::string estimator = ctx.options.choice("estimator");
+  const double sigma = ctx.options.number("sigma");
   const bool unbiased = estimator == "unbiased";
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "CKA");
   if (unbiased && ctx.pair.rows() < 4) {
@@ -201,7 +201,7 @@ double cka(const MeasureContext& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// RSM norm difference (Shahbazi et al. 2021; ReSi §4.3): ‖S − S'‖ for the N × N Euclidean (or cosine)
+// RSM norm difference (Shahbazi et al. 2021; ReSi's RSMNormDifference): ‖S − S'‖ for the N × N Euclidean (or cosine)
 // distance matrices. The spectral norm (ReSi's np.linalg.norm(·, 2)) is the largest |eigenvalue| of the
 // symmetric difference; a norm of a difference of representation-wise maps, hence a pseudo-metric.
 
@@ -287,9 +287,8 @@ double symmetricSpectralNorm(const Matrix& s, RunControl& control) {
 namespace {
 
 double rsmNormDifference(const MeasureContext& ctx) {
-  const Metric metric = ctx.options.choice("rsm", "euclidean", {"euclidean", "cosine"}) == "cosine" ? Metric::Cosine
-                                                                                                  : Metric::Euclidean;
-  const bool spectral = ctx.options.choice("norm", "spectral", {"spectral", "frobenius"}) == "spectral";
+  const Metric metric = ctx.options.choice("rsm") == "cosine" ? Metric::Cosine : Metric::Euclidean;
+  const bool spectral = ctx.options.choice("norm") == "spectral";
   const Matrix& sa = pairwiseDistances(ctx.a(), metric);
   const Matrix& sb = pairwiseDistances(ctx.b(), metric);
   Matrix diff = Matrix::uninitialized(sa.rows(), sa.cols());
@@ -325,7 +324,7 @@ double distanceCorrelation(const MeasureContext& ctx) {
 enum class Inner { Correlation, Euclidean, Cosine };
 
 Inner parseInner(const Options& options) {
-  const std::string inner = options.choice("inner", "correlation", {"correlation", "euclidean", "cosine"});
+  const std::string inner = options.choice("inner");
   return inner == "correlation" ? Inner::Correlation : inner == "euclidean" ? Inner::Euclidean : Inner::Cosine;
 }
 
@@ -511,7 +510,7 @@ namespace {
 
 double rsa(const MeasureContext& ctx) {
   const Inner inner = parseInner(ctx.options);
-  const std::string outer = ctx.options.choice("outer", "spearman", {"spearman", "pearson", "kendall"});
+  const std::string outer = ctx.options.choice("outer");
   const Rdm& a = exactRdm(ctx.a(), inner);
   ctx.control.throwIfCancelled();
   const Rdm& b = exactRdm(ctx.b(), inner);
@@ -529,7 +528,7 @@ double rsa(const MeasureContext& ctx) {
 // K^{1/2} L K^{1/2} are the squared singular values of XᵀY, so F = ‖XᵀY‖_* and no N × N root is needed:
 // NBS = ‖XᵀY‖_* / (‖X‖_F ‖Y‖_F), and arccos(NBS) is the angular shape metric (Williams et al. 2021).
 double bures(const MeasureContext& ctx) {
-  const Centering c = ctx.options.flag("center", true) ? Centering::Columns : Centering::None;
+  const Centering c = ctx.options.flag("center") ? Centering::Columns : Centering::None;
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, c, "Normalized Bures similarity");
   const double value = ctx.pair.nuclearNorm(c) / (std::sqrt(ctx.a().squaredNorm(c)) * std::sqrt(ctx.b().squaredNorm(c)));
   return std::clamp(value, 0.0, 1.0);
@@ -540,7 +539,7 @@ double bures(const MeasureContext& ctx) {
 // of the column spaces (left singular vectors up to the numerical rank, numpy's matrix_rank tolerance).
 // Uncentred by default, as the paper and ReSi; X(X) gives rank/max(D, D').
 double eigenspaceOverlap(const MeasureContext& ctx) {
-  const Centering c = ctx.options.flag("center", false) ? Centering::Columns : Centering::None;
+  const Centering c = ctx.options.flag("center") ? Centering::Columns : Centering::None;
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, c, "Eigenspace overlap");
   const Matrix& ua = ctx.a().columnSpaceBasis(c);
   const Matrix& ub = ctx.b().columnSpaceBasis(c);
@@ -566,7 +565,7 @@ const GulpFactor& gulpFactor(const Representation& r, double lambda) {
   return r.memo<GulpFactor>("rsm:gulp-factor:" + keyNumber(lambda), [&] {
     const Svd& svd = r.svd(Centering::Columns);
     // Directions below numpy's rank tolerance are roundoff of a rank-deficient input: excluded, so an
-    // exactly rank-deficient input does not count noise directions (ReSi's jumps, resi-conventions §4.6).
+    // exactly rank-deficient input does not count noise directions (ReSi's value jumps there).
     const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
     double total = 0.0;
     for (std::size_t i = 0; i < rank; ++i) total += svd.s[i] * svd.s[i];
@@ -610,7 +609,7 @@ double hatDifferenceNorm(const Matrix& va, const Matrix& vb) {
 }
 
 double gulp(const MeasureContext& ctx) {
-  const double lambda = ctx.options.number("lambda", 0.0, 0.0, 1e12);
+  const double lambda = ctx.options.number("lambda");
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "GULP");
   const GulpFactor& fa = gulpFactor(ctx.a(), lambda);
   const GulpFactor& fb = gulpFactor(ctx.b(), lambda);
@@ -667,7 +666,7 @@ const Matrix& kernelCholesky(const MeasureContext& ctx, const Representation& r,
 }
 
 double riemannian(const MeasureContext& ctx) {
-  const double epsilon = ctx.options.number("regularization", 0.0, 0.0, 1e6);
+  const double epsilon = ctx.options.number("regularization");
   const Matrix& ca = kernelCholesky(ctx, ctx.a(), epsilon);
   const Matrix& cb = kernelCholesky(ctx, ctx.b(), epsilon);
   ctx.control.throwIfCancelled();
@@ -697,8 +696,8 @@ double dataOf(const MemoryShape& s, std::size_t cols) { return memory::matrix(st
 // D > N, the N × N Gram of the R factor). Unbiased adds the centred copies. RBF: per input the centred
 // copy, squared and plain distance matrices, the median's condensed copy, the kernel and its centred form.
 double ckaMemory(const MemoryShape& s, const Options& options) {
-  const std::string kernel = options.choice("kernel", "linear", {"linear", "rbf"});
-  const bool unbiased = options.choice("estimator", "biased", {"biased", "unbiased"}) == "unbiased";
+  const std::string kernel = options.choice("kernel");
+  const bool unbiased = options.choice("estimator") == "unbiased";
   const double n = static_cast<double>(s.rows);
   if (kernel == "rbf") return dataOf(s, s.colsA) + dataOf(s, s.colsB) + 2 * 4.5 * squareOf(s);
   const auto self = [&](double d) { return d <= n ? memory::matrix(d, d) : memory::rowSpaceFactor(n, d) + memory::matrix(n, n); };
@@ -719,7 +718,7 @@ double rsmNormDifferenceMemory(const MemoryShape& s, const Options&) {
 // (16 bytes per pair), the condensed values and ranks, exact distances' scaled rows (correlation).
 // Kendall adds its pairs, keys and merge buffer (32 bytes per pair).
 double rsaMemory(const MemoryShape& s, const Options& options) {
-  const bool kendall = options.choice("outer", "spearman", {"spearman", "pearson", "kendall"}) == "kendall";
+  const bool kendall = options.choice("outer") == "kendall";
   const double pairs = 0.5 * static_cast<double>(s.rows) * static_cast<double>(s.rows);
   const double side = squareOf(s) + 32.0 * pairs;
   return 2 * side + 2 * (dataOf(s, s.colsA) + dataOf(s, s.colsB)) + (kendall ? 32.0 * pairs : 0.0);
@@ -763,14 +762,34 @@ double riemannianMemory(const MemoryShape& s, const Options&) {
 
 const std::vector<MeasureDef>& rsmMeasures() {
   static const std::vector<MeasureDef> list = {
-      MeasureDef{"cka", cka, 2, false}.withMemory(ckaMemory),
-      MeasureDef{"rsm-norm-difference", rsmNormDifference, 2, false}.withMemory(rsmNormDifferenceMemory),
-      MeasureDef{"rsa", rsa, 3, false}.withMemory(rsaMemory),
-      MeasureDef{"distance-correlation", distanceCorrelation, 2, false}.withMemory(distanceCorrelationMemory),
-      MeasureDef{"bures", bures, 2, false}.withMemory(buresMemory),
-      MeasureDef{"eigenspace-overlap", eigenspaceOverlap, 1, false}.withMemory(eigenspaceOverlapMemory),
-      MeasureDef{"gulp", gulp, 2, false}.withMemory(gulpMemory),
-      MeasureDef{"riemannian", riemannian, 1, false}.withMemory(riemannianMemory),
+      MeasureDef("cka", cka)
+          .withMinRows(2)
+          .option(enumOption("kernel", {"linear", "rbf"}, "linear"))
+          .option(enumOption("estimator", {"biased", "unbiased"}, "biased"))
+          .option(numberOption("sigma", 1.0).above(0.0).atMost(1e6))
+          .withMemory(ckaMemory),
+      MeasureDef("rsm-norm-difference", rsmNormDifference)
+          .withMinRows(2)
+          .option(enumOption("rsm", {"euclidean", "cosine"}, "euclidean"))
+          .option(enumOption("norm", {"spectral", "frobenius"}, "spectral"))
+          .withMemory(rsmNormDifferenceMemory),
+      MeasureDef("rsa", rsa)
+          .withMinRows(3)
+          .option(enumOption("inner", {"correlation", "euclidean", "cosine"}, "correlation"))
+          .option(enumOption("outer", {"spearman", "pearson", "kendall"}, "spearman"))
+          .withMemory(rsaMemory),
+      MeasureDef("distance-correlation", distanceCorrelation).withMinRows(2).withMemory(distanceCorrelationMemory),
+      MeasureDef("bures", bures).withMinRows(2).option(booleanOption("center", true)).withMemory(buresMemory),
+      MeasureDef("eigenspace-overlap", eigenspaceOverlap)
+          .option(booleanOption("center", false))
+          .withMemory(eigenspaceOverlapMemory),
+      MeasureDef("gulp", gulp)
+          .withMinRows(2)
+          .option(numberOption("lambda", 0.0).atLeast(0.0).atMost(1e12))
+          .withMemory(gulpMemory),
+      MeasureDef("riemannian", riemannian)
+          .option(numberOption("regularization", 0.0).atLeast(0.0).atMost(1e6))
+          .withMemory(riemannianMemory),
   };
   return list;
 }

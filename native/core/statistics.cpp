@@ -1,6 +1,6 @@
 // Descriptive statistics of each representation, compared across the pair.
 //
-// Each measure is |s(X) − s(Y)| for a scalar statistic s of one representation (survey §4.6; ReSi takes
+// Each measure is |s(X) − s(Y)| for a scalar statistic s of one representation (Klabunde et al. 2025; ReSi takes
 // the absolute difference), so every one is a pseudo-metric on representations. The statistic of a
 // representation is memoised on it, so comparing one representation with many others computes it once.
 #include <algorithm>
@@ -26,14 +26,14 @@ double difference(const MeasureContext& ctx, Statistic&& statistic) {
 }
 
 // ‖(1/N) Σ_i x_i‖₂: the norm of the mean row, not the mean of the row norms (Wang et al. 2020; ReSi
-// MagnitudeDifference, resi-conventions §4.8).
+// MagnitudeDifference).
 double magnitude(const Representation& r) {
   double sum = 0.0;
   for (double m : r.columnMeans()) sum += m * m;
   return std::sqrt(sum);
 }
 
-// Cosine similarity of x and the unit vector u, as sklearn computes it (resi-conventions §0.1): x is
+// Cosine similarity of x and the unit vector u, as sklearn's cosine_similarity computes it: x is
 // normalised first, a zero vector has similarity 0, and the value goes through 1 − clip(1 − s, 0, 2).
 double clippedCosine(const double* x, const std::vector<double>& unit, std::size_t d) {
   double norm = 0.0;
@@ -142,8 +142,8 @@ double levinaBickel(const Representation& r, std::size_t k, const char* which, c
 }
 
 double intrinsicDimensionDifference(const MeasureContext& ctx) {
-  const bool mle = ctx.options.choice("estimator", "twonn", {"twonn", "mle"}) == "mle";
-  const std::int64_t k = ctx.options.integer("k", 10, 2, kMaxK);
+  const bool mle = ctx.options.choice("estimator") == "mle";
+  const std::int64_t k = ctx.options.integer("k");
   if (mle && static_cast<std::size_t>(k) + 1 > ctx.pair.rows()) {
     throw Error(ErrorCode::TooFewRows, "the MLE intrinsic dimension with k = " + std::to_string(k) +
                                            " needs at least " + std::to_string(k + 1) + " rows (inputs); got " +
@@ -166,7 +166,7 @@ double concentricityDifference(const MeasureContext& ctx) {
 }
 
 double uniformityDifference(const MeasureContext& ctx) {
-  const double t = ctx.options.number("t", 2.0, 0.0, std::numeric_limits<double>::max(), true);
+  const double t = ctx.options.number("t");
   return difference(ctx, [&](const Representation& r, const char*) { return uniformity(r, t); });
 }
 
@@ -270,14 +270,13 @@ double knnModularity(const Representation& r, std::size_t k, Metric metric, cons
 }
 
 double knnModularityDifference(const MeasureContext& ctx) {
-  const std::int64_t k = ctx.options.integer("k", 10, 1, kMaxK);
+  const std::int64_t k = ctx.options.integer("k");
   if (static_cast<std::size_t>(k) + 1 > ctx.pair.rows()) {
     throw Error(ErrorCode::TooFewRows, "k-nearest neighbours with k = " + std::to_string(k) + " need at least " +
                                            std::to_string(k + 1) + " rows (inputs); got " +
                                            std::to_string(ctx.pair.rows()));
   }
-  const Metric metric =
-      ctx.options.choice("metric", "cosine", {"cosine", "euclidean"}) == "cosine" ? Metric::Cosine : Metric::Euclidean;
+  const Metric metric = ctx.options.choice("metric") == "cosine" ? Metric::Cosine : Metric::Euclidean;
   std::size_t classes = 0;
   const std::vector<std::size_t> classOf = classIds(ctx.labels, &classes);
   return difference(ctx, [&](const Representation& r, const char*) {
@@ -410,8 +409,8 @@ double neuronModularityDifference(const MeasureContext& ctx) {
 
 // Working memory of each statistic (MemoryEstimate): see the kernels above for what each allocates.
 double intrinsicDimensionMemory(const MemoryShape& s, const Options& options) {
-  const bool mle = options.choice("estimator", "twonn", {"twonn", "mle"}) == "mle";
-  const auto k = mle ? std::min(static_cast<std::size_t>(options.integer("k", 10, 2, kMaxK)), s.rows) : std::size_t{2};
+  const bool mle = options.choice("estimator") == "mle";
+  const auto k = mle ? std::min(static_cast<std::size_t>(options.integer("k")), s.rows) : std::size_t{2};
   return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + memory::matrix(s.rows, 1);
 }
 
@@ -429,7 +428,7 @@ double toleranceMemory(const MemoryShape& s, const Options&) {
 
 // The k-NN lists, and the graph's adjacency lists (≤ 2k neighbours per input, vector overhead included).
 double knnModularityMemory(const MemoryShape& s, const Options& options) {
-  const auto k = std::min(static_cast<std::size_t>(options.integer("k", 10, 1, kMaxK)), s.rows);
+  const auto k = std::min(static_cast<std::size_t>(options.integer("k")), s.rows);
   const double adjacency = static_cast<double>(s.rows) * (32.0 + 8.0 * static_cast<double>(k));
   const double classes = s.classes > 0 ? static_cast<double>(s.classes) : static_cast<double>(s.rows);
   return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + adjacency + memory::matrix(s.rows, 1) +
@@ -447,14 +446,26 @@ double neuronModularityMemory(const MemoryShape& s, const Options&) {
 
 const std::vector<MeasureDef>& statisticsMeasures() {
   static const std::vector<MeasureDef> list = {
-      MeasureDef{"intrinsic-dimension-difference", intrinsicDimensionDifference, 3, false}.withMemory(
-          intrinsicDimensionMemory),
-      MeasureDef{"magnitude-difference", magnitudeDifference, 1, false}.withMemory(noMemory),
-      MeasureDef{"concentricity-difference", concentricityDifference, 1, false}.withMemory(noMemory),
-      MeasureDef{"uniformity-difference", uniformityDifference, 1, false}.withMemory(uniformityMemory),
-      MeasureDef{"tolerance-difference", toleranceDifference, 2, true}.withMemory(toleranceMemory),
-      MeasureDef{"knn-modularity-difference", knnModularityDifference, 2, true}.withMemory(knnModularityMemory),
-      MeasureDef{"neuron-modularity-difference", neuronModularityDifference, 2, false}.withMemory(neuronModularityMemory),
+      MeasureDef("intrinsic-dimension-difference", intrinsicDimensionDifference)
+          .withMinRows(3)
+          .option(enumOption("estimator", {"twonn", "mle"}, "twonn"))
+          .option(integerOption("k", 10).atLeast(2).atMost(kMaxK))  // 'mle' needs N ≥ k + 1
+          .withMemory(intrinsicDimensionMemory),
+      MeasureDef("magnitude-difference", magnitudeDifference).withMemory(noMemory),
+      MeasureDef("concentricity-difference", concentricityDifference).withMemory(noMemory),
+      MeasureDef("uniformity-difference", uniformityDifference)
+          .option(numberOption("t", 2.0).above(0.0))
+          .withMemory(uniformityMemory),
+      MeasureDef("tolerance-difference", toleranceDifference).withMinRows(2).withLabels().withMemory(toleranceMemory),
+      MeasureDef("knn-modularity-difference", knnModularityDifference)
+          .withMinRows(2)
+          .withLabels()
+          .option(integerOption("k", 10).atLeast(1).atMost(kMaxK))  // needs N ≥ k + 1
+          .option(enumOption("metric", {"cosine", "euclidean"}, "cosine"))
+          .withMemory(knnModularityMemory),
+      MeasureDef("neuron-modularity-difference", neuronModularityDifference)
+          .withMinRows(2)
+          .withMemory(neuronModularityMemory),
   };
   return list;
 }

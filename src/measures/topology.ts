@@ -23,8 +23,6 @@ export const rtdDefinition = defineMeasure({
   symmetric: true,
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
-  requires: ['seed'],
-  stochastic: true,
   minRows: 3,
   options: {
     trials: numberOption({ integer: true, min: 1, max: 1_000_000, default: 10, description: 'Number of random subsamples.' }),
@@ -63,8 +61,6 @@ export const imdDefinition = defineMeasure({
   symmetric: true,
   metric: true,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
-  requires: ['seed'],
-  stochastic: true,
   minRows: 2,
   options: {
     k: numberOption({ integer: true, min: 1, max: 1_000_000, default: 5, description: 'Neighbours of the k-NN graph (k < N).' }),
@@ -112,8 +108,6 @@ export const geometryScoreDefinition = defineMeasure({
   symmetric: true,
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
-  requires: ['seed'],
-  stochastic: true,
   minRows: 2,
   options: {
     landmarks: numberOption({

@@ -296,6 +296,22 @@ void checkArguments(std::size_t rows, std::size_t cols, const PersistenceOptions
 
 }  // namespace
 
+const OptionSpecs& persistenceOptionSpecs() {
+  static const OptionSpecs specs = {
+      integerOption("maxDim", 1).atLeast(0).atMost(1),
+      numberOption("threshold").atLeast(0.0),
+      enumOption("input", {"distances", "points"}, "distances"),
+  };
+  return specs;
+}
+
+PersistenceOptions persistenceOptions(const Options& resolved) {
+  PersistenceOptions options;
+  options.maxDim = static_cast<int>(resolved.integer("maxDim"));
+  if (resolved.has("threshold")) options.threshold = resolved.number("threshold");
+  return options;
+}
+
 Barcodes ripsPersistence(MatrixView distances, const PersistenceOptions& options, const RunControl* control) {
   checkArguments(distances.rows, distances.cols, options);
   // A full symmetric copy of the lower triangle.

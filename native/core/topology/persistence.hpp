@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "../matrix.hpp"
+#include "../options.hpp"
 #include "../run_control.hpp"
 
 namespace nnsim::topology {
@@ -33,6 +34,13 @@ struct PersistenceOptions {
   // essential). Infinity: the full filtration.
   double threshold = std::numeric_limits<double>::infinity();
 };
+
+// The options of the public persistence entry point: maxDim (0 or 1, default 1), threshold (≥ 0;
+// absent: the full filtration) and input ('distances': an N × N distance matrix, or 'points': the
+// Euclidean distances of the rows of a point cloud). Resolve given options against this spec, then
+// read them with persistenceOptions().
+const OptionSpecs& persistenceOptionSpecs();
+PersistenceOptions persistenceOptions(const Options& resolved);
 
 // bars[d] holds the bars of dimension d (d = 0 .. maxDim), bars of zero length left out, in the order
 // they are found. Every birth and death is an entry of the distance matrix (or 0, or +inf).
