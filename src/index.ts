@@ -55,6 +55,7 @@ export {
 export type { Labels, OptionSchema, OptionSpec, OptionsOf } from './options.js';
 export {
   effectiveProperties,
+  estimateMemory,
   getMeasure,
   listMeasures,
   measureIds,
@@ -64,6 +65,7 @@ export {
   type MeasureId,
 } from './registry.js';
 export { configure, getConfig, type RuntimeConfig } from './runtime.js';
+export { sampleRows, takeRows, type SampleRowsOptions } from './sampling.js';
 
 /** compare(id, a, b, options) — and compare.async(…) on a worker thread. */
 export const compare = Object.assign(compareSync, { async: compareAsync });

@@ -105,6 +105,11 @@ export interface MeasureInfo {
   readonly reference: { readonly citation: string; readonly url?: string };
   /** How the value relates to a reference implementation (e.g. "ReSi ProcrustesSizeAndShapeDistance"). */
   readonly parity?: string;
+  /**
+   * Bytes of working memory one comparison needs for N = rows inputs of colsA and colsB features (default
+   * colsA) with these options, the inputs not counted (set by getMeasure / listMeasures; see estimateMemory).
+   */
+  readonly estimateMemory?: (rows: number, colsA: number, colsB?: number, options?: object) => number;
 }
 
 /** Computed by the native core from two prepared representations (shared intermediates). */

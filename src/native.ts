@@ -2,7 +2,9 @@
  * Loading of the native addon (prebuilt in prebuilds/<platform>-<arch>/ or built into build/Release)
  * and its typed interface. Nothing outside src/ talks to the binding directly.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -109,6 +111,44 @@ export interface NativeAddon {
   getThreads(): number;
   setThreads(threads: number): void;
   blasInfo(): { config: string; cores: number; threads: number };
+  estimateMemory(
+    id: string,
+    rows: number,
+    colsA: number,
+    colsB: number,
+    options: Record<string, number | boolean | string>,
+    classes?: number,
+  ): number;
+  setMemoryLimit(bytes: number): void;
+  getMemoryLimit(): number;
+  sampleRows(n: number, rows: number, seed: number, labels?: Int32Array): Int32Array;
+}
+
+/** The share of the machine's memory (or of the cgroup's limit, when lower) one comparison may use by default. */
+export const DEFAULT_MEMORY_SHARE = 0.75;
+
+/** cgroup v2 and v1 limit files ("max", or a huge number, when there is no limit). */
+const CGROUP_LIMIT_FILES = ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes'];
+
+/** Bytes of memory this process can have: physical memory, or the container's cgroup limit when lower. */
+export function availableMemory(): number {
+  let bytes = os.totalmem();
+  for (const file of CGROUP_LIMIT_FILES) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    const limit = Number(text);
+    if (Number.isFinite(limit) && limit > 0) bytes = Math.min(bytes, limit);
+  }
+  return bytes;
+}
+
+/** The memory limit the addon starts with: DEFAULT_MEMORY_SHARE of availableMemory(). */
+export function defaultMemoryLimit(): number {
+  return Math.floor(DEFAULT_MEMORY_SHARE * availableMemory());
 }
 
 /** The package root: src/ or dist/ sit directly below it. */
@@ -132,6 +172,8 @@ export function nativeAddon(): NativeAddon {
     const load = require('node-gyp-build') as (dir: string) => NativeAddon;
     const addon = load(packageRoot);
     addon.init({ NnsimError });
+    // The core's limit is per process: a worker thread loading the addon keeps a limit already set.
+    if (!Number.isFinite(addon.getMemoryLimit())) addon.setMemoryLimit(defaultMemoryLimit());
     cached = addon;
     return cached;
   } catch (error) {

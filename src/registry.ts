@@ -5,6 +5,7 @@
 import { NnsimError, nearest } from './errors.js';
 import type { Invariance, MeasureDefinition, MeasureInfo, MeasureVariant } from './measure-types.js';
 import { definitions, type Definition } from './measures/index.js';
+import { estimateMemoryOf } from './memory.js';
 
 export type MeasureId = Definition['id'];
 
@@ -26,7 +27,22 @@ export function getDefinition(id: unknown): MeasureDefinition {
 
 function publicInfo(d: MeasureDefinition): MeasureInfo {
   const { engine: _engine, ...info } = d;
-  return info;
+  return { ...info, estimateMemory: (rows, colsA, colsB, options) => estimateMemoryOf(d, rows, colsA, colsB, options) };
+}
+
+/**
+ * Bytes of working memory one comparison with measure `id` needs for N = `rows` inputs of `colsA`
+ * and `colsB` features (default colsA) and these options, not counting the inputs: what the core
+ * checks against configure({ memoryLimit }) before it allocates anything.
+ */
+export function estimateMemory(
+  id: MeasureId | (string & {}),
+  rows: number,
+  colsA: number,
+  colsB?: number,
+  options?: object,
+): number {
+  return estimateMemoryOf(getDefinition(id), rows, colsA, colsB, options);
 }
 
 /** Metadata of one measure. */

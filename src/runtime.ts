@@ -25,6 +25,12 @@ export interface RuntimeConfig {
   readonly cores: number;
   /** OpenBLAS build configuration. */
   readonly blas: string;
+  /**
+   * Most bytes of working memory one comparison may use: a measure whose memory estimate (see
+   * estimateMemory) is larger is refused with E_OUT_OF_MEMORY before anything is allocated. Default:
+   * 75% of the machine's memory, or of the container's cgroup limit when that is lower.
+   */
+  readonly memoryLimit: number;
   /** Default time budget (ms) of calls that set no `timeout`; Infinity: none. */
   readonly timeout: number;
 }
@@ -68,17 +74,23 @@ function checkTimeout(value: unknown): number {
 }
 
 /**
- * Sets the thread budget, how many async comparisons may run at once, and/or the default timeout (ms)
- * of calls that set none; unknown keys are E_OPTION.
+ * Sets the thread budget, how many async comparisons may run at once, the default timeout (ms) of calls
+ * that set none, and/or the memory limit of one comparison (bytes; Infinity turns the check off).
+ * Unknown keys are E_OPTION.
  */
-export function configure(options: { threads?: number; concurrency?: number; timeout?: number }): RuntimeConfig {
+export function configure(options: { threads?: number; concurrency?: number; timeout?: number; memoryLimit?: number }): RuntimeConfig {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new NnsimError('E_OPTION', `Expected an options object for configure() but received ${describeValue(options)}`);
   }
-  rejectUnknownKeys({ name: 'configure()' }, options, ['threads', 'concurrency', 'timeout']);
+  rejectUnknownKeys({ name: 'configure()' }, options, ['threads', 'concurrency', 'timeout', 'memoryLimit']);
+  const memoryLimit = options.memoryLimit;
+  if (memoryLimit !== undefined && (typeof memoryLimit !== 'number' || Number.isNaN(memoryLimit) || memoryLimit <= 0)) {
+    throw invalidParameter('E_OPTION', 'memoryLimit', 'a positive number of bytes (or Infinity)', memoryLimit);
+  }
   if (options.threads !== undefined) threads = checkCount(options.threads, 'threads', 4096);
   if (options.concurrency !== undefined) concurrency = checkCount(options.concurrency, 'concurrency', 1024);
   if (options.timeout !== undefined) defaultTimeout = checkTimeout(options.timeout);
+  if (memoryLimit !== undefined) nativeAddon().setMemoryLimit(memoryLimit);
   applyBlasThreads();
   startWaiting();
   return getConfig();
@@ -93,6 +105,7 @@ export function getConfig(): RuntimeConfig {
     cores: info.cores,
     blas: info.config,
     timeout: defaultTimeout,
+    memoryLimit: nativeAddon().getMemoryLimit(),
   };
 }
 

@@ -275,7 +275,23 @@ describe('errors cross the seam once: every entry point throws real NnsimErrors'
       [() => raw.setThreads!('two'), 'E_TYPE'],
       [() => raw.setThreads!(0), 'E_OPTION'],
     ],
+    estimateMemory: [
+      [() => raw.estimateMemory!(5, 10, 2, 2, {}), 'E_TYPE'],
+      [() => raw.estimateMemory!('no-such-measure', 10, 2, 2, {}), 'E_UNKNOWN_MEASURE'],
+      [() => raw.estimateMemory!('knn-jaccard', 10, 2, 2, { k: 0 }), 'E_OPTION'],
+      [() => raw.estimateMemory!('cka', -1, 2, 2, {}), 'E_SHAPE'],
+    ],
+    setMemoryLimit: [
+      [() => raw.setMemoryLimit!('8e9'), 'E_OPTION'],
+      [() => raw.setMemoryLimit!(0), 'E_OPTION'],
+    ],
+    sampleRows: [
+      [() => raw.sampleRows!(10, 3, 0, new Float64Array(10)), 'E_TYPE'],
+      [() => raw.sampleRows!(10, 3, 0, new Int32Array(4)), 'E_SHAPE'],
+      [() => raw.sampleRows!(-1, 3, 0), 'E_SHAPE'],
+    ],
     // Take no arguments: extra ones are ignored.
+    getMemoryLimit: [],
     specs: [],
     measureIds: [],
     getThreads: [],

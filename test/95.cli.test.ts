@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { NnsimError, compare, compareMany, effectiveProperties, getMeasure, listMeasures, measureIds } from '../src/index.js';
+import { NnsimError, compare, compareMany, effectiveProperties, getMeasure, listMeasures, measureIds, sampleRows, takeRows } from '../src/index.js';
 import { summarize } from '../src/report/pairwise.js';
 import { openArray, openLayers, toRepresentation } from '../src/io/load.js';
 import { readNpy } from '../src/io/npy.js';
@@ -383,6 +383,33 @@ describe('nnsim compare', () => {
     expectOneLineError(nnsim(['compare', join(dir, 'seed-0', 'hidden3.npy'), join(dir, 'seed-1', 'hidden3.npy'), '-m', measure.id]), /labels/);
   });
 
+  it('compares a reproducible random subset with --rows N --seed S (stratified with --labels) and says so', () => {
+    const dir = join(ROOT, 'data', 'demo');
+    const files = [join(dir, 'seed-0', 'hidden3.npy'), join(dir, 'seed-1', 'hidden3.npy')];
+    const labels = Int32Array.from(openArray(join(dir, 'labels.npy')).decode());
+    const [a, b] = files.map((f) => toRepresentation(openArray(f)));
+    const r = nnsim(['compare', ...files, '-m', 'knn-jaccard,knn-modularity-difference', '--labels', join(dir, 'labels.npy'), '--rows', '120', '--seed', '4', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { subset: unknown; values: Record<string, number>; a: { rows: number } };
+    expect(out.subset).toEqual({ rows: 120, of: 400, seed: 4, stratified: true });
+    expect(out.a.rows).toBe(120);
+    const rows = sampleRows(400, { rows: 120, seed: 4, labels });
+    const sa = takeRows(a!, rows);
+    const sb = takeRows(b!, rows);
+    const subsetLabels = Int32Array.from(rows, (i) => labels[i]!);
+    expect(out.values['knn-jaccard']).toBe(compare('knn-jaccard', sa, sb));
+    expect(out.values['knn-modularity-difference']).toBe(compare('knn-modularity-difference', sa, sb, { labels: subsetLabels }));
+    const text = nnsim(['compare', ...files, '-m', 'rsa', '--rows', '50']);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toContain('rows: a random subset of 50 of the 400 inputs (--rows 50 --seed 0)\n');
+    expect(text.stdout).toContain(String(compare('rsa', takeRows(a!, sampleRows(400, { rows: 50 })), takeRows(b!, sampleRows(400, { rows: 50 })))));
+    const all = nnsim(['compare', ...files, '-m', 'cka', '--json']);
+    expect((JSON.parse(all.stdout) as { subset: unknown }).subset).toBeNull();
+    expectOneLineError(nnsim(['compare', ...files, '--seed', '3']), /--seed .* give --rows too/);
+    expectOneLineError(nnsim(['compare', ...files, '--rows', '0']), /--rows expects an integer ≥ 1; got '0'/);
+    expectOneLineError(nnsim(['compare', ...files, '--rows', '10', '--seed', 'x']), /--seed expects an integer ≥ 0/);
+  });
+
   it('computes functional measures on output files', () => {
     const ids = ['disagreement', 'jsd', 'accuracy-difference'].filter((id) => measureIds().includes(id as never));
     if (ids.length === 0) return; // not registered
@@ -536,6 +563,20 @@ describe('nnsim pairwise', () => {
     expect(summarize({ key: 'jsd', id: 'jsd', options: { base: 2 } }).range).toEqual([0, 1]);
     expect(summarize({ key: 'jsd', id: 'jsd', options: {} }).range).toEqual([0, Math.LN2]);
     expect(summarize({ key: 'p', id: 'procrustes', options: { normalize: true } }).range).toEqual(effectiveProperties('procrustes', { normalize: true }).range);
+  });
+
+  it('sweeps the same random subset of every layer with --rows N --seed S', () => {
+    const out = join(tmp(), 'report');
+    const r = nnsim(['pairwise', fixture('model-a'), fixture('model-b'), '-m', 'cka', '--rows', '8', '--seed', '2', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('nnsim: rows: a random subset of 8 of the 12 inputs (--rows 8 --seed 2)');
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { subset: unknown; values: Record<string, number[][]> };
+    expect(results.subset).toEqual({ rows: 8, of: 12, seed: 2, stratified: false });
+    const rows = sampleRows(12, { rows: 8, seed: 2 });
+    const layersA = openLayers(fixture('model-a')).map((e) => takeRows(toRepresentation(e), rows));
+    const layersB = openLayers(fixture('model-b')).map((e) => takeRows(toRepresentation(e), rows));
+    expect(results.values.cka![2]![1]).toBe(compare('cka', layersA[2]!, layersB[1]!));
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('random subset of 8 of the 12 inputs');
   });
 
   it('draws distances so that dark still means similar', () => {

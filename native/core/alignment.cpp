@@ -261,6 +261,36 @@ double shapeMetric(const MeasureContext& ctx) {
   return euclidean ? chord : 2.0 * std::asin(std::min(1.0, chord / 2.0));
 }
 
+// Working memory (MemoryEstimate). Procrustes and the angular metric: the cross factor and its
+// singular values; near zero distance also the aligned residual (two N × k coordinates, k × k SVD).
+double procrustesMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows), da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
+  const double k = std::min(n, std::max(da, db));
+  return memory::crossFactor(n, da, db) + 2 * memory::matrix(n, k) + 3 * memory::matrix(k, k) + memory::thinSvd(k, k);
+}
+
+// The centred SVD of the predictor, the centred response and its projection.
+double linearRegressionMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows), da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
+  return memory::centredSvd(n, db) + memory::matrix(n, std::min(n, db)) + memory::matrix(n, da) +
+         memory::matrix(std::min(n, db), da);
+}
+
+// Uncentred row-space factors, their cross product and its SVD, the rotation and the aligned rows.
+double alignedCosineMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows), da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
+  const double ra = std::min(n, da), rb = std::min(n, db);
+  return memory::crossFactor(n, da, db) + memory::thinSvd(ra, rb) + memory::matrix(ra, rb) + memory::matrix(n, rb);
+}
+
+// Per input the centred SVD and the whitened N × rank coordinates; their cross product and its SVD.
+double shapeMetricMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows), da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
+  const double ra = std::min(n, da), rb = std::min(n, db);
+  return memory::centredSvd(n, da) + memory::centredSvd(n, db) + memory::matrix(n, ra + rb) + memory::matrix(ra, rb) +
+         memory::thinSvd(ra, rb);
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& alignmentMeasures() {
@@ -269,17 +299,20 @@ const std::vector<MeasureDef>& alignmentMeasures() {
           .withMinRows(2)
           .option(booleanOption("center", true))
           .option(booleanOption("normalize", false))
-          .withScaling(procrustesScaling),
-      MeasureDef("angular-shape", angularShape).withMinRows(2),
+          .withScaling(procrustesScaling)
+          .withMemory(procrustesMemory),
+      MeasureDef("angular-shape", angularShape).withMinRows(2).withMemory(procrustesMemory),
       MeasureDef("shape-metric", shapeMetric)
           .withMinRows(2)
           .option(numberOption("alpha", 1.0).atLeast(0.0).atMost(1.0))
-          .option(enumOption("distance", {"angular", "euclidean"}, "angular")),
+          .option(enumOption("distance", {"angular", "euclidean"}, "angular"))
+          .withMemory(shapeMetricMemory),
       MeasureDef("linear-regression", linearRegression)
           .withMinRows(2)
           .option(numberOption("lambda", 0.0).atLeast(0.0))
-          .withScaling(ownScale),
-      MeasureDef("aligned-cosine", alignedCosine).withMinRows(2),
+          .withScaling(ownScale)
+          .withMemory(linearRegressionMemory),
+      MeasureDef("aligned-cosine", alignedCosine).withMinRows(2).withMemory(alignedCosineMemory),
   };
   return list;
 }

@@ -259,16 +259,33 @@ double maximumMatch(const MeasureContext& ctx) {
   return static_cast<double>(keepX.size() + keepY.size()) / static_cast<double>(na.size() + nb.size());
 }
 
+// Working memory (MemoryEstimate). The neuron-to-neuron matrices (inner products, correlations or
+// costs, D × D′) and the assignment or transport solver's arrays over the D·D′ edges (about six
+// numbers per edge).
+double neuronMatrixMemory(const MemoryShape& s, const Options&) {
+  return 8 * memory::matrix(static_cast<double>(s.colsA), static_cast<double>(s.colsB)) + 2.0 * (1 << 22);
+}
+
+// Each round: the retained neurons of one input (N × |keep|), the SVD of the other's retained span
+// and the projection coefficients.
+double maximumMatchMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows), d = static_cast<double>(std::max(s.colsA, s.colsB));
+  return memory::matrix(n, d) + memory::thinSvd(n, d) + memory::matrix(n, std::min(n, d)) + 2 * memory::matrix(n, d);
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& matchingMeasures() {
   static const std::vector<MeasureDef> list = {
       MeasureDef("correlation-match", correlationMatch)
           .withMinRows(2)
-          .option(enumOption("mode", {"hard", "soft"}, "hard")),
-      MeasureDef("permutation-procrustes", permutationProcrustes).withScaling(homogeneousOfDegree1),
-      MeasureDef("soft-matching", softMatching).withScaling(homogeneousOfDegree1),
-      MeasureDef("maximum-match", maximumMatch).option(numberOption("epsilon", 0.25).above(0.0).atMost(1.0)),
+          .option(enumOption("mode", {"hard", "soft"}, "hard"))
+          .withMemory(neuronMatrixMemory),
+      MeasureDef("permutation-procrustes", permutationProcrustes).withScaling(homogeneousOfDegree1).withMemory(neuronMatrixMemory),
+      MeasureDef("soft-matching", softMatching).withScaling(homogeneousOfDegree1).withMemory(neuronMatrixMemory),
+      MeasureDef("maximum-match", maximumMatch)
+          .option(numberOption("epsilon", 0.25).above(0.0).atMost(1.0))
+          .withMemory(maximumMatchMemory),
   };
   return list;
 }
