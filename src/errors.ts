@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'E_NUMERICAL'
   /** The computation was cancelled through an AbortSignal. */
   | 'E_CANCELLED'
+  /** The computation ran longer than its `timeout` (a run option, or the default set by configure()). */
+  | 'E_TIMEOUT'
   /** An allocation failed. */
   | 'E_OUT_OF_MEMORY'
   /** The measure (with these options) cannot be accumulated over row batches; the message names the alternatives. */
@@ -73,24 +75,6 @@ export function describeValue(value: unknown): string {
 /** `Expected ${expected} for ${what} but received ${describeValue(actual)}`. */
 export function invalidParameter(code: ErrorCode, what: string, expected: string, actual: unknown, measure?: string): NnsimError {
   return new NnsimError(code, `Expected ${expected} for ${what} but received ${describeValue(actual)}`, { measure });
-}
-
-const NATIVE_CODES = new Set<string>([
-  'E_TYPE', 'E_SHAPE', 'E_TOO_FEW_ROWS', 'E_NONFINITE', 'E_DETACHED', 'E_SHARED_BUFFER', 'E_OPTION',
-  'E_UNKNOWN_MEASURE', 'E_LABELS', 'E_DEGENERATE', 'E_NUMERICAL', 'E_CANCELLED', 'E_OUT_OF_MEMORY', 'E_INTERNAL',
-  'E_NOT_STREAMABLE', 'E_STATE',
-]);
-
-/** Turns an error object or `{ code, message }` record from the native binding into an NnsimError. */
-export function fromNative(error: unknown, measure?: string): NnsimError {
-  if (error instanceof NnsimError) return error;
-  const record = error as { code?: unknown; message?: unknown } | null;
-  const code = typeof record?.code === 'string' && NATIVE_CODES.has(record.code) ? (record.code as ErrorCode) : 'E_INTERNAL';
-  const message = typeof record?.message === 'string' ? record.message : String(error);
-  return new NnsimError(code, measure !== undefined ? `${measure}: ${message}` : message, {
-    measure,
-    cause: error instanceof Error ? error : undefined,
-  });
 }
 
 /** Levenshtein distance, for "did you mean" suggestions. */

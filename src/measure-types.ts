@@ -6,18 +6,22 @@
 import type { Matrix } from './matrix.js';
 import type { OptionSchema, ResolvedOptions } from './options.js';
 
-export type Family =
-  | 'cca'
-  | 'alignment'
-  | 'rsm'
-  | 'neighbors'
-  | 'topology'
-  | 'statistics'
-  | 'performance'
-  | 'hard-predictions'
-  | 'soft-predictions'
-  | 'gradient'
-  | 'stitching';
+/** The one map of measure families, in catalogue order, to the domain of their measures. */
+export const FAMILIES = {
+  cca: 'representational',
+  alignment: 'representational',
+  rsm: 'representational',
+  neighbors: 'representational',
+  topology: 'representational',
+  statistics: 'representational',
+  performance: 'functional',
+  'hard-predictions': 'functional',
+  'soft-predictions': 'functional',
+  gradient: 'functional',
+  stitching: 'functional',
+} as const satisfies Record<string, 'representational' | 'functional'>;
+
+export type Family = keyof typeof FAMILIES;
 
 /**
  * Transformations of a representation X (N × D) that a measure may ignore (survey Table 1):
@@ -35,7 +39,10 @@ export const INVARIANCES: readonly Invariance[] = [
   'affine',
 ];
 
-/** Inputs beyond the two matrices a measure needs. */
+/**
+ * Inputs beyond the two matrices a measure needs, derived from its option schema: 'labels' when it has
+ * a required labels option, 'seed' when it has a `seed` option.
+ */
 export type Requirement = 'labels' | 'seed';
 
 /** Metadata that changes with an option value, e.g. `procrustes` with `normalize: true`. */
@@ -51,6 +58,11 @@ export interface MeasureVariant {
   /** Replaces the measure's argumentInvariances under these options (asymmetric measures). */
   readonly argumentInvariances?: { readonly first?: readonly Invariance[]; readonly second?: readonly Invariance[] };
   readonly range?: readonly [number, number];
+  /**
+   * For a range that varies continuously with an option (e.g. a logarithm base): the range under the
+   * given option values; takes precedence over `range`.
+   */
+  readonly rangeOf?: (options: Readonly<Record<string, unknown>>) => readonly [number, number];
   readonly metric?: boolean;
   readonly selfValue?: number | null;
   readonly note?: string;
@@ -62,6 +74,7 @@ export interface MeasureInfo {
   /** Human-readable name. */
   readonly name: string;
   readonly family: Family;
+  /** Derived from the family (FAMILIES). */
   readonly domain: 'representational' | 'functional';
   /** 'similarity': higher is more similar. 'distance': lower is more similar. */
   readonly kind: 'similarity' | 'distance';
@@ -79,10 +92,11 @@ export interface MeasureInfo {
   /** For asymmetric measures: further invariances that hold for one argument only. */
   readonly argumentInvariances?: { readonly first?: readonly Invariance[]; readonly second?: readonly Invariance[] };
   readonly variants: readonly MeasureVariant[];
+  /** Derived from the option schema (see {@link Requirement}). */
   readonly requires: readonly Requirement[];
   /** Smallest N for which the measure is defined. */
   readonly minRows: number;
-  /** Depends on a random seed (then `seed` is an option and results are deterministic per seed). */
+  /** Depends on a random seed: derived, true when `seed` is an option (results are deterministic per seed). */
   readonly stochastic: boolean;
   /** 'pair': two models; 'group': K ≥ 2 models at once. */
   readonly arity: 'pair' | 'group';
@@ -91,6 +105,11 @@ export interface MeasureInfo {
   readonly reference: { readonly citation: string; readonly url?: string };
   /** How the value relates to a reference implementation (e.g. "ReSi ProcrustesSizeAndShapeDistance"). */
   readonly parity?: string;
+  /**
+   * Bytes of working memory one comparison needs for N = rows inputs of colsA and colsB features (default
+   * colsA) with these options, the inputs not counted (set by getMeasure / listMeasures; see estimateMemory).
+   */
+  readonly estimateMemory?: (rows: number, colsA: number, colsB?: number, options?: object) => number;
 }
 
 /** Computed by the native core from two prepared representations (shared intermediates). */
@@ -112,6 +131,14 @@ export interface JsEngine {
   input?(value: unknown, name: string): Matrix;
   /** Group measures (arity 'group'): the value for K ≥ 2 models (see compareGroup). */
   computeGroup?(models: readonly Matrix[], options: ResolvedOptions): number;
+  /**
+   * The async form's own computation, for engines that call user code (which runs on the main thread)
+   * around native work that runs off it; it stops when `stop` aborts. Without it, async calls run
+   * `compute` on a worker thread (see offload.ts).
+   */
+  computeAsync?(a: Matrix, b: Matrix, options: ResolvedOptions, stop: AbortSignal): Promise<number>;
+  /** 'always': async calls run on a worker whatever the input size (the cost is not bounded by it). */
+  readonly offload?: 'always';
 }
 
 export interface MeasureDefinition<Id extends string = string, S extends OptionSchema = OptionSchema> extends MeasureInfo {
@@ -120,26 +147,31 @@ export interface MeasureDefinition<Id extends string = string, S extends OptionS
   readonly engine: NativeEngine | JsEngine;
 }
 
-type Optional = 'variants' | 'requires' | 'stochastic' | 'arity' | 'domain';
+/** What the option schema already says: requirements, stochasticity. */
+function derivedFromOptions(options: OptionSchema): { requires: Requirement[]; stochastic: boolean } {
+  const requires: Requirement[] = [];
+  if (Object.values(options).some((spec) => spec.type === 'labels' && spec.required)) requires.push('labels');
+  if ('seed' in options) requires.push('seed');
+  return { requires, stochastic: 'seed' in options };
+}
 
-/** Declares a measure; fills the usual defaults (no variants, no requirements, deterministic, pair). */
+type Derived = 'requires' | 'stochastic' | 'domain';
+type Optional = 'variants' | 'arity';
+
+/** Declares a measure; fills the usual defaults (no variants, pair) and derives what the rest implies. */
 export function defineMeasure<
   const Id extends string,
   const S extends OptionSchema,
   const A extends 'pair' | 'group' = 'pair',
 >(
-  definition: Omit<MeasureDefinition<Id, S>, Optional> &
+  definition: Omit<MeasureDefinition<Id, S>, Optional | Derived> &
     Partial<Pick<MeasureDefinition<Id, S>, Exclude<Optional, 'arity'>>> & { readonly arity?: A },
 ): MeasureDefinition<Id, S> & { readonly arity: A } {
-  const functional = ['performance', 'hard-predictions', 'soft-predictions', 'gradient', 'stitching'].includes(
-    definition.family,
-  );
   return Object.freeze({
     variants: [],
-    requires: [],
-    stochastic: false,
     arity: 'pair' as const,
-    domain: functional ? ('functional' as const) : ('representational' as const),
+    domain: FAMILIES[definition.family],
+    ...derivedFromOptions(definition.options),
     ...definition,
   }) as MeasureDefinition<Id, S> & { readonly arity: A };
 }

@@ -2,7 +2,9 @@
  * Loading of the native addon (prebuilt in prebuilds/<platform>-<arch>/ or built into build/Release)
  * and its typed interface. Nothing outside src/ talks to the binding directly.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,10 +46,54 @@ export interface NativeAccumulatorHandle {
   restore(tensors: Record<string, NativeStateTensor>): void;
 }
 
-/** A measure's outcome from the core: the value, or an error record. */
-export type NativeOutcome = number | { code: string; message: string };
+/** The stitching layer x ↦ xW + b and the stitched representation A W + 1bᵀ (row-major). */
+export interface NativeAffineFit {
+  weights: Float64Array;
+  bias: Float64Array;
+  stitched: Float64Array;
+}
+
+type AffineFitArguments = [
+  a: Float64Array,
+  aRows: number,
+  aCols: number,
+  b: Float64Array,
+  bRows: number,
+  bCols: number,
+  options?: { ridge?: number },
+];
+
+/** A measure's outcome from the core: the value, or the error (an NnsimError naming the measure). */
+export type NativeOutcome = number | NnsimError;
+
+/** One parameter of a core entry point, as the core declares it (native/core/options.hpp). */
+export interface NativeOptionSpec {
+  readonly type: 'number' | 'integer' | 'boolean' | 'enum';
+  readonly default?: number | boolean | string;
+  readonly required?: true;
+  readonly min?: number;
+  readonly max?: number;
+  readonly minExclusive?: true;
+  readonly maxExclusive?: true;
+  readonly values?: readonly string[];
+}
+
+export type NativeOptionSpecs = Readonly<Record<string, NativeOptionSpec>>;
+
+/** Everything the core declares about its entry points: measures, persistence and the affine fit. */
+export interface NativeSpecs {
+  readonly measures: Readonly<
+    Record<string, { readonly minRows: number; readonly needsLabels: boolean; readonly options: NativeOptionSpecs }>
+  >;
+  readonly persistence: NativeOptionSpecs;
+  readonly fitAffineMap: NativeOptionSpecs;
+}
 
 export interface NativeAddon {
+  /** Registers the error class the binding throws (done once, by nativeAddon()). */
+  init(classes: { NnsimError: typeof NnsimError }): void;
+  /** The option specs, minimum N and label needs the core declares. */
+  specs(): NativeSpecs;
   NativeRepresentation: new (data: Float64Array | Float32Array, rows: number, cols: number) => NativeRepresentationHandle;
   NativeControl: new () => NativeControlHandle;
   NativeAccumulator: new (
@@ -64,6 +110,9 @@ export interface NativeAddon {
     a: NativeRepresentationHandle,
     b: NativeRepresentationHandle,
     labels?: Int32Array,
+    /** Time budget in ms (Infinity: none); past it the running measure fails with E_TIMEOUT. */
+    timeout?: number,
+    /** 'single': feature-space products in float32 (see CallOptions.precision). */
     precision?: 'double' | 'single',
   ): NativeOutcome[];
   compareAsync(
@@ -76,20 +125,15 @@ export interface NativeAddon {
     onProgress: ((measureIndex: number, done: number, total: number) => void) | undefined,
     precision?: 'double' | 'single',
   ): Promise<NativeOutcome[]>;
-  fitAffineMap(
-    a: Float64Array,
-    aRows: number,
-    aCols: number,
-    b: Float64Array,
-    bRows: number,
-    bCols: number,
-    ridge: number,
-  ): { weights: Float64Array; bias: Float64Array };
+  fitAffineMap(...args: [...AffineFitArguments, timeout?: number]): NativeAffineFit;
+  /** The same on a worker thread, from copies of a and b. */
+  fitAffineMapAsync(...args: [...AffineFitArguments, control?: NativeControlHandle]): Promise<NativeAffineFit>;
   persistence(
     data: Float64Array,
     rows: number,
     cols: number,
     options: Record<string, number | string>,
+    timeout?: number,
   ): { births: Float64Array; deaths: Float64Array }[];
   persistenceAsync(
     data: Float64Array,
@@ -102,6 +146,44 @@ export interface NativeAddon {
   getThreads(): number;
   setThreads(threads: number): void;
   blasInfo(): { config: string; cores: number; threads: number };
+  estimateMemory(
+    id: string,
+    rows: number,
+    colsA: number,
+    colsB: number,
+    options: Record<string, number | boolean | string>,
+    classes?: number,
+  ): number;
+  setMemoryLimit(bytes: number): void;
+  getMemoryLimit(): number;
+  sampleRows(n: number, rows: number, seed: number, labels?: Int32Array): Int32Array;
+}
+
+/** The share of the machine's memory (or of the cgroup's limit, when lower) one comparison may use by default. */
+export const DEFAULT_MEMORY_SHARE = 0.75;
+
+/** cgroup v2 and v1 limit files ("max", or a huge number, when there is no limit). */
+const CGROUP_LIMIT_FILES = ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes'];
+
+/** Bytes of memory this process can have: physical memory, or the container's cgroup limit when lower. */
+export function availableMemory(): number {
+  let bytes = os.totalmem();
+  for (const file of CGROUP_LIMIT_FILES) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    const limit = Number(text);
+    if (Number.isFinite(limit) && limit > 0) bytes = Math.min(bytes, limit);
+  }
+  return bytes;
+}
+
+/** The memory limit the addon starts with: DEFAULT_MEMORY_SHARE of availableMemory(). */
+export function defaultMemoryLimit(): number {
+  return Math.floor(DEFAULT_MEMORY_SHARE * availableMemory());
 }
 
 /** The package root: src/ or dist/ sit directly below it. */
@@ -109,7 +191,10 @@ export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 let cached: NativeAddon | undefined;
 
-/** The loaded addon; throws E_NATIVE_UNAVAILABLE with instructions when it cannot be loaded. */
+/**
+ * The loaded addon; throws E_NATIVE_UNAVAILABLE with instructions when it cannot be loaded. Every
+ * error the addon throws or returns is an NnsimError (registered here, once per thread).
+ */
 export function nativeAddon(): NativeAddon {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
@@ -120,7 +205,11 @@ export function nativeAddon(): NativeAddon {
   process.env.OPENBLAS_THREAD_TIMEOUT ??= '20';
   try {
     const load = require('node-gyp-build') as (dir: string) => NativeAddon;
-    cached = load(packageRoot);
+    const addon = load(packageRoot);
+    addon.init({ NnsimError });
+    // The core's limit is per process: a worker thread loading the addon keeps a limit already set.
+    if (!Number.isFinite(addon.getMemoryLimit())) addon.setMemoryLimit(defaultMemoryLimit());
+    cached = addon;
     return cached;
   } catch (error) {
     throw new NnsimError(

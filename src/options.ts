@@ -65,8 +65,13 @@ export type OptionValue<S> = S extends NumberOption
           ? F
           : never;
 
-/** The options object a measure with schema S accepts (all keys optional; defaults fill the rest). */
-export type OptionsOf<S extends OptionSchema> = { [K in keyof S]?: OptionValue<S[K]> };
+/**
+ * The options object a measure with schema S accepts (all keys optional; defaults fill the rest). A
+ * measure without options accepts only an empty object (`{}` would accept any key).
+ */
+export type OptionsOf<S extends OptionSchema> = keyof S extends never
+  ? Record<string, never>
+  : { [K in keyof S]?: OptionValue<S[K]> };
 
 export function numberOption(spec: Omit<NumberOption, 'type'>): NumberOption {
   return { type: 'number', ...spec };
@@ -142,39 +147,55 @@ export function toLabels(value: unknown, what: string, rows?: number, measure?: 
   return out;
 }
 
+/** Who options belong to, for messages and for the `measure` of errors. */
+export interface OptionsOwner {
+  /** "measure 'cka'", "persistence", "configure()" … */
+  readonly name: string;
+  readonly measure?: string;
+}
+
+/** Throws E_OPTION for a key of `given` that is not in `known`, suggesting the nearest known key. */
+export function rejectUnknownKeys(owner: OptionsOwner, given: object, known: readonly string[]): void {
+  for (const key of Object.keys(given)) {
+    if (known.includes(key)) continue;
+    const suggestion = nearest(key, known);
+    throw new NnsimError(
+      'E_OPTION',
+      `Unknown option '${key}' for ${owner.name}` +
+        (suggestion ? `; did you mean '${suggestion}'?` : '') +
+        (known.length ? ` Its options are: ${known.join(', ')}.` : ' It takes no options.'),
+      { measure: owner.measure },
+    );
+  }
+}
+
 /**
  * Validates `options` against `schema` for measure `measure`: unknown keys, wrong types and
  * out-of-range values throw E_OPTION (with a suggestion for a mistyped key); defaults are filled in.
  */
 export function resolveOptions(measure: string, schema: OptionSchema, options: unknown, rows?: number): ResolvedOptions {
+  return resolveOptionsFor({ name: `measure '${measure}'`, measure }, schema, options, rows);
+}
+
+/** resolveOptions for any owner of an option schema (a measure, persistence …). */
+export function resolveOptionsFor(owner: OptionsOwner, schema: OptionSchema, options: unknown, rows?: number): ResolvedOptions {
+  const { measure } = owner;
   if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
-    throw new NnsimError('E_OPTION', `Expected an options object for measure '${measure}' but received ${describeValue(options)}`, {
+    throw new NnsimError('E_OPTION', `Expected an options object for ${owner.name} but received ${describeValue(options)}`, {
       measure,
     });
   }
   const given = (options ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!(key in schema)) {
-      const suggestion = nearest(key, Object.keys(schema));
-      const known = Object.keys(schema);
-      throw new NnsimError(
-        'E_OPTION',
-        `Unknown option '${key}' for measure '${measure}'` +
-          (suggestion ? `; did you mean '${suggestion}'?` : '') +
-          (known.length ? ` Its options are: ${known.join(', ')}.` : ' It takes no options.'),
-        { measure },
-      );
-    }
-  }
+  rejectUnknownKeys(owner, given, Object.keys(schema));
   const values: Record<string, number | boolean | string> = {};
   let labels: Int32Array | undefined;
   let functions: Record<string, (...args: never[]) => unknown> | undefined;
   for (const [key, spec] of Object.entries(schema)) {
     const value = given[key];
-    const what = `option '${key}' of measure '${measure}'`;
+    const what = `option '${key}' of ${owner.name}`;
     if (spec.type === 'function') {
       if (value === undefined) {
-        if (spec.required) throw new NnsimError('E_OPTION', `measure '${measure}' needs option '${key}' (a function)`, { measure });
+        if (spec.required) throw new NnsimError('E_OPTION', `${owner.name} needs option '${key}' (a function)`, { measure });
         continue;
       }
       if (typeof value !== 'function') {
@@ -185,7 +206,7 @@ export function resolveOptions(measure: string, schema: OptionSchema, options: u
     }
     if (spec.type === 'labels') {
       if (value === undefined) {
-        if (spec.required) throw new NnsimError('E_LABELS', `measure '${measure}' needs labels (option '${key}')`, { measure });
+        if (spec.required) throw new NnsimError('E_LABELS', `${owner.name} needs labels (option '${key}')`, { measure });
         continue;
       }
       labels = toLabels(value, what, rows, measure);

@@ -13,12 +13,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { type CallOptions, type MeasureSpec, type Precision, type RunOptions, precisionOf, specEntries } from './compare.js';
-import { NnsimError, fromNative, invalidParameter } from './errors.js';
+import { NnsimError, invalidParameter } from './errors.js';
 import { encodeSafetensors, safetensorsLayout } from './io/safetensors.js';
 import { type MatrixInput, toSourceMatrix } from './matrix.js';
 import { type NativeAccumulatorHandle, type NativeOutcome, type NativeStateTensor, nativeAddon, packageRoot } from './native.js';
 import { resolveOptions } from './options.js';
-import { cancelled, schedule } from './runtime.js';
+import { onStop, schedule } from './runtime.js';
 
 /** Format name and version written into every state file; a reader refuses any other. */
 export const STATE_FORMAT = 'nnsim-accumulator';
@@ -71,18 +71,10 @@ function planMeasures(specs: readonly MeasureSpec[], byKey: Readonly<Record<stri
   return planned;
 }
 
+/** A measure's outcome under its result key (the core's errors name the measure id). */
 function outcome(raw: NativeOutcome, key: string, id: string): number | NnsimError {
-  if (typeof raw === 'number') return raw;
-  const error = fromNative(raw, key);
-  return new NnsimError(error.code, error.message, { measure: id });
-}
-
-function nativeCall<T>(body: () => T): T {
-  try {
-    return body();
-  } catch (error) {
-    throw fromNative(error);
-  }
+  if (typeof raw === 'number' || key === id) return raw;
+  return new NnsimError(raw.code, `${key}: ${raw.message.replace(`${id}: `, '')}`, { measure: id, cause: raw });
 }
 
 function packageVersion(): string {
@@ -120,26 +112,23 @@ export class Accumulator {
     this.colsB = colsB;
     this.precision = precision;
     const addon = nativeAddon();
-    this.#native = nativeCall(
-      () =>
-        new addon.NativeAccumulator(
-          measures.map((m) => m.id),
-          measures.map((m) => m.options),
-          colsA,
-          colsB,
-          precision,
-        ),
+    this.#native = new addon.NativeAccumulator(
+      measures.map((m) => m.id),
+      measures.map((m) => m.options),
+      colsA,
+      colsB,
+      precision,
     );
   }
 
   /** Rows accumulated so far. */
   get rows(): number {
-    return nativeCall(() => this.#native.rows);
+    return this.#native.rows;
   }
 
   /** Batches pushed so far (including those of merged accumulators). */
   get batches(): number {
-    return nativeCall(() => this.#native.batches);
+    return this.#native.batches;
   }
 
   /**
@@ -154,12 +143,16 @@ export class Accumulator {
     if (ma.rows !== mb.rows) {
       throw new NnsimError('E_SHAPE', `batch ${index}: a has ${ma.rows} rows but b has ${mb.rows}; rows are inputs, so both must hold the same inputs`);
     }
-    nativeCall(() => this.#native.push(ma.data, mb.data, ma.rows));
+    this.#native.push(ma.data, mb.data, ma.rows);
     return this;
   }
 
-  /** push() on a worker thread (the batch is copied first, keeping its element type); abortable. */
-  async pushAsync(a: MatrixInput, b: MatrixInput, run: Pick<RunOptions, 'signal'> = {}): Promise<this> {
+  /**
+   * push() on a worker thread (the batch is copied first, keeping its element type). An abort or a
+   * timeout stops the push at its next cancellation point (milliseconds) and adds nothing; the promise
+   * settles once the push has stopped, so the accumulator is usable right after.
+   */
+  async pushAsync(a: MatrixInput, b: MatrixInput, run: Pick<RunOptions, 'signal' | 'timeout'> = {}): Promise<this> {
     const index = this.batches;
     const ma = batchOf(a, 'a', this.colsA, index);
     const mb = batchOf(b, 'b', this.colsB, index);
@@ -167,19 +160,22 @@ export class Accumulator {
       throw new NnsimError('E_SHAPE', `batch ${index}: a has ${ma.rows} rows but b has ${mb.rows}; rows are inputs, so both must hold the same inputs`);
     }
     const addon = nativeAddon();
-    await schedule(async () => {
-      if (run.signal?.aborted) throw cancelled();
-      const control = new addon.NativeControl();
-      const onAbort = (): void => control.cancel();
-      run.signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        await this.#native.pushAsync(ma.data, mb.data, ma.rows, control);
-      } catch (error) {
-        throw fromNative(error);
-      } finally {
-        run.signal?.removeEventListener('abort', onAbort);
-      }
-    }, run.signal);
+    let work: Promise<void> | undefined;
+    try {
+      await schedule(
+        (stop) => {
+          const control = new addon.NativeControl();
+          const removeStop = onStop(stop, () => control.cancel());
+          work = this.#native.pushAsync(ma.data, mb.data, ma.rows, control).finally(removeStop);
+          return work;
+        },
+        { signal: run.signal, timeout: run.timeout },
+      );
+    } catch (error) {
+      // schedule() settles at once on an abort; the accumulator is busy until its push has stopped.
+      await work?.catch(() => undefined);
+      throw error;
+    }
     return this;
   }
 
@@ -198,7 +194,7 @@ export class Accumulator {
           .join(', ')})`,
       );
     }
-    nativeCall(() => this.#native.merge(from.#native));
+    this.#native.merge(from.#native);
     return this;
   }
 
@@ -207,7 +203,7 @@ export class Accumulator {
   result(options: { errors: 'return' }): Record<string, number | NnsimError>;
   result(options?: { errors?: 'throw' | 'return' }): Record<string, number> | Record<string, number | NnsimError>;
   result(options: { errors?: 'throw' | 'return' } = {}): Record<string, number> | Record<string, number | NnsimError> {
-    const raw = nativeCall(() => this.#native.result());
+    const raw = this.#native.result();
     const out: Record<string, number | NnsimError> = {};
     this.measures.forEach((m, i) => {
       const value = outcome(raw[i]!, m.key, m.id);
@@ -219,7 +215,7 @@ export class Accumulator {
 
   /** @internal Installs a state read by accumulatorFromBuffer (validated by the core, all or nothing). */
   restore(tensors: Record<string, NativeStateTensor>): void {
-    nativeCall(() => this.#native.restore(tensors));
+    this.#native.restore(tensors);
   }
 
   /**
@@ -228,7 +224,7 @@ export class Accumulator {
    * precision. accumulatorFromBuffer() reads it back exactly.
    */
   toBuffer(): Uint8Array {
-    const state = nativeCall(() => this.#native.state());
+    const state = this.#native.state();
     const tensors = Object.fromEntries(
       Object.entries(state).map(([name, t]) => [name, { dtype: 'F64' as const, shape: t.shape, data: t.data }]),
     );

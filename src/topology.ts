@@ -7,10 +7,11 @@
  *   h1.bars;                                          // [[birth, death], …], death Infinity if essential
  *   await persistence.async(points, { input: 'points', threshold: 2 });
  */
-import { NnsimError, fromNative, invalidParameter } from './errors.js';
+import { NnsimError } from './errors.js';
 import { type MatrixInput, toMatrix } from './matrix.js';
 import { nativeAddon } from './native.js';
-import { schedule } from './runtime.js';
+import { type OptionSchema, enumOption, numberOption, resolveOptionsFor } from './options.js';
+import { type SyncRunOptions, onStop, resolveTimeout, schedule } from './runtime.js';
 
 export interface PersistenceOptions {
   /** Highest homology dimension: 0 or 1 (default 1). */
@@ -35,39 +36,35 @@ export interface Barcode {
   readonly bars: readonly (readonly [number, number])[];
 }
 
-export interface PersistenceRunOptions {
+export interface PersistenceRunOptions extends SyncRunOptions {
   /** Aborts the computation (rejects with E_CANCELLED). */
   signal?: AbortSignal;
 }
 
+/**
+ * The options of persistence() as a schema: the core declares the same parameters
+ * (native/core/topology/persistence.cpp) and test/20.registry locks the two together.
+ */
+export const persistenceSchema = {
+  maxDim: numberOption({ integer: true, min: 0, max: 1, default: 1, description: 'Highest homology dimension: 0 or 1.' }),
+  threshold: numberOption({
+    min: 0,
+    description: 'Only simplices of diameter ≤ threshold enter the filtration (absent or Infinity: all).',
+  }),
+  input: enumOption(
+    ['distances', 'points'],
+    'distances',
+    "'distances': an N × N distance matrix; 'points': an N × D point cloud (Euclidean distances of its rows).",
+  ),
+} as const satisfies OptionSchema;
+
 function toNativeOptions(options: PersistenceOptions | undefined): Record<string, number | string> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') {
-    throw invalidParameter('E_OPTION', 'persistence options', 'an object', options);
-  }
-  const known = new Set(['maxDim', 'threshold', 'input']);
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new NnsimError('E_OPTION', `persistence: unknown option '${key}' (maxDim, threshold, input)`);
-  }
-  const out: Record<string, number | string> = {};
-  const { maxDim, threshold, input } = options;
-  if (maxDim !== undefined) {
-    if (maxDim !== 0 && maxDim !== 1) throw invalidParameter('E_OPTION', 'persistence option maxDim', '0 or 1', maxDim);
-    out.maxDim = maxDim;
-  }
-  if (threshold !== undefined) {
-    if (typeof threshold !== 'number' || Number.isNaN(threshold) || threshold < 0) {
-      throw invalidParameter('E_OPTION', 'persistence option threshold', 'a number ≥ 0 (or Infinity)', threshold);
-    }
-    if (threshold !== Infinity) out.threshold = threshold;
-  }
-  if (input !== undefined) {
-    if (input !== 'distances' && input !== 'points') {
-      throw invalidParameter('E_OPTION', 'persistence option input', "'distances' or 'points'", input);
-    }
-    out.input = input;
-  }
-  return out;
+  // Infinity is the documented spelling of "no threshold", which the core spells by leaving it out.
+  const given =
+    options !== null && typeof options === 'object' && options.threshold === Infinity
+      ? { ...options, threshold: undefined }
+      : options;
+  return resolveOptionsFor({ name: 'persistence' }, persistenceSchema, given).values as Record<string, number | string>;
 }
 
 function toBarcodes(raw: readonly { births: Float64Array; deaths: Float64Array }[]): Barcode[] {
@@ -85,19 +82,19 @@ function checkSquare(rows: number, cols: number, options: Record<string, number 
   }
 }
 
-/** Barcodes of dimensions 0..maxDim of the Vietoris–Rips filtration (Z/2 coefficients). */
-function persistenceSync(input: MatrixInput, options?: PersistenceOptions): Barcode[] {
+/**
+ * Barcodes of dimensions 0..maxDim of the Vietoris–Rips filtration (Z/2 coefficients); E_TIMEOUT past
+ * `run.timeout` ms.
+ */
+function persistenceSync(input: MatrixInput, options?: PersistenceOptions, run: SyncRunOptions = {}): Barcode[] {
   const native = toNativeOptions(options);
+  const timeout = resolveTimeout(run?.timeout);
   const m = toMatrix(input, native.input === 'points' ? 'points' : 'distances');
   checkSquare(m.rows, m.cols, native);
-  try {
-    return toBarcodes(nativeAddon().persistence(m.data, m.rows, m.cols, native));
-  } catch (error) {
-    throw fromNative(error);
-  }
+  return toBarcodes(nativeAddon().persistence(m.data, m.rows, m.cols, native, timeout));
 }
 
-/** The same on a worker thread; `run.signal` cancels. */
+/** The same on a worker thread (from a copy of the input); `run.signal` cancels, `run.timeout` limits. */
 async function persistenceAsync(
   input: MatrixInput,
   options?: PersistenceOptions,
@@ -106,19 +103,16 @@ async function persistenceAsync(
   const native = toNativeOptions(options);
   const m = toMatrix(input, native.input === 'points' ? 'points' : 'distances');
   checkSquare(m.rows, m.cols, native);
-  return schedule(async () => {
+  return schedule(async (stop) => {
     const addon = nativeAddon();
     const control = new addon.NativeControl();
-    const onAbort = (): void => control.cancel();
-    run.signal?.addEventListener('abort', onAbort, { once: true });
+    const removeStop = onStop(stop, () => control.cancel());
     try {
       return toBarcodes(await addon.persistenceAsync(m.data, m.rows, m.cols, native, control));
-    } catch (error) {
-      throw fromNative(error);
     } finally {
-      run.signal?.removeEventListener('abort', onAbort);
+      removeStop();
     }
-  }, run.signal);
+  }, run);
 }
 
 /** persistence(distances, options) — and persistence.async(…) on a worker thread. */

@@ -84,20 +84,43 @@ describe('variants over a range of option values', () => {
     }
     expect(effectiveProperties(gulp, { lambda: 0 }).invariances).toContain('invertible-linear');
   });
+
+  it('effectiveProperties takes an id or a MeasureInfo, and refuses unknown ids with E_UNKNOWN_MEASURE', async () => {
+    const { effectiveProperties, getMeasure } = await import('../src/index.js');
+    const { errorOf } = await import('./helpers/errors.js');
+    expect(effectiveProperties('gulp', { lambda: 0.5 })).toEqual(effectiveProperties(getMeasure('gulp'), { lambda: 0.5 }));
+    expect(effectiveProperties('procrustes').range).toEqual(getMeasure('procrustes').range);
+    expect(effectiveProperties('procrustes', { normalize: true })).toEqual(effectiveProperties(getMeasure('procrustes'), { normalize: true }));
+    const unknown = errorOf(() => effectiveProperties('procrustse'));
+    expect(unknown.code).toBe('E_UNKNOWN_MEASURE');
+    expect(unknown.message).toContain("did you mean 'procrustes'");
+    expect(errorOf(() => effectiveProperties(42 as never)).code).toBe('E_TYPE');
+  });
 });
 
-describe('catalogue', () => {
-  it('every registered measure is in the survey catalogue, under its family', async () => {
-    const { CATALOGUE } = await import('../src/catalogue.js');
-    for (const m of listMeasures()) expect(CATALOGUE[m.id], m.id).toBe(m.family);
+describe('derived metadata', () => {
+  it('requires, stochastic and domain follow from the schema and the family', async () => {
+    const { FAMILIES } = await import('../src/measure-types.js');
+    const { missingMeasures } = await import('../src/index.js');
+    for (const m of listMeasures()) {
+      const labels = Object.values(m.options).some((spec) => spec.type === 'labels' && spec.required);
+      expect(m.requires.includes('labels'), m.id).toBe(labels);
+      expect(m.requires.includes('seed'), m.id).toBe('seed' in m.options);
+      expect(m.stochastic, m.id).toBe('seed' in m.options);
+      expect(m.domain, m.id).toBe(FAMILIES[m.family]);
+    }
+    expect(listMeasures().filter((m) => m.stochastic).map((m) => m.id)).toEqual(['geometry-score', 'imd', 'rtd']);
+    expect(missingMeasures()).toEqual([]);
   });
 
-  it('missingMeasures() is the catalogue minus the registry (empty: every catalogue measure is implemented)', async () => {
-    const { CATALOGUE } = await import('../src/catalogue.js');
-    const { missingMeasures } = await import('../src/index.js');
-    const registered = new Set(listMeasures().map((m) => m.id));
-    expect(missingMeasures()).toEqual(Object.keys(CATALOGUE).filter((id) => !registered.has(id)));
-    expect(missingMeasures()).toEqual([]);
+  it('every measure id has its typed named export in the package entry', async () => {
+    const api = (await import('../src/index.js')) as unknown as Record<string, { id?: string; async?: unknown }>;
+    for (const id of measureIds()) {
+      const name = id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+      expect(api[name], `export ${name}`).toBeTypeOf('function');
+      expect(api[name]!.id, name).toBe(id);
+      expect(api[name]!.async, `${name}.async`).toBeTypeOf('function');
+    }
   });
 });
 
@@ -107,5 +130,16 @@ describe('README', () => {
     const { withMeasuresTable } = await import('../src/docs.js');
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(withMeasuresTable(readme)).toBe(readme);
+  });
+
+  it('cites every measure by its authors and year, with a link to the paper', async () => {
+    const { shortReference } = await import('../src/docs.js');
+    for (const m of listMeasures()) {
+      const short = shortReference(m.reference);
+      // "Surname 2020", "Surname & Surname 2020" or "Surname et al. 2020", linked.
+      expect(short, m.id).toMatch(/^\[\p{Lu}[\p{L}'-]+( & \p{Lu}[\p{L}'-]+| et al\.)? (1[89]|20)\d\d\]\(https:\/\/\S+\)$/u);
+    }
+    expect(shortReference({ citation: 'Wang et al. 2020, "Title"' })).toBe('Wang et al. 2020');
+    expect(shortReference({ citation: 'Williams, Kunz, Kornblith 2021, "Title"', url: 'https://x' })).toBe('[Williams et al. 2021](https://x)');
   });
 });

@@ -2,6 +2,7 @@
 // error records; none crashes the process or reads out of bounds.
 import { describe, expect, it } from 'vitest';
 
+import { NnsimError } from '../src/errors.js';
 import { nativeAddon } from '../src/native.js';
 
 const addon = nativeAddon();
@@ -125,21 +126,23 @@ describe('raw binding, hostile arguments', () => {
   it('fitAffineMap validates every argument in C++ too', () => {
     const a = new Float64Array(12).map((_, i) => Math.sin(i));
     const b = new Float64Array(8).map((_, i) => Math.cos(i));
-    const fit = addon.fitAffineMap(a, 4, 3, b, 4, 2, 0.5);
+    const fit = addon.fitAffineMap(a, 4, 3, b, 4, 2, { ridge: 0.5 });
     expect(fit.weights.length).toBe(6);
     expect(fit.bias.length).toBe(2);
     const hostile: unknown[][] = [
       [],
-      [a, 4, 3, b, 4, 2],
-      [a, 5, 3, b, 4, 2, 0], // rows × cols ≠ length
-      [a, 4, 3, b, 3, 2, 0],
-      [[1, 2], 1, 2, b, 4, 2, 0],
+      [a, 4, 3, b, 4],
+      [a, 5, 3, b, 4, 2, {}], // rows × cols ≠ length
+      [a, 4, 3, b, 3, 2, {}],
+      [[1, 2], 1, 2, b, 4, 2, {}],
       [a, 4, 3, b, 4, 2, 'x'],
-      [a, 4, 3, b, 4, 2, -1],
-      [a, 4, 3, b, 4, 2, Infinity],
-      [new Float64Array([NaN, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), 4, 3, b, 4, 2, 0],
-      [a, -4, -3, b, 4, 2, 0],
-      [a, 4.5, 3, b, 4, 2, 0],
+      [a, 4, 3, b, 4, 2, { ridge: 'x' }],
+      [a, 4, 3, b, 4, 2, { ridge: -1 }],
+      [a, 4, 3, b, 4, 2, { ridge: Infinity }],
+      [a, 4, 3, b, 4, 2, { rigde: 1 }],
+      [new Float64Array([NaN, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), 4, 3, b, 4, 2, {}],
+      [a, -4, -3, b, 4, 2, {}],
+      [a, 4.5, 3, b, 4, 2, {}],
     ];
     for (const args of hostile) {
       const e = thrown(() => (addon.fitAffineMap as (...x: unknown[]) => unknown)(...args));
@@ -236,7 +239,8 @@ describe('raw binding, hostile arguments', () => {
     // Accessors and methods applied to another class throw instead of reinterpreting it.
     const rows = Object.getOwnPropertyDescriptor(addon.NativeAccumulator.prototype, 'rows')!.get!;
     expect(thrown(() => rows.call(rep(4, 2))).code).toBe('E_TYPE');
-    expect(thrown(() => addon.NativeAccumulator.prototype.result.call(new addon.NativeControl())).message).toMatch(/Illegal invocation/);
+    // (A receiver check of its own: an NnsimError, not V8's "Illegal invocation".)
+    expect(thrown(() => addon.NativeAccumulator.prototype.result.call(new addon.NativeControl())).code).toBe('E_TYPE');
     acc.push(new Float32Array([1, 2, 3, 5, 8, 13]).subarray(0, 4), new Float64Array([1, 0, 2, 1, 1, 3]), 2);
     expect(acc.rows).toBe(2);
   });
@@ -247,5 +251,215 @@ describe('raw binding, hostile arguments', () => {
     addon.setThreads(1);
     expect(addon.getThreads()).toBe(1);
     addon.setThreads(before);
+  });
+});
+
+describe('errors cross the seam once: every entry point throws real NnsimErrors', () => {
+  type Call = () => unknown;
+  const a = rep(10, 3);
+  const b = rep(10, 4, 2);
+  const control = new addon.NativeControl();
+  const square = Float64Array.from([0, 1, 1, 0]);
+  const raw = addon as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const proto = (cls: unknown) => (cls as { prototype: object }).prototype;
+  const method = (cls: unknown, name: string) => (proto(cls) as Record<string, (...args: unknown[]) => unknown>)[name]!;
+  const getter = (cls: unknown, name: string) => Object.getOwnPropertyDescriptor(proto(cls), name)!.get!;
+  const construct = (cls: unknown, ...args: unknown[]) => new (cls as new (...x: unknown[]) => unknown)(...args);
+  const accumulator = () => new addon.NativeAccumulator(['cka'], [{}], 2, 2, 'double');
+
+  // Bad calls of each exported function and class member, with the code each must throw. A new
+  // export without an entry here fails the completeness check below.
+  const badCalls: Record<string, [Call, string][]> = {
+    init: [[() => raw.init!(), 'E_TYPE'], [() => raw.init!({ NnsimError: 5 }), 'E_TYPE']],
+    NativeRepresentation: [
+      [() => construct(addon.NativeRepresentation), 'E_TYPE'],
+      [() => construct(addon.NativeRepresentation, [1, 2, 3, 4], 2, 2), 'E_TYPE'],
+      [() => construct(addon.NativeRepresentation, new Float64Array(5), 2, 2), 'E_SHAPE'],
+      [() => construct(addon.NativeRepresentation, new Float64Array([1, NaN, 3, 4]), 2, 2), 'E_NONFINITE'],
+      [() => construct(addon.NativeRepresentation, new Float64Array(new SharedArrayBuffer(32)), 2, 2), 'E_SHARED_BUFFER'],
+    ],
+    'NativeRepresentation#rows': [[() => getter(addon.NativeRepresentation, 'rows').call(control), 'E_TYPE']],
+    'NativeRepresentation#cols': [[() => getter(addon.NativeRepresentation, 'cols').call({}), 'E_TYPE']],
+    'NativeRepresentation#release': [[() => method(addon.NativeRepresentation, 'release').call(control), 'E_TYPE']],
+    'NativeRepresentation#float64CopyBytes': [[() => getter(addon.NativeRepresentation, 'float64CopyBytes').call(control), 'E_TYPE']],
+    NativeAccumulator: [
+      [() => construct(addon.NativeAccumulator), 'E_TYPE'],
+      [() => construct(addon.NativeAccumulator, ['cka'], [{}], 2, 2, 'half'), 'E_OPTION'],
+      [() => construct(addon.NativeAccumulator, ['cka'], [{ kernal: 'rbf' }], 2, 2, 'double'), 'E_OPTION'],
+      [() => construct(addon.NativeAccumulator, ['knn-jaccard'], [{}], 2, 2, 'double'), 'E_NOT_STREAMABLE'],
+      [() => construct(addon.NativeAccumulator, ['cka'], [{}], 0, 2, 'double'), 'E_SHAPE'],
+    ],
+    'NativeAccumulator#push': [
+      [() => method(addon.NativeAccumulator, 'push').call(a, new Float64Array(2), new Float64Array(2), 1), 'E_TYPE'],
+      [() => accumulator().push(new Float64Array(4), new Float64Array(5), 2), 'E_SHAPE'],
+      [() => accumulator().push(new Float64Array([1, NaN, 3, 4]), new Float64Array(4), 2), 'E_NONFINITE'],
+    ],
+    'NativeAccumulator#pushAsync': [
+      [() => method(addon.NativeAccumulator, 'pushAsync').call(control, new Float64Array(2), new Float64Array(2), 1), 'E_TYPE'],
+      [() => accumulator().pushAsync(new Float64Array(4), new Int32Array(4) as never, 2, undefined), 'E_TYPE'],
+      [() => accumulator().pushAsync(new Float64Array(4), new Float64Array(4), 2, a as never), 'E_TYPE'],
+    ],
+    'NativeAccumulator#merge': [
+      [() => method(addon.NativeAccumulator, 'merge').call({}, accumulator()), 'E_TYPE'],
+      [() => accumulator().merge(a as never), 'E_TYPE'],
+      [() => accumulator().merge(new addon.NativeAccumulator(['procrustes'], [{}], 2, 2, 'double')), 'E_STATE'],
+    ],
+    'NativeAccumulator#result': [[() => method(addon.NativeAccumulator, 'result').call(control), 'E_TYPE']],
+    'NativeAccumulator#state': [[() => method(addon.NativeAccumulator, 'state').call(a), 'E_TYPE']],
+    'NativeAccumulator#restore': [
+      [() => method(addon.NativeAccumulator, 'restore').call(control, {}), 'E_TYPE'],
+      [() => accumulator().restore({ count: { shape: [1], data: new Int32Array(1) } } as never), 'E_STATE'],
+    ],
+    'NativeAccumulator#rows': [[() => getter(addon.NativeAccumulator, 'rows').call(a), 'E_TYPE']],
+    'NativeAccumulator#batches': [[() => getter(addon.NativeAccumulator, 'batches').call({}), 'E_TYPE']],
+    NativeControl: [],
+    'NativeControl#cancel': [[() => method(addon.NativeControl, 'cancel').call(a), 'E_TYPE']],
+    'NativeControl#cancelled': [[() => getter(addon.NativeControl, 'cancelled').call({}), 'E_TYPE']],
+    compare: [
+      [() => raw.compare!(), 'E_TYPE'],
+      [() => raw.compare!(['cka'], [{}], a, {}), 'E_TYPE'],
+      [() => raw.compare!(['cka'], [{ kernel: () => 1 }], a, b), 'E_OPTION'],
+      [() => raw.compare!(['cka'], [{}], a, b, new Float64Array(10)), 'E_TYPE'],
+      [() => raw.compare!(['cka'], [{}], a, b, undefined, 'soon'), 'E_OPTION'],
+    ],
+    compareAsync: [
+      [() => raw.compareAsync!(['cka'], [{}], a), 'E_TYPE'],
+      [() => raw.compareAsync!(['cka'], [{}], a, b, undefined, {}, undefined), 'E_TYPE'],
+      [() => raw.compareAsync!(['cka'], [{}], a, b, undefined, undefined, 42), 'E_TYPE'],
+    ],
+    persistence: [
+      [() => raw.persistence!(square, 2, 2, { maxDim: 2 }), 'E_OPTION'],
+      [() => raw.persistence!(square, 2, 2, { maxdim: 1 }), 'E_OPTION'],
+      [() => raw.persistence!(Float64Array.from([0, 1, 1, 0, 9]), 2, 2, {}), 'E_SHAPE'],
+      [() => raw.persistence!(Float64Array.from([0, 1, 2, 0]), 2, 2, {}), 'E_DEGENERATE'],
+    ],
+    persistenceAsync: [
+      [() => raw.persistenceAsync!(square, 2, 2, { threshold: -1 }, undefined), 'E_OPTION'],
+      [() => raw.persistenceAsync!(Float64Array.from([0, 1, 1, 0, 9]), 2, 2, {}, undefined), 'E_SHAPE'],
+      [() => raw.persistenceAsync!(square, 2, 2, {}, a), 'E_TYPE'],
+    ],
+    fitAffineMap: [
+      [() => raw.fitAffineMap!(new Float64Array(12), 4, 3, new Float64Array(9), 4, 2, {}), 'E_SHAPE'],
+      [() => raw.fitAffineMap!(new Float64Array(12), 4, 3, new Float64Array(8), 4, 2, { ridge: -1 }), 'E_OPTION'],
+      [() => raw.fitAffineMap!(new Float64Array(12), 4, 3, new Float64Array(8), 4, 2, {}, -5), 'E_OPTION'],
+    ],
+    fitAffineMapAsync: [
+      [() => raw.fitAffineMapAsync!(new Float64Array(12), 4, 3, new Float64Array(9), 4, 2, {}), 'E_SHAPE'],
+      [() => raw.fitAffineMapAsync!(new Float64Array(12), 4, 3, new Float64Array(8), 4, 2, { ridge: -1 }), 'E_OPTION'],
+      [() => raw.fitAffineMapAsync!(new Float64Array(12), 4, 3, new Float64Array(8), 4, 2, {}, a), 'E_TYPE'],
+    ],
+    setThreads: [
+      [() => raw.setThreads!('two'), 'E_TYPE'],
+      [() => raw.setThreads!(0), 'E_OPTION'],
+    ],
+    estimateMemory: [
+      [() => raw.estimateMemory!(5, 10, 2, 2, {}), 'E_TYPE'],
+      [() => raw.estimateMemory!('no-such-measure', 10, 2, 2, {}), 'E_UNKNOWN_MEASURE'],
+      [() => raw.estimateMemory!('knn-jaccard', 10, 2, 2, { k: 0 }), 'E_OPTION'],
+      [() => raw.estimateMemory!('cka', -1, 2, 2, {}), 'E_SHAPE'],
+    ],
+    setMemoryLimit: [
+      [() => raw.setMemoryLimit!('8e9'), 'E_OPTION'],
+      [() => raw.setMemoryLimit!(0), 'E_OPTION'],
+    ],
+    sampleRows: [
+      [() => raw.sampleRows!(10, 3, 0, new Float64Array(10)), 'E_TYPE'],
+      [() => raw.sampleRows!(10, 3, 0, new Int32Array(4)), 'E_SHAPE'],
+      [() => raw.sampleRows!(-1, 3, 0), 'E_SHAPE'],
+    ],
+    // Take no arguments: extra ones are ignored.
+    getMemoryLimit: [],
+    streamableIds: [],
+    specs: [],
+    measureIds: [],
+    getThreads: [],
+    blasInfo: [],
+  };
+
+  it('lists every exported function and class member', () => {
+    const members = (cls: unknown, name: string) =>
+      Object.getOwnPropertyNames(proto(cls))
+        .filter((m) => m !== 'constructor')
+        .map((m) => `${name}#${m}`);
+    const entryPoints = [
+      ...Object.keys(addon),
+      ...members(addon.NativeRepresentation, 'NativeRepresentation'),
+      ...members(addon.NativeControl, 'NativeControl'),
+      ...members(addon.NativeAccumulator, 'NativeAccumulator'),
+    ];
+    expect(new Set(entryPoints)).toEqual(new Set(Object.keys(badCalls)));
+  });
+
+  it('each bad call throws an instance of NnsimError with its code', () => {
+    for (const [name, calls] of Object.entries(badCalls)) {
+      for (const [call, code] of calls) {
+        let error: unknown;
+        try {
+          call();
+        } catch (e) {
+          error = e;
+        }
+        expect(error, `${name}: ${String(error)}`).toBeInstanceOf(NnsimError);
+        expect((error as NnsimError).code, `${name}: ${(error as NnsimError).message}`).toBe(code);
+      }
+    }
+    for (const name of ['specs', 'measureIds', 'getThreads', 'blasInfo']) expect(() => raw[name]!('junk', 1)).not.toThrow();
+  });
+
+  it('outcome errors and async rejections are NnsimErrors naming their measure', async () => {
+    const outcomes = addon.compare(['cka', 'no-such-id', 'cka'], [{ kernal: 'rbf' }, {}, {}], a, b);
+    expect(outcomes[0]).toBeInstanceOf(NnsimError);
+    expect(outcomes[0]).toMatchObject({ code: 'E_OPTION', measure: 'cka' });
+    expect((outcomes[0] as NnsimError).message).toContain("did you mean 'kernel'");
+    expect(outcomes[1]).toMatchObject({ code: 'E_UNKNOWN_MEASURE', measure: 'no-such-id' });
+    expect(typeof outcomes[2]).toBe('number');
+    const cancelled = new addon.NativeControl();
+    cancelled.cancel();
+    const aborted = await addon.compareAsync(['cka', 'procrustes'], [{}, {}], a, b, undefined, cancelled, undefined);
+    expect(aborted.map((o) => o instanceof NnsimError && [o.code, o.measure])).toEqual([
+      ['E_CANCELLED', 'cka'],
+      ['E_CANCELLED', 'procrustes'],
+    ]);
+    const asymmetric = addon.persistenceAsync(Float64Array.from([0, 1, 2, 0]), 2, 2, {}, undefined);
+    await expect(asymmetric).rejects.toBeInstanceOf(NnsimError);
+    await expect(asymmetric).rejects.toMatchObject({ code: 'E_DEGENERATE' });
+  });
+
+  it('accumulator outcomes and async push rejections are NnsimErrors naming their measure', async () => {
+    const acc = new addon.NativeAccumulator(['cka', 'magnitude-difference'], [{}, {}], 2, 2, 'double');
+    acc.push(new Float64Array(8).fill(1), Float64Array.from([1, 2, 3, 4, 5, 6, 7, 9]), 4);
+    const [cka, magnitude] = acc.result();
+    expect(cka).toBeInstanceOf(NnsimError);
+    expect(cka).toMatchObject({ code: 'E_DEGENERATE', measure: 'cka' });
+    expect(typeof magnitude).toBe('number');
+    const cancelled = new addon.NativeControl();
+    cancelled.cancel();
+    const rejected = await acc.pushAsync(new Float64Array(4), new Float64Array(4), 2, cancelled).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(rejected).toBeInstanceOf(NnsimError);
+    expect(rejected).toMatchObject({ code: 'E_CANCELLED' });
+    expect(acc.rows).toBe(4);
+  });
+
+  it('a buffer longer (or shorter) than rows × cols is refused with E_SHAPE everywhere', async () => {
+    for (const length of [5, 3, 8]) {
+      const data = new Float64Array(length);
+      expect(thrown(() => new addon.NativeRepresentation(data, 2, 2)).code, `length ${length}`).toBe('E_SHAPE');
+      expect(thrown(() => addon.persistence(data, 2, 2, {})).code, `length ${length}`).toBe('E_SHAPE');
+      expect(thrown(() => addon.persistenceAsync(data, 2, 2, {}, undefined)).code, `length ${length}`).toBe('E_SHAPE');
+      expect(thrown(() => addon.fitAffineMap(data, 2, 2, new Float64Array(2), 2, 1, {})).code).toBe('E_SHAPE');
+      expect(thrown(() => addon.fitAffineMap(new Float64Array(4), 2, 2, data, 2, 1, {})).code).toBe('E_SHAPE');
+    }
+    // A view's own length counts, not its buffer's.
+    const view = new Float64Array(new ArrayBuffer(64), 8, 5);
+    expect(thrown(() => new addon.NativeRepresentation(view, 2, 2)).code).toBe('E_SHAPE');
+  });
+
+  it('the core rejects unknown option keys itself (no silent default)', () => {
+    const [value] = addon.compare(['cka'], [{ kernal: 'rbf' }], a, b);
+    expect(value).toMatchObject({ code: 'E_OPTION' });
+    expect(thrown(() => addon.persistence(square, 2, 2, { treshold: 1 })).message).toContain("did you mean 'threshold'");
   });
 });

@@ -40,8 +40,8 @@ describe('compare', () => {
     expect(errorOf(() => compare('ckaa', a, b)).message).toContain("did you mean 'cka'");
     expect(errorOf(() => compare('cka', a, randomMatrix(119, 9, 3))).code).toBe('E_SHAPE');
     expect(errorOf(() => compare('cka', randomMatrix(1, 5, 1), randomMatrix(1, 5, 2))).code).toBe('E_TOO_FEW_ROWS');
-    expect(errorOf(() => compare('cka', a, b, { kernal: 'linear' })).message).toContain("did you mean 'kernel'");
-    expect(errorOf(() => compare('cka', a, b, { kernel: 'cubic' })).code).toBe('E_OPTION');
+    expect(errorOf(() => compare('cka', a, b, { kernal: 'linear' } as never)).message).toContain("did you mean 'kernel'");
+    expect(errorOf(() => compare('cka', a, b, { kernel: 'cubic' } as never)).code).toBe('E_OPTION');
     expect(errorOf(() => compare('procrustes', a, b, { normalize: 1 } as never)).code).toBe('E_OPTION');
     expect(errorOf(() => compare('cka', a, b, 'linear' as never)).code).toBe('E_OPTION');
     expect(errorOf(() => compare(42 as never, a, b)).code).toBe('E_TYPE');
@@ -141,6 +141,35 @@ describe('async', () => {
   it('validates configure()', () => {
     expect(errorOf(() => configure({ threads: 0 })).code).toBe('E_OPTION');
     expect(errorOf(() => configure({ concurrency: 1.5 })).code).toBe('E_OPTION');
+    const typo = errorOf(() => configure({ thread: 2 } as never));
+    expect(typo.code).toBe('E_OPTION');
+    expect(typo.message).toContain("did you mean 'threads'");
+    expect(errorOf(() => configure(null as never)).code).toBe('E_OPTION');
+  });
+});
+
+describe('errors from the native core are NnsimError instances on every path', () => {
+  it('a prepared input whose buffer was transferred: compare, compareMany and async all throw instanceof NnsimError', async () => {
+    const data = Float64Array.from(randomMatrix(30, 4, 11).data);
+    const p = prepare({ data, rows: 30, cols: 4 });
+    const other = randomMatrix(30, 3, 12);
+    expect(compare('cka', p, other)).toBeGreaterThan(0); // the native handle now views `data`
+    structuredClone(data.buffer, { transfer: [data.buffer] });
+    for (const call of [
+      () => compare('cka', p, other),
+      () => compareMany(['cka', 'procrustes'], p, other),
+      () => cka(p, other),
+    ]) {
+      expect(errorOf(call).code).toBe('E_DETACHED');
+    }
+    await expect(compare.async('cka', p, other)).rejects.toBeInstanceOf(NnsimError);
+  });
+
+  it('per-measure failures of the core name their measure', () => {
+    const constant = Array.from({ length: 20 }, () => [1, 2, 3]);
+    const outcomes = compareMany(['cka', 'procrustes'], constant, randomMatrix(20, 3, 13), { errors: 'return' });
+    expect(outcomes.cka).toBeInstanceOf(NnsimError);
+    expect(outcomes.cka).toMatchObject({ code: 'E_DEGENERATE', measure: 'cka' });
   });
 });
 

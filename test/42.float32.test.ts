@@ -71,6 +71,18 @@ describe("precision: 'single'", () => {
     expect(Math.abs(many.cka! - compare('cka', a32, b32)) / many.cka!).toBeLessThanOrEqual(1e-5);
   });
 
+  it('scales each input by a power of two before rounding to float32: float32 data near 1e30 gives the same value', () => {
+    // Squares of entries above ~2^64 overflow float32; the products are taken of 2^-e-scaled rows instead.
+    const big = (m: typeof a32) => ({ ...m, data: Float32Array.from(m.data, (v) => v * 2 ** 100) });
+    for (const id of ['cka', 'angular-shape']) {
+      const double = compare(id, a32, b32);
+      const single = compare(id, big(a32), big(b32), {}, { precision: 'single' });
+      expect(Math.abs(single - double) / Math.abs(double), id).toBeLessThanOrEqual(1e-5);
+    }
+    const procrustes = compare('procrustes', big(a32), big(b32), {}, { precision: 'single' });
+    expect(Math.abs(procrustes / 2 ** 100 - compare('procrustes', a32, b32)) / compare('procrustes', a32, b32)).toBeLessThanOrEqual(1e-5);
+  });
+
   it('applies to accumulators as well', () => {
     const single = createAccumulator(['cka', 'cca-mean', 'procrustes'], { colsA: 48, colsB: 40, precision: 'single' });
     const double = createAccumulator(['cka', 'cca-mean', 'procrustes'], { colsA: 48, colsB: 40 });

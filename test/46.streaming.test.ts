@@ -187,7 +187,7 @@ describe('minibatch CKA (Nguyen, Raghu & Kornblith 2021)', () => {
 
   it('differs from the full-data CKA; shards of whole minibatches merge to the single-run value', () => {
     const [a, b] = pair(200, 6, 4, 21, 0, 0);
-    const options = { estimator: 'minibatch', batch: 32 };
+    const options = { estimator: 'minibatch', batch: 32 } as const;
     const inMemory = compare('cka', a, b, options);
     expect(Math.abs(inMemory - compare('cka', a, b))).toBeGreaterThan(1e-4);
     const shard = (begin: number, end: number): Accumulator =>

@@ -54,18 +54,20 @@ class PushWorker : public Napi::AsyncWorker {
   Napi::Promise promise() const { return deferred_.Promise(); }
 
   void Execute() override {
-    outcome_ = captureOutcome("the batch", [&] {
+    try {
       owner_->accumulator_->push(a_.view, b_.view, &control_);
-      return 0.0;
-    });
+    } catch (...) {
+      failed_ = true;
+      error_ = currentError();
+    }
   }
 
   void OnOK() override {
     owner_->busy_ = false;
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
-    if (!outcome_.ok) {
-      deferred_.Reject(makeError(env, outcome_.code, outcome_.message).Value());
+    if (failed_) {
+      deferred_.Reject(makeError(env, error_).Value());
     } else {
       deferred_.Resolve(env.Undefined());
     }
@@ -82,19 +84,21 @@ class PushWorker : public Napi::AsyncWorker {
   OwnedBatch a_;
   OwnedBatch b_;
   RunControl control_;
-  MeasureOutcome outcome_;
+  bool failed_ = false;
+  ErrorRecord error_;
 };
 
 Napi::Function NativeAccumulator::Define(Napi::Env env) {
-  return DefineClass(env, "NativeAccumulator",
-                     {InstanceMethod<&NativeAccumulator::Push>("push"),
-                      InstanceMethod<&NativeAccumulator::PushAsync>("pushAsync"),
-                      InstanceMethod<&NativeAccumulator::Merge>("merge"),
-                      InstanceMethod<&NativeAccumulator::Result>("result"),
-                      InstanceMethod<&NativeAccumulator::State>("state"),
-                      InstanceMethod<&NativeAccumulator::Restore>("restore"),
-                      InstanceAccessor<&NativeAccumulator::Rows>("rows"),
-                      InstanceAccessor<&NativeAccumulator::Batches>("batches")});
+  Napi::Function constructor = DefineClass(env, "NativeAccumulator", {});
+  definePrototype(env, constructor,
+                  {{"push", &NativeAccumulator::Push},
+                   {"pushAsync", &NativeAccumulator::PushAsync},
+                   {"merge", &NativeAccumulator::Merge},
+                   {"result", &NativeAccumulator::Result},
+                   {"state", &NativeAccumulator::State},
+                   {"restore", &NativeAccumulator::Restore}},
+                  {{"rows", &NativeAccumulator::Rows}, {"batches", &NativeAccumulator::Batches}});
+  return constructor;
 }
 
 NativeAccumulator::NativeAccumulator(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeAccumulator>(info) {
@@ -169,7 +173,12 @@ Napi::Value NativeAccumulator::Merge(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeAccumulator::Result(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return guarded(env, [&]() -> Napi::Value { return outcomesToJs(env, From(env, info.This(), "this").accumulator_->result()); });
+  return guarded(env, [&]() -> Napi::Value {
+    const Accumulator& accumulator = *From(env, info.This(), "this").accumulator_;
+    std::vector<std::string> ids;
+    for (const StreamedMeasure& m : accumulator.measures()) ids.push_back(m.id);
+    return outcomesToJs(env, accumulator.result(), ids);
+  });
 }
 
 // state() → { name: { shape: number[], data: Float64Array } }

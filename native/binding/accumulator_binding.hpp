@@ -10,6 +10,8 @@
 
 namespace nnsim::binding {
 
+// Type-tagged like NativeRepresentation; methods and accessors are plain prototype functions that check
+// the tag of `this` themselves (a wrong receiver is an E_TYPE NnsimError).
 class NativeAccumulator : public Napi::ObjectWrap<NativeAccumulator> {
  public:
   static Napi::Function Define(Napi::Env env);
@@ -17,14 +19,14 @@ class NativeAccumulator : public Napi::ObjectWrap<NativeAccumulator> {
   explicit NativeAccumulator(const Napi::CallbackInfo& info);
 
  private:
-  Napi::Value Push(const Napi::CallbackInfo& info);
-  Napi::Value PushAsync(const Napi::CallbackInfo& info);
-  Napi::Value Merge(const Napi::CallbackInfo& info);
-  Napi::Value Result(const Napi::CallbackInfo& info);
-  Napi::Value State(const Napi::CallbackInfo& info);
-  Napi::Value Restore(const Napi::CallbackInfo& info);
-  Napi::Value Rows(const Napi::CallbackInfo& info);
-  Napi::Value Batches(const Napi::CallbackInfo& info);
+  static Napi::Value Push(const Napi::CallbackInfo& info);
+  static Napi::Value PushAsync(const Napi::CallbackInfo& info);
+  static Napi::Value Merge(const Napi::CallbackInfo& info);
+  static Napi::Value Result(const Napi::CallbackInfo& info);
+  static Napi::Value State(const Napi::CallbackInfo& info);
+  static Napi::Value Restore(const Napi::CallbackInfo& info);
+  static Napi::Value Rows(const Napi::CallbackInfo& info);
+  static Napi::Value Batches(const Napi::CallbackInfo& info);
 
   // Unwraps a NativeAccumulator (type-tagged) that no async push is using, else throws.
   static NativeAccumulator& From(Napi::Env env, const Napi::Value& value, const char* what);

@@ -6,27 +6,58 @@
 #include "convert.hpp"
 #include "measure.hpp"
 #include "native_objects.hpp"
+#include "random.hpp"
+#include "regression.hpp"
 #include "threads.hpp"
 #include "regression_binding.hpp"
+#include "topology/persistence.hpp"
 #include "topology_binding.hpp"
 
 namespace nnsim::binding {
 namespace {
 
-Napi::Value MeasureIds(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const auto ids = measureIds();
-  Napi::Array out = Napi::Array::New(env, ids.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, ids[i]));
+Napi::Array stringsToJs(Napi::Env env, const std::vector<std::string>& items) {
+  Napi::Array out = Napi::Array::New(env, items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, items[i]));
   return out;
 }
 
-Napi::Value StreamableIds(const Napi::CallbackInfo& info) {
+Napi::Value MeasureIds(const Napi::CallbackInfo& info) { return stringsToJs(info.Env(), measureIds()); }
+
+Napi::Value StreamableIds(const Napi::CallbackInfo& info) { return stringsToJs(info.Env(), streamableIds()); }
+
+// init({ NnsimError }): the error class the binding throws (see registerErrorClass).
+Napi::Value InitBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const auto& ids = streamableIds();
-  Napi::Array out = Napi::Array::New(env, ids.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, ids[i]));
-  return out;
+  return guarded(env, [&]() -> Napi::Value {
+    if (!info[0].IsObject()) throwError(env, ErrorCode::Type, "init({ NnsimError }) needs an object");
+    const Napi::Value errorClass = info[0].As<Napi::Object>().Get("NnsimError");
+    if (!errorClass.IsFunction()) throwError(env, ErrorCode::Type, "init: NnsimError must be a class");
+    registerErrorClass(env, errorClass.As<Napi::Function>());
+    return env.Undefined();
+  });
+}
+
+// specs() -> { measures: { [id]: { minRows, needsLabels, options } }, persistence: options,
+//              fitAffineMap: options }: every parameter spec of the core (see optionSpecsToJs).
+Napi::Value Specs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    Napi::Object measures = Napi::Object::New(env);
+    for (const std::string& id : measureIds()) {
+      const MeasureDef* def = findMeasure(id);
+      Napi::Object m = Napi::Object::New(env);
+      m.Set("minRows", Napi::Number::New(env, static_cast<double>(def->minRows)));
+      m.Set("needsLabels", Napi::Boolean::New(env, def->needsLabels));
+      m.Set("options", optionSpecsToJs(env, def->options));
+      measures.Set(id, m);
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("measures", measures);
+    out.Set("persistence", optionSpecsToJs(env, topology::persistenceOptionSpecs()));
+    out.Set("fitAffineMap", optionSpecsToJs(env, affineMapOptionSpecs()));
+    return out;
+  });
 }
 
 Napi::Value GetThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), blasThreads()); }
@@ -50,7 +81,54 @@ Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// estimateMemory(id, rows, colsA, colsB, options, classes?) → bytes.
+Napi::Value EstimateMemory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (!info[0].IsString()) throwError(env, ErrorCode::Type, "estimateMemory: the measure id must be a string");
+    const std::string id = info[0].As<Napi::String>().Utf8Value();
+    constexpr std::size_t kMaxSize = std::size_t{1} << 53;
+    MemoryShape shape;
+    shape.rows = sizeArgument(env, info[1], "rows", kMaxSize);
+    shape.colsA = sizeArgument(env, info[2], "colsA", kMaxSize);
+    shape.colsB = sizeArgument(env, info[3], "colsB", kMaxSize);
+    shape.classes = info[5].IsUndefined() ? 0 : sizeArgument(env, info[5], "classes", kMaxSize);
+    const Options options = optionsArgument(env, info[4], "measure '" + id + "'");
+    return Napi::Number::New(env, estimateMemory(id, shape, options));
+  });
+}
+
+Napi::Value SetMemoryLimit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (!info[0].IsNumber()) throwError(env, ErrorCode::Option, "the memory limit must be a number of bytes");
+    setMemoryLimit(info[0].As<Napi::Number>().DoubleValue());
+    return env.Undefined();
+  });
+}
+
+Napi::Value GetMemoryLimit(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), memoryLimit()); }
+
+// sampleRows(n, count, seed, labels?) → Int32Array of sorted row indices (native/core/random.hpp).
+Napi::Value SampleRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    const std::size_t n = sizeArgument(env, info[0], "n", std::size_t{1} << 31);
+    const std::size_t count = sizeArgument(env, info[1], "rows", std::size_t{1} << 31);
+    const std::size_t seed = sizeArgument(env, info[2], "seed", std::size_t{1} << 53);
+    bool hasLabels = false;
+    const std::vector<std::int32_t> labels = labelsArgument(env, info[3], hasLabels);
+    if (hasLabels && labels.size() != n) throwError(env, ErrorCode::Shape, "sampleRows: one label per row is needed");
+    const std::vector<std::size_t> rows = sampleRows(n, count, seed, hasLabels ? labels.data() : nullptr);
+    Napi::Int32Array out = Napi::Int32Array::New(env, rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) out[i] = static_cast<std::int32_t>(rows[i]);
+    return out;
+  });
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("init", Napi::Function::New<InitBinding>(env, "init"));
+  exports.Set("specs", Napi::Function::New<Specs>(env, "specs"));
   exports.Set("NativeRepresentation", NativeRepresentation::Define(env));
   exports.Set("NativeControl", NativeControl::Define(env));
   exports.Set("NativeAccumulator", NativeAccumulator::Define(env));
@@ -64,6 +142,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("blasInfo", Napi::Function::New<BlasInfo>(env, "blasInfo"));
   exports.Set("fitAffineMap", Napi::Function::New<FitAffineMap>(env, "fitAffineMap"));
   exports.Set("streamableIds", Napi::Function::New<StreamableIds>(env, "streamableIds"));
+  exports.Set("fitAffineMapAsync", Napi::Function::New<FitAffineMapAsync>(env, "fitAffineMapAsync"));
+  exports.Set("estimateMemory", Napi::Function::New<EstimateMemory>(env, "estimateMemory"));
+  exports.Set("setMemoryLimit", Napi::Function::New<SetMemoryLimit>(env, "setMemoryLimit"));
+  exports.Set("getMemoryLimit", Napi::Function::New<GetMemoryLimit>(env, "getMemoryLimit"));
+  exports.Set("sampleRows", Napi::Function::New<SampleRows>(env, "sampleRows"));
   return exports;
 }
 

@@ -12,7 +12,11 @@
 namespace nnsim::binding {
 namespace {
 
-using Outcome = MeasureOutcome;
+struct Outcome {
+  bool ok = false;
+  double value = 0.0;
+  ErrorRecord error;
+};
 
 // Everything a comparison needs, copied out of JS values on the main thread (the representations are
 // referenced, not copied: their memory is kept alive by the JS objects the caller holds or the
@@ -33,9 +37,8 @@ struct Job {
     Outcome pairFailure;
     try {
       pair = std::make_unique<RepresentationPair>(*a, *b, precision);
-    } catch (const Error& e) {
-      pairFailure.code = e.code();
-      pairFailure.message = e.what();
+    } catch (...) {
+      pairFailure.error = currentError();
     }
     LabelsView labelsView;
     if (hasLabels) labelsView = LabelsView{labels.data(), labels.size()};
@@ -46,15 +49,20 @@ struct Job {
       }
       control.beginMeasure(i, ids[i]);
       Outcome& out = outcomes[i];
-      out = captureOutcome(ids[i], [&] {
+      try {
         const MeasureContext ctx{*pair, options[i], labelsView, control};
         control.step(0, 1);  // start of measure i (and a cancellation point)
-        const double value = runMeasure(ids[i], ctx);
+        out.value = runMeasure(ids[i], ctx);
         control.step(1, 1);
-        return value;
-      });
-      if (!out.ok && out.code == ErrorCode::Cancelled) {
-        for (std::size_t j = i + 1; j < ids.size(); ++j) outcomes[j] = out;
+        out.ok = true;
+      } catch (...) {
+        out.error = currentError(ids[i]);
+      }
+      if (!out.ok && (out.error.code == ErrorCode::Cancelled || out.error.code == ErrorCode::Timeout)) {
+        for (std::size_t j = i + 1; j < ids.size(); ++j) {
+          outcomes[j] = out;
+          outcomes[j].error.measure = ids[j];
+        }
         break;
       }
     }
@@ -70,6 +78,7 @@ Precision precisionArgument(Napi::Env env, const Napi::Value& value) {
   throwError(env, ErrorCode::Option, "precision must be 'double' or 'single'");
 }
 
+// `precisionIndex`: where the call's optional precision argument is (after the form's own arguments).
 Job parseJob(const Napi::CallbackInfo& info, std::size_t precisionIndex) {
   Napi::Env env = info.Env();
   Job job;
@@ -87,6 +96,19 @@ Job parseJob(const Napi::CallbackInfo& info, std::size_t precisionIndex) {
   job.labels = labelsArgument(env, info[4], job.hasLabels);
   job.precision = precisionArgument(env, info[precisionIndex]);
   return job;
+}
+
+Napi::Array toJs(Napi::Env env, const std::vector<Outcome>& outcomes) {
+  Napi::Array out = Napi::Array::New(env, outcomes.size());
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    const Outcome& o = outcomes[i];
+    if (o.ok) {
+      out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, o.value));
+    } else {
+      out.Set(static_cast<uint32_t>(i), makeError(env, o.error).Value());
+    }
+  }
+  return out;
 }
 
 struct ProgressEvent {
@@ -165,7 +187,7 @@ class CompareWorker : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
 
   void OnOK() override {
     finishUse();
-    deferred_.Resolve(outcomesToJs(Env(), outcomes_));
+    deferred_.Resolve(toJs(Env(), outcomes_));
   }
   void OnError(const Napi::Error& error) override {
     finishUse();
@@ -195,10 +217,13 @@ class CompareWorker : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
 Napi::Value Compare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (info.Length() < 4) throwError(env, ErrorCode::Type, "compare(ids, options, a, b, labels?, precision?) needs 4 arguments");
-    const Job job = parseJob(info, 5);
+    if (info.Length() < 4) {
+      throwError(env, ErrorCode::Type, "compare(ids, options, a, b, labels?, timeout?, precision?) needs 4 arguments");
+    }
+    const Job job = parseJob(info, 6);
     RunControl control;
-    return outcomesToJs(env, job.run(control));
+    control.setTimeout(timeoutArgument(env, info[5]));
+    return toJs(env, job.run(control));
   });
 }
 
@@ -216,6 +241,9 @@ Napi::Value CompareAsync(const Napi::CallbackInfo& info) {
     if (!onProgress.IsUndefined() && !onProgress.IsNull() && !onProgress.IsFunction()) {
       throwError(env, ErrorCode::Type, "onProgress must be a function");
     }
+    // The worker reads the data while JS runs: never the caller's buffer (see adoptCopyForAsync).
+    NativeRepresentation::From(env, info[2], "a").adoptCopyForAsync();
+    NativeRepresentation::From(env, info[3], "b").adoptCopyForAsync();
     auto* worker = new CompareWorker(env, std::move(job), info[2].As<Napi::Object>(), info[3].As<Napi::Object>(),
                                      std::move(flag), onProgress);
     Napi::Promise promise = worker->promise();

@@ -17,11 +17,64 @@ Napi::Value underlyingBuffer(Napi::Env env, const Napi::TypedArray& typed) {
 
 }  // namespace
 
-Napi::Error makeError(Napi::Env env, ErrorCode code, const std::string& message) {
+ErrorRecord currentError(const std::string& measure) {
+  ErrorRecord record;
+  record.measure = measure;
+  try {
+    throw;
+  } catch (const Error& e) {
+    record.code = e.code();
+    record.message = e.what();
+  } catch (const std::bad_alloc&) {
+    record.code = ErrorCode::OutOfMemory;
+    record.message = "out of memory";
+  } catch (const std::exception& e) {
+    record.code = ErrorCode::Internal;
+    record.message = std::string("internal error: ") + e.what();
+  } catch (...) {
+    record.code = ErrorCode::Internal;
+    record.message = "internal error: unknown exception";
+  }
+  return record;
+}
+
+namespace {
+
+// Per-environment data of the addon (napi instance data): the registered error class.
+struct AddonData {
+  Napi::FunctionReference errorClass;
+};
+
+}  // namespace
+
+void registerErrorClass(Napi::Env env, const Napi::Function& errorClass) {
+  AddonData* data = env.GetInstanceData<AddonData>();
+  if (data == nullptr) {
+    data = new AddonData();
+    env.SetInstanceData(data);  // deleted by the environment's teardown
+  }
+  data->errorClass = Napi::Persistent(errorClass);
+}
+
+Napi::Error makeError(Napi::Env env, const ErrorRecord& record) {
+  const std::string message = record.measure.empty() ? record.message : record.measure + ": " + record.message;
+  const AddonData* data = env.GetInstanceData<AddonData>();
+  if (data != nullptr && !data->errorClass.IsEmpty()) {
+    Napi::Object options = Napi::Object::New(env);
+    if (!record.measure.empty()) options.Set("measure", Napi::String::New(env, record.measure));
+    Napi::Object error = data->errorClass.New(
+        {Napi::String::New(env, errorCodeName(record.code)), Napi::String::New(env, message), options});
+    return Napi::Error(env, error);
+  }
   Napi::Error error = Napi::Error::New(env, message);
-  error.Set("code", Napi::String::New(env, errorCodeName(code)));
+  error.Set("code", Napi::String::New(env, errorCodeName(record.code)));
   error.Set("name", Napi::String::New(env, "NnsimError"));
+  if (!record.measure.empty()) error.Set("measure", Napi::String::New(env, record.measure));
   return error;
+}
+
+Napi::Error makeError(Napi::Env env, ErrorCode code, const std::string& message) {
+  return makeError(env, ErrorRecord{code, message, ""});
 }
 
 void throwError(Napi::Env env, ErrorCode code, const std::string& message) { throw makeError(env, code, message); }
@@ -102,6 +155,57 @@ Options optionsArgument(Napi::Env env, const Napi::Value& value, const std::stri
   return options;
 }
 
+Options resolvedOptionsArgument(Napi::Env env, const Napi::Value& value, const OptionSpecs& specs,
+                                const std::string& where) {
+  return optionsArgument(env, value, where).resolved(specs, where);
+}
+
+namespace {
+
+Napi::Value optionValueToJs(Napi::Env env, const OptionValue& value) {
+  if (std::holds_alternative<double>(value)) return Napi::Number::New(env, std::get<double>(value));
+  if (std::holds_alternative<bool>(value)) return Napi::Boolean::New(env, std::get<bool>(value));
+  return Napi::String::New(env, std::get<std::string>(value));
+}
+
+}  // namespace
+
+Napi::Object optionSpecsToJs(Napi::Env env, const OptionSpecs& specs) {
+  Napi::Object out = Napi::Object::New(env);
+  for (const OptionSpec& spec : specs) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("type", Napi::String::New(env, optionTypeName(spec.type)));
+    if (spec.defaultValue) o.Set("default", optionValueToJs(env, *spec.defaultValue));
+    if (spec.required) o.Set("required", Napi::Boolean::New(env, true));
+    if (std::isfinite(spec.min)) {
+      o.Set("min", Napi::Number::New(env, spec.min));
+      if (spec.minExclusive) o.Set("minExclusive", Napi::Boolean::New(env, true));
+    }
+    if (std::isfinite(spec.max)) {
+      o.Set("max", Napi::Number::New(env, spec.max));
+      if (spec.maxExclusive) o.Set("maxExclusive", Napi::Boolean::New(env, true));
+    }
+    if (spec.type == OptionType::Enum) {
+      Napi::Array values = Napi::Array::New(env, spec.values.size());
+      for (std::size_t i = 0; i < spec.values.size(); ++i) {
+        values.Set(static_cast<uint32_t>(i), Napi::String::New(env, spec.values[i]));
+      }
+      o.Set("values", values);
+    }
+    out.Set(spec.name, o);
+  }
+  return out;
+}
+
+double timeoutArgument(Napi::Env env, const Napi::Value& value) {
+  if (value.IsUndefined() || value.IsNull()) return -1.0;
+  const double ms = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1.0;
+  if (!value.IsNumber() || std::isnan(ms) || ms < 0.0) {
+    throwError(env, ErrorCode::Option, "timeout must be a number of milliseconds >= 0 (or Infinity)");
+  }
+  return std::isinf(ms) ? -1.0 : ms;
+}
+
 std::vector<std::string> stringArrayArgument(Napi::Env env, const Napi::Value& value, const std::string& what) {
   if (!value.IsArray()) throwError(env, ErrorCode::Type, what + " must be an array of strings");
   Napi::Array array = value.As<Napi::Array>();
@@ -115,18 +219,21 @@ std::vector<std::string> stringArrayArgument(Napi::Env env, const Napi::Value& v
   return out;
 }
 
-Napi::Array outcomesToJs(Napi::Env env, const std::vector<MeasureOutcome>& outcomes) {
+Napi::Array outcomesToJs(Napi::Env env, const std::vector<MeasureOutcome>& outcomes, const std::vector<std::string>& ids) {
   Napi::Array out = Napi::Array::New(env, outcomes.size());
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     const MeasureOutcome& o = outcomes[i];
-    if (o.ok) {
+    if (o.ok()) {
       out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, o.value));
-    } else {
-      Napi::Object err = Napi::Object::New(env);
-      err.Set("code", Napi::String::New(env, errorCodeName(o.code)));
-      err.Set("message", Napi::String::New(env, o.message));
-      out.Set(static_cast<uint32_t>(i), err);
+      continue;
     }
+    ErrorRecord record;
+    try {
+      std::rethrow_exception(o.error);
+    } catch (...) {
+      record = currentError(i < ids.size() ? ids[i] : "");
+    }
+    out.Set(static_cast<uint32_t>(i), makeError(env, record).Value());
   }
   return out;
 }

@@ -16,23 +16,38 @@
 
 namespace nnsim::binding {
 
-// A JS Error with `code` (E_...) and `name` 'NnsimError'.
+// An error as it crosses the seam: the code, the message and the measure it belongs to (empty when
+// none). Worker threads keep errors in this form until the main thread turns them into JS errors.
+struct ErrorRecord {
+  ErrorCode code = ErrorCode::Internal;
+  std::string message;
+  std::string measure;
+};
+
+// The one translation of C++ exceptions: call it inside a catch block. nnsim::Error keeps its code,
+// std::bad_alloc is E_OUT_OF_MEMORY, anything else E_INTERNAL. `measure` (may be empty) is recorded;
+// makeError prefixes it to the message.
+ErrorRecord currentError(const std::string& measure = "");
+
+// Registers the JS class the binding throws (nnsim's NnsimError: new NnsimError(code, message,
+// { measure })), once per environment (main thread and each worker) when the TS layer loads the addon.
+void registerErrorClass(Napi::Env env, const Napi::Function& errorClass);
+
+// An instance of the registered error class (a plain Error with `code` and `name` 'NnsimError' before
+// registration, e.g. when the raw addon is loaded by hand).
+Napi::Error makeError(Napi::Env env, const ErrorRecord& record);
 Napi::Error makeError(Napi::Env env, ErrorCode code, const std::string& message);
 [[noreturn]] void throwError(Napi::Env env, ErrorCode code, const std::string& message);
 
-// Runs `body`, converting C++ exceptions (nnsim::Error, std::bad_alloc, anything else) into JS errors.
+// Runs `body`, converting C++ exceptions into JS errors (JS exceptions pass through unchanged).
 template <class Body>
 auto guarded(Napi::Env env, Body&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const Napi::Error&) {
     throw;
-  } catch (const Error& e) {
-    throw makeError(env, e.code(), e.what());
-  } catch (const std::bad_alloc&) {
-    throw makeError(env, ErrorCode::OutOfMemory, "out of memory");
-  } catch (const std::exception& e) {
-    throw makeError(env, ErrorCode::Internal, std::string("internal error: ") + e.what());
+  } catch (...) {
+    throw makeError(env, currentError());
   }
 }
 
@@ -42,8 +57,16 @@ SourceView sourceArgument(Napi::Env env, const Napi::Value& data, const Napi::Va
 // The same for arguments that must be float64.
 MatrixView matrixArgument(Napi::Env env, const Napi::Value& data, const Napi::Value& rows, const Napi::Value& cols);
 
-// A plain object of option values (number | boolean | string) -> Options.
+// A plain object of option values (number | boolean | string) -> Options (as given, not yet resolved).
 Options optionsArgument(Napi::Env env, const Napi::Value& value, const std::string& where);
+
+// The same, resolved against `specs` (unknown keys, types, bounds; defaults filled).
+Options resolvedOptionsArgument(Napi::Env env, const Napi::Value& value, const OptionSpecs& specs,
+                                const std::string& where);
+
+// Option specs as JS data: { [name]: { type: 'number' | 'integer' | 'boolean' | 'enum', default?, required?,
+// min?, max?, minExclusive?, maxExclusive?, values? } } (infinite bounds left out).
+Napi::Object optionSpecsToJs(Napi::Env env, const OptionSpecs& specs);
 
 // An array of measure ids.
 std::vector<std::string> stringArrayArgument(Napi::Env env, const Napi::Value& value, const std::string& what);
@@ -51,8 +74,13 @@ std::vector<std::string> stringArrayArgument(Napi::Env env, const Napi::Value& v
 // Optional Int32Array of labels (undefined -> empty vector, `present` false).
 std::vector<std::int32_t> labelsArgument(Napi::Env env, const Napi::Value& value, bool& present);
 
-// One JS value per outcome: the number, or { code, message }.
-Napi::Array outcomesToJs(Napi::Env env, const std::vector<MeasureOutcome>& outcomes);
+// An optional time budget in milliseconds for a synchronous run: undefined, null or Infinity → none
+// (-1); otherwise a number ≥ 0 (E_OPTION else).
+double timeoutArgument(Napi::Env env, const Napi::Value& value);
+
+// One JS value per outcome of `ids`: the number, or the NnsimError (with its measure) translated from the
+// outcome's exception by currentError.
+Napi::Array outcomesToJs(Napi::Env env, const std::vector<MeasureOutcome>& outcomes, const std::vector<std::string>& ids);
 
 // A non-negative integer argument below `max`.
 std::size_t sizeArgument(Napi::Env env, const Napi::Value& value, const std::string& what, std::size_t max);

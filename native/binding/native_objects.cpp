@@ -21,12 +21,28 @@ bool hasTag(Napi::Env env, const Napi::Value& value, const napi_type_tag* tag) {
   return napi_check_object_type_tag(env, value, tag, &matches) == napi_ok && matches;
 }
 
+// Adds methods and getters to a class's prototype as plain functions (no receiver check by V8 or by
+// ObjectWrap's unwrap, whose failures are not NnsimErrors): each checks `this` itself.
+void definePrototype(Napi::Env env, const Napi::Function& constructor,
+                     std::initializer_list<std::pair<const char*, Napi::Function::Callback>> methods,
+                     std::initializer_list<std::pair<const char*, Napi::Function::Callback>> getters) {
+  Napi::Object prototype = constructor.Get("prototype").As<Napi::Object>();
+  for (const auto& [name, callback] : methods) {
+    prototype.DefineProperty(Napi::PropertyDescriptor::Value(name, Napi::Function::New(env, callback, name),
+                                                             napi_configurable));
+  }
+  for (const auto& [name, callback] : getters) {
+    prototype.DefineProperty(Napi::PropertyDescriptor::Accessor(env, prototype, name, callback, napi_configurable));
+  }
+}
+
 Napi::Function NativeRepresentation::Define(Napi::Env env) {
-  return DefineClass(env, "NativeRepresentation",
-                     {InstanceAccessor<&NativeRepresentation::Rows>("rows"),
-                      InstanceAccessor<&NativeRepresentation::Cols>("cols"),
-                      InstanceAccessor<&NativeRepresentation::Float64CopyBytes>("float64CopyBytes"),
-                      InstanceMethod<&NativeRepresentation::Release>("release")});
+  Napi::Function constructor = DefineClass(env, "NativeRepresentation", {});
+  definePrototype(env, constructor, {{"release", &NativeRepresentation::Release}},
+                  {{"rows", &NativeRepresentation::Rows},
+                   {"cols", &NativeRepresentation::Cols},
+                   {"float64CopyBytes", &NativeRepresentation::Float64CopyBytes}});
+  return constructor;
 }
 
 NativeRepresentation::NativeRepresentation(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeRepresentation>(info) {
@@ -34,6 +50,8 @@ NativeRepresentation::NativeRepresentation(const Napi::CallbackInfo& info) : Nap
   guarded(env, [&] {
     if (info.Length() < 3) throwError(env, ErrorCode::Type, "NativeRepresentation(data, rows, cols) needs 3 arguments");
     const SourceView view = sourceArgument(env, info[0], info[1], info[2]);
+    jsData_ = view.data;
+    jsLength_ = view.size();
     representation_ = std::make_unique<Representation>(view);
     data_ = Napi::Persistent(info[0]);
     tagObject(env, info.This().As<Napi::Object>(), &kRepresentationTag);
@@ -62,10 +80,14 @@ void NativeRepresentation::checkAttached(Napi::Env env, const char* what) const 
   bool detached = false;
   if (napi_get_typedarray_info(env, array, nullptr, &length, &current, &buffer, nullptr) != napi_ok ||
       napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached ||
-      current != representation_->source().data || length != representation_->source().size()) {
+      current != jsData_ || length != jsLength_) {
     throwError(env, ErrorCode::Detached,
                std::string("the typed array behind ") + what + " was detached or moved after it was prepared");
   }
+}
+
+void NativeRepresentation::adoptCopyForAsync() {
+  if (users_ == 0) representation_->adoptCopy();
 }
 
 void NativeRepresentation::freeCore() {
@@ -79,27 +101,43 @@ void NativeRepresentation::endUse() {
 }
 
 Napi::Value NativeRepresentation::Release(const Napi::CallbackInfo& info) {
-  releaseRequested_ = true;
-  if (users_ == 0) freeCore();
-  return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (!hasTag(env, info.This(), &kRepresentationTag)) {
+      throwError(env, ErrorCode::Type, "release() must be called on a NativeRepresentation");
+    }
+    NativeRepresentation* self = Unwrap(info.This().As<Napi::Object>());
+    self->releaseRequested_ = true;
+    if (self->users_ == 0) self->freeCore();
+    return env.Undefined();
+  });
 }
 
 Napi::Value NativeRepresentation::Rows(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(From(info.Env(), info.This(), "this").representation_->rows()));
-}
-
-Napi::Value NativeRepresentation::Float64CopyBytes(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(From(info.Env(), info.This(), "this").representation_->float64CopyBytes()));
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    return Napi::Number::New(env, static_cast<double>(From(env, info.This(), "this").representation_->rows()));
+  });
 }
 
 Napi::Value NativeRepresentation::Cols(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(From(info.Env(), info.This(), "this").representation_->cols()));
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    return Napi::Number::New(env, static_cast<double>(From(env, info.This(), "this").representation_->cols()));
+  });
+}
+
+Napi::Value NativeRepresentation::Float64CopyBytes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    return Napi::Number::New(env, static_cast<double>(From(env, info.This(), "this").representation_->float64CopyBytes()));
+  });
 }
 
 Napi::Function NativeControl::Define(Napi::Env env) {
-  return DefineClass(env, "NativeControl",
-                     {InstanceMethod<&NativeControl::Cancel>("cancel"),
-                      InstanceAccessor<&NativeControl::Cancelled>("cancelled")});
+  Napi::Function constructor = DefineClass(env, "NativeControl", {});
+  definePrototype(env, constructor, {{"cancel", &NativeControl::Cancel}}, {{"cancelled", &NativeControl::Cancelled}});
+  return constructor;
 }
 
 NativeControl::NativeControl(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeControl>(info) {

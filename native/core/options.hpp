@@ -1,37 +1,99 @@
-// Measure options as they cross from JS: a flat map of numbers, booleans and strings. The TypeScript
-// registry validates options first; the core validates them again when it reads them, so a direct
-// call of the binding cannot smuggle in an out-of-range value.
+// Options of a measure (or of another core entry point): each declares its parameters once, as a list of
+// OptionSpec next to its kernel (name, type, default, bounds, enum values). The values a call gives
+// cross from JS as a flat map of numbers, booleans and strings; Options::resolved() validates them once
+// against the spec (unknown keys, types, bounds), fills the defaults, and the kernel then reads the
+// resolved values by name without restating defaults or bounds. The binding exports the specs, and a
+// TypeScript test locks the TS option schemas to them.
 #pragma once
 
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace nnsim {
 
 using OptionValue = std::variant<double, bool, std::string>;
 
+enum class OptionType { Number, Integer, Boolean, Enum };
+
+// "number", "integer", "boolean", "enum" (as exported to JS).
+const char* optionTypeName(OptionType type);
+
+// One declared parameter. Built with numberOption/integerOption/booleanOption/enumOption and refined
+// with the bound and presence methods, e.g. numberOption("sigma", 1.0).above(0.0).atMost(1e6).
+struct OptionSpec {
+  std::string name;
+  OptionType type = OptionType::Number;
+  // The value used when the call gives none. Absent: the option is optional and the kernel derives
+  // what absence means (e.g. a tolerance computed from the data), unless `required` is set.
+  std::optional<OptionValue> defaultValue;
+  bool required = false;
+  // Bounds of Number and Integer options; infinite means unbounded (values are always finite).
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
+  bool minExclusive = false;
+  bool maxExclusive = false;
+  std::vector<std::string> values;  // Enum: the allowed strings, in documentation order
+
+  OptionSpec atLeast(double bound) const;
+  OptionSpec above(double bound) const;
+  OptionSpec atMost(double bound) const;
+  OptionSpec below(double bound) const;
+  OptionSpec isRequired() const;
+
+  // Whether `value` is acceptable for this option (type, finiteness, integrality, bounds, enum values).
+  bool accepts(const OptionValue& value) const;
+  // "an integer ≥ 1", "one of 'linear', 'rbf'" … (the `expected` part of an error message).
+  std::string expected() const;
+};
+
+using OptionSpecs = std::vector<OptionSpec>;
+
+OptionSpec numberOption(const char* name);  // optional, no default
+OptionSpec numberOption(const char* name, double defaultValue);
+OptionSpec integerOption(const char* name);  // optional, no default
+OptionSpec integerOption(const char* name, std::int64_t defaultValue);
+OptionSpec booleanOption(const char* name, bool defaultValue);
+OptionSpec enumOption(const char* name, std::initializer_list<const char*> values, const char* defaultValue);
+
+// The option values of one call. Built from the given values with set(); resolved() checks them
+// against a spec. The typed readers work on resolved options only, and only for declared names: a
+// kernel that reads an undeclared option (or reads before validation, or with the wrong type) hits an
+// Internal error, which the core tests catch.
 class Options {
  public:
   void set(const std::string& key, OptionValue value) { values_[key] = std::move(value); }
-  bool has(const std::string& key) const { return values_.count(key) != 0; }
+  // Same values (compare resolved options: defaults are filled in, so {} equals the defaults spelled out).
   bool operator==(const Options& other) const { return values_ == other.values_; }
   bool operator!=(const Options& other) const { return !(*this == other); }
 
-  // A finite number in [min, max] (bounds inclusive unless the *Exclusive flags say otherwise).
-  double number(const std::string& key, double fallback, double min, double max, bool minExclusive = false,
-                bool maxExclusive = false) const;
-  // An integer in [min, max].
-  std::int64_t integer(const std::string& key, std::int64_t fallback, std::int64_t min, std::int64_t max) const;
-  bool flag(const std::string& key, bool fallback) const;
-  // One of the allowed strings.
-  std::string choice(const std::string& key, const std::string& fallback,
-                     std::initializer_list<const char*> allowed) const;
+  // Validates the given values against `specs` and fills defaults. Throws Error(Option) for an unknown
+  // key (suggesting the nearest declared one), a value of the wrong type or out of bounds, or a
+  // missing required option. `owner` names the measure or entry point in messages ("measure 'cka'").
+  Options resolved(const OptionSpecs& specs, const std::string& owner) const;
+  bool isResolvedFor(const OptionSpecs& specs) const { return specs_ == &specs; }
+
+  // Whether the option has a value (given or default); for optional options without a default.
+  bool has(const std::string& key) const;
+  double number(const std::string& key) const;
+  std::int64_t integer(const std::string& key) const;
+  bool flag(const std::string& key) const;
+  const std::string& choice(const std::string& key) const;
 
  private:
+  const OptionSpec& declared(const std::string& key, std::initializer_list<OptionType> types) const;
+  const OptionValue& value(const OptionSpec& spec) const;
+
   std::map<std::string, OptionValue> values_;
+  const OptionSpecs* specs_ = nullptr;  // set once resolved
 };
+
+// The candidate closest to `word` (case-insensitive edit distance) when close enough to be a typo.
+std::optional<std::string> nearestName(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace nnsim

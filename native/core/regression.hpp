@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "matrix.hpp"
+#include "options.hpp"
 
 namespace nnsim {
 
@@ -17,8 +18,13 @@ struct AffineFit {
 // min over W of ‖(A − 1μ_Aᵀ)W − (B − 1μ_Bᵀ)‖²_F + λ‖W‖²_F, b = μ_B − Wᵀμ_A (the bias is not penalised).
 // Householder QR of [A_c; √λ I] (dgeqrf), Qᵀ applied to [B_c; 0] (dormqr), then R W = (QᵀY)[0:D]
 // (dtrsm): the conditioning is that of A_c, not of A_cᵀA_c as with the normal equations.
-// Errors: Shape (N differs, empty), NonFinite, Option (λ < 0 or not finite), Degenerate when λ = 0 and
-// the centred A has numerical rank < D (the map is then not unique).
-AffineFit fitAffineMap(MatrixView a, MatrixView b, double ridge);
+// `options` are resolved against affineMapOptionSpecs(): ridge λ ≥ 0 (default 0).
+// Errors: Shape (N differs, empty), NonFinite, Degenerate when λ = 0 and the centred A has numerical
+// rank < D (the map is then not unique).
+const OptionSpecs& affineMapOptionSpecs();
+AffineFit fitAffineMap(MatrixView a, MatrixView b, const Options& options);
+
+// A W + 1bᵀ (N × D′) for A (N × D): the stitched representation (one dgemm).
+Matrix applyAffineMap(const AffineFit& fit, MatrixView a);
 
 }  // namespace nnsim

@@ -9,6 +9,7 @@
 
 #include "errors.hpp"
 #include "parallel.hpp"
+#include "run_control.hpp"
 
 namespace nnsim {
 
@@ -22,22 +23,36 @@ std::size_t minRowsPerThread(std::size_t cols) { return std::max<std::size_t>(1,
 bool isFiniteValue(double v) { return std::fabs(v) <= std::numeric_limits<double>::max(); }  // false for NaN, ±inf
 bool isFiniteValue(float v) { return std::fabs(v) <= FLT_MAX; }
 
-// One pass that validates every entry and returns the column sums, summed per chunk and then in row
-// order (so the means do not depend on the thread count's scheduling).
+struct ValidationPass {
+  std::vector<double> means;
+  double maxAbs = 0.0;
+};
+
+// One pass validates every entry and accumulates the column sums (so the means come for free) and the
+// largest |entry|; per-chunk partials are summed in row order (so the means do not depend on the
+// threads' scheduling).
 template <class T>
-std::vector<double> validatedColumnSums(const T* data, std::size_t rows, std::size_t d) {
-  std::vector<double> total(d, 0.0);
+ValidationPass validate(const T* data, std::size_t rows, std::size_t d) {
+  ValidationPass out;
+  out.means.assign(d, 0.0);
+  struct Partial {
+    std::vector<double> sums;
+    double maxAbs;
+  };
   orderedReduce(
       rows, minRowsPerThread(d),
       [&](std::size_t begin, std::size_t end) {
-        std::vector<double> sums(d, 0.0);
+        Partial partial{std::vector<double>(d, 0.0), 0.0};
         for (std::size_t i = begin; i < end; ++i) {
+          checkpoint();
           const T* r = data + i * d;
           // Column-wise accumulations (no loop-carried scalar) so the compiler vectorises the pass.
           bool finite = true;
           for (std::size_t j = 0; j < d; ++j) {
-            sums[j] += static_cast<double>(r[j]);
+            partial.sums[j] += static_cast<double>(r[j]);
+            const double a = std::fabs(static_cast<double>(r[j]));
             finite &= isFiniteValue(r[j]);
+            partial.maxAbs = std::max(partial.maxAbs, a);
           }
           if (!finite) {
             for (std::size_t j = 0; j < d; ++j) {
@@ -48,12 +63,18 @@ std::vector<double> validatedColumnSums(const T* data, std::size_t rows, std::si
             }
           }
         }
-        return sums;
+        return partial;
       },
-      [&](const std::vector<double>& sums) {
-        for (std::size_t j = 0; j < d; ++j) total[j] += sums[j];
+      [&](const Partial& partial) {
+        for (std::size_t j = 0; j < d; ++j) out.means[j] += partial.sums[j];
+        out.maxAbs = std::max(out.maxAbs, partial.maxAbs);
       });
-  return total;
+  for (double& m : out.means) m /= static_cast<double>(rows);
+  return out;
+}
+
+ValidationPass validate(const SourceView& s) {
+  return s.isSingle() ? validate(s.f32(), s.rows, s.cols) : validate(s.f64(), s.rows, s.cols);
 }
 
 // Σ_i (x_ij − c_j)² per column j (c = nullptr: no centring), read straight from the source. Two-pass
@@ -66,6 +87,7 @@ std::vector<double> columnSquareSums(const T* data, std::size_t rows, std::size_
       [&](std::size_t begin, std::size_t end) {
         std::vector<double> sums(d, 0.0);  // per column: vectorisable, no loop-carried scalar
         for (std::size_t i = begin; i < end; ++i) {
+          checkpoint();
           const T* r = data + i * d;
           for (std::size_t j = 0; j < d; ++j) {
             const double v = static_cast<double>(r[j]) - (centre != nullptr ? centre[j] : 0.0);
@@ -86,26 +108,87 @@ std::vector<double> columnSquareSums(const MomentInput& in) {
                       : columnSquareSums(s.f64(), s.rows, s.cols, in.centre);
 }
 
+// A float64 copy of the source (converted from float32 where needed), in pieces with cancellation points.
+Matrix float64Copy(const SourceView& source) {
+  Matrix copy = Matrix::uninitialized(source.rows, source.cols);
+  copyCentredRows(MomentInput{source, nullptr}, 0, source.rows, copy.data(), source.cols, 0);
+  return copy;
+}
+
 }  // namespace
 
-Representation::Representation(SourceView source) : source_(source) {
-  if (source.rows == 0 || source.cols == 0) {
-    throw Error(ErrorCode::Shape, "a representation needs at least one row and one column (got " +
-                                      std::to_string(source.rows) + " x " + std::to_string(source.cols) + ")");
+void scaleByPowerOfTwo(const double* from, double* to, std::size_t count, int exponent) {
+  // Two factors, each a normal power of two, cover every exponent a finite double can need; products
+  // with powers of two are exact unless the result is subnormal.
+  const double first = std::ldexp(1.0, exponent / 2);
+  const double second = std::ldexp(1.0, exponent - exponent / 2);
+  parallelFor(count, std::size_t{1} << 20, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) to[k] = from[k] * first * second;
+  });
+}
+
+Representation::Representation(SourceView source) { initialize(source, nullptr); }
+
+Representation::Representation(Matrix owned) : owned_(std::move(owned)) { initialize(owned_.view(), nullptr); }
+
+Representation::Representation(Matrix owned, ForcedScale scale) : owned_(std::move(owned)) {
+  initialize(owned_.view(), &scale);
+}
+
+std::unique_ptr<Representation> Representation::atScale(const Representation& source, int exponent) {
+  Matrix copy = float64Copy(source.source());
+  scaleByPowerOfTwo(copy.data(), copy.data(), copy.size(), source.scaleExponent() - exponent);
+  std::unique_ptr<Representation> out(new Representation(std::move(copy), ForcedScale{exponent}));
+  out->magnitude_ = source.magnitude_;
+  return out;
+}
+
+void Representation::adoptCopy() {
+  if (ownsData()) return;
+  if (source_.isSingle()) {
+    ownedSingle_.reset(new float[source_.size()]);
+    constexpr std::size_t piece = std::size_t{1} << 19;
+    for (std::size_t k = 0; k < source_.size(); k += piece) {
+      if (k > 0) checkpoint();
+      std::copy_n(source_.f32() + k, std::min(piece, source_.size() - k), ownedSingle_.get() + k);
+    }
+    source_ = SourceView(ownedSingle_.get(), source_.rows, source_.cols);
+  } else {
+    owned_ = Matrix::copyOf(source_.doubles());
+    source_ = SourceView(owned_.view());
   }
-  if (source.data == nullptr) throw Error(ErrorCode::Internal, "representation has no data");
-  columnMeans_ = source.isSingle() ? validatedColumnSums(source.f32(), source.rows, source.cols)
-                                   : validatedColumnSums(source.f64(), source.rows, source.cols);
-  for (double& m : columnMeans_) m /= static_cast<double>(source.rows);
+  memo_.clear();
+}
+
+void Representation::initialize(SourceView view, const ForcedScale* forced) {
+  if (view.rows == 0 || view.cols == 0) {
+    throw Error(ErrorCode::Shape, "a representation needs at least one row and one column (got " +
+                                      std::to_string(view.rows) + " x " + std::to_string(view.cols) + ")");
+  }
+  if (view.data == nullptr) throw Error(ErrorCode::Internal, "representation has no data");
+  ValidationPass pass = validate(view);
+  if (forced != nullptr) {
+    scaleExponent_ = forced->exponent;
+  } else {
+    magnitude_ = pass.maxAbs > 0.0 ? std::ilogb(pass.maxAbs) : INT_MIN;
+    const bool safe = pass.maxAbs == 0.0 || (magnitude_ >= -kSafeExponent && magnitude_ < kSafeExponent);
+    if (!safe) {
+      // The rare case (float64 only, see the constructor): compute on a copy with its largest |entry| in
+      // [1, 2) (see Magnitudes).
+      scaleExponent_ = magnitude_;
+      if (owned_.size() == 0) owned_ = Matrix::uninitialized(view.rows, view.cols);
+      scaleByPowerOfTwo(view.f64(), owned_.data(), view.size(), -scaleExponent_);
+      view = SourceView(owned_.view());
+      pass = validate(view);  // the means of the scaled data (sums of the original may overflow)
+    }
+  }
+  source_ = view;
+  columnMeans_ = std::move(pass.means);
 }
 
 MatrixView Representation::raw() const {
   if (!source_.isSingle()) return source_.doubles();
-  return memo<Matrix>("float64-copy", [&] {
-    Matrix copy = Matrix::uninitialized(rows(), cols());
-    copyCentredRows(MomentInput{source_, nullptr}, 0, rows(), copy.data(), cols(), 0);
-    return copy;
-  }).view();
+  return memo<Matrix>("float64-copy", [&] { return float64Copy(source_); }).view();
 }
 
 std::size_t Representation::float64CopyBytes() const {
@@ -113,9 +196,12 @@ std::size_t Representation::float64CopyBytes() const {
 }
 
 MomentInput Representation::momentInput(Centering c) const {
-  if (c == Centering::Columns && hasCenteredData()) return {data(c), nullptr};
+  // |x| < 2^(m+1) and |x − x̄| < 2^(m+2) for m = ilogb of source()'s largest |entry|: 'single' products
+  // round (x − x̄)·2^-(m+1), below 2 in magnitude.
+  const int exponent = magnitude_ == INT_MIN ? 0 : magnitude_ - scaleExponent_ + 1;
+  if (c == Centering::Columns && hasCenteredData()) return {data(c), nullptr, exponent};
   const SourceView rows = source_.isSingle() && memo_.has("float64-copy") ? SourceView(raw()) : source_;
-  return {rows, c == Centering::Columns ? columnMeans_.data() : nullptr};
+  return {rows, c == Centering::Columns ? columnMeans_.data() : nullptr, exponent};
 }
 
 MatrixView Representation::data(Centering c) const {
@@ -204,6 +290,7 @@ const Matrix& Representation::columnSpaceBasis(Centering c) const {
     const std::size_t r = numericalRank(decomposition.s, rows(), cols());
     Matrix basis = Matrix::uninitialized(rows(), r);
     for (std::size_t i = 0; i < rows(); ++i) {
+      if ((i & 0xff) == 0) checkpoint();
       for (std::size_t j = 0; j < r; ++j) basis(i, j) = decomposition.u(i, j);
     }
     return basis;
@@ -275,7 +362,7 @@ MatrixView RepresentationPair::crossFactor(Centering c) const {
       // Both factors are Xᵀ (feature space): Xᵀ Y over the N inputs, centring blocks on the fly.
       Matrix out(a_.cols(), b_.cols());
       SquaredNorms squares;
-      accumulateCross(a_.momentInput(c), b_.momentInput(c), 0, rows(), precision_, out, nullptr, &squares);
+      accumulateCross(a_.momentInput(c), b_.momentInput(c), 0, rows(), precision_, out, &squares);
       if (squares.valid) {
         // ‖X‖², ‖Y‖² of the blocks that were just copied: no further pass over the rows for them.
         a_.memo<double>(Representation::squaredNormKey(c), [&] { return squares.x; });

@@ -11,7 +11,9 @@
 #pragma once
 
 #include <algorithm>
+#include <climits>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,21 +37,44 @@ struct RowSpaceFactor {
   std::size_t rank() const { return trans == Trans::Yes ? matrix.cols : matrix.rows; }
 };
 
+// Magnitudes. Products, Gram matrices and squared distances of entries above ~1e154 overflow and of
+// entries below ~1e-154 underflow, and LAPACK can spin for ever on the resulting infinities. So a
+// representation whose largest |entry| lies outside [2^-kSafeExponent, 2^kSafeExponent) is computed on
+// a copy scaled by an exact power of two, 2^-e with e = ilogb(max |entry|) (its largest |entry| is then
+// in [1, 2)); inside that range nothing is copied (e = 0). Squares of safe entries summed over any
+// N, D ≤ 2^31 stay far inside the double range. Each measure declares how its value responds to the
+// scaling (MeasureDef::scaling in measure.hpp), and the runner undoes it or refuses.
 class Representation {
  public:
-  // Validates the source: rows >= 1, cols >= 1, every entry finite. The memory must outlive this object.
+  static constexpr int kSafeExponent = 200;
+
+  // Validates the source: rows >= 1, cols >= 1, every entry finite. The memory must outlive this object
+  // (unless the magnitude rule made a scaled copy). A float32 source is always inside the safe range
+  // (float32's finite magnitudes lie in [2^-149, 2^128)), so it is never copied for the magnitude rule.
   explicit Representation(SourceView source);
   explicit Representation(MatrixView raw) : Representation(SourceView(raw)) {}
-  explicit Representation(const Matrix& raw) : Representation(SourceView(raw.view())) {}
+  // The same over a matrix it takes over (a scaled copy, if one is needed, is made in place).
+  explicit Representation(Matrix owned);
+  // A float64 copy of `source` at the given scale exponent: raw() = 2^-exponent × the caller's matrix (for
+  // measures that need both inputs of a pair at one scale).
+  static std::unique_ptr<Representation> atScale(const Representation& source, int exponent);
 
-  // The caller's data as given (float64 or float32).
+  // The data the core computes on (float64 or float32): the caller's matrix, scaled by 2^-scaleExponent()
+  // when the magnitude rule copied it (see Magnitudes).
   SourceView source() const { return source_; }
-  // X in float64: the caller's memory for a float64 source; for a float32 source a float64 copy made on
+  // X in float64: source() itself for a float64 source; for a float32 source a float64 copy made on
   // first use and kept (float64CopyBytes() bytes). Sufficient-statistics paths never call it.
   MatrixView raw() const;
   // Bytes raw() allocates on first use: N·D·8 for a float32 source that has no copy yet, else 0. For the
   // working-memory estimates of measures that need the whole matrix in float64.
   std::size_t float64CopyBytes() const;
+  // e with source() = 2^-e × the caller's matrix (0 unless the magnitude rule rescaled it).
+  int scaleExponent() const { return scaleExponent_; }
+  // ilogb of the caller's largest |entry|; INT_MIN for an all-zero matrix.
+  int magnitude() const { return magnitude_; }
+  // True when source() is memory this object owns (a scaled copy, a matrix it was given, an async copy).
+  bool ownsData() const { return owned_.size() > 0 || ownedSingle_ != nullptr; }
+  bool isSingle() const { return source_.isSingle(); }
   std::size_t rows() const { return source_.rows; }
   std::size_t cols() const { return source_.cols; }
 
@@ -98,12 +123,29 @@ class Representation {
 
   void clearCache() { memo_.clear(); }
 
+  // Makes source() memory of this object's own: copies the caller's matrix in its own element type (a
+  // float32 source stays float32; no-op when it owns its data already) and clears the cache, whose
+  // entries may view the old memory. For async runs, which must not read memory the caller can free
+  // meanwhile. Only while no other thread uses the representation.
+  void adoptCopy();
+
  private:
   friend class RepresentationPair;  // stores the covariances of a joint product (secondMoments)
   static std::string covarianceKey(Centering c, Precision precision);
   static std::string squaredNormKey(Centering c);
 
+  struct ForcedScale {
+    int exponent;
+  };
+  Representation(Matrix owned, ForcedScale scale);
+  // Validates, applies the magnitude rule (unless `forced`) and computes the column means.
+  void initialize(SourceView view, const ForcedScale* forced);
+
+  Matrix owned_;                         // float64 data this object owns
+  std::unique_ptr<float[]> ownedSingle_;  // float32 data this object owns (adoptCopy of a float32 source)
   SourceView source_;
+  int scaleExponent_ = 0;
+  int magnitude_ = INT_MIN;
   std::vector<double> columnMeans_;
   Memo memo_;
 };
@@ -123,6 +165,10 @@ void Representation::forEachRowBlock(Centering c, Fn&& fn) const {
     fn(MatrixView(scratch.data(), count, cols()), at);
   }
 }
+
+// 2^exponent × each entry of `from` into `to` (same size; may alias): exact except where a result
+// falls into the subnormal range.
+void scaleByPowerOfTwo(const double* from, double* to, std::size_t count, int exponent);
 
 // Quantities of a pair (cross products); the two representations must have the same N.
 class RepresentationPair {

@@ -41,13 +41,13 @@ struct CkaSettings {
   std::size_t batch = 256;
 };
 
-// The same option reads (defaults and bounds) as the in-memory kernel in rsm.cpp.
+// Options resolved against the measure's spec (defaults filled, bounds checked: options.hpp).
 CkaSettings ckaSettings(const Options& o) {
-  const std::string kernel = o.choice("kernel", "linear", {"linear", "rbf"});
-  const std::string estimator = o.choice("estimator", "biased", {"biased", "unbiased", "minibatch"});
+  const std::string& kernel = o.choice("kernel");
+  const std::string& estimator = o.choice("estimator");
   CkaSettings s;
-  s.sigma = o.number("sigma", 1.0, 0.0, 1e6, true);
-  s.batch = static_cast<std::size_t>(o.integer("batch", 256, 4, 1 << 20));
+  s.sigma = o.number("sigma");
+  s.batch = static_cast<std::size_t>(o.integer("batch"));
   s.kernel = kernel == "rbf" ? CkaKernel::Rbf : CkaKernel::Linear;
   s.minibatch = estimator == "minibatch";
   if (estimator == "unbiased") {
@@ -60,38 +60,27 @@ CkaSettings ckaSettings(const Options& o) {
   return s;
 }
 
+// What measure `id` accumulates, for options resolved against its spec; Error(NotStreamable) when it
+// cannot be computed from accumulated statistics.
 Need needOf(const std::string& id, const Options& o) {
   if (id == "cka") return ckaSettings(o).minibatch ? Need::Minibatch : Need::Moments;
   if (id == "magnitude-difference") return Need::Means;
   if (id == "concentricity-difference") return Need::UnitSums;
-  if (id == "pwcca" && o.choice("directions", "canonical", {"canonical", "svcca-code"}) != "canonical") {
+  if (id == "pwcca" && o.choice("directions") != "canonical") {
     notStreamable(id, "directions 'svcca-code' orthogonalises N-dimensional directions (the default 'canonical' streams)");
   }
-  if (id == "cca-mean" || id == "cca-r2") {
-    if (o.has("epsilon")) o.number("epsilon", 0.0, 0.0, 1.0, false, true);
-  } else if (id == "svcca") {
-    o.number("varianceKept", 0.99, 0.0, 1.0, true, false);
-    if (o.has("components")) o.integer("components", 1, 1, 1 << 30);
-  } else if (id == "procrustes") {
-    o.flag("center", true);
-    o.flag("normalize", false);
-  } else if (id == "shape-metric") {
-    o.number("alpha", 1.0, 0.0, 1.0);
-    o.choice("distance", "angular", {"angular", "euclidean"});
-  } else if (id == "linear-regression") {
-    o.number("lambda", 0.0, 0.0, 1e300);
-  } else if (id == "bures") {
-    o.flag("center", true);
-  } else if (id == "eigenspace-overlap") {
-    o.flag("center", false);
-  } else if (id == "gulp") {
-    o.number("lambda", 0.0, 0.0, 1e12);
-  } else if (id != "angular-shape" && id != "pwcca") {
-    if (findMeasure(id) == nullptr) throw Error(ErrorCode::UnknownMeasure, "unknown measure '" + id + "'");
+  if (std::find(streamableIds().begin(), streamableIds().end(), id) == streamableIds().end()) {
     notStreamable(id, "it is not a function of the inputs' means and second moments (it needs all N × N pairs of inputs, "
                       "their neighbourhoods or their full matrices)");
   }
   return Need::Moments;
+}
+
+// The options of `id` resolved against its spec (Error(UnknownMeasure) or Error(Option) otherwise).
+Options resolvedOptions(const std::string& id, const Options& options) {
+  const MeasureDef* def = findMeasure(id);
+  if (def == nullptr) throw Error(ErrorCode::UnknownMeasure, "unknown measure '" + id + "'");
+  return options.resolved(def->options, "measure '" + id + "'");
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -269,13 +258,13 @@ std::vector<double> canonicalCorrelations(Formulas& f, double epsilon, const cha
   return clippedSingularValues(sandwich(scaledBasis(sa, sa.rank), f.xy(true), scaledBasis(sb, sb.rank)));
 }
 
-double epsilonOption(const Options& o) { return o.has("epsilon") ? o.number("epsilon", 0.0, 0.0, 1.0, false, true) : -1.0; }
+double epsilonOption(const Options& o) { return o.has("epsilon") ? o.number("epsilon") : -1.0; }
 
 std::size_t svccaComponents(const Spectrum& s, double n, std::size_t d, const Options& o, const char* which) {
-  const double kept = o.number("varianceKept", 0.99, 0.0, 1.0, true, false);
+  const double kept = o.number("varianceKept");
   if (o.has("components")) {
     const auto limit = static_cast<std::int64_t>(std::min<double>(n, static_cast<double>(d)));
-    const std::int64_t k = o.integer("components", 1, 1, 1 << 30);
+    const std::int64_t k = o.integer("components");
     if (k > limit) {
       throw Error(ErrorCode::Option, "option 'components' of measure 'svcca' is " + std::to_string(k) + " but the " +
                                          which + " representation has only min(N, D) = " + std::to_string(limit) +
@@ -355,8 +344,8 @@ double streamedAngularShape(Formulas& f) {
 // Generalized shape metric (Williams et al. 2021; see alignment.cpp): Z = U diag(ĝ), ĝ ∝ α ŝ + 1 − α, so
 // Z_aᵀ Z_b = diag(ĝ_a) B_aᵀ Cxy B_b diag(ĝ_b).
 double streamedShapeMetric(Formulas& f, const Options& o) {
-  const double alpha = o.number("alpha", 1.0, 0.0, 1.0);
-  const bool euclidean = o.choice("distance", "angular", {"angular", "euclidean"}) == "euclidean";
+  const double alpha = o.number("alpha");
+  const bool euclidean = o.choice("distance") == "euclidean";
   requireVariance(f, true, true, "shape metric");
   requireVariance(f, false, true, "shape metric");
   auto gains = [&](const Spectrum& s) {
@@ -382,7 +371,7 @@ double streamedShapeMetric(Formulas& f, const Options& o) {
 // w_j = s_j²/(s_j² + λ), written (2 − w_j)‖v_jᵀ Cyx‖²/(s_j² + λ) so that null directions stay finite.
 double streamedLinearRegression(Formulas& f, const Options& o) {
   requireVariance(f, true, true, "linear regression R²");
-  const double lambda = o.number("lambda", 0.0, 0.0, 1e300);
+  const double lambda = o.number("lambda");
   if (f.constantB(true)) return 0.0;
   const double total = trace(f.xx(true));
   const Spectrum& sb = f.spectrumB(true);
@@ -414,7 +403,7 @@ double streamedBures(Formulas& f, bool centre) {
 // GULP (Boix-Adserà et al. 2022; see rsm.cpp): d² = Σf_a² + Σf_b² − 2‖diag(√f_a) U_aᵀU_b diag(√f_b)‖_F² with
 // U_aᵀ U_b = B_aᵀ Cxy B_b. Near 0 the closed form cancels (absolute error ~sqrt(ε)).
 double streamedGulp(Formulas& f, const Options& o) {
-  const double lambda = o.number("lambda", 0.0, 0.0, 1e12);
+  const double lambda = o.number("lambda");
   requireVariance(f, true, true, "GULP");
   requireVariance(f, false, true, "GULP");
   double squared = 0.0;
@@ -503,23 +492,33 @@ double concentricityOf(const std::vector<double>& unitSum, const std::vector<dou
 // Batch passes
 
 // One pass over a batch: every entry finite (else an error naming the batch, row and column), the sums
-// of (x − shift) per column, and (when asked) the sum of the unit rows x_i/‖x_i‖. Rows are split among
-// threads; the per-chunk partial sums are added in row order, so the result does not depend on the
-// thread count, and the first bad entry reported is the first in row order.
+// of (x − shift) per column, (when asked) the sum of the unit rows x_i/‖x_i‖, and the largest |entry|
+// (returned). Rows are split among threads; the per-chunk partial sums are added in row order, so the
+// result does not depend on the thread count, and the first bad entry reported is the first in row order.
 template <class T>
-void scanBatch(const T* data, std::size_t rows, std::size_t d, const double* shift, std::vector<double>& sums,
-               std::vector<double>* unitSum, std::size_t batch, const char* which) {
+double scanBatch(const T* data, std::size_t rows, std::size_t d, const double* shift, std::vector<double>& sums,
+                 std::vector<double>* unitSum, std::size_t batch, const char* which) {
   const std::size_t minRows = std::max<std::size_t>(1, (std::size_t{1} << 18) / std::max<std::size_t>(1, d));
+  double maxAbs = 0.0;
+  struct Partial {
+    std::vector<double> sums, units;
+    double maxAbs = 0.0;
+  };
   orderedReduce(
       rows, minRows,
       [&](std::size_t begin, std::size_t end) {
-        std::pair<std::vector<double>, std::vector<double>> p(std::vector<double>(d, 0.0),
-                                                              std::vector<double>(unitSum != nullptr ? d : 0, 0.0));
-        auto& [s, u] = p;
+        Partial p{std::vector<double>(d, 0.0), std::vector<double>(unitSum != nullptr ? d : 0, 0.0), 0.0};
+        std::vector<double>& s = p.sums;
+        std::vector<double>& u = p.units;
         for (std::size_t i = begin; i < end; ++i) {
+          checkpoint();
           const T* r = data + i * d;
           bool finite = true;
-          for (std::size_t j = 0; j < d; ++j) finite &= std::fabs(static_cast<double>(r[j])) <= std::numeric_limits<double>::max();
+          for (std::size_t j = 0; j < d; ++j) {
+            const double a = std::fabs(static_cast<double>(r[j]));
+            finite &= a <= std::numeric_limits<double>::max();
+            p.maxAbs = std::max(p.maxAbs, a);
+          }
           if (!finite) {
             for (std::size_t j = 0; j < d; ++j) {
               const double v = static_cast<double>(r[j]);
@@ -542,21 +541,35 @@ void scanBatch(const T* data, std::size_t rows, std::size_t d, const double* shi
         }
         return p;
       },
-      [&](const std::pair<std::vector<double>, std::vector<double>>& p) {
-        for (std::size_t j = 0; j < d; ++j) sums[j] += p.first[j];
+      [&](const Partial& p) {
+        for (std::size_t j = 0; j < d; ++j) sums[j] += p.sums[j];
         if (unitSum != nullptr) {
-          for (std::size_t j = 0; j < d; ++j) (*unitSum)[j] += p.second[j];
+          for (std::size_t j = 0; j < d; ++j) (*unitSum)[j] += p.units[j];
         }
+        maxAbs = std::max(maxAbs, p.maxAbs);
       });
+  return maxAbs;
 }
 
-void scanSource(const SourceView& s, const double* shift, std::vector<double>& sums, std::vector<double>* unitSum,
-                std::size_t batch, const char* which) {
-  if (s.isSingle()) {
-    scanBatch(s.f32(), s.rows, s.cols, shift, sums, unitSum, batch, which);
-  } else {
-    scanBatch(s.f64(), s.rows, s.cols, shift, sums, unitSum, batch, which);
+// scanBatch of a float64 or float32 batch; returns the exponent for 'single' products (MomentInput).
+// Streamed second moments are not rescaled (the accumulator would need one scale for every batch and
+// shard), so a batch whose largest |entry| lies outside the range where squares and their sums stay
+// finite and normal, [2^-kSafeExponent, 2^kSafeExponent) as in Representation, is refused.
+int scanSource(const SourceView& s, const double* shift, std::vector<double>& sums, std::vector<double>* unitSum,
+               std::size_t batch, const char* which) {
+  const double maxAbs = s.isSingle() ? scanBatch(s.f32(), s.rows, s.cols, shift, sums, unitSum, batch, which)
+                                     : scanBatch(s.f64(), s.rows, s.cols, shift, sums, unitSum, batch, which);
+  if (maxAbs == 0.0) return 0;
+  const int magnitude = std::ilogb(maxAbs);
+  if (magnitude < -Representation::kSafeExponent || magnitude >= Representation::kSafeExponent) {
+    throw Error(ErrorCode::Numerical,
+                "batch " + std::to_string(batch) + " (0-based) of the " + which + " input has entries of magnitude 2^" +
+                    std::to_string(magnitude) + ", outside [2^-" + std::to_string(Representation::kSafeExponent) + ", 2^" +
+                    std::to_string(Representation::kSafeExponent) +
+                    ") where an accumulator's second moments stay finite; multiply the inputs by a power of two first "
+                    "(compare() in memory rescales them itself); nothing of this batch was added");
   }
+  return magnitude + 1;
 }
 
 std::vector<double> firstRow(const SourceView& s) {
@@ -574,13 +587,14 @@ const std::vector<std::string>& streamableIds() {
   return ids;
 }
 
-void requireStreamable(const std::string& id, const Options& options) { needOf(id, options); }
+void requireStreamable(const std::string& id, const Options& options) { needOf(id, resolvedOptions(id, options)); }
 
 Accumulator::Accumulator(std::vector<StreamedMeasure> measures, std::size_t colsA, std::size_t colsB, Precision precision)
     : measures_(std::move(measures)), colsA_(colsA), colsB_(colsB), precision_(precision) {
   if (colsA == 0 || colsB == 0) throw Error(ErrorCode::Shape, "an accumulator needs colsA >= 1 and colsB >= 1");
   if (measures_.empty()) throw Error(ErrorCode::Type, "an accumulator needs at least one measure");
   for (std::size_t i = 0; i < measures_.size(); ++i) {
+    measures_[i].options = resolvedOptions(measures_[i].id, measures_[i].options);
     const Need need = needOf(measures_[i].id, measures_[i].options);
     if (need == Need::Moments) needMoments_ = true;
     if (need == Need::UnitSums) needUnitSums_ = true;
@@ -594,6 +608,7 @@ Accumulator::Accumulator(std::vector<StreamedMeasure> measures, std::size_t cols
       minibatches_.push_back(std::move(m));
     }
   }
+  requireMemory();
   moments_.shiftA.assign(colsA, 0.0);
   moments_.shiftB.assign(colsB, 0.0);
   moments_.meanA.assign(colsA, 0.0);
@@ -602,6 +617,32 @@ Accumulator::Accumulator(std::vector<StreamedMeasure> measures, std::size_t cols
   if (needUnitSums_) {
     moments_.unitSumA.assign(colsA, 0.0);
     moments_.unitSumB.assign(colsB, 0.0);
+  }
+}
+
+double Accumulator::workingMemory() const {
+  const double width = static_cast<double>(colsA_ + colsB_);
+  // The co-moments, a batch's own (push), the mirrored copy and its three blocks (result), and the
+  // formulas' eigendecompositions (vectors and LAPACK's copy of each side, D × D).
+  double bytes = needMoments_ ? 7.0 * memory::matrix(width, width) : 0.0;
+  for (const Minibatch& m : minibatches_) {
+    // Waiting rows (kept and copied by a push) and one minibatch's kernels (see cka's estimate in rsm.cpp).
+    const double b = static_cast<double>(m.batch);
+    bytes += 2.0 * memory::matrix(b, width) + memory::matrix(b, static_cast<double>(std::max(colsA_, colsB_))) +
+             (m.kernel == CkaKernel::Rbf ? 4.5 : 3.0) * memory::matrix(b, b);
+  }
+  return bytes;
+}
+
+void Accumulator::requireMemory() const {
+  const double needed = workingMemory();
+  if (needed > memoryLimit()) {
+    throw Error(ErrorCode::OutOfMemory,
+                "an accumulator of these measures for " + std::to_string(colsA_) + " and " + std::to_string(colsB_) +
+                    " columns needs about " + std::to_string(static_cast<long long>(needed / 1e6)) +
+                    " MB (its second moments grow with (D + D′)², a minibatch's kernels with the batch size squared), "
+                    "more than the memory limit of " + std::to_string(static_cast<long long>(memoryLimit() / 1e6)) +
+                    " MB; use fewer columns (e.g. pooling), a smaller 'batch', or raise the limit with configure({ memoryLimit })");
   }
 }
 
@@ -647,13 +688,13 @@ void Accumulator::combine(Moments& into, const Moments& from) const {
   }
 }
 
-void Accumulator::addMinibatchRows(Minibatch& m, SourceView a, SourceView b, RunControl* control) const {
+void Accumulator::addMinibatchRows(Minibatch& m, SourceView a, SourceView b) const {
   std::size_t at = 0;
   const std::size_t total = a.rows;
   m.pendingA.reserve(m.batch * colsA_);
   m.pendingB.reserve(m.batch * colsB_);
   while (at < total) {
-    if (control != nullptr) control->throwIfCancelled();
+    checkpoint();
     const std::size_t take = std::min(m.batch - m.pendingRows, total - at);
     const std::size_t oldA = m.pendingA.size();
     const std::size_t oldB = m.pendingB.size();
@@ -686,6 +727,8 @@ void Accumulator::push(SourceView a, SourceView b, RunControl* control) {
                                       " in the second; rows are inputs, so both must hold the same inputs");
   }
   if (a.rows == 0) return;
+  // The push's cancellation points (checkpoint() in the passes and products) read this control.
+  const RunControl::Scope scope(control != nullptr ? control : RunControl::current());
   // Everything of this batch is computed aside; the accumulator changes only once nothing can fail.
   Moments batch;
   batch.count = static_cast<double>(a.rows);
@@ -697,8 +740,8 @@ void Accumulator::push(SourceView a, SourceView b, RunControl* control) {
     batch.unitSumA.assign(colsA_, 0.0);
     batch.unitSumB.assign(colsB_, 0.0);
   }
-  scanSource(a, batch.shiftA.data(), batch.meanA, needUnitSums_ ? &batch.unitSumA : nullptr, pushes_, "first");
-  scanSource(b, batch.shiftB.data(), batch.meanB, needUnitSums_ ? &batch.unitSumB : nullptr, pushes_, "second");
+  const int exponentA = scanSource(a, batch.shiftA.data(), batch.meanA, needUnitSums_ ? &batch.unitSumA : nullptr, pushes_, "first");
+  const int exponentB = scanSource(b, batch.shiftB.data(), batch.meanB, needUnitSums_ ? &batch.unitSumB : nullptr, pushes_, "second");
   for (double& v : batch.meanA) v /= batch.count;
   for (double& v : batch.meanB) v /= batch.count;
   if (needMoments_) {
@@ -707,12 +750,12 @@ void Accumulator::push(SourceView a, SourceView b, RunControl* control) {
     for (std::size_t j = 0; j < colsA_; ++j) centreA[j] = batch.shiftA[j] + batch.meanA[j];
     for (std::size_t j = 0; j < colsB_; ++j) centreB[j] = batch.shiftB[j] + batch.meanB[j];
     batch.comoments = Matrix(colsA_ + colsB_, colsA_ + colsB_);
-    accumulateMoments({MomentInput{a, centreA.data()}, MomentInput{b, centreB.data()}}, 0, a.rows, precision_,
-                      batch.comoments, control);
+    accumulateMoments({MomentInput{a, centreA.data(), exponentA}, MomentInput{b, centreB.data(), exponentB}}, 0, a.rows,
+                      precision_, batch.comoments);
   }
   std::vector<Minibatch> minibatches = minibatches_;
-  for (Minibatch& m : minibatches) addMinibatchRows(m, a, b, control);
-  if (control != nullptr) control->throwIfCancelled();
+  for (Minibatch& m : minibatches) addMinibatchRows(m, a, b);
+  checkpoint();
   // Commit: nothing below can fail (bar a D-sized allocation in combine).
   combine(moments_, batch);
   minibatches_.swap(minibatches);
@@ -747,7 +790,7 @@ void Accumulator::merge(const Accumulator& other) {
     m.sums.batches += o.sums.batches;
     // The other shard's waiting rows continue this shard's last minibatch.
     addMinibatchRows(m, SourceView(MatrixView(o.pendingA.data(), o.pendingRows, colsA_)),
-                     SourceView(MatrixView(o.pendingB.data(), o.pendingRows, colsB_)), nullptr);
+                     SourceView(MatrixView(o.pendingB.data(), o.pendingRows, colsB_)));
   }
   combine(moments_, other.moments_);
   minibatches_.swap(minibatches);
@@ -803,7 +846,7 @@ std::vector<MeasureOutcome> Accumulator::result() const {
     } else if (id == "pwcca") {
       value = streamedPwcca(f);
     } else if (id == "procrustes") {
-      value = streamedProcrustes(f, o.flag("center", true), o.flag("normalize", false));
+      value = streamedProcrustes(f, o.flag("center"), o.flag("normalize"));
     } else if (id == "angular-shape") {
       value = streamedAngularShape(f);
     } else if (id == "shape-metric") {
@@ -811,11 +854,11 @@ std::vector<MeasureOutcome> Accumulator::result() const {
     } else if (id == "linear-regression") {
       value = streamedLinearRegression(f, o);
     } else if (id == "bures") {
-      value = streamedBures(f, o.flag("center", true));
+      value = streamedBures(f, o.flag("center"));
     } else if (id == "gulp") {
       value = streamedGulp(f, o);
     } else if (id == "eigenspace-overlap") {
-      value = streamedEigenspaceOverlap(f, o.flag("center", false), colsA_, colsB_);
+      value = streamedEigenspaceOverlap(f, o.flag("center"), colsA_, colsB_);
     } else if (id == "magnitude-difference") {
       // ‖x̄‖ (Wang et al. 2020; see statistics.cpp).
       value = std::fabs(norm2(meanA) - norm2(meanB));
@@ -828,11 +871,12 @@ std::vector<MeasureOutcome> Accumulator::result() const {
   };
   for (std::size_t i = 0; i < measures_.size(); ++i) {
     const std::string& id = measures_[i].id;
-    out[i] = captureOutcome(id, [&] {
-      const double value = valueOf(i);
-      if (!finiteValue(value)) throw Error(ErrorCode::Numerical, "'" + id + "' produced a non-finite value");
-      return value;
-    });
+    try {
+      out[i].value = valueOf(i);
+      if (!finiteValue(out[i].value)) throw Error(ErrorCode::Numerical, "'" + id + "' produced a non-finite value");
+    } catch (...) {
+      out[i].error = std::current_exception();
+    }
   }
   return out;
 }

@@ -50,8 +50,9 @@ class Accumulator {
   Accumulator(std::vector<StreamedMeasure> measures, std::size_t colsA, std::size_t colsB, Precision precision);
 
   // Adds row-aligned batches (any number of rows, the same in both). All or nothing: on a shape error,
-  // NaN/Inf (the message names the batch and the row), cancellation or lack of memory the accumulator is
-  // unchanged.
+  // NaN/Inf (the message names the batch and the row), entries outside [2^-200, 2^200) (Error(Numerical)),
+  // cancellation or lack of memory the accumulator is unchanged. `control` (else the current run's, if
+  // any) is checked at the cancellation points of the passes and products.
   void push(SourceView a, SourceView b, RunControl* control = nullptr);
   // Adds the rows accumulated by `other` (same measures, options, shapes and precision, else
   // Error(State)). All or nothing; `other` is not changed.
@@ -95,10 +96,14 @@ class Accumulator {
     std::vector<double> unitSumA, unitSumB;  // Σ x_i/‖x_i‖ (concentricity)
   };
 
+  // Bytes of working memory the accumulator allocates at its peak (its statistics, a push, result());
+  // the constructor refuses with Error(OutOfMemory) when it exceeds memoryLimit() (measure.hpp).
+  double workingMemory() const;
+  void requireMemory() const;
   // into ← into ∪ from (Chan et al.'s pairwise update; shifts reconciled). Allocates nothing.
   void combine(Moments& into, const Moments& from) const;
   // Adds rows to a minibatch estimator: full minibatches are evaluated, the rest waits in `pending`.
-  void addMinibatchRows(Minibatch& m, SourceView a, SourceView b, RunControl* control) const;
+  void addMinibatchRows(Minibatch& m, SourceView a, SourceView b) const;
 
   std::vector<StreamedMeasure> measures_;
   std::size_t colsA_;

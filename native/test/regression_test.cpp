@@ -7,6 +7,13 @@ using namespace nnsim::test;
 
 namespace {
 
+// fitAffineMap with the ridge given as a call's option (validated against the fit's option spec).
+AffineFit fitWithRidge(const Matrix& a, const Matrix& b, double ridge) {
+  Options options;
+  options.set("ridge", ridge);
+  return fitAffineMap(a, b, options.resolved(affineMapOptionSpecs(), "fitAffineMap"));
+}
+
 // W from (A_cᵀA_c + λI) W = A_cᵀB_c by Gaussian elimination: an independent, less accurate route.
 Matrix normalEquations(const Matrix& a, const Matrix& b, double ridge) {
   const std::size_t n = a.rows(), d = a.cols(), e = b.cols();
@@ -45,7 +52,7 @@ NNSIM_TEST(testAffineMapAgainstNormalEquations) {
   const Matrix a = randomMatrix(60, 7, 41);
   const Matrix b = randomMatrix(60, 4, 42);
   for (const double ridge : {0.0, 0.5, 30.0}) {
-    const AffineFit fit = fitAffineMap(a, b, ridge);
+    const AffineFit fit = fitWithRidge(a, b, ridge);
     const Matrix want = normalEquations(a, b, ridge);
     check(maxAbsDiff(fit.weights, want) < 1e-10, "affine map W equals the normal equations, ridge " + std::to_string(ridge));
     // The residual of the fitted map has zero column sums (the bias is the least-squares intercept).
@@ -66,7 +73,7 @@ NNSIM_TEST(testAffineMapAgainstNormalEquations) {
       exact(i, q) = 0.25 * static_cast<double>(q) - 1.0;
       for (std::size_t j = 0; j < 7; ++j) exact(i, q) += a(i, j) * (static_cast<double>(j) - 2.0 * static_cast<double>(q)) / 5.0;
     }
-  const AffineFit recovered = fitAffineMap(a, exact, 0.0);
+  const AffineFit recovered = fitWithRidge(a, exact, 0.0);
   for (std::size_t j = 0; j < 7; ++j)
     for (std::size_t q = 0; q < 4; ++q)
       near(recovered.weights(j, q), (static_cast<double>(j) - 2.0 * static_cast<double>(q)) / 5.0, 1e-11, "exact W recovered");
@@ -78,14 +85,14 @@ NNSIM_TEST(testAffineMapErrors) {
   const Matrix b = randomMatrix(20, 2, 44);
   Matrix collinear = Matrix::copyOf(a);
   for (std::size_t i = 0; i < 20; ++i) collinear(i, 2) = 2.0 * collinear(i, 0) - collinear(i, 1);
-  expectError(ErrorCode::Degenerate, [&] { fitAffineMap(collinear, b, 0.0); }, "rank-deficient a without ridge");
-  check(fitAffineMap(collinear, b, 0.1).weights.rows() == 3, "a ridge makes the rank-deficient fit unique");
-  expectError(ErrorCode::Degenerate, [&] { fitAffineMap(randomMatrix(3, 5, 45), randomMatrix(3, 2, 46), 0.0); }, "D > N");
-  expectError(ErrorCode::Shape, [&] { fitAffineMap(a, randomMatrix(19, 2, 47), 0.0); }, "mismatched N");
-  expectError(ErrorCode::Option, [&] { fitAffineMap(a, b, -1.0); }, "negative ridge");
+  expectError(ErrorCode::Degenerate, [&] { fitWithRidge(collinear, b, 0.0); }, "rank-deficient a without ridge");
+  check(fitWithRidge(collinear, b, 0.1).weights.rows() == 3, "a ridge makes the rank-deficient fit unique");
+  expectError(ErrorCode::Degenerate, [&] { fitWithRidge(randomMatrix(3, 5, 45), randomMatrix(3, 2, 46), 0.0); }, "D > N");
+  expectError(ErrorCode::Shape, [&] { fitWithRidge(a, randomMatrix(19, 2, 47), 0.0); }, "mismatched N");
+  expectError(ErrorCode::Option, [&] { fitWithRidge(a, b, -1.0); }, "negative ridge");
   Matrix bad = Matrix::copyOf(a);
   bad(4, 1) = std::nan("");
-  expectError(ErrorCode::NonFinite, [&] { fitAffineMap(bad, b, 0.0); }, "NaN in a");
+  expectError(ErrorCode::NonFinite, [&] { fitWithRidge(bad, b, 0.0); }, "NaN in a");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Core tests of the blocked moments (moments.cpp) and the streaming accumulator (streaming.cpp): blocked
 // joint products against naive ones, float32 sources against float64, accumulated statistics against the
 // in-memory measures, all-or-nothing pushes, merges and state restores.
+#include <tuple>
+
 #include "check.hpp"
 #include "streaming.hpp"
 
@@ -17,6 +19,15 @@ Matrix shifted(const Matrix& m, double by) {
 
 SourceView rowsOf(const Matrix& m, std::size_t begin, std::size_t end) {
   return SourceView(MatrixView(m.row(begin), end - begin, m.cols()));
+}
+
+std::string messageOf(const MeasureOutcome& outcome) {
+  if (outcome.ok()) return "";
+  try {
+    std::rethrow_exception(outcome.error);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
 }
 
 NNSIM_TEST(testBlockedMoments) {
@@ -50,6 +61,31 @@ NNSIM_TEST(testBlockedMoments) {
   accumulateMoments({MomentInput{wide.view(), mx.data()}}, 0, n, Precision::Single, single);
   check(maxAbsDiff(fromFloat, fromDouble) == 0.0, "a float32 source gives the float64 result of its values");
   check(maxAbsDiff(single, fromDouble) < 1e-2 && maxAbsDiff(single, fromDouble) > 0.0, "single precision: float32 rounding only");
+  // Single precision scales rows by a power of two before rounding them to float32: entries of 2^100
+  // (squares far beyond float32's range) and of 2^-100 (squares below it) give the same relative result.
+  for (const int e : {100, -100}) {
+    Matrix big = Matrix::copyOf(wide);
+    for (std::size_t i = 0; i < big.size(); ++i) big.data()[i] = std::ldexp(big.data()[i], e);
+    std::vector<double> centre(dx);
+    for (std::size_t j = 0; j < dx; ++j) centre[j] = std::ldexp(mx[j], e);
+    Matrix scaled(dx, dx);
+    accumulateMoments({MomentInput{big.view(), centre.data(), e + 1}}, 0, n, Precision::Single, scaled);
+    for (std::size_t i = 0; i < scaled.size(); ++i) scaled.data()[i] = std::ldexp(scaled.data()[i], -2 * e);
+    check(maxAbsDiff(scaled, single) < 1e-9, "single precision at 2^" + std::to_string(e) + " = at 1, rescaled");
+  }
+}
+
+NNSIM_TEST(testBlockedMomentsStop) {
+  // Products over many rows stop at their cancellation points (between blocks and between panels).
+  const Matrix x = randomMatrix(3000, 900, 8);
+  for (const Precision p : {Precision::Double, Precision::Single}) {
+    Matrix out(900, 900);
+    RunControl control;
+    control.cancel();
+    const RunControl::Scope scope(&control);
+    expectError(ErrorCode::Cancelled, [&] { accumulateMoments({MomentInput{x.view(), nullptr}}, 0, 3000, p, out); },
+                std::string("a cancelled product stops (") + precisionName(p) + ")");
+  }
 }
 
 NNSIM_TEST(testFloat32Representation) {
@@ -92,7 +128,7 @@ NNSIM_TEST(testAccumulatorMatchesInMemory) {
   const Representation ra(x), rb(y);
   const std::vector<MeasureOutcome> got = right.result();
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    check(got[i].ok, ids[i].id + " streamed: " + got[i].message);
+    check(got[i].ok(), ids[i].id + " streamed: " + messageOf(got[i]));
     near(got[i].value, run(ids[i].id, ra, rb), 1e-11, ids[i].id + " streamed = in memory");
   }
 }
@@ -118,6 +154,73 @@ NNSIM_TEST(testAccumulatorAllOrNothing) {
   expectError(ErrorCode::State, [&] { acc.restore(broken); }, "misshapen state refused");
   check(acc.state().at("mean.a").values == before.at("mean.a").values, "a refused restore changes nothing");
   expectError(ErrorCode::NotStreamable, [] { requireStreamable("knn-jaccard", Options{}); }, "k-NN does not stream");
+  Matrix huge = Matrix::copyOf(x);
+  huge(73, 1) = 1e70;  // about 2^232
+  expectError(ErrorCode::Numerical, [&] { acc.push(rowsOf(huge, 50, 100), rowsOf(y, 50, 100)); },
+              "entries beyond 2^200 refused (streamed moments are not rescaled)");
+  check(acc.rows() == 50, "state unchanged by the refusal");
+  Options unknown;
+  unknown.set("kernal", std::string("rbf"));
+  expectError(ErrorCode::Option, [&] { Accumulator a({{"cka", unknown}}, 4, 3, Precision::Double); },
+              "options resolved against the measure's spec");
+  // The (D + D′)² statistics are checked against the memory limit before they are allocated.
+  const double limit = memoryLimit();
+  setMemoryLimit(1e9);
+  expectError(ErrorCode::OutOfMemory, [] { Accumulator a(measures({"procrustes"}), 20000, 20000, Precision::Double); },
+              "an accumulator wider than the memory limit allows is refused");
+  Options wideBatches;
+  wideBatches.set("estimator", std::string("minibatch"));
+  wideBatches.set("batch", 65536.0);
+  expectError(ErrorCode::OutOfMemory, [&] { Accumulator a({{"cka", wideBatches}}, 4, 3, Precision::Double); },
+              "so are minibatches whose kernels would not fit");
+  setMemoryLimit(limit);
+}
+
+}  // namespace
+
+namespace {
+
+// Every measure and option setting on float32 inputs, in the feature space (D ≤ N) and the row space
+// (D > N): the memory estimate counts the float64 copies (MemoryShape::float64CopyBytes) when and only
+// when the measure makes them (Representation::raw()).
+NNSIM_TEST(testEstimatesCountFloat64Copies) {
+  std::vector<std::int32_t> labels(40);
+  for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::int32_t>(i % 3);
+  for (const auto& [n, da, db] : {std::tuple<std::size_t, std::size_t, std::size_t>{40, 6, 5}, {12, 20, 16}}) {
+    const Matrix x = randomMatrix(n, da, 11), y = randomMatrix(n, db, 12);
+    const std::vector<float> x32(x.data(), x.data() + x.size()), y32(y.data(), y.data() + y.size());
+    const double copies = 8.0 * static_cast<double>(n * (da + db));
+    for (const std::string& id : measureIds()) {
+      const MeasureDef* def = findMeasure(id);
+      for (const OptionVariant& variant : optionVariants(*def)) {
+        const Representation a(SourceView(x32.data(), n, da)), b(SourceView(y32.data(), n, db));
+        const RepresentationPair pair(a, b);
+        RunControl control;
+        const MeasureContext ctx{pair, variant.options, LabelsView{labels.data(), n}, control};
+        try {
+          runMeasure(id, ctx);
+        } catch (const Error&) {
+          // Undefined for this input (too few rows, degenerate …): what it copied so far still counts.
+        }
+        const double copied = copies - static_cast<double>(a.float64CopyBytes() + b.float64CopyBytes());
+        MemoryShape shape{n, da, db, 3};
+        double counted = 0.0;
+        try {
+          const double plain = estimateMemory(id, shape, variant.options);
+          shape.float64CopyBytes = copies;
+          counted = estimateMemory(id, shape, variant.options) - plain;
+        } catch (const Error&) {
+          continue;  // options this shape does not allow
+        }
+        const std::string what = variant.what + " (N = " + std::to_string(n) + ", D = " + std::to_string(da) + ")";
+        if (copied > 0.0) {
+          check(counted >= copied, what + ": its estimate counts the float64 copies it makes");
+        } else {
+          check(counted == 0.0, what + ": no float64 copy, none counted");
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

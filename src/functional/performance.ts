@@ -43,7 +43,6 @@ export const accuracyDifferenceDefinition = defineMeasure({
   metric: true,
   // Positive scaling of logits keeps every argmax, hence the accuracy.
   invariances: ['isotropic-scaling'],
-  requires: ['labels'],
   minRows: 1,
   options: {
     labels: labelsFor('to score both models'),

@@ -2,28 +2,36 @@
  * Row blocks of a large array file, read with positioned reads into one reused buffer: memory stays at
  * the block size whatever the file's size. Only the header is parsed up front (with every size claim
  * checked against the file's size). Streams `.npy` (C order) and single-tensor `.safetensors` arrays of
- * little-endian float32 or float64, which are handed out as typed-array views of the buffer without
- * conversion; anything else (other dtypes, Fortran order, .npz) is left to the loaders in load.ts.
+ * little-endian float32 or float64; anything else (other dtypes, Fortran order, .npz) is left to the
+ * loaders in load.ts. A 2-D array's rows are handed out as typed-array views of the buffer without
+ * conversion; a 3-D/4-D array is read by samples (its first dimension) and each block is reshaped as
+ * --layout/--reshape say (src/io/tensor.ts) into one reused float64 block.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 
 import { NnsimError } from '../errors.js';
 import { type DType, fileError } from './array.js';
-import { type Reshape, matrixShape, splitSpec } from './load.js';
+import { type ArrayView, IDS, planEntry, splitSpec } from './load.js';
 import { parseNpyHeader } from './npy.js';
 import { safetensorsLayout } from './safetensors.js';
+import { type TensorPlan, transformSamples } from './tensor.js';
 
 /** An open array file read block by block. */
 export interface RowFile {
   readonly source: string;
   readonly shape: readonly number[];
   readonly dtype: 'float32' | 'float64';
+  /** Rows and columns of the matrix the array becomes (after its reshape). */
   readonly rows: number;
   readonly cols: number;
+  /** Samples (the array's first dimension); each becomes rows / samples consecutive rows. */
+  readonly samples: number;
+  /** Bytes of one sample in the file. */
+  readonly sampleBytes: number;
   /**
-   * Rows [begin, begin + count) as a view of a buffer reused by the next call (copy what must outlive
-   * it). Values are not checked here: the accumulator checks them as it adds them.
+   * The matrix rows of samples [begin, begin + count) as a view of a buffer reused by the next call (copy
+   * what must outlive it). Values are not checked here: the accumulator checks them as it adds them.
    */
   read(begin: number, count: number): Float32Array | Float64Array;
   close(): void;
@@ -58,6 +66,8 @@ interface Layout {
   fortranOrder: boolean;
   shape: readonly number[];
   dataOffset: number;
+  name: string;
+  metadata?: Readonly<Record<string, string>>;
 }
 
 function layoutOf(fd: number, path: string, only: string | undefined, size: number): Layout | undefined {
@@ -77,7 +87,7 @@ function layoutOf(fd: number, path: string, only: string | undefined, size: numb
       readAt(fd, prefix, 0, path);
       header = parseNpyHeader(prefix, path, size);
     }
-    return { source: path, ...header };
+    return { source: path, name: basename(path, extname(path)), ...header };
   }
   if (ext === '.safetensors') {
     const sizeField = new Uint8Array(8);
@@ -86,10 +96,21 @@ function layoutOf(fd: number, path: string, only: string | undefined, size: numb
     const claimed = new DataView(sizeField.buffer).getBigUint64(0, true);
     const prefix = new Uint8Array(8 + Number(claimed < BigInt(size) ? claimed : 0n));
     readAt(fd, prefix, 0, path);
-    const { tensors } = safetensorsLayout(prefix, path, size, only);
-    if (tensors.length !== 1) return undefined;  // several arrays: the loader asks which one
-    const t = tensors[0]!;
-    return { source: t.source, dtype: t.dtype, littleEndian: true, fortranOrder: false, shape: t.shape, dataOffset: t.begin };
+    const { tensors, metadata } = safetensorsLayout(prefix, path, size, only);
+    // One array (a tensor of sample ids beside it does not count), else the loader asks which one.
+    const arrays = tensors.length === 2 && only === undefined ? tensors.filter((t) => t.name !== IDS) : tensors;
+    if (arrays.length !== 1) return undefined;
+    const t = arrays[0]!;
+    return {
+      source: t.source,
+      name: t.name,
+      metadata,
+      dtype: t.dtype,
+      littleEndian: true,
+      fortranOrder: false,
+      shape: t.shape,
+      dataOffset: t.begin,
+    };
   }
   return undefined;
 }
@@ -98,7 +119,7 @@ function layoutOf(fd: number, path: string, only: string | undefined, size: numb
  * Opens `spec` for block reads, or returns undefined when the array cannot be streamed (a format,
  * dtype or layout the block reader does not handle). Header errors (truncated, corrupt) are thrown.
  */
-export function openRowFile(spec: string, reshape?: Reshape): RowFile | undefined {
+export function openRowFile(spec: string, view?: ArrayView): RowFile | undefined {
   const [path, only] = splitSpec(spec);
   const ext = extname(path).toLowerCase();
   if (ext !== '.npy' && ext !== '.safetensors') return undefined;
@@ -111,10 +132,14 @@ export function openRowFile(spec: string, reshape?: Reshape): RowFile | undefine
     if (!layout || layout.fortranOrder || !layout.littleEndian || (layout.dtype !== 'float32' && layout.dtype !== 'float64')) {
       return undefined;
     }
-    const { rows, cols } = matrixShape(layout, reshape);
+    const plan: TensorPlan = planEntry(layout, view);
+    const { rows, cols } = plan;
     const dtype = layout.dtype;
     const item = dtype === 'float32' ? 4 : 8;
+    const samples = layout.shape[0] ?? 1;
+    const perSample = plan.inputPerSample;
     let buffer = new ArrayBuffer(0);
+    let reshaped = new Float64Array(0);
     let open = true;
     handedOut = true;
     return {
@@ -123,13 +148,23 @@ export function openRowFile(spec: string, reshape?: Reshape): RowFile | undefine
       dtype,
       rows,
       cols,
+      samples,
+      sampleBytes: perSample * item,
       read(begin: number, count: number): Float32Array | Float64Array {
         if (!open) throw new NnsimError('E_INTERNAL', `${layout.source}: read after close`);
-        if (begin < 0 || count < 0 || begin + count > rows) throw new NnsimError('E_INTERNAL', `${layout.source}: rows ${begin}+${count} out of range`);
-        const bytes = count * cols * item;
+        if (begin < 0 || count < 0 || begin + count > samples) {
+          throw new NnsimError('E_INTERNAL', `${layout.source}: samples ${begin}+${count} out of range`);
+        }
+        const bytes = count * perSample * item;
         if (buffer.byteLength < bytes) buffer = new ArrayBuffer(bytes);
-        readAt(fd, new Uint8Array(buffer, 0, bytes), layout.dataOffset + begin * cols * item, layout.source);
-        return dtype === 'float32' ? new Float32Array(buffer, 0, count * cols) : new Float64Array(buffer, 0, count * cols);
+        readAt(fd, new Uint8Array(buffer, 0, bytes), layout.dataOffset + begin * perSample * item, layout.source);
+        const raw = dtype === 'float32' ? new Float32Array(buffer, 0, count * perSample) : new Float64Array(buffer, 0, count * perSample);
+        if (plan.identity) return raw;
+        const values = count * plan.outputPerSample;
+        if (reshaped.length < values) reshaped = new Float64Array(values);
+        const out = reshaped.subarray(0, values);
+        transformSamples(plan, raw, count, out, 0);
+        return out;
       },
       close(): void {
         if (open) closeSync(fd);

@@ -3,7 +3,7 @@
  * N, N bytes of UTF-8 JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {…}},
  * then the byte buffer; offsets are relative to the buffer, data is little-endian, C order.
  */
-import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError, float32Elements } from './array.js';
+import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError, float32Elements, stringMetadata } from './array.js';
 
 const DTYPES: Readonly<Record<string, DType>> = {
   F16: 'float16',
@@ -34,7 +34,7 @@ export interface SafetensorsTensorInfo {
   readonly end: number;
 }
 
-/** The checked header of a .safetensors file: string metadata and the tensors, in order of their data. */
+/** The checked header of a .safetensors file: its string metadata (non-string values ignored) and the tensors, in order of their data. */
 export interface SafetensorsLayout {
   readonly metadata: Readonly<Record<string, string>> | undefined;
   readonly tensors: readonly SafetensorsTensorInfo[];
@@ -65,16 +65,10 @@ export function safetensorsLayout(bytes: Uint8Array, source: string, totalBytes 
     throw fileError(source, 'the .safetensors header is not a JSON object; the file is corrupt');
   }
   const bufferLength = totalBytes - 8 - n;
-  let metadata: Record<string, string> | undefined;
+  const metadata = stringMetadata((header as Record<string, unknown>).__metadata__);
   const tensors: SafetensorsTensorInfo[] = [];
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-        throw fileError(source, "'__metadata__' is not an object of strings; the file is corrupt");
-      }
-      metadata = value as Record<string, string>;
-      continue;
-    }
+    if (name === '__metadata__') continue;
     if (only !== undefined && name !== only) continue;
     const where = `${source}#${name}`;
     const info = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
@@ -115,7 +109,7 @@ export function safetensorsLayout(bytes: Uint8Array, source: string, totalBytes 
 
 /** Reads the tensors of a .safetensors file (all, or only `only`) in the order of their data offsets. */
 export function readSafetensors(bytes: Uint8Array, source: string, only?: string): ArrayEntry[] {
-  const { tensors } = safetensorsLayout(bytes, source, bytes.length, only);
+  const { tensors, metadata } = safetensorsLayout(bytes, source, bytes.length, only);
   if (tensors.length === 0) throw fileError(source, 'holds no tensors');
   return tensors.map((t) => {
     const data = bytes.subarray(t.begin, t.end);
@@ -125,6 +119,7 @@ export function readSafetensors(bytes: Uint8Array, source: string, only?: string
       name: t.name,
       shape: t.shape,
       dtype: t.dtype,
+      ...(metadata && { metadata }),
       decode(): Float64Array {
         return decodeElements(data, t.dtype, count, true, t.source, { shape: t.shape, fortranOrder: false });
       },

@@ -5,10 +5,7 @@
  */
 import { defineMeasure } from '../measure-types.js';
 import { enumOption, labelsOption, numberOption } from '../options.js';
-
-const wang2020 = {
-  citation: 'Wang et al. 2020, "Towards understanding the instability of network embedding", IEEE TKDE',
-} as const;
+import { wang2020 } from './references.js';
 
 export const intrinsicDimensionDifferenceDefinition = defineMeasure({
   id: 'intrinsic-dimension-difference',
@@ -31,6 +28,7 @@ export const intrinsicDimensionDifferenceDefinition = defineMeasure({
     k: numberOption({
       integer: true,
       min: 2,
+      max: 2_147_483_646,
       default: 10,
       description: "Neighbours used by the 'mle' estimator (needs N ≥ k + 1); TwoNN always uses two.",
     }),
@@ -118,7 +116,6 @@ export const toleranceDifferenceDefinition = defineMeasure({
   symmetric: true,
   metric: true,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
-  requires: ['labels'],
   minRows: 2,
   options: { labels: labelsOption('Class label of each input (one per row).') },
   description:
@@ -148,13 +145,13 @@ export const knnModularityDifferenceDefinition = defineMeasure({
       note: 'euclidean neighbours are translation-invariant',
     },
   ],
-  requires: ['labels'],
   minRows: 2,
   options: {
     labels: labelsOption('Class label of each input (one per row); the classes are the communities.'),
     k: numberOption({
       integer: true,
       min: 1,
+      max: 2_147_483_646,
       default: 10,
       description: 'Neighbours of each input in the k-NN graph (needs N ≥ k + 1).',
     }),
@@ -163,7 +160,7 @@ export const knnModularityDifferenceDefinition = defineMeasure({
   description:
     '|Q(X) − Q(Y)|, Q the Newman modularity Σ_c [L_c/(2m) − (D_c/(2m))²] of the label partition in the undirected, unweighted k-NN graph (i ~ j when either is among the other\'s k nearest neighbours).',
   reference: {
-    citation: 'Lu et al. 2022, "Understanding the dynamics of DNNs using graph modularity", ECCV',
+    citation: 'Lu, Yang, Zhang, Chen, Chen, Xuan, Wang, Yang 2022, "Understanding the dynamics of DNNs using graph modularity", ECCV',
     url: 'https://arxiv.org/abs/2111.12485',
   },
   parity: 'ReSi lacks it; checked against NetworkX modularity on the same graph',
@@ -187,6 +184,7 @@ export const neuronModularityDifferenceDefinition = defineMeasure({
   reference: {
     citation:
       'Lange, Rolnick, Kording 2022, "Clustering units in neural networks: upstream vs downstream information", TMLR; Newman 2006, "Modularity and community structure in networks", PNAS 103:8577',
+    url: 'https://arxiv.org/abs/2203.11815',
   },
   parity:
     'ReSi lacks it; partition and value checked against an independent NumPy implementation of the same spectral method and NetworkX modularity. Lange et al. refine the partition by a stochastic Monte-Carlo search, which we omit to stay deterministic.',

@@ -23,8 +23,6 @@ export const rtdDefinition = defineMeasure({
   symmetric: true,
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
-  requires: ['seed'],
-  stochastic: true,
   minRows: 3,
   options: {
     trials: numberOption({ integer: true, min: 1, max: 1_000_000, default: 10, description: 'Number of random subsamples.' }),
@@ -63,8 +61,6 @@ export const imdDefinition = defineMeasure({
   symmetric: true,
   metric: true,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
-  requires: ['seed'],
-  stochastic: true,
   minRows: 2,
   options: {
     k: numberOption({ integer: true, min: 1, max: 1_000_000, default: 5, description: 'Neighbours of the k-NN graph (k < N).' }),
@@ -98,7 +94,9 @@ export const imdDefinition = defineMeasure({
   parity:
     'Follows xgfs/imd `msid_score` defaults (k = 5, m = 10, niters = 100, ts = logspace(−1, 1, 256), normalisation ' +
     "'empty', mode 'max'); ReSi IMDScore uses niters = 8000 averaged over 5 calls (pass iterations: 8000 for its " +
-    'precision). Random start vectors differ from numpy’s, so values agree in distribution, not draw for draw.',
+    'precision). msid draws separate start vectors for the two inputs; nnsim shares them (so imd(X, X) = 0 and ' +
+    'much of the estimator noise cancels), so single values and their mean differ from msid at the default ' +
+    'iterations; both approach the same value as iterations grow.',
   engine: { kind: 'native' },
 });
 
@@ -112,8 +110,6 @@ export const geometryScoreDefinition = defineMeasure({
   symmetric: true,
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
-  requires: ['seed'],
-  stochastic: true,
   minRows: 2,
   options: {
     landmarks: numberOption({

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "../matrix.hpp"
+#include "../options.hpp"
 #include "../run_control.hpp"
 
 namespace nnsim::topology {
@@ -34,6 +35,13 @@ struct PersistenceOptions {
   double threshold = std::numeric_limits<double>::infinity();
 };
 
+// The options of the public persistence entry point: maxDim (0 or 1, default 1), threshold (≥ 0;
+// absent: the full filtration) and input ('distances': an N × N distance matrix, or 'points': the
+// Euclidean distances of the rows of a point cloud). Resolve given options against this spec, then
+// read them with persistenceOptions().
+const OptionSpecs& persistenceOptionSpecs();
+PersistenceOptions persistenceOptions(const Options& resolved);
+
 // bars[d] holds the bars of dimension d (d = 0 .. maxDim), bars of zero length left out, in the order
 // they are found. Every birth and death is an entry of the distance matrix (or 0, or +inf).
 struct Barcodes {
@@ -48,6 +56,11 @@ Barcodes ripsPersistence(MatrixView distances, const PersistenceOptions& options
 // The same for a full symmetric matrix that the computation may take over (no copy; the diagonal is
 // set to 0). For internal callers that build the matrix themselves (RTD's cross matrices).
 Barcodes ripsPersistence(Matrix&& symmetric, const PersistenceOptions& options, const RunControl* control = nullptr);
+
+// Barcodes of the Euclidean distances between the rows of `points` (N × D), in the points' own units
+// (validated as a Representation; when its magnitude rule scaled the points by 2^-e, the threshold is
+// scaled with them and the bars scaled back).
+Barcodes pointCloudPersistence(MatrixView points, const PersistenceOptions& options, const RunControl* control = nullptr);
 
 // Checks a user-supplied distance matrix: square, every entry finite and >= 0, zero diagonal, and
 // symmetric (|d_ij − d_ji| <= 1e-12·max|d|, so roundoff of a symmetric computation passes). Throws
