@@ -248,6 +248,30 @@ describe('refusals', () => {
     for (const key of Object.keys(whole)) expect(acc.result()[key]).toBeCloseTo(whole[key]!, 13);
   });
 
+  it('batches outside [2^-200, 2^200) are E_NUMERICAL and change nothing; inside, values scale as in memory', () => {
+    const scaled = (m: Matrix, factor: number): Matrix => ({ ...m, data: Float64Array.from(m.data, (v) => v * factor) });
+    for (const precision of ['double', 'single'] as const) {
+      const acc = createAccumulator(['cka', 'procrustes'], { colsA: 4, colsB: 3, precision });
+      acc.push(rowsOf(a, 0, 20), rowsOf(b, 0, 20));
+      const before = acc.result();
+      for (const factor of [2 ** 210, 2 ** -215]) {
+        const error = errorOf(() => acc.push(scaled(rowsOf(a, 20, 40), factor), rowsOf(b, 20, 40)));
+        expect(error.code, `${precision} × 2^${Math.log2(factor)}`).toBe('E_NUMERICAL');
+        expect(error.message).toMatch(/batch 1 .*first input .*2\^-?\d+/);
+      }
+      expect(acc.rows).toBe(20);
+      expect(acc.result()).toEqual(before);
+      // 2^150 squared is 2^300: inside the range the float32 products are scaled, the float64 ones need not be.
+      const big = createAccumulator(['cka', 'procrustes'], { colsA: 4, colsB: 3, precision })
+        .push(scaled(a, 2 ** 150), scaled(b, 2 ** 150))
+        .result();
+      const plain = compareMany(['cka', 'procrustes'], a, b);
+      const tolerance = precision === 'single' ? 1e-5 : 1e-12;
+      expect(Math.abs(big.cka! - plain.cka!)).toBeLessThanOrEqual(tolerance);
+      expect(Math.abs(big.procrustes! / 2 ** 150 - plain.procrustes!) / plain.procrustes!).toBeLessThanOrEqual(tolerance);
+    }
+  });
+
   it('merging other measures, options, shapes or precision, or itself, is E_STATE and changes nothing', () => {
     const acc = createAccumulator(['cka', 'procrustes'], { colsA: 4, colsB: 3 }).push(a, b);
     const before = acc.result();
