@@ -14,6 +14,7 @@ import cliProgress from 'cli-progress';
 
 import { compareMany } from './compare.js';
 import { NnsimError, nearest } from './errors.js';
+import { MATRIX_USAGE, type MatrixCommandContext, matrixCommand, mergeCommand } from './cli-matrix.js';
 import { EXTRACT_USAGE, extractCommand } from './extract.js';
 import { printable } from './io/array.js';
 import {
@@ -29,6 +30,7 @@ import {
   readLabels,
   toRepresentation,
 } from './io/load.js';
+import { LAYER_FILTER_FLAGS, type LayerFilter, layerFilter, requireSameIds, selectLayers } from './io/select.js';
 import { LAYOUTS, RESHAPE_CHOICES, parseReshape as parseReshapeName } from './io/tensor.js';
 import type { Matrix } from './matrix.js';
 import type { MeasureInfo } from './measure-types.js';
@@ -49,7 +51,10 @@ const USAGE = `nnsim — similarity of neural network representations
 Usage:
   nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R] [--json]
   nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
-                 [--name A=NAME] [--name B=NAME] [--shared-scale] [--no-png] [--quiet]
+                 [--name A=NAME] [--name B=NAME] [--include REGEX] [--exclude REGEX] [--shared-scale] [--no-png] [--quiet]
+  nnsim matrix MODEL MODEL… --out DIR [--layer NAME|/REGEX/ | --all-layers [--reduce diagonal|max|mean]] [--cluster]
+               [--shard i/n|auto] (nnsim matrix --help)
+  nnsim merge DIR --out DIR
   nnsim extract MODEL.onnx --input FILE --layers REGEX --out FILE.safetensors [--batch N] [--ids FILE]
   nnsim list [--json]
   nnsim demo [--out DIR] [--shared-scale] [--no-png] [--quiet]
@@ -67,6 +72,8 @@ pairwise: A and B are folders of per-layer .npy files, or one .npz/.safetensors 
 --reshape R       how 3-D/4-D arrays become N × D: flatten (N × H·W·C, channels last), positions
                   ((N·H·W) × C), pool (global average: N × C), pool:HxW (adaptive average pooling to
                   an H×W grid, then flatten; pool:K = K×K)
+--include REGEX   only layers whose name matches (--exclude REGEX: leave those out); arrays of fewer
+                  than two dimensions (labels, scalars) are skipped with a note
 --name A=NAME     the model names on the report's axes (default: the file or folder names)
 --shared-scale    one colour scale per measure for every heatmap: the measure's declared range where
                   finite (the same colours in every run), else the extent of all values
@@ -353,9 +360,11 @@ function compareCommand(args: string[], io: Io): number {
 
 // ------------------------------------------------------------------------------------------ pairwise
 
-function loadSide(spec: string, view: ArrayView): { entries: ArrayEntry[]; rows: number[]; ids: ArrayEntry | undefined } {
-  const { layers, ids } = openModel(spec);
-  return { entries: layers, rows: layers.map((e) => matrixShape(e, view).rows), ids };
+function loadSide(spec: string, view: ArrayView, filter: LayerFilter, io?: Io): { entries: ArrayEntry[]; rows: number[]; ids: ArrayEntry | undefined } {
+  const model = openModel(spec);
+  const { layers, skipped } = selectLayers(spec, model.layers, filter);
+  if (skipped.length > 0) io?.err(printable(`nnsim: note: ${spec}: skipped ${skipped.join(', ')} (not inputs × features)`));
+  return { entries: layers, rows: layers.map((e) => matrixShape(e, view).rows), ids: model.ids };
 }
 
 function decodeSide(source: string, label: string, entries: readonly ArrayEntry[], view: ArrayView): Side {
@@ -370,21 +379,16 @@ function decodeSide(source: string, label: string, entries: readonly ArrayEntry[
  * Opens both models' layers and checks every layer's N against the others' before decoding; when both
  * files carry sample ids, they must be the same ids in the same order.
  */
-function openSides(specA: string, specB: string, views: { a: ArrayView; b: ArrayView }): [ArrayEntry[], ArrayEntry[], number] {
-  const a = loadSide(specA, views.a);
-  const b = loadSide(specB, views.b);
+function openSides(specA: string, specB: string, views: { a: ArrayView; b: ArrayView }, filter: LayerFilter = {}, io?: Io): [ArrayEntry[], ArrayEntry[], number] {
+  const a = loadSide(specA, views.a, filter, io);
+  const b = loadSide(specB, views.b, filter, io);
   const all = [...a.entries.map((e, i) => ({ source: e.source, rows: a.rows[i]! })), ...b.entries.map((e, i) => ({ source: e.source, rows: b.rows[i]! }))];
   for (const x of all) requireSameRows(all[0]!, x);
   // Ids are per input: dimension 0 of every layer (rows can be N·positions after --reshape positions).
   const samples = a.entries[0]?.shape[0] ?? 0;
   const idsA = a.ids && readIds(a.ids, samples);
   const idsB = b.ids && readIds(b.ids, samples);
-  if (idsA && idsB) {
-    const k = idsA.findIndex((v, i) => v !== idsB[i]);
-    if (k >= 0) {
-      throw new NnsimError('E_SHAPE', `${a.ids!.source} and ${b.ids!.source} differ at row ${k} (${idsA[k]} vs ${idsB[k]}); rows are inputs, so both must hold the same inputs in the same order`);
-    }
-  }
+  if (idsA && idsB) requireSameIds({ source: a.ids!.source, ids: idsA }, { source: b.ids!.source, ids: idsB });
   return [a.entries, b.entries, all[0]!.rows];
 }
 
@@ -423,7 +427,7 @@ function pngWarning(io: Io, written: WrittenReport): void {
 function pairwiseCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
-    options: { ...COMMON, ...REPORT_FLAGS, out: { type: 'string' }, name: { type: 'string', multiple: true } },
+    options: { ...COMMON, ...REPORT_FLAGS, ...LAYER_FILTER_FLAGS, out: { type: 'string' }, name: { type: 'string', multiple: true } },
     allowPositionals: true,
   });
   if (positionals.length !== 2) throw new UsageError(`pairwise needs two models (A B); got ${positionals.length}. Run 'nnsim --help'`);
@@ -431,7 +435,7 @@ function pairwiseCommand(args: string[], io: Io): number {
   const views = parseViews(values);
   const [nameA, nameB] = modelNames(values.name ?? [], positionals[0]!, positionals[1]!);
   const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [entriesA, entriesB, rows] = openSides(positionals[0]!, positionals[1]!, views);
+  const [entriesA, entriesB, rows] = openSides(positionals[0]!, positionals[1]!, views, layerFilter(values), io);
   const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
   const a = decodeSide(positionals[0]!, 'A', entriesA, views.a);
   // One model against itself: one set of prepared layers, symmetric measures mirrored.
@@ -628,13 +632,23 @@ function version(): string {
   }
 }
 
+function matrixContext(): MatrixCommandContext {
+  return {
+    progress: progressBar,
+    usage: (message) => new UsageError(message),
+    planMeasures,
+    view: (values) => parseViews(values).a,
+    version,
+  };
+}
+
 /** Runs the CLI; returns the exit code (a promise of it for `extract`, which runs asynchronously). */
 export function main(argv: readonly string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }): number | Promise<number> {
   const [command, ...rest] = argv;
   const usage = (): string => USAGE.replace('{DEFAULTS}', defaultMeasureIds(false).join(', '));
   try {
     if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
-      io.out(command === 'extract' ? EXTRACT_USAGE : usage());
+      io.out(command === 'extract' ? EXTRACT_USAGE : command === 'matrix' || command === 'merge' ? MATRIX_USAGE : usage());
       return 0;
     }
     switch (command) {
@@ -658,13 +672,17 @@ export function main(argv: readonly string[], io: Io = { out: (t) => console.log
         return pairwiseCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);
+      case 'matrix':
+        return matrixCommand(rest, io, matrixContext()).catch((error: unknown) => failure(error, io));
+      case 'merge':
+        return mergeCommand(rest, io, matrixContext()).catch((error: unknown) => failure(error, io));
       case 'extract':
         return extractCommand(rest, io, {
           progress: (enabled) => progressBar(enabled, 'nnsim extract', 'inputs'),
           usage: (message) => new UsageError(message),
         }).catch((error: unknown) => failure(error, io));
       default:
-        throw new UsageError(`unknown command '${command}'; commands: compare, pairwise, extract, list, demo (nnsim --help)`);
+        throw new UsageError(`unknown command '${command}'; commands: compare, pairwise, matrix, merge, extract, list, demo (nnsim --help)`);
     }
   } catch (error) {
     return failure(error, io);

@@ -129,7 +129,8 @@ function normalizeSpecs(specs: readonly MeasureSpec[]): NormalizedSpec[] {
   });
 }
 
-function describeMeasures(specs: readonly NormalizedSpec[], rows: number): MatrixMeasure[] {
+/** The measures of a run with their properties under the options used; validates ids, options and N. */
+export function describeMeasures(specs: readonly NormalizedSpec[], rows: number): MatrixMeasure[] {
   return specs.map((s) => {
     const info = getMeasure(s.id);
     if (info.arity !== 'pair') {

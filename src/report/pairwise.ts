@@ -125,7 +125,7 @@ export function runPairwise(a: Side, b: Side, runs: readonly MeasureRun[], onPai
   };
 }
 
-function csvField(text: string): string {
+export function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -50,18 +50,18 @@ export interface WrittenReport {
   readonly pngError?: NnsimError;
 }
 
-function fileSafe(key: string): string {
+export function fileSafe(key: string): string {
   return key.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
-function jsonReplacer(_key: string, value: unknown): unknown {
+export function jsonReplacer(_key: string, value: unknown): unknown {
   if (value === Infinity) return 'Infinity';
   if (value === -Infinity) return '-Infinity';
   return value;
 }
 
 /** Writes figures as SVG and (while the renderer works) PNG. */
-class FigureWriter {
+export class FigureWriter {
   readonly files: string[] = [];
   pngError: NnsimError | undefined;
 
@@ -94,7 +94,7 @@ class FigureWriter {
   }
 }
 
-const STYLE = `
+export const STYLE = `
 body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 20px auto; max-width: 1360px; color: #111; padding: 0 16px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 26px 0 4px; border-bottom: 1px solid #ddd; padding-bottom: 3px; }
 p { margin: 4px 0; } .note { color: #444; font-size: 13px; max-width: 1100px; } .meta { font-size: 12.5px; color: #333; }
@@ -133,7 +133,7 @@ function errorsLine(result: PairwiseResult): string {
   return `<p class="errors">${result.errors.length} cell(s) not computed (crossed grey; hover for the reason): ${shown.join('; ')}${result.errors.length > 6 ? ' …' : ''}</p>`;
 }
 
-function measuresTable(measures: readonly MeasureSummary[]): string {
+export function measuresTable(measures: readonly MeasureSummary[]): string {
   const rows = measures.map(
     (m) =>
       `<tr><td><code>${escapeXml(m.key)}</code></td><td>${escapeXml(m.name)}</td><td><span class="badge ${m.kind}">${escapeXml(directionText(m.kind))}</span></td>` +
@@ -143,7 +143,7 @@ function measuresTable(measures: readonly MeasureSummary[]): string {
   return `<table><tr><th>id</th><th>measure</th><th>direction</th><th>range</th><th>symmetry</th><th>options</th><th>reference</th></tr>${rows.join('')}</table>`;
 }
 
-function inlineFigure(panel: Panel, className: string, caption: string, attributes = ''): string {
+export function inlineFigure(panel: Panel, className: string, caption: string, attributes = ''): string {
   return `<figure class="${className}"${attributes}>${svgDocument(panel, className)}<figcaption>${caption}</figcaption></figure>`;
 }
 
