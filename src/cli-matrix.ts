@@ -393,7 +393,7 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
   const full = assemble(job, cells);
   const names = job.rows.map((r) => r.name);
   const layers: MatrixTable = {
-    axis: job.allLayers ? 'layers' : 'models',
+    axis: job.allLayers ? 'layer' : 'model',
     names,
     groups: job.allLayers ? job.rows.map((r) => job.models[r.model]!.name) : undefined,
     labels: job.allLayers ? job.rows.map((r) => r.layer) : undefined,
@@ -404,7 +404,7 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
   let reduced: { values: Record<string, Grid>; errors: MatrixErrorRecord[] } | undefined;
   if (job.reduce) {
     reduced = reduceTable(job, full.values, full.errors, job.reduce);
-    main = { axis: 'models', names: job.models.map((m) => m.name), values: reduced.values, errors: reduced.errors };
+    main = { axis: 'model', names: job.models.map((m) => m.name), values: reduced.values, errors: reduced.errors };
   }
   const results = {
     kind: 'matrix',
@@ -419,10 +419,10 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
   };
   const models = job.models.length;
   const intro =
-    `${job.rows.length} ${layers.axis} (${models} model${models === 1 ? '' : 's'}${job.allLayers ? ', every layer' : ''}) on N = ${job.inputs} inputs` +
+    `${job.rows.length} ${layers.axis}s (${models} model${models === 1 ? '' : 's'}${job.allLayers ? ', every layer' : ''}) on N = ${job.inputs} inputs` +
     `${job.idsChecked ? ', the same inputs in the same order by their sample ids' : ''}; ${job.measures.length} measure${job.measures.length === 1 ? '' : 's'}.`;
   const written = writeMatrixReport(dir, {
-    title: `nnsim: ${job.rows.length} × ${job.rows.length} ${layers.axis}`,
+    title: `nnsim: ${job.rows.length} × ${job.rows.length} ${layers.axis}s`,
     intro: escapeXml(intro),
     command: options.command,
     measures,
@@ -609,10 +609,12 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
   const view = ctx.view(values);
   const filter = layerFilter(values);
   const names = modelNames(positionals, values.name ?? [], ctx);
+  // Notes on skipped arrays are printed once the job is known to be valid (an error stays one line).
+  const notes: string[] = [];
   const models: OpenedModel[] = positionals.map((spec, m) => {
     const opened = openModel(spec);
     const { layers, skipped } = selectLayers(spec, opened.layers, filter);
-    if (skipped.length > 0 && !shard) io.err(printable(`nnsim: note: ${spec}: skipped ${skipped.join(', ')} (not inputs × features)`));
+    if (skipped.length > 0) notes.push(`nnsim: note: ${spec}: skipped ${skipped.join(', ')} (not inputs × features)`);
     return { spec, name: names[m]!, layers, ids: opened.ids };
   });
   const rows = chooseRows(models, values, view);
@@ -657,6 +659,7 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
     cluster: values.cluster === true,
     sharedScale: values['shared-scale'] === true,
   };
+  if (!shard) for (const note of notes) io.err(printable(note));
   const dir = resolve(values.out);
   const bar = ctx.progress(!values.quiet && process.stderr.isTTY === true, shard ? `nnsim matrix ${shard.index}/${shard.count}` : 'nnsim matrix', 'pairs');
   if (shard) {

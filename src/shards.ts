@@ -40,7 +40,8 @@ function shardError(message: string): NnsimError {
  */
 export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): ShardSpec {
   if (text === 'auto') {
-    if (env.SLURM_ARRAY_TASK_ID !== undefined) {
+    const set = (name: string): boolean => env[name] !== undefined && env[name] !== '';
+    if (set('SLURM_ARRAY_TASK_ID')) {
       const id = Number(env.SLURM_ARRAY_TASK_ID);
       const min = Number(env.SLURM_ARRAY_TASK_MIN ?? 0);
       const count = Number(env.SLURM_ARRAY_TASK_COUNT);
@@ -52,10 +53,10 @@ export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): 
       }
       return checked(id - min, count, `--shard auto (Slurm task ${id} of --array=${min}-${min + count - 1})`);
     }
-    if (env.JOB_COMPLETION_INDEX !== undefined) {
+    if (set('JOB_COMPLETION_INDEX')) {
       const index = Number(env.JOB_COMPLETION_INDEX);
       const count = Number(env.NNSIM_SHARD_COUNT);
-      if (env.NNSIM_SHARD_COUNT === undefined || !Number.isInteger(count)) {
+      if (!set('NNSIM_SHARD_COUNT') || !Number.isInteger(count)) {
         throw shardError('--shard auto in a Kubernetes Indexed Job needs NNSIM_SHARD_COUNT (the number of completions) in the environment');
       }
       return checked(index, count, `--shard auto (JOB_COMPLETION_INDEX=${env.JOB_COMPLETION_INDEX})`);

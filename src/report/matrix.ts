@@ -31,8 +31,8 @@ export interface MatrixErrorRecord {
 
 /** K × K values of every measure over named rows. */
 export interface MatrixTable {
-  /** What the rows are: 'models' or 'layers'. */
-  readonly axis: string;
+  /** What a row is: 'model' or 'layer' (axis titles; 'models'/'layers' in the text). */
+  readonly axis: 'model' | 'layer';
   readonly names: readonly string[];
   /** The model of each row (rows of one model share a colour in the MDS map) … */
   readonly groups?: readonly string[];
@@ -110,7 +110,7 @@ function tooltips(table: MatrixTable, key: string): (string | undefined)[][] {
 }
 
 /** The heatmap (and its clustering note) of one measure over one table. */
-function heatmapOf(table: MatrixTable, m: MatrixReportMeasure, cluster: boolean, sharedScale: boolean, title: string): { panel: Panel; note?: string } {
+function heatmapOf(table: MatrixTable, m: MatrixReportMeasure, cluster: boolean, sharedScale: boolean, title: string, label: string): { panel: Panel; note?: string } {
   const k = table.names.length;
   const flat = flatValues(table, m.key);
   let order: number[] | undefined;
@@ -119,9 +119,9 @@ function heatmapOf(table: MatrixTable, m: MatrixReportMeasure, cluster: boolean,
     const distances = matrixDistances(flat, k, m.kind, m.range);
     if (distances) {
       order = [...averageLinkage(distances.distances, k).order];
-      note = `${escapeXml(title)}: rows and columns in average-linkage clustering order; distances = ${escapeXml(distances.how)}.`;
+      note = `${label}: rows and columns in average-linkage clustering order; distances = ${escapeXml(distances.how)}.`;
     } else {
-      note = `${escapeXml(title)}: not clustered (failed cells have no distance); rows in input order.`;
+      note = `${label}: not clustered (failed cells have no distance); rows in input order.`;
     }
   }
   const panel = heatmapPanel({
@@ -147,8 +147,8 @@ function mdsOf(table: MatrixTable, m: MatrixReportMeasure): { panel?: Panel; not
   if (!m.metric) return {};
   const k = table.names.length;
   const distances = matrixDistances(flatValues(table, m.key), k, m.kind, m.range);
-  if (!distances) return { note: `${escapeXml(m.key)}: no MDS map (failed cells have no distance).` };
-  if (k < 3) return { note: `${escapeXml(m.key)}: no MDS map for fewer than three ${escapeXml(table.axis)}.` };
+  if (!distances) return { note: `<code>${escapeXml(m.key)}</code>: no MDS map (failed cells have no distance).` };
+  if (k < 3) return { note: `<code>${escapeXml(m.key)}</code>: no MDS map for fewer than three ${table.axis}s.` };
   const map = classicalMds(distances.distances, k);
   const percent = (v: number): string => `${Math.round(100 * v)}%`;
   const panel = scatterPanel({
@@ -166,7 +166,7 @@ function mdsOf(table: MatrixTable, m: MatrixReportMeasure): { panel?: Panel; not
     equalAspect: true,
   });
   const note =
-    `${escapeXml(m.key)} is a metric: the map places the ${k} ${escapeXml(table.axis)} so that their distances on the page approximate ` +
+    `<code>${escapeXml(m.key)}</code> is a metric: the map places the ${k} ${table.axis}s so that their distances on the page approximate ` +
     `its values (classical MDS; ${percent(map.explained[0] + map.explained[1])} of the positive eigenvalues on the two axes).`;
   return { panel, note };
 }
@@ -183,14 +183,14 @@ export function writeMatrixReport(dir: string, input: MatrixReportInput): Writte
   const sections: string[] = [];
   input.measures.forEach((m, index) => {
     const figures: MeasureFigures = { panels: [], notes: [] };
-    const main = heatmapOf(input.main, m, cluster, shared, m.name);
+    const main = heatmapOf(input.main, m, cluster, shared, m.name, `<code>${escapeXml(m.key)}</code>`);
     figures.panels.push({ stem: fileSafe(m.key), panel: main.panel, className: 'heatmap', caption: `<code>${escapeXml(m.key)}</code>` });
     if (main.note) figures.notes.push(main.note);
     const mds = mdsOf(input.main, m);
     if (mds.panel) figures.panels.push({ stem: `${fileSafe(m.key)}-mds`, panel: mds.panel, className: 'scatter mds', caption: 'classical MDS' });
     if (mds.note) figures.notes.push(mds.note);
     if (input.detail) {
-      const detail = heatmapOf(input.detail, m, cluster, shared, `${m.name}: every layer`);
+      const detail = heatmapOf(input.detail, m, cluster, shared, `${m.name}: every layer`, `<code>${escapeXml(m.key)}</code> (every layer)`);
       figures.panels.push({ stem: `${fileSafe(m.key)}-layers`, panel: detail.panel, className: 'heatmap layers', caption: 'layer × layer' });
       if (detail.note) figures.notes.push(detail.note);
     }
@@ -229,7 +229,7 @@ export function writeMatrixReport(dir: string, input: MatrixReportInput): Writte
     `<title>${escapeXml(input.title)}</title><style>${STYLE}</style></head><body>`,
     `<h1>${escapeXml(input.title)}</h1>`,
     input.intro ? `<p class="note">${input.intro}</p>` : '',
-    `<p class="note">How to read: each heatmap shows one measure for every pair of the ${k} ${escapeXml(input.main.axis)} (row against column; ` +
+    `<p class="note">How to read: each heatmap shows one measure for every pair of the ${k} ${input.main.axis}s (row against column; ` +
       `asymmetric measures take the row as their first argument). <b>Darker (on the red–blue maps: more saturated blue) = more similar</b>: ` +
       `similarities are dark at high values, distances at low values — the arrow under each colour bar points to the more similar end. ${scaleNote} ` +
       `Crossed grey cells were not computed; hover a cell for its exact value.</p>`,
