@@ -422,7 +422,9 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
     `${job.rows.length} ${layers.axis}s (${models} model${models === 1 ? '' : 's'}${job.allLayers ? ', every layer' : ''}) on N = ${job.inputs} inputs` +
     `${job.idsChecked ? ', the same inputs in the same order by their sample ids' : ''}; ${job.measures.length} measure${job.measures.length === 1 ? '' : 's'}.`;
   const written = writeMatrixReport(dir, {
-    title: `nnsim: ${job.rows.length} × ${job.rows.length} ${layers.axis}s`,
+    title: job.reduce
+      ? `nnsim: ${models} × ${models} models (from ${job.rows.length} layers)`
+      : `nnsim: ${job.rows.length} × ${job.rows.length} ${layers.axis}s`,
     intro: escapeXml(intro),
     command: options.command,
     measures,
@@ -706,7 +708,8 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
   }
   const lines = finishMatrix(job, cells, dir, { png: values['no-png'] !== true, command: `nnsim matrix ${args.join(' ')}` });
   for (const line of lines) io.err(printable(`nnsim: ${line}`));
-  io.out(`nnsim: wrote ${wrote(dir, 'index.html')} (${job.measures.length} measures × ${rows.length} × ${rows.length} ${job.allLayers ? 'layers' : 'models'})`);
+  const reduced = job.reduce ? ` → ${models.length} × ${models.length} models by --reduce ${job.reduce}` : '';
+  io.out(`nnsim: wrote ${wrote(dir, 'index.html')} (${job.measures.length} measures × ${rows.length} × ${rows.length} ${job.allLayers ? 'layers' : 'models'}${reduced})`);
   return lines.some((l) => !l.startsWith('warning:')) ? 1 : 0;
 }
 
