@@ -12,6 +12,7 @@ import { compareMatrixAsync, describeMeasures } from './compare-matrix.js';
 import { NnsimError } from './errors.js';
 import { printable } from './io/array.js';
 import { type ArrayEntry, type ArrayView, matrixShape, openArray, openModel, readIds, readLabels, toRepresentation } from './io/load.js';
+import { nnsimVersion as installedVersion } from './json-output.js';
 import { LAYER_FILTER_FLAGS, type SampleIds, layerFilter, pickLayer, requireSameIds, selectLayers } from './io/select.js';
 import type { Matrix } from './matrix.js';
 import { getConfig } from './runtime.js';
@@ -31,22 +32,33 @@ interface ProgressBar {
   stop(): void;
 }
 
+interface SkippedMeasure {
+  readonly measure: string;
+  readonly code: string;
+  readonly message: string;
+}
+
 /** What the command line lends these subcommands (shared with compare and pairwise). */
 export interface MatrixCommandContext {
   progress(enabled: boolean, label: string, unit?: string): ProgressBar;
   /** A mistake in the command line itself (exit code 2). */
   usage(message: string): Error;
-  /** --measure/--option/--labels → measure runs, as compare and pairwise plan them. */
-  planMeasures(measures: readonly string[], options: readonly string[], labels: Int32Array | undefined, rows: number): MeasureRun[];
+  /** --measure/--option/--labels → measure runs, as compare and pairwise plan them (and those skipped). */
+  planMeasures(
+    measures: readonly string[],
+    options: readonly string[],
+    labels: Int32Array | undefined,
+    rows: number,
+  ): { readonly runs: readonly MeasureRun[]; readonly skipped: readonly SkippedMeasure[] };
+  /** One stderr line per measure skipped before running. */
+  reportSkipped(skipped: readonly SkippedMeasure[], io: Io): void;
   /** --layout/--reshape → how every model's arrays become matrices. */
   view(values: { layout?: string[]; reshape?: string }): ArrayView;
-  version(): string;
 }
 
-export const MATRIX_USAGE = `nnsim matrix MODEL MODEL… --out DIR [--layer NAME|/REGEX/ | --all-layers [--reduce diagonal|max|mean]]
+export const MATRIX_USAGE = `Usage: nnsim matrix MODEL MODEL… --out DIR [--layer NAME|/REGEX/ | --all-layers [--reduce diagonal|max|mean]]
              [--measure ID …] [--option K=V …] [--labels FILE] [--include REGEX] [--exclude REGEX] [--ids FILE …]
              [--name NAME …] [--layout L] [--reshape R] [--cluster] [--shard i/n|auto] [--shared-scale] [--no-png] [--quiet]
-nnsim merge DIR|PART… --out DIR [--no-png] [--quiet]
 
 A MODEL is a .npy/.npz/.safetensors file or a folder of per-layer .npy files; every MODEL holds the same
 inputs in the same order (checked against 'ids' tensors or --ids files). Writes one K × K matrix per
@@ -60,8 +72,15 @@ measure (heatmap, MDS map for metrics), results.json, results.csv and index.html
 --name NAME           model names (once per model, in order; default: the file or folder names)
 --cluster             rows in average-linkage clustering order
 --shard i/n           compute shard i (0-based) of n and write part-i-of-n.json into --out; 'auto' reads
-                      SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (or JOB_COMPLETION_INDEX/NNSIM_SHARD_COUNT)
-merge                 checks that every part of one job is there once, then writes the report`;
+                      SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (or JOB_COMPLETION_INDEX/NNSIM_SHARD_COUNT);
+                      then 'nnsim merge DIR --out REPORT' (deploy/slurm/ has the array-job scripts)`;
+
+export const MERGE_USAGE = `Usage: nnsim merge DIR|PART… --out DIR [--no-png] [--quiet]
+
+Checks that the part files of a sharded 'nnsim matrix … --shard i/n' run are all there (0 … n−1), none
+twice, all from the same job (inputs, layers, measures, options, nnsim version) and undamaged, then writes
+exactly what the unsharded run writes (results.json byte for byte).
+`;
 
 const REDUCTIONS = ['diagonal', 'max', 'mean'] as const;
 type Reduction = (typeof REDUCTIONS)[number];
@@ -407,7 +426,6 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
     main = { axis: 'model', names: job.models.map((m) => m.name), values: reduced.values, errors: reduced.errors };
   }
   const results = {
-    kind: 'matrix',
     inputs: job.inputs,
     rows: job.rows.map((r) => ({ name: r.name, model: job.models[r.model]!.name, layer: r.layer, source: r.source, shape: r.shape, rows: job.inputs, cols: r.cols })),
     measures,
@@ -635,7 +653,8 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
       );
     }
   }
-  const runs = ctx.planMeasures(values.measure ?? [], values.option ?? [], labels, n);
+  const plan = ctx.planMeasures(values.measure ?? [], values.option ?? [], labels, n);
+  const runs = plan.runs;
   const described = describeMeasures(
     runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
     n,
@@ -662,12 +681,13 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
     sharedScale: values['shared-scale'] === true,
   };
   if (!shard) for (const note of notes) io.err(printable(note));
+  ctx.reportSkipped(plan.skipped, io);
   const dir = resolve(values.out);
   const bar = ctx.progress(!values.quiet && process.stderr.isTTY === true, shard ? `nnsim matrix ${shard.index}/${shard.count}` : 'nnsim matrix', 'pairs');
   if (shard) {
     const extra = [...(values.ids ?? []).filter((f) => f !== '-'), ...(values.labels ? [values.labels] : [])];
     const files = jobFiles(rows, models, extra).map((file) => ({ file: basename(file), ...fileSignature(file) }));
-    const nnsimVersion = ctx.version();
+    const nnsimVersion = installedVersion();
     const pairs = planShards(rows.map((r) => r.cols), n, shard.count)[shard.index]!;
     let cells: Cell[];
     try {

@@ -1,8 +1,9 @@
 // The command line and its file readers: .npy/.npz/.safetensors against numpy's own values
 // (test/fixtures/io, written by scripts/cli_fixtures.py), malformed files refused with one-line typed
 // errors, fuzzed headers, and the real binary (node dist/cli.js) end to end.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -13,7 +14,7 @@ import { readNpz } from '../src/io/npz.js';
 import { encodeSafetensors, readSafetensors } from '../src/io/safetensors.js';
 import { rng } from './helpers/random.js';
 import { errorOf } from './helpers/errors.js';
-import { ensureBuilt, expectOneLineError, nnsim, tmp } from './helpers/cli.js';
+import { CLI, ensureBuilt, expectOneLineError, nnsim, tmp } from './helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'io');
@@ -416,7 +417,12 @@ describe('nnsim list', () => {
   it('lists every registered measure with its metadata', () => {
     const r = nnsim(['list', '--json']);
     expect(r.status, r.stderr).toBe(0);
-    const listed = JSON.parse(r.stdout) as { id: string; family: string; kind: string; range: unknown[]; invariances: string[]; options: object; reference: { citation: string } }[];
+    const document = JSON.parse(r.stdout) as {
+      schema: string;
+      measures: { id: string; family: string; kind: string; range: unknown[]; invariances: string[]; options: object; reference: { citation: string } }[];
+    };
+    expect(document.schema).toBe('nnsim/list@1');
+    const listed = document.measures;
     expect(listed.map((m) => m.id)).toEqual(measureIds());
     for (const m of listed) {
       expect(m.family).toBeTruthy();
@@ -429,6 +435,93 @@ describe('nnsim list', () => {
     const text = nnsim(['list']).stdout;
     for (const m of listMeasures()) expect(text).toContain(`${m.id}  ${m.name}`);
   });
+});
+
+describe('command line conventions', () => {
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+  it('prints each command\'s own usage for --help, and the version for --version', () => {
+    const global = nnsim(['--help']).stdout;
+    for (const command of ['compare', 'pairwise', 'list', 'demo']) {
+      const r = nnsim([command, '--help']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: nnsim ${command}`));
+      expect(r.stdout).not.toBe(global);
+    }
+    expect(nnsim(['compare', '--help']).stdout).toContain('--json');
+    expect(nnsim(['pairwise', '-h']).stdout).toContain('--out DIR');
+    expect(global).toContain('nnsim COMMAND --help');
+    for (const flag of ['--version', '-v']) expect(nnsim([flag]).stdout.trim()).toBe(version);
+  });
+
+  it('skips (and lists) the measures of -m all that the data does not allow, but fails for a named one', () => {
+    // 20 inputs × 5 features: riemannian needs N ≤ D; two measures need labels.
+    const r = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'all', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { schema: string; nnsimVersion: string; values: Record<string, number>; skipped: { measure: string; code: string }[] };
+    expect(out.schema).toBe('nnsim/compare@1');
+    expect(out.nnsimVersion).toBe(version);
+    const skipped = Object.fromEntries(out.skipped.map((s) => [s.measure, s.code]));
+    expect(skipped).toMatchObject({ riemannian: 'E_DEGENERATE', 'tolerance-difference': 'E_LABELS' });
+    for (const id of Object.keys(skipped)) {
+      expect(out.values).not.toHaveProperty(id);
+      expect(r.stderr).toContain(`nnsim: skipped ${id} (`);
+    }
+    expect(out.values.cka).toBe(compare('cka', toRepresentation(openArray(fixture('a.npy'))), toRepresentation(openArray(fixture('b.npy')))));
+    const text = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'all']);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stderr).toContain('nnsim: skipped riemannian (E_DEGENERATE)');
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'riemannian']), /needs N ≤ D.*\[E_DEGENERATE\]/);
+    // The same in a layer sweep: a measure undefined for every pair is left out of the report.
+    const dir = join(tmp(), 'report');
+    const sweep = nnsim(['pairwise', fixture('model-a'), fixture('model-b'), '-m', 'all', '--out', dir]);
+    expect(sweep.status, sweep.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
+      schema: string;
+      values: Record<string, unknown>;
+      skipped: { measure: string }[];
+    };
+    expect(results.schema).toBe('nnsim/pairwise@1');
+    expect(results.skipped.map((s) => s.measure)).toContain('riemannian');
+    expect(results.values).not.toHaveProperty('riemannian');
+    expect(existsSync(join(dir, 'riemannian.svg'))).toBe(false);
+  });
+
+  it('writes infinite ends of ranges as null, flagged', () => {
+    const r = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'procrustes,cka', '--json']);
+    const measures = (JSON.parse(r.stdout) as { measures: { id: string; range: (number | null)[]; rangeInfinite: boolean[] }[] }).measures;
+    expect(measures.find((m) => m.id === 'procrustes')).toMatchObject({ range: [0, null], rangeInfinite: [false, true] });
+    expect(measures.find((m) => m.id === 'cka')).toMatchObject({ range: [0, 1], rangeInfinite: [false, false] });
+    expect(r.stdout).not.toContain('Infinity');
+  });
+
+  it('leaves the terminal\'s cursor visible when Ctrl-C stops a pairwise sweep', async () => {
+    if (spawnSync('script', ['--version']).status !== 0) return; // util-linux `script` gives the sweep a terminal
+    // Slow enough to be interrupted: 6 × 6 layer pairs of RTD on 400 inputs.
+    const dir = tmp();
+    const random = rng(5);
+    const layers = Object.fromEntries(
+      Array.from({ length: 6 }, (_, i) => [`layer${i}`, { dtype: 'F64' as const, shape: [400, 16], data: Float64Array.from({ length: 400 * 16 }, () => random() - 0.5) }]),
+    );
+    writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(layers));
+    const command = `'${process.execPath}' '${CLI}' pairwise model.safetensors model.safetensors -m rtd --out report`;
+    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('latin1')));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Wait for the progress bar, then type Ctrl-C into the terminal (the line discipline sends SIGINT).
+    const started = Date.now();
+    while (!output.includes('nnsim pairwise [') && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50));
+    expect(output).toContain('nnsim pairwise [');
+    const interrupted = Date.now();
+    child.stdin.write('\x03');
+    const code = await exited;
+    expect(Date.now() - interrupted).toBeLessThan(5_000);
+    expect(code).not.toBe(0);
+    expect(existsSync(join(dir, 'report', 'index.html'))).toBe(false); // stopped before the end
+    // Every "hide cursor" (ESC [?25l) the run wrote is followed by a "show cursor" (ESC [?25h).
+    expect(output.lastIndexOf('\x1b[?25l')).toBeLessThanOrEqual(output.lastIndexOf('\x1b[?25h'));
+  }, 90_000);
 });
 
 describe('nnsim demo', () => {
@@ -457,7 +550,9 @@ describe('nnsim demo', () => {
     if (functional.length > 0) {
       // Each is either computed (functional.json, the table) or listed as needing inputs the demo lacks.
       for (const m of functional) expect(html).toMatch(new RegExp(`<code( title="[^"]*")?>${m.id}</code>`));
-      const rows = JSON.parse(readFileSync(join(cwd, 'demo-out', 'functional.json'), 'utf8')) as { measure: string; value: number }[];
+      const document = JSON.parse(readFileSync(join(cwd, 'demo-out', 'functional.json'), 'utf8')) as { schema: string; results: { measure: string; value: number }[] };
+      expect(document.schema).toBe('nnsim/functional@1');
+      const rows = document.results;
       expect(rows.length).toBeGreaterThan(0);
       for (const r of rows) expect(Number.isFinite(r.value)).toBe(true);
       // The seed twins agree more than the shuffled-label network does with either (disagreement, if present).

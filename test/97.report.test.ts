@@ -27,7 +27,7 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), 'nnsim-report-'));
 function nnsim(args: string[]): { status: number; stdout: string; stderr: string } {
   const out: string[] = [];
   const err: string[] = [];
-  const status = main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const status = main(args, { out: (t) => out.push(t), err: (t) => err.push(t) }) as number;
   return { status, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 

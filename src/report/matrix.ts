@@ -14,7 +14,8 @@ import { classicalMds } from './mds.js';
 import { type MeasureSummary, csvField } from './pairwise.js';
 import { scatterPanel } from './scatter.js';
 import { type Panel, escapeXml, formatValue } from './svg.js';
-import { FigureWriter, STYLE, type WrittenReport, fileSafe, inlineFigure, jsonReplacer, measuresTable } from './write.js';
+import { jsonDocument } from '../json-output.js';
+import { FigureWriter, STYLE, type WrittenReport, fileSafe, inlineFigure, measuresTable } from './write.js';
 
 /** A measure of the report: its summary, and whether it is a metric under the options (and reduction) used. */
 export interface MatrixReportMeasure extends MeasureSummary {
@@ -175,7 +176,7 @@ function mdsOf(table: MatrixTable, m: MatrixReportMeasure): { panel?: Panel; not
 export function writeMatrixReport(dir: string, input: MatrixReportInput): WrittenReport {
   mkdirSync(dir, { recursive: true });
   const out = new FigureWriter(dir, input.png ?? true);
-  out.write('results.json', JSON.stringify(input.results, jsonReplacer, 1) + '\n');
+  out.write('results.json', jsonDocument('matrix', input.results) + '\n');
   out.write('results.csv', matrixCsv(input.main, input.measures));
   if (input.detail) out.write('layers.csv', matrixCsv(input.detail, input.measures));
   const cluster = input.cluster === true;

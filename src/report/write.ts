@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { NnsimError } from '../errors.js';
+import { jsonDocument } from '../json-output.js';
 import {
   type ReportComparison,
   bestMatchPanel,
@@ -52,12 +53,6 @@ export interface WrittenReport {
 
 export function fileSafe(key: string): string {
   return key.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
-
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  if (value === Infinity) return 'Infinity';
-  if (value === -Infinity) return '-Infinity';
-  return value;
 }
 
 /** Writes figures as SVG and (while the renderer works) PNG. */
@@ -158,7 +153,7 @@ export function writeReport(dir: string, input: ReportInput): WrittenReport {
     const { result, folder } = comparison;
     const at = (name: string): string => (folder ? `${folder}/${name}` : name);
     if (folder) mkdirSync(join(dir, folder), { recursive: true });
-    out.write(at('results.json'), JSON.stringify(result, jsonReplacer, 1) + '\n');
+    out.write(at('results.json'), jsonDocument('pairwise', result) + '\n');
     out.write(at('results.csv'), pairwiseCsv(result));
     const heatmaps = comparisonHeatmaps(comparison, scales[c]!, cellSize);
     const figures: string[] = [];
