@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSy
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { COMMON_FLAGS } from './cli-flags.js';
 import { compareMatrixAsync, describeMeasures } from './compare-matrix.js';
 import { NnsimError } from './errors.js';
 import { printable } from './io/array.js';
@@ -592,12 +593,7 @@ function combineParts(paths: readonly string[]): { job: MatrixJob; cells: Cell[]
 // ----------------------------------------------------------------------------------------- commands
 
 const MATRIX_FLAGS = {
-  measure: { type: 'string', multiple: true, short: 'm' },
-  option: { type: 'string', multiple: true, short: 'o' },
-  labels: { type: 'string' },
-  layout: { type: 'string', multiple: true },
-  reshape: { type: 'string' },
-  quiet: { type: 'boolean', short: 'q' },
+  ...COMMON_FLAGS,
   ...LAYER_FILTER_FLAGS,
   layer: { type: 'string' },
   'all-layers': { type: 'boolean' },

@@ -14,6 +14,7 @@ import cliProgress from 'cli-progress';
 
 import { compareMany } from './compare.js';
 import { NnsimError, nearest } from './errors.js';
+import { COMMON_FLAGS } from './cli-flags.js';
 import { MATRIX_USAGE, MERGE_USAGE, type MatrixCommandContext, matrixCommand, mergeCommand } from './cli-matrix.js';
 import { EXTRACT_USAGE, extractCommand } from './extract.js';
 import { printable } from './io/array.js';
@@ -369,14 +370,7 @@ function openPair(specA: string, specB: string, views: { a: ArrayView; b: ArrayV
   return [a, b, sa.rows];
 }
 
-const COMMON = {
-  measure: { type: 'string', multiple: true, short: 'm' },
-  option: { type: 'string', multiple: true, short: 'o' },
-  labels: { type: 'string' },
-  layout: { type: 'string', multiple: true },
-  reshape: { type: 'string' },
-  quiet: { type: 'boolean', short: 'q' },
-} as const;
+const COMMON = COMMON_FLAGS;
 
 function compareCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({ args, options: { ...COMMON, json: { type: 'boolean' } }, allowPositionals: true });

@@ -15,7 +15,7 @@ import { type MeasureSummary, csvField } from './pairwise.js';
 import { scatterPanel } from './scatter.js';
 import { type Panel, escapeXml, formatValue } from './svg.js';
 import { jsonDocument } from '../json-output.js';
-import { FigureWriter, STYLE, type WrittenReport, fileSafe, inlineFigure, measuresTable } from './write.js';
+import { FigureWriter, type WrittenReport, fileSafe, inlineFigure, measuresTable, pageStart } from './write.js';
 
 /** A measure of the report: its summary, and whether it is a metric under the options (and reduction) used. */
 export interface MatrixReportMeasure extends MeasureSummary {
@@ -225,11 +225,7 @@ export function writeMatrixReport(dir: string, input: MatrixReportInput): Writte
     ? "Each measure's colours span its declared range where that is finite, else the extent of its values (<code>--shared-scale</code>)."
     : "Each heatmap's colours span its own values (rounded out; the ticks under it say where).";
   const parts = [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeXml(input.title)}</title><style>${STYLE}</style></head><body>`,
-    `<h1>${escapeXml(input.title)}</h1>`,
-    input.intro ? `<p class="note">${input.intro}</p>` : '',
+    ...pageStart(input.title, input.intro),
     `<p class="note">How to read: each heatmap shows one measure for every pair of the ${k} ${input.main.axis}s (row against column; ` +
       `asymmetric measures take the row as their first argument). <b>Darker (on the red–blue maps: more saturated blue) = more similar</b>: ` +
       `similarities are dark at high values, distances at low values — the arrow under each colour bar points to the more similar end. ${scaleNote} ` +

@@ -89,7 +89,7 @@ export class FigureWriter {
   }
 }
 
-export const STYLE = `
+const STYLE = `
 body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 20px auto; max-width: 1360px; color: #111; padding: 0 16px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 26px 0 4px; border-bottom: 1px solid #ddd; padding-bottom: 3px; }
 p { margin: 4px 0; } .note { color: #444; font-size: 13px; max-width: 1100px; } .meta { font-size: 12.5px; color: #333; }
@@ -140,6 +140,17 @@ export function measuresTable(measures: readonly MeasureSummary[]): string {
 
 export function inlineFigure(panel: Panel, className: string, caption: string, attributes = ''): string {
   return `<figure class="${className}"${attributes}>${svgDocument(panel, className)}<figcaption>${caption}</figcaption></figure>`;
+}
+
+/** The start of a report page: doctype, head with the style sheet, the title and the intro (HTML). */
+export function pageStart(title: string, intro: string | undefined): string[] {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeXml(title)}</title><style>${STYLE}</style></head><body>`,
+    `<h1>${escapeXml(title)}</h1>`,
+    intro ? `<p class="note">${intro}</p>` : '',
+  ];
 }
 
 /** Writes every file of the report into `dir` and returns what it wrote. */
@@ -202,11 +213,7 @@ export function writeReport(dir: string, input: ReportInput): WrittenReport {
     ? "Each measure has one colour scale for the whole report: its declared range where that is finite, else the extent of all values (<code>--shared-scale</code>)."
     : "Each heatmap's colours span its own values (rounded out; the ticks under it say where): compare colours within a map, numbers across maps (<code>--shared-scale</code> gives every measure one scale).";
   const parts = [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeXml(input.title)}</title><style>${STYLE}</style></head><body>`,
-    `<h1>${escapeXml(input.title)}</h1>`,
-    input.intro ? `<p class="note">${input.intro}</p>` : '',
+    ...pageStart(input.title, input.intro),
     `<p class="note">How to read: in each heatmap rows are layers of the first model, columns layers of the second; <b>darker (on the red–blue maps: more saturated blue) = more similar</b>. ` +
       `Similarities (viridis; blue–red for measures in [−1, 1], 0 light) are dark at high values; distances (cividis) are drawn reversed, dark at low values — the arrow under each colour bar points to the more similar end. ` +
       `${scaleNote} Crossed grey cells were not computed; hover a cell for its exact value.</p>`,
