@@ -1,9 +1,15 @@
 // The matrix report's analysis: average-linkage order against SciPy, classical MDS against NumPy's
-// eigh (test/fixtures/matrix-reference.json, scripts/matrix_reference.py), distances from similarities.
+// eigh (test/fixtures/matrix-reference.json, scripts/matrix_reference.py), distances from similarities;
+// the report's files with per-cell extras and failed cells.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { averageLinkage, matrixDistances } from '../src/report/cluster.js';
+import { writeMatrixReport } from '../src/report/matrix.js';
 import { classicalMds, symmetricEigen } from '../src/report/mds.js';
+import { csvField } from '../src/report/pairwise.js';
 import { errorOf } from './helpers/errors.js';
 import { readFixture } from './helpers/fixtures.js';
 import { rng } from './helpers/random.js';
@@ -110,5 +116,34 @@ describe('classical MDS', () => {
       if (k > 0) expect(values[k]).toBeLessThanOrEqual(values[k - 1]!);
     }
     expect(errorOf(() => classicalMds(new Float64Array([0, Infinity, Infinity, 0]), 2)).code).toBe('E_NONFINITE');
+  });
+});
+
+describe('matrix report files', () => {
+  it('show per-cell extras (intervals, p-values …) on hover and as CSV columns, failed cells with their reason', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nnsim-matrix-report-'));
+    const measure = { key: 'cka', id: 'cka', name: 'Centered kernel alignment (CKA)', family: 'rsm', kind: 'similarity' as const, range: [0, 1] as const, symmetric: true, metric: false, reference: 'Kornblith et al. 2019', options: {} };
+    const names = ['=cmd', 'b', 'c'];
+    const table = {
+      axis: 'model' as const,
+      names,
+      values: { cka: [[1, 0.8, null], [0.8, 1, 0.3], [null, 0.3, 1]] },
+      errors: [
+        { measure: 'cka', row: '=cmd', col: 'c', code: 'E_DEGENERATE', message: 'all rows equal' },
+        { measure: 'cka', row: 'c', col: '=cmd', code: 'E_DEGENERATE', message: 'all rows equal' },
+      ],
+      extras: { cka: { pValue: [[null, 0.002, null], [0.002, null, 0.41], [null, 0.41, null]] } },
+    };
+    const written = writeMatrixReport(dir, { title: 'test', measures: [measure], main: table, results: { values: table.values }, cluster: true, png: false });
+    expect(written.files).toEqual(['results.json', 'results.csv', 'cka.svg', 'index.html']);
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain('<title>model =cmd × model b: 0.8; pValue = 0.002</title>');
+    expect(html).toContain('<title>model =cmd × model c: E_DEGENERATE: all rows equal</title>');
+    expect(html).toContain('<code>cka</code>: not clustered (failed cells have no distance)');
+    const csv = readFileSync(join(dir, 'results.csv'), 'utf8').split('\n');
+    expect(csv[0]).toBe('measure,row,col,value,pValue');
+    expect(csv[2]).toBe(`cka,${csvField('=cmd')},b,0.8,0.002`);
+    expect(csv[3]).toBe(`cka,${csvField('=cmd')},c,,`);
+    expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'))).toMatchObject({ schema: 'nnsim/matrix@1', values: table.values });
   });
 });
