@@ -120,7 +120,7 @@ describe('classical MDS', () => {
 });
 
 describe('matrix report files', () => {
-  it('show per-cell extras (intervals, p-values …) on hover and as CSV columns, failed cells with their reason', () => {
+  it('show per-cell extras (intervals, p-values …) on hover and as CSV columns, hatched marks, failed cells with their reason', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nnsim-matrix-report-'));
     const measure = { key: 'cka', id: 'cka', name: 'Centered kernel alignment (CKA)', family: 'rsm', kind: 'similarity' as const, range: [0, 1] as const, symmetric: true, metric: false, reference: 'Kornblith et al. 2019', options: {} };
     const names = ['=cmd', 'b', 'c'];
@@ -133,6 +133,8 @@ describe('matrix report files', () => {
         { measure: 'cka', row: 'c', col: '=cmd', code: 'E_DEGENERATE', message: 'all rows equal' },
       ],
       extras: { cka: { pValue: [[null, 0.002, null], [0.002, null, 0.41], [null, 0.41, null]] } },
+      marks: { cka: [[false, false, false], [false, false, true], [false, true, false]] },
+      markLegend: 'not distinguishable from independent data (BH, 5 %)',
     };
     const written = writeMatrixReport(dir, { title: 'test', measures: [measure], main: table, results: { values: table.values }, cluster: true, png: false });
     expect(written.files).toEqual(['results.json', 'results.csv', 'cka.svg', 'index.html']);
@@ -140,6 +142,9 @@ describe('matrix report files', () => {
     expect(html).toContain('<title>model =cmd × model b: 0.8; pValue = 0.002</title>');
     expect(html).toContain('<title>model =cmd × model c: E_DEGENERATE: all rows equal</title>');
     expect(html).toContain('<code>cka</code>: not clustered (failed cells have no distance)');
+    expect(html).toContain('not distinguishable from independent data (BH, 5 %)');
+    // Two hatched cells and the hatch in the legend.
+    expect(html.match(/stroke-opacity="0\.7"/g)).toHaveLength(3);
     const csv = readFileSync(join(dir, 'results.csv'), 'utf8').split('\n');
     expect(csv[0]).toBe('measure,row,col,value,pValue');
     expect(csv[2]).toBe(`cka,${csvField('=cmd')},b,0.8,0.002`);

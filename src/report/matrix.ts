@@ -44,6 +44,9 @@ export interface MatrixTable {
   readonly errors: readonly MatrixErrorRecord[];
   /** Further per-cell results by measure key and name (intervals, p-values …), shown on hover and in the CSV. */
   readonly extras?: Readonly<Record<string, Readonly<Record<string, readonly (readonly (number | null)[])[]>>>>;
+  /** Cells to hatch by measure key (e.g. not distinguishable from a null), explained by `markLegend`. */
+  readonly marks?: Readonly<Record<string, readonly (readonly boolean[])[]>>;
+  readonly markLegend?: string;
 }
 
 export interface MatrixReportInput {
@@ -136,6 +139,8 @@ function heatmapOf(table: MatrixTable, m: MatrixReportMeasure, cluster: boolean,
     scale: measureScale({ kind: m.kind, range: m.range, values: flat, fit: sharedScale ? 'range' : 'data' }),
     cellSize: defaultCellSize(k),
     tooltips: tooltips(table, m.key),
+    marks: table.marks?.[m.key],
+    markLegend: table.markLegend,
     rowOrder: order,
     colOrder: order,
     scaleCaption: directionText(m.kind),
