@@ -61,12 +61,12 @@ if (!existsSync(join(data, 'model-b', `layer${String(LAYERS - 1).padStart(2, '0'
 const layerFiles = (model) => readdirSync(join(data, model)).filter((f) => f.endsWith('.npy')).sort().map((f) => join(data, model, f));
 const rows = [...layerFiles('model-a'), ...layerFiles('model-b')];
 
-/** Runs the CLI under /usr/bin/time: wall seconds and peak RSS (MiB). */
+/** Runs the CLI under /usr/bin/time: wall and CPU seconds (user + system), peak RSS (MiB). */
 function timedCli(args, env = {}) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', process.execPath, CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   if (r.status !== 0) fail(`nnsim ${args.join(' ')} failed: ${r.stderr}`);
-  const [seconds, kib] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  return { seconds, peakMiB: kib / 1024, stdout: r.stdout };
+  const [seconds, kib, user, system] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  return { seconds, cpu: user + system, peakMiB: kib / 1024, stdout: r.stdout };
 }
 
 function numpyLoop(files, pairs) {
@@ -100,6 +100,7 @@ const nnsimRun = timedCli(['matrix', join(data, 'model-a'), join(data, 'model-b'
 const timedPairs = pairs.slice(0, Math.min(NUMPY_PAIRS, pairs.length));
 const numpy = numpyLoop(rows, timedPairs);
 const numpyFull = (numpy.seconds / timedPairs.length) * pairs.length;
+const numpyFullCpu = (numpy.cpu / timedPairs.length) * pairs.length;
 const results = JSON.parse(readFileSync(join(single, 'results.json'), 'utf8'));
 let maxDiff = 0;
 timedPairs.forEach(([i, j], p) => {
@@ -109,20 +110,25 @@ report.twoModels = {
   rows: k,
   pairs: pairs.length,
   nnsimSeconds: nnsimRun.seconds,
+  nnsimCpuSeconds: nnsimRun.cpu,
   nnsimPeakMiB: nnsimRun.peakMiB,
   numpyPairsTimed: timedPairs.length,
   numpySeconds: numpy.seconds,
+  numpyCpuSeconds: numpy.cpu,
   numpyFullSeconds: numpyFull,
+  numpyFullCpuSeconds: numpyFullCpu,
   speedup: numpyFull / nnsimRun.seconds,
+  cpuSpeedup: numpyFullCpu / nnsimRun.cpu,
   maxRelativeDifference: maxDiff,
   numpy: numpy.numpy,
 };
-console.log(`| job | pairs | nnsim matrix | peak RSS | NumPy loop (ReSi style) | NumPy / nnsim |`);
+// Wall time, and CPU time (user + system): on a loaded machine the CPU times are the steadier ratio.
+console.log(`| job | pairs | nnsim matrix: wall (CPU) | peak RSS | NumPy loop (ReSi style): wall (CPU) | NumPy / nnsim: wall (CPU) |`);
 console.log(`|---|---:|---:|---:|---:|---:|`);
 console.log(
-  `| 2 models × ${LAYERS} layers, --all-layers (${k} rows) | ${pairs.length} | ${fmt(nnsimRun.seconds)} | ${nnsimRun.peakMiB.toFixed(0)} MiB | ${fmt(numpyFull)}${
-    timedPairs.length < pairs.length ? ` (${timedPairs.length} pairs in ${fmt(numpy.seconds)}, scaled)` : ''
-  } | **${(numpyFull / nnsimRun.seconds).toFixed(1)}×** |`,
+  `| 2 models × ${LAYERS} layers, --all-layers (${k} rows) | ${pairs.length} | ${fmt(nnsimRun.seconds)} (${fmt(nnsimRun.cpu)}) | ${nnsimRun.peakMiB.toFixed(0)} MiB | ${fmt(numpyFull)} (${fmt(numpyFullCpu)})${
+    timedPairs.length < pairs.length ? `, scaled from ${timedPairs.length} pairs` : ''
+  } | **${(numpyFull / nnsimRun.seconds).toFixed(1)}× (${(numpyFullCpu / nnsimRun.cpu).toFixed(1)}×)** |`,
 );
 
 // 2. K models of one layer each (the layers as .npy files stand for K models).
@@ -132,13 +138,21 @@ if (!flags['skip-models']) {
   const run = timedCli(['matrix', ...models, '-m', MEASURES.join(','), '--out', out, '--no-png', '--quiet']);
   const kPairs = (models.length * (models.length + 1)) / 2;
   const perPair = numpy.seconds / timedPairs.length;
-  report.models = { k: models.length, pairs: kPairs, nnsimSeconds: run.seconds, nnsimPeakMiB: run.peakMiB, numpyScaledSeconds: perPair * kPairs };
+  const perPairCpu = numpy.cpu / timedPairs.length;
+  report.models = {
+    k: models.length,
+    pairs: kPairs,
+    nnsimSeconds: run.seconds,
+    nnsimCpuSeconds: run.cpu,
+    nnsimPeakMiB: run.peakMiB,
+    numpyScaledSeconds: perPair * kPairs,
+    numpyScaledCpuSeconds: perPairCpu * kPairs,
+  };
   const raw = (models.length * N * D * 8) / 2 ** 20;
   console.log(
-    `| ${models.length} models × 1 layer | ${kPairs} | ${fmt(run.seconds)} | ${run.peakMiB.toFixed(0)} MiB (float64 data alone: ${raw.toFixed(0)} MiB) | ${fmt(perPair * kPairs)} (scaled) | ${(
-      (perPair * kPairs) /
-      run.seconds
-    ).toFixed(1)}× |`,
+    `| ${models.length} models × 1 layer | ${kPairs} | ${fmt(run.seconds)} (${fmt(run.cpu)}) | ${run.peakMiB.toFixed(0)} MiB (float64 data: ${raw.toFixed(0)} MiB) | ${fmt(
+      perPair * kPairs,
+    )} (${fmt(perPairCpu * kPairs)}), scaled | ${((perPair * kPairs) / run.seconds).toFixed(1)}× (${((perPairCpu * kPairs) / run.cpu).toFixed(1)}×) |`,
   );
 }
 console.log(`\nValues: nnsim and NumPy agree to ${maxDiff.toExponential(1)} (largest relative difference over the timed pairs). NumPy ${numpy.numpy}.`);

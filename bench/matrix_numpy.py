@@ -4,7 +4,8 @@ SVD — each measure on its own, nothing reused across pairs. Dev-only, called b
   python3 bench/matrix_numpy.py generate DIR N D LAYERS SEED   # two models of LAYERS float32 .npy layers
   python3 bench/matrix_numpy.py run JOB.json                    # {"files": [...], "pairs": [[i, j], ...]}
 
-`run` prints JSON: seconds for the pairs (loading excluded) and every value (cka, procrustes, cca-mean).
+`run` prints JSON: wall and CPU seconds for the pairs (loading excluded) and every value (cka, procrustes,
+cca-mean).
 """
 import json
 import os
@@ -56,11 +57,11 @@ def run(job_path):
         job = json.load(f)
     data = [np.load(path).astype(np.float64) for path in job["files"]]
     values = []
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i, j in job["pairs"]:
         values.append({key: f(data[i], data[j]) for key, f in MEASURES.items()})
-    seconds = time.perf_counter() - start
-    json.dump({"numpy": np.__version__, "seconds": seconds, "values": values}, sys.stdout)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    json.dump({"numpy": np.__version__, "seconds": seconds, "cpu": cpu, "values": values}, sys.stdout)
 
 
 if __name__ == "__main__":
