@@ -676,7 +676,7 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
     cluster: values.cluster === true,
     sharedScale: values['shared-scale'] === true,
   };
-  if (!shard) for (const note of notes) io.err(printable(note));
+  for (const note of notes) io.err(printable(note));
   ctx.reportSkipped(plan.skipped, io);
   const dir = resolve(values.out);
   const bar = ctx.progress(!values.quiet && process.stderr.isTTY === true, shard ? `nnsim matrix ${shard.index}/${shard.count}` : 'nnsim matrix', 'pairs');
