@@ -273,10 +273,14 @@ function fileOfSpec(spec: string): string {
 
 // -------------------------------------------------------------------------------------- computing
 
-/** The cells of `pairs` (unordered, global row indices), computed on the worker pool. */
+/**
+ * The cells of `pairs` (unordered, global row indices), computed on the worker pool. `entries` are the
+ * rows' arrays; each is dropped once decoded (it holds its file's bytes), each matrix once no pending
+ * pair needs it.
+ */
 async function computeCells(
   job: MatrixJob,
-  rows: readonly Row[],
+  entries: (ArrayEntry | undefined)[],
   runs: readonly MeasureRun[],
   view: ArrayView,
   pairs: readonly [number, number][],
@@ -285,8 +289,13 @@ async function computeCells(
   const needed = [...new Set(pairs.flat())].sort((x, y) => x - y);
   if (needed.length === 0) return [];
   const local = new Map(needed.map((g, l) => [g, l]));
-  // Decode only the rows this run needs; each is dropped once no pending pair needs it.
-  const matrices: (Matrix | undefined)[] = needed.map((g) => toRepresentation(rows[g]!.entry, view));
+  // Decode only the rows this run needs.
+  const matrices: (Matrix | undefined)[] = needed.map((g) => {
+    const matrix = toRepresentation(entries[g]!, view);
+    entries[g] = undefined;
+    return matrix;
+  });
+  entries.length = 0;
   const result = await compareMatrixAsync(
     runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
     matrices as Matrix[],
@@ -678,16 +687,23 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
   };
   for (const note of notes) io.err(printable(note));
   ctx.reportSkipped(plan.skipped, io);
+  const k = rows.length;
+  const cols = rows.map((r) => r.cols);
+  const extra = [...(values.ids ?? []).filter((f) => f !== '-'), ...(values.labels ? [values.labels] : [])];
+  const files = shard ? jobFiles(rows, models, extra).map((file) => ({ file: basename(file), ...fileSignature(file) })) : [];
+  // From here on only `entries` holds the arrays (and with them the files' bytes): computeCells drops
+  // each once it is decoded.
+  const entries: (ArrayEntry | undefined)[] = rows.map((r) => r.entry);
+  rows.length = 0;
+  models.length = 0;
   const dir = resolve(values.out);
   const bar = ctx.progress(!values.quiet && process.stderr.isTTY === true, shard ? `nnsim matrix ${shard.index}/${shard.count}` : 'nnsim matrix', 'pairs');
   if (shard) {
-    const extra = [...(values.ids ?? []).filter((f) => f !== '-'), ...(values.labels ? [values.labels] : [])];
-    const files = jobFiles(rows, models, extra).map((file) => ({ file: basename(file), ...fileSignature(file) }));
     const nnsimVersion = installedVersion();
-    const pairs = planShards(rows.map((r) => r.cols), n, shard.count)[shard.index]!;
+    const pairs = planShards(cols, n, shard.count)[shard.index]!;
     let cells: Cell[];
     try {
-      cells = await computeCells(job, rows, runs, view, pairs, bar);
+      cells = await computeCells(job, entries, runs, view, pairs, bar);
     } finally {
       bar.stop();
     }
@@ -708,24 +724,25 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
     writeAtomically(join(dir, name), JSON.stringify(part) + '\n');
     const failed = cells.filter((c) => c.error).length;
     io.out(
-      `nnsim: wrote ${wrote(dir, name)} (shard ${shard.index} of ${shard.count}: ${pairs.length} of ${(rows.length * (rows.length + 1)) / 2} pairs${
+      `nnsim: wrote ${wrote(dir, name)} (shard ${shard.index} of ${shard.count}: ${pairs.length} of ${(k * (k + 1)) / 2} pairs${
         failed ? `, ${failed} failed cells recorded` : ''
       }); when all ${shard.count} are done: nnsim merge ${wrote(dir, '') || '.'} --out REPORT_DIR`,
     );
     return 0;
   }
   const all: [number, number][] = [];
-  for (let i = 0; i < rows.length; i++) for (let j = i; j < rows.length; j++) all.push([i, j]);
+  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) all.push([i, j]);
   let cells: Cell[];
   try {
-    cells = await computeCells(job, rows, runs, view, all, bar);
+    cells = await computeCells(job, entries, runs, view, all, bar);
   } finally {
     bar.stop();
   }
   const lines = finishMatrix(job, cells, dir, { png: values['no-png'] !== true, command: `nnsim matrix ${args.join(' ')}` });
   for (const line of lines) io.err(printable(`nnsim: ${line}`));
-  const reduced = job.reduce ? ` → ${models.length} × ${models.length} models by --reduce ${job.reduce}` : '';
-  io.out(`nnsim: wrote ${wrote(dir, 'index.html')} (${job.measures.length} measures × ${rows.length} × ${rows.length} ${job.allLayers ? 'layers' : 'models'}${reduced})`);
+  const m = job.models.length;
+  const reduced = job.reduce ? ` → ${m} × ${m} models by --reduce ${job.reduce}` : '';
+  io.out(`nnsim: wrote ${wrote(dir, 'index.html')} (${job.measures.length} measures × ${k} × ${k} ${job.allLayers ? 'layers' : 'models'}${reduced})`);
   return lines.some((l) => !l.startsWith('warning:')) ? 1 : 0;
 }
 
