@@ -5,5 +5,7 @@ export const COMMON_FLAGS = {
   labels: { type: 'string' },
   layout: { type: 'string', multiple: true },
   reshape: { type: 'string' },
+  rows: { type: 'string' },
+  seed: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;

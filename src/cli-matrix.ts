@@ -601,8 +601,10 @@ function combineParts(paths: readonly string[]): { job: MatrixJob; cells: Cell[]
 
 // ----------------------------------------------------------------------------------------- commands
 
+// --rows/--seed (a random subset of the inputs) are not taken here: parseArgs refuses them.
+const { rows: _rows, seed: _seed, ...MATRIX_COMMON } = COMMON_FLAGS;
 const MATRIX_FLAGS = {
-  ...COMMON_FLAGS,
+  ...MATRIX_COMMON,
   ...LAYER_FILTER_FLAGS,
   layer: { type: 'string' },
   'all-layers': { type: 'boolean' },

@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { averageLinkage, matrixDistances } from '../src/report/cluster.js';
 import { writeMatrixReport } from '../src/report/matrix.js';
 import { classicalMds, symmetricEigen } from '../src/report/mds.js';
-import { csvField } from '../src/report/pairwise.js';
 import { errorOf } from './helpers/errors.js';
 import { readFixture } from './helpers/fixtures.js';
 import { rng } from './helpers/random.js';
@@ -147,8 +146,9 @@ describe('matrix report files', () => {
     expect(html.match(/stroke-opacity="0\.7"/g)).toHaveLength(3);
     const csv = readFileSync(join(dir, 'results.csv'), 'utf8').split('\n');
     expect(csv[0]).toBe('measure,row,col,value,pValue');
-    expect(csv[2]).toBe(`cka,${csvField('=cmd')},b,0.8,0.002`);
-    expect(csv[3]).toBe(`cka,${csvField('=cmd')},c,,`);
+    // A name a spreadsheet would run as a formula is quoted with a leading apostrophe.
+    expect(csv[2]).toBe(`cka,"'=cmd",b,0.8,0.002`);
+    expect(csv[3]).toBe(`cka,"'=cmd",c,,`);
     expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'))).toMatchObject({ schema: 'nnsim/matrix@1', values: table.values });
   });
 });

@@ -11,7 +11,7 @@ import { measureScale } from './colour.js';
 import { directionText, measureSubtitle } from './figures.js';
 import { defaultCellSize, heatmapPanel } from './heatmap.js';
 import { classicalMds } from './mds.js';
-import { type MeasureSummary, csvField } from './pairwise.js';
+import { type MeasureSummary, csvText } from './pairwise.js';
 import { scatterPanel } from './scatter.js';
 import { type Panel, escapeXml, formatValue } from './svg.js';
 import { jsonDocument } from '../json-output.js';
@@ -78,7 +78,7 @@ export function matrixCsv(table: MatrixTable, measures: readonly MeasureSummary[
     table.names.forEach((row, i) => {
       table.names.forEach((col, j) => {
         const extras = extraNames.map((name) => cell(table.extras?.[m.key]?.[name]?.[i]?.[j]));
-        lines.push([...[m.key, row, col].map(csvField), cell(table.values[m.key]![i]![j]), ...extras].join(','));
+        lines.push([...[m.key, row, col].map(csvText), cell(table.values[m.key]![i]![j]), ...extras].join(','));
       });
     });
   }
