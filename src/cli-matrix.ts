@@ -9,7 +9,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { COMMON_FLAGS } from './cli-flags.js';
-import { compareMatrixAsync, describeMeasures } from './compare-matrix.js';
+import { compareMatrix, describeMeasures } from './compare-matrix.js';
 import { NnsimError } from './errors.js';
 import { printable } from './io/array.js';
 import { type ArrayEntry, type ArrayView, matrixShape, openArray, openModel, readIds, readLabels, toRepresentation } from './io/load.js';
@@ -278,14 +278,14 @@ function fileOfSpec(spec: string): string {
  * rows' arrays; each is dropped once decoded (it holds its file's bytes), each matrix once no pending
  * pair needs it.
  */
-async function computeCells(
+function computeCells(
   job: MatrixJob,
   entries: (ArrayEntry | undefined)[],
   runs: readonly MeasureRun[],
   view: ArrayView,
   pairs: readonly [number, number][],
   bar: ProgressBar,
-): Promise<Cell[]> {
+): Cell[] {
   const needed = [...new Set(pairs.flat())].sort((x, y) => x - y);
   if (needed.length === 0) return [];
   const local = new Map(needed.map((g, l) => [g, l]));
@@ -296,7 +296,9 @@ async function computeCells(
     return matrix;
   });
   entries.length = 0;
-  const result = await compareMatrixAsync(
+  // Synchronously: the decoded arrays are nnsim's own, so no worker needs a copy of them (the async
+  // form copies each input once); the progress bar redraws itself from onProgress.
+  const result = compareMatrix(
     runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
     matrices as Matrix[],
     {
@@ -705,7 +707,7 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
     const pairs = planShards(cols, n, shard.count)[shard.index]!;
     let cells: Cell[];
     try {
-      cells = await computeCells(job, entries, runs, view, pairs, bar);
+      cells = computeCells(job, entries, runs, view, pairs, bar);
     } finally {
       bar.stop();
     }
@@ -736,7 +738,7 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
   for (let i = 0; i < k; i++) for (let j = i; j < k; j++) all.push([i, j]);
   let cells: Cell[];
   try {
-    cells = await computeCells(job, entries, runs, view, all, bar);
+    cells = computeCells(job, entries, runs, view, all, bar);
   } finally {
     bar.stop();
   }

@@ -87,9 +87,11 @@ export interface MatrixOptions {
   pairs?: readonly (readonly [number, number])[];
   /** Called when representation `index` is no longer needed by any pending pair and was released. */
   onRelease?: (index: number, name: string) => void;
+  /** Called after each pair (on the calling thread; compareMatrix itself runs synchronously). */
+  onProgress?: (progress: MatrixProgress) => void;
 }
 
-/** Progress of compareMatrix.async: pairs (unordered, diagonal included) done of the total. */
+/** Progress of compareMatrix: pairs (unordered, diagonal included) done of the requested total. */
 export interface MatrixProgress {
   readonly done: number;
   readonly total: number;
@@ -102,7 +104,6 @@ export interface MatrixProgress {
 export interface MatrixRunOptions extends MatrixOptions {
   /** Cancels the run: pending pairs are dropped, running ones stopped; the promise rejects with E_CANCELLED. */
   signal?: AbortSignal;
-  onProgress?: (progress: MatrixProgress) => void;
 }
 
 /** One unit of work: the cell pair {i, j} (i === j: a representation with itself). */
@@ -237,6 +238,9 @@ class MatrixRun {
   private readonly prepared: (PreparedRepresentation | undefined)[];
   private readonly own: boolean[];
   private readonly pending: number[];
+  /** Requested pairs (the diagonals computed only to prepare a representation do not count). */
+  private readonly total: number;
+  private done = 0;
 
   constructor(
     specs: readonly MeasureSpec[],
@@ -256,8 +260,10 @@ class MatrixRun {
     if (options.errors !== undefined && options.errors !== 'throw' && options.errors !== 'return') {
       throw new NnsimError('E_OPTION', `Expected 'throw' or 'return' for errors but received ${describeValue(options.errors)}`);
     }
-    if (options.onRelease !== undefined && typeof options.onRelease !== 'function') {
-      throw new NnsimError('E_OPTION', `Expected a function for onRelease but received ${describeValue(options.onRelease)}`);
+    for (const hook of ['onRelease', 'onProgress'] as const) {
+      if (options[hook] !== undefined && typeof options[hook] !== 'function') {
+        throw new NnsimError('E_OPTION', `Expected a function for ${hook} but received ${describeValue(options[hook])}`);
+      }
     }
     this.own = inputs.map((x) => !(x instanceof PreparedRepresentation));
     this.prepared = [];
@@ -286,6 +292,7 @@ class MatrixRun {
     }
     this.asymmetric = this.specs.filter((_, k) => !this.measures[k]!.symmetric);
     for (const m of this.measures) this.values[m.key] = new Float64Array(this.size * this.size).fill(NaN);
+    this.total = this.tasks.filter((t) => t.report).length;
     this.pending = new Array<number>(this.size).fill(0);
     for (const t of this.tasks) {
       this.pending[t.i]!++;
@@ -334,11 +341,20 @@ class MatrixRun {
     return first;
   }
 
-  /** A task finished: release the representations no pending task needs. */
+  /** A task finished: release the representations no pending task needs, and report progress. */
   finish(task: MatrixTask): void {
     for (const r of task.i === task.j ? [task.i] : [task.i, task.j]) {
       if (--this.pending[r]! === 0) this.release(r);
     }
+    if (!task.report) return;
+    this.done++;
+    this.options.onProgress?.({
+      done: this.done,
+      total: this.total,
+      fraction: this.total > 0 ? this.done / this.total : 1,
+      row: this.names[task.i]!,
+      col: this.names[task.j]!,
+    });
   }
 
   private release(index: number): void {
@@ -413,8 +429,6 @@ export async function compareMatrixAsync(
     const concurrency = Math.max(1, getConfig().concurrency);
     const warmed = new Set<number>();
     const started = new Array<boolean>(run.tasks.length).fill(false);
-    const total = run.tasks.filter((t) => t.report).length;
-    let done = 0;
     const execute = async (task: MatrixTask): Promise<void> => {
       const a = run.representation(task.i);
       const b = run.representation(task.j);
@@ -426,10 +440,6 @@ export async function compareMatrixAsync(
       if (error && run.errorMode === 'throw') throw error;
       if (task.i === task.j) warmed.add(task.i);
       run.finish(task);
-      if (task.report) {
-        done++;
-        options.onProgress?.({ done, total, fraction: total > 0 ? done / total : 1, row: run.names[task.i]!, col: run.names[task.j]! });
-      }
     };
     const ready = (t: MatrixTask): boolean => t.i === t.j || (warmed.has(t.i) && warmed.has(t.j));
     // Tasks start in order while slots are free (a pair waits for its representations' diagonals),

@@ -121,8 +121,13 @@ describe('compareMatrix', () => {
     const callerOwned = prepare(reps[4]!);
     const inputs = [...reps.slice(0, 4), callerOwned];
     const observed: string[] = [];
-    const result = compareMatrix(['cka'], inputs, { onRelease: (index) => observed.push(`release ${index} after ${handles.mock.calls.length / 2}`) });
+    const progress: number[] = [];
+    const result = compareMatrix(['cka'], inputs, {
+      onRelease: (index) => observed.push(`release ${index} after ${handles.mock.calls.length / 2}`),
+      onProgress: (p) => progress.push(p.done / p.total),
+    });
     expect(result.errors).toEqual([]);
+    expect(progress).toEqual(Array.from({ length: 15 }, (_, k) => (k + 1) / 15));
     // Replay the plan: a representation is finished when its last task is done.
     const tasks = matrixTasks(inputs.map((r) => r.rows * r.cols));
     const expected: string[] = [];
@@ -199,6 +204,7 @@ describe('compareMatrix', () => {
     expect(errorOf(() => compareMatrix(['cka'], reps, { pairs: [[0, 5]] })).message).toContain('[0, 4]');
     expect(errorOf(() => compareMatrix(['cka'], reps, { pairs: [[0.5, 1]] as never })).code).toBe('E_OPTION');
     expect(errorOf(() => compareMatrix(['cka'], reps, { errors: 'ignore' as never })).code).toBe('E_OPTION');
+    expect(errorOf(() => compareMatrix(['cka'], reps, { onProgress: 1 as never })).message).toContain('onProgress');
     const nonFinite = { data: new Float64Array(N * 2).fill(NaN), rows: N, cols: 2 };
     expect(errorOf(() => compareMatrix(['cka'], [reps[0]!, nonFinite])).code).toBe('E_NONFINITE');
   });
