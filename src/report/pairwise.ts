@@ -132,7 +132,7 @@ export function runPairwise(a: Side, b: Side, runs: readonly MeasureRun[], onPai
  * apostrophe and quotes, as the OWASP guidance on CSV injection recommends; cells holding quotes, commas
  * or line breaks are quoted (RFC 4180).
  */
-function csvText(text: string): string {
+export function csvText(text: string): string {
   const formula = /^[=+\-@\t\r]/.test(text);
   if (!formula && !/[",\n\r]/.test(text)) return text;
   return `"${formula ? "'" : ''}${text.replace(/"/g, '""')}"`;
