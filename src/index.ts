@@ -112,7 +112,8 @@ export const { correlationMatch, permutationProcrustes, softMatching, maximumMat
 // rsm:
 export const { cka, rsmNormDifference, rsa, distanceCorrelation, bures, eigenspaceOverlap, gulp, riemannian } = measures;
 // neighbors:
-export const { knnJaccard, secondOrderCosine, rankSimilarity, jointRankJaccard } = measures;
+export const { knnJaccard, secondOrderCosine, rankSimilarity, jointRankJaccard, mutualKnn, cknna, cycleKnn, lcsKnn, editDistanceKnn } =
+  measures;
 // statistics:
 export const {
   intrinsicDimensionDifference,

@@ -28,6 +28,7 @@ const char* metricName(Metric m) {
     case Metric::Euclidean: return "euclidean";
     case Metric::SquaredEuclidean: return "sqeuclidean";
     case Metric::Cosine: return "cosine";
+    case Metric::InnerProduct: return "inner-product";
   }
   return "euclidean";
 }
@@ -108,6 +109,12 @@ const Matrix& pairwiseDistances(const Representation& r, Metric metric) {
       return r.memo<Matrix>("distances:cosine", [&] {
         Matrix d = Matrix::copyOf(cosineSimilarities(r));
         for (std::size_t i = 0; i < d.size(); ++i) d.data()[i] = std::clamp(1.0 - d.data()[i], 0.0, 2.0);
+        return d;
+      });
+    case Metric::InnerProduct:
+      return r.memo<Matrix>("distances:negative-inner-product", [&] {
+        Matrix d = Matrix::copyOf(r.gram(Centering::None));
+        for (std::size_t i = 0; i < d.size(); ++i) d.data()[i] = -d.data()[i];
         return d;
       });
   }

@@ -12,7 +12,9 @@
 
 namespace nnsim {
 
-enum class Metric { Euclidean, SquaredEuclidean, Cosine };
+// InnerProduct orders neighbours by decreasing x_i·x_j of the raw rows (not a metric: an input need not
+// be its own nearest neighbour); its "distance" is −x_i·x_j.
+enum class Metric { Euclidean, SquaredEuclidean, Cosine, InnerProduct };
 
 // Parses "euclidean" | "sqeuclidean" | "cosine" (throws Error(Option) otherwise).
 Metric parseMetric(const std::string& name, const std::string& option);
@@ -32,7 +34,7 @@ const Matrix& euclideanDistances(const Representation& r);
 // translation-invariant, by definition.
 const Matrix& cosineSimilarities(const Representation& r);
 
-// Distances of `metric` (cosine distance = 1 − cosine similarity, in [0, 2]).
+// Distances of `metric` (cosine distance = 1 − cosine similarity, in [0, 2]; −x_i·x_j for InnerProduct).
 const Matrix& pairwiseDistances(const Representation& r, Metric metric);
 
 // The k nearest neighbours of every input: row i lists the k other inputs closest to i, nearest first.
