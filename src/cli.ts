@@ -19,7 +19,7 @@ import { type ArrayEntry, type Reshape, matrixShape, openArray, openLayers, read
 import type { Matrix } from './matrix.js';
 import type { MeasureInfo } from './measure-types.js';
 import type { OptionSpec } from './options.js';
-import { getMeasure, listMeasures } from './registry.js';
+import { effectiveProperties, getMeasure, listMeasures } from './registry.js';
 import { escapeXml } from './report/heatmap.js';
 import { type Layer, type MeasureRun, type Side, runPairwise, summarize } from './report/pairwise.js';
 import { type WrittenSection, indexHtml, rangeText, writeSectionFiles } from './report/write.js';
@@ -286,9 +286,9 @@ function compareCommand(args: string[], io: Io): number {
     const width = Math.max(...runs.map((r) => r.key.length), 7);
     for (const r of runs) {
       const o = outcomes[r.key];
-      const info = getMeasure(r.id);
+      const { kind } = effectiveProperties(getMeasure(r.id), r.options);
       const text = typeof o === 'number' ? String(o) : `error ${(o as NnsimError).code}: ${(o as NnsimError).message}`;
-      io.out(`${r.key.padEnd(width)}  ${info.kind.padEnd(10)}  ${text}`);
+      io.out(`${r.key.padEnd(width)}  ${kind.padEnd(10)}  ${text}`);
     }
   }
   return failed.length > 0 ? 1 : 0;

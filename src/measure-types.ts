@@ -57,6 +57,8 @@ export interface MeasureVariant {
   readonly invariances?: readonly Invariance[];
   /** Replaces the measure's argumentInvariances under these options (asymmetric measures). */
   readonly argumentInvariances?: { readonly first?: readonly Invariance[]; readonly second?: readonly Invariance[] };
+  /** Replaces the measure's kind (e.g. CKA as an angle is a distance). */
+  readonly kind?: 'similarity' | 'distance';
   readonly range?: readonly [number, number];
   readonly metric?: boolean;
   readonly selfValue?: number | null;

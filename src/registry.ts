@@ -55,6 +55,7 @@ export function measureIds(): MeasureId[] {
 }
 
 export interface EffectiveProperties {
+  readonly kind: MeasureInfo['kind'];
   readonly invariances: readonly Invariance[];
   /** Further invariances of one argument only (asymmetric measures). */
   readonly argumentInvariances: MeasureInfo['argumentInvariances'];
@@ -69,32 +70,27 @@ function matches(variant: MeasureVariant, options: Readonly<Record<string, unkno
 }
 
 /**
- * Metadata under specific option values: the most specific variant whose `when` matches wins
- * (variants are listed from general to specific).
+ * Metadata under specific option values: each property comes from the most specific matching variant
+ * that sets it (variants are listed from general to specific; among equally specific ones the first
+ * listed wins), else from the measure itself. So a variant for one option (e.g. output: 'angular' →
+ * kind distance) combines with a variant for another (e.g. an absolute bandwidth → no scale invariance).
  */
 export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<string, unknown>>): EffectiveProperties {
-  let result: EffectiveProperties = {
-    invariances: info.invariances,
-    argumentInvariances: info.argumentInvariances,
-    range: info.range,
-    metric: info.metric,
-    selfValue: info.selfValue,
+  const matching = info.variants
+    .filter((variant) => matches(variant, options))
+    .map((variant, order) => ({ variant, order, size: Object.keys(variant.when).length }))
+    .sort((x, y) => y.size - x.size || x.order - y.order);
+  const pick = <K extends keyof MeasureVariant>(key: K): MeasureVariant[K] | undefined =>
+    matching.find(({ variant }) => variant[key] !== undefined)?.variant[key];
+  const selfValue = pick('selfValue');
+  return {
+    kind: pick('kind') ?? info.kind,
+    invariances: pick('invariances') ?? info.invariances,
+    argumentInvariances: pick('argumentInvariances') ?? info.argumentInvariances,
+    range: pick('range') ?? info.range,
+    metric: pick('metric') ?? info.metric,
+    selfValue: selfValue !== undefined ? selfValue : info.selfValue,
   };
-  let specificity = -1;
-  for (const variant of info.variants) {
-    const size = Object.keys(variant.when).length;
-    if (matches(variant, options) && size > specificity) {
-      specificity = size;
-      result = {
-        invariances: variant.invariances ?? info.invariances,
-        argumentInvariances: variant.argumentInvariances ?? info.argumentInvariances,
-        range: variant.range ?? info.range,
-        metric: variant.metric ?? info.metric,
-        selfValue: variant.selfValue !== undefined ? variant.selfValue : info.selfValue,
-      };
-    }
-  }
-  return result;
 }
 
 /**

@@ -3,7 +3,7 @@
 // typed errors of degenerate inputs. ReSi parity is in 50.resi-parity; metadata in 60.properties.
 import { describe, expect, it } from 'vitest';
 
-import { NnsimError, compare, compareMany, measureIds } from '../src/index.js';
+import { NnsimError, compare, compareMany, effectiveProperties, getMeasure, measureIds } from '../src/index.js';
 import type { Matrix } from '../src/matrix.js';
 import { fromRows, readFixture } from './helpers/fixtures.js';
 import { relatedPair } from './helpers/properties.js';
@@ -84,6 +84,34 @@ describe('cka', () => {
     const dup = fromRows(rows);
     expect(code(() => compare('cka', dup, randomMatrix(8, 2, 3), { kernel: 'rbf' }))).toBe('E_DEGENERATE');
     expect(code(() => compare('cka', dup, dup, { sigma: 0 }))).toBe('E_OPTION');
+  });
+
+  it('angular output: a distance, exactly 0 for identical inputs, arccos of CKA otherwise', () => {
+    const { a, b } = relatedPair(4, 30, 5, 6);
+    const copy = { ...a, data: Float64Array.from(a.data) };
+    for (const estimator of ['biased', 'unbiased', 'lange'] as const) {
+      expect(compare('cka', a, copy, { estimator, output: 'angular' })).toBe(0);
+      const similarity = compare('cka', a, b, { estimator });
+      expect(compare('cka', a, b, { estimator, output: 'angular' })).toBeCloseTo(Math.acos(similarity), 12);
+    }
+    const props = effectiveProperties(getMeasure('cka'), { output: 'angular', estimator: 'lange', kernel: 'laplace' });
+    expect(props).toMatchObject({ kind: 'distance', metric: true, selfValue: 0, range: [0, Math.PI] });
+    const absolute = effectiveProperties(getMeasure('cka'), { output: 'angular', kernel: 'rbf', bandwidth: 3 });
+    expect(absolute.kind).toBe('distance');
+    expect(absolute.invariances).not.toContain('isotropic-scaling');
+  });
+
+  it('sigma is relative, bandwidth absolute: they cannot be combined, and bandwidth needs a radial kernel', () => {
+    const { a, b } = relatedPair(6, 30, 4, 5);
+    const scaled = { ...a, data: a.data.map((v) => 3 * v) };
+    expect(compare('cka', scaled, b, { kernel: 'laplace' })).toBeCloseTo(compare('cka', a, b, { kernel: 'laplace' }), 12);
+    expect(compare('cka', scaled, b, { kernel: 'laplace', bandwidth: 2 })).not.toBeCloseTo(
+      compare('cka', a, b, { kernel: 'laplace', bandwidth: 2 }),
+      6,
+    );
+    expect(code(() => compare('cka', a, b, { kernel: 'rbf', sigma: 2, bandwidth: 1 }))).toBe('E_OPTION');
+    expect(code(() => compare('cka', a, b, { bandwidth: 1 }))).toBe('E_OPTION');
+    expect(code(() => compare('cka', a, b, { kernel: 'rbf', bandwidth: 0 }))).toBe('E_OPTION');
   });
 });
 

@@ -93,8 +93,8 @@ Matrix uCentered(MatrixView k) {
 // ---------------------------------------------------------------------------------------------------
 // CKA (Kornblith et al. 2019)
 
-// Median Euclidean distance over the distinct pairs i < j: the RBF bandwidth unit ("σ as a fraction
-// of the median distance between examples", Kornblith et al. 2019 §6.1).
+// Median Euclidean distance over the distinct pairs i < j: the unit of the relative bandwidth ("σ as a
+// fraction of the median distance between examples", Kornblith et al. 2019 §6.1).
 double medianDistance(const Representation& r) {
   return r.memo<double>("rsm:median-distance", [&] {
     const Matrix& d = euclideanDistances(r);
@@ -113,16 +113,48 @@ double medianDistance(const Representation& r) {
   });
 }
 
-// RBF kernel exp(−‖x_i − x_j‖² / (2σ²)) with σ = sigmaScale · median distance.
-const Matrix& rbfKernel(const MeasureContext& ctx, const Representation& r, double sigmaScale) {
-  const double median = medianDistance(r);
-  if (!(median > 0.0)) {
-    throw Error(ErrorCode::Degenerate, std::string("RBF CKA is undefined: in the ") + which(ctx, r) +
-                                           " representation at least half of the pairs of inputs coincide, so the "
-                                           "median distance (the bandwidth unit) is 0");
+enum class Kernel { Linear, Rbf, Laplace };
+enum class Estimator { Biased, Unbiased, Lange };
+
+const char* kernelName(Kernel k) { return k == Kernel::Rbf ? "rbf" : k == Kernel::Laplace ? "laplace" : "linear"; }
+
+// The bandwidth of a radial kernel: σ = sigma · median distance (relative, the default) or σ =
+// bandwidth (absolute, in the units of the inputs).
+struct Bandwidth {
+  bool absolute = false;
+  double value = 1.0;
+};
+
+Bandwidth readBandwidth(const Options& options, Kernel kernel) {
+  const double sigma = options.number("sigma");
+  if (!options.has("bandwidth")) return {false, sigma};
+  if (kernel == Kernel::Linear) {
+    throw Error(ErrorCode::Option, "option 'bandwidth' applies to the 'rbf' and 'laplace' kernels, not to the linear kernel");
   }
-  return r.memo<Matrix>("rsm:rbf-kernel:" + keyNumber(sigmaScale), [&] {
-    const double sigma = sigmaScale * median;
+  if (sigma != 1.0) {
+    throw Error(ErrorCode::Option, "give either 'sigma' (relative to the median distance) or 'bandwidth' (absolute), not both");
+  }
+  return {true, options.number("bandwidth")};
+}
+
+// Radial kernel of one representation: RBF exp(−‖x_i − x_j‖² / (2σ²)) or Laplace exp(−‖x_i − x_j‖ / σ).
+const Matrix& radialKernel(const MeasureContext& ctx, const Representation& r, Kernel kernel, Bandwidth bandwidth) {
+  double sigma = bandwidth.value;
+  if (!bandwidth.absolute) {
+    const double median = medianDistance(r);
+    if (!(median > 0.0)) {
+      throw Error(ErrorCode::Degenerate, std::string(kernelName(kernel)) + " CKA is undefined: in the " + which(ctx, r) +
+                                             " representation at least half of the pairs of inputs coincide, so the "
+                                             "median distance (the bandwidth unit) is 0; give an absolute 'bandwidth'");
+    }
+    sigma *= median;
+  }
+  return r.memo<Matrix>(std::string("rsm:") + kernelName(kernel) + "-kernel:" + keyNumber(sigma), [&] {
+    if (kernel == Kernel::Laplace) {
+      Matrix k = Matrix::copyOf(euclideanDistances(r));
+      for (std::size_t i = 0; i < k.size(); ++i) k.data()[i] = std::exp(-k.data()[i] / sigma);
+      return k;
+    }
     const double scale = -1.0 / (2.0 * sigma * sigma);
     Matrix k = Matrix::copyOf(squaredEuclideanDistances(r));
     for (std::size_t i = 0; i < k.size(); ++i) k.data()[i] = std::exp(scale * k.data()[i]);
@@ -130,12 +162,24 @@ const Matrix& rbfKernel(const MeasureContext& ctx, const Representation& r, doub
   });
 }
 
-const Matrix& centeredRbfKernel(const MeasureContext& ctx, const Representation& r, double sigma, bool unbiased) {
-  return r.memo<Matrix>(std::string(unbiased ? "rsm:rbf-kernel-u-centered:" : "rsm:rbf-kernel-centered:") + keyNumber(sigma),
-                        [&] {
-                          const Matrix& k = rbfKernel(ctx, r, sigma);
-                          return unbiased ? uCentered(k) : doubleCentered(k);
-                        });
+// The kernel of one representation mapped into the space whose Frobenius inner product is the HSIC of
+// the estimator (up to a constant factor): biased HKH (Gretton et al. 2005), unbiased the U-centred
+// kernel (Song et al. 2012), Lange HKH with its diagonal set to 0. CKA is the cosine of the angle
+// between two such matrices, and its arccos the angle.
+const Matrix& estimatorMatrix(const MeasureContext& ctx, const Representation& r, Kernel kernel, Bandwidth bandwidth,
+                              Estimator estimator) {
+  const char* name = estimator == Estimator::Biased ? "centered" : estimator == Estimator::Unbiased ? "u-centered" : "lange";
+  const std::string scale = kernel == Kernel::Linear ? "" : (bandwidth.absolute ? ":abs:" : ":rel:") + keyNumber(bandwidth.value);
+  return r.memo<Matrix>(std::string("rsm:") + kernelName(kernel) + "-" + name + scale, [&] {
+    // The linear kernel of the column-centred data is already HKH.
+    const Matrix& k = kernel == Kernel::Linear ? r.gram(Centering::Columns) : radialKernel(ctx, r, kernel, bandwidth);
+    if (estimator == Estimator::Unbiased) return uCentered(k);
+    Matrix out = kernel == Kernel::Linear ? Matrix::copyOf(k) : doubleCentered(k);
+    if (estimator == Estimator::Lange) {
+      for (std::size_t i = 0; i < out.rows(); ++i) out(i, i) = 0.0;
+    }
+    return out;
+  });
 }
 
 // ‖x_i‖² of the column-centred rows: the diagonal of the centred linear kernel.
@@ -159,44 +203,87 @@ double linearUnbiasedHsic(double crossSquaredNorm, const std::vector<double>& sx
   return crossSquaredNorm - diagonal + sumX * sumY / ((n - 1.0) * (n - 2.0)) - 2.0 / (n - 2.0) * diagonal;
 }
 
+// The three HSIC values CKA needs: cross = HSIC(K, L), and HSIC(K, K), HSIC(L, L) (up to a common factor).
+struct HsicTriple {
+  double cross = 0.0;
+  double selfA = 0.0;
+  double selfB = 0.0;
+};
+
+// Linear kernels in feature space, from the pair's cross products: biased ‖YᵀX‖_F² (Kornblith et al.
+// Eq. 4), unbiased Song et al.'s Eq. 5, Lange's Σ_{i≠j} K̃_ij L̃_ij = ‖YᵀX‖_F² − Σ_i s_x(i)·s_y(i).
+HsicTriple linearHsic(const MeasureContext& ctx, Estimator estimator) {
+  const double cross = ctx.pair.crossSquaredNorm(Centering::Columns);
+  const double selfA = ctx.a().covarianceSquaredNorm(Centering::Columns);
+  const double selfB = ctx.b().covarianceSquaredNorm(Centering::Columns);
+  if (estimator == Estimator::Biased) return {cross, selfA, selfB};
+  const auto& sx = centeredRowSquaredNorms(ctx.a());
+  const auto& sy = centeredRowSquaredNorms(ctx.b());
+  if (estimator == Estimator::Unbiased) {
+    return {linearUnbiasedHsic(cross, sx, sy), linearUnbiasedHsic(selfA, sx, sx), linearUnbiasedHsic(selfB, sy, sy)};
+  }
+  const std::size_t n = sx.size();
+  return {cross - dot(sx.data(), sy.data(), n), selfA - dot(sx.data(), sx.data(), n), selfB - dot(sy.data(), sy.data(), n)};
+}
+
+// The angle between two matrices, 2·atan2(‖u − v‖, ‖u + v‖) for u, v scaled to unit Frobenius norm:
+// accurate near 0 and π, where arccos of their cosine loses half the digits.
+double angleBetween(const Matrix& a, const Matrix& b) {
+  const double na = std::sqrt(frobeniusNormSquared(a));
+  const double nb = std::sqrt(frobeniusNormSquared(b));
+  double minus = 0.0, plus = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double u = a.data()[i] / na, v = b.data()[i] / nb;
+    minus += (u - v) * (u - v);
+    plus += (u + v) * (u + v);
+  }
+  return 2.0 * std::atan2(std::sqrt(minus), std::sqrt(plus));
+}
+
 // CKA = HSIC(K, L) / sqrt(HSIC(K, K)·HSIC(L, L)) (Kornblith et al. 2019, Eq. 3).
-// Linear, biased: ‖YᵀX‖_F² / (‖XᵀX‖_F ‖YᵀY‖_F) on centred inputs (Eq. 4), from the pair's feature-space
-// or row-space factors. RBF: N × N kernels with σ relative to the median distance, so the measure stays
-// invariant to isotropic scaling. Unbiased: Song et al. 2012's HSIC estimator (needs N ≥ 4).
+// Kernels: linear (in feature space unless N × N matrices are needed), RBF and Laplace (N × N, σ relative
+// to the median distance, so the measure stays invariant to isotropic scaling, or absolute).
+// Estimators: biased (Gretton et al. 2005), unbiased (Song et al. 2012; N ≥ 4), and the debiased HSIC of
+// Lange et al. 2022: the centred kernel HKH with its diagonal removed, Σ_{i≠j} (HKH)_ij (HLH)_ij, so that
+// no k(x_i, x_i) term enters; CKA is then the cosine between unit-norm off-diagonal centred kernels.
+// output 'angular' returns arccos(CKA) (Williams et al. 2021; Lange et al. 2022): the angle between
+// vectors of an inner-product space, a metric.
 double cka(const MeasureContext& ctx) {
-  const std::string kernel = ctx.options.choice("kernel");
-  const std::string estimator = ctx.options.choice("estimator");
-  const double sigma = ctx.options.number("sigma");
-  const bool unbiased = estimator == "unbiased";
+  const std::string kernelOption = ctx.options.choice("kernel");
+  const Kernel kernel = kernelOption == "rbf" ? Kernel::Rbf : kernelOption == "laplace" ? Kernel::Laplace : Kernel::Linear;
+  const std::string estimatorOption = ctx.options.choice("estimator");
+  const Estimator estimator = estimatorOption == "unbiased" ? Estimator::Unbiased
+                              : estimatorOption == "lange"  ? Estimator::Lange
+                                                            : Estimator::Biased;
+  const Bandwidth bandwidth = readBandwidth(ctx.options, kernel);
+  const bool angular = ctx.options.choice("output") == "angular";
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "CKA");
-  if (unbiased && ctx.pair.rows() < 4) {
+  if (estimator == Estimator::Unbiased && ctx.pair.rows() < 4) {
     throw Error(ErrorCode::TooFewRows, "the unbiased HSIC estimator needs at least 4 inputs (rows); got " +
                                            std::to_string(ctx.pair.rows()));
   }
-  double cross, selfA, selfB;
-  if (kernel == "linear" && !unbiased) {
-    cross = ctx.pair.crossSquaredNorm(Centering::Columns);
-    selfA = ctx.a().covarianceSquaredNorm(Centering::Columns);
-    selfB = ctx.b().covarianceSquaredNorm(Centering::Columns);
-  } else if (kernel == "linear") {
-    const auto& sx = centeredRowSquaredNorms(ctx.a());
-    const auto& sy = centeredRowSquaredNorms(ctx.b());
-    cross = linearUnbiasedHsic(ctx.pair.crossSquaredNorm(Centering::Columns), sx, sy);
-    selfA = linearUnbiasedHsic(ctx.a().covarianceSquaredNorm(Centering::Columns), sx, sx);
-    selfB = linearUnbiasedHsic(ctx.b().covarianceSquaredNorm(Centering::Columns), sy, sy);
+  HsicTriple hsic;
+  if (kernel == Kernel::Linear) {
+    hsic = linearHsic(ctx, estimator);
   } else {
-    const Matrix& ka = centeredRbfKernel(ctx, ctx.a(), sigma, unbiased);
-    const Matrix& kb = centeredRbfKernel(ctx, ctx.b(), sigma, unbiased);
-    cross = frobeniusInner(ka, kb);
-    selfA = frobeniusInner(ka, ka);
-    selfB = frobeniusInner(kb, kb);
+    const Matrix& ka = estimatorMatrix(ctx, ctx.a(), kernel, bandwidth, estimator);
+    const Matrix& kb = estimatorMatrix(ctx, ctx.b(), kernel, bandwidth, estimator);
+    hsic = {frobeniusInner(ka, kb), frobeniusInner(ka, ka), frobeniusInner(kb, kb)};
   }
-  if (!(selfA > 0.0) || !(selfB > 0.0)) {
-    throw Error(ErrorCode::Degenerate, std::string("CKA is undefined: the ") + (selfA > 0.0 ? "second" : "first") +
+  if (!(hsic.selfA > 0.0) || !(hsic.selfB > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("CKA is undefined: the ") + (hsic.selfA > 0.0 ? "second" : "first") +
                                            " representation has zero HSIC with itself under this estimator");
   }
-  const double value = cross / (std::sqrt(selfA) * std::sqrt(selfB));
-  return std::clamp(value, unbiased ? -1.0 : 0.0, 1.0);
+  const double value = std::clamp(hsic.cross / (std::sqrt(hsic.selfA) * std::sqrt(hsic.selfB)),
+                                  estimator == Estimator::Biased ? 0.0 : -1.0, 1.0);
+  if (!angular) return value;
+  // Near ±1, arccos amplifies the rounding of the cosine (1 − c = 1e-16 gives 1.5e-8 rad): the angle is
+  // taken from the difference of the unit-norm matrices instead (formed on demand for linear kernels).
+  if (kernel != Kernel::Linear || std::fabs(value) > 1.0 - 1e-6) {
+    return angleBetween(estimatorMatrix(ctx, ctx.a(), kernel, bandwidth, estimator),
+                        estimatorMatrix(ctx, ctx.b(), kernel, bandwidth, estimator));
+  }
+  return std::acos(value);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -670,9 +757,11 @@ const std::vector<MeasureDef>& rsmMeasures() {
   static const std::vector<MeasureDef> list = {
       MeasureDef("cka", cka)
           .withMinRows(2)
-          .option(enumOption("kernel", {"linear", "rbf"}, "linear"))
-          .option(enumOption("estimator", {"biased", "unbiased"}, "biased"))
-          .option(numberOption("sigma", 1.0).above(0.0).atMost(1e6)),
+          .option(enumOption("kernel", {"linear", "rbf", "laplace"}, "linear"))
+          .option(enumOption("estimator", {"biased", "unbiased", "lange"}, "biased"))
+          .option(numberOption("sigma", 1.0).above(0.0).atMost(1e6))
+          .option(numberOption("bandwidth").above(0.0))
+          .option(enumOption("output", {"similarity", "angular"}, "similarity")),
       MeasureDef("rsm-norm-difference", rsmNormDifference)
           .withMinRows(2)
           .option(enumOption("rsm", {"euclidean", "cosine"}, "euclidean"))

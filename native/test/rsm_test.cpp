@@ -57,6 +57,63 @@ NNSIM_TEST(testRsmCkaUnbiased) {
   expectError(ErrorCode::Option, [&] { run("cka", a, b, badSigma); }, "sigma must be positive");
 }
 
+// Lange et al. 2022's debiased HSIC, literally: Σ_{i≠j} (HKH)_ij (HLH)_ij.
+double naiveLangeHsic(const Matrix& k, const Matrix& l) {
+  const std::size_t n = k.rows();
+  Matrix h(n, n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) h(i, j) = (i == j ? 1.0 : 0.0) - 1.0 / static_cast<double>(n);
+  const Matrix kc = naiveProduct(naiveProduct(h, false, k, false), false, h, false);
+  const Matrix lc = naiveProduct(naiveProduct(h, false, l, false), false, h, false);
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j)
+      if (i != j) sum += kc(i, j) * lc(i, j);
+  return sum;
+}
+
+NNSIM_TEST(testRsmCkaLangeAngularBandwidth) {
+  const Matrix x = randomMatrix(15, 3, 81), y = randomMatrix(15, 7, 82);
+  Representation a(x), b(y);
+  const Matrix kx = naiveProduct(x, false, x, true), ky = naiveProduct(y, false, y, true);
+  const double want = naiveLangeHsic(kx, ky) / std::sqrt(naiveLangeHsic(kx, kx) * naiveLangeHsic(ky, ky));
+  Options lange;
+  lange.set("estimator", std::string("lange"));
+  near(run("cka", a, b, lange), want, 1e-12, "Lange CKA (feature space) = off-diagonal centred kernels");
+  // Laplace kernel with an absolute bandwidth, written out.
+  Matrix lx(15, 15), ly(15, 15);
+  for (std::size_t i = 0; i < 15; ++i)
+    for (std::size_t j = 0; j < 15; ++j) {
+      double dx = 0, dy = 0;
+      for (std::size_t c = 0; c < 3; ++c) dx += (x(i, c) - x(j, c)) * (x(i, c) - x(j, c));
+      for (std::size_t c = 0; c < 7; ++c) dy += (y(i, c) - y(j, c)) * (y(i, c) - y(j, c));
+      lx(i, j) = std::exp(-std::sqrt(dx) / 0.7);
+      ly(i, j) = std::exp(-std::sqrt(dy) / 0.7);
+    }
+  Options laplace = lange;
+  laplace.set("kernel", std::string("laplace"));
+  laplace.set("bandwidth", 0.7);
+  const double wantLaplace = naiveLangeHsic(lx, ly) / std::sqrt(naiveLangeHsic(lx, lx) * naiveLangeHsic(ly, ly));
+  near(run("cka", a, b, laplace), wantLaplace, 1e-12, "Laplace kernel, absolute bandwidth, Lange estimator");
+  Options angular = laplace;
+  angular.set("output", std::string("angular"));
+  near(run("cka", a, b, angular), std::acos(wantLaplace), 1e-12, "angular output is arccos(CKA)");
+  // Identical inputs (two representations of the same matrix): exactly 0, not the 1e-8 of arccos(1 − ε).
+  Representation a2(x);
+  for (const char* estimator : {"biased", "unbiased", "lange"}) {
+    Options self;
+    self.set("estimator", std::string(estimator));
+    self.set("output", std::string("angular"));
+    check(run("cka", a, a2, self) == 0.0, std::string("angular CKA of identical inputs is 0 (") + estimator + ")");
+  }
+  Options both = laplace;
+  both.set("sigma", 2.0);
+  expectError(ErrorCode::Option, [&] { run("cka", a, b, both); }, "sigma and bandwidth together");
+  Options linear;
+  linear.set("bandwidth", 1.0);
+  expectError(ErrorCode::Option, [&] { run("cka", a, b, linear); }, "bandwidth with the linear kernel");
+}
+
 // Kendall τ_b by its O(M²) definition, with the tie corrections of Kendall 1945.
 double naiveTauB(const std::vector<double>& x, const std::vector<double>& y) {
   double concordant = 0, discordant = 0, onlyX = 0, onlyY = 0;

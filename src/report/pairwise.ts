@@ -7,7 +7,7 @@
 import { compareMany, prepare, type PreparedRepresentation } from '../compare.js';
 import { NnsimError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { getMeasure } from '../registry.js';
+import { effectiveProperties, getMeasure } from '../registry.js';
 
 export interface LayerInfo {
   readonly name: string;
@@ -62,12 +62,14 @@ export interface Side {
 
 export function summarize(run: MeasureRun): MeasureSummary {
   const info = getMeasure(run.id);
+  // Under the options it ran with: e.g. CKA with output: 'angular' is a distance in [0, π/2].
+  const { kind, range } = effectiveProperties(info, run.options);
   return {
     ...run,
     name: info.name,
     family: info.family,
-    kind: info.kind,
-    range: info.range,
+    kind,
+    range,
     symmetric: info.symmetric,
     reference: info.reference.citation + (info.reference.url ? ` ${info.reference.url}` : ''),
   };
