@@ -52,7 +52,13 @@ pairwise: A and B are folders of per-layer .npy files, or one .npz/.safetensors 
 const PREFERRED = ['cka', 'procrustes', 'angular-shape', 'svcca', 'pwcca', 'rsa', 'knn-jaccard', 'distance-correlation'];
 
 function eligible(info: MeasureInfo, haveLabels: boolean): boolean {
-  return info.domain === 'representational' && info.arity === 'pair' && (haveLabels || !info.requires.includes('labels'));
+  // A measure that needs a matrix option (dCKA's input similarity) runs only when named with its option.
+  return (
+    info.domain === 'representational' &&
+    info.arity === 'pair' &&
+    (haveLabels || !info.requires.includes('labels')) &&
+    !info.requires.includes('matrix')
+  );
 }
 
 function defaultMeasureIds(haveLabels: boolean): string[] {
@@ -78,6 +84,9 @@ function parseOptionValue(measure: string, key: string, spec: OptionSpec, text: 
       return text;
     case 'labels':
       throw new UsageError(`option '${key}' of measure '${measure}' takes labels: give them with --labels FILE`);
+    case 'matrix':
+      // An N × N matrix from a file (.npy, .npz#name, .safetensors#name), as the inputs are read.
+      return toRepresentation(openArray(text));
     default:
       throw new UsageError(`option '${key}' of measure '${measure}' cannot be given on the command line; use the library API`);
   }
@@ -134,16 +143,22 @@ function planMeasures(
   });
 }
 
-/** Options as shown in reports: labels summarised, not dumped. */
+/** An option value as shown in reports: labels and matrices summarised, not dumped. */
+function shownValue(value: unknown): unknown {
+  if (value instanceof Int32Array) return `labels(${value.length})`;
+  const m = value as Matrix | null;
+  if (typeof m === 'object' && m !== null && m.data instanceof Float64Array) return `matrix(${m.rows} × ${m.cols})`;
+  return value;
+}
+
 function shownOptions(run: MeasureRun): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(run.options).map(([k, v]) => [k, v instanceof Int32Array ? `labels(${v.length})` : v]));
+  return Object.fromEntries(Object.entries(run.options).map(([k, v]) => [k, shownValue(v)]));
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {
   if (value === Infinity) return 'Infinity';
   if (value === -Infinity) return '-Infinity';
-  if (value instanceof Int32Array) return `labels(${value.length})`;
-  return value;
+  return shownValue(value);
 }
 
 function parseReshape(value: string | undefined): Reshape | undefined {
@@ -209,6 +224,7 @@ function listCommand(args: string[], io: Io): number {
         if ('default' in s && s.default !== undefined) return `${k}=${s.default === Math.E ? 'e' : String(s.default)}`;
         if (s.type === 'labels') return `${k} (labels: --labels FILE)`;
         if (s.type === 'function') return `${k} (a function: library only)`;
+        if (s.type === 'matrix') return `${k} (N × N matrix: --option ${m.id}.${k}=FILE)`;
         if (s.type === 'enum') return `${k} (${s.values.join('|')})`;
         return k;
       })

@@ -110,7 +110,7 @@ export const { procrustes, angularShape, shapeMetric, linearRegression, alignedC
 // matching:
 export const { correlationMatch, permutationProcrustes, softMatching, maximumMatch } = measures;
 // rsm:
-export const { cka, rsmNormDifference, rsa, distanceCorrelation, bures, eigenspaceOverlap, gulp, riemannian } = measures;
+export const { cka, dcka, rsmNormDifference, rsa, distanceCorrelation, bures, eigenspaceOverlap, gulp, riemannian } = measures;
 // neighbors:
 export const { knnJaccard, secondOrderCosine, rankSimilarity, jointRankJaccard, mutualKnn, cknna, cycleKnn, lcsKnn, editDistanceKnn } =
   measures;

@@ -41,9 +41,10 @@ export const INVARIANCES: readonly Invariance[] = [
 
 /**
  * Inputs beyond the two matrices a measure needs, derived from its option schema: 'labels' when it has
- * a required labels option, 'seed' when it has a `seed` option.
+ * a required labels option, 'seed' when it has a `seed` option, 'matrix' when it has a required matrix
+ * option (an N × N matrix such as dCKA's input similarity).
  */
-export type Requirement = 'labels' | 'seed';
+export type Requirement = 'labels' | 'seed' | 'matrix';
 
 /** Metadata that changes with an option value, e.g. `procrustes` with `normalize: true`. */
 export interface MeasureVariant {
@@ -136,6 +137,7 @@ function derivedFromOptions(options: OptionSchema): { requires: Requirement[]; s
   const requires: Requirement[] = [];
   if (Object.values(options).some((spec) => spec.type === 'labels' && spec.required)) requires.push('labels');
   if ('seed' in options) requires.push('seed');
+  if (Object.values(options).some((spec) => spec.type === 'matrix' && spec.required)) requires.push('matrix');
   return { requires, stochastic: 'seed' in options };
 }
 

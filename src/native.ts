@@ -37,10 +37,27 @@ export interface NativeOptionSpec {
 
 export type NativeOptionSpecs = Readonly<Record<string, NativeOptionSpec>>;
 
+/** A matrix-valued option as the core declares it: a symmetric N × N matrix, required or not. */
+export interface NativeMatrixOptionSpec {
+  readonly shape: 'symmetric';
+  readonly required?: true;
+}
+
+/** The matrix options of one measure call, by name (row-major N × N). */
+export type NativeMatrices = Readonly<Record<string, { readonly data: Float64Array; readonly rows: number; readonly cols: number }>>;
+
 /** Everything the core declares about its entry points: measures, persistence and the affine fit. */
 export interface NativeSpecs {
   readonly measures: Readonly<
-    Record<string, { readonly minRows: number; readonly needsLabels: boolean; readonly options: NativeOptionSpecs }>
+    Record<
+      string,
+      {
+        readonly minRows: number;
+        readonly needsLabels: boolean;
+        readonly options: NativeOptionSpecs;
+        readonly matrices: Readonly<Record<string, NativeMatrixOptionSpec>>;
+      }
+    >
   >;
   readonly persistence: NativeOptionSpecs;
   readonly fitAffineMap: NativeOptionSpecs;
@@ -59,6 +76,7 @@ export interface NativeAddon {
     a: NativeRepresentationHandle,
     b: NativeRepresentationHandle,
     labels?: Int32Array,
+    matrices?: readonly (NativeMatrices | undefined)[],
   ): NativeOutcome[];
   compareAsync(
     ids: readonly string[],
@@ -68,6 +86,7 @@ export interface NativeAddon {
     labels: Int32Array | undefined,
     control: NativeControlHandle | undefined,
     onProgress: ((measureIndex: number, done: number, total: number) => void) | undefined,
+    matrices?: readonly (NativeMatrices | undefined)[],
   ): Promise<NativeOutcome[]>;
   fitAffineMap(
     a: Float64Array,

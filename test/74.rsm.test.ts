@@ -115,6 +115,77 @@ describe('cka', () => {
   });
 });
 
+describe('dcka against the numpy reference of Cui et al.’s deconfounding (scripts/dcka_reference.py)', () => {
+  interface DckaCase {
+    description: string;
+    a: number[][];
+    b: number[][];
+    inputSimilarity: number[][];
+    values: { options: Record<string, unknown>; value: number }[];
+  }
+  const dckaReference = readFixture<{ cases: DckaCase[] }>('dcka-reference.json');
+  for (const testCase of dckaReference.cases) {
+    it(testCase.description, () => {
+      const a = fromRows(testCase.a);
+      const b = fromRows(testCase.b);
+      for (const { options, value } of testCase.values) {
+        for (const [x, y] of [
+          [a, b],
+          [b, a],
+        ] as const) {
+          const got = compare('dcka', x, y, { ...options, inputSimilarity: testCase.inputSimilarity });
+          expect(Math.abs(got - value), `${JSON.stringify(options)}: got ${got}, want ${value}`).toBeLessThanOrEqual(
+            TOLERANCE * Math.max(1, Math.abs(value)),
+          );
+        }
+      }
+      // Deconfounding changes the value: plain CKA differs.
+      expect(Math.abs(compare('cka', a, b) - testCase.values[0]!.value)).toBeGreaterThan(1e-3);
+    });
+  }
+
+  it('the input similarity is validated: required, N × N, finite, symmetric; the scale of K0 does not matter', () => {
+    const testCase = dckaReference.cases[0]!;
+    const a = fromRows(testCase.a);
+    const b = fromRows(testCase.b);
+    const k0 = fromRows(testCase.inputSimilarity);
+    const n = k0.rows;
+    expect(code(() => compare('dcka', a, b))).toBe('E_OPTION');
+    expect(code(() => compare('dcka', a, b, { inputSimilarity: { data: k0.data.slice(0, (n - 1) * n), rows: n - 1, cols: n } }))).toBe(
+      'E_SHAPE',
+    );
+    const withNaN = Float64Array.from(k0.data, (v, i) => (i === 5 ? NaN : v));
+    expect(code(() => compare('dcka', a, b, { inputSimilarity: { data: withNaN, rows: n, cols: n } }))).toBe('E_NONFINITE');
+    const asymmetric = Float64Array.from(k0.data, (v, i) => (i === 1 ? v + 0.5 : v));
+    expect(code(() => compare('dcka', a, b, { inputSimilarity: { data: asymmetric, rows: n, cols: n } }))).toBe('E_OPTION');
+    expect(code(() => compare('dcka', a, b, { inputSimilarity: { data: new Float64Array(n * n), rows: n, cols: n } }))).toBe(
+      'E_DEGENERATE',
+    );
+    const scaled = { data: k0.data.map((v) => 7 * v), rows: n, cols: n };
+    expect(compare('dcka', a, b, { inputSimilarity: scaled })).toBeCloseTo(compare('dcka', a, b, { inputSimilarity: k0 }), 12);
+    // When K0 is the first representation's own centred kernel, nothing of it is left after deconfounding.
+    expect(code(() => compare('dcka', a, b, { inputSimilarity: multiplyTransposed(a) }))).toBe('E_DEGENERATE');
+  });
+});
+
+function multiplyTransposed(m: Matrix): Matrix {
+  // The linear kernel of the column-centred rows of m.
+  const means = Array.from({ length: m.cols }, (_, j) => {
+    let s = 0;
+    for (let i = 0; i < m.rows; i++) s += m.data[i * m.cols + j]!;
+    return s / m.rows;
+  });
+  const data = new Float64Array(m.rows * m.rows);
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.rows; j++) {
+      let s = 0;
+      for (let c = 0; c < m.cols; c++) s += (m.data[i * m.cols + c]! - means[c]!) * (m.data[j * m.cols + c]! - means[c]!);
+      data[i * m.rows + j] = s;
+    }
+  }
+  return { data, rows: m.rows, cols: m.rows };
+}
+
 describe('identities between measures', () => {
   it('arccos(bures) is the angular shape metric', () => {
     for (const seed of [1, 2, 3]) {

@@ -26,6 +26,9 @@ struct MeasureContext {
   const Options& options;
   LabelsView labels;
   RunControl& control;
+  // Matrix-valued options (given: as handed over; in a kernel: resolved against the spec). May be null
+  // when the call gives none.
+  const MatrixOptions* matrices = nullptr;
 
   const Representation& a() const { return pair.a(); }
   const Representation& b() const { return pair.b(); }
@@ -44,6 +47,7 @@ struct MeasureDef {
   std::size_t minRows = 1;  // smallest N for which the measure is defined
   bool needsLabels = false;
   OptionSpecs options;
+  MatrixOptionSpecs matrixOptions;
 
   MeasureDef(const char* measureId, MeasureKernel measureKernel) : id(measureId), kernel(measureKernel) {}
   MeasureDef withMinRows(std::size_t n) const {
@@ -59,6 +63,11 @@ struct MeasureDef {
   MeasureDef option(OptionSpec spec) const {
     MeasureDef d = *this;
     d.options.push_back(std::move(spec));
+    return d;
+  }
+  MeasureDef matrixOption(MatrixOptionSpec spec) const {
+    MeasureDef d = *this;
+    d.matrixOptions.push_back(std::move(spec));
     return d;
   }
 };
@@ -77,7 +86,7 @@ const MeasureDef* findMeasure(const std::string& id);
 std::vector<std::string> measureIds();
 
 // Validates the options against the measure's spec (once: unknown keys, types, bounds; defaults
-// filled), N and labels against the definition, runs the kernel with the resolved options and
+// filled), the matrix options (N × N, finite, symmetric), N and labels against the definition, runs the kernel with the resolved options and
 // guarantees a finite result (a non-finite value is a bug or a numerical failure, reported as Error,
 // never returned as NaN).
 double runMeasure(const std::string& id, const MeasureContext& ctx);

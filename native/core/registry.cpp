@@ -44,8 +44,10 @@ double runMeasure(const std::string& id, const MeasureContext& ctx) {
                                         std::to_string(ctx.pair.rows()) + " rows");
     }
   }
+  const MatrixOptions matrices =
+      (ctx.matrices != nullptr ? *ctx.matrices : MatrixOptions()).resolved(def->matrixOptions, ctx.pair.rows(), "measure '" + id + "'");
   ctx.control.throwIfCancelled();
-  const double value = def->kernel(MeasureContext{ctx.pair, options, ctx.labels, ctx.control});
+  const double value = def->kernel(MeasureContext{ctx.pair, options, ctx.labels, ctx.control, &matrices});
   if (!std::isfinite(value)) {
     throw Error(ErrorCode::Numerical, "measure '" + id + "' produced a non-finite value");
   }

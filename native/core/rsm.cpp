@@ -287,6 +287,59 @@ double cka(const MeasureContext& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Deconfounded CKA (Cui, Kumar, Marttinen, Kaski 2022, "Deconfounded representation similarity for
+// comparison of neural networks", NeurIPS, arXiv:2202.00095): the similarity structure of the inputs
+// themselves (K0, the input-similarity matrix) confounds CKA; regress each representation's kernel on it
+// and compare what is left. With K = X̃X̃ᵀ the linear kernel of the column-centred data,
+//   α = ⟨K, K0⟩_F / ⟨K0, K0⟩_F          (least squares of vec K on vec K0, no intercept, as the authors' code)
+//   R = K − α K0, projected onto the PSD cone (negative eigenvalues set to 0; the authors' code does this)
+//   dCKA = ⟨HR_XH, HR_YH⟩_F / (‖HR_XH‖_F ‖HR_YH‖_F).
+// K0 is symmetrised, (K0 + K0ᵀ)/2, after the symmetry check of the option. Scaling K scales α and R:
+// dCKA keeps CKA's invariances (orthogonal, permutation, isotropic scaling, translation).
+// H R H for one representation, and ‖K‖_F² of its kernel (the scale the residual is judged against).
+struct DeconfoundedKernel {
+  Matrix centredResidual;
+  double kernelSquaredNorm = 0.0;
+};
+
+DeconfoundedKernel deconfoundedKernel(const MeasureContext& ctx, const Representation& r, const Matrix& inputSimilarity,
+                                      double inputSquaredNorm, bool psd) {
+  const Matrix& k = r.gram(Centering::Columns);
+  const double alpha = frobeniusInner(k, inputSimilarity) / inputSquaredNorm;
+  Matrix residual = Matrix::uninitialized(k.rows(), k.cols());
+  for (std::size_t i = 0; i < residual.size(); ++i) residual.data()[i] = k.data()[i] - alpha * inputSimilarity.data()[i];
+  ctx.control.throwIfCancelled();
+  if (psd) residual = symmetricFunction(residual, [](double lambda) { return std::max(lambda, 0.0); });
+  return {doubleCentered(residual), frobeniusNormSquared(k)};
+}
+
+double deconfoundedCka(const MeasureContext& ctx) {
+  for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "dCKA");
+  const MatrixView given = ctx.matrices->matrix("inputSimilarity");
+  const std::size_t n = given.rows;
+  Matrix inputSimilarity = Matrix::uninitialized(n, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) inputSimilarity(i, j) = 0.5 * (given(i, j) + given(j, i));
+  }
+  const double inputSquaredNorm = frobeniusNormSquared(inputSimilarity);
+  requirePositive(inputSquaredNorm, "dCKA is undefined: the input-similarity matrix is all zeros");
+  const bool psd = ctx.options.flag("psd");
+  const DeconfoundedKernel da = deconfoundedKernel(ctx, ctx.a(), inputSimilarity, inputSquaredNorm, psd);
+  const DeconfoundedKernel db = deconfoundedKernel(ctx, ctx.b(), inputSimilarity, inputSquaredNorm, psd);
+  const Matrix& ra = da.centredResidual;
+  const Matrix& rb = db.centredResidual;
+  const double selfA = frobeniusInner(ra, ra), selfB = frobeniusInner(rb, rb);
+  // A residual below 1e-10 of its kernel's norm is the rounding of K − αK0 when K0 explains K exactly.
+  constexpr double kNoise = 1e-20;  // (1e-10)² on squared norms
+  if (!(selfA > kNoise * da.kernelSquaredNorm) || !(selfB > kNoise * db.kernelSquaredNorm)) {
+    throw Error(ErrorCode::Degenerate, std::string("dCKA is undefined: the input similarity explains the ") +
+                                           (selfA > kNoise * da.kernelSquaredNorm ? "second" : "first") +
+                                           " representation's kernel completely (nothing is left after deconfounding)");
+  }
+  return std::clamp(frobeniusInner(ra, rb) / (std::sqrt(selfA) * std::sqrt(selfB)), psd ? 0.0 : -1.0, 1.0);
+}
+
+// ---------------------------------------------------------------------------------------------------
 // RSM norm difference (Shahbazi et al. 2021; ReSi §4.3): ‖S − S'‖ for the N × N Euclidean (or cosine)
 // distance matrices. The spectral norm (ReSi's np.linalg.norm(·, 2)) is the largest |eigenvalue| of the
 // symmetric difference; a norm of a difference of representation-wise maps, hence a pseudo-metric.
@@ -762,6 +815,10 @@ const std::vector<MeasureDef>& rsmMeasures() {
           .option(numberOption("sigma", 1.0).above(0.0).atMost(1e6))
           .option(numberOption("bandwidth").above(0.0))
           .option(enumOption("output", {"similarity", "angular"}, "similarity")),
+      MeasureDef("dcka", deconfoundedCka)
+          .withMinRows(2)
+          .matrixOption(symmetricMatrixOption("inputSimilarity").isRequired())
+          .option(booleanOption("psd", true)),
       MeasureDef("rsm-norm-difference", rsmNormDifference)
           .withMinRows(2)
           .option(enumOption("rsm", {"euclidean", "cosine"}, "euclidean"))

@@ -114,6 +114,39 @@ NNSIM_TEST(testRsmCkaLangeAngularBandwidth) {
   expectError(ErrorCode::Option, [&] { run("cka", a, b, linear); }, "bandwidth with the linear kernel");
 }
 
+// dCKA's matrix option is checked by the core itself (a raw binding call cannot bypass it), and
+// deconfounding with a K0 unrelated to both kernels changes CKA only a little, with K0 = 0 refused.
+NNSIM_TEST(testDeconfoundedCkaInputChecks) {
+  const Matrix x = randomMatrix(12, 3, 91), y = randomMatrix(12, 4, 92), z = randomMatrix(12, 5, 93);
+  Representation a(x), b(y);
+  const Matrix k0 = naiveProduct(z, false, z, true);
+  const auto dcka = [&](MatrixView input, const Options& options = {}) {
+    RepresentationPair pair(a, b);
+    RunControl control;
+    MatrixOptions matrices;
+    matrices.set("inputSimilarity", input);
+    return runMeasure("dcka", MeasureContext{pair, options, LabelsView{}, control, &matrices});
+  };
+  const double value = dcka(k0);
+  check(value > 0.0 && value <= 1.0, "dCKA in (0, 1]");
+  RepresentationPair pair(a, b);
+  RunControl control;
+  expectError(ErrorCode::Option, [&] { runMeasure("dcka", MeasureContext{pair, Options(), LabelsView{}, control}); },
+              "the input similarity is required");
+  const Matrix small = naiveProduct(randomMatrix(11, 2, 94), false, randomMatrix(11, 2, 94), true);
+  expectError(ErrorCode::Shape, [&] { dcka(small); }, "an 11 × 11 input similarity for 12 inputs");
+  Matrix asymmetric = Matrix::copyOf(k0);
+  asymmetric(0, 1) += 1.0;
+  expectError(ErrorCode::Option, [&] { dcka(asymmetric); }, "an asymmetric input similarity");
+  Matrix nan = Matrix::copyOf(k0);
+  nan(2, 3) = std::nan("");
+  expectError(ErrorCode::NonFinite, [&] { dcka(nan); }, "a NaN in the input similarity");
+  expectError(ErrorCode::Degenerate, [&] { dcka(Matrix(12, 12)); }, "an all-zero input similarity");
+  Matrix nearlySymmetric = Matrix::copyOf(k0);
+  nearlySymmetric(0, 1) *= 1.0 + 1e-9;  // float32-level asymmetry is accepted and averaged away
+  near(dcka(nearlySymmetric), value, 1e-8, "a rounding-level asymmetry is accepted");
+}
+
 // Kendall τ_b by its O(M²) definition, with the tie corrections of Kendall 1945.
 double naiveTauB(const std::vector<double>& x, const std::vector<double>& y) {
   double concordant = 0, discordant = 0, onlyX = 0, onlyY = 0;

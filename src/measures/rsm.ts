@@ -3,7 +3,7 @@
  * Kernels: native/core/rsm.cpp.
  */
 import { defineMeasure } from '../measure-types.js';
-import { booleanOption, enumOption, numberOption } from '../options.js';
+import { booleanOption, enumOption, matrixOption, numberOption } from '../options.js';
 
 /** CKA as an angle (arccos): a distance, and a metric (the angle between vectors of an inner-product space). */
 const angularCka = { kind: 'distance', metric: true, selfValue: 0 } as const;
@@ -97,6 +97,47 @@ export const ckaDefinition = defineMeasure({
     "ReSi CKA; { estimator: 'lange', output: 'angular' } is repsim's AngularCKA (Lange, Kwok, Matelsky, Wang, Rolnick, " +
     'Kording 2022, "Neural networks as paths through the space of representations", arXiv:2206.10999), whose ' +
     'use_unbiased_hsic centres the kernel, zeroes its diagonal and normalises it',
+  engine: { kind: 'native' },
+});
+
+export const dckaDefinition = defineMeasure({
+  id: 'dcka',
+  name: 'Deconfounded CKA (dCKA)',
+  family: 'rsm',
+  kind: 'similarity',
+  range: [0, 1],
+  selfValue: 1,
+  symmetric: true,
+  metric: false,
+  invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  variants: [
+    {
+      when: { psd: false },
+      range: [-1, 1],
+      note: 'without the projection the residual kernels can be anti-aligned',
+    },
+  ],
+  minRows: 2,
+  options: {
+    inputSimilarity: matrixOption(
+      'The similarity of the inputs themselves, N × N and symmetric (e.g. the linear kernel Z Zᵀ of the flattened, ' +
+        'column-centred inputs Z, as Cui et al. use): the confounder that is regressed out of both kernels.',
+    ),
+    psd: booleanOption(
+      true,
+      'Project each residual kernel onto the positive semidefinite cone (negative eigenvalues set to 0), as the authors’ code does.',
+    ),
+  },
+  description:
+    'CKA of the linear kernels after removing the input similarity K0 from each (covariate-adjustment regression): ' +
+    'K = X̃X̃ᵀ of the column-centred data, α = ⟨K, K0⟩_F / ⟨K0, K0⟩_F (least squares without intercept), residual ' +
+    'R = K − αK0, projected onto the PSD cone, then ⟨HR_XH, HR_YH⟩_F / (‖HR_XH‖_F ‖HR_YH‖_F). K0 is symmetrised, ' +
+    '(K0 + K0ᵀ)/2. Costs two N × N eigendecompositions. E_DEGENERATE when K0 is zero or explains a kernel completely.',
+  reference: {
+    citation:
+      'Cui, Kumar, Marttinen, Kaski 2022, "Deconfounded representation similarity for comparison of neural networks", NeurIPS',
+    url: 'https://arxiv.org/abs/2202.00095',
+  },
   engine: { kind: 'native' },
 });
 
@@ -331,6 +372,7 @@ export const riemannianDefinition = defineMeasure({
 
 export const rsmDefinitions = [
   ckaDefinition,
+  dckaDefinition,
   rsmNormDifferenceDefinition,
   rsaDefinition,
   distanceCorrelationDefinition,
