@@ -25,7 +25,7 @@ export function formatBound(value: number): string {
 }
 
 export function formatRange(range: readonly [number, number]): string {
-  return `[${formatBound(range[0])}, ${formatBound(range[1])}${range[1] === Infinity ? ')' : ']'}`;
+  return `${range[0] === -Infinity ? '(' : '['}${formatBound(range[0])}, ${formatBound(range[1])}${range[1] === Infinity ? ')' : ']'}`;
 }
 
 export function formatInvariances(invariances: readonly Invariance[]): string {

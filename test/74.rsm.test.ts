@@ -115,6 +115,25 @@ describe('cka', () => {
   });
 });
 
+describe("angular CKA equals repsim's AngularCKA (Lange et al. 2022; scripts/repsim_reference.py)", () => {
+  const repsim = readFixture<{ cases: { description: string; a: number[][]; b: number[][]; values: { options: Record<string, unknown>; value: number }[] }[] }>(
+    'repsim-reference.json',
+  );
+  for (const testCase of repsim.cases) {
+    it(testCase.description, () => {
+      const a = fromRows(testCase.a);
+      const b = fromRows(testCase.b);
+      expect(testCase.values.length).toBe(6);
+      for (const { options, value } of testCase.values) {
+        const got = compare('cka', a, b, options);
+        expect(Math.abs(got - value), `${JSON.stringify(options)}: got ${got}, repsim ${value}`).toBeLessThanOrEqual(
+          TOLERANCE * Math.max(1, Math.abs(value)),
+        );
+      }
+    });
+  }
+});
+
 describe('dcka against the numpy reference of Cui et al.’s deconfounding (scripts/dcka_reference.py)', () => {
   interface DckaCase {
     description: string;
