@@ -188,27 +188,42 @@ const alignmentVariants: readonly MeasureVariant[] = [
   clippedVariant,
 ];
 
-export const mutualKnnDefinition = defineMeasure({
+/** A member of the family that shares its options, range [0, 1] and invariances (all but CKNNA). */
+function neighbourListMeasure<const Id extends string>(measure: {
+  readonly id: Id;
+  readonly name: string;
+  readonly selfValue: number | null;
+  readonly selfValueNote?: string;
+  readonly symmetric: boolean;
+  readonly description: string;
+  readonly parity: string;
+}) {
+  return defineMeasure({
+    family: 'neighbors',
+    kind: 'similarity',
+    range: [0, 1],
+    metric: false,
+    invariances: ALIGNMENT_INVARIANCES,
+    variants: alignmentVariants,
+    minRows: 2,
+    options: alignmentOptions,
+    reference: huh2024,
+    engine: { kind: 'native' },
+    ...measure,
+  });
+}
+
+export const mutualKnnDefinition = neighbourListMeasure({
   id: 'mutual-knn',
   name: 'Mutual k-nearest-neighbour alignment',
-  family: 'neighbors',
-  kind: 'similarity',
-  range: [0, 1],
   selfValue: 1,
   symmetric: true,
-  metric: false,
-  invariances: ALIGNMENT_INVARIANCES,
-  variants: alignmentVariants,
-  minRows: 2,
-  options: alignmentOptions,
   description:
     'Mean over inputs i of |N_A(i) ∩ N_B(i)| / k. ' +
     ALIGNMENT_CONVENTIONS +
     ' With the defaults the value is invariant to rotations, feature permutations and isotropic scaling of either ' +
     'input, but not to translation (the rows are not centred).',
-  reference: huh2024,
   parity: 'platonic-rep AlignmentMetrics.mutual_knn on L2-normalised rows (topk = k)',
-  engine: { kind: 'native' },
 });
 
 export const cknnaDefinition = defineMeasure({
@@ -261,71 +276,41 @@ export const cknnaDefinition = defineMeasure({
   engine: { kind: 'native' },
 });
 
-export const cycleKnnDefinition = defineMeasure({
+export const cycleKnnDefinition = neighbourListMeasure({
   id: 'cycle-knn',
   name: 'Cycle k-nearest-neighbour accuracy',
-  family: 'neighbors',
-  kind: 'similarity',
-  range: [0, 1],
   selfValue: null,
   selfValueNote: 'the share of inputs that are a neighbour of one of their neighbours: 1 only when every input has a reciprocal neighbour',
   symmetric: false,
-  metric: false,
-  invariances: ALIGNMENT_INVARIANCES,
-  variants: alignmentVariants,
-  minRows: 2,
-  options: alignmentOptions,
   description:
     'Share of inputs i that are among the A-neighbours of one of their B-neighbours: i ∈ ∪_{j ∈ N_B(i)} N_A(j) ' +
     '(the second argument\'s neighbours, then back through the first\'s). ' +
     ALIGNMENT_CONVENTIONS,
-  reference: huh2024,
   parity: 'platonic-rep AlignmentMetrics.cycle_knn(A, B) on L2-normalised rows',
-  engine: { kind: 'native' },
 });
 
-export const lcsKnnDefinition = defineMeasure({
+export const lcsKnnDefinition = neighbourListMeasure({
   id: 'lcs-knn',
   name: 'Longest-common-subsequence k-NN alignment',
-  family: 'neighbors',
-  kind: 'similarity',
-  range: [0, 1],
   selfValue: 1,
   symmetric: true,
-  metric: false,
-  invariances: ALIGNMENT_INVARIANCES,
-  variants: alignmentVariants,
-  minRows: 2,
-  options: alignmentOptions,
   description:
     'Mean over inputs i of the length of the longest common subsequence of the ordered lists N_A(i) and N_B(i), ' +
     'divided by k (the authors return the undivided mean length, k times this value). ' +
     ALIGNMENT_CONVENTIONS,
-  reference: huh2024,
   parity: 'platonic-rep AlignmentMetrics.lcs_knn = k · value, on L2-normalised rows',
-  engine: { kind: 'native' },
 });
 
-export const editDistanceKnnDefinition = defineMeasure({
+export const editDistanceKnnDefinition = neighbourListMeasure({
   id: 'edit-distance-knn',
   name: 'Edit-distance k-NN alignment',
-  family: 'neighbors',
-  kind: 'similarity',
-  range: [0, 1],
   selfValue: 1,
   symmetric: true,
-  metric: false,
-  invariances: ALIGNMENT_INVARIANCES,
-  variants: alignmentVariants,
-  minRows: 2,
-  options: alignmentOptions,
   description:
     '1 − mean over inputs i of the Levenshtein distance between the ordered lists N_A(i) and N_B(i) (insertions, ' +
     'deletions and substitutions of cost 1), divided by k. ' +
     ALIGNMENT_CONVENTIONS,
-  reference: huh2024,
   parity: 'platonic-rep AlignmentMetrics.edit_distance_knn on L2-normalised rows',
-  engine: { kind: 'native' },
 });
 
 export const neighborsDefinitions = [
