@@ -162,19 +162,18 @@ const Matrix& radialKernel(const MeasureContext& ctx, const Representation& r, K
   });
 }
 
-// The kernel of one representation mapped into the space whose Frobenius inner product is the HSIC of
-// the estimator (up to a constant factor): biased HKH (Gretton et al. 2005), unbiased the U-centred
+// A radial kernel of one representation mapped into the space whose Frobenius inner product is the HSIC
+// of the estimator (up to a constant factor): biased HKH (Gretton et al. 2005), unbiased the U-centred
 // kernel (Song et al. 2012), Lange HKH with its diagonal set to 0. CKA is the cosine of the angle
 // between two such matrices, and its arccos the angle.
 const Matrix& estimatorMatrix(const MeasureContext& ctx, const Representation& r, Kernel kernel, Bandwidth bandwidth,
                               Estimator estimator) {
   const char* name = estimator == Estimator::Biased ? "centered" : estimator == Estimator::Unbiased ? "u-centered" : "lange";
-  const std::string scale = kernel == Kernel::Linear ? "" : (bandwidth.absolute ? ":abs:" : ":rel:") + keyNumber(bandwidth.value);
+  const std::string scale = (bandwidth.absolute ? ":abs:" : ":rel:") + keyNumber(bandwidth.value);
   return r.memo<Matrix>(std::string("rsm:") + kernelName(kernel) + "-" + name + scale, [&] {
-    // The linear kernel of the column-centred data is already HKH.
-    const Matrix& k = kernel == Kernel::Linear ? r.gram(Centering::Columns) : radialKernel(ctx, r, kernel, bandwidth);
+    const Matrix& k = radialKernel(ctx, r, kernel, bandwidth);
     if (estimator == Estimator::Unbiased) return uCentered(k);
-    Matrix out = kernel == Kernel::Linear ? Matrix::copyOf(k) : doubleCentered(k);
+    Matrix out = doubleCentered(k);
     if (estimator == Estimator::Lange) {
       for (std::size_t i = 0; i < out.rows(); ++i) out(i, i) = 0.0;
     }
@@ -240,6 +239,46 @@ double angleBetween(const Matrix& a, const Matrix& b) {
   return 2.0 * std::atan2(std::sqrt(minus), std::sqrt(plus));
 }
 
+// The angle of angleBetween for linear kernels without N × N memory: the estimator's matrices of
+// K = X̃X̃ᵀ and L = ỸỸᵀ (HKH, its off-diagonal part, or the U-centred kernel, whose entries with centred
+// data are K_ij + (s_i + s_j)/(N − 2) − Σs/((N − 1)(N − 2), s = diag K) are formed a block of rows at a
+// time (two GEMMs per block), and ‖u ∓ v‖² accumulated; the squared norms are the HSIC self terms.
+double linearKernelAngle(const MeasureContext& ctx, Estimator estimator, const HsicTriple& hsic) {
+  const MatrixView x = ctx.a().data(Centering::Columns);
+  const MatrixView y = ctx.b().data(Centering::Columns);
+  const std::size_t n = x.rows;
+  const double nd = static_cast<double>(n);
+  const auto& sx = centeredRowSquaredNorms(ctx.a());
+  const auto& sy = centeredRowSquaredNorms(ctx.b());
+  const double totalX = std::accumulate(sx.begin(), sx.end(), 0.0);
+  const double totalY = std::accumulate(sy.begin(), sy.end(), 0.0);
+  const double ia = 1.0 / std::sqrt(hsic.selfA), ib = 1.0 / std::sqrt(hsic.selfB);
+  const std::size_t block = std::max<std::size_t>(1, std::min<std::size_t>(n, (std::size_t{1} << 22) / n));
+  double minus = 0.0, plus = 0.0;
+  for (std::size_t start = 0; start < n; start += block) {
+    ctx.control.throwIfCancelled();
+    const std::size_t rows = std::min(block, n - start);
+    const MatrixView xi(x.row(start), rows, x.cols), yi(y.row(start), rows, y.cols);
+    const Matrix kx = multiply(xi, Trans::No, x, Trans::Yes);
+    const Matrix ky = multiply(yi, Trans::No, y, Trans::Yes);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::size_t i = start + r;
+      for (std::size_t j = 0; j < n; ++j) {
+        double p = kx(r, j), q = ky(r, j);
+        if (estimator != Estimator::Biased && i == j) continue;  // Lange and U-centring drop the diagonal
+        if (estimator == Estimator::Unbiased) {
+          p += (sx[i] + sx[j]) / (nd - 2.0) - totalX / ((nd - 1.0) * (nd - 2.0));
+          q += (sy[i] + sy[j]) / (nd - 2.0) - totalY / ((nd - 1.0) * (nd - 2.0));
+        }
+        const double u = p * ia, v = q * ib;
+        minus += (u - v) * (u - v);
+        plus += (u + v) * (u + v);
+      }
+    }
+  }
+  return 2.0 * std::atan2(std::sqrt(minus), std::sqrt(plus));
+}
+
 // CKA = HSIC(K, L) / sqrt(HSIC(K, K)·HSIC(L, L)) (Kornblith et al. 2019, Eq. 3).
 // Kernels: linear (in feature space unless N × N matrices are needed), RBF and Laplace (N × N, σ relative
 // to the median distance, so the measure stays invariant to isotropic scaling, or absolute).
@@ -278,11 +317,12 @@ double cka(const MeasureContext& ctx) {
                                   estimator == Estimator::Biased ? 0.0 : -1.0, 1.0);
   if (!angular) return value;
   // Near ±1, arccos amplifies the rounding of the cosine (1 − c = 1e-16 gives 1.5e-8 rad): the angle is
-  // taken from the difference of the unit-norm matrices instead (formed on demand for linear kernels).
-  if (kernel != Kernel::Linear || std::fabs(value) > 1.0 - 1e-6) {
+  // taken from the difference of the unit-norm matrices instead (tile by tile for linear kernels).
+  if (kernel != Kernel::Linear) {
     return angleBetween(estimatorMatrix(ctx, ctx.a(), kernel, bandwidth, estimator),
                         estimatorMatrix(ctx, ctx.b(), kernel, bandwidth, estimator));
   }
+  if (std::fabs(value) > 1.0 - 1e-6) return linearKernelAngle(ctx, estimator, hsic);
   return std::acos(value);
 }
 

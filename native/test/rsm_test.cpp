@@ -106,6 +106,53 @@ NNSIM_TEST(testRsmCkaLangeAngularBandwidth) {
     self.set("output", std::string("angular"));
     check(run("cka", a, a2, self) == 0.0, std::string("angular CKA of identical inputs is 0 (") + estimator + ")");
   }
+  // Nearly identical inputs (CKA within 1e-6 of 1): the angle from the tiled difference of the unit-norm
+  // matrices equals the dense formula 2·atan2(‖u − v‖, ‖u + v‖) written out here.
+  Matrix close = Matrix::copyOf(x);
+  const Matrix noise = randomMatrix(15, 3, 83);
+  for (std::size_t i = 0; i < close.size(); ++i) close.data()[i] += 1e-5 * noise.data()[i];
+  Representation rc(close);
+  const auto denseAngle = [&](const char* estimator) {
+    const auto point = [&](const Matrix& m) {
+      const Matrix c = centeredColumns(m);
+      Matrix k = naiveProduct(c, false, c, true);
+      const std::size_t n = k.rows();
+      if (std::string(estimator) == "lange") {
+        for (std::size_t i = 0; i < n; ++i) k(i, i) = 0.0;
+      } else if (std::string(estimator) == "unbiased") {
+        Matrix u(n, n);
+        std::vector<double> rows(n, 0.0);
+        double total = 0.0;
+        for (std::size_t i = 0; i < n; ++i)
+          for (std::size_t j = 0; j < n; ++j)
+            if (i != j) rows[i] += k(i, j), total += k(i, j);
+        const double nd = static_cast<double>(n);
+        for (std::size_t i = 0; i < n; ++i)
+          for (std::size_t j = 0; j < n; ++j)
+            u(i, j) = i == j ? 0.0 : k(i, j) - (rows[i] + rows[j]) / (nd - 2) + total / ((nd - 1) * (nd - 2));
+        k = u;
+      }
+      double norm = std::sqrt(frobeniusNormSquared(k));
+      for (std::size_t i = 0; i < k.size(); ++i) k.data()[i] /= norm;
+      return k;
+    };
+    const Matrix u = point(x), v = point(close);
+    double minus = 0, plus = 0;
+    for (std::size_t i = 0; i < u.size(); ++i) {
+      minus += (u.data()[i] - v.data()[i]) * (u.data()[i] - v.data()[i]);
+      plus += (u.data()[i] + v.data()[i]) * (u.data()[i] + v.data()[i]);
+    }
+    return 2.0 * std::atan2(std::sqrt(minus), std::sqrt(plus));
+  };
+  for (const char* estimator : {"biased", "unbiased", "lange"}) {
+    Options o;
+    o.set("estimator", std::string(estimator));
+    check(1.0 - run("cka", a, rc, o) < 1e-6, std::string("the perturbed copy is within 1e-6 of CKA 1 (") + estimator + ")");
+    o.set("output", std::string("angular"));
+    const double want = denseAngle(estimator);
+    check(want > 1e-7, "the perturbation is visible in the angle");
+    near(run("cka", a, rc, o), want, 1e-9 * want, std::string("tiled angle near 0 = dense formula (") + estimator + ")");
+  }
   Options both = laplace;
   both.set("sigma", 2.0);
   expectError(ErrorCode::Option, [&] { run("cka", a, b, both); }, "sigma and bandwidth together");
