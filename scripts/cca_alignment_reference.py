@@ -94,7 +94,7 @@ def pwcca(x, y):
 
 
 def pwcca_svcca_code(x, y):
-    """Google's svcca pwcca.py recipe as ReSi runs it (resi-conventions §2.2), written from that
+    """Google's svcca pwcca.py recipe as ReSi runs it, written from that
     description: numpy.cov blocks, pinv + eigh square roots, full SVD, directions uᵀ(A − m) + m, QR and
     weights over the uncentred neurons. For D > D' the second input's side is used (Google's intent;
     ReSi raises IndexError there)."""

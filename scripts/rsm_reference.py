@@ -78,7 +78,7 @@ def cka(a, b, kernel="linear", estimator="biased", sigma=1.0, absolute=None, out
     return float(np.arccos(np.clip(value, -1.0, 1.0))) if output == "angular" else value
 
 
-# ---- RSM norm difference (Shahbazi et al. 2021; ReSi §4.3) ----
+# ---- RSM norm difference (Shahbazi et al. 2021; ReSi's RSMNormDifference) ----
 def rsm(x, kind):
     if kind == "euclidean":
         return cdist(x, x, "euclidean")

@@ -14,15 +14,31 @@ import cliProgress from 'cli-progress';
 
 import { compareMany } from './compare.js';
 import { NnsimError, nearest } from './errors.js';
+import { EXTRACT_USAGE, extractCommand } from './extract.js';
 import { printable } from './io/array.js';
-import { type ArrayEntry, type Reshape, matrixShape, openArray, openLayers, readLabels, toRepresentation } from './io/load.js';
+import {
+  type ArrayEntry,
+  type ArrayView,
+  type Layout,
+  type LayoutChoice,
+  type Reshape,
+  matrixShape,
+  openArray,
+  openModel,
+  readIds,
+  readLabels,
+  toRepresentation,
+} from './io/load.js';
+import { LAYOUTS, RESHAPE_CHOICES, parseReshape as parseReshapeName } from './io/tensor.js';
 import type { Matrix } from './matrix.js';
 import type { MeasureInfo } from './measure-types.js';
 import type { OptionSpec } from './options.js';
 import { effectiveProperties, getMeasure, listMeasures } from './registry.js';
-import { escapeXml } from './report/heatmap.js';
+import { jsonDocument, nnsimVersion } from './json-output.js';
+import { defaultModelNames } from './report/labels.js';
 import { type Layer, type MeasureRun, type Side, runPairwise, summarize } from './report/pairwise.js';
-import { type WrittenSection, indexHtml, rangeText, writeSectionFiles } from './report/write.js';
+import { escapeXml } from './report/svg.js';
+import { type ReportComparison, type WrittenReport, rangeText, writeReport } from './report/write.js';
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,21 +48,66 @@ class UsageError extends Error {}
 const USAGE = `nnsim — similarity of neural network representations
 
 Usage:
-  nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--reshape flatten|positions] [--json]
-  nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--reshape ...] [--quiet]
-  nnsim list [--json]
-  nnsim demo [--out DIR] [--quiet]
+  nnsim compare A B [options]     compare two arrays (N × D, rows = the same inputs) with one or more measures
+  nnsim pairwise A B --out DIR    every layer of model A against every layer of model B: heatmap report
+  nnsim extract MODEL.onnx ...      the activations of an ONNX model's layers (needs onnxruntime-node)
+  nnsim list [--json]             every measure: family, kind, range, invariances, options, reference
+  nnsim demo [--out DIR]          the report on three small networks shipped with the package
+  nnsim COMMAND --help            the options of one command
+  nnsim --version                 the installed version
+`;
 
-Arrays: file.npy, file.npz#name, file.safetensors#name (N × D, rows = the same inputs in A and B).
-pairwise: A and B are folders of per-layer .npy files, or one .npz/.safetensors holding many arrays.
---measure ID      a measure id from 'nnsim list' (repeatable, or comma-separated; 'all' = every
-                  representational measure); default: ${'{DEFAULTS}'}
+const ARRAYS_HELP = 'Arrays: file.npy, file.npz#name, file.safetensors#name (N × D; rows are inputs, the same in A and B).';
+
+const MEASURE_OPTIONS_HELP = `--measure ID      a measure id from 'nnsim list' (repeatable, or comma-separated); 'all' = every
+                  representational measure the data allows (the others are listed as skipped);
+                  default: {DEFAULTS}
 --option K=V      an option for every selected measure that has it; ID.K=V for one measure only
 --labels FILE     class labels (1-D integer array) for measures that need them
---reshape MODE    3-D/4-D arrays (N × … × C): 'flatten' → N × (…·C), 'positions' → (N·…) × C
---json            machine-readable output
+--layout L        memory order of 4-D/3-D arrays: nchw (N×C×H×W: PyTorch, ONNX) or nhwc (N×H×W×C:
+                  TensorFlow, JAX); nct (N×C×T: Conv1d) or ntc (N×T×C: transformer tokens). One per
+                  rank, comma-separated (nchw,ntc); a= or b= for one side only (a=nchw,b=nhwc). Files
+                  written by nnsim extract or save_activations.py declare it themselves
+--reshape R       how 3-D/4-D arrays become N × D: flatten (N × H·W·C, channels last), positions
+                  ((N·H·W) × C), pool (global average: N × C), pool:HxW (adaptive average pooling to
+                  an H×W grid, then flatten; pool:K = K×K)`;
+
+/** Each command's own --help. */
+const COMMAND_USAGE: Record<string, string> = {
+  compare: `Usage: nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R] [--json]
+
+${ARRAYS_HELP}
+${MEASURE_OPTIONS_HELP}
+--json            machine-readable output (schema in the README)
+`,
+  pairwise: `Usage: nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
+                      [--name A=NAME] [--name B=NAME] [--shared-scale] [--no-png] [--quiet]
+
+A and B are folders of per-layer .npy files, or one .npz/.safetensors holding many arrays (one per layer).
+Writes DIR/index.html, results.json, results.csv and one SVG heatmap per measure.
+${MEASURE_OPTIONS_HELP}
+--out DIR         where the report is written (created if needed)
+--name A=NAME     the model names on the report's axes (default: the file or folder names)
+--shared-scale    one colour scale per measure for every heatmap: the measure's declared range where
+                  finite (the same colours in every run), else the extent of all values
+--no-png          write the figures as SVG only (default: SVG and PNG)
 --quiet           no progress bar (it is also off when stderr is not a terminal)
-`;
+`,
+  list: `Usage: nnsim list [--json]
+
+Every registered measure: id, family, kind (similarity or distance), range, symmetry, invariances, options and
+reference. --json prints the same as a JSON document (schema in the README).
+`,
+  demo: `Usage: nnsim demo [--out DIR] [--shared-scale] [--no-png] [--quiet]
+
+Compares three small MLPs trained on handwritten digits (shipped with the package) layer by layer and by
+their outputs, and writes the report to DIR (default ./nnsim-demo).
+--shared-scale    one colour scale per measure for every heatmap
+--no-png          write the figures as SVG only (default: SVG and PNG)
+--quiet           no progress bar
+`,
+  extract: EXTRACT_USAGE,
+};
 
 /** The default measure set, in this order, as far as they are registered. */
 const PREFERRED = ['cka', 'procrustes', 'angular-shape', 'svcca', 'pwcca', 'rsa', 'knn-jaccard', 'distance-correlation'];
@@ -92,22 +153,55 @@ function parseOptionValue(measure: string, key: string, spec: OptionSpec, text: 
   }
 }
 
-/** Measure ids and --option flags → runs (key, id, options). */
+/** A measure left out of an implicit selection ('all', the default set): the data cannot meet its preconditions. */
+interface SkippedMeasure {
+  readonly measure: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * Error codes that say the data does not meet a measure's preconditions (too few inputs, N > D where
+ * a kernel must be invertible, zero variance, missing labels) rather than that something went wrong.
+ * Measures picked implicitly are skipped on them; a measure named with --measure still fails.
+ */
+const PRECONDITION_CODES: ReadonlySet<string> = new Set(['E_TOO_FEW_ROWS', 'E_DEGENERATE', 'E_LABELS']);
+
+interface MeasurePlan {
+  readonly runs: MeasureRun[];
+  /** The measures were picked by nnsim ('all' or the default set), not named one by one. */
+  readonly implicit: boolean;
+  readonly skipped: SkippedMeasure[];
+}
+
+/** Measure ids and --option flags → runs (key, id, options), and the measures skipped before running. */
 function planMeasures(
   measureFlags: readonly string[],
   optionFlags: readonly string[],
   labels: Int32Array | undefined,
   rows: number,
-): MeasureRun[] {
+): MeasurePlan {
   let ids = measureFlags.flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean);
-  const chosen = ids.length > 0 && !ids.includes('all');
-  if (ids.includes('all')) ids = listMeasures().filter((m) => eligible(m, labels !== undefined)).map((m) => m.id);
+  const implicit = ids.length === 0 || ids.includes('all');
+  const skipped: SkippedMeasure[] = [];
+  if (ids.includes('all')) {
+    const all = listMeasures().filter((m) => eligible(m, true));
+    for (const m of all.filter((info) => !eligible(info, labels !== undefined))) {
+      skipped.push({ measure: m.id, code: 'E_LABELS', message: `${m.id} needs class labels: give them with --labels FILE` });
+    }
+    ids = [...all.filter((m) => eligible(m, labels !== undefined)).map((m) => m.id), ...ids.filter((id) => id !== 'all')];
+  }
   if (ids.length === 0) ids = defaultMeasureIds(labels !== undefined);
-  // Measures picked implicitly (default set, 'all') that are undefined for this N are left out;
-  // a measure named explicitly reports E_TOO_FEW_ROWS instead.
-  if (!chosen) ids = ids.filter((id) => getMeasure(id).minRows <= rows);
-  if (ids.length === 0) throw new NnsimError('E_TOO_FEW_ROWS', `no default measure is defined for N = ${rows} inputs; name one with --measure`);
   ids = [...new Set(ids)];
+  // Measures picked implicitly that are undefined for this N are left out (and listed); a measure named
+  // explicitly reports E_TOO_FEW_ROWS instead.
+  if (implicit) {
+    for (const id of ids.filter((i) => getMeasure(i).minRows > rows)) {
+      skipped.push({ measure: id, code: 'E_TOO_FEW_ROWS', message: `${id} needs N ≥ ${getMeasure(id).minRows} inputs; there are ${rows}` });
+    }
+    ids = ids.filter((id) => getMeasure(id).minRows <= rows);
+  }
+  if (ids.length === 0) throw new NnsimError('E_TOO_FEW_ROWS', `no default measure is defined for N = ${rows} inputs; name one with --measure`);
   const infos = ids.map((id) => getMeasure(id));
   const options: Record<string, Record<string, unknown>> = Object.fromEntries(ids.map((id) => [id, {}]));
   for (const flag of optionFlags) {
@@ -135,12 +229,18 @@ function planMeasures(
       options[info.id]![key] = spec ? parseOptionValue(info.id, key, spec, text) : text;
     }
   }
-  return infos.map((info) => {
+  const runs = infos.map((info) => {
     const opts = { ...options[info.id]! };
     const labelKey = Object.entries(info.options).find(([, s]) => s.type === 'labels')?.[0];
     if (labelKey && labels) opts[labelKey] = labels;
     return { key: info.id, id: info.id, options: opts };
   });
+  return { runs, implicit, skipped };
+}
+
+/** One stderr line per skipped measure. */
+function reportSkipped(skipped: readonly SkippedMeasure[], io: Io): void {
+  for (const s of skipped) io.err(printable(`nnsim: skipped ${s.measure} (${s.code}): ${s.message}`));
 }
 
 /** An option value as shown in reports: labels and matrices summarised, not dumped. */
@@ -155,16 +255,39 @@ function shownOptions(run: MeasureRun): Record<string, unknown> {
   return Object.fromEntries(Object.entries(run.options).map(([k, v]) => [k, shownValue(v)]));
 }
 
-function jsonReplacer(_key: string, value: unknown): unknown {
-  if (value === Infinity) return 'Infinity';
-  if (value === -Infinity) return '-Infinity';
-  return shownValue(value);
-}
-
 function parseReshape(value: string | undefined): Reshape | undefined {
   if (value === undefined) return undefined;
-  if (value === 'flatten' || value === 'positions') return value;
-  throw new UsageError(`--reshape must be 'flatten' or 'positions'; got '${value}'`);
+  if (parseReshapeName(value)) return value as Reshape;
+  throw new UsageError(`--reshape must be ${RESHAPE_CHOICES}; got '${value}'`);
+}
+
+/** --layout flags → the layout of each side's 3-D and 4-D arrays ('nchw', 'a=nchw,b=nhwc', 'nchw,ntc'). */
+function parseLayouts(flags: readonly string[] | undefined): { a: LayoutChoice; b: LayoutChoice } {
+  const sides: { a: Record<number, Layout>; b: Record<number, Layout> } = { a: {}, b: {} };
+  for (const item of (flags ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean)) {
+    const m = /^(?:([abAB])=)?(.+)$/.exec(item)!;
+    const name = m[2]!.toLowerCase();
+    if (!Object.hasOwn(LAYOUTS, name)) {
+      throw new UsageError(`--layout: unknown layout '${m[2]}'; use nchw or nhwc (4-D), nct or ntc (3-D), optionally as a=… or b=… for one side`);
+    }
+    const layout = name as Layout;
+    const rank = LAYOUTS[layout].rank;
+    for (const side of m[1] ? [m[1].toLowerCase() as 'a' | 'b'] : (['a', 'b'] as const)) {
+      const before = sides[side][rank];
+      if (before !== undefined && before !== layout) {
+        throw new UsageError(`--layout: two layouts for the ${rank}-D arrays of ${side.toUpperCase()} ('${before}' and '${layout}')`);
+      }
+      sides[side][rank] = layout;
+    }
+  }
+  return sides;
+}
+
+/** --layout and --reshape as the view of each side. */
+function parseViews(values: { layout?: string[]; reshape?: string }): { a: ArrayView; b: ArrayView } {
+  const reshape = parseReshape(values.reshape);
+  const layouts = parseLayouts(values.layout);
+  return { a: { reshape, layouts: layouts.a }, b: { reshape, layouts: layouts.b } };
 }
 
 function requireSameRows(a: { source: string; rows: number }, b: { source: string; rows: number }): void {
@@ -176,10 +299,12 @@ function requireSameRows(a: { source: string; rows: number }, b: { source: strin
   }
 }
 
-function progressBar(enabled: boolean, label: string): { update(done: number, total: number): void; stop(): void } {
+function progressBar(enabled: boolean, label: string, unit = 'pairs'): { update(done: number, total: number): void; stop(): void } {
   if (!enabled) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} pairs · {eta_formatted} left`, hideCursor: true, clearOnComplete: true },
+    // The cursor stays visible: the sweep is synchronous, so a SIGINT handler could only run after it
+    // ends, and Ctrl-C must stop it at once (default action) without leaving the terminal's cursor hidden.
+    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} ${unit} · {eta_formatted} left`, hideCursor: false, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -215,7 +340,7 @@ function listCommand(args: string[], io: Io): number {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: false });
   const measures = listMeasures();
   if (values.json) {
-    io.out(JSON.stringify(measures, jsonReplacer, 1));
+    io.out(jsonDocument('list', { measures }));
     return 0;
   }
   for (const m of measures) {
@@ -241,11 +366,11 @@ function listCommand(args: string[], io: Io): number {
 // ------------------------------------------------------------------------------------------- compare
 
 /** Opens both arrays and checks their shapes from the headers, before any data is decoded. */
-function openPair(specA: string, specB: string, reshape: Reshape | undefined): [ArrayEntry, ArrayEntry, number] {
+function openPair(specA: string, specB: string, views: { a: ArrayView; b: ArrayView }): [ArrayEntry, ArrayEntry, number] {
   const a = openArray(specA);
   const b = openArray(specB);
-  const sa = matrixShape(a, reshape);
-  const sb = matrixShape(b, reshape);
+  const sa = matrixShape(a, views.a);
+  const sb = matrixShape(b, views.b);
   requireSameRows({ source: a.source, rows: sa.rows }, { source: b.source, rows: sb.rows });
   return [a, b, sa.rows];
 }
@@ -254,49 +379,60 @@ const COMMON = {
   measure: { type: 'string', multiple: true, short: 'm' },
   option: { type: 'string', multiple: true, short: 'o' },
   labels: { type: 'string' },
+  layout: { type: 'string', multiple: true },
   reshape: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
 function compareCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({ args, options: { ...COMMON, json: { type: 'boolean' } }, allowPositionals: true });
-  if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim --help'`);
-  const reshape = parseReshape(values.reshape);
+  if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim compare --help'`);
+  const views = parseViews(values);
   const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [ea, eb, rows] = openPair(positionals[0]!, positionals[1]!, reshape);
-  const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
-  const a = toRepresentation(ea, reshape);
-  const b = toRepresentation(eb, reshape);
+  const [ea, eb, rows] = openPair(positionals[0]!, positionals[1]!, views);
+  const plan = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
+  const a = toRepresentation(ea, views.a);
+  const b = toRepresentation(eb, views.b);
   if (labels && labels.length !== a.rows) {
     throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the arrays have ${a.rows} rows (inputs)`);
   }
   const outcomes = compareMany(
-    runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
+    plan.runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
     a,
     b,
     { errors: 'return' },
   );
+  // Picked by nnsim and undefined for this data: skipped, not failed.
+  const skipped = [...plan.skipped];
+  const runs = plan.runs.filter((r) => {
+    const o = outcomes[r.key];
+    if (!plan.implicit || typeof o === 'number' || !PRECONDITION_CODES.has((o as NnsimError).code)) return true;
+    skipped.push({ measure: r.key, code: (o as NnsimError).code, message: (o as NnsimError).message });
+    return false;
+  });
   const failed = runs.filter((r) => typeof outcomes[r.key] !== 'number');
-  if (runs.length === 1 && failed.length === 1) throw outcomes[runs[0]!.key] as NnsimError;
+  if (plan.runs.length === 1 && failed.length === 1) throw outcomes[runs[0]!.key] as NnsimError;
+  if (runs.length === 0) {
+    reportSkipped(skipped, io);
+    throw new NnsimError('E_DEGENERATE', 'none of the selected measures is defined for these arrays (see the lines above); name one with --measure');
+  }
   if (values.json) {
     io.out(
-      JSON.stringify(
-        {
-          a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
-          b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
-          values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
-          measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
-          errors: Object.fromEntries(
-            failed.map((r) => {
-              const e = outcomes[r.key] as NnsimError;
-              return [r.key, { code: e.code, message: e.message }];
-            }),
-          ),
-        },
-        jsonReplacer,
-        1,
-      ),
+      jsonDocument('compare', {
+        a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
+        b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
+        values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
+        measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
+        errors: Object.fromEntries(
+          failed.map((r) => {
+            const e = outcomes[r.key] as NnsimError;
+            return [r.key, { code: e.code, message: e.message }];
+          }),
+        ),
+        skipped,
+      }),
     );
+    reportSkipped(skipped, io);
   } else {
     io.out(`A: ${ea.source} (${a.rows} × ${a.cols})   B: ${eb.source} (${b.rows} × ${b.cols})`);
     const width = Math.max(...runs.map((r) => r.key.length), 7);
@@ -306,31 +442,45 @@ function compareCommand(args: string[], io: Io): number {
       const text = typeof o === 'number' ? String(o) : `error ${(o as NnsimError).code}: ${(o as NnsimError).message}`;
       io.out(`${r.key.padEnd(width)}  ${kind.padEnd(10)}  ${text}`);
     }
+    reportSkipped(skipped, io);
   }
   return failed.length > 0 ? 1 : 0;
 }
 
 // ------------------------------------------------------------------------------------------ pairwise
 
-function loadSide(spec: string, reshape: Reshape | undefined): { entries: ArrayEntry[]; rows: number[] } {
-  const entries = openLayers(spec);
-  return { entries, rows: entries.map((e) => matrixShape(e, reshape).rows) };
+function loadSide(spec: string, view: ArrayView): { entries: ArrayEntry[]; rows: number[]; ids: ArrayEntry | undefined } {
+  const { layers, ids } = openModel(spec);
+  return { entries: layers, rows: layers.map((e) => matrixShape(e, view).rows), ids };
 }
 
-function decodeSide(source: string, label: string, entries: readonly ArrayEntry[], reshape: Reshape | undefined): Side {
+function decodeSide(source: string, label: string, entries: readonly ArrayEntry[], view: ArrayView): Side {
   const layers: Layer[] = entries.map((e) => {
-    const matrix = toRepresentation(e, reshape);
+    const matrix = toRepresentation(e, view);
     return { name: e.name, shape: e.shape, rows: matrix.rows, cols: matrix.cols, matrix };
   });
   return { source, label, layers };
 }
 
-/** Opens both models' layers and checks every layer's N against the others' before decoding. */
-function openSides(specA: string, specB: string, reshape: Reshape | undefined): [ArrayEntry[], ArrayEntry[], number] {
-  const a = loadSide(specA, reshape);
-  const b = loadSide(specB, reshape);
+/**
+ * Opens both models' layers and checks every layer's N against the others' before decoding; when both
+ * files carry sample ids, they must be the same ids in the same order.
+ */
+function openSides(specA: string, specB: string, views: { a: ArrayView; b: ArrayView }): [ArrayEntry[], ArrayEntry[], number] {
+  const a = loadSide(specA, views.a);
+  const b = loadSide(specB, views.b);
   const all = [...a.entries.map((e, i) => ({ source: e.source, rows: a.rows[i]! })), ...b.entries.map((e, i) => ({ source: e.source, rows: b.rows[i]! }))];
   for (const x of all) requireSameRows(all[0]!, x);
+  // Ids are per input: dimension 0 of every layer (rows can be N·positions after --reshape positions).
+  const samples = a.entries[0]?.shape[0] ?? 0;
+  const idsA = a.ids && readIds(a.ids, samples);
+  const idsB = b.ids && readIds(b.ids, samples);
+  if (idsA && idsB) {
+    const k = idsA.findIndex((v, i) => v !== idsB[i]);
+    if (k >= 0) {
+      throw new NnsimError('E_SHAPE', `${a.ids!.source} and ${b.ids!.source} differ at row ${k} (${idsA[k]} vs ${idsB[k]}); rows are inputs, so both must hold the same inputs in the same order`);
+    }
+  }
   return [a.entries, b.entries, all[0]!.rows];
 }
 
@@ -344,38 +494,90 @@ function sameSource(specA: string, specB: string): boolean {
   }
 }
 
+const REPORT_FLAGS = {
+  'shared-scale': { type: 'boolean' },
+  'no-png': { type: 'boolean' },
+} as const;
+
+/** --name A=NAME / B=NAME over the default names (the files' stems). */
+function modelNames(flags: readonly string[], specA: string, specB: string): [string, string] {
+  const names = defaultModelNames(specA, specB);
+  for (const flag of flags) {
+    const match = /^([AaBb])=(.*)$/s.exec(flag);
+    const name = match?.[2]?.trim() ?? '';
+    if (!match || name === '') throw new UsageError(`--name expects A=NAME or B=NAME; got '${flag}'`);
+    if (printable(name) !== name) throw new UsageError(`--name ${match[1]}: the name must be printable text; got '${printable(name)}'`);
+    names[match[1]!.toUpperCase() === 'A' ? 0 : 1] = name;
+  }
+  return names;
+}
+
+function pngWarning(io: Io, written: WrittenReport): void {
+  if (written.pngError) io.err(printable(`nnsim: warning: figures written as SVG only: ${written.pngError.message}`));
+}
+
 function pairwiseCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args, options: { ...COMMON, out: { type: 'string' } }, allowPositionals: true });
-  if (positionals.length !== 2) throw new UsageError(`pairwise needs two models (A B); got ${positionals.length}. Run 'nnsim --help'`);
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...COMMON, ...REPORT_FLAGS, out: { type: 'string' }, name: { type: 'string', multiple: true } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 2) throw new UsageError(`pairwise needs two models (A B); got ${positionals.length}. Run 'nnsim pairwise --help'`);
   if (!values.out) throw new UsageError('pairwise needs --out DIR (where the report is written)');
-  const reshape = parseReshape(values.reshape);
+  const views = parseViews(values);
+  const [nameA, nameB] = modelNames(values.name ?? [], positionals[0]!, positionals[1]!);
   const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [entriesA, entriesB, rows] = openSides(positionals[0]!, positionals[1]!, reshape);
-  const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
-  const a = decodeSide(positionals[0]!, 'A', entriesA, reshape);
+  const [entriesA, entriesB, rows] = openSides(positionals[0]!, positionals[1]!, views);
+  const plan = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
+  const a = decodeSide(positionals[0]!, 'A', entriesA, views.a);
   // One model against itself: one set of prepared layers, symmetric measures mirrored.
-  const b = sameSource(positionals[0]!, positionals[1]!) ? a : decodeSide(positionals[1]!, 'B', entriesB, reshape);
+  const sameLayouts = JSON.stringify(views.a.layouts) === JSON.stringify(views.b.layouts);
+  const b = sameSource(positionals[0]!, positionals[1]!) && sameLayouts ? a : decodeSide(positionals[1]!, 'B', entriesB, views.b);
   if (labels && labels.length !== rows) {
     throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the layers have ${rows} rows (inputs)`);
   }
   const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim pairwise');
   let result;
   try {
-    result = runPairwise(a, b, runs, (done, total) => bar.update(done, total));
+    result = runPairwise(a, b, plan.runs, (done, total) => bar.update(done, total));
   } finally {
     bar.stop();
   }
-  const shown = { ...result, measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })) };
+  const total = a.layers.length * b.layers.length;
+  const isPrecondition = (e: { code: string }): boolean => plan.implicit && PRECONDITION_CODES.has(e.code);
+  // Picked by nnsim and undefined for every layer pair: skipped and left out of the report.
+  const skipped = [...plan.skipped];
+  for (const m of result.measures) {
+    const failed = result.errors.filter((e) => e.measure === m.key);
+    if (failed.length === total && failed.every(isPrecondition)) skipped.push({ measure: m.key, code: failed[0]!.code, message: failed[0]!.message });
+  }
+  const skippedKeys = new Set(skipped.map((s) => s.measure));
+  result = {
+    ...result,
+    measures: result.measures.filter((m) => !skippedKeys.has(m.key)),
+    values: Object.fromEntries(Object.entries(result.values).filter(([key]) => !skippedKeys.has(key))),
+    errors: result.errors.filter((e) => !skippedKeys.has(e.measure)),
+  };
+  if (result.measures.length === 0) {
+    reportSkipped(skipped, io);
+    throw new NnsimError('E_DEGENERATE', 'none of the selected measures is defined for these layers (see the lines above); name one with --measure');
+  }
+  const shown = {
+    ...result,
+    a: { ...result.a, label: nameA },
+    b: { ...result.b, label: nameB },
+    measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })), skipped };
   const dir = resolve(values.out);
-  const svgs = writeSectionFiles(dir, `${a.source} vs ${b.source}`, shown);
-  const html = indexHtml({
-    title: `nnsim: ${a.source} vs ${b.source}`,
-    sections: [{ title: `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs`, folder: '', result: shown, svgs }],
+  const title = `${nameA} vs ${nameB}`;
+  const written = writeReport(dir, {
+    title: `nnsim: ${title}`,
+    comparisons: [{ title, description: `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs.`, folder: '', result: shown }],
+    sharedScale: values['shared-scale'] === true,
+    png: values['no-png'] !== true,
     command: `nnsim pairwise ${args.join(' ')}`,
   });
-  writeFileSync(join(dir, 'index.html'), html);
   // One line per failing measure: how many pairs, and the first reason.
-  const total = a.layers.length * b.layers.length;
+  reportSkipped(skipped, io);
   for (const m of result.measures) {
     const failed = result.errors.filter((e) => e.measure === m.key);
     if (failed.length === 0) continue;
@@ -384,9 +586,11 @@ function pairwiseCommand(args: string[], io: Io): number {
       printable(`nnsim: ${m.key}: ${failed.length} of ${total} layer pairs not computed (first: ${first.layerA} × ${first.layerB}, ${first.code}: ${first.message})`),
     );
   }
-  const written = relative(process.cwd(), join(dir, 'index.html'));
-  io.out(`nnsim: wrote ${written.startsWith('..') ? join(dir, 'index.html') : written} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
-  return result.errors.length > 0 ? 1 : 0;
+  pngWarning(io, written);
+  const index = relative(process.cwd(), join(dir, 'index.html'));
+  io.out(`nnsim: wrote ${index.startsWith('..') ? join(dir, 'index.html') : index} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
+  // Layer pairs where an implicitly picked measure is undefined (N ≤ D for some layers …) are left blank.
+  return result.errors.some((e) => !isPrecondition(e)) ? 1 : 0;
 }
 
 // ---------------------------------------------------------------------------------------------- demo
@@ -469,24 +673,28 @@ function functionalTable(dataDir: string, models: DemoMeta['models'], labels: In
 }
 
 function demoCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args, options: { out: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...REPORT_FLAGS, out: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
+    allowPositionals: true,
+  });
   if (positionals.length > 0) throw new UsageError(`demo takes no arguments; got '${positionals[0]}'`);
   const dataDir = join(PACKAGE_ROOT, 'data', 'demo');
   if (!existsSync(join(dataDir, 'meta.json'))) throw new NnsimError('E_FILE', `${dataDir}: demo data is missing; reinstall nnsim`);
   const meta = JSON.parse(readFileSync(join(dataDir, 'meta.json'), 'utf8')) as DemoMeta;
   const labels = readLabels(join(dataDir, 'labels.npy'));
-  const runs = planMeasures([], [], undefined, meta.inputs);
+  const { runs } = planMeasures([], [], undefined, meta.inputs);
   const dir = resolve(values.out ?? 'nnsim-demo');
   mkdirSync(dir, { recursive: true });
   const reference = meta.models[0]!;
-  const sections: WrittenSection[] = [];
+  const comparisons: ReportComparison[] = [];
   const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim demo');
   const pairsPerSweep = meta.layers.length * meta.layers.length;
   try {
     meta.models.slice(1).forEach((other, k) => {
-      const [entriesA, entriesB] = openSides(join(dataDir, reference.folder), join(dataDir, other.folder), undefined);
-      const a = decodeSide(join(dataDir, reference.folder), reference.title, entriesA, undefined);
-      const b = decodeSide(join(dataDir, other.folder), other.title, entriesB, undefined);
+      const [entriesA, entriesB] = openSides(join(dataDir, reference.folder), join(dataDir, other.folder), { a: {}, b: {} });
+      const a = decodeSide(join(dataDir, reference.folder), reference.title, entriesA, {});
+      const b = decodeSide(join(dataDir, other.folder), other.title, entriesB, {});
       const result = runPairwise(a, b, runs, (done) => bar.update(k * pairsPerSweep + done, (meta.models.length - 1) * pairsPerSweep));
       const shown = {
         ...result,
@@ -494,49 +702,47 @@ function demoCommand(args: string[], io: Io): number {
         b: { ...result.b, source: `data/demo/${other.folder}` },
         measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })),
       };
-      const folder = `${reference.folder}-vs-${other.folder}`;
-      const title = `${reference.title} vs ${other.title}`;
-      const svgs = writeSectionFiles(join(dir, folder), title, shown);
-      sections.push({
-        title,
+      comparisons.push({
+        title: `${reference.title} vs ${other.title}`,
         description: `Test accuracy ${(100 * reference.testAccuracy).toFixed(1)}% vs ${(100 * other.testAccuracy).toFixed(1)}%.`,
-        folder,
+        folder: `${reference.folder}-vs-${other.folder}`,
         result: shown,
-        svgs,
       });
     });
   } finally {
     bar.stop();
   }
   const functional = functionalTable(dataDir, meta.models, labels);
-  if (functional.json.length > 0) writeFileSync(join(dir, 'functional.json'), JSON.stringify(functional.json, null, 1) + '\n');
+  if (functional.json.length > 0) writeFileSync(join(dir, 'functional.json'), jsonDocument('functional', { results: functional.json }) + '\n');
   const intro =
     `Three small MLPs (64 → ${meta.layers.length - 1} hidden ReLU layers → 10 logits) trained on the UCI handwritten digits ` +
     `(Optical Recognition of Handwritten Digits, E. Alpaydin and C. Kaynak, UCI Machine Learning Repository, CC BY 4.0), ` +
     `compared layer by layer on ${meta.inputs} held-out test images: two networks that differ only in their random seed, ` +
     `and one trained on shuffled labels (it memorises noise, so its layers should resemble the others' less).`;
-  writeFileSync(join(dir, 'index.html'), indexHtml({ title: 'nnsim demo: digits MLPs', intro, sections, extraHtml: functional.html, command: 'nnsim demo' }));
+  const written = writeReport(dir, {
+    title: 'nnsim demo: digits MLPs',
+    intro,
+    comparisons,
+    sharedScale: values['shared-scale'] === true,
+    png: values['no-png'] !== true,
+    extraHtml: functional.html,
+    command: `nnsim demo${values['shared-scale'] ? ' --shared-scale' : ''}`,
+  });
+  pngWarning(io, written);
   io.out(`nnsim demo: wrote ${join(dir, 'index.html')} (open it in a browser); data in ${dir}`);
   return 0;
 }
 
 // ---------------------------------------------------------------------------------------------- main
 
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
-/** Runs the CLI; returns the exit code. */
-export function main(argv: readonly string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }): number {
+/** Runs the CLI; returns the exit code (a promise of it for `extract`, which runs asynchronously). */
+export function main(argv: readonly string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }): number | Promise<number> {
   const [command, ...rest] = argv;
-  const usage = (): string => USAGE.replace('{DEFAULTS}', defaultMeasureIds(false).join(', '));
+  const usage = (): string => USAGE;
   try {
     if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
-      io.out(usage());
+      const own = COMMAND_USAGE[command];
+      io.out(own ? own.replace('{DEFAULTS}', defaultMeasureIds(false).join(', ')) : usage());
       return 0;
     }
     switch (command) {
@@ -550,7 +756,8 @@ export function main(argv: readonly string[], io: Io = { out: (t) => console.log
         return 0;
       case '--version':
       case '-v':
-        io.out(version());
+      case 'version':
+        io.out(nnsimVersion());
         return 0;
       case 'list':
         return listCommand(rest, io);
@@ -560,30 +767,40 @@ export function main(argv: readonly string[], io: Io = { out: (t) => console.log
         return pairwiseCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);
+      case 'extract':
+        return extractCommand(rest, io, {
+          progress: (enabled) => progressBar(enabled, 'nnsim extract', 'inputs'),
+          usage: (message) => new UsageError(message),
+        }).catch((error: unknown) => failure(error, io));
       default:
-        throw new UsageError(`unknown command '${command}'; commands: compare, pairwise, list, demo (nnsim --help)`);
+        throw new UsageError(`unknown command '${command}'; commands: compare, pairwise, extract, list, demo (nnsim --help)`);
     }
   } catch (error) {
-    if (process.env.NNSIM_DEBUG) io.err(String((error as Error)?.stack ?? error));
-    if (error instanceof NnsimError) {
-      // Library messages point to library calls; on the command line the equivalent is a command.
-      const message = error.message.replace('listMeasures() lists them all.', "'nnsim list' lists them all.");
-      io.err(`nnsim: ${printable(message)} [${error.code}]`);
-      return 1;
-    }
-    if (error instanceof UsageError) {
-      io.err(`nnsim: ${printable(error.message)}`);
-      return 2;
-    }
-    // parseArgs errors (unknown flag, missing value) are usage errors too.
-    const code = (error as { code?: string })?.code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`nnsim: ${printable((error as Error).message.split('\n')[0]!)} (nnsim --help)`);
-      return 2;
-    }
-    io.err(`nnsim: internal error: ${printable(String((error as Error)?.message ?? error))} — please report it (NNSIM_DEBUG=1 shows the stack)`);
-    return 70;
+    return failure(error, io);
   }
+}
+
+/** The exit code of an error, after printing it as one line. */
+function failure(error: unknown, io: Io): number {
+  if (process.env.NNSIM_DEBUG) io.err(String((error as Error)?.stack ?? error));
+  if (error instanceof NnsimError) {
+    // Library messages point to library calls; on the command line the equivalent is a command.
+    const message = error.message.replace('listMeasures() lists them all.', "'nnsim list' lists them all.");
+    io.err(`nnsim: ${printable(message)} [${error.code}]`);
+    return 1;
+  }
+  if (error instanceof UsageError) {
+    io.err(`nnsim: ${printable(error.message)}`);
+    return 2;
+  }
+  // parseArgs errors (unknown flag, missing value) are usage errors too.
+  const code = (error as { code?: string })?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    io.err(`nnsim: ${printable((error as Error).message.split('\n')[0]!)} (nnsim --help)`);
+    return 2;
+  }
+  io.err(`nnsim: internal error: ${printable(String((error as Error)?.message ?? error))} — please report it (NNSIM_DEBUG=1 shows the stack)`);
+  return 70;
 }
 
 function isEntryPoint(): boolean {
@@ -595,4 +812,8 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) process.exitCode = main(process.argv.slice(2));
+if (isEntryPoint()) {
+  const code = main(process.argv.slice(2));
+  if (typeof code === 'number') process.exitCode = code;
+  else void code.then((c) => (process.exitCode = c));
+}

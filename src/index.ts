@@ -163,3 +163,5 @@ export const {
   modelDiff,
   stitching,
 } = measures;
+// activation tensors (conv and token layers) → matrices:
+export { fromTensor, LAYOUTS, type Layout, type Reshape, type TensorOptions } from './io/tensor.js';

@@ -119,4 +119,15 @@ describe('README', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(withMeasuresTable(readme)).toBe(readme);
   });
+
+  it('cites every measure by its authors and year, with a link to the paper', async () => {
+    const { shortReference } = await import('../src/docs.js');
+    for (const m of listMeasures()) {
+      const short = shortReference(m.reference);
+      // "Surname 2020", "Surname & Surname 2020" or "Surname et al. 2020", linked.
+      expect(short, m.id).toMatch(/^\[\p{Lu}[\p{L}'-]+( & \p{Lu}[\p{L}'-]+| et al\.)? (1[89]|20)\d\d\]\(https:\/\/\S+\)$/u);
+    }
+    expect(shortReference({ citation: 'Wang et al. 2020, "Title"' })).toBe('Wang et al. 2020');
+    expect(shortReference({ citation: 'Williams, Kunz, Kornblith 2021, "Title"', url: 'https://x' })).toBe('[Williams et al. 2021](https://x)');
+  });
 });

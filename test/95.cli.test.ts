@@ -1,7 +1,7 @@
 // The command line and its file readers: .npy/.npz/.safetensors against numpy's own values
 // (test/fixtures/io, written by scripts/cli_fixtures.py), malformed files refused with one-line typed
 // errors, fuzzed headers, and the real binary (node dist/cli.js) end to end.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { readNpz } from '../src/io/npz.js';
 import { encodeSafetensors, readSafetensors } from '../src/io/safetensors.js';
 import { rng } from './helpers/random.js';
 import { errorOf } from './helpers/errors.js';
+import { CLI, ensureBuilt, expectOneLineError, nnsim, tmp } from './helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'io');
@@ -93,19 +94,21 @@ describe('readers', () => {
     expect(openLayers(fixture('model-a')).map((e) => e.name)).toEqual(['layer1', 'layer2', 'layer10']);
   });
 
-  it('make matrices of 3-D/4-D arrays only with an explicit reshape', () => {
+  it('make matrices of 3-D/4-D arrays only with an explicit layout and reshape', () => {
     const cube = openArray(fixture('cube.npy'));
     const error = errorOf(() => toRepresentation(cube));
     expect(error.code).toBe('E_SHAPE');
-    expect(error.message).toContain('--reshape');
-    const flat = toRepresentation(cube, 'flatten');
+    expect(error.message).toContain('--layout');
+    expect(errorOf(() => toRepresentation(cube, { layouts: { 3: 'ntc' } })).message).toContain('--reshape');
+    const tokens = { layouts: { 3: 'ntc' }, reshape: 'flatten' } as const;
+    const flat = toRepresentation(cube, tokens);
     expect([flat.rows, flat.cols]).toEqual([4, 6]);
-    const positions = toRepresentation(cube, 'positions');
+    const positions = toRepresentation(cube, { ...tokens, reshape: 'positions' });
     expect([positions.rows, positions.cols]).toEqual([8, 3]);
     expect(Array.from(positions.data)).toEqual(Array.from(flat.data));
     // Fortran-ordered 3-D data is reordered to C order first.
-    expect(Array.from(toRepresentation(openArray(fixture('cube-fortran.npy')), 'flatten').data)).toEqual(Array.from(flat.data));
-    const t4 = toRepresentation(openArray(fixture('tensor4.npy')), 'positions');
+    expect(Array.from(toRepresentation(openArray(fixture('cube-fortran.npy')), tokens).data)).toEqual(Array.from(flat.data));
+    const t4 = toRepresentation(openArray(fixture('tensor4.npy')), { layouts: { 4: 'nhwc' }, reshape: 'positions' });
     expect([t4.rows, t4.cols]).toEqual([12, 2]);
     const vector = toRepresentation(openArray(fixture('x-1d.npy')));
     expect([vector.rows, vector.cols]).toEqual([6, 1]);
@@ -221,45 +224,7 @@ describe('malformed files', () => {
 
 // ------------------------------------------------------------------------------------ the binary
 
-const CLI = join(ROOT, 'dist', 'cli.js');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const stat = statSync(path);
-    newest = Math.max(newest, stat.isDirectory() ? newestSource(path) : stat.mtimeMs);
-  }
-  return newest;
-}
-
-beforeAll(() => {
-  // The tests run the real binary: (re)build dist/ when a source is newer than it.
-  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource(join(ROOT, 'src'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
-      encoding: 'utf8',
-    });
-    if (build.status !== 0) throw new Error(`tsc failed: ${build.stdout}${build.stderr}`);
-  }
-});
-
-function nnsim(args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NNSIM_DEBUG: '' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A user error: non-zero exit, exactly one line on stderr, no stack trace. */
-function expectOneLineError(r: ReturnType<typeof nnsim>, pattern: RegExp): void {
-  expect(r.status, r.stderr).not.toBe(0);
-  expect(r.status).not.toBe(70);
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^nnsim: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
-
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'nnsim-cli-'));
+beforeAll(ensureBuilt);
 
 describe('nnsim compare', () => {
   it('prints the same numbers as the library call', () => {
@@ -345,8 +310,8 @@ describe('nnsim compare', () => {
   });
 
   it('reshapes 3-D arrays only when asked', () => {
-    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy')]), /--reshape flatten .* --reshape positions/);
-    const r = nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy'), '--reshape', 'positions', '-m', 'cka', '--json']);
+    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy')]), /--layout nct .* --layout ntc/);
+    const r = nnsim(['compare', fixture('cube.npy'), fixture('cube-fortran.npy'), '--layout', 'ntc', '--reshape', 'positions', '-m', 'cka', '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { values: { cka: number } }).values.cka).toBeCloseTo(1, 12);
   });
@@ -374,7 +339,7 @@ describe('nnsim compare', () => {
     expectOneLineError(nnsim(['compare', fixture('a.npy')]), /two arrays/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--bogus']), /--bogus/);
     expectOneLineError(nnsim(['frobnicate']), /unknown command/);
-    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube.npy'), '--reshape', 'squash']), /'flatten' or 'positions'/);
+    expectOneLineError(nnsim(['compare', fixture('cube.npy'), fixture('cube.npy'), '--reshape', 'squash']), /'flatten', 'positions', 'pool' or 'pool:HxW'/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'cka', '--option', 'procrustes.normalize=true']), /not selected; add --measure procrustes/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'procrustes', '--option', 'normalize=maybe']), /true or false/);
     expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '--labels', join(ROOT, 'data', 'demo', 'labels.npy')]), /400 labels but the arrays have 20 rows.*\[E_LABELS\]/);
@@ -414,12 +379,14 @@ describe('nnsim pairwise', () => {
     for (const key of ['cka', 'procrustes']) {
       const svg = readFileSync(join(out, `${key}.svg`), 'utf8');
       expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-      for (const n of names) expect(svg).toContain(`>${n}</text>`);
-      expect(svg).toContain('darker = more similar');
+      // The common prefix 'layer' is shown once (axis caption); each label keeps its full name on hover.
+      for (const n of names) expect(svg).toContain(`<title>${n}</title>${n.slice('layer'.length)}</text>`);
+      expect(svg).toContain(' · layer*</tspan>');
+      expect(svg).toContain('more similar');
     }
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     expect(html).not.toMatch(/<script|<link|src="http/); // self-contained
-    expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(html.match(/<svg [^>]*class="heatmap"/g)).toHaveLength(2);
     expect(html).toContain('distance: lower = more similar');
     expect(html).toContain('similarity: higher = more similar');
   });
@@ -431,8 +398,8 @@ describe('nnsim pairwise', () => {
     const procrustes = readFileSync(join(out, 'procrustes.svg'), 'utf8');
     const cka = readFileSync(join(out, 'cka.svg'), 'utf8');
     const firstCell = (svg: string): string => /<rect x="\d+(?:\.\d+)?" y="\d+(?:\.\d+)?" width="\d+" height="\d+" fill="(rgb\([^)]*\))"/.exec(svg)![1]!;
-    expect(firstCell(procrustes)).toBe('rgb(127,39,4)');
-    expect(firstCell(cka)).toBe('rgb(8,48,107)');
+    expect(firstCell(procrustes)).toBe('rgb(0,34,78)'); // the dark end of cividis
+    expect(firstCell(cka)).toBe('rgb(68,1,84)'); // the dark end of viridis
   });
 
   it('compares a model with itself once per unordered pair for symmetric measures', () => {
@@ -470,7 +437,12 @@ describe('nnsim list', () => {
   it('lists every registered measure with its metadata', () => {
     const r = nnsim(['list', '--json']);
     expect(r.status, r.stderr).toBe(0);
-    const listed = JSON.parse(r.stdout) as { id: string; family: string; kind: string; range: unknown[]; invariances: string[]; options: object; reference: { citation: string } }[];
+    const document = JSON.parse(r.stdout) as {
+      schema: string;
+      measures: { id: string; family: string; kind: string; range: unknown[]; invariances: string[]; options: object; reference: { citation: string } }[];
+    };
+    expect(document.schema).toBe('nnsim/list@1');
+    const listed = document.measures;
     expect(listed.map((m) => m.id)).toEqual(measureIds());
     for (const m of listed) {
       expect(m.family).toBeTruthy();
@@ -483,6 +455,93 @@ describe('nnsim list', () => {
     const text = nnsim(['list']).stdout;
     for (const m of listMeasures()) expect(text).toContain(`${m.id}  ${m.name}`);
   });
+});
+
+describe('command line conventions', () => {
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+  it('prints each command\'s own usage for --help, and the version for --version', () => {
+    const global = nnsim(['--help']).stdout;
+    for (const command of ['compare', 'pairwise', 'list', 'demo']) {
+      const r = nnsim([command, '--help']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: nnsim ${command}`));
+      expect(r.stdout).not.toBe(global);
+    }
+    expect(nnsim(['compare', '--help']).stdout).toContain('--json');
+    expect(nnsim(['pairwise', '-h']).stdout).toContain('--out DIR');
+    expect(global).toContain('nnsim COMMAND --help');
+    for (const flag of ['--version', '-v']) expect(nnsim([flag]).stdout.trim()).toBe(version);
+  });
+
+  it('skips (and lists) the measures of -m all that the data does not allow, but fails for a named one', () => {
+    // 20 inputs × 5 features: riemannian needs N ≤ D; two measures need labels.
+    const r = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'all', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { schema: string; nnsimVersion: string; values: Record<string, number>; skipped: { measure: string; code: string }[] };
+    expect(out.schema).toBe('nnsim/compare@1');
+    expect(out.nnsimVersion).toBe(version);
+    const skipped = Object.fromEntries(out.skipped.map((s) => [s.measure, s.code]));
+    expect(skipped).toMatchObject({ riemannian: 'E_DEGENERATE', 'tolerance-difference': 'E_LABELS' });
+    for (const id of Object.keys(skipped)) {
+      expect(out.values).not.toHaveProperty(id);
+      expect(r.stderr).toContain(`nnsim: skipped ${id} (`);
+    }
+    expect(out.values.cka).toBe(compare('cka', toRepresentation(openArray(fixture('a.npy'))), toRepresentation(openArray(fixture('b.npy')))));
+    const text = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'all']);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stderr).toContain('nnsim: skipped riemannian (E_DEGENERATE)');
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'riemannian']), /needs N ≤ D.*\[E_DEGENERATE\]/);
+    // The same in a layer sweep: a measure undefined for every pair is left out of the report.
+    const dir = join(tmp(), 'report');
+    const sweep = nnsim(['pairwise', fixture('model-a'), fixture('model-b'), '-m', 'all', '--out', dir]);
+    expect(sweep.status, sweep.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
+      schema: string;
+      values: Record<string, unknown>;
+      skipped: { measure: string }[];
+    };
+    expect(results.schema).toBe('nnsim/pairwise@1');
+    expect(results.skipped.map((s) => s.measure)).toContain('riemannian');
+    expect(results.values).not.toHaveProperty('riemannian');
+    expect(existsSync(join(dir, 'riemannian.svg'))).toBe(false);
+  });
+
+  it('writes infinite ends of ranges as null, flagged', () => {
+    const r = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'procrustes,cka', '--json']);
+    const measures = (JSON.parse(r.stdout) as { measures: { id: string; range: (number | null)[]; rangeInfinite: boolean[] }[] }).measures;
+    expect(measures.find((m) => m.id === 'procrustes')).toMatchObject({ range: [0, null], rangeInfinite: [false, true] });
+    expect(measures.find((m) => m.id === 'cka')).toMatchObject({ range: [0, 1], rangeInfinite: [false, false] });
+    expect(r.stdout).not.toContain('Infinity');
+  });
+
+  it('leaves the terminal\'s cursor visible when Ctrl-C stops a pairwise sweep', async () => {
+    if (spawnSync('script', ['--version']).status !== 0) return; // util-linux `script` gives the sweep a terminal
+    // Slow enough to be interrupted: 6 × 6 layer pairs of RTD on 400 inputs.
+    const dir = tmp();
+    const random = rng(5);
+    const layers = Object.fromEntries(
+      Array.from({ length: 6 }, (_, i) => [`layer${i}`, { dtype: 'F64' as const, shape: [400, 16], data: Float64Array.from({ length: 400 * 16 }, () => random() - 0.5) }]),
+    );
+    writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(layers));
+    const command = `'${process.execPath}' '${CLI}' pairwise model.safetensors model.safetensors -m rtd --out report`;
+    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('latin1')));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Wait for the progress bar, then type Ctrl-C into the terminal (the line discipline sends SIGINT).
+    const started = Date.now();
+    while (!output.includes('nnsim pairwise [') && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50));
+    expect(output).toContain('nnsim pairwise [');
+    const interrupted = Date.now();
+    child.stdin.write('\x03');
+    const code = await exited;
+    expect(Date.now() - interrupted).toBeLessThan(5_000);
+    expect(code).not.toBe(0);
+    expect(existsSync(join(dir, 'report', 'index.html'))).toBe(false); // stopped before the end
+    // Every "hide cursor" (ESC [?25l) the run wrote is followed by a "show cursor" (ESC [?25h).
+    expect(output.lastIndexOf('\x1b[?25l')).toBeLessThanOrEqual(output.lastIndexOf('\x1b[?25h'));
+  }, 90_000);
 });
 
 describe('nnsim demo', () => {
@@ -511,28 +570,14 @@ describe('nnsim demo', () => {
     if (functional.length > 0) {
       // Each is either computed (functional.json, the table) or listed as needing inputs the demo lacks.
       for (const m of functional) expect(html).toMatch(new RegExp(`<code( title="[^"]*")?>${m.id}</code>`));
-      const rows = JSON.parse(readFileSync(join(cwd, 'demo-out', 'functional.json'), 'utf8')) as { measure: string; value: number }[];
+      const document = JSON.parse(readFileSync(join(cwd, 'demo-out', 'functional.json'), 'utf8')) as { schema: string; results: { measure: string; value: number }[] };
+      expect(document.schema).toBe('nnsim/functional@1');
+      const rows = document.results;
       expect(rows.length).toBeGreaterThan(0);
       for (const r of rows) expect(Number.isFinite(r.value)).toBe(true);
       // The seed twins agree more than the shuffled-label network does with either (disagreement, if present).
       const disagreement = rows.filter((r) => r.measure === 'disagreement').map((r) => r.value);
       if (disagreement.length === 2) expect(disagreement[0]!).toBeLessThan(disagreement[1]!);
     }
-  });
-
-  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-  it.skipIf(!chromium)('renders index.html in a headless browser (screenshot)', () => {
-    const cwd = tmp();
-    expect(nnsim(['demo', '--out', 'd', '--quiet'], cwd).status).toBe(0);
-    const png = join(cwd, 'shot.png');
-    const r = spawnSync(
-      chromium!,
-      ['--headless', '--no-sandbox', '--disable-gpu', `--screenshot=${png}`, '--window-size=1200,1600', `file://${join(cwd, 'd', 'index.html')}`],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    expect(existsSync(png), r.stderr).toBe(true);
-    const bytes = readFileSync(png);
-    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
-    expect(bytes.length).toBeGreaterThan(20_000);
   });
 });

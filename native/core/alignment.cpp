@@ -106,7 +106,7 @@ double angularShape(const MeasureContext& ctx) {
 // X = Z Wᵀ with W orthonormal, so products and alignments of Z equal those of X.
 Trans factorTransposeOp(const RowSpaceFactor& f) { return f.trans == Trans::Yes ? Trans::No : Trans::Yes; }
 
-// LinearRegression R² of predicting the first input from the second (ReSi §3.7): the share of the
+// LinearRegression R² of predicting the first input from the second (ReSi's LinearRegression): the share of the
 // centred first input's variance in the column space of the centred second input,
 //   R² = ‖P_Y X_c‖_F² / ‖X_c‖_F²,  P_Y = Q_Y Q_Yᵀ the projector onto span(Y_c),
 // i.e. 1 − RSS/TSS of the least-squares fit X ≈ 1bᵀ + Y B (intercept via the centring). The projector
@@ -138,7 +138,7 @@ double linearRegression(const MeasureContext& ctx) {
   return std::min(1.0, frobeniusNormSquared(projected) / ctx.a().squaredNorm(Centering::Columns));
 }
 
-// Aligned cosine similarity (Hamilton et al. 2016, as ReSi §3.5): rotate X onto Y by orthogonal
+// Aligned cosine similarity (Hamilton et al. 2016, as ReSi's AlignedCosineSimilarity): rotate X onto Y by orthogonal
 // Procrustes (no centring; D ≠ D′ zero-padded), then average the cosine of each input's aligned pair
 // of rows, cos(x_i Q, y_i) = x_i Q y_iᵀ / (‖x_i‖ ‖y_i‖) (Q orthogonal keeps ‖x_i Q‖ = ‖x_i‖).
 // Works in row-space factor coordinates: with XᵀY = W_x C W_yᵀ and C = U S Vᵀ, X Q Yᵀ = Z_x U Vᵀ Z_yᵀ.

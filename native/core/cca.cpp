@@ -121,7 +121,7 @@ double ccaR2(const MeasureContext& ctx) {
 // the mean canonical correlation between the two PC subspaces. CCA only sees the column space of the
 // PC scores U_k S_k, which is span(U_k), so the correlations are the singular values of U_xkᵀ U_yk.
 //   varianceKept v: the smallest k whose leading components explain ≥ v of the total variance Σσ²
-//                   (the paper's 99% rule, applied as intended; ReSi's k = 1 bug is §8.1).
+//                   (the paper's 99% rule, applied as intended; ReSi keeps k = 1 whenever ‖X_c‖_F² > 1.0101).
 //   components k:   a fixed number of components (takes precedence over varianceKept).
 // k never exceeds the numerical rank: null directions have no variance to keep.
 std::size_t svccaComponents(const Representation& r, const Options& options, const char* which) {
@@ -224,7 +224,7 @@ FullSvd fullSvdLikeNumpy(const Matrix& a) {
   return out;
 }
 
-// Google's svcca pwcca.py as ReSi runs it (resi-conventions §2.2), for parity: the whitened cross-
+// Google's svcca pwcca.py as ReSi runs it, for parity: the whitened cross-
 // covariance Σxx^{-1/2} Σxy Σyy^{-1/2} (covariances rescaled by their largest entry, which cancels) has
 // SVD U S Vᵀ; the "directions" are X_c u_i + μ_i·1 — not whitened, and with the i-th neuron's mean added
 // to the i-th direction — orthonormalised by QR into P, and α_i = Σ_j |⟨P_i, x_j⟩| over the *uncentred*

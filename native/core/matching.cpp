@@ -42,7 +42,7 @@ std::vector<char> constantColumns(const Representation& r) {
 }
 
 // Pearson correlations between the neurons of the two representations (D × D'), as in Li et al. 2016
-// §2.1 and ReSi §3.6: centred columns, cosine similarity, clipped to [−1, 1]. A constant neuron has
+// §2.1 and ReSi's HardCorrelationMatch: centred columns, cosine similarity, clipped to [−1, 1]. A constant neuron has
 // no defined correlation; following ReSi (sklearn's normalisation leaves a zero vector at zero) its
 // correlations are 0. A representation whose neurons are all constant is an error (nothing to match).
 const Matrix& neuronCorrelations(const RepresentationPair& pair) {
@@ -109,7 +109,7 @@ double columnDistanceSquared(MatrixView x, std::size_t i, MatrixView y, std::siz
   return s;
 }
 
-// Permutation Procrustes (Williams et al. 2021, §2 with the permutation group; ReSi §3.4):
+// Permutation Procrustes (Williams et al. 2021, §2 with the permutation group; ReSi's PermutationProcrustes):
 // min over permutations P of ‖X P − Y‖_F, the narrower input zero-padded to max(D, D') columns.
 // The optimal P maximises tr(Pᵀ Xᵀ Y) (a linear assignment on Xᵀ Y); a padded zero column matches
 // anything at no gain, so the assignment runs on the rectangular D × D' matrix and every unmatched

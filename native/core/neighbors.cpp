@@ -4,7 +4,7 @@
 // so a compareMany over several neighbourhood measures builds each list once): the query point is
 // excluded by index and ties are broken by the smaller index, so duplicated rows give deterministic
 // lists. ReSi instead drops the first column of an unstable sort, which agrees with us whenever there are
-// no exact distance ties (resi-conventions §4.7, §8.9).
+// no exact distance ties.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -76,7 +76,7 @@ class ListComparer {
     out.jaccard = static_cast<double>(joint) / static_cast<double>(2 * k - joint);
     if (joint > 0) {
       // Normalised by the harmonic number of the joint-set size, the largest value the sum can take for
-      // |J| joint neighbours (ranks 1..|J| in both lists), so the score lies in [0, 1] (survey §4.4; ReSi).
+      // |J| joint neighbours (ranks 1..|J| in both lists), so the score lies in [0, 1] (Wang et al. 2020; as ReSi normalises).
       double harmonic = 0.0;
       for (std::size_t t = 1; t <= joint; ++t) harmonic += 1.0 / static_cast<double>(t);
       out.rank = rankSum / harmonic;
@@ -112,7 +112,7 @@ double meanAgreement(const MeasureContext& ctx, Agreement what) {
   return sum / static_cast<double>(n);
 }
 
-// Mean over inputs of |N_k(i) ∩ N'_k(i)| / |N_k(i) ∪ N'_k(i)| (survey §4.4; Schumacher et al. 2021).
+// Mean over inputs of |N_k(i) ∩ N'_k(i)| / |N_k(i) ∪ N'_k(i)| (Wang et al. 2020; Schumacher et al. 2021).
 double knnJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, Agreement::Jaccard); }
 
 // Rank similarity of Wang et al. 2020 ("Towards understanding the instability of network embedding").
@@ -125,7 +125,7 @@ double jointRankJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, A
 // drift?", Eq. 2–3): for each input i, the cosine similarities of i to the union U_i of its k nearest
 // (cosine) neighbours in both representations form one vector per representation; the score is the mean
 // over i of the cosine of the two vectors. `vectors: 'distances'` uses cosine distances 1 − s instead,
-// as ReSi does (resi-conventions §4.7, §8.8).
+// as ReSi does.
 double secondOrderCosine(const MeasureContext& ctx) {
   const std::size_t k = readK(ctx);
   const bool distances = ctx.options.choice("vectors") == "distances";

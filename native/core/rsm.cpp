@@ -380,7 +380,7 @@ double deconfoundedCka(const MeasureContext& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// RSM norm difference (Shahbazi et al. 2021; ReSi §4.3): ‖S − S'‖ for the N × N Euclidean (or cosine)
+// RSM norm difference (Shahbazi et al. 2021; ReSi's RSMNormDifference): ‖S − S'‖ for the N × N Euclidean (or cosine)
 // distance matrices. The spectral norm (ReSi's np.linalg.norm(·, 2)) is the largest |eigenvalue| of the
 // symmetric difference; a norm of a difference of representation-wise maps, hence a pseudo-metric.
 
@@ -724,7 +724,7 @@ const GulpFactor& gulpFactor(const Representation& r, double lambda) {
   return r.memo<GulpFactor>("rsm:gulp-factor:" + keyNumber(lambda), [&] {
     const Svd& svd = r.svd(Centering::Columns);
     // Directions below numpy's rank tolerance are roundoff of a rank-deficient input: excluded, so an
-    // exactly rank-deficient input does not count noise directions (ReSi's jumps, resi-conventions §4.6).
+    // exactly rank-deficient input does not count noise directions (ReSi's value jumps there).
     const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
     double total = 0.0;
     for (std::size_t i = 0; i < rank; ++i) total += svd.s[i] * svd.s[i];

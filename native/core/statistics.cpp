@@ -1,6 +1,6 @@
 // Descriptive statistics of each representation, compared across the pair.
 //
-// Each measure is |s(X) − s(Y)| for a scalar statistic s of one representation (survey §4.6; ReSi takes
+// Each measure is |s(X) − s(Y)| for a scalar statistic s of one representation (Klabunde et al. 2025; ReSi takes
 // the absolute difference), so every one is a pseudo-metric on representations. The statistic of a
 // representation is memoised on it, so comparing one representation with many others computes it once.
 #include <algorithm>
@@ -26,14 +26,14 @@ double difference(const MeasureContext& ctx, Statistic&& statistic) {
 }
 
 // ‖(1/N) Σ_i x_i‖₂: the norm of the mean row, not the mean of the row norms (Wang et al. 2020; ReSi
-// MagnitudeDifference, resi-conventions §4.8).
+// MagnitudeDifference).
 double magnitude(const Representation& r) {
   double sum = 0.0;
   for (double m : r.columnMeans()) sum += m * m;
   return std::sqrt(sum);
 }
 
-// Cosine similarity of x and the unit vector u, as sklearn computes it (resi-conventions §0.1): x is
+// Cosine similarity of x and the unit vector u, as sklearn's cosine_similarity computes it: x is
 // normalised first, a zero vector has similarity 0, and the value goes through 1 − clip(1 − s, 0, 2).
 double clippedCosine(const double* x, const std::vector<double>& unit, std::size_t d) {
   double norm = 0.0;

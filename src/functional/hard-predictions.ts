@@ -166,7 +166,10 @@ export const cohensKappaDefinition = defineMeasure({
   description:
     'κ = (p_o − p_e)/(1 − p_e): observed agreement p_o of the predicted labels, corrected by the agreement ' +
     'p_e = Σ_c p_c p′_c expected from the two label marginals.',
-  reference: { citation: 'Cohen 1960, "A coefficient of agreement for nominal scales", Educational and Psychological Measurement' },
+  reference: {
+    citation: 'Cohen 1960, "A coefficient of agreement for nominal scales", Educational and Psychological Measurement 20(1):37–46',
+    url: 'https://doi.org/10.1177/001316446002000104',
+  },
   engine: pairEngine(
     'cohens-kappa',
     (a, b) => {
@@ -266,7 +269,10 @@ export const fleissKappaDefinition = defineMeasure({
   description:
     'κ = (P̄ − P̄_e)/(1 − P̄_e) over K models as raters: P̄ = mean over inputs of the share of agreeing model pairs, ' +
     'P̄_e = Σ_c p_c² with p_c the share of all predictions in class c. For K = 2 it is Scott\'s π.',
-  reference: { citation: 'Fleiss 1971, "Measuring nominal scale agreement among many raters", Psychological Bulletin' },
+  reference: {
+    citation: 'Fleiss 1971, "Measuring nominal scale agreement among many raters", Psychological Bulletin 76(5):378–382',
+    url: 'https://doi.org/10.1037/h0031619',
+  },
   engine: groupEngine('fleiss-kappa', (labels, classes) => {
     const k = labels.length;
     const n = labels[0]!.length;

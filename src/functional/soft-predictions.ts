@@ -123,7 +123,10 @@ export const jsdDefinition = defineMeasure({
   description:
     'Mean over inputs of JSD(pᵢ ‖ qᵢ) = ½ KL(pᵢ ‖ mᵢ) + ½ KL(qᵢ ‖ mᵢ), mᵢ = (pᵢ + qᵢ)/2, each row clipped to ' +
     '[0, log_base 2] against roundoff.',
-  reference: { citation: 'Lin 1991, "Divergence measures based on the Shannon entropy", IEEE Transactions on Information Theory' },
+  reference: {
+    citation: 'Lin 1991, "Divergence measures based on the Shannon entropy", IEEE Transactions on Information Theory 37(1):145–151',
+    url: 'https://doi.org/10.1109/18.61115',
+  },
   parity: "ReSi JSD ← { input: 'logits', base: 2 } (ReSi applies softmax itself and reports bits)",
   engine: pairEngine('jsd', (p, q, rows, cols, options) => {
     const logBase = Math.log(options.values.base as number);

@@ -46,6 +46,8 @@ export interface ArrayEntry {
   readonly name: string;
   readonly shape: readonly number[];
   readonly dtype: DType;
+  /** The file's string metadata (.safetensors `__metadata__`, or a .npz `__metadata__` entry), if any. */
+  readonly metadata?: Readonly<Record<string, string>>;
   /** The values as float64 in C (row-major) order; throws E_NONFINITE on NaN/±Inf. */
   decode(): Float64Array;
 }
@@ -215,6 +217,13 @@ export function fortranToC(data: Float64Array, shape: readonly number[]): Float6
     }
   }
   return out;
+}
+
+/** The string-valued entries of a JSON metadata object (others are ignored), or undefined. */
+export function stringMetadata(value: unknown): Readonly<Record<string, string>> | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return entries.length > 0 ? Object.freeze(Object.fromEntries(entries)) : undefined;
 }
 
 /** Natural order of names: layer2 < layer10. */

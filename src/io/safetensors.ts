@@ -3,7 +3,7 @@
  * N, N bytes of UTF-8 JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {…}},
  * then the byte buffer; offsets are relative to the buffer, data is little-endian, C order.
  */
-import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError } from './array.js';
+import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError, stringMetadata } from './array.js';
 
 const DTYPES: Readonly<Record<string, DType>> = {
   F16: 'float16',
@@ -44,6 +44,7 @@ export function readSafetensors(bytes: Uint8Array, source: string, only?: string
     throw fileError(source, 'the .safetensors header is not a JSON object; the file is corrupt');
   }
   const buffer = bytes.subarray(8 + n);
+  const metadata = stringMetadata((header as Record<string, unknown>).__metadata__);
   const entries: { entry: ArrayEntry; begin: number }[] = [];
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
@@ -84,6 +85,7 @@ export function readSafetensors(bytes: Uint8Array, source: string, only?: string
         name,
         shape,
         dtype,
+        ...(metadata && { metadata }),
         decode(): Float64Array {
           return decodeElements(data, dtype, count, true, where, { shape, fortranOrder: false });
         },

@@ -144,3 +144,26 @@ export function pairwiseCsv(result: PairwiseResult): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/** values[i][i] for i < min(rows, cols): layer i of A against layer i of B. */
+export function diagonalOf(values: readonly (readonly (number | null)[])[]): (number | null)[] {
+  const n = Math.min(values.length, values[0]?.length ?? 0);
+  return Array.from({ length: n }, (_, i) => values[i]![i] ?? null);
+}
+
+/**
+ * For each row (layer of A), the column (layer of B) that is most similar by the measure's direction:
+ * the largest value of a similarity, the smallest of a distance (the first on ties); null for a row
+ * without any value.
+ */
+export function bestMatches(values: readonly (readonly (number | null)[])[], kind: 'similarity' | 'distance'): (number | null)[] {
+  return values.map((row) => {
+    let best: number | null = null;
+    row.forEach((v, j) => {
+      if (v === null || !Number.isFinite(v)) return;
+      const current = best === null ? null : row[best]!;
+      if (current === null || (kind === 'similarity' ? v > current : v < current)) best = j;
+    });
+    return best;
+  });
+}
