@@ -35,6 +35,7 @@ import type { MeasureInfo } from './measure-types.js';
 import type { OptionSpec } from './options.js';
 import { effectiveProperties, getMeasure, listMeasures } from './registry.js';
 import { jsonDocument, nnsimVersion } from './json-output.js';
+import { sampleRows, takeRows } from './sampling.js';
 import { defaultModelNames } from './report/labels.js';
 import { type Layer, type MeasureRun, type Side, runPairwise, summarize } from './report/pairwise.js';
 import { escapeXml } from './report/svg.js';
@@ -72,20 +73,27 @@ const MEASURE_OPTIONS_HELP = `--measure ID      a measure id from 'nnsim list' (
                   ((N·H·W) × C), pool (global average: N × C), pool:HxW (adaptive average pooling to
                   an H×W grid, then flatten; pool:K = K×K)`;
 
+const SUBSET_HELP = `--rows N          compare a random subset of N inputs (the same rows of A and B; stratified by class
+                  with --labels), for measures that need all N × N pairs of a large input
+--seed S          seed of that subset (default 0): the same seed gives the same rows everywhere`;
+
 /** Each command's own --help. */
 const COMMAND_USAGE: Record<string, string> = {
-  compare: `Usage: nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R] [--json]
+  compare: `Usage: nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
+                     [--rows N [--seed S]] [--json]
 
 ${ARRAYS_HELP}
 ${MEASURE_OPTIONS_HELP}
+${SUBSET_HELP}
 --json            machine-readable output (schema in the README)
 `,
   pairwise: `Usage: nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
-                      [--name A=NAME] [--name B=NAME] [--shared-scale] [--no-png] [--quiet]
+                      [--rows N [--seed S]] [--name A=NAME] [--name B=NAME] [--shared-scale] [--no-png] [--quiet]
 
 A and B are folders of per-layer .npy files, or one .npz/.safetensors holding many arrays (one per layer).
 Writes DIR/index.html, results.json, results.csv and one SVG heatmap per measure.
 ${MEASURE_OPTIONS_HELP}
+${SUBSET_HELP}
 --out DIR         where the report is written (created if needed)
 --name A=NAME     the model names on the report's axes (default: the file or folder names)
 --shared-scale    one colour scale per measure for every heatmap: the measure's declared range where
@@ -381,18 +389,67 @@ const COMMON = {
   labels: { type: 'string' },
   layout: { type: 'string', multiple: true },
   reshape: { type: 'string' },
+  rows: { type: 'string' },
+  seed: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
+
+/** A random subset of the inputs chosen with --rows N --seed S. */
+interface Subset {
+  readonly indices: Int32Array;
+  readonly rows: number;
+  readonly of: number;
+  readonly seed: number;
+  readonly stratified: boolean;
+}
+
+function integerFlag(flag: string, text: string, min: number): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > Number.MAX_SAFE_INTEGER) {
+    throw new UsageError(`${flag} expects an integer ≥ ${min}; got '${text}'`);
+  }
+  return n;
+}
+
+/** --rows/--seed → the subset of the `total` inputs (stratified by the labels when given), or none. */
+function chooseSubset(values: { rows?: string; seed?: string }, total: number, labels: Int32Array | undefined): Subset | undefined {
+  if (values.rows === undefined) {
+    if (values.seed !== undefined) throw new UsageError('--seed chooses the rows of --rows N; give --rows too');
+    return undefined;
+  }
+  const rows = integerFlag('--rows', values.rows, 1);
+  const seed = values.seed === undefined ? 0 : integerFlag('--seed', values.seed, 0);
+  if (labels && labels.length !== total) {
+    throw new NnsimError('E_LABELS', `the labels have ${labels.length} entries but the arrays have ${total} rows (inputs)`);
+  }
+  const indices = sampleRows(total, { rows, seed, labels });
+  return { indices, rows: indices.length, of: total, seed, stratified: labels !== undefined };
+}
+
+function subsetText(subset: Subset): string {
+  return `rows: a random subset of ${subset.rows} of the ${subset.of} inputs (--rows ${subset.rows} --seed ${subset.seed}` +
+    `${subset.stratified ? ', stratified by label' : ''})`;
+}
+
+function subsetLabels(labels: Int32Array | undefined, subset: Subset | undefined): Int32Array | undefined {
+  return labels && subset ? Int32Array.from(subset.indices, (i) => labels[i]!) : labels;
+}
+
+function subsetJson(subset: Subset | undefined): unknown {
+  return subset ? { rows: subset.rows, of: subset.of, seed: subset.seed, stratified: subset.stratified } : null;
+}
 
 function compareCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({ args, options: { ...COMMON, json: { type: 'boolean' } }, allowPositionals: true });
   if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim compare --help'`);
   const views = parseViews(values);
-  const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [ea, eb, rows] = openPair(positionals[0]!, positionals[1]!, views);
-  const plan = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
-  const a = toRepresentation(ea, views.a);
-  const b = toRepresentation(eb, views.b);
+  const allLabels = values.labels !== undefined ? readLabels(values.labels) : undefined;
+  const [ea, eb, total] = openPair(positionals[0]!, positionals[1]!, views);
+  const subset = chooseSubset(values, total, allLabels);
+  const labels = subsetLabels(allLabels, subset);
+  const plan = planMeasures(values.measure ?? [], values.option ?? [], labels, subset?.rows ?? total);
+  const a = subset ? takeRows(toRepresentation(ea, views.a), subset.indices, 'A') : toRepresentation(ea, views.a);
+  const b = subset ? takeRows(toRepresentation(eb, views.b), subset.indices, 'B') : toRepresentation(eb, views.b);
   if (labels && labels.length !== a.rows) {
     throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the arrays have ${a.rows} rows (inputs)`);
   }
@@ -421,6 +478,7 @@ function compareCommand(args: string[], io: Io): number {
       jsonDocument('compare', {
         a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
         b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
+        subset: subsetJson(subset),
         values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
         measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
         errors: Object.fromEntries(
@@ -435,6 +493,7 @@ function compareCommand(args: string[], io: Io): number {
     reportSkipped(skipped, io);
   } else {
     io.out(`A: ${ea.source} (${a.rows} × ${a.cols})   B: ${eb.source} (${b.rows} × ${b.cols})`);
+    if (subset) io.out(subsetText(subset));
     const width = Math.max(...runs.map((r) => r.key.length), 7);
     for (const r of runs) {
       const o = outcomes[r.key];
@@ -454,9 +513,9 @@ function loadSide(spec: string, view: ArrayView): { entries: ArrayEntry[]; rows:
   return { entries: layers, rows: layers.map((e) => matrixShape(e, view).rows), ids };
 }
 
-function decodeSide(source: string, label: string, entries: readonly ArrayEntry[], view: ArrayView): Side {
+function decodeSide(source: string, label: string, entries: readonly ArrayEntry[], view: ArrayView, subset?: Subset): Side {
   const layers: Layer[] = entries.map((e) => {
-    const matrix = toRepresentation(e, view);
+    const matrix = subset ? takeRows(toRepresentation(e, view), subset.indices, e.source) : toRepresentation(e, view);
     return { name: e.name, shape: e.shape, rows: matrix.rows, cols: matrix.cols, matrix };
   });
   return { source, label, layers };
@@ -526,13 +585,16 @@ function pairwiseCommand(args: string[], io: Io): number {
   if (!values.out) throw new UsageError('pairwise needs --out DIR (where the report is written)');
   const views = parseViews(values);
   const [nameA, nameB] = modelNames(values.name ?? [], positionals[0]!, positionals[1]!);
-  const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [entriesA, entriesB, rows] = openSides(positionals[0]!, positionals[1]!, views);
+  const allLabels = values.labels !== undefined ? readLabels(values.labels) : undefined;
+  const [entriesA, entriesB, allRows] = openSides(positionals[0]!, positionals[1]!, views);
+  const subset = chooseSubset(values, allRows, allLabels);
+  const labels = subsetLabels(allLabels, subset);
+  const rows = subset?.rows ?? allRows;
   const plan = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
-  const a = decodeSide(positionals[0]!, 'A', entriesA, views.a);
+  const a = decodeSide(positionals[0]!, 'A', entriesA, views.a, subset);
   // One model against itself: one set of prepared layers, symmetric measures mirrored.
   const sameLayouts = JSON.stringify(views.a.layouts) === JSON.stringify(views.b.layouts);
-  const b = sameSource(positionals[0]!, positionals[1]!) && sameLayouts ? a : decodeSide(positionals[1]!, 'B', entriesB, views.b);
+  const b = sameSource(positionals[0]!, positionals[1]!) && sameLayouts ? a : decodeSide(positionals[1]!, 'B', entriesB, views.b, subset);
   if (labels && labels.length !== rows) {
     throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the layers have ${rows} rows (inputs)`);
   }
@@ -566,12 +628,20 @@ function pairwiseCommand(args: string[], io: Io): number {
     ...result,
     a: { ...result.a, label: nameA },
     b: { ...result.b, label: nameB },
+    subset: subsetJson(subset),
     measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })), skipped };
   const dir = resolve(values.out);
   const title = `${nameA} vs ${nameB}`;
   const written = writeReport(dir, {
     title: `nnsim: ${title}`,
-    comparisons: [{ title, description: `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs.`, folder: '', result: shown }],
+    comparisons: [
+      {
+        title,
+        description: `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs${subset ? ` (${subsetText(subset)})` : ''}.`,
+        folder: '',
+        result: shown,
+      },
+    ],
     sharedScale: values['shared-scale'] === true,
     png: values['no-png'] !== true,
     command: `nnsim pairwise ${args.join(' ')}`,
@@ -588,6 +658,7 @@ function pairwiseCommand(args: string[], io: Io): number {
   }
   pngWarning(io, written);
   const index = relative(process.cwd(), join(dir, 'index.html'));
+  if (subset) io.out(`nnsim: ${subsetText(subset)}`);
   io.out(`nnsim: wrote ${index.startsWith('..') ? join(dir, 'index.html') : index} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
   // Layer pairs where an implicitly picked measure is undefined (N ≤ D for some layers …) are left blank.
   return result.errors.some((e) => !isPrecondition(e)) ? 1 : 0;

@@ -15,10 +15,16 @@ import {
   compare as compareSync,
   measureFunction,
 } from './compare.js';
-import { type ModelOutputsInput, compareGroupAsync, compareGroup as compareGroupSync } from './functional/group.js';
+import {
+  type GroupRunOptions,
+  type ModelOutputsInput,
+  compareGroupAsync,
+  compareGroup as compareGroupSync,
+} from './functional/group.js';
 import { stitchAsync, stitch as stitchSync } from './functional/stitching.js';
 import { type Definition, definitions } from './measures/index.js';
 import type { OptionSchema, OptionsOf } from './options.js';
+import type { SyncRunOptions } from './runtime.js';
 
 export {
   compareAsync,
@@ -34,6 +40,7 @@ export {
   type Progress,
   type RepresentationInput,
   type RunOptions,
+  type SyncRunOptions,
 } from './compare.js';
 export { NnsimError, type ErrorCode } from './errors.js';
 export { matrix, toMatrix, type Matrix, type MatrixInput, type MatrixLike } from './matrix.js';
@@ -48,6 +55,7 @@ export {
 export type { Labels, OptionSchema, OptionSpec, OptionsOf } from './options.js';
 export {
   effectiveProperties,
+  estimateMemory,
   getMeasure,
   listMeasures,
   measureIds,
@@ -57,6 +65,7 @@ export {
   type MeasureId,
 } from './registry.js';
 export { configure, getConfig, type RuntimeConfig } from './runtime.js';
+export { sampleRows, takeRows, type SampleRowsOptions } from './sampling.js';
 
 /** compare(id, a, b, options) — and compare.async(…) on a worker thread. */
 export const compare = Object.assign(compareSync, { async: compareAsync });
@@ -76,17 +85,18 @@ export type Measures = {
     : MeasureFunction<D['options']>;
 };
 
-/** A typed function for one group measure: `fn(outputs, options)`, `fn.async(outputs, options, run)`. */
+/** A typed function for one group measure: `fn(outputs, options, run)`, `fn.async(outputs, options, run)`. */
 export interface GroupMeasureFunction<S extends OptionSchema> {
-  (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>): number;
-  async(outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: { signal?: AbortSignal }): Promise<number>;
+  (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: SyncRunOptions): number;
+  async(outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: GroupRunOptions): Promise<number>;
   readonly id: string;
 }
 
 function groupMeasureFunction<S extends OptionSchema>(id: string): GroupMeasureFunction<S> {
-  const fn = (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>): number => compareGroupSync(id, outputs, options);
+  const fn = (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: SyncRunOptions): number =>
+    compareGroupSync(id, outputs, options, run);
   return Object.assign(fn, {
-    async: (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: { signal?: AbortSignal }) =>
+    async: (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: GroupRunOptions) =>
       compareGroupAsync(id, outputs, options, run),
     id,
   });
@@ -128,7 +138,7 @@ export const {
 export const { geometryScore, imd, rtd } = measures;
 export { persistence, type Barcode, type PersistenceOptions, type PersistenceRunOptions } from './topology.js';
 // functional:
-export { compareGroupAsync, type ModelOutputsInput } from './functional/group.js';
+export { compareGroupAsync, type GroupRunOptions, type ModelOutputsInput } from './functional/group.js';
 /** compareGroup(id, outputs, options) for K ≥ 2 models — and compareGroup.async(…). */
 export const compareGroup = Object.assign(compareGroupSync, { async: compareGroupAsync });
 export type { QualityFunction } from './functional/performance.js';
@@ -139,6 +149,7 @@ export {
   type StitchForward,
   type StitchOptions,
   type StitchResult,
+  type StitchRunOptions,
 } from './functional/stitching.js';
 /** stitch(a, b, { forward, labels, ridge }): the fitted map, agreement and accuracies — and stitch.async(…). */
 export const stitch = Object.assign(stitchSync, { async: stitchAsync });

@@ -2,7 +2,9 @@
  * Loading of the native addon (prebuilt in prebuilds/<platform>-<arch>/ or built into build/Release)
  * and its typed interface. Nothing outside src/ talks to the binding directly.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +21,23 @@ export interface NativeControlHandle {
   cancel(): void;
   readonly cancelled: boolean;
 }
+
+/** The stitching layer x ↦ xW + b and the stitched representation A W + 1bᵀ (row-major). */
+export interface NativeAffineFit {
+  weights: Float64Array;
+  bias: Float64Array;
+  stitched: Float64Array;
+}
+
+type AffineFitArguments = [
+  a: Float64Array,
+  aRows: number,
+  aCols: number,
+  b: Float64Array,
+  bRows: number,
+  bCols: number,
+  options?: { ridge?: number },
+];
 
 /** A measure's outcome from the core: the value, or the error (an NnsimError naming the measure). */
 export type NativeOutcome = number | NnsimError;
@@ -76,6 +95,8 @@ export interface NativeAddon {
     a: NativeRepresentationHandle,
     b: NativeRepresentationHandle,
     labels?: Int32Array,
+    /** Time budget in ms (Infinity: none); past it the running measure fails with E_TIMEOUT. */
+    timeout?: number,
     matrices?: readonly (NativeMatrices | undefined)[],
   ): NativeOutcome[];
   compareAsync(
@@ -88,20 +109,15 @@ export interface NativeAddon {
     onProgress: ((measureIndex: number, done: number, total: number) => void) | undefined,
     matrices?: readonly (NativeMatrices | undefined)[],
   ): Promise<NativeOutcome[]>;
-  fitAffineMap(
-    a: Float64Array,
-    aRows: number,
-    aCols: number,
-    b: Float64Array,
-    bRows: number,
-    bCols: number,
-    options?: { ridge?: number },
-  ): { weights: Float64Array; bias: Float64Array };
+  fitAffineMap(...args: [...AffineFitArguments, timeout?: number]): NativeAffineFit;
+  /** The same on a worker thread, from copies of a and b. */
+  fitAffineMapAsync(...args: [...AffineFitArguments, control?: NativeControlHandle]): Promise<NativeAffineFit>;
   persistence(
     data: Float64Array,
     rows: number,
     cols: number,
     options: Record<string, number | string>,
+    timeout?: number,
   ): { births: Float64Array; deaths: Float64Array }[];
   persistenceAsync(
     data: Float64Array,
@@ -114,6 +130,44 @@ export interface NativeAddon {
   getThreads(): number;
   setThreads(threads: number): void;
   blasInfo(): { config: string; cores: number; threads: number };
+  estimateMemory(
+    id: string,
+    rows: number,
+    colsA: number,
+    colsB: number,
+    options: Record<string, number | boolean | string>,
+    classes?: number,
+  ): number;
+  setMemoryLimit(bytes: number): void;
+  getMemoryLimit(): number;
+  sampleRows(n: number, rows: number, seed: number, labels?: Int32Array): Int32Array;
+}
+
+/** The share of the machine's memory (or of the cgroup's limit, when lower) one comparison may use by default. */
+export const DEFAULT_MEMORY_SHARE = 0.75;
+
+/** cgroup v2 and v1 limit files ("max", or a huge number, when there is no limit). */
+const CGROUP_LIMIT_FILES = ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes'];
+
+/** Bytes of memory this process can have: physical memory, or the container's cgroup limit when lower. */
+export function availableMemory(): number {
+  let bytes = os.totalmem();
+  for (const file of CGROUP_LIMIT_FILES) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    const limit = Number(text);
+    if (Number.isFinite(limit) && limit > 0) bytes = Math.min(bytes, limit);
+  }
+  return bytes;
+}
+
+/** The memory limit the addon starts with: DEFAULT_MEMORY_SHARE of availableMemory(). */
+export function defaultMemoryLimit(): number {
+  return Math.floor(DEFAULT_MEMORY_SHARE * availableMemory());
 }
 
 /** The package root: src/ or dist/ sit directly below it. */
@@ -137,6 +191,8 @@ export function nativeAddon(): NativeAddon {
     const load = require('node-gyp-build') as (dir: string) => NativeAddon;
     const addon = load(packageRoot);
     addon.init({ NnsimError });
+    // The core's limit is per process: a worker thread loading the addon keeps a limit already set.
+    if (!Number.isFinite(addon.getMemoryLimit())) addon.setMemoryLimit(defaultMemoryLimit());
     cached = addon;
     return cached;
   } catch (error) {

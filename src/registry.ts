@@ -5,6 +5,7 @@
 import { NnsimError, nearest } from './errors.js';
 import type { Invariance, MeasureDefinition, MeasureInfo, MeasureVariant } from './measure-types.js';
 import { definitions, type Definition } from './measures/index.js';
+import { estimateMemoryOf } from './memory.js';
 
 export type MeasureId = Definition['id'];
 
@@ -26,7 +27,22 @@ export function getDefinition(id: unknown): MeasureDefinition {
 
 function publicInfo(d: MeasureDefinition): MeasureInfo {
   const { engine: _engine, ...info } = d;
-  return info;
+  return { ...info, estimateMemory: (rows, colsA, colsB, options) => estimateMemoryOf(d, rows, colsA, colsB, options) };
+}
+
+/**
+ * Bytes of working memory one comparison with measure `id` needs for N = `rows` inputs of `colsA`
+ * and `colsB` features (default colsA) and these options, not counting the inputs: what the core
+ * checks against configure({ memoryLimit }) before it allocates anything.
+ */
+export function estimateMemory(
+  id: MeasureId | (string & {}),
+  rows: number,
+  colsA: number,
+  colsB?: number,
+  options?: object,
+): number {
+  return estimateMemoryOf(getDefinition(id), rows, colsA, colsB, options);
 }
 
 /** Metadata of one measure. */
@@ -74,21 +90,32 @@ function matches(variant: MeasureVariant, options: Readonly<Record<string, unkno
  * that sets it (variants are listed from general to specific; among equally specific ones the first
  * listed wins), else from the measure itself. So a variant for one option (e.g. output: 'angular' →
  * kind distance) combines with a variant for another (e.g. an absolute bandwidth → no scale invariance).
+ * `measure` is an id (E_UNKNOWN_MEASURE when there is no such measure) or the MeasureInfo of
+ * getMeasure()/listMeasures().
  */
-export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<string, unknown>>): EffectiveProperties {
+export function effectiveProperties(
+  measure: MeasureInfo | MeasureId | (string & {}),
+  options: Readonly<Record<string, unknown>> = {},
+): EffectiveProperties {
+  const info = typeof measure === 'object' && measure !== null && Array.isArray(measure.variants) ? measure : getDefinition(measure);
   const matching = info.variants
     .filter((variant) => matches(variant, options))
     .map((variant, order) => ({ variant, order, size: Object.keys(variant.when).length }))
     .sort((x, y) => y.size - x.size || x.order - y.order);
-  const pick = <K extends keyof MeasureVariant>(key: K): MeasureVariant[K] | undefined =>
-    matching.find(({ variant }) => variant[key] !== undefined)?.variant[key];
-  const selfValue = pick('selfValue');
+  const pick = <T>(field: (variant: MeasureVariant) => T | undefined): T | undefined => {
+    for (const { variant } of matching) {
+      const value = field(variant);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+  const selfValue = pick((variant) => variant.selfValue);
   return {
-    kind: pick('kind') ?? info.kind,
-    invariances: pick('invariances') ?? info.invariances,
-    argumentInvariances: pick('argumentInvariances') ?? info.argumentInvariances,
-    range: pick('range') ?? info.range,
-    metric: pick('metric') ?? info.metric,
+    kind: pick((variant) => variant.kind) ?? info.kind,
+    invariances: pick((variant) => variant.invariances) ?? info.invariances,
+    argumentInvariances: pick((variant) => variant.argumentInvariances) ?? info.argumentInvariances,
+    range: pick((variant) => variant.rangeOf?.(options) ?? variant.range) ?? info.range,
+    metric: pick((variant) => variant.metric) ?? info.metric,
     selfValue: selfValue !== undefined ? selfValue : info.selfValue,
   };
 }

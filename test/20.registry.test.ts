@@ -84,6 +84,18 @@ describe('variants over a range of option values', () => {
     }
     expect(effectiveProperties(gulp, { lambda: 0 }).invariances).toContain('invertible-linear');
   });
+
+  it('effectiveProperties takes an id or a MeasureInfo, and refuses unknown ids with E_UNKNOWN_MEASURE', async () => {
+    const { effectiveProperties, getMeasure } = await import('../src/index.js');
+    const { errorOf } = await import('./helpers/errors.js');
+    expect(effectiveProperties('gulp', { lambda: 0.5 })).toEqual(effectiveProperties(getMeasure('gulp'), { lambda: 0.5 }));
+    expect(effectiveProperties('procrustes').range).toEqual(getMeasure('procrustes').range);
+    expect(effectiveProperties('procrustes', { normalize: true })).toEqual(effectiveProperties(getMeasure('procrustes'), { normalize: true }));
+    const unknown = errorOf(() => effectiveProperties('procrustse'));
+    expect(unknown.code).toBe('E_UNKNOWN_MEASURE');
+    expect(unknown.message).toContain("did you mean 'procrustes'");
+    expect(errorOf(() => effectiveProperties(42 as never)).code).toBe('E_TYPE');
+  });
 });
 
 describe('derived metadata', () => {

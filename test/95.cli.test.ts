@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { NnsimError, compare, compareMany, getMeasure, listMeasures, measureIds } from '../src/index.js';
+import { NnsimError, compare, compareMany, effectiveProperties, getMeasure, listMeasures, measureIds, sampleRows, takeRows } from '../src/index.js';
+import { summarize } from '../src/report/pairwise.js';
 import { openArray, openLayers, toRepresentation } from '../src/io/load.js';
 import { readNpy } from '../src/io/npy.js';
 import { readNpz } from '../src/io/npz.js';
@@ -15,6 +16,8 @@ import { encodeSafetensors, readSafetensors } from '../src/io/safetensors.js';
 import { rng } from './helpers/random.js';
 import { errorOf } from './helpers/errors.js';
 import { CLI, ensureBuilt, expectOneLineError, nnsim, tmp } from './helpers/cli.js';
+import { npyBytes, zipBytes } from './helpers/zip.js';
+import { deflateRawSync as deflateSync } from 'node:zlib';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'io');
@@ -181,6 +184,85 @@ describe('malformed files', () => {
     }
   });
 
+  it('refuse a .npy with bytes after its data (numpy.load would silently read only the first array)', () => {
+    const good = new Uint8Array(readFileSync(fixture('x-f8-le.npy')));
+    for (const extra of [1, 8, 200]) {
+      const bytes = new Uint8Array(good.length + extra);
+      bytes.set(good);
+      const error = errorOf(() => readNpy(bytes, 'extra.npy', 'extra'));
+      expect(error.code).toBe('E_FILE');
+      expect(error.message).toMatch(new RegExp(`${extra} unexpected bytes after the data`));
+      const inZip = errorOf(() => readNpz(zipBytes([{ name: 'x.npy', data: bytes }]), 'extra.npz'));
+      expect(inZip.message).toMatch(/unexpected bytes after the data/);
+    }
+    expect(readNpy(good, 'good.npy', 'good').shape).toEqual([6, 4]);
+  });
+
+  it('refuse overlapping zip entries before inflating anything', () => {
+    // 30 directory records that all point at one deflated 8 MB entry: 240 MB if each were inflated.
+    const big = npyBytes([1000, 1000]);
+    const shared = zipBytes([{ name: 'a.npy', data: big }, ...Array.from({ length: 30 }, (_, k) => ({ name: `b${k}.npy`, data: big, sharesLocalOf: 0 }))]);
+    expect(shared.length).toBeLessThan(20_000);
+    const error = errorOf(() => readNpz(shared, 'shared.npz'));
+    expect(error.code).toBe('E_FILE');
+    expect(error.message).toMatch(/overlap/);
+    // Partial overlap: the first entry's data claims to run into the second entry's local header.
+    const small = npyBytes([3, 2], Float64Array.from([1, 2, 3, 4, 5, 6]));
+    const partial = zipBytes([
+      { name: 'a.npy', data: small, compressedSize: deflateSync(small).length + 20 },
+      { name: 'b.npy', data: small },
+    ]);
+    expect(errorOf(() => readNpz(partial, 'partial.npz')).message).toMatch(/overlap/);
+  });
+
+  it('check the zip directory against the file and refuse encrypted, duplicate or mismatched entries', () => {
+    const small = npyBytes([3, 2], Float64Array.from([1, 2, 3, 4, 5, 6]));
+    const good = zipBytes([{ name: 'a.npy', data: small }, { name: 'b.npy', data: small, method: 0 }]);
+    expect(readNpz(good, 'good.npz').map((e) => [e.name, Array.from(e.decode())])).toEqual([
+      ['a', [1, 2, 3, 4, 5, 6]],
+      ['b', [1, 2, 3, 4, 5, 6]],
+    ]);
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['past the end', zipBytes([{ name: 'a.npy', data: small, compressedSize: 1_000_000 }]), /beyond|past|overlap/],
+      ['duplicate names', zipBytes([{ name: 'a.npy', data: small }, { name: 'a.npy', data: small }]), /two entries named 'a.npy'/],
+      ['stored with two sizes', zipBytes([{ name: 'a.npy', data: small, method: 0, size: small.length + 8 }]), /sizes are inconsistent/],
+      ['promises less than it holds', zipBytes([{ name: 'a.npy', data: small, size: small.length - 8 }]), /more than|sizes|truncated|unexpected/],
+    ];
+    const encrypted = good.slice();
+    const view = new DataView(encrypted.buffer);
+    let directory = encrypted.length - 22;
+    directory = view.getUint32(directory + 16, true);
+    view.setUint16(directory + 8, 1, true);
+    cases.push(['encrypted', encrypted, /encrypted/]);
+    const renamed = good.slice();
+    renamed[30] = 'x'.charCodeAt(0); // the first local header's name: 'x.npy' instead of 'a.npy'
+    cases.push(['local name differs', renamed, /name/]);
+    for (const [what, bytes, message] of cases) {
+      const error = errorOf(() => readNpz(bytes, 'bad.npz').map((e) => e.decode()));
+      expect(error.code, what).toBe('E_FILE');
+      expect(error.message, what).toMatch(message);
+    }
+  });
+
+  it('read the .npy headers inside a .npz without inflating the data, so a mismatched N is refused first', () => {
+    // An 8 MB array whose deflated stream is corrupt after the first kilobytes: its header is readable,
+    // its data is not. Opening it must not inflate the data; decoding it must fail with E_FILE.
+    const big = npyBytes([1000, 1000]);
+    const stream = deflateSync(big);
+    for (let i = stream.length - 2000; i < stream.length - 10; i += 7) stream[i] = stream[i]! ^ 0x5a;
+    const bytes = zipBytes([{ name: 'big.npy', data: big, stream }]);
+    const [entry] = readNpz(bytes, 'big.npz');
+    expect(entry!.shape).toEqual([1000, 1000]);
+    expect(entry!.dtype).toBe('float64');
+    expect(errorOf(() => entry!.decode()).code).toBe('E_FILE');
+    const dir = tmp();
+    writeFileSync(join(dir, 'big.npz'), bytes);
+    expectOneLineError(nnsim(['compare', join(dir, 'big.npz'), fixture('a.npy')]), /1000 rows but .*a\.npy has 20/);
+    // A header whose shape does not match the entry's size is refused from the directory, before inflating.
+    const lying = zipBytes([{ name: 'x.npy', data: npyBytes([1000, 1000]), size: 80 + 1000 }]);
+    expect(errorOf(() => readNpz(lying, 'lying.npz')).message).toMatch(/promises 8000000 bytes of data/);
+  });
+
   it('never throw anything but NnsimError on fuzzed headers', () => {
     const random = rng(7);
     const targets: [string, Uint8Array, (b: Uint8Array) => unknown][] = [
@@ -225,6 +307,34 @@ describe('malformed files', () => {
 // ------------------------------------------------------------------------------------ the binary
 
 beforeAll(ensureBuilt);
+
+/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      rows.push([...row, field]);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
 
 describe('nnsim compare', () => {
   it('prints the same numbers as the library call', () => {
@@ -293,6 +403,33 @@ describe('nnsim compare', () => {
     expectOneLineError(nnsim(['compare', join(dir, 'seed-0', 'hidden3.npy'), join(dir, 'seed-1', 'hidden3.npy'), '-m', measure.id]), /labels/);
   });
 
+  it('compares a reproducible random subset with --rows N --seed S (stratified with --labels) and says so', () => {
+    const dir = join(ROOT, 'data', 'demo');
+    const files = [join(dir, 'seed-0', 'hidden3.npy'), join(dir, 'seed-1', 'hidden3.npy')];
+    const labels = Int32Array.from(openArray(join(dir, 'labels.npy')).decode());
+    const [a, b] = files.map((f) => toRepresentation(openArray(f)));
+    const r = nnsim(['compare', ...files, '-m', 'knn-jaccard,knn-modularity-difference', '--labels', join(dir, 'labels.npy'), '--rows', '120', '--seed', '4', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { subset: unknown; values: Record<string, number>; a: { rows: number } };
+    expect(out.subset).toEqual({ rows: 120, of: 400, seed: 4, stratified: true });
+    expect(out.a.rows).toBe(120);
+    const rows = sampleRows(400, { rows: 120, seed: 4, labels });
+    const sa = takeRows(a!, rows);
+    const sb = takeRows(b!, rows);
+    const subsetLabels = Int32Array.from(rows, (i) => labels[i]!);
+    expect(out.values['knn-jaccard']).toBe(compare('knn-jaccard', sa, sb));
+    expect(out.values['knn-modularity-difference']).toBe(compare('knn-modularity-difference', sa, sb, { labels: subsetLabels }));
+    const text = nnsim(['compare', ...files, '-m', 'rsa', '--rows', '50']);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toContain('rows: a random subset of 50 of the 400 inputs (--rows 50 --seed 0)\n');
+    expect(text.stdout).toContain(String(compare('rsa', takeRows(a!, sampleRows(400, { rows: 50 })), takeRows(b!, sampleRows(400, { rows: 50 })))));
+    const all = nnsim(['compare', ...files, '-m', 'cka', '--json']);
+    expect((JSON.parse(all.stdout) as { subset: unknown }).subset).toBeNull();
+    expectOneLineError(nnsim(['compare', ...files, '--seed', '3']), /--seed .* give --rows too/);
+    expectOneLineError(nnsim(['compare', ...files, '--rows', '0']), /--rows expects an integer ≥ 1; got '0'/);
+    expectOneLineError(nnsim(['compare', ...files, '--rows', '10', '--seed', 'x']), /--seed expects an integer ≥ 0/);
+  });
+
   it('computes functional measures on output files', () => {
     const ids = ['disagreement', 'jsd', 'accuracy-difference'].filter((id) => measureIds().includes(id as never));
     if (ids.length === 0) return; // not registered
@@ -306,6 +443,22 @@ describe('nnsim compare', () => {
     for (const id of ids) {
       const options = { input: 'logits', ...(getMeasure(id).requires.includes('labels') ? { labels } : {}) };
       expect(got[id], id).toBe(compare(id, a!, b!, options));
+    }
+  });
+
+  it('keeps --json output valid JSON when LAPACK rejects an argument inside a measure (nothing printed to stdout)', () => {
+    // At magnitude 1e154 the 8 × 3 cross product overflows; LAPACK's scaling routine then reports an
+    // illegal argument (its stock error handler prints a line to stdout).
+    const big = (f: (i: number) => number) => ({ dtype: 'F64' as const, shape: [8, 3], data: Float64Array.from({ length: 24 }, (_, i) => f(i) * 1e154) });
+    const file = join(tmp(), 'big.safetensors');
+    writeFileSync(file, encodeSafetensors({ a: big((i) => Math.sin(i + 1)), b: big((i) => Math.cos(3 * i + 1)) }));
+    const r = nnsim(['compare', `${file}#a`, `${file}#b`, '-m', 'procrustes,cka,angular-shape', '--json']);
+    expect(r.stdout).not.toMatch(/On entry to|Wrong parameter/);
+    const out = JSON.parse(r.stdout) as { values: Record<string, number | null>; errors: Record<string, { code: string }> };
+    expect(Object.keys(out.values)).toEqual(['procrustes', 'cka', 'angular-shape']);
+    for (const [id, v] of Object.entries(out.values)) {
+      if (v === null) expect(['E_NUMERICAL', 'E_DEGENERATE'], id).toContain(out.errors[id]!.code);
+      else expect(Number.isFinite(v), id).toBe(true);
     }
   });
 
@@ -389,6 +542,61 @@ describe('nnsim pairwise', () => {
     expect(html.match(/<svg [^>]*class="heatmap"/g)).toHaveLength(2);
     expect(html).toContain('distance: lower = more similar');
     expect(html).toContain('similarity: higher = more similar');
+  });
+
+  it('writes results.csv that a spreadsheet cannot run: text cells starting with = + - @ tab CR are escaped, values are not', () => {
+    // Tensor names are the layer names of the report: a file can carry formulas in them.
+    const names = ['=HYPERLINK("http://x.invalid","y")', '+1+1', '-2+3', '@SUM(A1)', '\tlayer', '\rlayer', 'plain,comma', 'quote"d'];
+    const tensors: Record<string, { dtype: 'F64'; shape: number[]; data: Float64Array }> = {};
+    names.forEach((name, k) => {
+      tensors[name] = { dtype: 'F64', shape: [6, 2], data: Float64Array.from({ length: 12 }, (_, i) => Math.sin(1 + 7.3 * i * (k + 1))) };
+    });
+    const dir = tmp();
+    const file = join(dir, 'model.safetensors');
+    writeFileSync(file, encodeSafetensors(tensors));
+    const out = join(dir, 'report');
+    const r = nnsim(['pairwise', file, file, '-m', 'rsa', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = parseCsv(readFileSync(join(out, 'results.csv'), 'utf8'));
+    expect(rows[0]).toEqual(['measure', 'layerA', 'layerB', 'value']);
+    expect(rows).toHaveLength(1 + names.length ** 2);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { a: { layers: { name: string }[] }; values: Record<string, number[][]> };
+    const order = results.a.layers.map((l) => l.name);
+    expect([...order].sort()).toEqual([...names].sort());
+    let negative = 0;
+    for (const [k, row] of rows.slice(1).entries()) {
+      const [measure, la, lb, value] = row as [string, string, string, string];
+      expect(measure).toBe('rsa');
+      for (const cell of [la, lb]) expect(cell, JSON.stringify(cell)).not.toMatch(/^[=+\-@\t\r]/);
+      // The escape is one leading apostrophe, so the name is recovered exactly.
+      const unescape = (cell: string): string => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+      const i = Math.floor(k / names.length);
+      const j = k % names.length;
+      expect([unescape(la), unescape(lb)]).toEqual([order[i], order[j]]);
+      expect(Number(value)).toBe(results.values.rsa![i]![j]);
+      if (value.startsWith('-')) negative++;
+    }
+    expect(negative, 'negative values stay numbers').toBeGreaterThan(0);
+  });
+
+  it('reports each measure with its range under the options used', () => {
+    expect(summarize({ key: 'jsd', id: 'jsd', options: { base: 2 } }).range).toEqual([0, 1]);
+    expect(summarize({ key: 'jsd', id: 'jsd', options: {} }).range).toEqual([0, Math.LN2]);
+    expect(summarize({ key: 'p', id: 'procrustes', options: { normalize: true } }).range).toEqual(effectiveProperties('procrustes', { normalize: true }).range);
+  });
+
+  it('sweeps the same random subset of every layer with --rows N --seed S', () => {
+    const out = join(tmp(), 'report');
+    const r = nnsim(['pairwise', fixture('model-a'), fixture('model-b'), '-m', 'cka', '--rows', '8', '--seed', '2', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('nnsim: rows: a random subset of 8 of the 12 inputs (--rows 8 --seed 2)');
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { subset: unknown; values: Record<string, number[][]> };
+    expect(results.subset).toEqual({ rows: 8, of: 12, seed: 2, stratified: false });
+    const rows = sampleRows(12, { rows: 8, seed: 2 });
+    const layersA = openLayers(fixture('model-a')).map((e) => takeRows(toRepresentation(e), rows));
+    const layersB = openLayers(fixture('model-b')).map((e) => takeRows(toRepresentation(e), rows));
+    expect(results.values.cka![2]![1]).toBe(compare('cka', layersA[2]!, layersB[1]!));
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('random subset of 8 of the 12 inputs');
   });
 
   it('draws distances so that dark still means similar', () => {

@@ -62,7 +62,7 @@ struct Job {
       } catch (...) {
         out.error = currentError(ids[i]);
       }
-      if (!out.ok && out.error.code == ErrorCode::Cancelled) {
+      if (!out.ok && (out.error.code == ErrorCode::Cancelled || out.error.code == ErrorCode::Timeout)) {
         for (std::size_t j = i + 1; j < ids.size(); ++j) {
           outcomes[j] = out;
           outcomes[j].error.measure = ids[j];
@@ -74,7 +74,7 @@ struct Job {
   }
 };
 
-// `matricesIndex`: where the call has its matrices argument (compare: 5, compareAsync: 7).
+// `matricesIndex`: where the call has its matrices argument (compare: 6, compareAsync: 7).
 Job parseJob(const Napi::CallbackInfo& info, std::size_t matricesIndex) {
   Napi::Env env = info.Env();
   Job job;
@@ -227,10 +227,11 @@ Napi::Value Compare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 4) {
-      throwError(env, ErrorCode::Type, "compare(ids, options, a, b, labels?, matrices?) needs 4 arguments");
+      throwError(env, ErrorCode::Type, "compare(ids, options, a, b, labels?, timeout?, matrices?) needs 4 arguments");
     }
-    const Job job = parseJob(info, 5);
+    const Job job = parseJob(info, 6);
     RunControl control;
+    control.setTimeout(timeoutArgument(env, info[5]));
     return toJs(env, job.run(control));
   });
 }
@@ -249,6 +250,9 @@ Napi::Value CompareAsync(const Napi::CallbackInfo& info) {
     if (!onProgress.IsUndefined() && !onProgress.IsNull() && !onProgress.IsFunction()) {
       throwError(env, ErrorCode::Type, "onProgress must be a function");
     }
+    // The worker reads the data while JS runs: never the caller's buffer (see adoptCopyForAsync).
+    NativeRepresentation::From(env, info[2], "a").adoptCopyForAsync();
+    NativeRepresentation::From(env, info[3], "b").adoptCopyForAsync();
     auto* worker = new CompareWorker(env, std::move(job), info[2].As<Napi::Object>(), info[3].As<Napi::Object>(),
                                      std::move(flag), onProgress);
     Napi::Promise promise = worker->promise();

@@ -42,6 +42,7 @@ Matrix leadingLeftVectors(const Representation& r, std::size_t k) {
   const Svd& svd = r.svd(Centering::Columns);
   Matrix out = Matrix::uninitialized(r.rows(), k);
   for (std::size_t i = 0; i < r.rows(); ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     for (std::size_t j = 0; j < k; ++j) out(i, j) = svd.u(i, j);
   }
   return out;
@@ -297,19 +298,41 @@ double pwcca(const MeasureContext& ctx) {
   return directions == "canonical" ? pwccaCanonical(ctx) : pwccaSvccaCode(ctx);
 }
 
+// Working memory (MemoryEstimate): per input the centred SVD and a column-space basis (N × r), the
+// r_a × r_b product of the bases and its SVD; PWCCA's 'svcca-code' directions add the D × D
+// covariances, whitening and full SVD, and the N × D directions with their QR factor.
+double ccaMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows), da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
+  const double ra = std::min(n, da), rb = std::min(n, db);
+  return memory::centredSvd(n, da) + memory::centredSvd(n, db) + memory::matrix(n, ra + rb) + memory::matrix(ra, rb) +
+         memory::thinSvd(ra, rb);
+}
+
+double pwccaMemory(const MemoryShape& s, const Options& options) {
+  const double d = static_cast<double>(std::max(s.colsA, s.colsB));
+  const double extra = options.choice("directions") == "svcca-code"
+                           ? 12 * memory::matrix(d, d) + 4 * memory::matrix(static_cast<double>(s.rows), d)
+                           : 0.0;
+  return ccaMemory(s, options) + extra;
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& ccaMeasures() {
   // Relative rank tolerance; absent: numpy's matrix_rank rule (see epsilonOption).
   static const OptionSpec epsilon = numberOption("epsilon").atLeast(0.0).below(1.0);
   static const std::vector<MeasureDef> list = {
-      MeasureDef("cca-mean", ccaMean).withMinRows(2).option(epsilon),
-      MeasureDef("cca-r2", ccaR2).withMinRows(2).option(epsilon),
+      MeasureDef("cca-mean", ccaMean).withMinRows(2).option(epsilon).withMemory(ccaMemory),
+      MeasureDef("cca-r2", ccaR2).withMinRows(2).option(epsilon).withMemory(ccaMemory),
       MeasureDef("svcca", svcca)
           .withMinRows(2)
           .option(numberOption("varianceKept", 0.99).above(0.0).atMost(1.0))
-          .option(integerOption("components").atLeast(1).atMost(1 << 30)),  // optional: overrides varianceKept
-      MeasureDef("pwcca", pwcca).withMinRows(2).option(enumOption("directions", {"canonical", "svcca-code"}, "canonical")),
+          .option(integerOption("components").atLeast(1).atMost(1 << 30))  // optional: overrides varianceKept
+          .withMemory(ccaMemory),
+      MeasureDef("pwcca", pwcca)
+          .withMinRows(2)
+          .option(enumOption("directions", {"canonical", "svcca-code"}, "canonical"))
+          .withMemory(pwccaMemory),
   };
   return list;
 }

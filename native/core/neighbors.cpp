@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <memory>
@@ -20,6 +21,7 @@
 #include "linalg.hpp"
 #include "measure.hpp"
 #include "parallel.hpp"
+#include "sorting.hpp"
 
 namespace nnsim {
 namespace {
@@ -96,12 +98,13 @@ enum class Agreement { Jaccard, Rank, JointRankJaccard };
 double meanAgreement(const MeasureContext& ctx, Agreement what) {
   const std::size_t k = readK(ctx);
   const Metric metric = readMetric(ctx);
-  const KnnLists& a = knn(ctx.a(), k, metric);
-  const KnnLists& b = knn(ctx.b(), k, metric);
+  const KnnLists& a = knn(ctx.a(), k, metric, &ctx.control);
+  const KnnLists& b = knn(ctx.b(), k, metric, &ctx.control);
   ListComparer comparer(a, b);
   const std::size_t n = ctx.pair.rows();
   double sum = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     const RowAgreement row = comparer.row(i);
     switch (what) {
       case Agreement::Jaccard: sum += row.jaccard; break;
@@ -125,48 +128,56 @@ double jointRankJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, A
 // drift?", Eq. 2–3): for each input i, the cosine similarities of i to the union U_i of its k nearest
 // (cosine) neighbours in both representations form one vector per representation; the score is the mean
 // over i of the cosine of the two vectors. `vectors: 'distances'` uses cosine distances 1 − s instead,
-// as ReSi does.
+// as ReSi does. Only the O(N·k) similarities to the joint neighbours are computed (exactly,
+// ExactDistance), never an N × N matrix.
 double secondOrderCosine(const MeasureContext& ctx) {
   const std::size_t k = readK(ctx);
   const bool distances = ctx.options.choice("vectors") == "distances";
-  const KnnLists& la = knn(ctx.a(), k, Metric::Cosine);
-  const KnnLists& lb = knn(ctx.b(), k, Metric::Cosine);
-  const Matrix& sa = distances ? pairwiseDistances(ctx.a(), Metric::Cosine) : cosineSimilarities(ctx.a());
-  const Matrix& sb = distances ? pairwiseDistances(ctx.b(), Metric::Cosine) : cosineSimilarities(ctx.b());
+  const KnnLists& la = knn(ctx.a(), k, Metric::Cosine, &ctx.control);
+  const KnnLists& lb = knn(ctx.b(), k, Metric::Cosine, &ctx.control);
+  const ExactDistance ea(ctx.a(), Metric::Cosine);
+  const ExactDistance eb(ctx.b(), Metric::Cosine);
+  const auto entry = [distances](const ExactDistance& e, std::size_t i, std::size_t j) {
+    return distances ? e(i, j) : e.similarity(i, j);
+  };
   const std::size_t n = ctx.pair.rows();
-  std::vector<std::uint32_t> stamp(n, 0);
-  std::vector<std::size_t> members;
-  members.reserve(2 * k);
-  double sum = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t mark = static_cast<std::uint32_t>(i + 1);
-    members.clear();
-    for (const KnnLists* lists : {&la, &lb}) {
-      const std::int32_t* row = lists->row(i);
+  std::vector<double> perInput(n);
+  parallelFor(n, 256, [&](std::size_t begin, std::size_t end) {
+    std::vector<std::int32_t> first(k);
+    std::vector<std::size_t> members;
+    members.reserve(2 * k);
+    for (std::size_t i = begin; i < end; ++i) {
+      // U_i: the neighbours of i in the first list, then those of the second list not already there
+      // (looked up in a sorted copy of the first: O(k log k) per input, no N-sized scratch).
+      members.assign(la.row(i), la.row(i) + k);
+      first.assign(la.row(i), la.row(i) + k);
+      std::sort(first.begin(), first.end());
       for (std::size_t t = 0; t < k; ++t) {
-        const std::size_t j = static_cast<std::size_t>(row[t]);
-        if (stamp[j] == mark) continue;
-        stamp[j] = mark;
-        members.push_back(j);
+        const std::int32_t j = lb.row(i)[t];
+        if (!std::binary_search(first.begin(), first.end(), j)) members.push_back(static_cast<std::size_t>(j));
       }
+      double dot = 0.0, normA = 0.0, normB = 0.0;
+      for (std::size_t j : members) {
+        const double x = entry(ea, i, j);
+        const double y = entry(eb, i, j);
+        dot += x * y;
+        normA += x * x;
+        normB += y * y;
+      }
+      if (!(normA > 0.0) || !(normB > 0.0)) {
+        throw Error(ErrorCode::Degenerate,
+                    "second-order cosine similarity is undefined for input " + std::to_string(i) + ": its " +
+                        (distances ? "cosine distances" : "cosine similarities") +
+                        " to the joint neighbours are all zero in the " + (normA > 0.0 ? "second" : "first") +
+                        " representation (" +
+                        (distances ? "all neighbours are positive multiples of it" : "an all-zero row") + ")");
+      }
+      perInput[i] = dot / std::sqrt(normA * normB);
     }
-    double dot = 0.0, normA = 0.0, normB = 0.0;
-    for (std::size_t j : members) {
-      const double x = sa(i, j);
-      const double y = sb(i, j);
-      dot += x * y;
-      normA += x * x;
-      normB += y * y;
-    }
-    if (!(normA > 0.0) || !(normB > 0.0)) {
-      throw Error(ErrorCode::Degenerate,
-                  "second-order cosine similarity is undefined for input " + std::to_string(i) + ": its " +
-                      (distances ? "cosine distances" : "cosine similarities") + " to the joint neighbours are all zero in the " +
-                      (normA > 0.0 ? "second" : "first") + " representation (" +
-                      (distances ? "all neighbours are positive multiples of it" : "an all-zero row") + ")");
-    }
-    sum += dot / std::sqrt(normA * normB);
-  }
+  });
+  // Summed in input order, so the value does not depend on the thread count.
+  double sum = 0.0;
+  for (double v : perInput) sum += v;
   return sum / static_cast<double>(n);
 }
 
@@ -200,14 +211,18 @@ double clipThreshold(const Representation& r, double q, ClipThreshold how) {
   const MatrixView x = r.raw();
   if (how == ClipThreshold::Global) {
     std::vector<double> all(x.size());
-    for (std::size_t i = 0; i < all.size(); ++i) all[i] = std::fabs(x.data[i]);
+    for (std::size_t i = 0; i < x.rows; ++i) {
+      checkpoint();
+      for (std::size_t c = 0; c < x.cols; ++c) all[i * x.cols + c] = std::fabs(x(i, c));
+    }
     const std::size_t index = static_cast<std::size_t>(q * static_cast<double>(all.size()));
-    std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(index), all.end());
+    nthElementWithCheckpoints(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(index), all.end(), std::less<double>());
     return all[index];
   }
   std::vector<double> row(x.cols);
   double sum = 0.0;
   for (std::size_t i = 0; i < x.rows; ++i) {
+    checkpoint();
     for (std::size_t c = 0; c < x.cols; ++c) row[c] = std::fabs(x(i, c));
     std::sort(row.begin(), row.end());
     sum += sortedQuantile(row, q);
@@ -218,7 +233,6 @@ double clipThreshold(const Representation& r, double q, ClipThreshold how) {
 // A clipped copy of a representation, owned by the original's memo (so its own memo, k-NN lists
 // included, lives as long as the original's).
 struct ClippedRepresentation {
-  Matrix data;
   std::unique_ptr<Representation> representation;
 };
 
@@ -232,9 +246,12 @@ const Representation& alignmentRows(const Representation& r, const Options& opti
   return *r.memo<ClippedRepresentation>(key, [&] {
            ClippedRepresentation out;
            const double limit = clipThreshold(r, q, how);
-           out.data = Matrix::copyOf(r.raw());
-           for (std::size_t i = 0; i < out.data.size(); ++i) out.data.data()[i] = std::clamp(out.data.data()[i], -limit, limit);
-           out.representation = std::make_unique<Representation>(out.data.view());
+           Matrix clipped = Matrix::copyOf(r.raw());
+           for (std::size_t i = 0; i < clipped.rows(); ++i) {
+             checkpoint();
+             for (double* v = clipped.row(i); v != clipped.row(i) + clipped.cols(); ++v) *v = std::clamp(*v, -limit, limit);
+           }
+           out.representation = std::make_unique<Representation>(std::move(clipped));
            return out;
          }).representation;
 }
@@ -245,6 +262,7 @@ const std::vector<double>& inverseRowNorms(const Representation& r) {
     const MatrixView x = r.raw();
     std::vector<double> out(x.rows);
     for (std::size_t i = 0; i < x.rows; ++i) {
+      checkpoint();
       const double norm = std::sqrt(dot(x.row(i), x.row(i), x.cols));
       out[i] = norm > 0.0 ? 1.0 / norm : 0.0;
     }
@@ -261,8 +279,8 @@ class AlignmentView {
     if (normalize_) inverseNorms_ = &inverseRowNorms(rows_);
   }
 
-  const KnnLists& neighbours(std::size_t k) const {
-    return knn(rows_, k, normalize_ ? Metric::Cosine : Metric::InnerProduct);
+  const KnnLists& neighbours(std::size_t k, const RunControl& control) const {
+    return knn(rows_, k, normalize_ ? Metric::Cosine : Metric::InnerProduct, &control);
   }
 
   double kernel(std::size_t i, std::size_t j) const {
@@ -297,7 +315,8 @@ struct ListPair {
 
 ListPair alignmentLists(const MeasureContext& ctx, std::int64_t least = 1) {
   const std::size_t k = alignmentK(ctx, least);
-  return {AlignmentView(ctx.a(), ctx.options).neighbours(k), AlignmentView(ctx.b(), ctx.options).neighbours(k)};
+  return {AlignmentView(ctx.a(), ctx.options).neighbours(k, ctx.control),
+          AlignmentView(ctx.b(), ctx.options).neighbours(k, ctx.control)};
 }
 
 // Mean over inputs of a per-input score, computed in parallel blocks (the sum in input order, so the
@@ -311,7 +330,10 @@ double meanOverInputs(const MeasureContext& ctx, Score&& score) {
     ctx.control.step(start, n);
     const std::size_t end = std::min(n, start + kBlock);
     parallelFor(end - start, 64, [&](std::size_t begin, std::size_t stop) {
-      for (std::size_t i = start + begin; i < start + stop; ++i) values[i] = score(i);
+      for (std::size_t i = start + begin; i < start + stop; ++i) {
+        checkpoint();  // (k may be as large as N − 1: one input's score can take O(N log N) or O(N²))
+        values[i] = score(i);
+      }
     });
   }
   double sum = 0.0;
@@ -351,7 +373,10 @@ double cycleKnn(const MeasureContext& ctx) {
   const ListPair lists = alignmentLists(ctx);
   const std::size_t k = lists.a.k;
   std::vector<std::int32_t> sortedA(lists.a.indices);  // each row sorted, for binary search
-  for (std::size_t j = 0; j < lists.a.n; ++j) std::sort(sortedA.begin() + static_cast<std::ptrdiff_t>(j * k), sortedA.begin() + static_cast<std::ptrdiff_t>((j + 1) * k));
+  for (std::size_t j = 0; j < lists.a.n; ++j) {
+    checkpoint();
+    std::sort(sortedA.begin() + static_cast<std::ptrdiff_t>(j * k), sortedA.begin() + static_cast<std::ptrdiff_t>((j + 1) * k));
+  }
   return meanOverInputs(ctx, [&](std::size_t i) {
     const std::int32_t* viaB = lists.b.row(i);
     for (std::size_t t = 0; t < k; ++t) {
@@ -402,6 +427,7 @@ std::size_t editDistance(const std::int32_t* a, const std::int32_t* b, std::size
   current.resize(k + 1);
   for (std::size_t j = 0; j <= k; ++j) previous[j] = j;
   for (std::size_t i = 1; i <= k; ++i) {
+    if (i % 256 == 0) checkpoint();
     current[0] = i;
     for (std::size_t j = 1; j <= k; ++j) {
       current[j] = a[i - 1] == b[j - 1] ? previous[j - 1]
@@ -448,6 +474,7 @@ MaskedRows maskedRows(const KnnLists& first, const KnnLists& second, const Align
   parallelFor(n, 256, [&](std::size_t begin, std::size_t end) {
     std::vector<std::int32_t> sb;
     for (std::size_t i = begin; i < end; ++i) {
+      checkpoint();
       std::vector<std::int32_t>& row = kept[i];
       row.assign(first.row(i), first.row(i) + k);
       std::sort(row.begin(), row.end());
@@ -467,6 +494,7 @@ MaskedRows maskedRows(const KnnLists& first, const KnnLists& second, const Align
   out.l.resize(out.offsets[n]);
   parallelFor(n, 64, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
+      checkpoint();
       std::size_t p = out.offsets[i];
       for (std::int32_t j : kept[i]) {
         out.columns[p] = j;
@@ -488,6 +516,7 @@ double maskedUnbiasedHsic(const MaskedRows& m) {
   double transposed = 0.0, sumA = 0.0, sumB = 0.0;
   std::vector<double> columnSumsA(n, 0.0), rowSumsB(n, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     for (std::size_t p = m.offsets[i]; p < m.offsets[i + 1]; ++p) {
       const std::size_t j = static_cast<std::size_t>(m.columns[p]);
       sumA += m.k[p];
@@ -511,8 +540,8 @@ double maskedUnbiasedHsic(const MaskedRows& m) {
 double cknna(const MeasureContext& ctx) {
   const std::size_t k = alignmentK(ctx, 2);
   const AlignmentView a(ctx.a(), ctx.options), b(ctx.b(), ctx.options);
-  const KnnLists& la = a.neighbours(k);
-  const KnnLists& lb = b.neighbours(k);
+  const KnnLists& la = a.neighbours(k, ctx.control);
+  const KnnLists& lb = b.neighbours(k, ctx.control);
   ctx.control.throwIfCancelled();
   const double cross = maskedUnbiasedHsic(maskedRows(la, lb, a, b));
   const double selfA = maskedUnbiasedHsic(maskedRows(la, la, a, a));
@@ -526,6 +555,35 @@ double cknna(const MeasureContext& ctx) {
   return cross / (std::sqrt(selfA * selfB) + ctx.options.number("epsilon"));
 }
 
+// Working memory: the k-NN lists of both inputs (the N × k lists, the blocked search's selection state
+// and tiles; never N × N) and the per-input scratch.
+double listsMemory(const MemoryShape& s, const Options& options) {
+  const std::size_t k = std::min(static_cast<std::size_t>(options.integer("k")), s.rows);
+  return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + memory::matrix(s.rows, 6);
+}
+
+// The mutual k-NN family: the lists of both inputs; with clipping, each input's clipped copy (N × D,
+// with its own lists) and the threshold's scratch (the global quantile selects on a copy of all |x|);
+// per input the inverse norms, the scores and (cycle-knn) the sorted lists.
+double alignmentMemory(const MemoryShape& s, const Options& options) {
+  const std::size_t k = std::min(static_cast<std::size_t>(options.integer("k")), s.rows);
+  double bytes = listsMemory(s, options) + memory::matrix(s.rows, 2) + 4.0 * static_cast<double>(s.rows * k);
+  if (options.number("clipQuantile") < 1.0) {
+    const double widest = static_cast<double>(std::max(s.colsA, s.colsB));
+    bytes += memory::matrix(s.rows, static_cast<double>(s.colsA + s.colsB)) +
+             (options.choice("clipThreshold") == "global" ? memory::matrix(s.rows, widest) : memory::matrix(widest, 1));
+  }
+  return bytes;
+}
+
+// CKNNA adds one masked kernel at a time in sparse rows: per kept pair an index and two kernel values,
+// per input the offsets, the kept list (a vector of up to k indices) and two sums.
+double cknnaMemory(const MemoryShape& s, const Options& options) {
+  const double n = static_cast<double>(s.rows);
+  const double k = static_cast<double>(std::min(static_cast<std::size_t>(options.integer("k")), s.rows));
+  return alignmentMemory(s, options) + n * k * (4.0 + 8.0 + 8.0 + 4.0) + n * (8.0 * 3.0 + 32.0 + 16.0);
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& neighborMeasures() {
@@ -536,16 +594,23 @@ const std::vector<MeasureDef>& neighborMeasures() {
   static const OptionSpec clipQuantile = numberOption("clipQuantile", 1.0).above(0.0).atMost(1.0);
   static const OptionSpec clipThreshold = enumOption("clipThreshold", {"row-mean", "global"}, "row-mean");
   const auto mutualFamily = [&](const char* id, MeasureKernel kernel) {
-    return MeasureDef(id, kernel).withMinRows(2).option(k).option(normalize).option(clipQuantile).option(clipThreshold);
+    return MeasureDef(id, kernel)
+        .withMinRows(2)
+        .option(k)
+        .option(normalize)
+        .option(clipQuantile)
+        .option(clipThreshold)
+        .withMemory(alignmentMemory);
   };
   static const std::vector<MeasureDef> list = {
-      MeasureDef("knn-jaccard", knnJaccard).withMinRows(2).option(k).option(metric),
+      MeasureDef("knn-jaccard", knnJaccard).withMinRows(2).option(k).option(metric).withMemory(listsMemory),
       MeasureDef("second-order-cosine", secondOrderCosine)
           .withMinRows(2)
           .option(k)
-          .option(enumOption("vectors", {"similarities", "distances"}, "similarities")),
-      MeasureDef("rank-similarity", rankSimilarity).withMinRows(2).option(k).option(metric),
-      MeasureDef("joint-rank-jaccard", jointRankJaccard).withMinRows(2).option(k).option(metric),
+          .option(enumOption("vectors", {"similarities", "distances"}, "similarities"))
+          .withMemory(listsMemory),
+      MeasureDef("rank-similarity", rankSimilarity).withMinRows(2).option(k).option(metric).withMemory(listsMemory),
+      MeasureDef("joint-rank-jaccard", jointRankJaccard).withMinRows(2).option(k).option(metric).withMemory(listsMemory),
       mutualFamily("mutual-knn", mutualKnn),
       // CKNNA needs k ≥ 2 (the authors refuse k < 2) and N ≥ 4 (the unbiased HSIC divides by N − 3).
       MeasureDef("cknna", cknna)
@@ -554,7 +619,8 @@ const std::vector<MeasureDef>& neighborMeasures() {
           .option(normalize)
           .option(clipQuantile)
           .option(clipThreshold)
-          .option(numberOption("epsilon", 0.0).atLeast(0.0).atMost(1.0)),
+          .option(numberOption("epsilon", 0.0).atLeast(0.0).atMost(1.0))
+          .withMemory(cknnaMemory),
       mutualFamily("cycle-knn", cycleKnn),
       mutualFamily("lcs-knn", lcsKnn),
       mutualFamily("edit-distance-knn", editDistanceKnn),

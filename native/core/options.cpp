@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "errors.hpp"
+#include "run_control.hpp"
 
 namespace nnsim {
 namespace {
@@ -267,6 +268,7 @@ MatrixOptions MatrixOptions::resolved(const MatrixOptionSpecs& specs, std::size_
     }
     double largest = 0.0;
     for (std::size_t i = 0; i < m.size(); ++i) {
+      if (i % n == 0) checkpoint();
       if (!std::isfinite(m.data[i])) {
         throw Error(ErrorCode::NonFinite, what + " has " + (std::isnan(m.data[i]) ? "NaN" : "an infinite value") +
                                               " at (" + std::to_string(i / n) + ", " + std::to_string(i % n) + ")");
@@ -274,6 +276,7 @@ MatrixOptions MatrixOptions::resolved(const MatrixOptionSpecs& specs, std::size_
       largest = std::max(largest, std::fabs(m.data[i]));
     }
     for (std::size_t i = 0; i < n; ++i) {
+      checkpoint();
       for (std::size_t j = i + 1; j < n; ++j) {
         if (std::fabs(m(i, j) - m(j, i)) > kMatrixSymmetryTolerance * largest) {
           throw Error(ErrorCode::Option, what + " must be symmetric: entry (" + std::to_string(i) + ", " +

@@ -6,6 +6,7 @@ import { NnsimError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { type MeasureDefinition, defineMeasure } from '../measure-types.js';
 import { type ResolvedOptions, enumOption, numberOption } from '../options.js';
+import { checkBudget } from '../runtime.js';
 import {
   accuracyOf,
   classCount,
@@ -109,7 +110,16 @@ export const jsdDefinition = defineMeasure({
   // The divergence (not its square root, the JS distance) violates the triangle inequality.
   metric: false,
   invariances: [],
-  variants: [{ when: { base: 2 }, range: [0, 1], note: 'in bits (ReSi JSD)' }],
+  variants: [
+    {
+      // Any base b > 1: the divergence in nats divided by ln b. The representative setting b = 2 (bits,
+      // as ReSi) has range [0, 1].
+      when: { base: 2 },
+      appliesTo: (options) => typeof options.base === 'number' && options.base > 1,
+      rangeOf: (options) => [0, Math.LN2 / Math.log(options.base as number)],
+      note: 'logarithm base b: range [0, ln 2 / ln b]; b = 2 gives bits, range [0, 1] (ReSi JSD)',
+    },
+  ],
   minRows: 1,
   options: {
     input: inputOption,
@@ -117,7 +127,7 @@ export const jsdDefinition = defineMeasure({
       default: Math.E,
       min: 1,
       minExclusive: true,
-      description: 'Logarithm base: e (nats, range [0, ln 2]) or 2 (bits, range [0, 1], as ReSi).',
+      description: 'Logarithm base b > 1: e (nats, range [0, ln 2]), 2 (bits, range [0, 1], as ReSi); in general [0, ln 2 / ln b].',
     }),
   },
   description:
@@ -244,7 +254,8 @@ export function blahutArimoto(
     const s = blahutArimotoStep(channel, x, output);
     return s.upper - s.lower <= tolerance ? Math.max(s.lower, 0) : s;
   };
-  while (iterations < maxIterations) {
+  for (let round = 1; iterations < maxIterations; round++) {
+    if (round % 256 === 0) checkBudget();
     const s1 = step(x0);
     if (typeof s1 === 'number') return { capacity: s1, iterations };
     const s2 = step(s1.next);
@@ -311,9 +322,13 @@ interface CapaTerms {
 
 function capaTerms(a: Matrix, b: Matrix, options: ResolvedOptions, id: string): CapaTerms {
   if (options.values.mode === 'discrete' || isHard(a) || isHard(b)) {
-    // One-hot distributions of the predicted labels: agreement of the labels, accuracies.
-    const { labels, classes, known } = predictionsOf([a, b], options, id);
+    // One-hot distributions of the predicted labels: agreement of the labels, accuracies. C is the
+    // outputs' width, or for label vectors one more than the largest label predicted or true (so a true
+    // class that no model predicts is still a class); it only enters the formula, nothing is sized by it.
+    const { labels, known } = predictionsOf([a, b], options, id);
     const truth = groundTruth(options, a.rows, known, id)!;
+    let classes = known ?? 0;
+    if (known === undefined) for (const l of [...labels, truth]) for (const v of l) classes = Math.max(classes, v + 1);
     return {
       observed: 1 - disagreementOf(labels[0]!, labels[1]!),
       correctA: accuracyOf(labels[0]!, truth),
@@ -430,16 +445,21 @@ export const rashomonCapacityDefinition = defineMeasure({
     citation: 'Hsu, Calmon 2022, "Rashomon capacity: a metric for predictive multiplicity in classification", NeurIPS',
     url: 'https://arxiv.org/abs/2206.01295',
   },
-  engine: groupEngine('rashomon-capacity', (dists, rows, cols, options) => {
-    const tolerance = options.values.tolerance as number;
-    const maxIterations = options.values.maxIterations as number;
-    let total = 0;
-    for (let i = 0; i < rows; i++) {
-      const channel = dists.map((d) => d.subarray(i * cols, (i + 1) * cols));
-      total += Math.exp(blahutArimoto(channel, tolerance, maxIterations).capacity);
-    }
-    return total / rows;
-  }),
+  engine: {
+    // Blahut–Arimoto's iterations are not bounded by the input size: async calls always use a worker.
+    offload: 'always',
+    ...groupEngine('rashomon-capacity', (dists, rows, cols, options) => {
+      const tolerance = options.values.tolerance as number;
+      const maxIterations = options.values.maxIterations as number;
+      let total = 0;
+      for (let i = 0; i < rows; i++) {
+        checkBudget();
+        const channel = dists.map((d) => d.subarray(i * cols, (i + 1) * cols));
+        total += Math.exp(blahutArimoto(channel, tolerance, maxIterations).capacity);
+      }
+      return total / rows;
+    }),
+  },
 });
 
 export const softPredictionsDefinitions = [

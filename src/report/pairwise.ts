@@ -62,7 +62,8 @@ export interface Side {
 
 export function summarize(run: MeasureRun): MeasureSummary {
   const info = getMeasure(run.id);
-  // Under the options it ran with: e.g. CKA with output: 'angular' is a distance in [0, π/2].
+  // Under the options it ran with: e.g. CKA with output: 'angular' is a distance in [0, π/2], jsd in bits
+  // has range [0, 1].
   const { kind, range } = effectiveProperties(info, run.options);
   return {
     ...run,
@@ -127,8 +128,16 @@ export function runPairwise(a: Side, b: Side, runs: readonly MeasureRun[], onPai
   };
 }
 
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/**
+ * A text cell (measure key, layer name): layer names come from tensor names in the input files, so a
+ * cell that a spreadsheet would read as a formula (starting with = + - @ tab or CR) gets a leading
+ * apostrophe and quotes, as the OWASP guidance on CSV injection recommends; cells holding quotes, commas
+ * or line breaks are quoted (RFC 4180).
+ */
+function csvText(text: string): string {
+  const formula = /^[=+\-@\t\r]/.test(text);
+  if (!formula && !/[",\n\r]/.test(text)) return text;
+  return `"${formula ? "'" : ''}${text.replace(/"/g, '""')}"`;
 }
 
 /** Long format: one line per (measure, layer of A, layer of B); empty value where it failed. */
@@ -138,7 +147,9 @@ export function pairwiseCsv(result: PairwiseResult): string {
     result.a.layers.forEach((la, i) => {
       result.b.layers.forEach((lb, j) => {
         const v = result.values[m.key]![i]![j];
-        lines.push([m.key, la.name, lb.name, v === null || v === undefined ? '' : String(v)].map(csvField).join(','));
+        // Values are finite numbers (a leading '-' is a sign, not a formula) or empty where the measure failed.
+        const value = v === null || v === undefined ? '' : String(v);
+        lines.push([m.key, la.name, lb.name].map(csvText).concat(value).join(','));
       });
     });
   }
