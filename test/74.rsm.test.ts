@@ -187,8 +187,12 @@ describe('dcka against the numpy reference of Cui et al.’s deconfounding (scri
     expect(code(() => compare('dcka', a, b, { inputSimilarity: { data: new Float64Array(n * n), rows: n, cols: n } }))).toBe(
       'E_DEGENERATE',
     );
-    const scaled = { data: k0.data.map((v) => 7 * v), rows: n, cols: n };
-    expect(compare('dcka', a, b, { inputSimilarity: scaled })).toBeCloseTo(compare('dcka', a, b, { inputSimilarity: k0 }), 12);
+    const plain = compare('dcka', a, b, { inputSimilarity: k0 });
+    // Any units, 1e-300 … 1e300 (⟨K0, K0⟩ would underflow or overflow unscaled).
+    for (const factor of [7, 1e300, 1e-300]) {
+      const scaled = { data: k0.data.map((v) => factor * v), rows: n, cols: n };
+      expect(compare('dcka', a, b, { inputSimilarity: scaled }), `K0 × ${factor}`).toBeCloseTo(plain, 12);
+    }
     // When K0 is the first representation's own centred kernel, nothing of it is left after deconfounding.
     expect(code(() => compare('dcka', a, b, { inputSimilarity: multiplyTransposed(a) }))).toBe('E_DEGENERATE');
   });

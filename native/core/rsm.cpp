@@ -360,7 +360,7 @@ double cka(const MeasureContext& ctx) {
 //   α = ⟨K, K0⟩_F / ⟨K0, K0⟩_F          (least squares of vec K on vec K0, no intercept, as the authors' code)
 //   R = K − α K0, projected onto the PSD cone (negative eigenvalues set to 0; the authors' code does this)
 //   dCKA = ⟨HR_XH, HR_YH⟩_F / (‖HR_XH‖_F ‖HR_YH‖_F).
-// K0 is symmetrised, (K0 + K0ᵀ)/2, after the symmetry check of the option. Scaling K scales α and R:
+// K0 is symmetrised, (K0 + K0ᵀ)/2, after the symmetry check of the option, and scaled by a power of two. Scaling K scales α and R:
 // dCKA keeps CKA's invariances (orthogonal, permutation, isotropic scaling, translation).
 // H R H for one representation, and ‖K‖_F² of its kernel (the scale the residual is judged against).
 struct DeconfoundedKernel {
@@ -384,10 +384,17 @@ double deconfoundedCka(const MeasureContext& ctx) {
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "dCKA");
   const MatrixView given = ctx.matrices->matrix("inputSimilarity");
   const std::size_t n = given.rows;
+  // Only K0's direction matters (α absorbs its scale): it is scaled by a power of two to a largest entry
+  // in [1, 2), so ⟨K0, K0⟩ neither overflows nor underflows whatever the units of the given matrix.
+  double largest = 0.0;
+  for (std::size_t i = 0; i < given.size(); ++i) largest = std::max(largest, std::fabs(given.data[i]));
+  const int exponent = largest > 0.0 ? std::ilogb(largest) : 0;
   Matrix inputSimilarity = Matrix::uninitialized(n, n);
   for (std::size_t i = 0; i < n; ++i) {
     checkpoint();
-    for (std::size_t j = 0; j < n; ++j) inputSimilarity(i, j) = 0.5 * (given(i, j) + given(j, i));
+    for (std::size_t j = 0; j < n; ++j) {
+      inputSimilarity(i, j) = std::ldexp(0.5 * given(i, j), -exponent) + std::ldexp(0.5 * given(j, i), -exponent);
+    }
   }
   const double inputSquaredNorm = frobeniusNormSquared(inputSimilarity);
   requirePositive(inputSquaredNorm, "dCKA is undefined: the input-similarity matrix is all zeros");
