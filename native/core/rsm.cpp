@@ -953,13 +953,14 @@ double ckaMemory(const MemoryShape& s, const Options& options) {
   return bytes;
 }
 
-// dCKA: both inputs' centred copies and N × N Gram matrices, the symmetrised input similarity, the
-// first input's deconfounded kernel while the second's is formed: its residual, the eigendecomposition
-// of the PSD projection (dsyevr's copy and eigenvectors, their row-major copy, then the scaled copy and
-// the product) and the double-centred result.
+// dCKA, at its peak (N × N matrices): the binding's copy of the input similarity and its symmetrised
+// scaled copy, both inputs' Gram matrices, the first input's deconfounded kernel while the second's is
+// formed: its residual and the eigendecomposition of the PSD projection (dsyevr's copy, its
+// eigenvectors and their row-major copy); plus the centred copies of the inputs and dsyevr's O(N)
+// workspace.
 double deconfoundedCkaMemory(const MemoryShape& s, const Options&) {
   const double n = static_cast<double>(s.rows);
-  return dataOf(s, s.colsA) + dataOf(s, s.colsB) + 8 * squareOf(s) + memory::matrix(n, 32);
+  return dataOf(s, s.colsA) + dataOf(s, s.colsB) + 9 * squareOf(s) + memory::matrix(n, 32);
 }
 
 // Both distance matrices (squared and plain; cosine: the unit rows and similarities), their difference,
