@@ -100,8 +100,8 @@ const ScreenBound& screenBound(const Representation& r, Metric metric);
 // index, so the lists are deterministic even with duplicated rows. Lists and distances are those of
 // the exact distances (ExactDistance; Euclidean distances are sqrt of the exact squared ones).
 //
-// Blocked, never N × N: tiles of the Gram matrix (one BLAS call each; the upper triangle of tiles,
-// each used for the rows on both sides) are screened row by row against a max-heap of the k smallest
+// Blocked, never N × N: tiles of the Gram matrix (one BLAS call each, in float32 while D allows; the
+// upper triangle of tiles, each used for the rows on both sides) are screened row by row against a max-heap of the k smallest
 // upper bounds seen so far; only pairs whose lower bound does not exceed it are kept as candidates,
 // and candidates are settled by their exact distances. Memory O(N·k + tile); the tiles' rows are
 // processed on the core's thread budget, and `control` is checked once per tile.
@@ -114,8 +114,18 @@ struct KnnLists {
 };
 
 // Requires 1 <= k <= N − 1 (throws Error(TooFewRows) otherwise); Euclidean, SquaredEuclidean, Cosine
-// or InnerProduct (the k largest x_i·x_j, distances −x_i·x_j).
+// or InnerProduct (the k largest x_i·x_j, distances −x_i·x_j). Memoised per metric and k.
 const KnnLists& knn(const Representation& r, std::size_t k, Metric metric, const RunControl* control = nullptr);
+
+// The precision of the Gram tiles the search screens with. The lists and distances are the same either
+// way (every decision the screen leaves open is settled by exact distances); Single (float32 tiles,
+// about twice the BLAS rate, with a float32 rounding-error bound) admits more candidates near the k-th
+// boundary. Automatic: Single while (D + 2)·2^-24 ≤ 2^-10 (D up to 16 382), else Double.
+enum class ScreenPrecision { Automatic, Double, Single };
+
+// The search behind knn(), not memoised, at a chosen precision (tests compare the two).
+KnnLists computeKnnLists(const Representation& r, std::size_t k, Metric metric, ScreenPrecision precision,
+                         const RunControl* control = nullptr);
 
 // Bytes knn() allocates for N inputs of D features (lists, selection state, tile buffers), for the
 // measures' memory estimates.

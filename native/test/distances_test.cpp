@@ -164,6 +164,9 @@ NNSIM_TEST(testBlockedKnnMatchesBruteForce) {
       check(sameLists(lists, order),
             std::string("blocked k-NN equals the exact brute force, ties by index: ") + metricName(metric) +
                 " k = " + std::to_string(k));
+      const KnnLists other = computeKnnLists(r, k, metric, ScreenPrecision::Double);
+      check(other.indices == lists.indices && other.distances == lists.distances,
+            std::string("double and single-precision screens give the same lists: ") + metricName(metric));
       // The reported distances are the exact ones.
       const ExactDistance exact(r, metric);
       bool distances = true;
@@ -188,6 +191,9 @@ NNSIM_TEST(testBlockedKnnMatchesBruteForce) {
       Representation r(x);
       const KnnLists& lists = knn(r, k, Metric::InnerProduct);
       check(sameLists(lists, order), "blocked k-NN of inner products equals the exact brute force, k = " + std::to_string(k));
+      const KnnLists other = computeKnnLists(r, k, Metric::InnerProduct, ScreenPrecision::Double);
+      check(other.indices == lists.indices && other.distances == lists.distances,
+            "double and single-precision screens give the same inner-product lists");
       const ExactDistance exact(r, Metric::InnerProduct);
       bool distances = true;
       for (std::size_t i = 0; i < lists.n; i += 37) {
@@ -221,6 +227,51 @@ NNSIM_TEST(testBlockedKnnMatchesBruteForce) {
   Matrix shifted = far;
   for (std::size_t i = 0; i < shifted.size(); ++i) shifted.data()[i] -= 1e7;
   check(sameLists(knn(rf, 5, Metric::Euclidean), bruteForceOrder(shifted, false)), "k-NN far from the origin");
+}
+
+// The exact order of every row (ExactDistance, ties by index), by brute force.
+std::vector<std::vector<std::int32_t>> exactOrder(const Representation& r, Metric metric) {
+  const ExactDistance exact(r, metric);
+  const std::size_t n = r.rows();
+  std::vector<std::vector<std::int32_t>> out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<std::pair<double, std::int32_t>> row;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j != i) row.emplace_back(exact(i, j), static_cast<std::int32_t>(j));
+    }
+    std::sort(row.begin(), row.end());
+    for (const auto& [value, j] : row) out[i].push_back(j);
+  }
+  return out;
+}
+
+// Single-precision screens where float32 cannot tell the candidates apart: clusters of near-duplicate
+// rows (differences ~1e-9, far below float32 resolution, so every screened value in a cluster is the
+// same float), at magnitudes far from 1 (the float tiles are scaled by a power of two), over three
+// tiles (D = 2048: 256-row tiles). The lists equal the exact brute force and the double screen's.
+NNSIM_TEST(testSinglePrecisionScreenIsExact) {
+  const Matrix centres = randomMatrix(60, 2048, 23);
+  const Matrix noise = randomMatrix(600, 2048, 24);
+  for (const double magnitude : {1.0, 1e-40, 1e40}) {
+    Matrix x(600, 2048);
+    for (std::size_t i = 0; i < x.rows(); ++i) {
+      for (std::size_t c = 0; c < x.cols(); ++c) x(i, c) = magnitude * (centres(i % 60, c) + 1e-9 * noise(i, c) + 0.25);
+    }
+    Representation r(x);
+    for (const Metric metric : {Metric::Euclidean, Metric::Cosine, Metric::InnerProduct}) {
+      const auto order = exactOrder(r, metric);
+      for (const std::size_t k : {1, 9, 25}) {
+        const KnnLists single = computeKnnLists(r, k, metric, ScreenPrecision::Single);
+        const KnnLists twice = computeKnnLists(r, k, metric, ScreenPrecision::Double);
+        char at[32];
+        std::snprintf(at, sizeof at, " at %g", magnitude);
+        const std::string what = std::string(metricName(metric)) + " k = " + std::to_string(k) + at;
+        check(sameLists(single, order), "single-precision screen equals the exact brute force: " + what);
+        check(single.indices == twice.indices && single.distances == twice.distances,
+              "single and double screens give the same lists and distances: " + what);
+      }
+    }
+  }
 }
 
 NNSIM_TEST(testKnnCancelledPerTile) {
