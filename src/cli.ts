@@ -36,7 +36,7 @@ import { LAYOUTS, RESHAPE_CHOICES, parseReshape as parseReshapeName } from './io
 import type { Matrix } from './matrix.js';
 import type { MeasureInfo } from './measure-types.js';
 import type { OptionSpec } from './options.js';
-import { getMeasure, listMeasures } from './registry.js';
+import { effectiveProperties, getMeasure, listMeasures } from './registry.js';
 import { jsonDocument, nnsimVersion } from './json-output.js';
 import { sampleRows, takeRows } from './sampling.js';
 import { defaultModelNames } from './report/labels.js';
@@ -134,7 +134,13 @@ ${MEASURE_OPTIONS_HELP}
 const PREFERRED = ['cka', 'procrustes', 'angular-shape', 'svcca', 'pwcca', 'rsa', 'knn-jaccard', 'distance-correlation'];
 
 function eligible(info: MeasureInfo, haveLabels: boolean): boolean {
-  return info.domain === 'representational' && info.arity === 'pair' && (haveLabels || !info.requires.includes('labels'));
+  // A measure that needs a matrix option (dCKA's input similarity) runs only when named with its option.
+  return (
+    info.domain === 'representational' &&
+    info.arity === 'pair' &&
+    (haveLabels || !info.requires.includes('labels')) &&
+    !info.requires.includes('matrix')
+  );
 }
 
 function defaultMeasureIds(haveLabels: boolean): string[] {
@@ -160,6 +166,9 @@ function parseOptionValue(measure: string, key: string, spec: OptionSpec, text: 
       return text;
     case 'labels':
       throw new UsageError(`option '${key}' of measure '${measure}' takes labels: give them with --labels FILE`);
+    case 'matrix':
+      // An N × N matrix from a file (.npy, .npz#name, .safetensors#name), as the inputs are read.
+      return toRepresentation(openArray(text));
     default:
       throw new UsageError(`option '${key}' of measure '${measure}' cannot be given on the command line; use the library API`);
   }
@@ -255,9 +264,16 @@ function reportSkipped(skipped: readonly SkippedMeasure[], io: Io): void {
   for (const s of skipped) io.err(printable(`nnsim: skipped ${s.measure} (${s.code}): ${s.message}`));
 }
 
-/** Options as shown in reports: labels summarised, not dumped. */
+/** An option value as shown in reports: labels and matrices summarised, not dumped. */
+function shownValue(value: unknown): unknown {
+  if (value instanceof Int32Array) return `labels(${value.length})`;
+  const m = value as Matrix | null;
+  if (typeof m === 'object' && m !== null && m.data instanceof Float64Array) return `matrix(${m.rows} × ${m.cols})`;
+  return value;
+}
+
 function shownOptions(run: MeasureRun): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(run.options).map(([k, v]) => [k, v instanceof Int32Array ? `labels(${v.length})` : v]));
+  return Object.fromEntries(Object.entries(run.options).map(([k, v]) => [k, shownValue(v)]));
 }
 
 function parseReshape(value: string | undefined): Reshape | undefined {
@@ -354,6 +370,7 @@ function listCommand(args: string[], io: Io): number {
         if ('default' in s && s.default !== undefined) return `${k}=${s.default === Math.E ? 'e' : String(s.default)}`;
         if (s.type === 'labels') return `${k} (labels: --labels FILE)`;
         if (s.type === 'function') return `${k} (a function: library only)`;
+        if (s.type === 'matrix') return `${k} (N × N matrix: --option ${m.id}.${k}=FILE)`;
         if (s.type === 'enum') return `${k} (${s.values.join('|')})`;
         return k;
       })
@@ -484,9 +501,9 @@ function compareCommand(args: string[], io: Io): number {
     const width = Math.max(...runs.map((r) => r.key.length), 7);
     for (const r of runs) {
       const o = outcomes[r.key];
-      const info = getMeasure(r.id);
+      const { kind } = effectiveProperties(getMeasure(r.id), r.options);
       const text = typeof o === 'number' ? String(o) : `error ${(o as NnsimError).code}: ${(o as NnsimError).message}`;
-      io.out(`${r.key.padEnd(width)}  ${info.kind.padEnd(10)}  ${text}`);
+      io.out(`${r.key.padEnd(width)}  ${kind.padEnd(10)}  ${text}`);
     }
     reportSkipped(skipped, io);
   }

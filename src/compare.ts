@@ -6,7 +6,13 @@
 import { NnsimError } from './errors.js';
 import { type Matrix, type MatrixInput, requireSameRows, toMatrix } from './matrix.js';
 import type { JsEngine, MeasureDefinition } from './measure-types.js';
-import { type NativeControlHandle, type NativeOutcome, type NativeRepresentationHandle, nativeAddon } from './native.js';
+import {
+  type NativeControlHandle,
+  type NativeMatrices,
+  type NativeOutcome,
+  type NativeRepresentationHandle,
+  nativeAddon,
+} from './native.js';
 import type { Definition } from './measures/index.js';
 import { inputValues, runOnWorker, shouldOffload } from './offload.js';
 import { type OptionSchema, type OptionsOf, type ResolvedOptions, resolveOptions } from './options.js';
@@ -226,6 +232,12 @@ function checkLabels(planned: readonly PlannedMeasure[]): Int32Array | undefined
   return labels;
 }
 
+/** The matrix options of the native measures, one entry per measure (undefined when none was given). */
+function nativeMatrices(planned: readonly PlannedMeasure[], indices: readonly number[]): (NativeMatrices | undefined)[] | undefined {
+  const matrices = indices.map((i) => planned[i]!.options.matrices);
+  return matrices.some((m) => m !== undefined) ? matrices : undefined;
+}
+
 type Outcome = NativeOutcome;
 
 function finiteOutcome(value: unknown, id: string): Outcome {
@@ -311,6 +323,7 @@ function runSync(
         b.nativeHandle(),
         checkLabels(planned),
         remainingTime(),
+        nativeMatrices(planned, nativeIndices),
       );
       nativeIndices.forEach((i, k) => {
         const outcome = raw[k]!;
@@ -371,6 +384,7 @@ async function runAsync(
         checkLabels(planned),
         control,
         run.onProgress ? (k, done, total) => report(nativeIndices[k]!, done, total) : undefined,
+        nativeMatrices(planned, nativeIndices),
       );
       failIfCallbackThrew();
       nativeIndices.forEach((i, k) => (outcomes[i] = raw[k]!));

@@ -134,9 +134,10 @@ export const { procrustes, angularShape, shapeMetric, linearRegression, alignedC
 // matching:
 export const { correlationMatch, permutationProcrustes, softMatching, maximumMatch } = measures;
 // rsm:
-export const { cka, rsmNormDifference, rsa, distanceCorrelation, bures, eigenspaceOverlap, gulp, riemannian } = measures;
+export const { cka, dcka, rsmNormDifference, rsa, distanceCorrelation, bures, eigenspaceOverlap, gulp, riemannian } = measures;
 // neighbors:
-export const { knnJaccard, secondOrderCosine, rankSimilarity, jointRankJaccard } = measures;
+export const { knnJaccard, secondOrderCosine, rankSimilarity, jointRankJaccard, mutualKnn, cknna, cycleKnn, lcsKnn, editDistanceKnn } =
+  measures;
 // statistics:
 export const {
   intrinsicDimensionDifference,
@@ -172,12 +173,14 @@ export const {
   errorCorrectedDisagreement,
   minMaxDisagreement,
   cohensKappa,
+  errorConsistency,
   fleissKappa,
   ambiguity,
   discrepancy,
   labelEntropy,
   surrogateChurn,
   jsd,
+  capa,
   predictionDifference,
   rashomonCapacity,
   adversarialTransferability,

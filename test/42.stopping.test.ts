@@ -163,11 +163,24 @@ const CASES: Record<string, Case> = {
   'geometry-score': { rows: 200, cols: 16, options: { gamma: 1 } },
   imd: { rows: 2000, cols: 16, options: { iterations: 100000 } },
   rtd: { rows: 2000, cols: 32 },
+  'mutual-knn': SQUARE,
+  cknna: SQUARE,
+  'cycle-knn': SQUARE,
+  'lcs-knn': SQUARE,
+  'edit-distance-knn': { ...SQUARE, options: { clipQuantile: 0.95 } },
+  dcka: { rows: 2000, cols: 32, options: { inputSimilarity: 'kernel' } },
 };
 
 function inputsOf(c: Case): { a: Matrix; b: Matrix; options: Record<string, unknown> } {
   const options = { ...c.options };
   if (options.labels === 'labels') options.labels = Int32Array.from({ length: c.rows }, (_, i) => i % 10);
+  if (options.inputSimilarity === 'kernel') {
+    // A symmetric N × N input similarity (dCKA's matrix option): exp(−|i − j| / 50).
+    const n = c.rows;
+    const k0 = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) k0[i * n + j] = Math.exp(-Math.abs(i - j) / 50);
+    options.inputSimilarity = { data: k0, rows: n, cols: n };
+  }
   return { a: uniformMatrix(c.rows, c.cols, 1), b: uniformMatrix(c.rows, c.cols2 ?? c.cols, 2), options };
 }
 

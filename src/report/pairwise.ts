@@ -62,13 +62,15 @@ export interface Side {
 
 export function summarize(run: MeasureRun): MeasureSummary {
   const info = getMeasure(run.id);
+  // Under the options it ran with: e.g. CKA with output: 'angular' is a distance in [0, π/2], jsd in bits
+  // has range [0, 1].
+  const { kind, range } = effectiveProperties(info, run.options);
   return {
     ...run,
     name: info.name,
     family: info.family,
-    kind: info.kind,
-    // Under the options used (e.g. jsd in bits has range [0, 1]).
-    range: effectiveProperties(info, run.options).range,
+    kind,
+    range,
     symmetric: info.symmetric,
     reference: info.reference.citation + (info.reference.url ? ` ${info.reference.url}` : ''),
   };
