@@ -31,22 +31,40 @@ const RUNS = [
   ['second-order-cosine', {}],
   ['intrinsic-dimension-difference', { estimator: 'mle' }],
   ['imd', {}],
+  ['mutual-knn', {}],
+  ['mutual-knn', { normalize: false }],
+  ['mutual-knn', { clipQuantile: 0.95 }],
+  ['mutual-knn', { clipQuantile: 0.95, clipThreshold: 'global' }],
+  ['cknna', {}],
+  ['cycle-knn', {}],
+  ['cka', { kernel: 'laplace', estimator: 'lange' }],
+  ['cka', { estimator: 'lange', output: 'angular' }, 'same'],
+  ['dcka', { inputSimilarity: 'kernel' }],
 ];
+// A run's third entry 'same' compares an input with itself (CKA's angular output near 0 takes its
+// blocked path only there); inputSimilarity: 'kernel' stands for an N × N input similarity made in the
+// child (the caller's, so outside the measurement).
 
 if (args.child !== undefined) {
   const { compare, estimateMemory } = await import('../dist/index.js');
-  const [id, optionsText] = JSON.parse(args.child);
+  const [id, optionsText, pairing] = JSON.parse(args.child);
   let s = 12345;
   const uniform = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
   const make = (cols) => ({ data: Float64Array.from({ length: N * cols }, () => uniform() - 0.5), rows: N, cols });
   const a = make(D);
-  const b = make(D);
+  const b = pairing === 'same' ? a : make(D);
+  if (optionsText.inputSimilarity === 'kernel') {
+    const k0 = new Float64Array(N * N);
+    for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) k0[i * N + j] = Math.exp(-Math.abs(i - j) / 50);
+    optionsText.inputSimilarity = { data: k0, rows: N, cols: N };
+  }
   // Warm-up: loads the addon and lets OpenBLAS allocate its per-thread buffers.
   compare('cka', { data: a.data.subarray(0, 64 * D), rows: 64, cols: D }, { data: b.data.subarray(0, 64 * D), rows: 64, cols: D });
   const before = process.memoryUsage().rss;
   compare(id, a, b, optionsText);
   const peak = process.resourceUsage().maxRSS * 1024;
-  console.log(JSON.stringify({ estimate: estimateMemory(id, N, D, D, optionsText), measured: Math.max(0, peak - before) }));
+  const { inputSimilarity, ...estimated } = optionsText;
+  console.log(JSON.stringify({ estimate: estimateMemory(id, N, D, D, estimated), measured: Math.max(0, peak - before) }));
   process.exit(0);
 }
 
@@ -55,8 +73,8 @@ console.log(`# Memory estimates against peak RSS, N = ${N}, D = D′ = ${D} — 
 console.log(`command: node scripts/memory-check.mjs --n ${N} --d ${D}\n`);
 console.log('| measure | options | estimate | measured (peak RSS − RSS before) | estimate / measured |');
 console.log('|---|---|---:|---:|---:|');
-for (const [id, options] of RUNS) {
-  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--n', String(N), '--d', String(D), '--child', JSON.stringify([id, options])], {
+for (const [id, options, pairing] of RUNS) {
+  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--n', String(N), '--d', String(D), '--child', JSON.stringify([id, options, pairing])], {
     encoding: 'utf8',
   });
   if (run.status !== 0) {
@@ -64,5 +82,6 @@ for (const [id, options] of RUNS) {
     continue;
   }
   const r = JSON.parse(run.stdout.trim().split('\n').pop());
-  console.log(`| \`${id}\` | ${JSON.stringify(options)} | ${mb(r.estimate)} | ${mb(r.measured)} | ${(r.estimate / Math.max(r.measured, 1)).toFixed(2)} |`);
+  const shown = JSON.stringify(options) + (pairing === 'same' ? ' (X against X)' : '');
+  console.log(`| \`${id}\` | ${shown} | ${mb(r.estimate)} | ${mb(r.measured)} | ${(r.estimate / Math.max(r.measured, 1)).toFixed(2)} |`);
 }

@@ -10,23 +10,26 @@ recorded) as an option or an environment variable:
   /usr/bin/python3 scripts/peer_parity.py \\
     --netrep ~/src/netrep --rsatoolbox ~/src/rsatoolbox --svcca ~/src/svcca --anatome ~/src/anatome \\
     --platonic-rep ~/src/platonic-rep --sim-metric ~/src/sim_metric --subspace-match ~/src/subspace-match \\
-    --ensd ~/src/ENSD --rtd ~/src/RTD --msid ~/src/imd \\
+    --ensd ~/src/ENSD --rtd ~/src/RTD --msid ~/src/imd --repsim ~/src/repsim --lm-similarity ~/src/lm-similarity \\
     --kornblith-notebook ~/src/google-research/representation_similarity/Demo.ipynb
+  `--only platonic-rep,repsim` recomputes the rows of the named peers and keeps every other row of the
+  existing fixture (then only their checkouts are needed).
 
   (environment: PEER_NETREP, PEER_RSATOOLBOX, …, PEER_KORNBLITH_NOTEBOOK; PEER_KORNBLITH_COMMIT names the
   google-research commit the notebook comes from, since a lone file carries none.)
 
 Repositories: github.com/ahwillia/netrep, rsagroup/rsatoolbox, google/svcca, moskomule/anatome,
 minyoungg/platonic-rep, js-d/sim_metric, MeckyWu/subspace-match, camillerb/ENSD, IlyaTrofimov/RTD, xgfs/imd,
-google-research/google-research (representation_similarity/Demo.ipynb). SciPy and scikit-learn are the
+wrongu/repsim, model-similarity/lm-similarity, google-research/google-research (representation_similarity/Demo.ipynb). SciPy and scikit-learn are the
 installed packages (versions recorded). Needs numpy, scipy, scikit-learn, torch, matplotlib, gudhi
-(Debian: python3-numpy python3-scipy python3-sklearn python3-torch python3-matplotlib python3-gudhi).
+(Debian: python3-numpy python3-scipy python3-sklearn python3-torch python3-matplotlib python3-gudhi), and
+torchaudio for platonic-rep's edit distance (python3-torchaudio; without it the edit-distance row is left out).
 
 What is not run as shipped, and why (nothing else is changed; no peer code is copied here):
   - Imports a computation does not use are replaced by placeholder modules that raise if touched:
     tqdm (progress bars), pandas, h5py, joblib and networkx (rsatoolbox tables, files, MDS, graph
     transforms) and rsatoolbox's compiled Cython engine (used by calc_rdm_unbalanced only), torchvision
-    (anatome's feature extractor), torchaudio (platonic-rep's edit distance), sim_metric's
+    (anatome's feature extractor), sim_metric's
     compute_embeddings (model loading). rsatoolbox's package __init__ is skipped (it asks installed-package
     metadata for its version and imports everything); its submodules are imported from the checkout.
   - Notebook code (Kornblith et al.'s CKA demo, the ENSD tutorial) runs by executing the code cells that
@@ -72,6 +75,8 @@ PEERS = {
     "ensd": "https://github.com/camillerb/ENSD",
     "rtd": "https://github.com/IlyaTrofimov/RTD",
     "msid": "https://github.com/xgfs/imd",
+    "repsim": "https://github.com/wrongu/repsim",
+    "lm-similarity": "https://github.com/model-similarity/lm-similarity",
 }
 KORNBLITH = "https://github.com/google-research/google-research (representation_similarity/Demo.ipynb)"
 
@@ -92,6 +97,7 @@ Y64 = demo("seed-1", "hidden2")
 DEAD64 = demo("seed-0", "hidden2")
 LOGITS0 = demo("seed-0", "logits")
 LOGITS1 = demo("seed-1", "logits")
+LABELS = f"{DEMO}/labels.npy"
 
 
 def load(path, rows=None):
@@ -458,7 +464,98 @@ def platonic_rows(path):
                 "tolerance": float(f"{max(1e-12, 2 * shift):.1e}"),
                 "cases": [case(X128, Y64, value, denominatorShift=shift)],
             })
+    rows += platonic_knn_rows(AlignmentMetrics, tx, ty)
     return rows
+
+
+def platonic_knn_rows(AlignmentMetrics, tx, ty):
+    """The mutual k-NN family on L2-normalised rows (their compute_score with normalize=True), k = 10.
+    float64 throughout (their masks are torch.zeros, of the default dtype)."""
+    import torch
+    import torch.nn.functional as F
+
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        a, b = F.normalize(tx, dim=-1), F.normalize(ty, dim=-1)
+        specs = [
+            ("mutual_knn", "mutual-knn", {}, None, AlignmentMetrics.mutual_knn),
+            ("cknna", "cknna", {"epsilon": 1e-6}, None, AlignmentMetrics.cknna),
+            ("cycle_knn", "cycle-knn", {}, None, AlignmentMetrics.cycle_knn),
+            ("lcs_knn", "lcs-knn", {}, "10x", AlignmentMetrics.lcs_knn),
+        ]
+        try:
+            import torchaudio  # noqa: F401  (edit_distance_knn's Levenshtein distance)
+            specs.append(("edit_distance_knn", "edit-distance-knn", {}, None, AlignmentMetrics.edit_distance_knn))
+        except ImportError:
+            pass
+        rows = []
+        for name, measure, options, transform, fn in specs:
+            value = float(fn(a, b, topk=10))
+            rows.append({
+                "id": f"platonic-{measure}",
+                "call": f"AlignmentMetrics.{name}(F.normalize(x, dim=-1), F.normalize(y, dim=-1), topk=10)",
+                "measure": measure, "options": options, "transform": transform,
+                # cycle_knn and lcs_knn take their mean in float32 (.float()): 400 inputs, ~3e-8.
+                "tolerance": 1e-7 if name in ("cycle_knn", "lcs_knn") else 1e-12,
+                "cases": [case(X128, Y64, value)],
+            })
+        return rows
+    finally:
+        torch.set_default_dtype(previous)
+
+
+def repsim_rows(path):
+    """Angular CKA of Lange et al. 2022 (AngularCKA, linear kernel), with and without their debiasing."""
+    sys.path.insert(0, str(Path(path) / "src"))
+    import torch
+    from repsim.metrics import AngularCKA
+
+    X, Yn = load(X128), load(Y64)
+    tx, ty = torch.from_numpy(X.copy()), torch.from_numpy(Yn.copy())
+    rows = []
+    for unbiased, options in ((True, {"estimator": "lange", "output": "angular"}), (False, {"output": "angular"})):
+        metric = AngularCKA(len(X), use_unbiased_hsic=unbiased)
+        value = float(metric.length(metric.neural_data_to_point(tx), metric.neural_data_to_point(ty)))
+        rows.append({
+            "id": f"repsim-angular-cka-{'unbiased' if unbiased else 'biased'}",
+            "call": f"AngularCKA(N, use_unbiased_hsic={unbiased}).length(neural_data_to_point(X), neural_data_to_point(Y))",
+            "measure": "cka", "options": options, "transform": None, "tolerance": 1e-12,
+            "cases": [case(X128, Y64, value)],
+        })
+    return rows
+
+
+def lm_similarity_rows(path):
+    """CAPA (κp, probabilistic and discrete) and error consistency of Goel et al. 2025's lmsim on the demo
+    logits (softmax), with the demo's true labels."""
+    sys.path.insert(0, str(path))
+    from lmsim.metrics import CAPA, EC
+
+    labels = np.load(ROOT / LABELS).astype(int)
+    za, zb = load(LOGITS0), load(LOGITS1)
+
+    def softmax(z):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def one_hot(p):
+        out = np.zeros_like(p)
+        out[np.arange(len(p)), p.argmax(axis=1)] = 1.0
+        return out
+
+    pa, pb = softmax(za), softmax(zb)
+    options = {"input": "logits", "labels": labels.tolist()}
+    values = [
+        ("capa", "CAPA().compute_k(softmax(A), softmax(B), labels)", {}, CAPA().compute_k(list(pa), list(pb), list(labels))),
+        ("capa-discrete", "CAPA(prob=False).compute_k(one_hot(A), one_hot(B), labels)", {"mode": "discrete"},
+         CAPA(prob=False).compute_k(list(one_hot(pa)), list(one_hot(pb)), list(labels))),
+        ("error-consistency", "EC().compute_k(softmax(A), softmax(B), labels)", {}, EC().compute_k(list(pa), list(pb), list(labels))),
+    ]
+    return [{
+        "id": f"lm-similarity-{name}", "call": call, "measure": "error-consistency" if name == "error-consistency" else "capa",
+        "options": {**options, **extra}, "transform": None, "tolerance": 1e-12, "cases": [case(LOGITS0, LOGITS1, value)],
+    } for name, call, extra, value in values]
 
 
 def kornblith_rows(notebook, commit):
@@ -678,9 +775,17 @@ def main():
                         help="representation_similarity/Demo.ipynb of google-research (env PEER_KORNBLITH_NOTEBOOK)")
     parser.add_argument("--kornblith-commit", default=os.environ.get("PEER_KORNBLITH_COMMIT"),
                         help="the google-research commit that notebook comes from (env PEER_KORNBLITH_COMMIT)")
+    parser.add_argument("--only", default=None,
+                        help="comma-separated peers to recompute; every other row is kept from the existing fixture")
     args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else None
+    if only and not only <= set(PEERS):
+        parser.error(f"--only: unknown peers {sorted(only - set(PEERS))}")
     paths = {name: getattr(args, name.replace("-", "_")) for name in PEERS}
-    missing = [name for name, p in paths.items() if not p] + ([] if args.kornblith_notebook else ["kornblith-notebook"])
+    wanted = [name for name in PEERS if only is None or name in only]
+    missing = [name for name in wanted if not paths[name]]
+    if only is None and not args.kornblith_notebook:
+        missing.append("kornblith-notebook")
     if missing:
         parser.error("missing checkouts: " + ", ".join(missing))
 
@@ -689,29 +794,47 @@ def main():
     import torch
 
     peers, rows = {}, []
+    if only is not None:
+        kept = json.loads(OUT.read_text())
+        peers = {name: info for name, info in kept["peers"].items() if name not in only}
+        rows = [row for row in kept["rows"] if row["peer"] not in only]
 
-    def add(name, produced, **extra):
+    def add(name, produce, **extra):
+        if only is not None and name not in only:
+            return
+        produced = produce(paths[name])
         peers[name] = {"repository": PEERS[name], **git_info(paths[name]), **extra}
         for row in produced:
             rows.append({"peer": name, **row})
 
-    add("netrep", netrep_rows(paths["netrep"]))
-    add("rsatoolbox", rsatoolbox_rows(paths["rsatoolbox"]))
-    add("svcca", svcca_rows(paths["svcca"]))
-    add("anatome", anatome_rows(paths["anatome"]))
-    add("platonic-rep", platonic_rows(paths["platonic-rep"]))
-    kornblith, peers["kornblith"] = kornblith_rows(args.kornblith_notebook, args.kornblith_commit)
-    rows += [{"peer": "kornblith", **row} for row in kornblith]
-    add("sim-metric", sim_metric_rows(paths["sim-metric"]))
-    add("subspace-match", subspace_match_rows(paths["subspace-match"]))
-    ensd, digest = ensd_rows(paths["ensd"])
-    add("ensd", ensd, codeCellSha256=digest)
-    rtd, persistence = rtd_rows(paths["rtd"])
-    add("rtd", rtd, persistence=persistence)
-    add("msid", msid_rows(paths["msid"]))
-    libraries, versions = library_rows()
-    peers.update(versions)
-    rows += libraries
+    add("netrep", netrep_rows)
+    add("rsatoolbox", rsatoolbox_rows)
+    add("svcca", svcca_rows)
+    add("anatome", anatome_rows)
+    add("platonic-rep", platonic_rows)
+    if only is None:
+        kornblith, peers["kornblith"] = kornblith_rows(args.kornblith_notebook, args.kornblith_commit)
+        rows += [{"peer": "kornblith", **row} for row in kornblith]
+    add("sim-metric", sim_metric_rows)
+    add("subspace-match", subspace_match_rows)
+    if only is None or "ensd" in only:
+        ensd, digest = ensd_rows(paths["ensd"])
+        add("ensd", lambda _path: ensd, codeCellSha256=digest)
+    if only is None or "rtd" in only:
+        rtd, persistence = rtd_rows(paths["rtd"])
+        add("rtd", lambda _path: rtd, persistence=persistence)
+    add("msid", msid_rows)
+    add("repsim", repsim_rows)
+    add("lm-similarity", lm_similarity_rows)
+    if only is None:
+        libraries, versions = library_rows()
+        peers.update(versions)
+        rows += libraries
+
+    if only is not None:  # recomputed peers keep their place in the fixture
+        order = {name: i for i, name in enumerate(dict.fromkeys([row["peer"] for row in kept["rows"]] + list(PEERS)))}
+        rows.sort(key=lambda row: order.get(row["peer"], len(order)))
+        peers = {name: peers[name] for name in sorted(peers, key=lambda name: order.get(name, len(order)))}
 
     doc = {
         "about": "Values of other libraries' own code on the demo activations (scripts/peer_parity.py); "

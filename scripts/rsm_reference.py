@@ -24,10 +24,18 @@ def linear_kernel(x):
     return x @ x.T  # uncentred on purpose: the HSIC estimators centre (or U-centre) the kernel themselves
 
 
-def rbf_kernel(x, sigma_scale):
+def bandwidth(x, sigma_scale, absolute):
+    # relative: a multiple of the median distance over distinct pairs i < j; absolute: as given
+    return absolute if absolute is not None else sigma_scale * np.median(pdist(x))
+
+
+def rbf_kernel(x, sigma_scale, absolute=None):
     d2 = cdist(x, x, "sqeuclidean")
-    sigma = sigma_scale * np.median(pdist(x))  # median distance over distinct pairs i < j
-    return np.exp(-d2 / (2.0 * sigma**2))
+    return np.exp(-d2 / (2.0 * bandwidth(x, sigma_scale, absolute) ** 2))
+
+
+def laplace_kernel(x, sigma_scale, absolute=None):
+    return np.exp(-cdist(x, x, "euclidean") / bandwidth(x, sigma_scale, absolute))
 
 
 def hsic_biased(k, l):
@@ -48,13 +56,26 @@ def hsic_unbiased(k, l):
     return term / (n * (n - 3))
 
 
-def cka(a, b, kernel="linear", estimator="biased", sigma=1.0):
+def hsic_lange(k, l):
+    # Lange, Kwok, Matelsky, Wang, Rolnick, Kording 2022 (arXiv:2206.10999): the debiased HSIC of their
+    # angular CKA centres each kernel (H K H) and drops its diagonal, so only k(x_i, x_j), i != j, enter.
+    n = k.shape[0]
+    h = np.eye(n) - np.ones((n, n)) / n
+    kc, lc = h @ k @ h, h @ l @ h
+    off = ~np.eye(n, dtype=bool)
+    return float(np.sum(kc[off] * lc[off]))
+
+
+def cka(a, b, kernel="linear", estimator="biased", sigma=1.0, absolute=None, output="similarity"):
     if kernel == "linear":
         k, l = linear_kernel(a), linear_kernel(b)
+    elif kernel == "rbf":
+        k, l = rbf_kernel(a, sigma, absolute), rbf_kernel(b, sigma, absolute)
     else:
-        k, l = rbf_kernel(a, sigma), rbf_kernel(b, sigma)
-    h = hsic_biased if estimator == "biased" else hsic_unbiased
-    return h(k, l) / np.sqrt(h(k, k) * h(l, l))
+        k, l = laplace_kernel(a, sigma, absolute), laplace_kernel(b, sigma, absolute)
+    h = {"biased": hsic_biased, "unbiased": hsic_unbiased, "lange": hsic_lange}[estimator]
+    value = h(k, l) / np.sqrt(h(k, k) * h(l, l))
+    return float(np.arccos(np.clip(value, -1.0, 1.0))) if output == "angular" else value
 
 
 # ---- RSM norm difference (Shahbazi et al. 2021; ReSi's RSMNormDifference) ----
@@ -178,7 +199,12 @@ def main():
     specs = [("cka", {})]
     for opts in [{"kernel": "rbf"}, {"kernel": "rbf", "sigma": 0.5}, {"kernel": "rbf", "sigma": 2.0},
                  {"estimator": "unbiased"}, {"kernel": "rbf", "estimator": "unbiased"},
-                 {"kernel": "rbf", "estimator": "unbiased", "sigma": 0.8}]:
+                 {"kernel": "rbf", "estimator": "unbiased", "sigma": 0.8},
+                 {"estimator": "lange"}, {"kernel": "rbf", "estimator": "lange"}, {"kernel": "laplace"},
+                 {"kernel": "laplace", "sigma": 0.5, "estimator": "unbiased"}, {"kernel": "laplace", "estimator": "lange"},
+                 {"kernel": "rbf", "bandwidth": 1.5}, {"kernel": "laplace", "bandwidth": 3.0, "estimator": "lange"},
+                 {"output": "angular"}, {"estimator": "unbiased", "output": "angular"},
+                 {"estimator": "lange", "output": "angular"}, {"kernel": "laplace", "estimator": "lange", "output": "angular"}]:
         specs.append(("cka", opts))
     for opts in [{}, {"norm": "frobenius"}, {"rsm": "cosine"}, {"rsm": "cosine", "norm": "frobenius"}]:
         specs.append(("rsm-norm-difference", opts))
@@ -193,7 +219,8 @@ def main():
 
     def compute(mid, opts, x, y):
         if mid == "cka":
-            return cka(x, y, opts.get("kernel", "linear"), opts.get("estimator", "biased"), opts.get("sigma", 1.0))
+            return cka(x, y, opts.get("kernel", "linear"), opts.get("estimator", "biased"), opts.get("sigma", 1.0),
+                       opts.get("bandwidth"), opts.get("output", "similarity"))
         if mid == "rsm-norm-difference":
             return rsm_norm_difference(x, y, opts.get("rsm", "euclidean"), opts.get("norm", "spectral"))
         if mid == "rsa":

@@ -15,6 +15,8 @@ import cliProgress from 'cli-progress';
 import { streamCompare } from './cli-streaming.js';
 import { type Precision, compareMany } from './compare.js';
 import { NnsimError, nearest } from './errors.js';
+import { COMMON_FLAGS } from './cli-flags.js';
+import { MATRIX_USAGE, MERGE_USAGE, type MatrixCommandContext, matrixCommand, mergeCommand } from './cli-matrix.js';
 import { EXTRACT_USAGE, extractCommand } from './extract.js';
 import { printable } from './io/array.js';
 import {
@@ -31,11 +33,12 @@ import {
   toRepresentation,
   toSourceRepresentation,
 } from './io/load.js';
+import { LAYER_FILTER_FLAGS, type LayerFilter, layerFilter, requireSameIds, selectLayers } from './io/select.js';
 import { LAYOUTS, RESHAPE_CHOICES, parseReshape as parseReshapeName } from './io/tensor.js';
 import type { Matrix } from './matrix.js';
 import type { MeasureInfo } from './measure-types.js';
 import type { OptionSpec } from './options.js';
-import { getMeasure, listMeasures } from './registry.js';
+import { effectiveProperties, getMeasure, listMeasures } from './registry.js';
 import { jsonDocument, nnsimVersion } from './json-output.js';
 import { sampleRows, takeRows } from './sampling.js';
 import { defaultModelNames } from './report/labels.js';
@@ -53,6 +56,9 @@ const USAGE = `nnsim — similarity of neural network representations
 Usage:
   nnsim compare A B [options]     compare two arrays (N × D, rows = the same inputs) with one or more measures
   nnsim pairwise A B --out DIR    every layer of model A against every layer of model B: heatmap report
+  nnsim matrix MODEL… --out DIR   K models (or all their layers) against each other: K × K matrices,
+                                  one run or sharded (--shard i/n, then nnsim merge)
+  nnsim merge DIR --out DIR       the report of a sharded matrix run from its part files
   nnsim extract MODEL.onnx ...      the activations of an ONNX model's layers (needs onnxruntime-node)
   nnsim list [--json]             every measure: family, kind, range, invariances, options, reference
   nnsim demo [--out DIR]          the report on three small networks shipped with the package
@@ -97,13 +103,16 @@ ${SUBSET_HELP}
 --quiet           no progress bar while streaming (it is also off when stderr is not a terminal)
 `,
   pairwise: `Usage: nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
-                      [--rows N [--seed S]] [--name A=NAME] [--name B=NAME] [--shared-scale] [--no-png] [--quiet]
+                      [--rows N [--seed S]] [--name A=NAME] [--name B=NAME] [--include REGEX] [--exclude REGEX]
+                      [--shared-scale] [--no-png] [--quiet]
 
 A and B are folders of per-layer .npy files, or one .npz/.safetensors holding many arrays (one per layer).
 Writes DIR/index.html, results.json, results.csv and one SVG heatmap per measure.
 ${MEASURE_OPTIONS_HELP}
 ${SUBSET_HELP}
 --out DIR         where the report is written (created if needed)
+--include REGEX   only layers whose name matches (--exclude REGEX: leave those out); arrays of fewer
+                  than two dimensions (labels, scalars) are skipped with a note
 --name A=NAME     the model names on the report's axes (default: the file or folder names)
 --shared-scale    one colour scale per measure for every heatmap: the measure's declared range where
                   finite (the same colours in every run), else the extent of all values
@@ -124,13 +133,23 @@ their outputs, and writes the report to DIR (default ./nnsim-demo).
 --quiet           no progress bar
 `,
   extract: EXTRACT_USAGE,
+  matrix: `${MATRIX_USAGE}
+${MEASURE_OPTIONS_HELP}
+`,
+  merge: MERGE_USAGE,
 };
 
 /** The default measure set, in this order, as far as they are registered. */
 const PREFERRED = ['cka', 'procrustes', 'angular-shape', 'svcca', 'pwcca', 'rsa', 'knn-jaccard', 'distance-correlation'];
 
 function eligible(info: MeasureInfo, haveLabels: boolean): boolean {
-  return info.domain === 'representational' && info.arity === 'pair' && (haveLabels || !info.requires.includes('labels'));
+  // A measure that needs a matrix option (dCKA's input similarity) runs only when named with its option.
+  return (
+    info.domain === 'representational' &&
+    info.arity === 'pair' &&
+    (haveLabels || !info.requires.includes('labels')) &&
+    !info.requires.includes('matrix')
+  );
 }
 
 function defaultMeasureIds(haveLabels: boolean): string[] {
@@ -156,6 +175,9 @@ function parseOptionValue(measure: string, key: string, spec: OptionSpec, text: 
       return text;
     case 'labels':
       throw new UsageError(`option '${key}' of measure '${measure}' takes labels: give them with --labels FILE`);
+    case 'matrix':
+      // An N × N matrix from a file (.npy, .npz#name, .safetensors#name), as the inputs are read.
+      return toRepresentation(openArray(text));
     default:
       throw new UsageError(`option '${key}' of measure '${measure}' cannot be given on the command line; use the library API`);
   }
@@ -251,9 +273,16 @@ function reportSkipped(skipped: readonly SkippedMeasure[], io: Io): void {
   for (const s of skipped) io.err(printable(`nnsim: skipped ${s.measure} (${s.code}): ${s.message}`));
 }
 
-/** Options as shown in reports: labels summarised, not dumped. */
+/** An option value as shown in reports: labels and matrices summarised, not dumped. */
+function shownValue(value: unknown): unknown {
+  if (value instanceof Int32Array) return `labels(${value.length})`;
+  const m = value as Matrix | null;
+  if (typeof m === 'object' && m !== null && m.data instanceof Float64Array) return `matrix(${m.rows} × ${m.cols})`;
+  return value;
+}
+
 function shownOptions(run: MeasureRun): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(run.options).map(([k, v]) => [k, v instanceof Int32Array ? `labels(${v.length})` : v]));
+  return Object.fromEntries(Object.entries(run.options).map(([k, v]) => [k, shownValue(v)]));
 }
 
 function parseReshape(value: string | undefined): Reshape | undefined {
@@ -350,6 +379,7 @@ function listCommand(args: string[], io: Io): number {
         if ('default' in s && s.default !== undefined) return `${k}=${s.default === Math.E ? 'e' : String(s.default)}`;
         if (s.type === 'labels') return `${k} (labels: --labels FILE)`;
         if (s.type === 'function') return `${k} (a function: library only)`;
+        if (s.type === 'matrix') return `${k} (N × N matrix: --option ${m.id}.${k}=FILE)`;
         if (s.type === 'enum') return `${k} (${s.values.join('|')})`;
         return k;
       })
@@ -375,16 +405,7 @@ function openPair(specA: string, specB: string, views: { a: ArrayView; b: ArrayV
   return [a, b, sa.rows];
 }
 
-const COMMON = {
-  measure: { type: 'string', multiple: true, short: 'm' },
-  option: { type: 'string', multiple: true, short: 'o' },
-  labels: { type: 'string' },
-  layout: { type: 'string', multiple: true },
-  reshape: { type: 'string' },
-  rows: { type: 'string' },
-  seed: { type: 'string' },
-  quiet: { type: 'boolean', short: 'q' },
-} as const;
+const COMMON = COMMON_FLAGS;
 
 /** A random subset of the inputs chosen with --rows N --seed S. */
 interface Subset {
@@ -544,9 +565,9 @@ function compareCommand(args: string[], io: Io): number {
     const width = Math.max(...runs.map((r) => r.key.length), 7);
     for (const r of runs) {
       const o = outcomes[r.key];
-      const info = getMeasure(r.id);
+      const { kind } = effectiveProperties(getMeasure(r.id), r.options);
       const text = typeof o === 'number' ? String(o) : `error ${(o as NnsimError).code}: ${(o as NnsimError).message}`;
-      io.out(`${r.key.padEnd(width)}  ${info.kind.padEnd(10)}  ${text}`);
+      io.out(`${r.key.padEnd(width)}  ${kind.padEnd(10)}  ${text}`);
     }
     reportSkipped(skipped, io);
   }
@@ -555,9 +576,11 @@ function compareCommand(args: string[], io: Io): number {
 
 // ------------------------------------------------------------------------------------------ pairwise
 
-function loadSide(spec: string, view: ArrayView): { entries: ArrayEntry[]; rows: number[]; ids: ArrayEntry | undefined } {
-  const { layers, ids } = openModel(spec);
-  return { entries: layers, rows: layers.map((e) => matrixShape(e, view).rows), ids };
+function loadSide(spec: string, view: ArrayView, filter: LayerFilter, io?: Io): { entries: ArrayEntry[]; rows: number[]; ids: ArrayEntry | undefined } {
+  const model = openModel(spec);
+  const { layers, skipped } = selectLayers(spec, model.layers, filter);
+  if (skipped.length > 0) io?.err(printable(`nnsim: note: ${spec}: skipped ${skipped.join(', ')} (not inputs × features)`));
+  return { entries: layers, rows: layers.map((e) => matrixShape(e, view).rows), ids: model.ids };
 }
 
 function decodeSide(source: string, label: string, entries: readonly ArrayEntry[], view: ArrayView, subset?: Subset): Side {
@@ -572,21 +595,16 @@ function decodeSide(source: string, label: string, entries: readonly ArrayEntry[
  * Opens both models' layers and checks every layer's N against the others' before decoding; when both
  * files carry sample ids, they must be the same ids in the same order.
  */
-function openSides(specA: string, specB: string, views: { a: ArrayView; b: ArrayView }): [ArrayEntry[], ArrayEntry[], number] {
-  const a = loadSide(specA, views.a);
-  const b = loadSide(specB, views.b);
+function openSides(specA: string, specB: string, views: { a: ArrayView; b: ArrayView }, filter: LayerFilter = {}, io?: Io): [ArrayEntry[], ArrayEntry[], number] {
+  const a = loadSide(specA, views.a, filter, io);
+  const b = loadSide(specB, views.b, filter, io);
   const all = [...a.entries.map((e, i) => ({ source: e.source, rows: a.rows[i]! })), ...b.entries.map((e, i) => ({ source: e.source, rows: b.rows[i]! }))];
   for (const x of all) requireSameRows(all[0]!, x);
   // Ids are per input: dimension 0 of every layer (rows can be N·positions after --reshape positions).
   const samples = a.entries[0]?.shape[0] ?? 0;
   const idsA = a.ids && readIds(a.ids, samples);
   const idsB = b.ids && readIds(b.ids, samples);
-  if (idsA && idsB) {
-    const k = idsA.findIndex((v, i) => v !== idsB[i]);
-    if (k >= 0) {
-      throw new NnsimError('E_SHAPE', `${a.ids!.source} and ${b.ids!.source} differ at row ${k} (${idsA[k]} vs ${idsB[k]}); rows are inputs, so both must hold the same inputs in the same order`);
-    }
-  }
+  if (idsA && idsB) requireSameIds({ source: a.ids!.source, ids: idsA }, { source: b.ids!.source, ids: idsB });
   return [a.entries, b.entries, all[0]!.rows];
 }
 
@@ -625,7 +643,7 @@ function pngWarning(io: Io, written: WrittenReport): void {
 function pairwiseCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
-    options: { ...COMMON, ...REPORT_FLAGS, out: { type: 'string' }, name: { type: 'string', multiple: true } },
+    options: { ...COMMON, ...REPORT_FLAGS, ...LAYER_FILTER_FLAGS, out: { type: 'string' }, name: { type: 'string', multiple: true } },
     allowPositionals: true,
   });
   if (positionals.length !== 2) throw new UsageError(`pairwise needs two models (A B); got ${positionals.length}. Run 'nnsim pairwise --help'`);
@@ -633,7 +651,7 @@ function pairwiseCommand(args: string[], io: Io): number {
   const views = parseViews(values);
   const [nameA, nameB] = modelNames(values.name ?? [], positionals[0]!, positionals[1]!);
   const allLabels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [entriesA, entriesB, allRows] = openSides(positionals[0]!, positionals[1]!, views);
+  const [entriesA, entriesB, allRows] = openSides(positionals[0]!, positionals[1]!, views, layerFilter(values), io);
   const subset = chooseSubset(values, allRows, allLabels);
   const labels = subsetLabels(allLabels, subset);
   const rows = subset?.rows ?? allRows;
@@ -853,6 +871,16 @@ function demoCommand(args: string[], io: Io): number {
 
 // ---------------------------------------------------------------------------------------------- main
 
+function matrixContext(): MatrixCommandContext {
+  return {
+    progress: progressBar,
+    usage: (message) => new UsageError(message),
+    planMeasures: (measures, options, labels, rows) => planMeasures(measures, options, labels, rows),
+    reportSkipped: (skipped, io) => reportSkipped(skipped, io),
+    view: (values) => parseViews(values).a,
+  };
+}
+
 /** Runs the CLI; returns the exit code (a promise of it for `extract`, which runs asynchronously). */
 export function main(argv: readonly string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }): number | Promise<number> {
   const [command, ...rest] = argv;
@@ -885,13 +913,17 @@ export function main(argv: readonly string[], io: Io = { out: (t) => console.log
         return pairwiseCommand(rest, io);
       case 'demo':
         return demoCommand(rest, io);
+      case 'matrix':
+        return matrixCommand(rest, io, matrixContext()).catch((error: unknown) => failure(error, io));
+      case 'merge':
+        return mergeCommand(rest, io, matrixContext()).catch((error: unknown) => failure(error, io));
       case 'extract':
         return extractCommand(rest, io, {
           progress: (enabled) => progressBar(enabled, 'nnsim extract', 'inputs'),
           usage: (message) => new UsageError(message),
         }).catch((error: unknown) => failure(error, io));
       default:
-        throw new UsageError(`unknown command '${command}'; commands: compare, pairwise, extract, list, demo (nnsim --help)`);
+        throw new UsageError(`unknown command '${command}'; commands: compare, pairwise, matrix, merge, extract, list, demo (nnsim --help)`);
     }
   } catch (error) {
     return failure(error, io);

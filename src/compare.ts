@@ -6,7 +6,13 @@
 import { NnsimError } from './errors.js';
 import { type Matrix, type MatrixInput, type SourceMatrix, requireSameRows, toSourceMatrix } from './matrix.js';
 import type { JsEngine, MeasureDefinition } from './measure-types.js';
-import { type NativeControlHandle, type NativeOutcome, type NativeRepresentationHandle, nativeAddon } from './native.js';
+import {
+  type NativeControlHandle,
+  type NativeMatrices,
+  type NativeOutcome,
+  type NativeRepresentationHandle,
+  nativeAddon,
+} from './native.js';
 import type { Definition } from './measures/index.js';
 import { inputValues, runOnWorker, shouldOffload } from './offload.js';
 import { type OptionSchema, type OptionsOf, type ResolvedOptions, resolveOptions } from './options.js';
@@ -48,7 +54,7 @@ export class PreparedRepresentation {
       this.source = this.#matrix;
     } else {
       this.source = toSourceMatrix(input, name);
-      this.nativeHandle();
+      this.#native = this.#createNative();
     }
   }
 
@@ -80,19 +86,21 @@ export class PreparedRepresentation {
 
   /** @internal The native handle (created on first use; the core validates the data). */
   nativeHandle(): NativeRepresentationHandle {
-    if (!this.#native) {
-      const addon = nativeAddon();
-      try {
-        this.#native = new addon.NativeRepresentation(this.source.data, this.source.rows, this.source.cols);
-      } catch (error) {
-        // The core names the entry; the input's name says which one.
-        if (error instanceof NnsimError && error.code === 'E_NONFINITE') {
-          throw new NnsimError(error.code, `${this.#name}: ${error.message}`);
-        }
-        throw error;
-      }
-    }
+    this.#native ??= this.#createNative();
     return this.#native;
+  }
+
+  #createNative(): NativeRepresentationHandle {
+    const addon = nativeAddon();
+    try {
+      return new addon.NativeRepresentation(this.source.data, this.source.rows, this.source.cols);
+    } catch (error) {
+      // The core names the entry; the input's name says which one.
+      if (error instanceof NnsimError && error.code === 'E_NONFINITE') {
+        throw new NnsimError(error.code, `${this.#name}: ${error.message}`);
+      }
+      throw error;
+    }
   }
 
   /**
@@ -288,6 +296,12 @@ function checkLabels(planned: readonly PlannedMeasure[]): Int32Array | undefined
   return labels;
 }
 
+/** The matrix options of the native measures, one entry per measure (undefined when none was given). */
+function nativeMatrices(planned: readonly PlannedMeasure[], indices: readonly number[]): (NativeMatrices | undefined)[] | undefined {
+  const matrices = indices.map((i) => planned[i]!.options.matrices);
+  return matrices.some((m) => m !== undefined) ? matrices : undefined;
+}
+
 type Outcome = NativeOutcome;
 
 function finiteOutcome(value: unknown, id: string): Outcome {
@@ -374,6 +388,7 @@ function runSync(
         b.nativeHandle(),
         checkLabels(planned),
         remainingTime(),
+        nativeMatrices(planned, nativeIndices),
         precision,
       );
       nativeIndices.forEach((i, k) => {
@@ -435,6 +450,7 @@ async function runAsync(
         checkLabels(planned),
         control,
         run.onProgress ? (k, done, total) => report(nativeIndices[k]!, done, total) : undefined,
+        nativeMatrices(planned, nativeIndices),
         precisionOf(run),
       );
       failIfCallbackThrew();

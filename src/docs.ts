@@ -25,7 +25,7 @@ export function formatBound(value: number): string {
 }
 
 export function formatRange(range: readonly [number, number]): string {
-  return `[${formatBound(range[0])}, ${formatBound(range[1])}${range[1] === Infinity ? ')' : ']'}`;
+  return `${range[0] === -Infinity ? '(' : '['}${formatBound(range[0])}, ${formatBound(range[1])}${range[1] === Infinity ? ')' : ']'}`;
 }
 
 export function formatInvariances(invariances: readonly Invariance[]): string {
@@ -36,6 +36,7 @@ function formatDefaults(m: MeasureInfo): string {
   const parts = Object.entries(m.options).map(([key, spec]) => {
     if (spec.type === 'labels') return `${key} (${spec.required ? 'required' : 'optional'})`;
     if (spec.type === 'function') return `${key} (function, ${spec.required ? 'required' : 'optional'})`;
+    if (spec.type === 'matrix') return `${key} (N × N matrix, ${spec.required ? 'required' : 'optional'})`;
     if (spec.default === Math.E) return `${key}: e`;
     return spec.default === undefined ? key : `${key}: ${JSON.stringify(spec.default)}`;
   });

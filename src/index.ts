@@ -15,6 +15,7 @@ import {
   compare as compareSync,
   measureFunction,
 } from './compare.js';
+import { compareMatrixAsync, compareMatrix as compareMatrixSync } from './compare-matrix.js';
 import {
   type GroupRunOptions,
   type ModelOutputsInput,
@@ -84,6 +85,19 @@ export const compare = Object.assign(compareSync, { async: compareAsync });
 /** compareMany(specs, a, b) — and compareMany.async(…) on a worker thread. */
 export const compareMany = Object.assign(compareManySync, { async: compareManyAsync });
 
+export {
+  compareMatrixAsync,
+  type MatrixCellError,
+  type MatrixInputs,
+  type MatrixMeasure,
+  type MatrixOptions,
+  type MatrixProgress,
+  type MatrixResult,
+  type MatrixRunOptions,
+} from './compare-matrix.js';
+/** compareMatrix(specs, representations): K × K matrices — and compareMatrix.async(…) on the worker pool. */
+export const compareMatrix = Object.assign(compareMatrixSync, { async: compareMatrixAsync });
+
 type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
 
 /**
@@ -131,9 +145,10 @@ export const { procrustes, angularShape, shapeMetric, linearRegression, alignedC
 // matching:
 export const { correlationMatch, permutationProcrustes, softMatching, maximumMatch } = measures;
 // rsm:
-export const { cka, rsmNormDifference, rsa, distanceCorrelation, bures, eigenspaceOverlap, gulp, riemannian } = measures;
+export const { cka, dcka, rsmNormDifference, rsa, distanceCorrelation, bures, eigenspaceOverlap, gulp, riemannian } = measures;
 // neighbors:
-export const { knnJaccard, secondOrderCosine, rankSimilarity, jointRankJaccard } = measures;
+export const { knnJaccard, secondOrderCosine, rankSimilarity, jointRankJaccard, mutualKnn, cknna, cycleKnn, lcsKnn, editDistanceKnn } =
+  measures;
 // statistics:
 export const {
   intrinsicDimensionDifference,
@@ -169,12 +184,14 @@ export const {
   errorCorrectedDisagreement,
   minMaxDisagreement,
   cohensKappa,
+  errorConsistency,
   fleissKappa,
   ambiguity,
   discrepancy,
   labelEntropy,
   surrogateChurn,
   jsd,
+  capa,
   predictionDifference,
   rashomonCapacity,
   adversarialTransferability,

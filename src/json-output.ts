@@ -13,7 +13,7 @@ import { packageRoot } from './native.js';
 /** Version of every document kind's layout (one number: the kinds change together). */
 export const JSON_SCHEMA_VERSION = 1;
 
-export type JsonDocumentKind = 'compare' | 'list' | 'pairwise' | 'functional';
+export type JsonDocumentKind = 'compare' | 'list' | 'pairwise' | 'functional' | 'matrix';
 
 let cachedVersion: string | undefined;
 

@@ -41,9 +41,10 @@ export const INVARIANCES: readonly Invariance[] = [
 
 /**
  * Inputs beyond the two matrices a measure needs, derived from its option schema: 'labels' when it has
- * a required labels option, 'seed' when it has a `seed` option.
+ * a required labels option, 'seed' when it has a `seed` option, 'matrix' when it has a required matrix
+ * option (an N × N matrix such as dCKA's input similarity).
  */
-export type Requirement = 'labels' | 'seed';
+export type Requirement = 'labels' | 'seed' | 'matrix';
 
 /** Metadata that changes with an option value, e.g. `procrustes` with `normalize: true`. */
 export interface MeasureVariant {
@@ -57,6 +58,8 @@ export interface MeasureVariant {
   readonly invariances?: readonly Invariance[];
   /** Replaces the measure's argumentInvariances under these options (asymmetric measures). */
   readonly argumentInvariances?: { readonly first?: readonly Invariance[]; readonly second?: readonly Invariance[] };
+  /** Replaces the measure's kind (e.g. CKA as an angle is a distance). */
+  readonly kind?: 'similarity' | 'distance';
   readonly range?: readonly [number, number];
   /**
    * For a range that varies continuously with an option (e.g. a logarithm base): the range under the
@@ -152,6 +155,7 @@ function derivedFromOptions(options: OptionSchema): { requires: Requirement[]; s
   const requires: Requirement[] = [];
   if (Object.values(options).some((spec) => spec.type === 'labels' && spec.required)) requires.push('labels');
   if ('seed' in options) requires.push('seed');
+  if (Object.values(options).some((spec) => spec.type === 'matrix' && spec.required)) requires.push('matrix');
   return { requires, stochastic: 'seed' in options };
 }
 

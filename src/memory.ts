@@ -9,7 +9,7 @@
 import { invalidParameter } from './errors.js';
 import type { MeasureDefinition } from './measure-types.js';
 import { nativeAddon } from './native.js';
-import { resolveOptions } from './options.js';
+import { type OptionSchema, resolveOptions } from './options.js';
 
 function count(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > Number.MAX_SAFE_INTEGER) {
@@ -21,8 +21,8 @@ function count(value: unknown, what: string): number {
 /**
  * Bytes of working memory of `definition` for N = `rows` inputs of `colsA` and `colsB` features with
  * these options (the inputs themselves not included). Native measures: the estimate the core checks
- * against the memory limit before computing (its options validated). JS-engine (functional) measures:
- * their converted copies of the two inputs.
+ * against the memory limit before computing (its options validated; matrix options may be left out).
+ * JS-engine (functional) measures: their converted copies of the two inputs.
  */
 export function estimateMemoryOf(
   definition: MeasureDefinition,
@@ -35,7 +35,12 @@ export function estimateMemoryOf(
   const da = count(colsA, 'colsA');
   const db = count(colsB, 'colsB');
   if (definition.engine.kind === 'js') return 2 * 8 * n * (da + db);
-  const resolved = resolveOptions(definition.id, definition.options, options, n);
+  // Matrix options are N × N by definition: the estimate does not need their values, so a required one
+  // may be left out here (given, it is still checked).
+  const schema: OptionSchema = Object.fromEntries(
+    Object.entries(definition.options).map(([key, spec]) => [key, spec.type === 'matrix' ? { ...spec, required: false } : spec]),
+  );
+  const resolved = resolveOptions(definition.id, schema, options, n);
   const classes = resolved.labels ? new Set(resolved.labels).size : undefined;
   return nativeAddon().estimateMemory(definition.id, n, da, db, resolved.values, classes);
 }

@@ -80,10 +80,27 @@ export interface NativeOptionSpec {
 
 export type NativeOptionSpecs = Readonly<Record<string, NativeOptionSpec>>;
 
+/** A matrix-valued option as the core declares it: a symmetric N × N matrix, required or not. */
+export interface NativeMatrixOptionSpec {
+  readonly shape: 'symmetric';
+  readonly required?: true;
+}
+
+/** The matrix options of one measure call, by name (row-major N × N). */
+export type NativeMatrices = Readonly<Record<string, { readonly data: Float64Array; readonly rows: number; readonly cols: number }>>;
+
 /** Everything the core declares about its entry points: measures, persistence and the affine fit. */
 export interface NativeSpecs {
   readonly measures: Readonly<
-    Record<string, { readonly minRows: number; readonly needsLabels: boolean; readonly options: NativeOptionSpecs }>
+    Record<
+      string,
+      {
+        readonly minRows: number;
+        readonly needsLabels: boolean;
+        readonly options: NativeOptionSpecs;
+        readonly matrices: Readonly<Record<string, NativeMatrixOptionSpec>>;
+      }
+    >
   >;
   readonly persistence: NativeOptionSpecs;
   readonly fitAffineMap: NativeOptionSpecs;
@@ -112,6 +129,7 @@ export interface NativeAddon {
     labels?: Int32Array,
     /** Time budget in ms (Infinity: none); past it the running measure fails with E_TIMEOUT. */
     timeout?: number,
+    matrices?: readonly (NativeMatrices | undefined)[],
     /** 'single': feature-space products in float32 (see CallOptions.precision). */
     precision?: 'double' | 'single',
   ): NativeOutcome[];
@@ -123,6 +141,7 @@ export interface NativeAddon {
     labels: Int32Array | undefined,
     control: NativeControlHandle | undefined,
     onProgress: ((measureIndex: number, done: number, total: number) => void) | undefined,
+    matrices?: readonly (NativeMatrices | undefined)[],
     precision?: 'double' | 'single',
   ): Promise<NativeOutcome[]>;
   fitAffineMap(...args: [...AffineFitArguments, timeout?: number]): NativeAffineFit;

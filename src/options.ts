@@ -4,6 +4,7 @@
  * documents the measure in `listMeasures()`, the README table and the CLI.
  */
 import { NnsimError, describeValue, nearest } from './errors.js';
+import { type Matrix, type MatrixInput, toMatrix } from './matrix.js';
 
 export interface NumberOption {
   readonly type: 'number';
@@ -48,7 +49,18 @@ export interface FunctionOption<F extends (...args: never[]) => unknown = (...ar
   readonly signature?: F;
 }
 
-export type OptionSpec = NumberOption | BooleanOption | EnumOption | LabelsOption | FunctionOption;
+/**
+ * A symmetric N × N matrix tied to the N inputs (e.g. the input-similarity matrix of dCKA). Validated
+ * here (N × N, finite, symmetric up to {@link MATRIX_SYMMETRY_TOLERANCE} of its largest entry) and again
+ * in the core, which receives it beside the scalar options, as it receives the labels.
+ */
+export interface MatrixOption {
+  readonly type: 'matrix';
+  readonly description: string;
+  readonly required: boolean;
+}
+
+export type OptionSpec = NumberOption | BooleanOption | EnumOption | LabelsOption | FunctionOption | MatrixOption;
 export type OptionSchema = Readonly<Record<string, OptionSpec>>;
 
 export type Labels = Int32Array | readonly number[];
@@ -63,7 +75,9 @@ export type OptionValue<S> = S extends NumberOption
         ? Labels
         : S extends FunctionOption<infer F>
           ? F
-          : never;
+          : S extends MatrixOption
+            ? MatrixInput
+            : never;
 
 /**
  * The options object a measure with schema S accepts (all keys optional; defaults fill the rest). A
@@ -93,6 +107,13 @@ export function functionOption<F extends (...args: never[]) => unknown>(descript
   return { type: 'function', description, required };
 }
 
+export function matrixOption(description: string, required = true): MatrixOption {
+  return { type: 'matrix', description, required };
+}
+
+/** |A_ij − A_ji| ≤ this · max |A| for a matrix option (the core's kMatrixSymmetryTolerance). */
+export const MATRIX_SYMMETRY_TOLERANCE = 1e-6;
+
 /** Options split for the engine: primitive values for the core, labels separately. */
 export interface ResolvedOptions {
   /** Every option with a value (given or default), labels excluded. */
@@ -101,6 +122,8 @@ export interface ResolvedOptions {
   readonly labels: Int32Array | undefined;
   /** Function-valued options (JS engines only), when the schema has any and they were given. */
   readonly functions?: Readonly<Record<string, (...args: never[]) => unknown>>;
+  /** Validated matrix options (N × N), when the schema has any and they were given. */
+  readonly matrices?: Readonly<Record<string, Matrix>>;
 }
 
 function boundsText(spec: NumberOption): string {
@@ -147,6 +170,40 @@ export function toLabels(value: unknown, what: string, rows?: number, measure?: 
   return out;
 }
 
+/**
+ * Validates a matrix option: a matrix input (as for representations), N × N when N is known, symmetric up
+ * to MATRIX_SYMMETRY_TOLERANCE of its largest entry. Errors carry the measure.
+ */
+export function toMatrixOption(value: unknown, what: string, rows?: number, measure?: string): Matrix {
+  let m: Matrix;
+  try {
+    m = toMatrix(value, what);
+  } catch (error) {
+    if (error instanceof NnsimError) throw new NnsimError(error.code, error.message, { measure });
+    throw error;
+  }
+  const n = rows ?? m.rows;
+  if (m.rows !== n || m.cols !== n) {
+    throw new NnsimError('E_SHAPE', `${what} must be ${n} × ${n} (one row and column per input) but is ${m.rows} × ${m.cols}`, {
+      measure,
+    });
+  }
+  let largest = 0;
+  for (const v of m.data) largest = Math.max(largest, Math.abs(v));
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const x = m.data[i * n + j]!;
+      const y = m.data[j * n + i]!;
+      if (Math.abs(x - y) > MATRIX_SYMMETRY_TOLERANCE * largest) {
+        throw new NnsimError('E_OPTION', `${what} must be symmetric: entry (${i}, ${j}) is ${x} but (${j}, ${i}) is ${y}`, {
+          measure,
+        });
+      }
+    }
+  }
+  return m;
+}
+
 /** Who options belong to, for messages and for the `measure` of errors. */
 export interface OptionsOwner {
   /** "measure 'cka'", "persistence", "configure()" … */
@@ -190,6 +247,7 @@ export function resolveOptionsFor(owner: OptionsOwner, schema: OptionSchema, opt
   const values: Record<string, number | boolean | string> = {};
   let labels: Int32Array | undefined;
   let functions: Record<string, (...args: never[]) => unknown> | undefined;
+  let matrices: Record<string, Matrix> | undefined;
   for (const [key, spec] of Object.entries(schema)) {
     const value = given[key];
     const what = `option '${key}' of ${owner.name}`;
@@ -202,6 +260,18 @@ export function resolveOptionsFor(owner: OptionsOwner, schema: OptionSchema, opt
         throw new NnsimError('E_OPTION', `Expected a function for ${what} but received ${describeValue(value)}`, { measure });
       }
       (functions ??= {})[key] = value as (...args: never[]) => unknown;
+      continue;
+    }
+    if (spec.type === 'matrix') {
+      if (value === undefined) {
+        if (spec.required) {
+          throw new NnsimError('E_OPTION', `${owner.name} needs option '${key}' (an N × N matrix${rows ? `, N = ${rows}` : ''})`, {
+            measure,
+          });
+        }
+        continue;
+      }
+      (matrices ??= {})[key] = toMatrixOption(value, what, rows, measure);
       continue;
     }
     if (spec.type === 'labels') {
@@ -241,5 +311,5 @@ export function resolveOptionsFor(owner: OptionsOwner, schema: OptionSchema, opt
     }
     values[key] = value as number | boolean | string;
   }
-  return functions ? { values, labels, functions } : { values, labels };
+  return { values, labels, ...(functions ? { functions } : {}), ...(matrices ? { matrices } : {}) };
 }

@@ -71,6 +71,7 @@ export function measureIds(): MeasureId[] {
 }
 
 export interface EffectiveProperties {
+  readonly kind: MeasureInfo['kind'];
   readonly invariances: readonly Invariance[];
   /** Further invariances of one argument only (asymmetric measures). */
   readonly argumentInvariances: MeasureInfo['argumentInvariances'];
@@ -85,37 +86,38 @@ function matches(variant: MeasureVariant, options: Readonly<Record<string, unkno
 }
 
 /**
- * Metadata under specific option values: the most specific variant whose `when` matches wins
- * (variants are listed from general to specific). `measure` is an id (E_UNKNOWN_MEASURE when there is
- * no such measure) or the MeasureInfo of getMeasure()/listMeasures().
+ * Metadata under specific option values: each property comes from the most specific matching variant
+ * that sets it (variants are listed from general to specific; among equally specific ones the first
+ * listed wins), else from the measure itself. So a variant for one option (e.g. output: 'angular' →
+ * kind distance) combines with a variant for another (e.g. an absolute bandwidth → no scale invariance).
+ * `measure` is an id (E_UNKNOWN_MEASURE when there is no such measure) or the MeasureInfo of
+ * getMeasure()/listMeasures().
  */
 export function effectiveProperties(
   measure: MeasureInfo | MeasureId | (string & {}),
   options: Readonly<Record<string, unknown>> = {},
 ): EffectiveProperties {
   const info = typeof measure === 'object' && measure !== null && Array.isArray(measure.variants) ? measure : getDefinition(measure);
-  let result: EffectiveProperties = {
-    invariances: info.invariances,
-    argumentInvariances: info.argumentInvariances,
-    range: info.range,
-    metric: info.metric,
-    selfValue: info.selfValue,
-  };
-  let specificity = -1;
-  for (const variant of info.variants) {
-    const size = Object.keys(variant.when).length;
-    if (matches(variant, options) && size > specificity) {
-      specificity = size;
-      result = {
-        invariances: variant.invariances ?? info.invariances,
-        argumentInvariances: variant.argumentInvariances ?? info.argumentInvariances,
-        range: variant.rangeOf?.(options) ?? variant.range ?? info.range,
-        metric: variant.metric ?? info.metric,
-        selfValue: variant.selfValue !== undefined ? variant.selfValue : info.selfValue,
-      };
+  const matching = info.variants
+    .filter((variant) => matches(variant, options))
+    .map((variant, order) => ({ variant, order, size: Object.keys(variant.when).length }))
+    .sort((x, y) => y.size - x.size || x.order - y.order);
+  const pick = <T>(field: (variant: MeasureVariant) => T | undefined): T | undefined => {
+    for (const { variant } of matching) {
+      const value = field(variant);
+      if (value !== undefined) return value;
     }
-  }
-  return result;
+    return undefined;
+  };
+  const selfValue = pick((variant) => variant.selfValue);
+  return {
+    kind: pick((variant) => variant.kind) ?? info.kind,
+    invariances: pick((variant) => variant.invariances) ?? info.invariances,
+    argumentInvariances: pick((variant) => variant.argumentInvariances) ?? info.argumentInvariances,
+    range: pick((variant) => variant.rangeOf?.(options) ?? variant.range) ?? info.range,
+    metric: pick((variant) => variant.metric) ?? info.metric,
+    selfValue: selfValue !== undefined ? selfValue : info.selfValue,
+  };
 }
 
 /**

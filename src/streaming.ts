@@ -59,8 +59,12 @@ function planMeasures(specs: readonly MeasureSpec[], byKey: Readonly<Record<stri
   if (byKey !== undefined && (byKey === null || typeof byKey !== 'object' || Array.isArray(byKey))) {
     throw new NnsimError('E_OPTION', 'options must be an object of measure options keyed by measure id');
   }
+  const streamable = new Set(streamableMeasures());
   const planned = specEntries(specs).map(({ definition, key, options }) => {
     const given = options ?? byKey?.[key] ?? byKey?.[definition.id];
+    // A measure that never streams is refused by the core (E_NOT_STREAMABLE, with the alternatives)
+    // before its options matter: a required matrix option, say, would otherwise be asked for first.
+    if (!streamable.has(definition.id)) return { key, id: definition.id, options: {} };
     return { key, id: definition.id, options: resolveOptions(definition.id, definition.options, given).values };
   });
   for (const key of Object.keys(byKey ?? {})) {

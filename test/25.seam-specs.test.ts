@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { listMeasures } from '../src/index.js';
-import type { NativeOptionSpec, NativeOptionSpecs } from '../src/native.js';
+import type { NativeMatrixOptionSpec, NativeOptionSpec, NativeOptionSpecs } from '../src/native.js';
 import { nativeAddon } from '../src/native.js';
 import type { OptionSchema, OptionSpec } from '../src/options.js';
 import { definitions } from '../src/measures/index.js';
@@ -22,6 +22,7 @@ function asCoreSpec(spec: OptionSpec): NativeOptionSpec | undefined {
   switch (spec.type) {
     case 'labels':
     case 'function':
+    case 'matrix':
       return undefined;
     case 'number':
       return defined({
@@ -66,6 +67,16 @@ export function specMismatches(owner: string, schema: OptionSchema, core: Native
   return out;
 }
 
+/** Matrix options (handed to the core beside the scalar ones): the same names, shape and requiredness. */
+function matrixMismatches(owner: string, schema: OptionSchema, core: Readonly<Record<string, NativeMatrixOptionSpec>>): string[] {
+  const asCore = (required: boolean): NativeMatrixOptionSpec => (required ? { shape: 'symmetric', required: true } : { shape: 'symmetric' });
+  const ts: Record<string, NativeMatrixOptionSpec> = {};
+  for (const [key, spec] of Object.entries(schema)) if (spec.type === 'matrix') ts[key] = asCore(spec.required);
+  return [...new Set([...Object.keys(ts), ...Object.keys(core)])]
+    .filter((key) => JSON.stringify(ts[key]) !== JSON.stringify(core[key] && asCore(core[key]!.required === true)))
+    .map((key) => `${owner}: matrix option '${key}' differs: TS ${JSON.stringify(ts[key])} vs C++ ${JSON.stringify(core[key])}`);
+}
+
 describe('TS option schemas are locked to the core specs', () => {
   it('every native measure: same options, minRows and labels', () => {
     const native = definitions.filter((d) => d.engine.kind === 'native');
@@ -78,6 +89,7 @@ describe('TS option schemas are locked to the core specs', () => {
       if (core.needsLabels !== d.requires.includes('labels')) {
         mismatches.push(`${d.id}: needs labels TS ${d.requires.includes('labels')} vs C++ ${core.needsLabels}`);
       }
+      mismatches.push(...matrixMismatches(d.id, d.options, core.matrices));
     }
     expect(mismatches).toEqual([]);
   });
@@ -106,11 +118,19 @@ describe('TS option schemas are locked to the core specs', () => {
     expect(specMismatches('cka', mutated({ minExclusive: false }), core)).toHaveLength(1);
     expect(specMismatches('cka', mutated({ integer: true }), core)).toHaveLength(1);
     const kernel = cka.kernel as Extract<OptionSpec, { type: 'enum' }>;
-    expect(specMismatches('cka', { ...cka, kernel: { ...kernel, values: ['linear', 'rbf', 'laplace'] } }, core)).toHaveLength(1);
+    expect(specMismatches('cka', { ...cka, kernel: { ...kernel, values: ['linear', 'rbf'] } }, core)).toHaveLength(1);
     const { sigma: _dropped, ...withoutSigma } = cka;
     expect(specMismatches('cka', withoutSigma, core)).toEqual(["cka: option 'sigma' is declared in C++ only"]);
     expect(specMismatches('cka', { ...cka, extra: { type: 'boolean', default: true, description: 'x' } }, core)).toEqual([
       "cka: option 'extra' is declared in TS only",
     ]);
+    // Matrix options: a missing, an extra and a differently required one are each reported.
+    const dcka = listMeasures().find((m) => m.id === 'dcka')!.options;
+    const dckaCore = specs.measures.dcka!.matrices;
+    expect(matrixMismatches('dcka', dcka, dckaCore)).toEqual([]);
+    const { inputSimilarity: matrix, ...withoutMatrix } = dcka;
+    expect(matrixMismatches('dcka', withoutMatrix, dckaCore)).toHaveLength(1);
+    expect(matrixMismatches('dcka', { ...dcka, other: matrix! }, dckaCore)).toHaveLength(1);
+    expect(matrixMismatches('dcka', { ...dcka, inputSimilarity: { ...matrix!, required: false } as OptionSpec }, dckaCore)).toHaveLength(1);
   });
 });

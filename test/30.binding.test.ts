@@ -62,6 +62,30 @@ describe('raw binding, hostile arguments', () => {
     expect(new addon.NativeRepresentation(new Float32Array(new ArrayBuffer(24), 4, 4), 2, 2).cols).toBe(2);
   });
 
+  it('compare hands matrix options (after labels and timeout) to the core, which checks them (N × N, symmetric) and copies them', async () => {
+    const a = rep(10, 4, 1);
+    const b = rep(10, 3, 2);
+    const n = 10;
+    const k0 = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) k0[i * n + j] = Math.exp(-Math.abs(i - j));
+    const input = { inputSimilarity: { data: k0, rows: n, cols: n } };
+    const [value] = addon.compare(['dcka'], [{}], a, b, undefined, undefined, [input]);
+    expect(typeof value).toBe('number');
+    const [missing] = addon.compare(['dcka'], [{}], a, b);
+    expect((missing as { code: string }).code).toBe('E_OPTION');
+    const asymmetric = Float64Array.from(k0, (v, i) => (i === 1 ? v + 1 : v));
+    const [refused] = addon.compare(['dcka', 'cka'], [{}, {}], a, b, undefined, undefined, [{ inputSimilarity: { data: asymmetric, rows: n, cols: n } }, undefined]);
+    expect((refused as { code: string }).code).toBe('E_OPTION');
+    const [wrongSize] = addon.compare(['dcka'], [{}], a, b, undefined, undefined, [{ inputSimilarity: { data: k0.slice(0, 81), rows: 9, cols: 9 } }]);
+    expect((wrongSize as { code: string }).code).toBe('E_SHAPE');
+    const [unknown] = addon.compare(['cka'], [{}], a, b, undefined, undefined, [input]);
+    expect((unknown as { code: string }).code).toBe('E_OPTION');
+    // The async call works on a copy: changing the caller's array after the call does not change the result.
+    const pending = addon.compareAsync(['dcka'], [{}], a, b, undefined, undefined, undefined, [input]);
+    k0.fill(0);
+    expect(await pending).toEqual([value]);
+  });
+
   it('compare validates ids, options, representations and labels', () => {
     const a = rep(10, 3);
     const b = rep(10, 4, 2);
@@ -321,11 +345,17 @@ describe('errors cross the seam once: every entry point throws real NnsimErrors'
       [() => raw.compare!(['cka'], [{ kernel: () => 1 }], a, b), 'E_OPTION'],
       [() => raw.compare!(['cka'], [{}], a, b, new Float64Array(10)), 'E_TYPE'],
       [() => raw.compare!(['cka'], [{}], a, b, undefined, 'soon'), 'E_OPTION'],
+      // matrices (after labels and timeout): one entry per id, each { name: { data: Float64Array, rows, cols } }
+      [() => raw.compare!(['dcka'], [{}], a, b, undefined, undefined, {}), 'E_TYPE'],
+      [() => raw.compare!(['dcka'], [{}], a, b, undefined, undefined, [{ inputSimilarity: new Float64Array(4) }]), 'E_OPTION'],
+      [() => raw.compare!(['dcka'], [{}], a, b, undefined, undefined, [{ inputSimilarity: { data: [1, 0, 0, 1], rows: 2, cols: 2 } }]), 'E_TYPE'],
+      [() => raw.compare!(['dcka'], [{}], a, b, undefined, undefined, [{ inputSimilarity: { data: new Float64Array(3), rows: 2, cols: 2 } }]), 'E_SHAPE'],
     ],
     compareAsync: [
       [() => raw.compareAsync!(['cka'], [{}], a), 'E_TYPE'],
       [() => raw.compareAsync!(['cka'], [{}], a, b, undefined, {}, undefined), 'E_TYPE'],
       [() => raw.compareAsync!(['cka'], [{}], a, b, undefined, undefined, 42), 'E_TYPE'],
+      [() => raw.compareAsync!(['dcka'], [{}], a, b, undefined, undefined, undefined, [1, 2]), 'E_TYPE'],
     ],
     persistence: [
       [() => raw.persistence!(square, 2, 2, { maxDim: 2 }), 'E_OPTION'],

@@ -7,6 +7,7 @@ import { type Barcode, NnsimError, compare, fitAffineMap, listMeasures, persiste
 import type { Matrix } from '../src/matrix.js';
 import { runIsolated } from './helpers/isolated.js';
 import { randomMatrix } from './helpers/random.js';
+import { inputSimilarity } from './helpers/required.js';
 
 const scaled = (m: Matrix, s: number): Matrix => ({ ...m, data: m.data.map((v) => v * s) });
 const relativeError = (got: number, want: number): number => Math.abs(got - want) / Math.max(Math.abs(want), Number.MIN_VALUE);
@@ -20,6 +21,7 @@ function optionsFor(id: string): Record<string, unknown> {
   if (id === 'tolerance-difference' || id === 'knn-modularity-difference') return { labels: LABELS };
   if (id === 'riemannian') return { regularization: 0.01 }; // N > D: the kernels need it
   if (id === 'geometry-score') return { repetitions: 10 };
+  if (id === 'dcka') return { inputSimilarity: inputSimilarity(N) }; // (its required input similarity)
   return {};
 }
 
@@ -62,6 +64,7 @@ describe('magnitudes: huge entries never hang LAPACK', () => {
     const ids = NATIVE.map((m) => m.id);
     const run = runIsolated(
       `const ids = ${JSON.stringify(ids)};
+       const k0 = { data: Float64Array.from(${JSON.stringify(Array.from(inputSimilarity(40).data))}), rows: 40, cols: 40 };
        const labels = Int32Array.from({ length: 40 }, (_, i) => i % 4);
        let s = 7;
        const uniform = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
@@ -70,7 +73,8 @@ describe('magnitudes: huge entries never hang LAPACK', () => {
        const out = {};
        for (const id of ids) {
          const options = id === 'tolerance-difference' || id === 'knn-modularity-difference' ? { labels }
-           : id === 'riemannian' ? { regularization: 0.01 } : id === 'geometry-score' ? { repetitions: 10 } : {};
+           : id === 'riemannian' ? { regularization: 0.01 } : id === 'geometry-score' ? { repetitions: 10 }
+           : id === 'dcka' ? { inputSimilarity: k0 } : {};
          try { out[id] = nnsim.compare(id, a, b, options); } catch (e) { out[id] = { code: e.code, message: e.message }; }
        }
        report(out);`,
@@ -113,6 +117,16 @@ describe('magnitudes: values at extreme scales', () => {
       }
     });
   }
+
+  it('cka with an absolute bandwidth (in the inputs\' units): scaling inputs and bandwidth together changes nothing', () => {
+    for (const kernel of ['rbf', 'laplace'] as const) {
+      const base = compare('cka', X, Y, { kernel, bandwidth: 0.7 });
+      for (const s of [1e-300, 1e200, 2 ** 1000]) {
+        const value = compare('cka', scaled(X, s), scaled(Y, s), { kernel, bandwidth: 0.7 * s });
+        expect(relativeError(value, base), `${kernel} at ${s}`).toBeLessThan(1e-9);
+      }
+    }
+  });
 
   it('a homogeneous measure brings inputs at different scales to one, and refuses magnitudes 2^400 apart', () => {
     const want = 1e200 * compare('procrustes', X, scaled(Y, 1e-50));

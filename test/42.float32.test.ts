@@ -6,6 +6,7 @@ import type { Matrix } from '../src/matrix.js';
 import { errorOf } from './helpers/errors.js';
 import { relatedPair } from './helpers/properties.js';
 import { randomMatrix, relatedMatrix } from './helpers/random.js';
+import { requiredOptions } from './helpers/required.js';
 
 function toFloat32(m: Matrix): { data: Float32Array; rows: number; cols: number } {
   return { data: Float32Array.from(m.data), rows: m.rows, cols: m.cols };
@@ -22,7 +23,7 @@ describe('Float32Array input', () => {
     const b32 = toFloat32(b);
     const labels = Int32Array.from({ length: 60 }, (_, i) => i % 4);
     for (const m of listMeasures({ domain: 'representational' })) {
-      const options: Record<string, unknown> = m.requires.includes('labels') ? { labels } : {};
+      const options = requiredOptions(m, 60, () => labels);
       if (m.id === 'riemannian') options.regularization = 0.01;  // N > D: the kernels are singular otherwise
       const want = compare(m.id, widen(a32), widen(b32), options);
       const got = compare(m.id, a32, b32, options);

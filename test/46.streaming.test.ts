@@ -23,6 +23,7 @@ import { randomMatrix, rng } from './helpers/random.js';
 /** Every streamable measure, with the options that change its statistics or formula. */
 const SPECS: MeasureSpec[] = [
   'cka',
+  { id: 'cka', options: { output: 'angular' }, key: 'cka-angular' },
   'cca-mean',
   { id: 'cca-mean', options: { epsilon: 1e-4 }, key: 'cca-mean-epsilon' },
   'cca-r2',
@@ -214,6 +215,21 @@ describe('refusals', () => {
     expect(unbiased.code).toBe('E_NOT_STREAMABLE');
     expect(unbiased.message).toContain("estimator 'minibatch'");
     expect(errorOf(() => createAccumulator([{ id: 'cka', options: { kernel: 'rbf' } }], { colsA: 4, colsB: 3 })).code).toBe('E_NOT_STREAMABLE');
+    for (const options of [{ kernel: 'laplace' }, { estimator: 'lange' }, { estimator: 'lange', output: 'angular' }]) {
+      expect(errorOf(() => createAccumulator([{ id: 'cka', options }], { colsA: 4, colsB: 3 })).code, JSON.stringify(options)).toBe(
+        'E_NOT_STREAMABLE',
+      );
+    }
+    for (const id of ['dcka', 'mutual-knn', 'cknna']) {
+      expect(errorOf(() => createAccumulator([id], { colsA: 4, colsB: 3 })).code, id).toBe('E_NOT_STREAMABLE');
+    }
+    // The bandwidth rules of the in-memory kernel: no absolute bandwidth for the linear kernel, not both.
+    for (const options of [
+      { estimator: 'minibatch', bandwidth: 2 },
+      { estimator: 'minibatch', kernel: 'rbf', bandwidth: 2, sigma: 0.5 },
+    ]) {
+      expect(errorOf(() => createAccumulator([{ id: 'cka', options }], { colsA: 4, colsB: 3 })).code, JSON.stringify(options)).toBe('E_OPTION');
+    }
     expect(errorOf(() => createAccumulator([{ id: 'pwcca', options: { directions: 'svcca-code' } }], { colsA: 4, colsB: 3 })).code).toBe(
       'E_NOT_STREAMABLE',
     );

@@ -51,6 +51,8 @@ const TRANSFORMS = {
   '1-x^2': (v: number) => 1 - v * v,
   arccos: (v: number) => Math.acos(v),
   '2/pi*arccos': (v: number) => (2 / Math.PI) * Math.acos(v),
+  // k · v for k = 10 (platonic-rep's lcs_knn returns the mean LCS length; nnsim divides it by k).
+  '10x': (v: number) => 10 * v,
 } as const;
 
 const fixture = readFixture<PeerFixture>('peer-parity.json');

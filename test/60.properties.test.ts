@@ -8,6 +8,7 @@ import { compare, effectiveProperties, listMeasures } from '../src/index.js';
 import { INVARIANCES, type Invariance, type MeasureInfo } from '../src/measure-types.js';
 import type { Matrix } from '../src/matrix.js';
 import { TRANSFORMS, relatedPair, relativeDifference } from './helpers/properties.js';
+import { requiredOptions } from './helpers/required.js';
 import { randomMatrix, rng } from './helpers/random.js';
 
 /** Options that keep slow measures quick in tests (e.g. fewer trials); they do not change invariances. */
@@ -49,8 +50,7 @@ function settingsOf(info: MeasureInfo): Setting[] {
 }
 
 function value(info: MeasureInfo, a: Matrix, b: Matrix, options: Record<string, unknown>): number {
-  if (info.requires.includes('labels')) return compare(info.id, a, b, { labels: testLabels(a.rows), ...options });
-  return compare(info.id, a, b, options);
+  return compare(info.id, a, b, { ...requiredOptions(info, a.rows, testLabels), ...options });
 }
 
 const representational = listMeasures({ domain: 'representational' }).filter((m) => m.arity === 'pair');

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { NnsimError, compare, effectiveProperties, listMeasures } from '../src/index.js';
 import type { Matrix } from '../src/matrix.js';
 import { map, randomMatrix, relatedMatrix } from './helpers/random.js';
+import { requiredOptions } from './helpers/required.js';
 
 /** Quick settings for the slow stochastic measures; they do not change what is defined. */
 const QUICK: Readonly<Record<string, Record<string, unknown>>> = {
@@ -79,7 +80,7 @@ describe('degenerate input: a value in range or a typed error, never NaN', () =>
       const options: Record<string, unknown> = { ...(QUICK[info.id] ?? {}) };
       const range = effectiveProperties(info, options).range;
       for (const defect of DEFECTS) {
-        const opts = info.requires.includes('labels') ? { ...options, labels: labelsFor(defect.a.rows) } : options;
+        const opts = { ...options, ...requiredOptions(info, defect.a.rows, labelsFor) };
         let outcome: number | NnsimError;
         try {
           outcome = compare(info.id, defect.a, defect.b, opts);

@@ -3,7 +3,7 @@
 // typed errors of degenerate inputs. ReSi parity is in 50.resi-parity; metadata in 60.properties.
 import { describe, expect, it } from 'vitest';
 
-import { NnsimError, compare, compareMany, measureIds } from '../src/index.js';
+import { NnsimError, compare, compareMany, effectiveProperties, getMeasure, measureIds } from '../src/index.js';
 import type { Matrix } from '../src/matrix.js';
 import { fromRows, readFixture } from './helpers/fixtures.js';
 import { relatedPair } from './helpers/properties.js';
@@ -85,7 +85,136 @@ describe('cka', () => {
     expect(code(() => compare('cka', dup, randomMatrix(8, 2, 3), { kernel: 'rbf' }))).toBe('E_DEGENERATE');
     expect(code(() => compare('cka', dup, dup, { sigma: 0 }))).toBe('E_OPTION');
   });
+
+  it('angular output: a distance, exactly 0 for identical inputs, arccos of CKA otherwise', () => {
+    const { a, b } = relatedPair(4, 30, 5, 6);
+    const copy = { ...a, data: Float64Array.from(a.data) };
+    for (const estimator of ['biased', 'unbiased', 'lange'] as const) {
+      expect(compare('cka', a, copy, { estimator, output: 'angular' })).toBe(0);
+      const similarity = compare('cka', a, b, { estimator });
+      expect(compare('cka', a, b, { estimator, output: 'angular' })).toBeCloseTo(Math.acos(similarity), 12);
+    }
+    const props = effectiveProperties(getMeasure('cka'), { output: 'angular', estimator: 'lange', kernel: 'laplace' });
+    expect(props).toMatchObject({ kind: 'distance', metric: true, selfValue: 0, range: [0, Math.PI] });
+    const absolute = effectiveProperties(getMeasure('cka'), { output: 'angular', kernel: 'rbf', bandwidth: 3 });
+    expect(absolute.kind).toBe('distance');
+    expect(absolute.invariances).not.toContain('isotropic-scaling');
+  });
+
+  it('sigma is relative, bandwidth absolute: they cannot be combined, and bandwidth needs a radial kernel', () => {
+    const { a, b } = relatedPair(6, 30, 4, 5);
+    const scaled = { ...a, data: a.data.map((v) => 3 * v) };
+    expect(compare('cka', scaled, b, { kernel: 'laplace' })).toBeCloseTo(compare('cka', a, b, { kernel: 'laplace' }), 12);
+    expect(compare('cka', scaled, b, { kernel: 'laplace', bandwidth: 2 })).not.toBeCloseTo(
+      compare('cka', a, b, { kernel: 'laplace', bandwidth: 2 }),
+      6,
+    );
+    expect(code(() => compare('cka', a, b, { kernel: 'rbf', sigma: 2, bandwidth: 1 }))).toBe('E_OPTION');
+    expect(code(() => compare('cka', a, b, { bandwidth: 1 }))).toBe('E_OPTION');
+    expect(code(() => compare('cka', a, b, { kernel: 'rbf', bandwidth: 0 }))).toBe('E_OPTION');
+  });
 });
+
+describe("angular CKA equals repsim's AngularCKA (Lange et al. 2022; scripts/repsim_reference.py)", () => {
+  interface RepsimValue {
+    options: Record<string, unknown>;
+    value: number;
+    direct: number;
+  }
+  const repsim = readFixture<{ cases: { description: string; a: number[][]; b: number[][]; values: RepsimValue[] }[] }>(
+    'repsim-reference.json',
+  );
+  for (const testCase of repsim.cases) {
+    it(testCase.description, () => {
+      const a = fromRows(testCase.a);
+      const b = fromRows(testCase.b);
+      expect(testCase.values.length).toBe(6);
+      for (const { options, value, direct } of testCase.values) {
+        const got = compare('cka', a, b, options);
+        // The same angle from directly computed distances (NumPy) to 1e-9; repsim itself to 1e-9, except
+        // that its Laplace kernel takes the square root of Gram-expansion distances (≈ 1e-9 of rounding).
+        expect(Math.abs(got - direct), `${JSON.stringify(options)}: got ${got}, direct ${direct}`).toBeLessThanOrEqual(TOLERANCE);
+        const tolerance = options.kernel === 'laplace' ? 1e-8 : TOLERANCE;
+        expect(Math.abs(got - value), `${JSON.stringify(options)}: got ${got}, repsim ${value}`).toBeLessThanOrEqual(tolerance);
+      }
+    });
+  }
+});
+
+describe('dcka against the numpy reference of Cui et al.’s deconfounding (scripts/dcka_reference.py)', () => {
+  interface DckaCase {
+    description: string;
+    a: number[][];
+    b: number[][];
+    inputSimilarity: number[][];
+    values: { options: Record<string, unknown>; value: number }[];
+  }
+  const dckaReference = readFixture<{ cases: DckaCase[] }>('dcka-reference.json');
+  for (const testCase of dckaReference.cases) {
+    it(testCase.description, () => {
+      const a = fromRows(testCase.a);
+      const b = fromRows(testCase.b);
+      for (const { options, value } of testCase.values) {
+        for (const [x, y] of [
+          [a, b],
+          [b, a],
+        ] as const) {
+          const got = compare('dcka', x, y, { ...options, inputSimilarity: testCase.inputSimilarity });
+          expect(Math.abs(got - value), `${JSON.stringify(options)}: got ${got}, want ${value}`).toBeLessThanOrEqual(
+            TOLERANCE * Math.max(1, Math.abs(value)),
+          );
+        }
+      }
+      // Deconfounding changes the value: plain CKA differs.
+      expect(Math.abs(compare('cka', a, b) - testCase.values[0]!.value)).toBeGreaterThan(1e-3);
+    });
+  }
+
+  it('the input similarity is validated: required, N × N, finite, symmetric; the scale of K0 does not matter', () => {
+    const testCase = dckaReference.cases[0]!;
+    const a = fromRows(testCase.a);
+    const b = fromRows(testCase.b);
+    const k0 = fromRows(testCase.inputSimilarity);
+    const n = k0.rows;
+    expect(code(() => compare('dcka', a, b))).toBe('E_OPTION');
+    expect(code(() => compare('dcka', a, b, { inputSimilarity: { data: k0.data.slice(0, (n - 1) * n), rows: n - 1, cols: n } }))).toBe(
+      'E_SHAPE',
+    );
+    const withNaN = Float64Array.from(k0.data, (v, i) => (i === 5 ? NaN : v));
+    expect(code(() => compare('dcka', a, b, { inputSimilarity: { data: withNaN, rows: n, cols: n } }))).toBe('E_NONFINITE');
+    const asymmetric = Float64Array.from(k0.data, (v, i) => (i === 1 ? v + 0.5 : v));
+    expect(code(() => compare('dcka', a, b, { inputSimilarity: { data: asymmetric, rows: n, cols: n } }))).toBe('E_OPTION');
+    expect(code(() => compare('dcka', a, b, { inputSimilarity: { data: new Float64Array(n * n), rows: n, cols: n } }))).toBe(
+      'E_DEGENERATE',
+    );
+    const plain = compare('dcka', a, b, { inputSimilarity: k0 });
+    // Any units, 1e-300 … 1e300 (⟨K0, K0⟩ would underflow or overflow unscaled).
+    for (const factor of [7, 1e300, 1e-300]) {
+      const scaled = { data: k0.data.map((v) => factor * v), rows: n, cols: n };
+      expect(compare('dcka', a, b, { inputSimilarity: scaled }), `K0 × ${factor}`).toBeCloseTo(plain, 12);
+    }
+    // When K0 is the first representation's own centred kernel, nothing of it is left after deconfounding.
+    expect(code(() => compare('dcka', a, b, { inputSimilarity: multiplyTransposed(a) }))).toBe('E_DEGENERATE');
+  });
+});
+
+function multiplyTransposed(m: Matrix): Matrix {
+  // The linear kernel of the column-centred rows of m.
+  const means = Array.from({ length: m.cols }, (_, j) => {
+    let s = 0;
+    for (let i = 0; i < m.rows; i++) s += m.data[i * m.cols + j]!;
+    return s / m.rows;
+  });
+  const data = new Float64Array(m.rows * m.rows);
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.rows; j++) {
+      let s = 0;
+      for (let c = 0; c < m.cols; c++) s += (m.data[i * m.cols + c]! - means[c]!) * (m.data[j * m.cols + c]! - means[c]!);
+      data[i * m.rows + j] = s;
+    }
+  }
+  return { data, rows: m.rows, cols: m.rows };
+}
 
 describe('identities between measures', () => {
   it('arccos(bures) is the angular shape metric', () => {

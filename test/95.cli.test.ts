@@ -370,6 +370,26 @@ describe('nnsim compare', () => {
     expect(text.stdout).toMatch(new RegExp(`\\ncka +similarity +${String(value).replace('.', '\\.')}\\n`));
   });
 
+  it('reads a matrix option from a file and shows the kind under the options (angular CKA is a distance)', () => {
+    const a = toRepresentation(openArray(fixture('a.npy')));
+    const b = toRepresentation(openArray(fixture('b.npy')));
+    const n = a.rows;
+    const k0 = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) k0[i * n + j] = Math.exp(-((i - j) ** 2) / 8);
+    const dir = tmp();
+    const file = join(dir, 'inputs.safetensors');
+    writeFileSync(file, encodeSafetensors({ k0: { dtype: 'F64', shape: [n, n], data: k0 } }));
+    const r = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'dcka', '-o', `dcka.inputSimilarity=${file}#k0`, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { values: Record<string, number>; measures: { options: Record<string, unknown> }[] };
+    expect(out.values.dcka).toBe(compare('dcka', a, b, { inputSimilarity: { data: k0, rows: n, cols: n } }));
+    expect(out.measures[0]!.options.inputSimilarity).toBe(`matrix(${n} × ${n})`);
+    // Without the matrix the measure says what it needs; 'all' leaves it out.
+    expectOneLineError(nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'dcka']), /needs option 'inputSimilarity'/);
+    const angular = nnsim(['compare', fixture('a.npy'), fixture('b.npy'), '-m', 'cka', '-o', 'output=angular']);
+    expect(angular.stdout).toMatch(/\ncka +distance +/);
+  });
+
   it('passes --labels to the measures that take labels', () => {
     const measure = listMeasures().find((m) => m.domain === 'representational' && m.requires.includes('labels'));
     if (!measure) return; // none registered yet

@@ -154,6 +154,14 @@ function optionValue(key: string, spec: OptionSpec, id: string, rows: number, cl
       return chance(0.92) ? pick(spec.values) : pick(['', 'nonsense', 3]);
     case 'labels':
       return Array.from({ length: chance(0.95) ? rows : int(1, MAX_ROWS) }, () => (chance(0.98) ? int(0, classes - 1) : pick([-1, 2.5, 2 ** 31])));
+    case 'matrix': {
+      // An N × N matrix option (dCKA's input similarity): usually symmetric (mirrored), sometimes as drawn
+      // (asymmetric, non-finite …) or of a wrong size.
+      const n = chance(0.95) ? rows : int(1, MAX_ROWS);
+      const data = matrixData(n, n);
+      if (chance(0.9)) for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) data[j * n + i] = data[i * n + j]!;
+      return inForm(data, n, n, pick(['f64', 'f32', 'array', 'rows'] as const));
+    }
     case 'function':
       // stitching's forward: the rest of "model B", a fixed linear head to 3 classes.
       return (r: { data: Float64Array; rows: number; cols: number }) =>
@@ -164,7 +172,7 @@ function optionValue(key: string, spec: OptionSpec, id: string, rows: number, cl
 function fuzzOptions(info: MeasureInfo, rows: number, classes: number): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(info.options)) {
-    const needed = (spec.type === 'labels' || spec.type === 'function') && spec.required;
+    const needed = (spec.type === 'labels' || spec.type === 'function' || spec.type === 'matrix') && spec.required;
     const work = WORK_OPTIONS[info.id]?.includes(key);
     if (needed || work || key === 'input' || chance(0.3)) options[key] = optionValue(key, spec, info.id, rows, classes);
   }

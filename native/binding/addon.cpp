@@ -38,7 +38,7 @@ Napi::Value InitBinding(const Napi::CallbackInfo& info) {
   });
 }
 
-// specs() -> { measures: { [id]: { minRows, needsLabels, options } }, persistence: options,
+// specs() -> { measures: { [id]: { minRows, needsLabels, options, matrices } }, persistence: options,
 //              fitAffineMap: options }: every parameter spec of the core (see optionSpecsToJs).
 Napi::Value Specs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -50,6 +50,7 @@ Napi::Value Specs(const Napi::CallbackInfo& info) {
       m.Set("minRows", Napi::Number::New(env, static_cast<double>(def->minRows)));
       m.Set("needsLabels", Napi::Boolean::New(env, def->needsLabels));
       m.Set("options", optionSpecsToJs(env, def->options));
+      m.Set("matrices", matrixOptionSpecsToJs(env, def->matrixOptions));
       measures.Set(id, m);
     }
     Napi::Object out = Napi::Object::New(env);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct Job {
   std::vector<std::int32_t> labels;
   bool hasLabels = false;
   Precision precision = Precision::Double;
+  // Matrix options of each measure, viewing the copies in `matrixData` (an async worker must not read JS
+  // memory it does not own).
+  std::vector<MatrixOptions> matrices;
+  std::vector<std::unique_ptr<Matrix>> matrixData;
 
   std::vector<Outcome> run(RunControl& control) const {
     std::vector<Outcome> outcomes(ids.size());
@@ -50,7 +55,7 @@ struct Job {
       control.beginMeasure(i, ids[i]);
       Outcome& out = outcomes[i];
       try {
-        const MeasureContext ctx{*pair, options[i], labelsView, control};
+        const MeasureContext ctx{*pair, options[i], labelsView, control, &matrices[i]};
         control.step(0, 1);  // start of measure i (and a cancellation point)
         out.value = runMeasure(ids[i], ctx);
         control.step(1, 1);
@@ -78,8 +83,9 @@ Precision precisionArgument(Napi::Env env, const Napi::Value& value) {
   throwError(env, ErrorCode::Option, "precision must be 'double' or 'single'");
 }
 
-// `precisionIndex`: where the call's optional precision argument is (after the form's own arguments).
-Job parseJob(const Napi::CallbackInfo& info, std::size_t precisionIndex) {
+// `matricesIndex`: where the call has its matrices argument (compare: 6, compareAsync: 7); the optional
+// precision argument follows it.
+Job parseJob(const Napi::CallbackInfo& info, std::size_t matricesIndex) {
   Napi::Env env = info.Env();
   Job job;
   job.ids = stringArrayArgument(env, info[0], "ids");
@@ -94,7 +100,21 @@ Job parseJob(const Napi::CallbackInfo& info, std::size_t precisionIndex) {
   job.a = &NativeRepresentation::From(env, info[2], "a").core();
   job.b = &NativeRepresentation::From(env, info[3], "b").core();
   job.labels = labelsArgument(env, info[4], job.hasLabels);
-  job.precision = precisionArgument(env, info[precisionIndex]);
+  job.precision = precisionArgument(env, info[matricesIndex + 1]);
+  job.matrices.resize(job.ids.size());
+  const Napi::Value matricesValue = info[matricesIndex];
+  if (!matricesValue.IsUndefined() && !matricesValue.IsNull()) {
+    if (!matricesValue.IsArray() || matricesValue.As<Napi::Array>().Length() != job.ids.size()) {
+      throwError(env, ErrorCode::Type, "matrices must be an array with one entry (an object or undefined) per id");
+    }
+    Napi::Array matrices = matricesValue.As<Napi::Array>();
+    for (uint32_t i = 0; i < matrices.Length(); ++i) {
+      for (auto& [name, view] : matrixOptionsArgument(env, matrices.Get(i), "measure '" + job.ids[i] + "'")) {
+        job.matrixData.push_back(std::make_unique<Matrix>(Matrix::copyOf(view)));
+        job.matrices[i].set(name, job.matrixData.back()->view());
+      }
+    }
+  }
   return job;
 }
 
@@ -218,7 +238,7 @@ Napi::Value Compare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 4) {
-      throwError(env, ErrorCode::Type, "compare(ids, options, a, b, labels?, timeout?, precision?) needs 4 arguments");
+      throwError(env, ErrorCode::Type, "compare(ids, options, a, b, labels?, timeout?, matrices?, precision?) needs 4 arguments");
     }
     const Job job = parseJob(info, 6);
     RunControl control;
@@ -232,7 +252,7 @@ Napi::Value CompareAsync(const Napi::CallbackInfo& info) {
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 4) {
       throwError(env, ErrorCode::Type,
-                 "compareAsync(ids, options, a, b, labels?, control?, onProgress?, precision?) needs 4 arguments");
+                 "compareAsync(ids, options, a, b, labels?, control?, onProgress?, matrices?, precision?) needs 4 arguments");
     }
     Job job = parseJob(info, 7);
     NativeControl* control = NativeControl::FromOptional(env, info[5]);

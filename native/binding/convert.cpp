@@ -238,6 +238,36 @@ Napi::Array outcomesToJs(Napi::Env env, const std::vector<MeasureOutcome>& outco
   return out;
 }
 
+std::vector<std::pair<std::string, MatrixView>> matrixOptionsArgument(Napi::Env env, const Napi::Value& value,
+                                                                      const std::string& where) {
+  std::vector<std::pair<std::string, MatrixView>> out;
+  if (value.IsUndefined() || value.IsNull()) return out;
+  if (!value.IsObject() || value.IsArray()) throwError(env, ErrorCode::Option, where + ": matrix options must be a plain object");
+  Napi::Object object = value.As<Napi::Object>();
+  Napi::Array keys = object.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); ++i) {
+    const std::string key = keys.Get(i).ToString().Utf8Value();
+    Napi::Value m = object.Get(key);
+    if (!m.IsObject() || m.IsArray() || m.IsTypedArray()) {
+      throwError(env, ErrorCode::Option, where + ": matrix option '" + key + "' must be { data: Float64Array, rows, cols }");
+    }
+    Napi::Object matrix = m.As<Napi::Object>();
+    out.emplace_back(key, matrixArgument(env, matrix.Get("data"), matrix.Get("rows"), matrix.Get("cols")));
+  }
+  return out;
+}
+
+Napi::Object matrixOptionSpecsToJs(Napi::Env env, const MatrixOptionSpecs& specs) {
+  Napi::Object out = Napi::Object::New(env);
+  for (const MatrixOptionSpec& spec : specs) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("shape", Napi::String::New(env, "symmetric"));
+    if (spec.required) o.Set("required", Napi::Boolean::New(env, true));
+    out.Set(spec.name, o);
+  }
+  return out;
+}
+
 std::vector<std::int32_t> labelsArgument(Napi::Env env, const Napi::Value& value, bool& present) {
   present = false;
   if (value.IsUndefined() || value.IsNull()) return {};

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "errors.hpp"
@@ -70,6 +71,14 @@ Napi::Object optionSpecsToJs(Napi::Env env, const OptionSpecs& specs);
 
 // An array of measure ids.
 std::vector<std::string> stringArrayArgument(Napi::Env env, const Napi::Value& value, const std::string& what);
+
+// Optional plain object of matrix-valued options { [name]: { data: Float64Array, rows, cols } } (undefined →
+// none); each matrix is checked like matrixArgument. The views are of JS memory: copy them to keep them.
+std::vector<std::pair<std::string, MatrixView>> matrixOptionsArgument(Napi::Env env, const Napi::Value& value,
+                                                                      const std::string& where);
+
+// Matrix option specs as JS data: { [name]: { shape: 'symmetric', required? } }.
+Napi::Object matrixOptionSpecsToJs(Napi::Env env, const MatrixOptionSpecs& specs);
 
 // Optional Int32Array of labels (undefined -> empty vector, `present` false).
 std::vector<std::int32_t> labelsArgument(Napi::Env env, const Napi::Value& value, bool& present);

@@ -71,14 +71,20 @@ std::vector<double> principalCosines(MatrixView qx, MatrixView qy) {
   return rho;
 }
 
-// SVD of Q_xᵀ Q_y (default rank rule) for the pair, shared by the canonical correlations and PWCCA's
-// canonical directions: U holds the first input's canonical directions in its basis coordinates.
-const Svd& canonicalSvd(const RepresentationPair& pair) {
-  return pair.memo<Svd>("cca:canonical-svd", [&] {
+// Q_xᵀ Q_y (default rank rule) for the pair: the one N-sized product of the CCA family, shared by the
+// canonical correlations and PWCCA's canonical directions.
+const Matrix& basisCross(const RepresentationPair& pair) {
+  return pair.memo<Matrix>("cca:basis-cross", [&] {
     const Matrix& qx = pair.a().columnSpaceBasis(Centering::Columns);
     const Matrix& qy = pair.b().columnSpaceBasis(Centering::Columns);
-    return thinSvd(multiply(qx, Trans::Yes, qy, Trans::No));
+    return multiply(qx, Trans::Yes, qy, Trans::No);
   });
+}
+
+// SVD of Q_xᵀ Q_y for PWCCA: U holds the first input's canonical directions in its basis coordinates.
+// The correlations alone need only the singular values (a third of the work; canonicalCorrelations).
+const Svd& canonicalSvd(const RepresentationPair& pair) {
+  return pair.memo<Svd>("cca:canonical-svd", [&] { return thinSvd(basisCross(pair)); });
 }
 
 // rank tolerance option: absent → numpy's matrix_rank rule.
@@ -93,7 +99,9 @@ const std::vector<double>& canonicalCorrelations(const MeasureContext& ctx, cons
   requireVariance(ctx.b(), "second", measure);
   return ctx.pair.memo<std::vector<double>>("cca:correlations:" + numberKey(epsilon), [&] {
     if (epsilon < 0.0) {
-      std::vector<double> rho = canonicalSvd(ctx.pair).s;
+      const Matrix& cross = basisCross(ctx.pair);
+      if (cross.rows() == 0 || cross.cols() == 0) return std::vector<double>{};
+      std::vector<double> rho = singularValues(cross.view());
       for (double& v : rho) v = std::min(1.0, std::max(0.0, v));
       return rho;
     }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <type_traits>
 
 #include "errors.hpp"
 #include "linalg.hpp"
@@ -102,6 +103,7 @@ const char* metricName(Metric m) {
     case Metric::SquaredEuclidean: return "sqeuclidean";
     case Metric::Cosine: return "cosine";
     case Metric::Correlation: return "correlation";
+    case Metric::InnerProduct: return "inner-product";
   }
   return "euclidean";
 }
@@ -194,7 +196,8 @@ const Matrix& pairwiseDistances(const Representation& r, Metric metric) {
         }
         return d;
       });
-    case Metric::Correlation: break;
+    case Metric::Correlation:
+    case Metric::InnerProduct: break;
   }
   throw Error(ErrorCode::Internal, "pairwiseDistances: unsupported metric");
 }
@@ -234,7 +237,7 @@ Matrix correlationDistances(const Representation& r) {
 
 ExactDistance::ExactDistance(const Representation& r, Metric metric) : metric_(metric), rows_(r.raw()) {
   const std::size_t n = rows_.rows, d = rows_.cols;
-  if (metric == Metric::Euclidean || metric == Metric::SquaredEuclidean) return;
+  if (metric == Metric::Euclidean || metric == Metric::SquaredEuclidean || metric == Metric::InnerProduct) return;
   norms_.resize(n);
   if (metric == Metric::Cosine) {
     scales_.resize(n);
@@ -281,6 +284,7 @@ double ExactDistance::operator()(std::size_t i, std::size_t j) const {
   if (metric_ == Metric::Euclidean || metric_ == Metric::SquaredEuclidean) {
     return sumOfSquaredDifferences(rows_.row(i), rows_.row(j), rows_.cols);
   }
+  if (metric_ == Metric::InnerProduct) return -scaledDot(rows_.row(i), 1.0, rows_.row(j), 1.0, rows_.cols);
   return std::clamp(1.0 - similarity(i, j), 0.0, 2.0);
 }
 
@@ -296,11 +300,18 @@ const ScreenBound& screenBound(const Representation& r, Metric metric) {
     bound.coefficient = (8.0 * static_cast<double>(d) + 64.0) * kUnitRoundoff;
     bound.weights.assign(n, 0.5);
     if (metric == Metric::Cosine) return bound;
+    // Inner products of rows far below the largest can underflow (each product by at most 2^-1075, in
+    // the Gram value and in the exact one), where the relative bound says nothing.
+    if (metric == Metric::InnerProduct) bound.offset = static_cast<double>(d + 2) * std::ldexp(1.0, -1070);
     const std::vector<double>& means = r.columnMeans();
     parallelFor(n, std::max<std::size_t>(1, (std::size_t{1} << 16) / std::max<std::size_t>(1, d)),
                 [&](std::size_t begin, std::size_t end) {
                   for (std::size_t i = begin; i < end; ++i) {
                     const double* xi = x.row(i);
+                    if (metric == Metric::InnerProduct) {
+                      bound.weights[i] = 0.5 * scaledDot(xi, 1.0, xi, 1.0, d);
+                      continue;
+                    }
                     if (metric == Metric::Euclidean) {
                       double s = 0.0;
                       for (std::size_t c = 0; c < d; ++c) s += (xi[c] - means[c]) * (xi[c] - means[c]);
@@ -357,9 +368,11 @@ bool before(const Candidate& a, const Candidate& b) { return a.value < b.value |
 
 // Per-input selection state: a max-heap of the k smallest upper bounds offered so far (its top is the
 // admission threshold: an input whose lower bound exceeds it has k inputs surely closer), and a bounded
-// buffer of admitted candidates. When the buffer fills, the candidates still within the threshold are
-// settled by their exact distances and only the exact k nearest are kept (the nearest k of a union are
-// the nearest k of the nearest k of each part), which also tightens the threshold.
+// buffer of admitted candidates. When the buffer fills, the candidates whose lower bound now exceeds the
+// threshold are dropped (they were admitted before closer inputs came); only when that frees little room
+// are the candidates settled by their exact distances and the exact k nearest kept (the nearest k of a
+// union are the nearest k of the nearest k of each part), which also tightens the threshold. So exact
+// distances are computed about k times per input, not for every admission (~k·ln(N/k) of them).
 class NeighbourSelection {
  public:
   NeighbourSelection(std::size_t n, std::size_t k, const ScreenBound& bound, const ExactDistance& exact)
@@ -373,7 +386,9 @@ class NeighbourSelection {
   // Offers input j (screened value, its bound) to input i; returns i's threshold afterwards.
   double offer(std::size_t i, std::size_t j, double screened, double allowance) {
     if (bufferSize_[i] == capacity_) {
-      settle(i);
+      prune(i);
+      // (Settled when pruning freed less than half the room above k: each prune is O(capacity).)
+      if (2 * (capacity_ - bufferSize_[i]) < capacity_ - k_) settle(i);
       if (screened - allowance > threshold(i)) return threshold(i);
     }
     buffer_[i * capacity_ + bufferSize_[i]++] = {screened, static_cast<std::int32_t>(j), 0};
@@ -402,8 +417,10 @@ class NeighbourSelection {
   }
 
  private:
-  // Requires a full heap (true once more than k inputs were offered, and for every input at the end).
-  void settle(std::size_t i) {
+  // Drops the candidates whose lower bound exceeds the threshold. Requires a full heap (true once more
+  // than k inputs were offered, and for every input at the end); keeps at least k (every heap entry
+  // belongs to a kept candidate: its lower bound ≤ its upper bound ≤ the threshold).
+  void prune(std::size_t i) {
     Candidate* c = buffer_.data() + i * capacity_;
     const double limit = threshold(i);
     std::size_t kept = 0;
@@ -411,12 +428,19 @@ class NeighbourSelection {
       const double lower = c[t].exact ? c[t].value : c[t].value - bound_(i, static_cast<std::size_t>(c[t].index));
       if (!(lower > limit)) c[kept++] = c[t];  // (a NaN screen, from overflow, is settled exactly)
     }
+    bufferSize_[i] = kept;
+  }
+
+  // Prunes, then settles every kept candidate exactly and keeps the exact k nearest.
+  void settle(std::size_t i) {
+    prune(i);
+    Candidate* c = buffer_.data() + i * capacity_;
+    const std::size_t kept = bufferSize_[i];
     for (std::size_t t = 0; t < kept; ++t) {
       if (c[t].exact) continue;
       c[t].value = exact_(i, static_cast<std::size_t>(c[t].index));
       c[t].exact = 1;
     }
-    // kept ≥ k: every heap entry belongs to a kept candidate (its lower bound ≤ its upper bound ≤ limit).
     std::partial_sort(c, c + k_, c + kept, before);
     bufferSize_[i] = k_;
     double* heap = heap_.data() + i * k_;
@@ -435,9 +459,31 @@ class NeighbourSelection {
   std::vector<std::size_t> bufferSize_;
 };
 
-// Rows [begin, begin + count) prepared for screening: column-centred (Euclidean) or unit length
-// (cosine; a zero row stays zero), row-major with leading dimension D.
-void prepareRows(const Representation& r, Metric metric, std::size_t begin, std::size_t count, double* out) {
+// 1/‖x_i‖ of every row for the cosine screen (0 for a zero row; the norm taken on the row scaled by a
+// power of two, so that any magnitude works), computed once: blocks of rows are prepared many times.
+std::vector<double> inverseNorms(const Representation& r) {
+  const MatrixView x = r.raw();
+  std::vector<double> out(x.rows);
+  parallelFor(x.rows, std::max<std::size_t>(1, (std::size_t{1} << 16) / std::max<std::size_t>(1, x.cols)),
+              [&](std::size_t from, std::size_t to) {
+                for (std::size_t i = from; i < to; ++i) {
+                  const double* src = x.row(i);
+                  const double s = powerOfTwoScale(src, x.cols);
+                  double norm = 0.0;
+                  for (std::size_t c = 0; c < x.cols; ++c) norm += (s * src[c]) * (s * src[c]);
+                  out[i] = norm > 0.0 ? s / std::sqrt(norm) : 0.0;
+                }
+              });
+  return out;
+}
+
+// Rows [begin, begin + count) prepared for screening: column-centred (Euclidean), unit length (cosine,
+// `inverse` from inverseNorms; a zero row stays zero) or as they are (inner product), times `scale` (a
+// power of two), row-major with leading dimension D, in the Gram tiles' element type (float: rounded
+// once from the double value).
+template <class T>
+void prepareRows(const Representation& r, Metric metric, const std::vector<double>& inverse, std::size_t begin,
+                 std::size_t count, double scale, T* out) {
   const MatrixView x = r.raw();
   const std::size_t d = x.cols;
   const std::vector<double>& means = r.columnMeans();
@@ -445,56 +491,136 @@ void prepareRows(const Representation& r, Metric metric, std::size_t begin, std:
               [&](std::size_t from, std::size_t to) {
                 for (std::size_t p = from; p < to; ++p) {
                   const double* src = x.row(begin + p);
-                  double* dst = out + p * d;
-                  if (metric != Metric::Cosine) {
-                    for (std::size_t c = 0; c < d; ++c) dst[c] = src[c] - means[c];
-                    continue;
+                  T* dst = out + p * d;
+                  if (metric == Metric::InnerProduct) {
+                    for (std::size_t c = 0; c < d; ++c) dst[c] = static_cast<T>(src[c] * scale);
+                  } else if (metric == Metric::Cosine) {
+                    const double inv = inverse[begin + p];
+                    for (std::size_t c = 0; c < d; ++c) dst[c] = static_cast<T>(src[c] * inv * scale);
+                  } else {
+                    for (std::size_t c = 0; c < d; ++c) dst[c] = static_cast<T>((src[c] - means[c]) * scale);
                   }
-                  const double s = powerOfTwoScale(src, d);
-                  double norm = 0.0;
-                  for (std::size_t c = 0; c < d; ++c) norm += (s * src[c]) * (s * src[c]);
-                  const double inv = norm > 0.0 ? s / std::sqrt(norm) : 0.0;
-                  for (std::size_t c = 0; c < d; ++c) dst[c] = src[c] * inv;
                 }
               });
 }
 
+// The Gram tile of a block with itself (upper triangle, then mirrored) or of two blocks, in either precision.
+void gramTile(std::size_t ni, int d, const double* a, double* c) {
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, static_cast<int>(ni), d, 1.0, a, d, 0.0, c, static_cast<int>(ni));
+}
+void gramTile(std::size_t ni, int d, const float* a, float* c) {
+  cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, static_cast<int>(ni), d, 1.0f, a, d, 0.0f, c, static_cast<int>(ni));
+}
+void gramTile(std::size_t ni, std::size_t nj, int d, const double* a, const double* b, double* c) {
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(ni), static_cast<int>(nj), d, 1.0, a, d, b, d, 0.0,
+              c, static_cast<int>(nj));
+}
+void gramTile(std::size_t ni, std::size_t nj, int d, const float* a, const float* b, float* c) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(ni), static_cast<int>(nj), d, 1.0f, a, d, b, d,
+              0.0f, c, static_cast<int>(nj));
+}
+
+// An upper bound on |entry| of the prepared rows (before `scale`): 1 for unit rows; else from the
+// column extremes (the prepared value x − μ is monotone in x) or the largest |x|. 0 when all are 0.
+double preparedMagnitude(const Representation& r, Metric metric) {
+  if (metric == Metric::Cosine) return 1.0;
+  const MatrixView x = r.raw();
+  std::vector<double> low(x.row(0), x.row(0) + x.cols), high(low);
+  for (std::size_t i = 1; i < x.rows; ++i) {
+    checkpoint();
+    const double* row = x.row(i);
+    for (std::size_t c = 0; c < x.cols; ++c) {
+      low[c] = std::min(low[c], row[c]);
+      high[c] = std::max(high[c], row[c]);
+    }
+  }
+  const std::vector<double>& means = r.columnMeans();
+  double largest = 0.0;
+  for (std::size_t c = 0; c < x.cols; ++c) {
+    const double centre = metric == Metric::InnerProduct ? 0.0 : means[c];
+    largest = std::max({largest, std::fabs(high[c] - centre), std::fabs(low[c] - centre)});
+  }
+  return largest;
+}
+
+// Single-precision screening (float32 Gram tiles: sgemm runs about twice the double rate) is rigorous
+// while (D + 2)·2^-24 is small; beyond that its bound would admit too many candidates to pay.
+constexpr double kFloatRoundoff = 0x1p-24;
+bool singlePrecisionScreens(std::size_t d) { return static_cast<double>(d + 2) * kFloatRoundoff <= 0x1p-10; }
+
+// The bound of the screened values computed from float32 tiles. The prepared double rows p_i (those of
+// the double screen) are scaled by s = 2^-e so that |s·p| < 1 and rounded to float: f = s·p(1 + δ) + η
+// with |δ| ≤ u = 2^-24 and |η| ≤ 2^-126 (the smallest normal float: the bound holds even where
+// subnormals are flushed to zero). sgemm, in any order and with or without FMA, returns Σ f_i f_j within
+// γ_D Σ|f_i||f_j| plus one η per product. So the Gram value, scaled back by s⁻², is within
+//   (2u + u² + γ_D (1 + u)²)·‖p_i‖‖p_j‖ + 8·D·2^-126·s⁻²  ≤ (D + 2)·u/(1 − (D + 2)·u)·‖p_i‖‖p_j‖ + …
+// of p_i·p_j, and ‖p_i‖‖p_j‖ ≤ w_i + w_j for each metric's weights (Euclidean w = ‖p‖², cosine 1/2,
+// inner product ‖x‖²/2). The screened value moves by `slope` (2 for Euclidean) times that; on top comes
+// the double bound (the exact value's own error and the double arithmetic around the Gram value). Twice
+// the float terms, to spare.
+ScreenBound singlePrecisionBound(const ScreenBound& bound, std::size_t d, double slope, double inverseScaleSquared) {
+  const double du = static_cast<double>(d + 2) * kFloatRoundoff;
+  ScreenBound out = bound;
+  out.coefficient = bound.coefficient + 2.0 * slope * du / (1.0 - du);
+  out.offset = bound.offset + 2.0 * slope * 8.0 * static_cast<double>(d) * 0x1p-126 * inverseScaleSquared;
+  return out;
+}
+
+// The blocked search with Gram tiles of element type T (double, or float for single-precision screens).
+template <class T>
 KnnLists computeKnn(const Representation& r, std::size_t k, Metric metric, const RunControl* control) {
   const std::size_t n = r.rows(), d = r.cols();
-  const bool cosine = metric == Metric::Cosine;
-  const ScreenBound& bound = screenBound(r, metric);
+  const bool cosine = metric == Metric::Cosine, inner = metric == Metric::InnerProduct;
+  const double slope = cosine || inner ? 1.0 : 2.0;
+  // Float tiles: the prepared rows scaled by a power of two into (−1, 1), their Gram values scaled back
+  // by s⁻² (exact) where they are read.
+  double scale = 1.0;
+  if constexpr (std::is_same_v<T, float>) {
+    const double magnitude = preparedMagnitude(r, metric);
+    if (magnitude > 0.0) scale = std::ldexp(1.0, -(std::ilogb(magnitude) + 1));
+  }
+  const double unscale = 1.0 / (scale * scale);
+  const ScreenBound& doubleBound = screenBound(r, metric);
+  const ScreenBound singleBound =
+      std::is_same_v<T, float> ? singlePrecisionBound(doubleBound, d, slope, unscale) : ScreenBound{};
+  const ScreenBound& bound = std::is_same_v<T, float> ? singleBound : doubleBound;
   const ExactDistance exact(r, metric);
   NeighbourSelection selection(n, k, bound, exact);
+  const std::vector<double> inverse = cosine ? inverseNorms(r) : std::vector<double>();
   const std::size_t tile = tileRows(n, d);
-  std::vector<double> blockI(tile * d), blockJ(tile * d), gram(tile * tile);
+  std::vector<T> blockI(tile * d), blockJ(tile * d), gram(tile * tile);
   const int di = blasInt(d, "the number of columns");
   const std::vector<double>& w = bound.weights;
-  // Screened value of (i, j) from their Gram entry g: ‖x_i‖² + ‖x_j‖² − 2g on centred rows, 1 − g on
-  // unit rows.
-  const auto screened = [&](std::size_t i, std::size_t j, double g) { return cosine ? 1.0 - g : w[i] + w[j] - 2.0 * g; };
-  // The same lower bound screened − allowance as α_i + α_j − slope·g (α_i = (1 − c)·w_i, slope 2;
-  // cosine: α_i = (1 − c)/2, slope 1), for the strip prefilter; its own rounding (a few u·(w_i + w_j))
-  // is far inside the slack of the bound's coefficient.
-  const double slope = cosine ? 1.0 : 2.0;
+  // Screened value of (i, j) from their Gram entry g (scaled back: G = g·s⁻²): ‖x_i‖² + ‖x_j‖² − 2G on
+  // centred rows, 1 − G on unit rows, −G on raw rows (inner product).
+  const auto screened = [&](std::size_t i, std::size_t j, T g) {
+    const double gram = static_cast<double>(g) * unscale;
+    return cosine ? 1.0 - gram : inner ? -gram : w[i] + w[j] - 2.0 * gram;
+  };
+  // The same lower bound screened − allowance as α_i + α_j − slope·G (α_i = (1 − c)·w_i − offset/2,
+  // slope 2; cosine: α_i = (1 − c)/2 − offset/2, slope 1; inner product: α_i = −c·w_i − offset/2,
+  // slope 1), for the strip prefilter; its own rounding (a few u·(w_i + w_j)) is far inside the slack
+  // of the bound's coefficient.
+  const double gramSlope = slope * unscale;
   std::vector<double> alpha(n);
-  for (std::size_t i = 0; i < n; ++i) alpha[i] = (1.0 - bound.coefficient) * w[i];
+  for (std::size_t i = 0; i < n; ++i) {
+    alpha[i] = (inner ? -bound.coefficient * w[i] : (1.0 - bound.coefficient) * w[i]) - 0.5 * bound.offset;
+  }
   for (std::size_t i0 = 0; i0 < n; i0 += tile) {
     const std::size_t ni = std::min(tile, n - i0);
-    prepareRows(r, metric, i0, ni, blockI.data());
+    prepareRows(r, metric, inverse, i0, ni, scale, blockI.data());
     for (std::size_t j0 = i0; j0 < n; j0 += tile) {
       if (control != nullptr) control->throwIfCancelled();
       const std::size_t nj = std::min(tile, n - j0);
       const bool diagonal = j0 == i0;
       if (diagonal) {
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, static_cast<int>(ni), di, 1.0, blockI.data(), di, 0.0,
-                    gram.data(), static_cast<int>(nj));
+        gramTile(ni, di, blockI.data(), gram.data());
         for (std::size_t p = 1; p < ni; ++p) {
           for (std::size_t q = 0; q < p; ++q) gram[p * nj + q] = gram[q * nj + p];
         }
       } else {
-        prepareRows(r, metric, j0, nj, blockJ.data());
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(ni), static_cast<int>(nj), di, 1.0,
-                    blockI.data(), di, blockJ.data(), di, 0.0, gram.data(), static_cast<int>(nj));
+        prepareRows(r, metric, inverse, j0, nj, scale, blockJ.data());
+        gramTile(ni, nj, di, blockI.data(), blockJ.data(), gram.data());
       }
       // The tile's rows: inputs of block I against the inputs of block J, a strip of entries at a time:
       // a strip none of whose lower bounds reaches the threshold (the usual case) costs one vectorised
@@ -502,7 +628,7 @@ KnnLists computeKnn(const Representation& r, std::size_t k, Metric metric, const
       parallelFor(ni, 16, [&](std::size_t from, std::size_t to) {
         for (std::size_t p = from; p < to; ++p) {
           const std::size_t i = i0 + p;
-          const double* g = gram.data() + p * nj;
+          const T* g = gram.data() + p * nj;
           const double* alphaJ = alpha.data() + j0;
           double limit = selection.threshold(i);
           for (std::size_t q0 = 0; q0 < nj; q0 += kStrip) {
@@ -510,7 +636,9 @@ KnnLists computeKnn(const Representation& r, std::size_t k, Metric metric, const
             const double reach = limit - alpha[i];
             unsigned hits = 0;
             // (!(… > …): a NaN screen, from overflowing inputs, is looked at, not skipped.)
-            for (std::size_t q = q0; q < q1; ++q) hits |= static_cast<unsigned>(!(alphaJ[q] - slope * g[q] > reach));
+            for (std::size_t q = q0; q < q1; ++q) {
+              hits |= static_cast<unsigned>(!(alphaJ[q] - gramSlope * static_cast<double>(g[q]) > reach));
+            }
             if (hits == 0) continue;
             for (std::size_t q = q0; q < q1; ++q) {
               const std::size_t j = j0 + q;
@@ -534,12 +662,14 @@ KnnLists computeKnn(const Representation& r, std::size_t k, Metric metric, const
         }
         for (std::size_t p = 0; p < ni; ++p) {
           const std::size_t i = i0 + p;
-          const double* g = gram.data() + p * nj;
+          const T* g = gram.data() + p * nj;
           const double own = -alpha[i];
           for (std::size_t q0 = from; q0 < to; q0 += kStrip) {
             const std::size_t q1 = std::min(to, q0 + kStrip);
             unsigned hits = 0;
-            for (std::size_t q = q0; q < q1; ++q) hits |= static_cast<unsigned>(!(-slope * g[q] - reach[q - from] > own));
+            for (std::size_t q = q0; q < q1; ++q) {
+              hits |= static_cast<unsigned>(!(-gramSlope * static_cast<double>(g[q]) - reach[q - from] > own));
+            }
             if (hits == 0) continue;
             for (std::size_t q = q0; q < q1; ++q) {
               const std::size_t j = j0 + q;
@@ -571,9 +701,7 @@ KnnLists computeKnn(const Representation& r, std::size_t k, Metric metric, const
   return lists;
 }
 
-}  // namespace
-
-const KnnLists& knn(const Representation& r, std::size_t k, Metric metric, const RunControl* control) {
+void checkKnnArguments(const Representation& r, std::size_t k, Metric metric) {
   const std::size_t n = r.rows();
   if (k < 1 || k + 1 > n) {
     throw Error(ErrorCode::TooFewRows, "k-nearest neighbours with k = " + std::to_string(k) + " need at least " +
@@ -583,8 +711,24 @@ const KnnLists& knn(const Representation& r, std::size_t k, Metric metric, const
   if (n > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
     throw Error(ErrorCode::Shape, "k-nearest neighbours support at most 2^31 − 1 inputs");
   }
+}
+
+}  // namespace
+
+const KnnLists& knn(const Representation& r, std::size_t k, Metric metric, const RunControl* control) {
+  checkKnnArguments(r, k, metric);
   return r.memo<KnnLists>(std::string("knn:") + metricName(metric) + ":" + std::to_string(k),
-                          [&] { return computeKnn(r, k, metric, control); });
+                          [&] { return computeKnnLists(r, k, metric, ScreenPrecision::Automatic, control); });
+}
+
+KnnLists computeKnnLists(const Representation& r, std::size_t k, Metric metric, ScreenPrecision precision,
+                         const RunControl* control) {
+  checkKnnArguments(r, k, metric);
+  if (precision == ScreenPrecision::Automatic) {
+    precision = singlePrecisionScreens(r.cols()) ? ScreenPrecision::Single : ScreenPrecision::Double;
+  }
+  return precision == ScreenPrecision::Single ? computeKnn<float>(r, k, metric, control)
+                                              : computeKnn<double>(r, k, metric, control);
 }
 
 double knnMemoryBytes(std::size_t n, std::size_t d, std::size_t k) {
@@ -594,7 +738,8 @@ double knnMemoryBytes(std::size_t n, std::size_t d, std::size_t k) {
   const double selection = rows * (kk * sizeof(double) + static_cast<double>(candidateCapacity(k)) * sizeof(Candidate) +
                                    2 * sizeof(std::size_t));
   const double blocks = (2.0 * tile * static_cast<double>(d) + tile * tile) * sizeof(double);
-  const double perInput = rows * 4 * sizeof(double);  // bound weights, prefilter, exact scales and norms
+  // bound weights (and their single-precision copy), prefilter, inverse norms, exact scales and norms
+  const double perInput = rows * 6 * sizeof(double);
   return lists + selection + blocks + perInput;
 }
 

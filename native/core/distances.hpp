@@ -21,8 +21,10 @@
 
 namespace nnsim {
 
-// Correlation is 1 − Pearson correlation between inputs (RSA's default dissimilarity).
-enum class Metric { Euclidean, SquaredEuclidean, Cosine, Correlation };
+// Correlation is 1 − Pearson correlation between inputs (RSA's default dissimilarity). InnerProduct
+// orders neighbours by decreasing x_i·x_j of the raw rows (not a metric: an input need not be its own
+// nearest neighbour); its "distance" is −x_i·x_j.
+enum class Metric { Euclidean, SquaredEuclidean, Cosine, Correlation, InnerProduct };
 
 // Parses "euclidean" | "sqeuclidean" | "cosine" (throws Error(Option) otherwise).
 Metric parseMetric(const std::string& name, const std::string& option);
@@ -42,7 +44,8 @@ const Matrix& euclideanDistances(const Representation& r);
 // translation-invariant, by definition.
 const Matrix& cosineSimilarities(const Representation& r);
 
-// Distances of `metric` (cosine distance = 1 − cosine similarity, in [0, 2]); not Correlation.
+// Distances of `metric` (cosine distance = 1 − cosine similarity, in [0, 2]); not Correlation or
+// InnerProduct (only the k-NN search reads those, pair by pair).
 const Matrix& pairwiseDistances(const Representation& r, Metric metric);
 
 // 1 − Pearson correlation between inputs (rows): the cosine distance of the row-centred rows, a
@@ -60,6 +63,7 @@ Matrix correlationDistances(const Representation& r);
 //   Cosine: 1 − s, s = sign(x·y) sqrt((x·y)² / (‖x‖²‖y‖²)) clipped to [−1, 1]; 0 for a zero row.
 //   Correlation: the cosine distance of D·x − (Σ_c x_c)·1 (row-centred, scaled by D so that integer
 //   rows stay integer); a constant row has similarity 0.
+//   InnerProduct: −Σ_c x_c y_c in column order.
 class ExactDistance {
  public:
   ExactDistance(const Representation& r, Metric metric);
@@ -77,15 +81,17 @@ class ExactDistance {
 
 // A rigorous bound on |screened − exact| for one pair, where "screened" is the value of the Gram
 // matrices above (squared Euclidean distance of the column-centred rows; cosine or correlation
-// distance) and "exact" the ExactDistance value: coefficient · (w_i + w_j). It covers the dot-product
-// error of any summation order (γ_D = D·u), the centring and normalisation roundings, and the exact
-// value's own error, with a factor 2 to spare.
+// distance; −x_i·x_j) and "exact" the ExactDistance value: coefficient · (w_i + w_j) + offset. It
+// covers the dot-product error of any summation order (γ_D = D·u), the centring and normalisation
+// roundings, and the exact value's own error, with a factor 2 to spare.
 //   Euclidean: w_i = ‖x_i − μ‖² (the column-centred squared norm).
 //   Cosine: w_i = 1/2.   Correlation: w_i = ‖x_i‖ / ‖x_i − x̄_i‖ (≥ 1; large for nearly constant rows).
+//   InnerProduct: w_i = ‖x_i‖²/2 (so ‖x_i‖‖x_j‖ ≤ w_i + w_j), and an offset for underflowing products.
 struct ScreenBound {
   double coefficient = 0.0;
   std::vector<double> weights;
-  double operator()(std::size_t i, std::size_t j) const { return coefficient * (weights[i] + weights[j]); }
+  double offset = 0.0;
+  double operator()(std::size_t i, std::size_t j) const { return coefficient * (weights[i] + weights[j]) + offset; }
 };
 const ScreenBound& screenBound(const Representation& r, Metric metric);
 
@@ -94,8 +100,8 @@ const ScreenBound& screenBound(const Representation& r, Metric metric);
 // index, so the lists are deterministic even with duplicated rows. Lists and distances are those of
 // the exact distances (ExactDistance; Euclidean distances are sqrt of the exact squared ones).
 //
-// Blocked, never N × N: tiles of the Gram matrix (one BLAS call each; the upper triangle of tiles,
-// each used for the rows on both sides) are screened row by row against a max-heap of the k smallest
+// Blocked, never N × N: tiles of the Gram matrix (one BLAS call each, in float32 while D allows; the
+// upper triangle of tiles, each used for the rows on both sides) are screened row by row against a max-heap of the k smallest
 // upper bounds seen so far; only pairs whose lower bound does not exceed it are kept as candidates,
 // and candidates are settled by their exact distances. Memory O(N·k + tile); the tiles' rows are
 // processed on the core's thread budget, and `control` is checked once per tile.
@@ -107,8 +113,19 @@ struct KnnLists {
   const std::int32_t* row(std::size_t i) const { return indices.data() + i * k; }
 };
 
-// Requires 1 <= k <= N − 1 (throws Error(TooFewRows) otherwise); Euclidean, SquaredEuclidean or Cosine.
+// Requires 1 <= k <= N − 1 (throws Error(TooFewRows) otherwise); Euclidean, SquaredEuclidean, Cosine
+// or InnerProduct (the k largest x_i·x_j, distances −x_i·x_j). Memoised per metric and k.
 const KnnLists& knn(const Representation& r, std::size_t k, Metric metric, const RunControl* control = nullptr);
+
+// The precision of the Gram tiles the search screens with. The lists and distances are the same either
+// way (every decision the screen leaves open is settled by exact distances); Single (float32 tiles,
+// about twice the BLAS rate, with a float32 rounding-error bound) admits more candidates near the k-th
+// boundary. Automatic: Single while (D + 2)·2^-24 ≤ 2^-10 (D up to 16 382), else Double.
+enum class ScreenPrecision { Automatic, Double, Single };
+
+// The search behind knn(), not memoised, at a chosen precision (tests compare the two).
+KnnLists computeKnnLists(const Representation& r, std::size_t k, Metric metric, ScreenPrecision precision,
+                         const RunControl* control = nullptr);
 
 // Bytes knn() allocates for N inputs of D features (lists, selection state, tile buffers), for the
 // measures' memory estimates.

@@ -28,6 +28,9 @@ struct MeasureContext {
   const Options& options;
   LabelsView labels;
   RunControl& control;
+  // Matrix-valued options (given: as handed over; in a kernel: resolved against the spec). May be null
+  // when the call gives none.
+  const MatrixOptions* matrices = nullptr;
 
   const Representation& a() const { return pair.a(); }
   const Representation& b() const { return pair.b(); }
@@ -79,6 +82,7 @@ struct MeasureDef {
   std::size_t minRows = 1;  // smallest N for which the measure is defined
   bool needsLabels = false;
   OptionSpecs options;
+  MatrixOptionSpecs matrixOptions;
   ScaleRuleOf scaling = nullptr;  // nullptr: ScaleRule::Invariant
   MemoryEstimate memory = nullptr;  // the working-memory estimate (every measure declares one)
 
@@ -96,6 +100,11 @@ struct MeasureDef {
   MeasureDef option(OptionSpec spec) const {
     MeasureDef d = *this;
     d.options.push_back(std::move(spec));
+    return d;
+  }
+  MeasureDef matrixOption(MatrixOptionSpec spec) const {
+    MeasureDef d = *this;
+    d.matrixOptions.push_back(std::move(spec));
     return d;
   }
   // How the value scales with the inputs, when it is not invariant (see ScaleRule).
@@ -148,7 +157,7 @@ void setMemoryLimit(double bytes);
 double memoryLimit();
 
 // Validates the options against the measure's spec (once: unknown keys, types, bounds; defaults
-// filled), N and labels against the definition, refuses with Error(OutOfMemory) when the measure's
+// filled), the matrix options (N × N, finite, symmetric), N and labels against the definition, refuses with Error(OutOfMemory) when the measure's
 // memory estimate exceeds memoryLimit() (before anything is allocated), runs the kernel with the
 // resolved options (with ctx.control current on this thread, and the inputs at one scale when its
 // ScaleRule needs it) and guarantees a finite result (a non-finite value is a bug or a numerical

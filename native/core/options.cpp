@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "errors.hpp"
+#include "run_control.hpp"
 
 namespace nnsim {
 namespace {
@@ -230,6 +231,83 @@ bool Options::flag(const std::string& key) const { return std::get<bool>(value(d
 
 const std::string& Options::choice(const std::string& key) const {
   return std::get<std::string>(value(declared(key, {OptionType::Enum})));
+}
+
+MatrixOptionSpec MatrixOptionSpec::isRequired() const {
+  MatrixOptionSpec s = *this;
+  s.required = true;
+  return s;
+}
+
+MatrixOptionSpec symmetricMatrixOption(const char* name) {
+  MatrixOptionSpec spec;
+  spec.name = name;
+  return spec;
+}
+
+MatrixOptions MatrixOptions::resolved(const MatrixOptionSpecs& specs, std::size_t n, const std::string& owner) const {
+  if (specs_ != nullptr) throw Error(ErrorCode::Internal, "matrix options of " + owner + " resolved twice");
+  for (const auto& [key, view] : values_) {
+    const bool known = std::any_of(specs.begin(), specs.end(), [&](const MatrixOptionSpec& s) { return s.name == key; });
+    if (!known) throw Error(ErrorCode::Option, "Unknown matrix option '" + key + "' for " + owner);
+  }
+  MatrixOptions out;
+  out.specs_ = &specs;
+  for (const MatrixOptionSpec& spec : specs) {
+    const auto given = values_.find(spec.name);
+    const std::string what = "option '" + spec.name + "' of " + owner;
+    if (given == values_.end()) {
+      if (spec.required) throw Error(ErrorCode::Option, owner + " needs " + "option '" + spec.name + "' (an N × N matrix, N = " + std::to_string(n) + ")");
+      continue;
+    }
+    const MatrixView m = given->second;
+    if (m.rows != n || m.cols != n || m.data == nullptr) {
+      throw Error(ErrorCode::Shape, what + " must be " + std::to_string(n) + " × " + std::to_string(n) +
+                                        " (one row and column per input) but is " + std::to_string(m.rows) + " × " +
+                                        std::to_string(m.cols));
+    }
+    double largest = 0.0;
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      if (i % n == 0) checkpoint();
+      if (!std::isfinite(m.data[i])) {
+        throw Error(ErrorCode::NonFinite, what + " has " + (std::isnan(m.data[i]) ? "NaN" : "an infinite value") +
+                                              " at (" + std::to_string(i / n) + ", " + std::to_string(i % n) + ")");
+      }
+      largest = std::max(largest, std::fabs(m.data[i]));
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      checkpoint();
+      for (std::size_t j = i + 1; j < n; ++j) {
+        if (std::fabs(m(i, j) - m(j, i)) > kMatrixSymmetryTolerance * largest) {
+          throw Error(ErrorCode::Option, what + " must be symmetric: entry (" + std::to_string(i) + ", " +
+                                             std::to_string(j) + ") is " + jsNumber(m(i, j)) + " but (" +
+                                             std::to_string(j) + ", " + std::to_string(i) + ") is " + jsNumber(m(j, i)));
+        }
+      }
+    }
+    out.values_[spec.name] = m;
+  }
+  return out;
+}
+
+const MatrixOptionSpec& MatrixOptions::declared(const std::string& key) const {
+  if (specs_ == nullptr) throw Error(ErrorCode::Internal, "matrix option '" + key + "' read before validation");
+  for (const MatrixOptionSpec& spec : *specs_) {
+    if (spec.name == key) return spec;
+  }
+  throw Error(ErrorCode::Internal, "matrix option '" + key + "' is read but not declared in the spec");
+}
+
+bool MatrixOptions::has(const std::string& key) const {
+  declared(key);
+  return values_.count(key) != 0;
+}
+
+MatrixView MatrixOptions::matrix(const std::string& key) const {
+  declared(key);
+  const auto it = values_.find(key);
+  if (it == values_.end()) throw Error(ErrorCode::Internal, "matrix option '" + key + "' was not given: check has() first");
+  return it->second;
 }
 
 }  // namespace nnsim

@@ -6,6 +6,7 @@
 // TypeScript test locks the TS option schemas to them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
@@ -14,6 +15,8 @@
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "matrix.hpp"
 
 namespace nnsim {
 
@@ -91,6 +94,47 @@ class Options {
 
   std::map<std::string, OptionValue> values_;
   const OptionSpecs* specs_ = nullptr;  // set once resolved
+};
+
+// A matrix-valued option: an N × N matrix tied to the N inputs (e.g. dCKA's input-similarity matrix).
+// Its values do not travel in Options: the caller hands them over separately (MatrixOptions), like
+// labels, and runMeasure checks them against the spec once: N × N, finite, symmetric.
+struct MatrixOptionSpec {
+  std::string name;
+  bool required = false;
+
+  MatrixOptionSpec isRequired() const;
+};
+
+using MatrixOptionSpecs = std::vector<MatrixOptionSpec>;
+
+// A symmetric N × N matrix option (optional; .isRequired() makes it required).
+MatrixOptionSpec symmetricMatrixOption(const char* name);
+
+// Relative tolerance of the symmetry check: |A_ij − A_ji| ≤ tolerance · max |A| (float32 rounding of
+// a product like X Xᵀ stays well inside it). Kernels use (A + Aᵀ)/2.
+constexpr double kMatrixSymmetryTolerance = 1e-6;
+
+// The matrix options of one call: views of memory the caller keeps alive for the call.
+class MatrixOptions {
+ public:
+  void set(const std::string& key, MatrixView value) { values_[key] = value; }
+
+  // Checks the given matrices against `specs` for N inputs: an unknown key or a missing required matrix
+  // is E_OPTION, a shape other than N × N is E_SHAPE, a NaN or infinite entry E_NONFINITE, an asymmetric
+  // matrix E_OPTION. `owner` names the measure in messages.
+  MatrixOptions resolved(const MatrixOptionSpecs& specs, std::size_t n, const std::string& owner) const;
+
+  // Whether a declared matrix option was given (resolved options only).
+  bool has(const std::string& key) const;
+  // The matrix of a declared, given option (resolved options only; anything else is E_INTERNAL).
+  MatrixView matrix(const std::string& key) const;
+
+ private:
+  const MatrixOptionSpec& declared(const std::string& key) const;
+
+  std::map<std::string, MatrixView> values_;
+  const MatrixOptionSpecs* specs_ = nullptr;  // set once resolved
 };
 
 // The candidate closest to `word` (case-insensitive edit distance) when close enough to be a typo.

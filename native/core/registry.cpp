@@ -49,7 +49,7 @@ double runAtCommonScale(const MeasureDef& def, const MeasureContext& ctx, int de
   if (a.scaleExponent() != common) scaledA = Representation::atScale(a, common);
   if (b.scaleExponent() != common) scaledB = Representation::atScale(b, common);
   const RepresentationPair pair(scaledA ? *scaledA : a, scaledB ? *scaledB : b, ctx.pair.precision());
-  const MeasureContext scaled{pair, ctx.options, ctx.labels, ctx.control};
+  const MeasureContext scaled{pair, ctx.options, ctx.labels, ctx.control, ctx.matrices};
   return scaleBack(def, def.kernel(scaled), degree * common);
 }
 
@@ -198,9 +198,11 @@ double runMeasure(const std::string& id, const MeasureContext& ctx) {
                     "supports one, or raise the limit with configure({ memoryLimit }) if the machine has the memory");
   }
   const RunControl::Scope scope(&ctx.control);
+  const MatrixOptions matrices =
+      (ctx.matrices != nullptr ? *ctx.matrices : MatrixOptions()).resolved(def->matrixOptions, ctx.pair.rows(), "measure '" + id + "'");
   ctx.control.throwIfCancelled();
   takeLapackReport();  // a report left by an earlier call on this thread is not this measure's
-  const double value = runKernel(*def, MeasureContext{ctx.pair, options, ctx.labels, ctx.control});
+  const double value = runKernel(*def, MeasureContext{ctx.pair, options, ctx.labels, ctx.control, &matrices});
   // Reports that no checkLapack consumed came from BLAS or from an unchecked call: a bug.
   throwIfLapackReported(("measure '" + id + "'").c_str(), true);
   if (!std::isfinite(value)) {

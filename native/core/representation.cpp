@@ -285,6 +285,9 @@ const Svd& Representation::svd(Centering c) const {
 }
 
 const Matrix& Representation::columnSpaceBasis(Centering c) const {
+  const Svd& full = svd(c);
+  // Full rank: the basis is U itself, not an N × min(N, D) copy of it.
+  if (numericalRank(full.s, rows(), cols()) == full.u.cols()) return full.u;
   return memo<Matrix>(std::string("column-space-basis:") + centeringName(c), [&] {
     const Svd& decomposition = svd(c);
     const std::size_t r = numericalRank(decomposition.s, rows(), cols());

@@ -102,8 +102,8 @@ Matrix uCentered(MatrixView k) {
 // ---------------------------------------------------------------------------------------------------
 // CKA (Kornblith et al. 2019)
 
-// Median Euclidean distance over the distinct pairs i < j: the RBF bandwidth unit ("σ as a fraction
-// of the median distance between examples", Kornblith et al. 2019 §6.1).
+// Median Euclidean distance over the distinct pairs i < j: the unit of the relative bandwidth ("σ as a
+// fraction of the median distance between examples", Kornblith et al. 2019 §6.1).
 double medianDistance(const Representation& r) {
   return r.memo<double>("rsm:median-distance", [&] {
     const Matrix& d = euclideanDistances(r);
@@ -123,16 +123,67 @@ double medianDistance(const Representation& r) {
   });
 }
 
-// RBF kernel exp(−‖x_i − x_j‖² / (2σ²)) with σ = sigmaScale · median distance.
-const Matrix& rbfKernel(const MeasureContext& ctx, const Representation& r, double sigmaScale) {
-  const double median = medianDistance(r);
-  if (!(median > 0.0)) {
-    throw Error(ErrorCode::Degenerate, std::string("RBF CKA is undefined: in the ") + which(ctx, r) +
-                                           " representation at least half of the pairs of inputs coincide, so the "
-                                           "median distance (the bandwidth unit) is 0");
+enum class Estimator { Biased, Unbiased, Lange };
+
+const char* kernelName(CkaKernel k) { return k == CkaKernel::Rbf ? "rbf" : k == CkaKernel::Laplace ? "laplace" : "linear"; }
+
+}  // namespace
+
+CkaKernel ckaKernel(const Options& options) {
+  const std::string& kernel = options.choice("kernel");
+  return kernel == "rbf" ? CkaKernel::Rbf : kernel == "laplace" ? CkaKernel::Laplace : CkaKernel::Linear;
+}
+
+CkaBandwidth ckaBandwidth(const Options& options, CkaKernel kernel) {
+  const double sigma = options.number("sigma");
+  if (!options.has("bandwidth")) return {false, sigma};
+  if (kernel == CkaKernel::Linear) {
+    throw Error(ErrorCode::Option, "option 'bandwidth' applies to the 'rbf' and 'laplace' kernels, not to the linear kernel");
   }
-  return r.memo<Matrix>("rsm:rbf-kernel:" + keyNumber(sigmaScale), [&] {
-    const double sigma = sigmaScale * median;
+  if (sigma != 1.0) {
+    throw Error(ErrorCode::Option, "give either 'sigma' (relative to the median distance) or 'bandwidth' (absolute), not both");
+  }
+  return {true, options.number("bandwidth")};
+}
+
+namespace {
+
+// An absolute bandwidth is in the units of the caller's inputs: it follows the representation to the
+// scale it computes at (the magnitude rule; ckaScaling). A relative one is returned as it is.
+CkaBandwidth bandwidthAtScale(const MeasureContext& ctx, const Representation& r, CkaKernel kernel, CkaBandwidth bandwidth) {
+  if (!bandwidth.absolute) return bandwidth;
+  const double sigma = std::ldexp(bandwidth.value, -r.scaleExponent());
+  if (!(sigma > 0.0) || !std::isfinite(sigma)) {
+    throw Error(ErrorCode::Numerical, std::string(kernelName(kernel)) + " CKA: the bandwidth " + keyNumber(bandwidth.value) +
+                                          " is outside the double range relative to the " + which(ctx, r) +
+                                          " representation's entries: rescale the inputs or the bandwidth");
+  }
+  return {true, sigma};
+}
+
+// Radial kernel of one representation: RBF exp(−‖x_i − x_j‖² / (2σ²)) or Laplace exp(−‖x_i − x_j‖ / σ).
+const Matrix& radialKernel(const MeasureContext& ctx, const Representation& r, CkaKernel kernel, CkaBandwidth bandwidth) {
+  double sigma = bandwidth.value;
+  if (bandwidth.absolute) {
+    sigma = bandwidthAtScale(ctx, r, kernel, bandwidth).value;
+  } else {
+    const double median = medianDistance(r);
+    if (!(median > 0.0)) {
+      throw Error(ErrorCode::Degenerate, std::string(kernelName(kernel)) + " CKA is undefined: in the " + which(ctx, r) +
+                                             " representation at least half of the pairs of inputs coincide, so the "
+                                             "median distance (the bandwidth unit) is 0; give an absolute 'bandwidth'");
+    }
+    sigma *= median;
+  }
+  return r.memo<Matrix>(std::string("rsm:") + kernelName(kernel) + "-kernel:" + keyNumber(sigma), [&] {
+    if (kernel == CkaKernel::Laplace) {
+      Matrix k = Matrix::copyOf(euclideanDistances(r));
+      for (std::size_t i = 0; i < k.rows(); ++i) {
+        checkpoint();
+        for (double* v = k.row(i); v != k.row(i) + k.cols(); ++v) *v = std::exp(-*v / sigma);
+      }
+      return k;
+    }
     const double scale = -1.0 / (2.0 * sigma * sigma);
     Matrix k = Matrix::copyOf(squaredEuclideanDistances(r));
     for (std::size_t i = 0; i < k.rows(); ++i) {
@@ -143,12 +194,23 @@ const Matrix& rbfKernel(const MeasureContext& ctx, const Representation& r, doub
   });
 }
 
-const Matrix& centeredRbfKernel(const MeasureContext& ctx, const Representation& r, double sigma, bool unbiased) {
-  return r.memo<Matrix>(std::string(unbiased ? "rsm:rbf-kernel-u-centered:" : "rsm:rbf-kernel-centered:") + keyNumber(sigma),
-                        [&] {
-                          const Matrix& k = rbfKernel(ctx, r, sigma);
-                          return unbiased ? uCentered(k) : doubleCentered(k);
-                        });
+// A radial kernel of one representation mapped into the space whose Frobenius inner product is the HSIC
+// of the estimator (up to a constant factor): biased HKH (Gretton et al. 2005), unbiased the U-centred
+// kernel (Song et al. 2012), Lange HKH with its diagonal set to 0. CKA is the cosine of the angle
+// between two such matrices, and its arccos the angle.
+const Matrix& estimatorMatrix(const MeasureContext& ctx, const Representation& r, CkaKernel kernel, CkaBandwidth bandwidth,
+                              Estimator estimator) {
+  const char* name = estimator == Estimator::Biased ? "centered" : estimator == Estimator::Unbiased ? "u-centered" : "lange";
+  const std::string scale = (bandwidth.absolute ? ":abs:" : ":rel:") + keyNumber(bandwidth.value);
+  return r.memo<Matrix>(std::string("rsm:") + kernelName(kernel) + "-" + name + scale, [&] {
+    const Matrix& k = radialKernel(ctx, r, kernel, bandwidth);
+    if (estimator == Estimator::Unbiased) return uCentered(k);
+    Matrix out = doubleCentered(k);
+    if (estimator == Estimator::Lange) {
+      for (std::size_t i = 0; i < out.rows(); ++i) out(i, i) = 0.0;
+    }
+    return out;
+  });
 }
 
 // ‖x_i‖² of the column-centred rows: the diagonal of the centred linear kernel.
@@ -173,6 +235,84 @@ double linearUnbiasedHsic(double crossSquaredNorm, const std::vector<double>& sx
   return crossSquaredNorm - diagonal + sumX * sumY / ((n - 1.0) * (n - 2.0)) - 2.0 / (n - 2.0) * diagonal;
 }
 
+// The three HSIC values CKA needs: cross = HSIC(K, L), and HSIC(K, K), HSIC(L, L) (up to a common factor).
+struct HsicTriple {
+  double cross = 0.0;
+  double selfA = 0.0;
+  double selfB = 0.0;
+};
+
+// Linear kernels in feature space, from the pair's cross products: biased ‖YᵀX‖_F² (Kornblith et al.
+// Eq. 4), unbiased Song et al.'s Eq. 5, Lange's Σ_{i≠j} K̃_ij L̃_ij = ‖YᵀX‖_F² − Σ_i s_x(i)·s_y(i).
+HsicTriple linearHsic(const MeasureContext& ctx, Estimator estimator) {
+  const double cross = ctx.pair.crossSquaredNorm(Centering::Columns);
+  const double selfA = ctx.a().covarianceSquaredNorm(Centering::Columns, ctx.pair.precision());
+  const double selfB = ctx.b().covarianceSquaredNorm(Centering::Columns, ctx.pair.precision());
+  if (estimator == Estimator::Biased) return {cross, selfA, selfB};
+  const auto& sx = centeredRowSquaredNorms(ctx.a());
+  const auto& sy = centeredRowSquaredNorms(ctx.b());
+  if (estimator == Estimator::Unbiased) {
+    return {linearUnbiasedHsic(cross, sx, sy), linearUnbiasedHsic(selfA, sx, sx), linearUnbiasedHsic(selfB, sy, sy)};
+  }
+  const std::size_t n = sx.size();
+  return {cross - dot(sx.data(), sy.data(), n), selfA - dot(sx.data(), sx.data(), n), selfB - dot(sy.data(), sy.data(), n)};
+}
+
+// The angle between two matrices, 2·atan2(‖u − v‖, ‖u + v‖) for u, v scaled to unit Frobenius norm:
+// accurate near 0 and π, where arccos of their cosine loses half the digits.
+double angleBetween(const Matrix& a, const Matrix& b) {
+  const double na = std::sqrt(frobeniusNormSquared(a));
+  const double nb = std::sqrt(frobeniusNormSquared(b));
+  double minus = 0.0, plus = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (i % a.cols() == 0) checkpoint();
+    const double u = a.data()[i] / na, v = b.data()[i] / nb;
+    minus += (u - v) * (u - v);
+    plus += (u + v) * (u + v);
+  }
+  return 2.0 * std::atan2(std::sqrt(minus), std::sqrt(plus));
+}
+
+// The angle of angleBetween for linear kernels without N × N memory: the estimator's matrices of
+// K = X̃X̃ᵀ and L = ỸỸᵀ (HKH, its off-diagonal part, or the U-centred kernel, whose entries with centred
+// data are K_ij + (s_i + s_j)/(N − 2) − Σs/((N − 1)(N − 2), s = diag K) are formed a block of rows at a
+// time (two GEMMs per block), and ‖u ∓ v‖² accumulated; the squared norms are the HSIC self terms.
+double linearKernelAngle(const MeasureContext& ctx, Estimator estimator, const HsicTriple& hsic) {
+  const MatrixView x = ctx.a().data(Centering::Columns);
+  const MatrixView y = ctx.b().data(Centering::Columns);
+  const std::size_t n = x.rows;
+  const double nd = static_cast<double>(n);
+  const auto& sx = centeredRowSquaredNorms(ctx.a());
+  const auto& sy = centeredRowSquaredNorms(ctx.b());
+  const double totalX = std::accumulate(sx.begin(), sx.end(), 0.0);
+  const double totalY = std::accumulate(sy.begin(), sy.end(), 0.0);
+  const double ia = 1.0 / std::sqrt(hsic.selfA), ib = 1.0 / std::sqrt(hsic.selfB);
+  const std::size_t block = std::max<std::size_t>(1, std::min<std::size_t>(n, (std::size_t{1} << 22) / n));
+  double minus = 0.0, plus = 0.0;
+  for (std::size_t start = 0; start < n; start += block) {
+    ctx.control.throwIfCancelled();
+    const std::size_t rows = std::min(block, n - start);
+    const MatrixView xi(x.row(start), rows, x.cols), yi(y.row(start), rows, y.cols);
+    const Matrix kx = multiply(xi, Trans::No, x, Trans::Yes);
+    const Matrix ky = multiply(yi, Trans::No, y, Trans::Yes);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::size_t i = start + r;
+      for (std::size_t j = 0; j < n; ++j) {
+        double p = kx(r, j), q = ky(r, j);
+        if (estimator != Estimator::Biased && i == j) continue;  // Lange and U-centring drop the diagonal
+        if (estimator == Estimator::Unbiased) {
+          p += (sx[i] + sx[j]) / (nd - 2.0) - totalX / ((nd - 1.0) * (nd - 2.0));
+          q += (sy[i] + sy[j]) / (nd - 2.0) - totalY / ((nd - 1.0) * (nd - 2.0));
+        }
+        const double u = p * ia, v = q * ib;
+        minus += (u - v) * (u - v);
+        plus += (u + v) * (u + v);
+      }
+    }
+  }
+  return 2.0 * std::atan2(std::sqrt(minus), std::sqrt(plus));
+}
+
 }  // namespace
 
 double MinibatchCkaSums::value() const {
@@ -187,12 +327,13 @@ double MinibatchCkaSums::value() const {
   return std::clamp(xy / (std::sqrt(xx) * std::sqrt(yy)), -1.0, 1.0);
 }
 
-MinibatchHsic minibatchHsic(MatrixView x, MatrixView y, CkaKernel kernel, double sigmaScale, const std::string& which) {
+MinibatchHsic minibatchHsic(MatrixView x, MatrixView y, CkaKernel kernel, CkaBandwidth bandwidthX, CkaBandwidth bandwidthY,
+                            const std::string& which) {
   const std::size_t b = x.rows;
   if (b < kMinMinibatchRows || y.rows != b) throw Error(ErrorCode::Internal, "minibatchHsic: needs 4 or more aligned rows");
   // The kernel of one input, from its rows centred on the minibatch mean (U-centring removes the terms a
   // translation adds, so centring changes no value and keeps the Gram expansion accurate).
-  auto kernelOf = [&](MatrixView v, const char* side) {
+  auto kernelOf = [&](MatrixView v, const char* side, CkaBandwidth bandwidth) {
     Matrix centred = Matrix::uninitialized(b, v.cols);
     std::vector<double> mean(v.cols, 0.0);
     for (std::size_t i = 0; i < b; ++i) {
@@ -207,34 +348,46 @@ MinibatchHsic minibatchHsic(MatrixView x, MatrixView y, CkaKernel kernel, double
     Matrix k = gramOfRows(centred);
     if (kernel == CkaKernel::Linear) return uCentered(k);
     Matrix d2 = Matrix::uninitialized(b, b);
-    std::vector<double> distances;
-    distances.reserve(b * (b - 1) / 2);
     for (std::size_t i = 0; i < b; ++i) {
       checkpoint();
       for (std::size_t j = 0; j < b; ++j) d2(i, j) = i == j ? 0.0 : std::max(0.0, k(i, i) + k(j, j) - 2.0 * k(i, j));
-      for (std::size_t j = i + 1; j < b; ++j) distances.push_back(std::sqrt(d2(i, j)));
     }
-    const std::size_t mid = distances.size() / 2;
-    nthElementWithCheckpoints(distances.begin(), distances.begin() + static_cast<std::ptrdiff_t>(mid), distances.end(),
-                              std::less<double>());
-    double median = distances[mid];
-    if (distances.size() % 2 == 0) {
-      median = 0.5 * (median + *std::max_element(distances.begin(), distances.begin() + static_cast<std::ptrdiff_t>(mid)));
+    double sigma = bandwidth.value;
+    if (!bandwidth.absolute) {
+      std::vector<double> distances;
+      distances.reserve(b * (b - 1) / 2);
+      for (std::size_t i = 0; i < b; ++i) {
+        checkpoint();
+        for (std::size_t j = i + 1; j < b; ++j) distances.push_back(std::sqrt(d2(i, j)));
+      }
+      const std::size_t mid = distances.size() / 2;
+      nthElementWithCheckpoints(distances.begin(), distances.begin() + static_cast<std::ptrdiff_t>(mid), distances.end(),
+                                std::less<double>());
+      double median = distances[mid];
+      if (distances.size() % 2 == 0) {
+        median = 0.5 * (median + *std::max_element(distances.begin(), distances.begin() + static_cast<std::ptrdiff_t>(mid)));
+      }
+      if (!(median > 0.0)) {
+        throw Error(ErrorCode::Degenerate, std::string("minibatch ") + kernelName(kernel) + " CKA is undefined: in " + which +
+                                               " the " + side +
+                                               " representation has at least half of its pairs of rows equal (median "
+                                               "distance 0); give an absolute 'bandwidth'");
+      }
+      sigma *= median;
     }
-    if (!(median > 0.0)) {
-      throw Error(ErrorCode::Degenerate, std::string("minibatch RBF CKA is undefined: in ") + which + " the " + side +
-                                             " representation has at least half of its pairs of rows equal (median distance 0)");
-    }
-    const double sigma = sigmaScale * median;
     const double scale = -1.0 / (2.0 * sigma * sigma);
     for (std::size_t i = 0; i < b; ++i) {
       checkpoint();
-      for (std::size_t j = 0; j < b; ++j) d2(i, j) = std::exp(scale * d2(i, j));
+      if (kernel == CkaKernel::Laplace) {
+        for (std::size_t j = 0; j < b; ++j) d2(i, j) = std::exp(-std::sqrt(d2(i, j)) / sigma);
+      } else {
+        for (std::size_t j = 0; j < b; ++j) d2(i, j) = std::exp(scale * d2(i, j));
+      }
     }
     return uCentered(d2);
   };
-  const Matrix kx = kernelOf(x, "first");
-  const Matrix ky = kernelOf(y, "second");
+  const Matrix kx = kernelOf(x, "first", bandwidthX);
+  const Matrix ky = kernelOf(y, "second", bandwidthY);
   // HSIC_1 = ⟨K̃, L̃⟩ / (b(b − 3)) with U-centred kernels (Song et al. 2012, Eq. 5; see uCentered).
   const double norm = static_cast<double>(b) * (static_cast<double>(b) - 3.0);
   return {frobeniusInner(kx, ky) / norm, frobeniusInner(kx, kx) / norm, frobeniusInner(ky, ky) / norm};
@@ -244,7 +397,7 @@ namespace {
 
 // Minibatch CKA over consecutive minibatches of `batch` rows (a final partial minibatch of at least 4 rows
 // counts as one; a smaller remainder is left out).
-double minibatchCka(const MeasureContext& ctx, CkaKernel kernel, double sigma, std::size_t batch) {
+double minibatchCka(const MeasureContext& ctx, CkaKernel kernel, CkaBandwidth bandwidth, std::size_t batch) {
   const std::size_t n = ctx.pair.rows();
   const std::size_t count = (n + batch - 1) / batch;
   MinibatchCkaSums sums;
@@ -257,7 +410,8 @@ double minibatchCka(const MeasureContext& ctx, CkaKernel kernel, double sigma, s
     if (rows < kMinMinibatchRows) break;
     copyCentredRows(MomentInput{ctx.a().source(), nullptr}, at, rows, xa.data(), xa.cols(), 0);
     copyCentredRows(MomentInput{ctx.b().source(), nullptr}, at, rows, xb.data(), xb.cols(), 0);
-    sums.add(minibatchHsic(MatrixView(xa.data(), rows, xa.cols()), MatrixView(xb.data(), rows, xb.cols()), kernel, sigma,
+    sums.add(minibatchHsic(MatrixView(xa.data(), rows, xa.cols()), MatrixView(xb.data(), rows, xb.cols()), kernel,
+                           bandwidthAtScale(ctx, ctx.a(), kernel, bandwidth), bandwidthAtScale(ctx, ctx.b(), kernel, bandwidth),
                            "minibatch " + std::to_string(k) + " (rows " + std::to_string(at) + "–" +
                                std::to_string(at + rows - 1) + ")"));
   }
@@ -265,51 +419,119 @@ double minibatchCka(const MeasureContext& ctx, CkaKernel kernel, double sigma, s
 }
 
 // CKA = HSIC(K, L) / sqrt(HSIC(K, K)·HSIC(L, L)) (Kornblith et al. 2019, Eq. 3).
-// Linear, biased: ‖YᵀX‖_F² / (‖XᵀX‖_F ‖YᵀY‖_F) on centred inputs (Eq. 4), from the pair's feature-space
-// or row-space factors. RBF: N × N kernels with σ relative to the median distance, so the measure stays
-// invariant to isotropic scaling. Unbiased: Song et al. 2012's HSIC estimator (needs N ≥ 4).
+// Kernels: linear (in feature space unless N × N matrices are needed), RBF and Laplace (N × N, σ relative
+// to the median distance, so the measure stays invariant to isotropic scaling, or absolute).
+// Estimators: biased (Gretton et al. 2005), unbiased (Song et al. 2012; N ≥ 4), and the debiased HSIC of
+// Lange et al. 2022: the centred kernel HKH with its diagonal removed, Σ_{i≠j} (HKH)_ij (HLH)_ij, so that
+// no k(x_i, x_i) term enters; CKA is then the cosine between unit-norm off-diagonal centred kernels.
+// output 'angular' returns arccos(CKA) (Williams et al. 2021; Lange et al. 2022): the angle between
+// vectors of an inner-product space, a metric.
 double cka(const MeasureContext& ctx) {
-  const std::string kernel = ctx.options.choice("kernel");
-  const std::string estimator = ctx.options.choice("estimator");
-  const double sigma = ctx.options.number("sigma");
-  const bool unbiased = estimator == "unbiased";
+  const CkaKernel kernel = ckaKernel(ctx.options);
+  const std::string estimatorOption = ctx.options.choice("estimator");
+  const CkaBandwidth bandwidth = ckaBandwidth(ctx.options, kernel);
+  const bool angular = ctx.options.choice("output") == "angular";
   // XᵀX, YᵀY, XᵀY in one pass when possible, before the variance check, which then reads the norms off
   // their diagonals instead of passing over the rows again.
-  if (kernel == "linear" && estimator != "minibatch") ctx.pair.secondMoments(Centering::Columns);
+  if (kernel == CkaKernel::Linear && estimatorOption != "minibatch") ctx.pair.secondMoments(Centering::Columns);
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "CKA");
-  if (estimator == "minibatch") {
-    const auto batch = static_cast<std::size_t>(ctx.options.integer("batch"));
-    return minibatchCka(ctx, kernel == "rbf" ? CkaKernel::Rbf : CkaKernel::Linear, sigma, batch);
+  if (estimatorOption == "minibatch") {
+    // No N × N matrix to take the angle from: arccos of the estimate (absolute error ~1e-8 near 0).
+    const double value = minibatchCka(ctx, kernel, bandwidth, static_cast<std::size_t>(ctx.options.integer("batch")));
+    return angular ? std::acos(value) : value;
   }
-  if (unbiased && ctx.pair.rows() < 4) {
+  const Estimator estimator = estimatorOption == "unbiased" ? Estimator::Unbiased
+                              : estimatorOption == "lange"  ? Estimator::Lange
+                                                            : Estimator::Biased;
+  if (estimator == Estimator::Unbiased && ctx.pair.rows() < 4) {
     throw Error(ErrorCode::TooFewRows, "the unbiased HSIC estimator needs at least 4 inputs (rows); got " +
                                            std::to_string(ctx.pair.rows()));
   }
-  double cross, selfA, selfB;
-  const Precision precision = ctx.pair.precision();
-  if (kernel == "linear" && !unbiased) {
-    cross = ctx.pair.crossSquaredNorm(Centering::Columns);
-    selfA = ctx.a().covarianceSquaredNorm(Centering::Columns, precision);
-    selfB = ctx.b().covarianceSquaredNorm(Centering::Columns, precision);
-  } else if (kernel == "linear") {
-    const auto& sx = centeredRowSquaredNorms(ctx.a());
-    const auto& sy = centeredRowSquaredNorms(ctx.b());
-    cross = linearUnbiasedHsic(ctx.pair.crossSquaredNorm(Centering::Columns), sx, sy);
-    selfA = linearUnbiasedHsic(ctx.a().covarianceSquaredNorm(Centering::Columns, precision), sx, sx);
-    selfB = linearUnbiasedHsic(ctx.b().covarianceSquaredNorm(Centering::Columns, precision), sy, sy);
+  HsicTriple hsic;
+  if (kernel == CkaKernel::Linear) {
+    hsic = linearHsic(ctx, estimator);
   } else {
-    const Matrix& ka = centeredRbfKernel(ctx, ctx.a(), sigma, unbiased);
-    const Matrix& kb = centeredRbfKernel(ctx, ctx.b(), sigma, unbiased);
-    cross = frobeniusInner(ka, kb);
-    selfA = frobeniusInner(ka, ka);
-    selfB = frobeniusInner(kb, kb);
+    const Matrix& ka = estimatorMatrix(ctx, ctx.a(), kernel, bandwidth, estimator);
+    const Matrix& kb = estimatorMatrix(ctx, ctx.b(), kernel, bandwidth, estimator);
+    hsic = {frobeniusInner(ka, kb), frobeniusInner(ka, ka), frobeniusInner(kb, kb)};
   }
-  if (!(selfA > 0.0) || !(selfB > 0.0)) {
-    throw Error(ErrorCode::Degenerate, std::string("CKA is undefined: the ") + (selfA > 0.0 ? "second" : "first") +
+  if (!(hsic.selfA > 0.0) || !(hsic.selfB > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("CKA is undefined: the ") + (hsic.selfA > 0.0 ? "second" : "first") +
                                            " representation has zero HSIC with itself under this estimator");
   }
-  const double value = cross / (std::sqrt(selfA) * std::sqrt(selfB));
-  return std::clamp(value, unbiased ? -1.0 : 0.0, 1.0);
+  const double value = std::clamp(hsic.cross / (std::sqrt(hsic.selfA) * std::sqrt(hsic.selfB)),
+                                  estimator == Estimator::Biased ? 0.0 : -1.0, 1.0);
+  if (!angular) return value;
+  // Near ±1, arccos amplifies the rounding of the cosine (1 − c = 1e-16 gives 1.5e-8 rad): the angle is
+  // taken from the difference of the unit-norm matrices instead (tile by tile for linear kernels).
+  if (kernel != CkaKernel::Linear) {
+    return angleBetween(estimatorMatrix(ctx, ctx.a(), kernel, bandwidth, estimator),
+                        estimatorMatrix(ctx, ctx.b(), kernel, bandwidth, estimator));
+  }
+  if (std::fabs(value) > 1.0 - 1e-6) return linearKernelAngle(ctx, estimator, hsic);
+  return std::acos(value);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Deconfounded CKA (Cui, Kumar, Marttinen, Kaski 2022, "Deconfounded representation similarity for
+// comparison of neural networks", NeurIPS, arXiv:2202.00095): the similarity structure of the inputs
+// themselves (K0, the input-similarity matrix) confounds CKA; regress each representation's kernel on it
+// and compare what is left. With K = X̃X̃ᵀ the linear kernel of the column-centred data,
+//   α = ⟨K, K0⟩_F / ⟨K0, K0⟩_F          (least squares of vec K on vec K0, no intercept, as the authors' code)
+//   R = K − α K0, projected onto the PSD cone (negative eigenvalues set to 0; the authors' code does this)
+//   dCKA = ⟨HR_XH, HR_YH⟩_F / (‖HR_XH‖_F ‖HR_YH‖_F).
+// K0 is symmetrised, (K0 + K0ᵀ)/2, after the symmetry check of the option, and scaled by a power of two. Scaling K scales α and R:
+// dCKA keeps CKA's invariances (orthogonal, permutation, isotropic scaling, translation).
+// H R H for one representation, and ‖K‖_F² of its kernel (the scale the residual is judged against).
+struct DeconfoundedKernel {
+  Matrix centredResidual;
+  double kernelSquaredNorm = 0.0;
+};
+
+DeconfoundedKernel deconfoundedKernel(const Representation& r, const Matrix& inputSimilarity, double inputSquaredNorm, bool psd) {
+  const Matrix& k = r.gram(Centering::Columns);
+  const double alpha = frobeniusInner(k, inputSimilarity) / inputSquaredNorm;
+  Matrix residual = Matrix::uninitialized(k.rows(), k.cols());
+  for (std::size_t i = 0; i < residual.rows(); ++i) {
+    checkpoint();
+    for (std::size_t j = 0; j < residual.cols(); ++j) residual(i, j) = k(i, j) - alpha * inputSimilarity(i, j);
+  }
+  if (psd) residual = symmetricFunction(residual, [](double lambda) { return std::max(lambda, 0.0); });
+  return {doubleCentered(residual), frobeniusNormSquared(k)};
+}
+
+double deconfoundedCka(const MeasureContext& ctx) {
+  for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "dCKA");
+  const MatrixView given = ctx.matrices->matrix("inputSimilarity");
+  const std::size_t n = given.rows;
+  // Only K0's direction matters (α absorbs its scale): it is scaled by a power of two to a largest entry
+  // in [1, 2), so ⟨K0, K0⟩ neither overflows nor underflows whatever the units of the given matrix.
+  double largest = 0.0;
+  for (std::size_t i = 0; i < given.size(); ++i) largest = std::max(largest, std::fabs(given.data[i]));
+  const int exponent = largest > 0.0 ? std::ilogb(largest) : 0;
+  Matrix inputSimilarity = Matrix::uninitialized(n, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
+    for (std::size_t j = 0; j < n; ++j) {
+      inputSimilarity(i, j) = std::ldexp(0.5 * given(i, j), -exponent) + std::ldexp(0.5 * given(j, i), -exponent);
+    }
+  }
+  const double inputSquaredNorm = frobeniusNormSquared(inputSimilarity);
+  requirePositive(inputSquaredNorm, "dCKA is undefined: the input-similarity matrix is all zeros");
+  const bool psd = ctx.options.flag("psd");
+  const DeconfoundedKernel da = deconfoundedKernel(ctx.a(), inputSimilarity, inputSquaredNorm, psd);
+  const DeconfoundedKernel db = deconfoundedKernel(ctx.b(), inputSimilarity, inputSquaredNorm, psd);
+  const Matrix& ra = da.centredResidual;
+  const Matrix& rb = db.centredResidual;
+  const double selfA = frobeniusInner(ra, ra), selfB = frobeniusInner(rb, rb);
+  // A residual below 1e-10 of its kernel's norm is the rounding of K − αK0 when K0 explains K exactly.
+  constexpr double kNoise = 1e-20;  // (1e-10)² on squared norms
+  if (!(selfA > kNoise * da.kernelSquaredNorm) || !(selfB > kNoise * db.kernelSquaredNorm)) {
+    throw Error(ErrorCode::Degenerate, std::string("dCKA is undefined: the input similarity explains the ") +
+                                           (selfA > kNoise * da.kernelSquaredNorm ? "second" : "first") +
+                                           " representation's kernel completely (nothing is left after deconfounding)");
+  }
+  return std::clamp(frobeniusInner(ra, rb) / (std::sqrt(selfA) * std::sqrt(selfB)), psd ? 0.0 : -1.0, 1.0);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -829,27 +1051,45 @@ double riemannian(const MeasureContext& ctx) {
 double squareOf(const MemoryShape& s) { return memory::matrix(static_cast<double>(s.rows), static_cast<double>(s.rows)); }
 double dataOf(const MemoryShape& s, std::size_t cols) { return memory::matrix(static_cast<double>(s.rows), static_cast<double>(cols)); }
 
+// An absolute bandwidth is in the inputs' units (the kernel follows each input's scale); otherwise CKA
+// is invariant to scaling.
+ScaleRule ckaScaling(const Options& options) { return options.has("bandwidth") ? ScaleRule{ScaleRule::OwnScale, 0} : ScaleRule{}; }
+
 // Linear biased: the D × D′ cross product (or the row-space factors) and the two covariances (or, for
-// D > N, the N × N Gram of the R factor). Unbiased adds the centred copies. RBF: per input the centred
-// copy, squared and plain distance matrices, the median's condensed copy, the kernel and its centred form.
+// D > N, the N × N Gram of the R factor). Unbiased and Lange add the centred copies, and the angular
+// output near 0 two blocks of kernel rows (at most 2²² entries each). RBF and Laplace: per input the
+// centred copy, squared and plain distance matrices, the median's condensed copy, the kernel and its
+// estimator's form (centred, U-centred or centred without diagonal).
 double ckaMemory(const MemoryShape& s, const Options& options) {
   const std::string kernel = options.choice("kernel");
-  const bool unbiased = options.choice("estimator") == "unbiased";
+  const bool biased = options.choice("estimator") == "biased";
   const double n = static_cast<double>(s.rows);
   if (options.choice("estimator") == "minibatch") {
     // The two row blocks of a minibatch of b rows and one centred copy; the first side's U-centred kernel
-    // while the second's is built (Gram, output, and for RBF the squared distances and the pairs' list).
+    // while the second's is built (Gram, output, and for RBF and Laplace the squared distances and the
+    // pairs' list).
     const double b = std::min(n, static_cast<double>(options.integer("batch")));
     const double da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
     return memory::matrix(b, da) + memory::matrix(b, db) + memory::matrix(b, std::max(da, db)) +
-           (kernel == "rbf" ? 4.5 : 3.0) * memory::matrix(b, b);
+           (kernel != "linear" ? 4.5 : 3.0) * memory::matrix(b, b);
   }
-  if (kernel == "rbf") return dataOf(s, s.colsA) + dataOf(s, s.colsB) + 2 * 4.5 * squareOf(s);
+  if (kernel != "linear") return dataOf(s, s.colsA) + dataOf(s, s.colsB) + 2 * 4.5 * squareOf(s);
   const auto self = [&](double d) { return d <= n ? memory::matrix(d, d) : memory::rowSpaceFactor(n, d) + memory::matrix(n, n); };
   double bytes = memory::crossFactor(n, static_cast<double>(s.colsA), static_cast<double>(s.colsB)) +
                  self(static_cast<double>(s.colsA)) + self(static_cast<double>(s.colsB));
-  if (unbiased) bytes += dataOf(s, s.colsA) + dataOf(s, s.colsB);
+  if (!biased || options.choice("output") == "angular") bytes += dataOf(s, s.colsA) + dataOf(s, s.colsB);
+  if (options.choice("output") == "angular") bytes += 2 * std::min(squareOf(s), memory::matrix(4194304.0 + n, 1));
   return bytes;
+}
+
+// dCKA, at its peak (N × N matrices): the binding's copy of the input similarity and its symmetrised
+// scaled copy, both inputs' Gram matrices, the first input's deconfounded kernel while the second's is
+// formed: its residual and the eigendecomposition of the PSD projection (dsyevr's copy, its
+// eigenvectors and their row-major copy); plus the centred copies of the inputs and dsyevr's O(N)
+// workspace.
+double deconfoundedCkaMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows);
+  return dataOf(s, s.colsA) + dataOf(s, s.colsB) + 9 * squareOf(s) + memory::matrix(n, 32);
 }
 
 // Both distance matrices (squared and plain; cosine: the unit rows and similarities), their difference,
@@ -915,11 +1155,19 @@ const std::vector<MeasureDef>& rsmMeasures() {
   static const std::vector<MeasureDef> list = {
       MeasureDef("cka", cka)
           .withMinRows(2)
-          .option(enumOption("kernel", {"linear", "rbf"}, "linear"))
-          .option(enumOption("estimator", {"biased", "unbiased", "minibatch"}, "biased"))
+          .option(enumOption("kernel", {"linear", "rbf", "laplace"}, "linear"))
+          .option(enumOption("estimator", {"biased", "unbiased", "lange", "minibatch"}, "biased"))
           .option(numberOption("sigma", 1.0).above(0.0).atMost(1e6))
           .option(integerOption("batch", 256).atLeast(4).atMost(1 << 20))
+          .option(numberOption("bandwidth").above(0.0))
+          .option(enumOption("output", {"similarity", "angular"}, "similarity"))
+          .withScaling(ckaScaling)
           .withMemory(ckaMemory),
+      MeasureDef("dcka", deconfoundedCka)
+          .withMinRows(2)
+          .matrixOption(symmetricMatrixOption("inputSimilarity").isRequired())
+          .option(booleanOption("psd", true))
+          .withMemory(deconfoundedCkaMemory),
       MeasureDef("rsm-norm-difference", rsmNormDifference)
           .withMinRows(2)
           .option(enumOption("rsm", {"euclidean", "cosine"}, "euclidean"))

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "matrix.hpp"
+#include "options.hpp"
 #include "run_control.hpp"
 
 namespace nnsim {
@@ -14,7 +15,19 @@ namespace nnsim {
 // arXiv 2010.15327, Sec. 3.1): the unbiased HSIC of Song et al. 2012 (Eq. 5) of each minibatch of rows,
 // averaged over minibatches, CKA = mean HSIC(K, L) / sqrt(mean HSIC(K, K) · mean HSIC(L, L)). It estimates
 // the population CKA without N × N kernels; its value differs from the full-data CKA.
-enum class CkaKernel { Linear, Rbf };
+enum class CkaKernel { Linear, Rbf, Laplace };
+
+// The bandwidth of a radial kernel: σ = value · median distance (relative, the default) or σ = value
+// (absolute, in the units of the inputs).
+struct CkaBandwidth {
+  bool absolute = false;
+  double value = 1.0;
+};
+
+// CKA's 'kernel' option, and its bandwidth options ('sigma' relative, 'bandwidth' absolute; Error(Option)
+// when both are given or 'bandwidth' with the linear kernel), resolved options as read by the kernels.
+CkaKernel ckaKernel(const Options& options);
+CkaBandwidth ckaBandwidth(const Options& options, CkaKernel kernel);
 
 struct MinibatchHsic {
   double xy = 0.0;
@@ -22,9 +35,11 @@ struct MinibatchHsic {
   double yy = 0.0;
 };
 
-// Unbiased HSIC estimates of one minibatch (b >= 4 row-aligned rows of x and y). RBF: σ = sigmaScale ·
-// the median distance between distinct rows of the minibatch. `which` names the minibatch in errors.
-MinibatchHsic minibatchHsic(MatrixView x, MatrixView y, CkaKernel kernel, double sigmaScale, const std::string& which);
+// Unbiased HSIC estimates of one minibatch (b >= 4 row-aligned rows of x and y). RBF and Laplace kernels
+// with the bandwidth of each side (a relative one: times the median distance between distinct rows of the
+// minibatch). `which` names the minibatch in errors.
+MinibatchHsic minibatchHsic(MatrixView x, MatrixView y, CkaKernel kernel, CkaBandwidth bandwidthX, CkaBandwidth bandwidthY,
+                            const std::string& which);
 
 // Sums of the per-minibatch estimates, in minibatch order: the state of the estimator.
 struct MinibatchCkaSums {

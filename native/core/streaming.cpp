@@ -37,25 +37,26 @@ std::string joined(const std::vector<std::string>& items) {
 struct CkaSettings {
   bool minibatch = false;
   CkaKernel kernel = CkaKernel::Linear;
-  double sigma = 1.0;
+  CkaBandwidth bandwidth;
   std::size_t batch = 256;
 };
 
 // Options resolved against the measure's spec (defaults filled, bounds checked: options.hpp).
 CkaSettings ckaSettings(const Options& o) {
-  const std::string& kernel = o.choice("kernel");
   const std::string& estimator = o.choice("estimator");
   CkaSettings s;
-  s.sigma = o.number("sigma");
+  s.kernel = ckaKernel(o);
+  s.bandwidth = ckaBandwidth(o, s.kernel);
   s.batch = static_cast<std::size_t>(o.integer("batch"));
-  s.kernel = kernel == "rbf" ? CkaKernel::Rbf : CkaKernel::Linear;
   s.minibatch = estimator == "minibatch";
-  if (estimator == "unbiased") {
-    notStreamable("cka", "the unbiased HSIC estimator needs all N × N pairs of inputs (estimator 'minibatch' averages it "
-                         "over minibatches instead)");
+  if (estimator == "unbiased" || estimator == "lange") {
+    notStreamable("cka", "the " + estimator + " HSIC estimator needs all N × N pairs of inputs (its diagonal terms "
+                         "Σ ‖x_i − x̄‖²‖y_i − ȳ‖² are not functions of second moments; estimator 'minibatch' averages the "
+                         "unbiased estimator over minibatches instead)");
   }
-  if (kernel == "rbf" && !s.minibatch) {
-    notStreamable("cka", "an RBF kernel needs all N × N pairs of inputs (estimator 'minibatch' evaluates it on minibatches)");
+  if (s.kernel != CkaKernel::Linear && !s.minibatch) {
+    notStreamable("cka", "an RBF or Laplace kernel needs all N × N pairs of inputs (estimator 'minibatch' evaluates it on "
+                         "minibatches)");
   }
   return s;
 }
@@ -603,7 +604,7 @@ Accumulator::Accumulator(std::vector<StreamedMeasure> measures, std::size_t cols
       Minibatch m;
       m.measure = i;
       m.kernel = s.kernel;
-      m.sigma = s.sigma;
+      m.bandwidth = s.bandwidth;
       m.batch = s.batch;
       minibatches_.push_back(std::move(m));
     }
@@ -629,7 +630,7 @@ double Accumulator::workingMemory() const {
     // Waiting rows (kept and copied by a push) and one minibatch's kernels (see cka's estimate in rsm.cpp).
     const double b = static_cast<double>(m.batch);
     bytes += 2.0 * memory::matrix(b, width) + memory::matrix(b, static_cast<double>(std::max(colsA_, colsB_))) +
-             (m.kernel == CkaKernel::Rbf ? 4.5 : 3.0) * memory::matrix(b, b);
+             (m.kernel != CkaKernel::Linear ? 4.5 : 3.0) * memory::matrix(b, b);
   }
   return bytes;
 }
@@ -707,7 +708,7 @@ void Accumulator::addMinibatchRows(Minibatch& m, SourceView a, SourceView b) con
     if (m.pendingRows == m.batch) {
       const std::string which = "minibatch " + std::to_string(static_cast<std::size_t>(m.sums.batches));
       m.sums.add(minibatchHsic(MatrixView(m.pendingA.data(), m.batch, colsA_), MatrixView(m.pendingB.data(), m.batch, colsB_),
-                               m.kernel, m.sigma, which));
+                               m.kernel, m.bandwidth, m.bandwidth, which));
       m.pendingA.clear();
       m.pendingB.clear();
       m.pendingRows = 0;
@@ -828,13 +829,16 @@ std::vector<MeasureOutcome> Accumulator::result() const {
         if (it->pendingRows >= kMinMinibatchRows) {
           // The final partial minibatch counts as one (as a data loader without drop_last would give it).
           sums.add(minibatchHsic(MatrixView(it->pendingA.data(), it->pendingRows, colsA_),
-                                 MatrixView(it->pendingB.data(), it->pendingRows, colsB_), it->kernel, it->sigma,
+                                 MatrixView(it->pendingB.data(), it->pendingRows, colsB_), it->kernel, it->bandwidth, it->bandwidth,
                                  "the final minibatch"));
         }
         value = sums.value();
       } else {
         value = streamedCka(f);
       }
+      // arccos of the estimate: near 0 its absolute error is ~1e-8 (the in-memory linear CKA takes the
+      // angle from N × N tiles there).
+      if (o.choice("output") == "angular") value = std::acos(value);
     } else if (id == "cca-mean") {
       value = meanOf(canonicalCorrelations(f, epsilonOption(o), "mean CCA"));
     } else if (id == "cca-r2") {

@@ -81,7 +81,7 @@ class Accumulator {
   struct Minibatch {
     std::size_t measure = 0;  // index into measures_
     CkaKernel kernel = CkaKernel::Linear;
-    double sigma = 1.0;
+    CkaBandwidth bandwidth;
     std::size_t batch = 256;
     MinibatchCkaSums sums;
     std::size_t pendingRows = 0;  // rows waiting for a full minibatch

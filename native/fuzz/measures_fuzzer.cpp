@@ -1,5 +1,5 @@
 // libFuzzer harness of the core's measure runner: two representations of fuzzed shape and values, a
-// measure id, fuzzed options and labels, run through runMeasure as the binding does. The contract under
+// measure id, fuzzed options, labels and matrix options, run through runMeasure as the binding does. The contract under
 // test: every outcome is a finite value or an nnsim::Error; any other exception, a non-finite value, a
 // crash or a sanitizer report is a finding.
 #include <algorithm>
@@ -37,6 +37,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                                                  : in.ConsumeIntegralInRange<int>(0, classes - 1));
     }
   }
+  // Matrix options (dCKA's input similarity), decoded last: usually a symmetric N × N matrix (fuzzed
+  // entries mirrored), sometimes as drawn (asymmetric, NaN/Inf …), of a wrong size, or missing.
+  std::vector<Matrix> matrixValues;
+  matrixValues.reserve(def.matrixOptions.size());
+  MatrixOptions matrices;
+  for (const MatrixOptionSpec& spec : def.matrixOptions) {
+    const int form = in.ConsumeIntegralInRange<int>(0, 7);
+    if (form == 0) continue;
+    const std::size_t n = form == 1 ? in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxRows) : rows;
+    Matrix m = fuzz::fuzzMatrix(in, n, n);
+    if (form >= 3) {
+      for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = i + 1; j < n; ++j) m(j, i) = m(i, j);
+      }
+    }
+    described += " " + spec.name + " = " + fuzz::describeMatrix(m);
+    matrixValues.push_back(std::move(m));
+    matrices.set(spec.name, matrixValues.back().view());
+  }
   // NNSIM_FUZZ_PRINT=1 prints each decoded input (run the fuzzer on one file to get a reproducer).
   static const bool print = std::getenv("NNSIM_FUZZ_PRINT") != nullptr;
   if (print) {
@@ -48,7 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const Representation rb(b.view());
     const RepresentationPair pair(ra, rb);
     RunControl control;
-    const MeasureContext ctx{pair, options, LabelsView{labels.empty() ? nullptr : labels.data(), labels.size()}, control};
+    const MeasureContext ctx{pair, options, LabelsView{labels.empty() ? nullptr : labels.data(), labels.size()}, control,
+                             &matrices};
     const double value = runMeasure(id, ctx);
     if (!std::isfinite(value)) std::abort();  // runMeasure promises a finite value or an Error
     // The same pair again: cached intermediates must give the same value.

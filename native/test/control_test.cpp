@@ -221,10 +221,17 @@ NNSIM_TEST(testDeclaredScaleRules) {
   for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::int32_t>(i % 4);
   const Representation rx(x.view()), ry(y.view());
   const Representation xUp = scaled(x, 40), yDown = scaled(y, -30), yUp = scaled(y, 40);
+  // Matrix options (dCKA's input similarity) get one fixed symmetric 40 × 40 matrix, the same at every scale.
+  Matrix similarity(40, 40);
+  for (std::size_t i = 0; i < 40; ++i) {
+    for (std::size_t j = 0; j < 40; ++j) similarity(i, j) = std::exp(-std::fabs(static_cast<double>(i) - static_cast<double>(j)) / 5.0);
+  }
   auto value = [&](const MeasureDef& def, const Representation& a, const Representation& b, const Options& options) {
     RepresentationPair pair(a, b);
     RunControl control;
-    const MeasureContext ctx{pair, options, LabelsView{labels.data(), labels.size()}, control};
+    MatrixOptions matrices;
+    for (const MatrixOptionSpec& spec : def.matrixOptions) matrices.set(spec.name, similarity.view());
+    const MeasureContext ctx{pair, options, LabelsView{labels.data(), labels.size()}, control, &matrices};
     return runMeasure(def.id, ctx);
   };
   for (const std::string& id : measureIds()) {

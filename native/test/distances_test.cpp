@@ -73,6 +73,29 @@ std::vector<std::vector<std::int32_t>> bruteForceOrder(const Matrix& x, bool cos
   return out;
 }
 
+// Every row's other rows by decreasing integer inner product (the InnerProduct metric), ties by index.
+std::vector<std::vector<std::int32_t>> innerProductOrder(const Matrix& x) {
+  const std::size_t n = x.rows();
+  std::vector<std::int64_t> dots(n * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      std::int64_t dot = 0;
+      for (std::size_t c = 0; c < x.cols(); ++c) dot += static_cast<std::int64_t>(x(i, c)) * static_cast<std::int64_t>(x(j, c));
+      dots[i * n + j] = dot;
+    }
+  }
+  std::vector<std::vector<std::int32_t>> out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j != i) out[i].push_back(static_cast<std::int32_t>(j));
+    }
+    std::stable_sort(out[i].begin(), out[i].end(), [&](std::int32_t a, std::int32_t b) {
+      return dots[i * n + static_cast<std::size_t>(a)] > dots[i * n + static_cast<std::size_t>(b)];
+    });
+  }
+  return out;
+}
+
 bool sameLists(const KnnLists& lists, const std::vector<std::vector<std::int32_t>>& expected) {
   for (std::size_t i = 0; i < lists.n; ++i) {
     for (std::size_t t = 0; t < lists.k; ++t) {
@@ -141,6 +164,9 @@ NNSIM_TEST(testBlockedKnnMatchesBruteForce) {
       check(sameLists(lists, order),
             std::string("blocked k-NN equals the exact brute force, ties by index: ") + metricName(metric) +
                 " k = " + std::to_string(k));
+      const KnnLists other = computeKnnLists(r, k, metric, ScreenPrecision::Double);
+      check(other.indices == lists.indices && other.distances == lists.distances,
+            std::string("double and single-precision screens give the same lists: ") + metricName(metric));
       // The reported distances are the exact ones.
       const ExactDistance exact(r, metric);
       bool distances = true;
@@ -151,6 +177,34 @@ NNSIM_TEST(testBlockedKnnMatchesBruteForce) {
         }
       }
       check(distances, "k-NN distances are the exact distances");
+    }
+  }
+  // Inner products of the raw rows (mutual k-NN without normalisation): integer rows of different
+  // norms, duplicated rows, a zero row; the k largest x_i·x_j, distances −x_i·x_j exactly.
+  {
+    Matrix x = smallIntegers(300, 4096, -3, 5, 17);
+    for (std::size_t i = 200; i < 300; i += 7) std::copy_n(x.row(i - 150), x.cols(), x.row(i));
+    std::fill_n(x.row(123), x.cols(), 0.0);
+    for (std::size_t c = 0; c < x.cols(); ++c) x(77, c) = -x(76, c);
+    const auto order = innerProductOrder(x);
+    for (std::size_t k : {1, 6, 40}) {
+      Representation r(x);
+      const KnnLists& lists = knn(r, k, Metric::InnerProduct);
+      check(sameLists(lists, order), "blocked k-NN of inner products equals the exact brute force, k = " + std::to_string(k));
+      const KnnLists other = computeKnnLists(r, k, Metric::InnerProduct, ScreenPrecision::Double);
+      check(other.indices == lists.indices && other.distances == lists.distances,
+            "double and single-precision screens give the same inner-product lists");
+      const ExactDistance exact(r, Metric::InnerProduct);
+      bool distances = true;
+      for (std::size_t i = 0; i < lists.n; i += 37) {
+        for (std::size_t t = 0; t < k; ++t) {
+          const std::size_t j = static_cast<std::size_t>(lists.row(i)[t]);
+          double dot = 0.0;
+          for (std::size_t c = 0; c < x.cols(); ++c) dot += x(i, c) * x(j, c);
+          distances = distances && lists.distances[i * k + t] == exact(i, j) && exact(i, j) == -dot;
+        }
+      }
+      check(distances, "inner-product k-NN distances are the exact −x_i·x_j");
     }
   }
   // k = N − 1: every other input, in exact order.
@@ -173,6 +227,51 @@ NNSIM_TEST(testBlockedKnnMatchesBruteForce) {
   Matrix shifted = far;
   for (std::size_t i = 0; i < shifted.size(); ++i) shifted.data()[i] -= 1e7;
   check(sameLists(knn(rf, 5, Metric::Euclidean), bruteForceOrder(shifted, false)), "k-NN far from the origin");
+}
+
+// The exact order of every row (ExactDistance, ties by index), by brute force.
+std::vector<std::vector<std::int32_t>> exactOrder(const Representation& r, Metric metric) {
+  const ExactDistance exact(r, metric);
+  const std::size_t n = r.rows();
+  std::vector<std::vector<std::int32_t>> out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<std::pair<double, std::int32_t>> row;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j != i) row.emplace_back(exact(i, j), static_cast<std::int32_t>(j));
+    }
+    std::sort(row.begin(), row.end());
+    for (const auto& [value, j] : row) out[i].push_back(j);
+  }
+  return out;
+}
+
+// Single-precision screens where float32 cannot tell the candidates apart: clusters of near-duplicate
+// rows (differences ~1e-9, far below float32 resolution, so every screened value in a cluster is the
+// same float), at magnitudes far from 1 (the float tiles are scaled by a power of two), over three
+// tiles (D = 2048: 256-row tiles). The lists equal the exact brute force and the double screen's.
+NNSIM_TEST(testSinglePrecisionScreenIsExact) {
+  const Matrix centres = randomMatrix(60, 2048, 23);
+  const Matrix noise = randomMatrix(600, 2048, 24);
+  for (const double magnitude : {1.0, 1e-40, 1e40}) {
+    Matrix x(600, 2048);
+    for (std::size_t i = 0; i < x.rows(); ++i) {
+      for (std::size_t c = 0; c < x.cols(); ++c) x(i, c) = magnitude * (centres(i % 60, c) + 1e-9 * noise(i, c) + 0.25);
+    }
+    Representation r(x);
+    for (const Metric metric : {Metric::Euclidean, Metric::Cosine, Metric::InnerProduct}) {
+      const auto order = exactOrder(r, metric);
+      for (const std::size_t k : {1, 9, 25}) {
+        const KnnLists single = computeKnnLists(r, k, metric, ScreenPrecision::Single);
+        const KnnLists twice = computeKnnLists(r, k, metric, ScreenPrecision::Double);
+        char at[32];
+        std::snprintf(at, sizeof at, " at %g", magnitude);
+        const std::string what = std::string(metricName(metric)) + " k = " + std::to_string(k) + at;
+        check(sameLists(single, order), "single-precision screen equals the exact brute force: " + what);
+        check(single.indices == twice.indices && single.distances == twice.distances,
+              "single and double screens give the same lists and distances: " + what);
+      }
+    }
+  }
 }
 
 NNSIM_TEST(testKnnCancelledPerTile) {

@@ -139,4 +139,112 @@ NNSIM_TEST(testNeuronModularityHandValue) {
   expectError(ErrorCode::Degenerate, [&] { run("neuron-modularity-difference", rd, rd); }, "only one live unit");
 }
 
+// The angle example of test/76: unit vectors at A = 0°, 10°, 30°, 70°, 150° and B = 0°, 40°, 48°, 100°,
+// 175°. k = 1 lists A 0→1 1→0 2→1 3→2 4→3, B 0→1 1→2 2→1 3→2 4→3; k = 2 lists differ only in row 1
+// ([0,2] vs [2,0]).
+Matrix unitAngles(std::initializer_list<double> degrees) {
+  Matrix m(degrees.size(), 2);
+  std::size_t i = 0;
+  for (double d : degrees) {
+    m(i, 0) = std::cos(d * M_PI / 180.0);
+    m(i, 1) = std::sin(d * M_PI / 180.0);
+    ++i;
+  }
+  return m;
+}
+
+NNSIM_TEST(testMutualKnnFamilyHandValues) {
+  const Matrix x = unitAngles({0, 10, 30, 70, 150});
+  const Matrix y = unitAngles({0, 40, 48, 100, 175});
+  Representation rx(x), ry(y);
+  Options one;
+  one.set("k", 1.0);
+  near(runWith("mutual-knn", rx, ry, one), 0.8, 1e-15, "mutual k-NN, k = 1");
+  near(runWith("cycle-knn", rx, ry, one), 0.4, 1e-15, "cycle k-NN A→B, k = 1");
+  Options two;
+  two.set("k", 2.0);
+  near(runWith("mutual-knn", rx, ry, two), 1.0, 1e-15, "mutual k-NN, k = 2");
+  near(runWith("lcs-knn", rx, ry, two), 0.9, 1e-15, "LCS k-NN, k = 2 (one swapped pair)");
+  near(runWith("edit-distance-knn", rx, ry, two), 0.8, 1e-15, "edit-distance k-NN, k = 2 (two substitutions)");
+  // Scaling a row changes nothing with normalised rows; raw inner products do change.
+  Matrix scaled = Matrix::copyOf(x);
+  for (std::size_t j = 0; j < 2; ++j) scaled(3, j) *= 5.0;
+  Representation rs(scaled);
+  check(runWith("mutual-knn", rs, ry, one) == runWith("mutual-knn", rx, ry, one), "row norms do not matter when normalised");
+  Options raw = one;
+  raw.set("normalize", false);
+  check(runWith("mutual-knn", rs, ry, raw) != runWith("mutual-knn", rx, ry, raw), "row norms matter for raw inner products");
+}
+
+// The authors' cknna written out densely (N × N masks and kernels, their hsic_unbiased term by term),
+// against the core's O(N·k) evaluation.
+double denseCknnaHsic(const Matrix& k, const Matrix& l, const std::vector<std::vector<bool>>& mask) {
+  const std::size_t n = k.rows();
+  Matrix a(n, n), b(n, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      a(i, j) = mask[i][j] ? k(i, j) : 0.0;
+      b(i, j) = mask[i][j] ? l(i, j) : 0.0;
+    }
+  }
+  double t1 = 0.0, sa = 0.0, sb = 0.0, t3 = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      t1 += a(i, j) * b(j, i);
+      sa += a(i, j);
+      sb += b(i, j);
+      for (std::size_t m = 0; m < n; ++m) t3 += a(i, m) * b(m, j);
+    }
+  }
+  const double nd = static_cast<double>(n);
+  return (t1 + sa * sb / ((nd - 1) * (nd - 2)) - 2 * t3 / (nd - 2)) / (nd * (nd - 3));
+}
+
+std::vector<std::vector<bool>> denseKnnMask(const Matrix& kernel, std::size_t k) {
+  const std::size_t n = kernel.rows();
+  std::vector<std::vector<bool>> mask(n, std::vector<bool>(n, false));
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<std::size_t> order;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j != i) order.push_back(j);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t p, std::size_t q) { return kernel(i, p) > kernel(i, q); });
+    for (std::size_t t = 0; t < k; ++t) mask[i][order[t]] = true;
+  }
+  return mask;
+}
+
+NNSIM_TEST(testCknnaAgainstDenseFormula) {
+  const Matrix x = randomMatrix(14, 4, 21), y = randomMatrix(14, 6, 22);
+  Representation rx(x), ry(y);
+  const auto unitKernel = [](const Matrix& m) {
+    Matrix unit = Matrix::copyOf(m);
+    for (std::size_t i = 0; i < m.rows(); ++i) {
+      double norm = 0.0;
+      for (std::size_t j = 0; j < m.cols(); ++j) norm += m(i, j) * m(i, j);
+      for (std::size_t j = 0; j < m.cols(); ++j) unit(i, j) /= std::sqrt(norm);
+    }
+    return naiveProduct(unit, false, unit, true);
+  };
+  const Matrix k = unitKernel(x), l = unitKernel(y);
+  for (std::size_t kk : {2, 3, 6}) {
+    const auto mk = denseKnnMask(k, kk), ml = denseKnnMask(l, kk);
+    std::vector<std::vector<bool>> both(mk);
+    for (std::size_t i = 0; i < mk.size(); ++i) {
+      for (std::size_t j = 0; j < mk.size(); ++j) both[i][j] = mk[i][j] && ml[i][j];
+    }
+    const double want = denseCknnaHsic(k, l, both) / std::sqrt(denseCknnaHsic(k, k, mk) * denseCknnaHsic(l, l, ml));
+    Options o;
+    o.set("k", static_cast<double>(kk));
+    near(runWith("cknna", rx, ry, o), want, 1e-12, "CKNNA equals the dense formula, k = " + std::to_string(kk));
+  }
+  near(run("cknna", rx, rx), 1.0, 1e-14, "CKNNA of a representation with itself");
+  Options small;
+  small.set("k", 1.0);
+  expectError(ErrorCode::Option, [&] { runWith("cknna", rx, ry, small); }, "CKNNA refuses k = 1");
+  Options large;
+  large.set("k", 14.0);
+  expectError(ErrorCode::TooFewRows, [&] { runWith("mutual-knn", rx, ry, large); }, "k = N is refused");
+}
+
 }  // namespace

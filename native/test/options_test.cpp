@@ -125,10 +125,15 @@ NNSIM_TEST(testKernelsReadOnlyDeclaredOptions) {
   const Representation rx(x), ry(y);
   std::vector<std::int32_t> labels(24);
   for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::int32_t>(i % 3);
+  // Every matrix option gets a symmetric 24 × 24 matrix (the linear kernel of x), so measures that require
+  // one (dCKA) run their kernel too.
+  const Matrix similarity = naiveProduct(x, false, x, true);
   const auto runs = [&](const std::string& id, const Options& options, const std::string& what) {
     RepresentationPair pair(rx, ry);
     RunControl control;
-    const MeasureContext ctx{pair, options, LabelsView{labels.data(), labels.size()}, control};
+    MatrixOptions matrices;
+    for (const MatrixOptionSpec& spec : findMeasure(id)->matrixOptions) matrices.set(spec.name, similarity.view());
+    const MeasureContext ctx{pair, options, LabelsView{labels.data(), labels.size()}, control, &matrices};
     try {
       runMeasure(id, ctx);
       check(true, what);

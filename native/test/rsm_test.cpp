@@ -57,6 +57,143 @@ NNSIM_TEST(testRsmCkaUnbiased) {
   expectError(ErrorCode::Option, [&] { run("cka", a, b, badSigma); }, "sigma must be positive");
 }
 
+// Lange et al. 2022's debiased HSIC, literally: Σ_{i≠j} (HKH)_ij (HLH)_ij.
+double naiveLangeHsic(const Matrix& k, const Matrix& l) {
+  const std::size_t n = k.rows();
+  Matrix h(n, n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) h(i, j) = (i == j ? 1.0 : 0.0) - 1.0 / static_cast<double>(n);
+  const Matrix kc = naiveProduct(naiveProduct(h, false, k, false), false, h, false);
+  const Matrix lc = naiveProduct(naiveProduct(h, false, l, false), false, h, false);
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j)
+      if (i != j) sum += kc(i, j) * lc(i, j);
+  return sum;
+}
+
+NNSIM_TEST(testRsmCkaLangeAngularBandwidth) {
+  const Matrix x = randomMatrix(15, 3, 81), y = randomMatrix(15, 7, 82);
+  Representation a(x), b(y);
+  const Matrix kx = naiveProduct(x, false, x, true), ky = naiveProduct(y, false, y, true);
+  const double want = naiveLangeHsic(kx, ky) / std::sqrt(naiveLangeHsic(kx, kx) * naiveLangeHsic(ky, ky));
+  Options lange;
+  lange.set("estimator", std::string("lange"));
+  near(run("cka", a, b, lange), want, 1e-12, "Lange CKA (feature space) = off-diagonal centred kernels");
+  // Laplace kernel with an absolute bandwidth, written out.
+  Matrix lx(15, 15), ly(15, 15);
+  for (std::size_t i = 0; i < 15; ++i)
+    for (std::size_t j = 0; j < 15; ++j) {
+      double dx = 0, dy = 0;
+      for (std::size_t c = 0; c < 3; ++c) dx += (x(i, c) - x(j, c)) * (x(i, c) - x(j, c));
+      for (std::size_t c = 0; c < 7; ++c) dy += (y(i, c) - y(j, c)) * (y(i, c) - y(j, c));
+      lx(i, j) = std::exp(-std::sqrt(dx) / 0.7);
+      ly(i, j) = std::exp(-std::sqrt(dy) / 0.7);
+    }
+  Options laplace = lange;
+  laplace.set("kernel", std::string("laplace"));
+  laplace.set("bandwidth", 0.7);
+  const double wantLaplace = naiveLangeHsic(lx, ly) / std::sqrt(naiveLangeHsic(lx, lx) * naiveLangeHsic(ly, ly));
+  near(run("cka", a, b, laplace), wantLaplace, 1e-12, "Laplace kernel, absolute bandwidth, Lange estimator");
+  Options angular = laplace;
+  angular.set("output", std::string("angular"));
+  near(run("cka", a, b, angular), std::acos(wantLaplace), 1e-12, "angular output is arccos(CKA)");
+  // Identical inputs (two representations of the same matrix): exactly 0, not the 1e-8 of arccos(1 − ε).
+  Representation a2(x);
+  for (const char* estimator : {"biased", "unbiased", "lange"}) {
+    Options self;
+    self.set("estimator", std::string(estimator));
+    self.set("output", std::string("angular"));
+    check(run("cka", a, a2, self) == 0.0, std::string("angular CKA of identical inputs is 0 (") + estimator + ")");
+  }
+  // Nearly identical inputs (CKA within 1e-6 of 1): the angle from the tiled difference of the unit-norm
+  // matrices equals the dense formula 2·atan2(‖u − v‖, ‖u + v‖) written out here.
+  Matrix close = Matrix::copyOf(x);
+  const Matrix noise = randomMatrix(15, 3, 83);
+  for (std::size_t i = 0; i < close.size(); ++i) close.data()[i] += 1e-5 * noise.data()[i];
+  Representation rc(close);
+  const auto denseAngle = [&](const char* estimator) {
+    const auto point = [&](const Matrix& m) {
+      const Matrix c = centeredColumns(m);
+      Matrix k = naiveProduct(c, false, c, true);
+      const std::size_t n = k.rows();
+      if (std::string(estimator) == "lange") {
+        for (std::size_t i = 0; i < n; ++i) k(i, i) = 0.0;
+      } else if (std::string(estimator) == "unbiased") {
+        Matrix u(n, n);
+        std::vector<double> rows(n, 0.0);
+        double total = 0.0;
+        for (std::size_t i = 0; i < n; ++i)
+          for (std::size_t j = 0; j < n; ++j)
+            if (i != j) rows[i] += k(i, j), total += k(i, j);
+        const double nd = static_cast<double>(n);
+        for (std::size_t i = 0; i < n; ++i)
+          for (std::size_t j = 0; j < n; ++j)
+            u(i, j) = i == j ? 0.0 : k(i, j) - (rows[i] + rows[j]) / (nd - 2) + total / ((nd - 1) * (nd - 2));
+        k = u;
+      }
+      double norm = std::sqrt(frobeniusNormSquared(k));
+      for (std::size_t i = 0; i < k.size(); ++i) k.data()[i] /= norm;
+      return k;
+    };
+    const Matrix u = point(x), v = point(close);
+    double minus = 0, plus = 0;
+    for (std::size_t i = 0; i < u.size(); ++i) {
+      minus += (u.data()[i] - v.data()[i]) * (u.data()[i] - v.data()[i]);
+      plus += (u.data()[i] + v.data()[i]) * (u.data()[i] + v.data()[i]);
+    }
+    return 2.0 * std::atan2(std::sqrt(minus), std::sqrt(plus));
+  };
+  for (const char* estimator : {"biased", "unbiased", "lange"}) {
+    Options o;
+    o.set("estimator", std::string(estimator));
+    check(1.0 - run("cka", a, rc, o) < 1e-6, std::string("the perturbed copy is within 1e-6 of CKA 1 (") + estimator + ")");
+    o.set("output", std::string("angular"));
+    const double want = denseAngle(estimator);
+    check(want > 1e-7, "the perturbation is visible in the angle");
+    near(run("cka", a, rc, o), want, 1e-9 * want, std::string("tiled angle near 0 = dense formula (") + estimator + ")");
+  }
+  Options both = laplace;
+  both.set("sigma", 2.0);
+  expectError(ErrorCode::Option, [&] { run("cka", a, b, both); }, "sigma and bandwidth together");
+  Options linear;
+  linear.set("bandwidth", 1.0);
+  expectError(ErrorCode::Option, [&] { run("cka", a, b, linear); }, "bandwidth with the linear kernel");
+}
+
+// dCKA's matrix option is checked by the core itself (a raw binding call cannot bypass it), and
+// deconfounding with a K0 unrelated to both kernels changes CKA only a little, with K0 = 0 refused.
+NNSIM_TEST(testDeconfoundedCkaInputChecks) {
+  const Matrix x = randomMatrix(12, 3, 91), y = randomMatrix(12, 4, 92), z = randomMatrix(12, 5, 93);
+  Representation a(x), b(y);
+  const Matrix k0 = naiveProduct(z, false, z, true);
+  const auto dcka = [&](MatrixView input, const Options& options = {}) {
+    RepresentationPair pair(a, b);
+    RunControl control;
+    MatrixOptions matrices;
+    matrices.set("inputSimilarity", input);
+    return runMeasure("dcka", MeasureContext{pair, options, LabelsView{}, control, &matrices});
+  };
+  const double value = dcka(k0);
+  check(value > 0.0 && value <= 1.0, "dCKA in (0, 1]");
+  RepresentationPair pair(a, b);
+  RunControl control;
+  expectError(ErrorCode::Option, [&] { runMeasure("dcka", MeasureContext{pair, Options(), LabelsView{}, control}); },
+              "the input similarity is required");
+  const Matrix small = naiveProduct(randomMatrix(11, 2, 94), false, randomMatrix(11, 2, 94), true);
+  expectError(ErrorCode::Shape, [&] { dcka(small); }, "an 11 × 11 input similarity for 12 inputs");
+  Matrix asymmetric = Matrix::copyOf(k0);
+  asymmetric(0, 1) += 1.0;
+  expectError(ErrorCode::Option, [&] { dcka(asymmetric); }, "an asymmetric input similarity");
+  Matrix nan = Matrix::copyOf(k0);
+  nan(2, 3) = std::nan("");
+  expectError(ErrorCode::NonFinite, [&] { dcka(nan); }, "a NaN in the input similarity");
+  expectError(ErrorCode::Degenerate, [&] { dcka(Matrix(12, 12)); }, "an all-zero input similarity");
+  Matrix nearlySymmetric = Matrix::copyOf(k0);
+  nearlySymmetric(0, 1) *= 1.0 + 1e-9;  // float32-level asymmetry is accepted and averaged away
+  near(dcka(nearlySymmetric), value, 1e-8, "a rounding-level asymmetry is accepted");
+}
+
 // Kendall τ_b by its O(M²) definition, with the tie corrections of Kendall 1945.
 double naiveTauB(const std::vector<double>& x, const std::vector<double>& y) {
   double concordant = 0, discordant = 0, onlyX = 0, onlyY = 0;

@@ -222,6 +222,59 @@ export const cohensKappaDefinition = defineMeasure({
   ),
 });
 
+export const errorConsistencyDefinition = defineMeasure({
+  id: 'error-consistency',
+  name: 'Error consistency',
+  family: 'hard-predictions',
+  kind: 'similarity',
+  range: [-1, 1],
+  selfValue: 1,
+  selfValueNote: 'E_DEGENERATE when both models are right on every input, or both wrong on every input (c_exp = 1).',
+  symmetric: true,
+  metric: false,
+  invariances: ['isotropic-scaling'],
+  minRows: 1,
+  options: { labels: labelsFor('to find which predictions are correct'), input: hardInputOption },
+  description:
+    "Cohen's κ on the correctness of the two models' predicted labels (argmax): κ = (c_obs − c_exp)/(1 − c_exp) " +
+    'with c_obs the share of inputs both get right or both get wrong, and c_exp = p_A·p_B + (1 − p_A)(1 − p_B) the ' +
+    'overlap expected from the accuracies p_A, p_B of independent models (Geirhos et al., Eq. 1–3). Counts the ' +
+    'trials on which both err as agreement, whatever wrong classes they pick.',
+  reference: {
+    citation:
+      'Geirhos, Meding, Wichmann 2020, "Beyond accuracy: quantifying trial-by-trial behaviour of CNNs and humans by measuring error consistency", NeurIPS',
+    url: 'https://arxiv.org/abs/2006.16736',
+  },
+  parity: 'lm-sim (Goel et al. 2025) EC.compute_k',
+  engine: pairEngine(
+    'error-consistency',
+    (a, b, truth) => {
+      // In counts over N: c_obs = same / N, p = right / N; κ = (N·same − e)/(N² − e), e = rA·rB + (N − rA)(N − rB).
+      const n = a.length;
+      let rightA = 0;
+      let rightB = 0;
+      let same = 0;
+      for (let i = 0; i < n; i++) {
+        const ra = a[i] === truth![i];
+        const rb = b[i] === truth![i];
+        if (ra) rightA++;
+        if (rb) rightB++;
+        if (ra === rb) same++;
+      }
+      const expected = rightA * rightB + (n - rightA) * (n - rightB);
+      if (expected === n * n) {
+        throw new NnsimError(
+          'E_DEGENERATE',
+          `error-consistency is undefined: both models are ${rightA === n ? 'right' : 'wrong'} on every input (expected overlap 1)`,
+          { measure: 'error-consistency' },
+        );
+      }
+      return (n * same - expected) / (n * n - expected);
+    },
+    true,
+  ),
+});
+
 export const fleissKappaDefinition = defineMeasure({
   id: 'fleiss-kappa',
   name: "Fleiss' kappa",
@@ -364,6 +417,7 @@ export const hardPredictionsDefinitions = [
   errorCorrectedDisagreementDefinition,
   minMaxDisagreementDefinition,
   cohensKappaDefinition,
+  errorConsistencyDefinition,
   fleissKappaDefinition,
   ambiguityDefinition,
   discrepancyDefinition,

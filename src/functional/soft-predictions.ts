@@ -5,9 +5,21 @@
 import { NnsimError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { type MeasureDefinition, defineMeasure } from '../measure-types.js';
-import { type ResolvedOptions, numberOption } from '../options.js';
+import { type ResolvedOptions, enumOption, numberOption } from '../options.js';
 import { checkBudget } from '../runtime.js';
-import { classCount, inputOption, outputKind, probabilities, toModelOutputs } from './inputs.js';
+import {
+  accuracyOf,
+  classCount,
+  disagreementOf,
+  groundTruth,
+  inputOption,
+  isHard,
+  labelsFor,
+  outputKind,
+  predictionsOf,
+  probabilities,
+  toModelOutputs,
+} from './inputs.js';
 
 /** Probability rows of every model (N × C each, row-major) after checking N and C agree. */
 function distributionsOf(models: readonly Matrix[], options: ResolvedOptions, id: string): Float64Array[] {
@@ -297,6 +309,107 @@ export function blahutArimoto(
   );
 }
 
+/**
+ * CAPA's ingredients (Goel et al. 2025, §2): the observed agreement, the two models' mean probability on
+ * the true class (their accuracy in the discrete form) and the number of classes.
+ */
+interface CapaTerms {
+  observed: number;
+  correctA: number;
+  correctB: number;
+  classes: number;
+}
+
+function capaTerms(a: Matrix, b: Matrix, options: ResolvedOptions, id: string): CapaTerms {
+  if (options.values.mode === 'discrete' || isHard(a) || isHard(b)) {
+    // One-hot distributions of the predicted labels: agreement of the labels, accuracies. C is the
+    // outputs' width, or for label vectors one more than the largest label predicted or true (so a true
+    // class that no model predicts is still a class); it only enters the formula, nothing is sized by it.
+    const { labels, known } = predictionsOf([a, b], options, id);
+    const truth = groundTruth(options, a.rows, known, id)!;
+    let classes = known ?? 0;
+    if (known === undefined) for (const l of [...labels, truth]) for (const v of l) classes = Math.max(classes, v + 1);
+    return {
+      observed: 1 - disagreementOf(labels[0]!, labels[1]!),
+      correctA: accuracyOf(labels[0]!, truth),
+      correctB: accuracyOf(labels[1]!, truth),
+      classes,
+    };
+  }
+  const [p, q] = distributionsOf([a, b], options, id);
+  const truth = groundTruth(options, a.rows, a.cols, id)!;
+  const { rows, cols } = a;
+  let observed = 0;
+  let correctA = 0;
+  let correctB = 0;
+  for (let i = 0; i < rows; i++) {
+    const row = i * cols;
+    for (let c = 0; c < cols; c++) observed += p![row + c]! * q![row + c]!;
+    correctA += p![row + truth[i]!]!;
+    correctB += q![row + truth[i]!]!;
+  }
+  return { observed: observed / rows, correctA: correctA / rows, correctB: correctB / rows, classes: cols };
+}
+
+export const capaDefinition = defineMeasure({
+  id: 'capa',
+  name: 'Chance-adjusted probabilistic agreement (CAPA, κp)',
+  family: 'soft-predictions',
+  kind: 'similarity',
+  range: [-Infinity, 1],
+  selfValue: null,
+  selfValueNote: 'Σ_c p_c² < 1 for a distribution that is not one-hot: a model agrees with itself only as much as it is certain',
+  symmetric: true,
+  metric: false,
+  invariances: [],
+  variants: [
+    {
+      when: { mode: 'discrete' },
+      selfValue: 1,
+      invariances: ['isotropic-scaling'],
+      note: 'one-hot argmax predictions: scaling logits does not move the argmax',
+    },
+  ],
+  minRows: 1,
+  options: {
+    labels: labelsFor('to find the probability each model puts on the true class'),
+    input: inputOption,
+    mode: enumOption(
+      ['probabilistic', 'discrete'],
+      'probabilistic',
+      "'probabilistic' (κp, the paper's default) compares the predicted distributions; 'discrete' their argmax as " +
+        'one-hot vectors (label-vector inputs are always discrete).',
+    ),
+  },
+  description:
+    'κp = (c_obs − c_exp)/(1 − c_exp) with c_obs = (1/N) Σᵢ Σ_c pᵢ(c) qᵢ(c), the probability that the two models ' +
+    'pick the same class, and c_exp = p̄_A·p̄_B + (1 − p̄_A)(1 − p̄_B)/(C − 1), the agreement of independent models ' +
+    'that put mean probability p̄ on the true class and spread the rest evenly over the C − 1 other classes ' +
+    '(Goel et al. 2025, Eq. 2–4). At most 1; below −1 when c_exp is close to 1. E_DEGENERATE for C < 2 or c_exp = 1.',
+  reference: {
+    citation: 'Goel, Strüber, Auzina, Chandra, Kumaraguru, Kiela, Prabhu, Bethge, Geiping 2025, "Great Models Think Alike and this Undermines AI Oversight", arXiv:2502.04313',
+    url: 'https://arxiv.org/abs/2502.04313',
+  },
+  parity: "lm-sim CAPA.compute_k (prob=True; prob=False ← { mode: 'discrete' })",
+  engine: {
+    kind: 'js',
+    input: toModelOutputs,
+    compute(a: Matrix, b: Matrix, options: ResolvedOptions): number {
+      const { observed, correctA, correctB, classes } = capaTerms(a, b, options, 'capa');
+      if (classes < 2) {
+        throw new NnsimError('E_DEGENERATE', 'capa needs at least 2 classes (chance agreement spreads over C − 1 wrong classes)', {
+          measure: 'capa',
+        });
+      }
+      const expected = correctA * correctB + ((1 - correctA) * (1 - correctB)) / (classes - 1);
+      if (!(1 - expected > 0)) {
+        throw new NnsimError('E_DEGENERATE', 'capa is undefined: the chance agreement of the two accuracies is 1', { measure: 'capa' });
+      }
+      return (observed - expected) / (1 - expected);
+    },
+  },
+});
+
 export const rashomonCapacityDefinition = defineMeasure({
   id: 'rashomon-capacity',
   name: 'Rashomon capacity',
@@ -352,6 +465,7 @@ export const rashomonCapacityDefinition = defineMeasure({
 export const softPredictionsDefinitions = [
   surrogateChurnDefinition,
   jsdDefinition,
+  capaDefinition,
   predictionDifferenceDefinition,
   rashomonCapacityDefinition,
 ] as const satisfies readonly MeasureDefinition[];

@@ -3,7 +3,14 @@
  * Kernels: native/core/rsm.cpp.
  */
 import { defineMeasure } from '../measure-types.js';
-import { booleanOption, enumOption, numberOption } from '../options.js';
+import { booleanOption, enumOption, matrixOption, numberOption } from '../options.js';
+
+/** CKA as an angle (arccos): a distance, and a metric (the angle between vectors of an inner-product space). */
+const angularCka = { kind: 'distance', metric: true, selfValue: 0 } as const;
+
+/** Any absolute bandwidth: the kernel then changes when the inputs are scaled. */
+const absoluteBandwidth = (options: Readonly<Record<string, unknown>>): boolean =>
+  options.bandwidth !== undefined && options.kernel !== 'linear';
 
 export const ckaDefinition = defineMeasure({
   id: 'cka',
@@ -20,6 +27,7 @@ export const ckaDefinition = defineMeasure({
       when: { kernel: 'rbf' },
       note: 'σ is relative to the median distance, so isotropic scaling leaves the kernel unchanged',
     },
+    { when: { kernel: 'laplace' }, note: 'σ is relative to the median distance, as for rbf' },
     {
       when: { estimator: 'unbiased' },
       range: [-1, 1],
@@ -27,20 +35,41 @@ export const ckaDefinition = defineMeasure({
     },
     { when: { kernel: 'rbf', estimator: 'unbiased' }, range: [-1, 1] },
     {
+      when: { estimator: 'lange' },
+      range: [-1, 1],
+      note: 'off-diagonal centred kernels can be anti-aligned; the Frobenius inner product keeps |CKA| ≤ 1',
+    },
+    { when: { output: 'angular' }, ...angularCka, range: [0, Math.PI / 2], note: 'arccos(CKA) in radians' },
+    { when: { estimator: 'unbiased', output: 'angular' }, ...angularCka, range: [0, Math.PI] },
+    { when: { estimator: 'lange', output: 'angular' }, ...angularCka, range: [0, Math.PI] },
+    {
+      when: { kernel: 'rbf', bandwidth: 2 },
+      appliesTo: absoluteBandwidth,
+      invariances: ['orthogonal', 'permutation', 'translation'],
+      note: 'any absolute bandwidth: scaling the inputs changes the kernel',
+    },
+    { when: { kernel: 'laplace', bandwidth: 2 }, appliesTo: absoluteBandwidth, invariances: ['orthogonal', 'permutation', 'translation'] },
+    {
       when: { estimator: 'minibatch' },
       range: [-1, 1],
       note: 'the mean of per-minibatch unbiased HSIC estimates; not the full-data CKA',
     },
     { when: { kernel: 'rbf', estimator: 'minibatch' }, range: [-1, 1] },
+    { when: { estimator: 'minibatch', output: 'angular' }, ...angularCka, range: [0, Math.PI] },
   ],
   minRows: 2,
   options: {
-    kernel: enumOption(['linear', 'rbf'], 'linear', 'Kernel on the inputs: linear (K = XXᵀ) or rbf (K = exp(−‖xᵢ − xⱼ‖²/2σ²)).'),
+    kernel: enumOption(
+      ['linear', 'rbf', 'laplace'],
+      'linear',
+      'Kernel on the inputs: linear (K = XXᵀ), rbf (K = exp(−‖xᵢ − xⱼ‖²/2σ²)) or laplace (K = exp(−‖xᵢ − xⱼ‖/σ)).',
+    ),
     estimator: enumOption(
-      ['biased', 'unbiased', 'minibatch'],
+      ['biased', 'unbiased', 'lange', 'minibatch'],
       'biased',
-      'HSIC estimator: biased (Gretton et al. 2005), unbiased (Song et al. 2012; needs N ≥ 4, values in [−1, 1]), or ' +
-        'minibatch: unbiased HSIC averaged over minibatches of `batch` consecutive rows (Nguyen, Raghu & Kornblith 2021; ' +
+      'HSIC estimator: biased (Gretton et al. 2005), unbiased (Song et al. 2012; needs N ≥ 4, values in [−1, 1]), ' +
+        "lange (Lange et al. 2022's debiased HSIC: the centred kernel HKH without its diagonal, Σ_{i≠j} (HKH)ᵢⱼ(HLH)ᵢⱼ; values in [−1, 1]) " +
+        'or minibatch: unbiased HSIC averaged over minibatches of `batch` consecutive rows (Nguyen, Raghu & Kornblith 2021; ' +
         'streams, no N × N kernel; a different estimate from the full-data CKA).',
     ),
     sigma: numberOption({
@@ -48,7 +77,9 @@ export const ckaDefinition = defineMeasure({
       min: 0,
       minExclusive: true,
       max: 1e6,
-      description: 'RBF bandwidth σ as a multiple of the median Euclidean distance between distinct inputs (kernel: rbf; with estimator minibatch, within each minibatch).',
+      description:
+        'Relative bandwidth: σ = sigma · the median Euclidean distance between distinct inputs (rbf and laplace kernels; ' +
+        'with estimator minibatch, within each minibatch).',
     }),
     batch: numberOption({
       default: 256,
@@ -58,16 +89,73 @@ export const ckaDefinition = defineMeasure({
       description:
         'Rows per minibatch (estimator: minibatch; a final partial minibatch of 4 or more rows counts as one, fewer rows are left out).',
     }),
+    bandwidth: numberOption({
+      min: 0,
+      minExclusive: true,
+      description:
+        'Absolute bandwidth σ in the units of the inputs (rbf and laplace kernels); replaces the relative sigma, which ' +
+        'must then be left at its default. The value then changes when the inputs are scaled.',
+    }),
+    output: enumOption(
+      ['similarity', 'angular'],
+      'similarity',
+      "'angular' returns arccos(CKA) in radians: a distance, and a metric (the angle between centred kernels).",
+    ),
   },
   description:
     'HSIC(K, L) / sqrt(HSIC(K, K)·HSIC(L, L)); linear kernel, biased HSIC: ‖YᵀX‖_F² / (‖XᵀX‖_F ‖YᵀY‖_F) on centred inputs. ' +
-    'The RBF bandwidth is σ = sigma · median pairwise distance (over pairs i < j; Kornblith et al.’s notebook takes the ' +
-    'median of all N² squared distances, zeros included).',
+    'Radial kernels take σ = sigma · median pairwise distance (over pairs i < j; Kornblith et al.’s notebook takes the ' +
+    'median of all N² squared distances, zeros included), or an absolute bandwidth. output: angular gives arccos(CKA), ' +
+    'computed from the difference of the unit-norm centred kernels near 0 so that identical inputs give exactly 0.',
   reference: {
     citation: 'Kornblith, Norouzi, Lee, Hinton 2019, "Similarity of neural network representations revisited", ICML',
     url: 'https://arxiv.org/abs/1905.00414',
   },
-  parity: 'ReSi CKA',
+  parity:
+    "ReSi CKA; { estimator: 'lange', output: 'angular' } is repsim's AngularCKA (Lange, Kwok, Matelsky, Wang, Rolnick, " +
+    'Kording 2022, "Neural networks as paths through the space of representations", arXiv:2206.10999), whose ' +
+    'use_unbiased_hsic centres the kernel, zeroes its diagonal and normalises it',
+  engine: { kind: 'native' },
+});
+
+export const dckaDefinition = defineMeasure({
+  id: 'dcka',
+  name: 'Deconfounded CKA (dCKA)',
+  family: 'rsm',
+  kind: 'similarity',
+  range: [0, 1],
+  selfValue: 1,
+  symmetric: true,
+  metric: false,
+  invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  variants: [
+    {
+      when: { psd: false },
+      range: [-1, 1],
+      note: 'without the projection the residual kernels can be anti-aligned',
+    },
+  ],
+  minRows: 2,
+  options: {
+    inputSimilarity: matrixOption(
+      'The similarity of the inputs themselves, N × N and symmetric (e.g. the linear kernel Z Zᵀ of the flattened, ' +
+        'column-centred inputs Z, as Cui et al. use): the confounder that is regressed out of both kernels.',
+    ),
+    psd: booleanOption(
+      true,
+      'Project each residual kernel onto the positive semidefinite cone (negative eigenvalues set to 0), as the authors’ code does.',
+    ),
+  },
+  description:
+    'CKA of the linear kernels after removing the input similarity K0 from each (covariate-adjustment regression): ' +
+    'K = X̃X̃ᵀ of the column-centred data, α = ⟨K, K0⟩_F / ⟨K0, K0⟩_F (least squares without intercept), residual ' +
+    'R = K − αK0, projected onto the PSD cone, then ⟨HR_XH, HR_YH⟩_F / (‖HR_XH‖_F ‖HR_YH‖_F). K0 is symmetrised, ' +
+    '(K0 + K0ᵀ)/2. Costs two N × N eigendecompositions. E_DEGENERATE when K0 is zero or explains a kernel completely.',
+  reference: {
+    citation:
+      'Cui, Kumar, Marttinen, Kaski 2022, "Deconfounded representation similarity for comparison of neural networks", NeurIPS',
+    url: 'https://arxiv.org/abs/2202.00095',
+  },
   engine: { kind: 'native' },
 });
 
@@ -302,6 +390,7 @@ export const riemannianDefinition = defineMeasure({
 
 export const rsmDefinitions = [
   ckaDefinition,
+  dckaDefinition,
   rsmNormDifferenceDefinition,
   rsaDefinition,
   distanceCorrelationDefinition,

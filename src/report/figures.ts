@@ -72,7 +72,7 @@ export function reportCellSize(comparisons: readonly ReportComparison[]): number
 }
 
 /** Short title of a measure: its name. */
-function measureSubtitle(m: MeasureSummary): string {
+export function measureSubtitle(m: MeasureSummary): string {
   const options = optionsText(m.options);
   return `${m.key} · ${m.kind} · ${rangeText(m.range)}${options ? ` · ${options}` : ''}`;
 }

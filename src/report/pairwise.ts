@@ -62,13 +62,15 @@ export interface Side {
 
 export function summarize(run: MeasureRun): MeasureSummary {
   const info = getMeasure(run.id);
+  // Under the options it ran with: e.g. CKA with output: 'angular' is a distance in [0, π/2], jsd in bits
+  // has range [0, 1].
+  const { kind, range } = effectiveProperties(info, run.options);
   return {
     ...run,
     name: info.name,
     family: info.family,
-    kind: info.kind,
-    // Under the options used (e.g. jsd in bits has range [0, 1]).
-    range: effectiveProperties(info, run.options).range,
+    kind,
+    range,
     symmetric: info.symmetric,
     reference: info.reference.citation + (info.reference.url ? ` ${info.reference.url}` : ''),
   };
@@ -132,7 +134,7 @@ export function runPairwise(a: Side, b: Side, runs: readonly MeasureRun[], onPai
  * apostrophe and quotes, as the OWASP guidance on CSV injection recommends; cells holding quotes, commas
  * or line breaks are quoted (RFC 4180).
  */
-function csvText(text: string): string {
+export function csvText(text: string): string {
   const formula = /^[=+\-@\t\r]/.test(text);
   if (!formula && !/[",\n\r]/.test(text)) return text;
   return `"${formula ? "'" : ''}${text.replace(/"/g, '""')}"`;

@@ -51,12 +51,12 @@ export interface WrittenReport {
   readonly pngError?: NnsimError;
 }
 
-function fileSafe(key: string): string {
+export function fileSafe(key: string): string {
   return key.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
 /** Writes figures as SVG and (while the renderer works) PNG. */
-class FigureWriter {
+export class FigureWriter {
   readonly files: string[] = [];
   pngError: NnsimError | undefined;
 
@@ -128,7 +128,7 @@ function errorsLine(result: PairwiseResult): string {
   return `<p class="errors">${result.errors.length} cell(s) not computed (crossed grey; hover for the reason): ${shown.join('; ')}${result.errors.length > 6 ? ' …' : ''}</p>`;
 }
 
-function measuresTable(measures: readonly MeasureSummary[]): string {
+export function measuresTable(measures: readonly MeasureSummary[]): string {
   const rows = measures.map(
     (m) =>
       `<tr><td><code>${escapeXml(m.key)}</code></td><td>${escapeXml(m.name)}</td><td><span class="badge ${m.kind}">${escapeXml(directionText(m.kind))}</span></td>` +
@@ -138,8 +138,19 @@ function measuresTable(measures: readonly MeasureSummary[]): string {
   return `<table><tr><th>id</th><th>measure</th><th>direction</th><th>range</th><th>symmetry</th><th>options</th><th>reference</th></tr>${rows.join('')}</table>`;
 }
 
-function inlineFigure(panel: Panel, className: string, caption: string, attributes = ''): string {
+export function inlineFigure(panel: Panel, className: string, caption: string, attributes = ''): string {
   return `<figure class="${className}"${attributes}>${svgDocument(panel, className)}<figcaption>${caption}</figcaption></figure>`;
+}
+
+/** The start of a report page: doctype, head with the style sheet, the title and the intro (HTML). */
+export function pageStart(title: string, intro: string | undefined): string[] {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeXml(title)}</title><style>${STYLE}</style></head><body>`,
+    `<h1>${escapeXml(title)}</h1>`,
+    intro ? `<p class="note">${intro}</p>` : '',
+  ];
 }
 
 /** Writes every file of the report into `dir` and returns what it wrote. */
@@ -202,11 +213,7 @@ export function writeReport(dir: string, input: ReportInput): WrittenReport {
     ? "Each measure has one colour scale for the whole report: its declared range where that is finite, else the extent of all values (<code>--shared-scale</code>)."
     : "Each heatmap's colours span its own values (rounded out; the ticks under it say where): compare colours within a map, numbers across maps (<code>--shared-scale</code> gives every measure one scale).";
   const parts = [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeXml(input.title)}</title><style>${STYLE}</style></head><body>`,
-    `<h1>${escapeXml(input.title)}</h1>`,
-    input.intro ? `<p class="note">${input.intro}</p>` : '',
+    ...pageStart(input.title, input.intro),
     `<p class="note">How to read: in each heatmap rows are layers of the first model, columns layers of the second; <b>darker (on the red–blue maps: more saturated blue) = more similar</b>. ` +
       `Similarities (viridis; blue–red for measures in [−1, 1], 0 light) are dark at high values; distances (cividis) are drawn reversed, dark at low values — the arrow under each colour bar points to the more similar end. ` +
       `${scaleNote} Crossed grey cells were not computed; hover a cell for its exact value.</p>`,
