@@ -114,10 +114,10 @@ double medianDistance(const Representation& r) {
 }
 
 // RBF kernel exp(−‖x_i − x_j‖² / (2σ²)) with σ = sigmaScale · median distance.
-const Matrix& rbfKernel(const MeasureContext& ctx, const Representation& r, double sigmaScale) {
+const Matrix& rbfKernel(const char* name, const Representation& r, double sigmaScale) {
   const double median = medianDistance(r);
   if (!(median > 0.0)) {
-    throw Error(ErrorCode::Degenerate, std::string("RBF CKA is undefined: in the ") + which(ctx, r) +
+    throw Error(ErrorCode::Degenerate, std::string("RBF CKA is undefined: in the ") + name +
                                            " representation at least half of the pairs of inputs coincide, so the "
                                            "median distance (the bandwidth unit) is 0");
   }
@@ -130,10 +130,10 @@ const Matrix& rbfKernel(const MeasureContext& ctx, const Representation& r, doub
   });
 }
 
-const Matrix& centeredRbfKernel(const MeasureContext& ctx, const Representation& r, double sigma, bool unbiased) {
+const Matrix& centeredRbfKernel(const char* name, const Representation& r, double sigma, bool unbiased) {
   return r.memo<Matrix>(std::string(unbiased ? "rsm:rbf-kernel-u-centered:" : "rsm:rbf-kernel-centered:") + keyNumber(sigma),
                         [&] {
-                          const Matrix& k = rbfKernel(ctx, r, sigma);
+                          const Matrix& k = rbfKernel(name, r, sigma);
                           return unbiased ? uCentered(k) : doubleCentered(k);
                         });
 }
@@ -158,6 +158,26 @@ double linearUnbiasedHsic(double crossSquaredNorm, const std::vector<double>& sx
   const double sumY = std::accumulate(sy.begin(), sy.end(), 0.0);
   return crossSquaredNorm - diagonal + sumX * sumY / ((n - 1.0) * (n - 2.0)) - 2.0 / (n - 2.0) * diagonal;
 }
+
+}  // namespace
+
+double ckaRatio(double cross, double selfA, double selfB, bool unbiased) {
+  if (!(selfA > 0.0) || !(selfB > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("CKA is undefined: the ") + (selfA > 0.0 ? "second" : "first") +
+                                           " representation has zero HSIC with itself under this estimator");
+  }
+  const double value = cross / (std::sqrt(selfA) * std::sqrt(selfB));
+  return std::clamp(value, unbiased ? -1.0 : 0.0, 1.0);
+}
+
+const Matrix& ckaCenteredKernel(const Representation& r, const Options& options) {
+  const bool unbiased = options.choice("estimator") == "unbiased";
+  if (options.choice("kernel") == "rbf") return centeredRbfKernel("given", r, options.number("sigma"), unbiased);
+  if (!unbiased) return r.gram(Centering::Columns);  // X_c X_cᵀ = H XXᵀ H
+  return r.memo<Matrix>("rsm:linear-kernel-u-centered", [&] { return uCentered(r.gram(Centering::Columns)); });
+}
+
+namespace {
 
 // CKA = HSIC(K, L) / sqrt(HSIC(K, K)·HSIC(L, L)) (Kornblith et al. 2019, Eq. 3).
 // Linear, biased: ‖YᵀX‖_F² / (‖XᵀX‖_F ‖YᵀY‖_F) on centred inputs (Eq. 4), from the pair's feature-space
@@ -185,18 +205,13 @@ double cka(const MeasureContext& ctx) {
     selfA = linearUnbiasedHsic(ctx.a().covarianceSquaredNorm(Centering::Columns), sx, sx);
     selfB = linearUnbiasedHsic(ctx.b().covarianceSquaredNorm(Centering::Columns), sy, sy);
   } else {
-    const Matrix& ka = centeredRbfKernel(ctx, ctx.a(), sigma, unbiased);
-    const Matrix& kb = centeredRbfKernel(ctx, ctx.b(), sigma, unbiased);
+    const Matrix& ka = centeredRbfKernel(which(ctx, ctx.a()), ctx.a(), sigma, unbiased);
+    const Matrix& kb = centeredRbfKernel(which(ctx, ctx.b()), ctx.b(), sigma, unbiased);
     cross = frobeniusInner(ka, kb);
     selfA = frobeniusInner(ka, ka);
     selfB = frobeniusInner(kb, kb);
   }
-  if (!(selfA > 0.0) || !(selfB > 0.0)) {
-    throw Error(ErrorCode::Degenerate, std::string("CKA is undefined: the ") + (selfA > 0.0 ? "second" : "first") +
-                                           " representation has zero HSIC with itself under this estimator");
-  }
-  const double value = cross / (std::sqrt(selfA) * std::sqrt(selfB));
-  return std::clamp(value, unbiased ? -1.0 : 0.0, 1.0);
+  return ckaRatio(cross, selfA, selfB, unbiased);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -490,15 +505,27 @@ double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
 
 namespace {
 
-double rsa(const MeasureContext& ctx) {
-  const Inner inner = parseInner(ctx.options);
-  const std::string outer = ctx.options.choice("outer");
-  if (outer == "spearman") return pearson(rdmRanks(ctx.a(), inner), rdmRanks(ctx.b(), inner), "dissimilarity ranks");
-  const std::vector<double>& x = condensedRdm(ctx.a(), inner);
-  const std::vector<double>& y = condensedRdm(ctx.b(), inner);
+}  // namespace
+
+const std::vector<double>& rsaVector(const Representation& r, const Options& options) {
+  const Inner inner = parseInner(options);
+  return options.choice("outer") == "spearman" ? rdmRanks(r, inner) : condensedRdm(r, inner);
+}
+
+double rsaCorrelation(const std::vector<double>& x, const std::vector<double>& y, const Options& options) {
+  const std::string outer = options.choice("outer");
+  if (outer == "spearman") return pearson(x, y, "dissimilarity ranks");
   if (outer == "pearson") return pearson(x, y, "dissimilarities");
-  ctx.control.throwIfCancelled();
   return kendallTauB(x, y);
+}
+
+namespace {
+
+double rsa(const MeasureContext& ctx) {
+  const std::vector<double>& x = rsaVector(ctx.a(), ctx.options);
+  const std::vector<double>& y = rsaVector(ctx.b(), ctx.options);
+  ctx.control.throwIfCancelled();
+  return rsaCorrelation(x, y, ctx.options);
 }
 
 // ---------------------------------------------------------------------------------------------------

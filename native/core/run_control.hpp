@@ -31,6 +31,8 @@ class RunControl {
   }
 
   void cancel() { cancelled_->store(true, std::memory_order_relaxed); }
+  // The cancel flag, for the controls of helper threads of this run (which report no progress).
+  const std::shared_ptr<std::atomic<bool>>& cancelFlag() const { return cancelled_; }
   bool cancelled() const { return cancelled_->load(std::memory_order_relaxed); }
 
   // Set by the runner: which measure of a compareMany call is running.

@@ -1,0 +1,402 @@
+#include "inference_binding.hpp"
+
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alignment_maps.hpp"
+#include "convert.hpp"
+#include "inference.hpp"
+#include "native_objects.hpp"
+
+namespace nnsim::binding {
+namespace {
+
+// One inference call, copied out of JS values on the main thread: the representations are referenced
+// (kept alive by the JS objects), labels and options are copied.
+struct Call {
+  MeasureCall measure;
+  std::vector<std::int32_t> labels;
+  const Representation* a = nullptr;
+  const Representation* b = nullptr;
+  Options options;  // the entry point's own (permutations, resamples, folds, seed)
+  bool hasLabels = false;
+
+  void bindLabels() {
+    measure.labels = hasLabels ? LabelsView{labels.data(), labels.size()} : LabelsView{};
+  }
+};
+
+Call parseCall(const Napi::CallbackInfo& info, bool withLabels, std::size_t optionsIndex, const char* signature) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[0].IsString()) throwError(env, ErrorCode::Type, std::string(signature) + ": needs an id, options, a and b");
+  Call call;
+  call.measure.id = info[0].As<Napi::String>().Utf8Value();
+  call.measure.options = optionsArgument(env, info[1], "measure '" + call.measure.id + "'");
+  call.a = &NativeRepresentation::From(env, info[2], "a").core();
+  call.b = &NativeRepresentation::From(env, info[3], "b").core();
+  if (withLabels) call.labels = labelsArgument(env, info[4], call.hasLabels);
+  call.options = optionsArgument(env, info[optionsIndex], signature);
+  call.bindLabels();
+  return call;
+}
+
+Napi::Float64Array toFloat64Array(Napi::Env env, const std::vector<double>& values) {
+  Napi::Float64Array out = Napi::Float64Array::New(env, values.size());
+  if (!values.empty()) std::memcpy(out.Data(), values.data(), values.size() * sizeof(double));
+  return out;
+}
+
+PermutationPath pathArgument(Napi::Env env, const Napi::Value& value) {
+  if (value.IsUndefined() || value.IsNull()) return PermutationPath::Auto;
+  const std::string path = value.IsString() ? value.As<Napi::String>().Utf8Value() : "";
+  if (path == "auto") return PermutationPath::Auto;
+  if (path == "generic") return PermutationPath::Generic;
+  throwError(env, ErrorCode::Option, "the permutation path must be 'auto' or 'generic'");
+}
+
+nnsim::Resampling schemeArgument(Napi::Env env, const Napi::Value& value) {
+  if (!value.IsObject()) throwError(env, ErrorCode::Type, "resampling: the scheme must be an object");
+  Napi::Object o = value.As<Napi::Object>();
+  nnsim::Resampling scheme;
+  const Napi::Value replace = o.Get("withReplacement");
+  if (!replace.IsBoolean()) throwError(env, ErrorCode::Type, "resampling: withReplacement must be a boolean");
+  scheme.withReplacement = replace.As<Napi::Boolean>().Value();
+  scheme.sampleSize = sizeArgument(env, o.Get("sampleSize"), "sampleSize", static_cast<std::size_t>(INT32_MAX));
+  scheme.jackknifeGroups = sizeArgument(env, o.Get("jackknifeGroups"), "jackknifeGroups", static_cast<std::size_t>(INT32_MAX));
+  return scheme;
+}
+
+// A computation and the conversion of its result, run synchronously or by InferenceWorker.
+struct Task {
+  std::function<void(RunControl&)> run;
+  std::function<Napi::Value(Napi::Env)> result;
+};
+
+Task permutationTask(Call call, PermutationPath path) {
+  auto shared = std::make_shared<Call>(std::move(call));
+  shared->bindLabels();  // the labels vector moved: view it again
+  auto out = std::make_shared<nnsim::PermutationNull>();
+  return {[shared, out, path](RunControl& control) {
+            *out = permutationNull(shared->measure, *shared->a, *shared->b, shared->options, control, path);
+          },
+          [out](Napi::Env env) -> Napi::Value {
+            Napi::Object o = Napi::Object::New(env);
+            o.Set("value", Napi::Number::New(env, out->value));
+            o.Set("null", toFloat64Array(env, out->null));
+            o.Set("method", Napi::String::New(env, out->method));
+            return o;
+          }};
+}
+
+Task resamplingTask(Call call, nnsim::Resampling scheme) {
+  auto shared = std::make_shared<Call>(std::move(call));
+  shared->bindLabels();
+  auto out = std::make_shared<ResamplingDistribution>();
+  return {[shared, out, scheme](RunControl& control) {
+            *out = resamplingDistribution(shared->measure, *shared->a, *shared->b, shared->options, scheme, control);
+          },
+          [out](Napi::Env env) -> Napi::Value {
+            Napi::Object o = Napi::Object::New(env);
+            o.Set("value", Napi::Number::New(env, out->value));
+            o.Set("values", toFloat64Array(env, out->values));
+            o.Set("jackknife", toFloat64Array(env, out->jackknife));
+            return o;
+          }};
+}
+
+Task crossValidationTask(Call call) {
+  auto shared = std::make_shared<Call>(std::move(call));
+  auto out = std::make_shared<CrossValidation>();
+  return {[shared, out](RunControl& control) {
+            *out = crossValidate(shared->measure, *shared->a, *shared->b, shared->options, control);
+          },
+          [out](Napi::Env env) -> Napi::Value {
+            Napi::Object o = Napi::Object::New(env);
+            o.Set("folds", toFloat64Array(env, out->folds));
+            o.Set("testRows", toFloat64Array(env, std::vector<double>(out->testRows.begin(), out->testRows.end())));
+            return o;
+          }};
+}
+
+Napi::Value runSync(Napi::Env env, const Task& task) {
+  RunControl control;
+  task.run(control);
+  return task.result(env);
+}
+
+struct Progress {
+  double done;
+  double total;
+};
+
+// Forwards progress to the worker's queue at most once per percent (and always the last unit).
+class QueueControl : public RunControl {
+ public:
+  explicit QueueControl(std::shared_ptr<std::atomic<bool>> flag) : RunControl(std::move(flag)) {}
+  void attach(const Napi::AsyncProgressQueueWorker<Progress>::ExecutionProgress* progress) { progress_ = progress; }
+
+ protected:
+  void onProgress(std::size_t done, std::size_t total) override {
+    if (progress_ == nullptr || total == 0) return;
+    const int percent = static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total));
+    if (percent == lastPercent_ && done != total) return;
+    lastPercent_ = percent;
+    const Progress event{static_cast<double>(done), static_cast<double>(total)};
+    progress_->Send(&event, 1);
+  }
+
+ private:
+  const Napi::AsyncProgressQueueWorker<Progress>::ExecutionProgress* progress_ = nullptr;
+  int lastPercent_ = -1;
+};
+
+// Runs a Task on the libuv pool, keeping both JS representations alive and in use (release() waits).
+class InferenceWorker : public Napi::AsyncProgressQueueWorker<Progress> {
+ public:
+  InferenceWorker(Napi::Env env, Task task, const std::string& id, Napi::Object a, Napi::Object b,
+                  std::shared_ptr<std::atomic<bool>> flag, Napi::Value onProgress)
+      : Napi::AsyncProgressQueueWorker<Progress>(env, "nnsim.inference"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        task_(std::move(task)),
+        id_(id),
+        control_(std::move(flag)) {
+    aRef_ = Napi::Persistent(a);
+    bRef_ = Napi::Persistent(b);
+    users_[0] = NativeRepresentation::Unwrap(a);
+    users_[1] = NativeRepresentation::Unwrap(b);
+    for (NativeRepresentation* user : users_) user->beginUse();
+    if (onProgress.IsFunction()) onProgress_ = Napi::Persistent(onProgress.As<Napi::Function>());
+  }
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+  void Execute(const ExecutionProgress& progress) override {
+    control_.attach(&progress);
+    try {
+      task_.run(control_);
+    } catch (...) {
+      failed_ = true;
+      error_ = currentError(id_);
+    }
+    control_.attach(nullptr);
+  }
+
+  void OnProgress(const Progress* events, size_t count) override {
+    if (onProgress_.IsEmpty()) return;
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    for (size_t i = 0; i < count; ++i) {
+      try {
+        onProgress_.Call({Napi::Number::New(env, events[i].done), Napi::Number::New(env, events[i].total)});
+      } catch (const Napi::Error& e) {
+        e.Value();  // a throwing progress callback does not stop the computation
+      }
+    }
+  }
+
+  void OnOK() override {
+    finishUse();
+    Napi::Env env = Env();
+    if (failed_) {
+      deferred_.Reject(makeError(env, error_).Value());
+      return;
+    }
+    try {
+      deferred_.Resolve(task_.result(env));
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    }
+  }
+  void OnError(const Napi::Error& error) override {
+    finishUse();
+    deferred_.Reject(error.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Task task_;
+  std::string id_;
+  QueueControl control_;
+  bool failed_ = false;
+  ErrorRecord error_;
+  Napi::ObjectReference aRef_;
+  Napi::ObjectReference bRef_;
+  Napi::FunctionReference onProgress_;
+  NativeRepresentation* users_[2] = {nullptr, nullptr};
+
+  void finishUse() {
+    for (NativeRepresentation*& user : users_) {
+      if (user != nullptr) user->endUse();
+      user = nullptr;
+    }
+  }
+};
+
+// Queues `task`; arguments control and onProgress at `controlIndex`, `controlIndex + 1`.
+Napi::Value queue(const Napi::CallbackInfo& info, Task task, const std::string& id, std::size_t controlIndex) {
+  Napi::Env env = info.Env();
+  NativeControl* control = NativeControl::FromOptional(env, info[controlIndex]);
+  auto flag = control != nullptr ? control->flag() : std::make_shared<std::atomic<bool>>(false);
+  Napi::Value onProgress = info[controlIndex + 1];
+  if (!onProgress.IsUndefined() && !onProgress.IsNull() && !onProgress.IsFunction()) {
+    throwError(env, ErrorCode::Type, "onProgress must be a function");
+  }
+  auto* worker = new InferenceWorker(env, std::move(task), id, info[2].As<Napi::Object>(), info[3].As<Napi::Object>(),
+                                     std::move(flag), onProgress);
+  Napi::Promise promise = worker->promise();
+  worker->Queue();  // deletes itself after OnOK/OnError
+  return promise;
+}
+
+Napi::Object sideToJs(Napi::Env env, const SideMap& side) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("mean", toFloat64Array(env, side.mean));
+  std::vector<double> transform(side.transform.data(), side.transform.data() + side.transform.size());
+  o.Set("transform", toFloat64Array(env, transform));
+  o.Set("rows", Napi::Number::New(env, static_cast<double>(side.transform.rows())));
+  o.Set("cols", Napi::Number::New(env, static_cast<double>(side.transform.cols())));
+  return o;
+}
+
+const char* scoreName(MapScore score) {
+  switch (score) {
+    case MapScore::Euclidean: return "euclidean";
+    case MapScore::Chord: return "chord";
+    case MapScore::Angular: return "angular";
+    case MapScore::RowCosine: return "row-cosine";
+    case MapScore::RSquared: return "r-squared";
+  }
+  return "euclidean";
+}
+
+}  // namespace
+
+Napi::Value PermutationTest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    Call call = parseCall(info, true, 5, "permutation test");
+    const PermutationPath path = pathArgument(env, info[6]);
+    return runSync(env, permutationTask(std::move(call), path));
+  });
+}
+
+Napi::Value PermutationTestAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    Call call = parseCall(info, true, 5, "permutation test");
+    const PermutationPath path = pathArgument(env, info[6]);
+    const std::string id = call.measure.id;
+    return queue(info, permutationTask(std::move(call), path), id, 7);
+  });
+}
+
+Napi::Value Resample(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    Call call = parseCall(info, true, 5, "resampling");
+    const nnsim::Resampling scheme = schemeArgument(env, info[6]);
+    return runSync(env, resamplingTask(std::move(call), scheme));
+  });
+}
+
+Napi::Value ResampleAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    Call call = parseCall(info, true, 5, "resampling");
+    const nnsim::Resampling scheme = schemeArgument(env, info[6]);
+    const std::string id = call.measure.id;
+    return queue(info, resamplingTask(std::move(call), scheme), id, 7);
+  });
+}
+
+Napi::Value CrossValidate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value { return runSync(env, crossValidationTask(parseCall(info, false, 4, "cross-validation"))); });
+}
+
+Napi::Value CrossValidateAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    Call call = parseCall(info, false, 4, "cross-validation");
+    const std::string id = call.measure.id;
+    return queue(info, crossValidationTask(std::move(call)), id, 5);
+  });
+}
+
+Napi::Value AlignmentMapOf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (info.Length() < 4 || !info[0].IsString()) throwError(env, ErrorCode::Type, "alignmentMap(id, options, a, b) needs 4 arguments");
+    const std::string id = info[0].As<Napi::String>().Utf8Value();
+    const Options options = optionsArgument(env, info[1], "measure '" + id + "'");
+    const Representation& a = NativeRepresentation::From(env, info[2], "a").core();
+    const Representation& b = NativeRepresentation::From(env, info[3], "b").core();
+    const nnsim::AlignmentMap map = fitAlignmentMap(id, RepresentationPair(a, b), options);
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("a", sideToJs(env, map.a));
+    out.Set("b", sideToJs(env, map.b));
+    out.Set("score", Napi::String::New(env, scoreName(map.score)));
+    return out;
+  });
+}
+
+Napi::Value InferenceIndices(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (info.Length() < 6 || !info[0].IsString()) {
+      throwError(env, ErrorCode::Type, "inferenceIndices(kind, n, seed, first, count, m) needs 6 arguments");
+    }
+    const std::string kind = info[0].As<Napi::String>().Utf8Value();
+    const std::size_t n = sizeArgument(env, info[1], "n", static_cast<std::size_t>(INT32_MAX));
+    Options seedOption;
+    if (!info[2].IsNumber()) throwError(env, ErrorCode::Option, "inferenceIndices: seed must be a number");
+    seedOption.set("seed", info[2].As<Napi::Number>().DoubleValue());
+    const auto seed = static_cast<std::uint64_t>(seedOption.resolved(permutationOptionSpecs(), "inferenceIndices").integer("seed"));
+    const std::size_t first = sizeArgument(env, info[3], "first", static_cast<std::size_t>(kMaxDraws) << 2);
+    const std::size_t count = sizeArgument(env, info[4], "count", static_cast<std::size_t>(kMaxDraws));
+    const std::size_t m = sizeArgument(env, info[5], "m", static_cast<std::size_t>(INT32_MAX));
+    if (n < 1) throwError(env, ErrorCode::Shape, "inferenceIndices: n must be at least 1");
+    if (kind == "groups") {
+      if (m < 1 || m > n) throwError(env, ErrorCode::Option, "inferenceIndices: groups must be in [1, n]");
+      const std::vector<std::int32_t> groups = randomGroups(seed, n, m);
+      Napi::Int32Array out = Napi::Int32Array::New(env, n);
+      std::memcpy(out.Data(), groups.data(), n * sizeof(std::int32_t));
+      return out;
+    }
+    const bool permutation = kind == "permutation";
+    if (!permutation && kind != "bootstrap" && kind != "subsample") {
+      throwError(env, ErrorCode::Type, "inferenceIndices: kind must be 'permutation', 'bootstrap', 'subsample' or 'groups'");
+    }
+    const std::size_t width = permutation ? n : m;
+    if (!permutation && (m < 1 || m > n)) throwError(env, ErrorCode::Option, "inferenceIndices: m must be in [1, n]");
+    if (width != 0 && count > (std::size_t{1} << 28) / width) {
+      throwError(env, ErrorCode::Option, "inferenceIndices: at most 2^28 indices per call");
+    }
+    Napi::Int32Array out = Napi::Int32Array::New(env, count * width);
+    for (std::size_t p = 0; p < count; ++p) {
+      if (permutation) {
+        rowPermutation(seed, first + p, n, out.Data() + p * width);
+      } else {
+        resampleRows(seed, first + p, n, m, kind == "bootstrap", out.Data() + p * width);
+      }
+    }
+    return out;
+  });
+}
+
+Napi::Object InferenceSpecs(Napi::Env env) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("permutation", optionSpecsToJs(env, permutationOptionSpecs()));
+  out.Set("resampling", optionSpecsToJs(env, resamplingOptionSpecs()));
+  out.Set("crossValidation", optionSpecsToJs(env, crossValidationOptionSpecs()));
+  const auto& ids = alignmentMapIds();
+  Napi::Array maps = Napi::Array::New(env, ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) maps.Set(static_cast<uint32_t>(i), Napi::String::New(env, ids[i]));
+  out.Set("alignmentMaps", maps);
+  return out;
+}
+
+}  // namespace nnsim::binding

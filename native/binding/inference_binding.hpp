@@ -1,0 +1,36 @@
+// Inference entry points (native/core/inference.hpp, alignment_maps.hpp): permutation nulls, resampling
+// distributions, cross-validation, fitted alignment maps and the index streams the TypeScript layer uses
+// for JavaScript-engine measures.
+#pragma once
+
+#include <napi.h>
+
+namespace nnsim::binding {
+
+// permutationNull(id, options, a, b, labels?, { permutations, seed }, path?: 'auto' | 'generic')
+//   -> { value, null: Float64Array, method }
+Napi::Value PermutationTest(const Napi::CallbackInfo& info);
+// The same with (…, path, control?, onProgress?(done, total)) -> Promise
+Napi::Value PermutationTestAsync(const Napi::CallbackInfo& info);
+
+// resampling(id, options, a, b, labels?, { resamples, seed }, { withReplacement, sampleSize, jackknifeGroups })
+//   -> { value, values: Float64Array, jackknife: Float64Array }
+Napi::Value Resample(const Napi::CallbackInfo& info);
+Napi::Value ResampleAsync(const Napi::CallbackInfo& info);
+
+// crossValidate(id, options, a, b, { folds, seed }) -> { folds: Float64Array, testRows: Float64Array }
+Napi::Value CrossValidate(const Napi::CallbackInfo& info);
+Napi::Value CrossValidateAsync(const Napi::CallbackInfo& info);
+
+// alignmentMap(id, options, a, b) -> { a: { mean, transform, rows, cols }, b: { … }, score }
+Napi::Value AlignmentMapOf(const Napi::CallbackInfo& info);
+
+// inferenceIndices(kind: 'permutation' | 'bootstrap' | 'subsample' | 'groups', n, seed, first, count, m)
+//   -> Int32Array: `count` consecutive streams from index `first` (count × n, or count × m for the
+//   resampling kinds); 'groups' gives the random group of each of n rows for m groups (first, count unused).
+Napi::Value InferenceIndices(const Napi::CallbackInfo& info);
+
+// { permutation, resampling, crossValidation } option specs, and the ids with an alignment map.
+Napi::Object InferenceSpecs(Napi::Env env);
+
+}  // namespace nnsim::binding

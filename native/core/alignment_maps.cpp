@@ -1,0 +1,261 @@
+#include "alignment_maps.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "errors.hpp"
+#include "linalg.hpp"
+#include "measure.hpp"
+
+namespace nnsim {
+namespace {
+
+const std::vector<double>& meansFor(const Representation& r, bool center) {
+  static const std::vector<double> none;
+  return center ? r.columnMeans() : none;
+}
+
+SideMap sideMap(const Representation& r, bool center, Matrix transform) {
+  SideMap map;
+  map.mean = center ? r.columnMeans() : std::vector<double>(r.cols(), 0.0);
+  map.transform = std::move(transform);
+  return map;
+}
+
+// The orthogonal Q (k × k, k = max(rows, cols) of `cross`) maximising tr(Qᵀ C) for C = cross zero-padded
+// to k × k: Q = U Vᵀ from C = U S Vᵀ (Schönemann 1966). The optimal rotation of X (zero-padded) onto Y.
+Matrix procrustesRotation(MatrixView cross) {
+  const std::size_t k = std::max(cross.rows, cross.cols);
+  Matrix padded(k, k);
+  for (std::size_t i = 0; i < cross.rows; ++i) std::copy_n(cross.row(i), cross.cols, padded.row(i));
+  const Svd svd = thinSvd(padded);
+  return multiply(svd.u, Trans::No, svd.vt, Trans::No);
+}
+
+// The first `rows` rows of `m` (for T_a = the part of the padded rotation that acts on X's columns).
+Matrix leadingRows(const Matrix& m, std::size_t rows) {
+  Matrix out = Matrix::uninitialized(rows, m.cols());
+  std::copy_n(m.data(), rows * m.cols(), out.data());
+  return out;
+}
+
+// [I 0]: D × k, the zero-padding of D columns to k.
+Matrix padding(std::size_t d, std::size_t k) {
+  Matrix out(d, k);
+  for (std::size_t j = 0; j < d; ++j) out(j, j) = 1.0;
+  return out;
+}
+
+// Orthogonal Procrustes of X (centred or not) onto Y, zero-padded to k = max(D, D′): T_a = Q[0:D], T_b = [I 0].
+AlignmentMap rotationMap(const RepresentationPair& pair, bool center, MapScore score) {
+  const Representation& a = pair.a();
+  const Representation& b = pair.b();
+  const MatrixView y = b.raw();
+  const Matrix cross = centeredCrossProduct(a.raw(), meansFor(a, center), &y, meansFor(b, center));
+  const Matrix rotation = procrustesRotation(cross);
+  const std::size_t k = rotation.rows();
+  return {sideMap(a, center, leadingRows(rotation, a.cols())), sideMap(b, center, padding(b.cols(), k)), score};
+}
+
+AlignmentMap procrustesMap(const RepresentationPair& pair, const Options& options) {
+  return rotationMap(pair, options.flag("center"), options.flag("normalize") ? MapScore::Chord : MapScore::Euclidean);
+}
+
+AlignmentMap angularShapeMap(const RepresentationPair& pair, const Options&) {
+  return rotationMap(pair, true, MapScore::Angular);
+}
+
+AlignmentMap alignedCosineMap(const RepresentationPair& pair, const Options&) {
+  return rotationMap(pair, false, MapScore::RowCosine);
+}
+
+// Williams et al. 2021 partial whitening, as the shape-metric kernel computes it (alignment.cpp,
+// whitenedShape): with X_c = U diag(s) Vᵀ on its numerical rank r, the whitened shape is
+// Z = U diag(g)/‖g‖, g_j = α s_j/‖s‖ + 1 − α, i.e. Z = X_c W with W = V diag(g_j / (s_j ‖g‖)) (D × r),
+// which maps held-out rows too.
+struct Whitening {
+  Matrix shape;      // Z (N × r)
+  Matrix transform;  // W (D × r)
+};
+
+Whitening partialWhitening(const Representation& r, double alpha) {
+  if (r.isConstant(Centering::Columns)) {
+    throw Error(ErrorCode::Degenerate, "shape metric fit is undefined: a representation has all rows equal");
+  }
+  const Svd& svd = r.svd(Centering::Columns);
+  const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
+  double total = 0.0;
+  for (std::size_t j = 0; j < rank; ++j) total += svd.s[j] * svd.s[j];
+  const double scale = std::sqrt(total);
+  std::vector<double> gain(rank);
+  double gainNorm = 0.0;
+  for (std::size_t j = 0; j < rank; ++j) {
+    gain[j] = alpha * (svd.s[j] / scale) + (1.0 - alpha);
+    gainNorm += gain[j] * gain[j];
+  }
+  gainNorm = std::sqrt(gainNorm);
+  Whitening w{Matrix::uninitialized(r.rows(), rank), Matrix::uninitialized(r.cols(), rank)};
+  for (std::size_t i = 0; i < r.rows(); ++i) {
+    for (std::size_t j = 0; j < rank; ++j) w.shape(i, j) = svd.u(i, j) * gain[j] / gainNorm;
+  }
+  for (std::size_t c = 0; c < r.cols(); ++c) {
+    for (std::size_t j = 0; j < rank; ++j) w.transform(c, j) = svd.vt(j, c) * gain[j] / (svd.s[j] * gainNorm);
+  }
+  return w;
+}
+
+AlignmentMap shapeMetricMap(const RepresentationPair& pair, const Options& options) {
+  const double alpha = options.number("alpha");
+  const Whitening wa = partialWhitening(pair.a(), alpha);
+  const Whitening wb = partialWhitening(pair.b(), alpha);
+  const Matrix rotation = procrustesRotation(multiply(wa.shape, Trans::Yes, wb.shape, Trans::No));
+  const std::size_t k = rotation.rows();
+  const Matrix ta = multiply(wa.transform, Trans::No, leadingRows(rotation, wa.shape.cols()), Trans::No);
+  const Matrix tb = multiply(wb.transform, Trans::No, padding(wb.shape.cols(), k), Trans::No);
+  const MapScore score = options.choice("distance") == "euclidean" ? MapScore::Chord : MapScore::Angular;
+  return {sideMap(pair.a(), true, ta), sideMap(pair.b(), true, tb), score};
+}
+
+// Least squares X_c ≈ Y_c B (ReSi's LinearRegression: the first input predicted from the second), B the
+// minimum-norm solution V diag(1/s) Uᵀ X_c on Y_c's numerical rank, or the ridge solution
+// V diag(s/(s² + λ)) Uᵀ X_c (Hoerl & Kennard 1970). a's side is the identity: the score compares the
+// centred target with its prediction.
+AlignmentMap linearRegressionMap(const RepresentationPair& pair, const Options& options) {
+  const Representation& a = pair.a();
+  const Representation& b = pair.b();
+  const double lambda = options.number("lambda");
+  Matrix coefficients(b.cols(), a.cols());  // zero: a constant predictor explains nothing
+  if (!b.isConstant(Centering::Columns)) {
+    const Svd& svd = b.svd(Centering::Columns);
+    const std::size_t rank = lambda > 0.0 ? svd.s.size() : numericalRank(svd.s, b.rows(), b.cols());
+    Matrix projected = multiply(svd.u, Trans::Yes, a.data(Centering::Columns), Trans::No);  // k × D
+    for (std::size_t j = 0; j < projected.rows(); ++j) {
+      const double s = svd.s[j];
+      const double f = j >= rank ? 0.0 : lambda > 0.0 ? s / (s * s + lambda) : 1.0 / s;
+      for (std::size_t c = 0; c < projected.cols(); ++c) projected(j, c) *= f;
+    }
+    coefficients = multiply(svd.vt, Trans::Yes, projected, Trans::No);  // D′ × D
+  }
+  return {sideMap(a, true, padding(a.cols(), a.cols())), sideMap(b, true, std::move(coefficients)), MapScore::RSquared};
+}
+
+using MapFit = AlignmentMap (*)(const RepresentationPair&, const Options&);
+
+struct MapEntry {
+  const char* id;
+  MapFit fit;
+};
+
+const std::vector<MapEntry>& mapEntries() {
+  static const std::vector<MapEntry> entries = {
+      {"procrustes", procrustesMap},           {"angular-shape", angularShapeMap},
+      {"shape-metric", shapeMetricMap},        {"linear-regression", linearRegressionMap},
+      {"aligned-cosine", alignedCosineMap},
+  };
+  return entries;
+}
+
+double norm(MatrixView m) { return std::sqrt(frobeniusNormSquared(m)); }
+
+Matrix unitScaled(MatrixView m, const char* which) {
+  const double n = norm(m);
+  if (!(n > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("the aligned ") + which +
+                                           " representation of the held-out rows is zero (no variation to compare)");
+  }
+  Matrix out = Matrix::copyOf(m);
+  for (std::size_t i = 0; i < out.size(); ++i) out.data()[i] /= n;
+  return out;
+}
+
+double differenceNorm(MatrixView a, MatrixView b) {
+  double sum = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double d = a.data[i] - b.data[i];
+    sum += d * d;
+  }
+  return std::sqrt(sum);
+}
+
+}  // namespace
+
+const std::vector<std::string>& alignmentMapIds() {
+  static const std::vector<std::string> ids = [] {
+    std::vector<std::string> out;
+    for (const MapEntry& e : mapEntries()) out.emplace_back(e.id);
+    return out;
+  }();
+  return ids;
+}
+
+AlignmentMap fitAlignmentMap(const std::string& id, const RepresentationPair& pair, const Options& options) {
+  for (const MapEntry& e : mapEntries()) {
+    if (id != e.id) continue;
+    const MeasureDef* def = findMeasure(id);
+    if (def == nullptr) throw Error(ErrorCode::Internal, "alignment map of an unregistered measure '" + id + "'");
+    if (pair.rows() < def->minRows) {
+      throw Error(ErrorCode::TooFewRows, "fitting the map of '" + id + "' needs at least " +
+                                             std::to_string(def->minRows) + " rows; got " + std::to_string(pair.rows()));
+    }
+    return e.fit(pair, options.isResolvedFor(def->options) ? options : options.resolved(def->options, "measure '" + id + "'"));
+  }
+  std::string list;
+  for (const std::string& known : alignmentMapIds()) list += (list.empty() ? "" : ", ") + known;
+  throw Error(ErrorCode::Option, "measure '" + id + "' does not fit a map, so it has no cross-validated score; the measures "
+                                 "that fit one are: " + list);
+}
+
+Matrix applySideMap(const SideMap& map, MatrixView x) {
+  Matrix centred = Matrix::uninitialized(x.rows, x.cols);
+  for (std::size_t i = 0; i < x.rows; ++i) {
+    for (std::size_t j = 0; j < x.cols; ++j) centred(i, j) = x(i, j) - map.mean[j];
+  }
+  return multiply(centred, Trans::No, map.transform, Trans::No);
+}
+
+double scoreAlignedRows(MapScore score, MatrixView a, MatrixView b) {
+  switch (score) {
+    case MapScore::Euclidean: return differenceNorm(a, b);
+    case MapScore::Chord: return differenceNorm(unitScaled(a, "first"), unitScaled(b, "second"));
+    case MapScore::Angular: {
+      // Near 0, arccos of a cosine ≈ 1 loses half the digits: there θ = 2·asin(chord/2) (as alignment.cpp).
+      const Matrix ua = unitScaled(a, "first");
+      const Matrix ub = unitScaled(b, "second");
+      const double cosine = std::clamp(dot(ua.data(), ub.data(), ua.size()), -1.0, 1.0);
+      if (cosine < 0.5) return std::acos(cosine);
+      return 2.0 * std::asin(std::min(1.0, differenceNorm(ua, ub) / 2.0));
+    }
+    case MapScore::RowCosine: {
+      double sum = 0.0;
+      std::size_t counted = 0;
+      for (std::size_t i = 0; i < a.rows; ++i) {
+        const double na = std::sqrt(dot(a.row(i), a.row(i), a.cols));
+        const double nb = std::sqrt(dot(b.row(i), b.row(i), b.cols));
+        if (na == 0.0 || nb == 0.0) continue;
+        sum += std::clamp(dot(a.row(i), b.row(i), a.cols) / (na * nb), -1.0, 1.0);
+        ++counted;
+      }
+      if (counted == 0) {
+        throw Error(ErrorCode::Degenerate, "aligned cosine is undefined on these rows: each has a zero row in one input");
+      }
+      return sum / static_cast<double>(counted);
+    }
+    case MapScore::RSquared: {
+      double total = 0.0;
+      for (std::size_t j = 0; j < a.cols; ++j) {
+        double mean = 0.0;
+        for (std::size_t i = 0; i < a.rows; ++i) mean += a(i, j);
+        mean /= static_cast<double>(a.rows);
+        for (std::size_t i = 0; i < a.rows; ++i) total += (a(i, j) - mean) * (a(i, j) - mean);
+      }
+      if (!(total > 0.0)) {
+        throw Error(ErrorCode::Degenerate, "R² is undefined on these rows: the predicted representation has all rows equal");
+      }
+      const double residual = differenceNorm(a, b);
+      return 1.0 - residual * residual / total;
+    }
+  }
+  throw Error(ErrorCode::Internal, "unknown map score");
+}
+
+}  // namespace nnsim

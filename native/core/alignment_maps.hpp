@@ -1,0 +1,52 @@
+// The maps the alignment measures fit, as data: each brings both inputs into one space,
+//   x ↦ (x − μ_a) T_a,   y ↦ (y − μ_b) T_b,
+// where a score compares the aligned rows. Fitted and scored on the same rows, a map gives the
+// measure's value; fitted on some rows and scored on held-out ones, the generalisation score of
+// Williams, Kunz, Kornblith, Linderman 2021 ("Generalized shape metrics on neural representations",
+// NeurIPS; netrep's LinearMetric.fit / score), which crossValidate (inference.cpp) computes per fold.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "matrix.hpp"
+#include "options.hpp"
+#include "representation.hpp"
+
+namespace nnsim {
+
+// x ↦ (x − mean) transform; transform is D × k (k the common width of the aligned space).
+struct SideMap {
+  std::vector<double> mean;
+  Matrix transform;
+};
+
+// How aligned rows are compared:
+//   Euclidean ‖A − B‖_F;  Chord ‖A/‖A‖ − B/‖B‖‖_F;  Angular arccos(⟨A, B⟩ / (‖A‖‖B‖));
+//   RowCosine mean over rows (zero rows skipped) of cos(a_i, b_i);
+//   RSquared 1 − ‖A − B‖² / ‖A − 1ā‖² (A the centred target, B its prediction; ā the held-out mean, as
+//   sklearn's r2_score with multioutput 'variance_weighted': negative when the fit predicts worse than
+//   the held-out mean).
+enum class MapScore { Euclidean, Chord, Angular, RowCosine, RSquared };
+
+struct AlignmentMap {
+  SideMap a;
+  SideMap b;
+  MapScore score = MapScore::Euclidean;
+};
+
+// The map measure `id` fits on `pair`, with `options` resolved against the measure's spec. Throws
+// Error(Option) for a measure without a map (the message lists those with one).
+AlignmentMap fitAlignmentMap(const std::string& id, const RepresentationPair& pair, const Options& options);
+
+// Ids of the measures with a map (procrustes, angular-shape, shape-metric, linear-regression,
+// aligned-cosine).
+const std::vector<std::string>& alignmentMapIds();
+
+// (x − 1 meanᵀ) transform.
+Matrix applySideMap(const SideMap& map, MatrixView x);
+
+// The score of aligned rows (same shape).
+double scoreAlignedRows(MapScore score, MatrixView a, MatrixView b);
+
+}  // namespace nnsim
