@@ -44,6 +44,44 @@ export interface NativeSpecs {
   >;
   readonly persistence: NativeOptionSpecs;
   readonly fitAffineMap: NativeOptionSpecs;
+  readonly inference: {
+    readonly permutation: NativeOptionSpecs;
+    readonly resampling: NativeOptionSpecs;
+    readonly crossValidation: NativeOptionSpecs;
+    /** Measures whose map the core fits (crossValidate, alignmentMap). */
+    readonly alignmentMaps: readonly string[];
+  };
+}
+
+/** One side of a fitted alignment map: x ↦ (x − mean) T, T = transform (rows × cols, row-major). */
+export interface NativeSideMap {
+  readonly mean: Float64Array;
+  readonly transform: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+type NativeLabels = Int32Array | undefined;
+type ProgressCallback = ((done: number, total: number) => void) | undefined;
+type NativeValues = Readonly<Record<string, number | boolean | string>>;
+interface NativeScheme {
+  readonly withReplacement: boolean;
+  readonly sampleSize: number;
+  readonly jackknifeGroups: number;
+}
+interface NativeNull {
+  value: number;
+  null: Float64Array;
+  method: string;
+}
+interface NativeResampling {
+  value: number;
+  values: Float64Array;
+  jackknife: Float64Array;
+}
+interface NativeCrossValidation {
+  folds: Float64Array;
+  testRows: Float64Array;
 }
 
 export interface NativeAddon {
@@ -91,6 +129,15 @@ export interface NativeAddon {
     options: Record<string, number | string>,
     control: NativeControlHandle | undefined,
   ): Promise<{ births: Float64Array; deaths: Float64Array }[]>;
+  permutationNull(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { permutations: number; seed: number }, path?: 'auto' | 'generic'): NativeNull;
+  permutationNullAsync(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { permutations: number; seed: number }, path: 'auto' | 'generic', control: NativeControlHandle | undefined, onProgress: ProgressCallback): Promise<NativeNull>;
+  resampling(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { resamples: number; seed: number }, scheme: NativeScheme): NativeResampling;
+  resamplingAsync(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { resamples: number; seed: number }, scheme: NativeScheme, control: NativeControlHandle | undefined, onProgress: ProgressCallback): Promise<NativeResampling>;
+  crossValidate(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, run: { folds: number; seed: number }): NativeCrossValidation;
+  crossValidateAsync(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, run: { folds: number; seed: number }, control: NativeControlHandle | undefined, onProgress: ProgressCallback): Promise<NativeCrossValidation>;
+  alignmentMap(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle): { a: NativeSideMap; b: NativeSideMap; score: string };
+  /** count consecutive index streams from `first` (see native/binding/inference_binding.hpp). */
+  inferenceIndices(kind: 'permutation' | 'bootstrap' | 'subsample' | 'jackknife' | 'folds', n: number, seed: number, first: number, count: number, m: number): Int32Array;
   measureIds(): string[];
   getThreads(): number;
   setThreads(threads: number): void;

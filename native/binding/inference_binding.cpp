@@ -359,16 +359,17 @@ Napi::Value InferenceIndices(const Napi::CallbackInfo& info) {
     const std::size_t count = sizeArgument(env, info[4], "count", static_cast<std::size_t>(kMaxDraws));
     const std::size_t m = sizeArgument(env, info[5], "m", static_cast<std::size_t>(INT32_MAX));
     if (n < 1) throwError(env, ErrorCode::Shape, "inferenceIndices: n must be at least 1");
-    if (kind == "groups") {
+    if (kind == "jackknife" || kind == "folds") {
       if (m < 1 || m > n) throwError(env, ErrorCode::Option, "inferenceIndices: groups must be in [1, n]");
-      const std::vector<std::int32_t> groups = randomGroups(seed, n, m);
+      const std::vector<std::int32_t> groups = kind == "folds" ? crossValidationFolds(seed, n, m) : jackknifeGroups(seed, n, m);
       Napi::Int32Array out = Napi::Int32Array::New(env, n);
       std::memcpy(out.Data(), groups.data(), n * sizeof(std::int32_t));
       return out;
     }
     const bool permutation = kind == "permutation";
     if (!permutation && kind != "bootstrap" && kind != "subsample") {
-      throwError(env, ErrorCode::Type, "inferenceIndices: kind must be 'permutation', 'bootstrap', 'subsample' or 'groups'");
+      throwError(env, ErrorCode::Type,
+                 "inferenceIndices: kind must be 'permutation', 'bootstrap', 'subsample', 'jackknife' or 'folds'");
     }
     const std::size_t width = permutation ? n : m;
     if (!permutation && (m < 1 || m > n)) throwError(env, ErrorCode::Option, "inferenceIndices: m must be in [1, n]");

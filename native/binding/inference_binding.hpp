@@ -25,9 +25,10 @@ Napi::Value CrossValidateAsync(const Napi::CallbackInfo& info);
 // alignmentMap(id, options, a, b) -> { a: { mean, transform, rows, cols }, b: { … }, score }
 Napi::Value AlignmentMapOf(const Napi::CallbackInfo& info);
 
-// inferenceIndices(kind: 'permutation' | 'bootstrap' | 'subsample' | 'groups', n, seed, first, count, m)
-//   -> Int32Array: `count` consecutive streams from index `first` (count × n, or count × m for the
-//   resampling kinds); 'groups' gives the random group of each of n rows for m groups (first, count unused).
+// inferenceIndices(kind: 'permutation' | 'bootstrap' | 'subsample' | 'jackknife' | 'folds', n, seed, first,
+//   count, m) -> Int32Array: `count` consecutive streams from index `first` (count × n, or count × m for
+//   the resampling kinds); 'jackknife' and 'folds' give the group of each of n rows for m groups (first
+//   and count unused), as the core's resampling and cross-validation draw them.
 Napi::Value InferenceIndices(const Napi::CallbackInfo& info);
 
 // { permutation, resampling, crossValidation } option specs, and the ids with an alignment map.

@@ -424,6 +424,14 @@ std::vector<std::int32_t> randomGroups(std::uint64_t seed, std::size_t n, std::s
   return group;
 }
 
+std::vector<std::int32_t> jackknifeGroups(std::uint64_t seed, std::size_t n, std::size_t groups) {
+  return randomGroups(streamSeed(seed, kJackknifeStream), n, groups);
+}
+
+std::vector<std::int32_t> crossValidationFolds(std::uint64_t seed, std::size_t n, std::size_t folds) {
+  return randomGroups(seed, n, folds);
+}
+
 PermutationNull permutationNull(const MeasureCall& call, const Representation& a, const Representation& b,
                                 const Options& options, RunControl& control, PermutationPath path) {
   const Options resolved = options.resolved(permutationOptionSpecs(), "permutation test");
@@ -508,8 +516,7 @@ ResamplingDistribution resamplingDistribution(const MeasureCall& call, const Rep
   const std::size_t groups = scheme.jackknifeGroups;
   result.values.assign(count, 0.0);
   result.jackknife.assign(groups, 0.0);
-  const std::vector<std::int32_t> groupOf = groups > 0 ? randomGroups(streamSeed(seed, kJackknifeStream), n, groups)
-                                                       : std::vector<std::int32_t>();
+  const std::vector<std::int32_t> groupOf = groups > 0 ? jackknifeGroups(seed, n, groups) : std::vector<std::int32_t>();
   // Units 0 … count − 1 are resamples, then one unit per jackknife group.
   const BlockBody body = [&](std::size_t begin, std::size_t end, RunControl& own) {
     std::vector<std::int32_t> rows(n);
@@ -554,7 +561,7 @@ CrossValidation crossValidate(const MeasureCall& call, const Representation& a, 
                                        "] (at most one fold per row) for option 'folds' of cross-validation but received " +
                                        std::to_string(folds));
   }
-  const std::vector<std::int32_t> foldOf = randomGroups(seed, n, folds);
+  const std::vector<std::int32_t> foldOf = crossValidationFolds(seed, n, folds);
   CrossValidation result;
   result.folds.assign(folds, 0.0);
   result.testRows.assign(folds, 0);

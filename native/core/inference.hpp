@@ -44,6 +44,11 @@ void resampleRows(std::uint64_t seed, std::uint64_t index, std::size_t n, std::s
 // (cross-validation folds, jackknife groups): out[i] in [0, groups).
 std::vector<std::int32_t> randomGroups(std::uint64_t seed, std::size_t n, std::size_t groups);
 
+// The jackknife groups of a resampling run seeded with `seed` (randomGroups on a stream of their own),
+// and the cross-validation folds of a run seeded with `seed`.
+std::vector<std::int32_t> jackknifeGroups(std::uint64_t seed, std::size_t n, std::size_t groups);
+std::vector<std::int32_t> crossValidationFolds(std::uint64_t seed, std::size_t n, std::size_t folds);
+
 // One measure as inference calls it: its id, its options as given (resolved against its spec inside)
 // and the labels, which stay with the inputs of `a` when b is permuted and follow the rows when the
 // inputs are resampled.

@@ -89,11 +89,14 @@ function isPromise(value: unknown): value is Promise<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
-/** Fits the map, runs forward on A W + b and on B; the result, or a Promise when forward is async. */
-function run(a: Matrix, b: Matrix, options: ResolvedOptions): StitchResult | Promise<StitchResult> {
+/**
+ * Fits the map (or takes one fitted elsewhere), runs forward on A W + b and on B; the result, or a
+ * Promise when forward is async.
+ */
+function run(a: Matrix, b: Matrix, options: ResolvedOptions, fitted?: AffineMap): StitchResult | Promise<StitchResult> {
   const forward = options.functions?.forward as StitchForward | undefined;
   if (!forward) throw new NnsimError('E_OPTION', `measure '${ID}' needs option 'forward' (a function)`, { measure: ID });
-  const map = fitAffineMap(a, b, options.values.ridge as number);
+  const map = fitted ?? fitAffineMap(a, b, options.values.ridge as number);
   const stitched = forward(applyAffineMap(map, a));
   const own = forward(b);
   if (isPromise(stitched) || isPromise(own)) {
@@ -158,6 +161,19 @@ export const stitchingDefinition = defineMeasure({
 });
 
 export const stitchingDefinitions = [stitchingDefinition] as const satisfies readonly MeasureDefinition[];
+
+/**
+ * The stitching score of held-out inputs: the map fitted on the training rows, the rest of B run on the
+ * test rows (crossValidate; `options` carry the test rows' labels).
+ */
+export function heldOutStitching(
+  train: readonly [Matrix, Matrix],
+  test: readonly [Matrix, Matrix],
+  options: ResolvedOptions,
+): number | Promise<number> {
+  const result = run(test[0], test[1], options, fitAffineMap(train[0], train[1], options.values.ridge as number));
+  return isPromise(result) ? result.then((r) => score(r, options, test[0].rows)) : score(result, options, test[0].rows);
+}
 
 
 /** Options of {@link stitch}: the rest of model B, optional labels (for accuracies) and ridge. */

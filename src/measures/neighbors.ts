@@ -43,6 +43,7 @@ export const knnJaccardDefinition = defineMeasure({
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
   variants: [euclideanVariant],
+  resampling: 'subsample',
   minRows: 2,
   options: { k: kOption, metric: metricOption },
   description: 'Mean over inputs i of |N_k(i) ∩ N′_k(i)| / |N_k(i) ∪ N′_k(i)|, N_k(i) the k nearest other inputs.',
@@ -64,6 +65,7 @@ export const secondOrderCosineDefinition = defineMeasure({
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
   variants: [{ when: { vectors: 'distances' }, range: [0, 1], note: 'vectors of cosine distances (ReSi)' }],
+  resampling: 'subsample',
   minRows: 2,
   options: {
     k: kOption,
@@ -95,6 +97,7 @@ export const rankSimilarityDefinition = defineMeasure({
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
   variants: [euclideanVariant],
+  resampling: 'subsample',
   minRows: 2,
   options: { k: kOption, metric: metricOption },
   description:
@@ -115,6 +118,7 @@ export const jointRankJaccardDefinition = defineMeasure({
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
   variants: [euclideanVariant],
+  resampling: 'subsample',
   minRows: 2,
   options: { k: kOption, metric: metricOption },
   description: 'Mean over inputs i of Jaccard_i · Rank_i (the per-input values of knn-jaccard and rank-similarity).',

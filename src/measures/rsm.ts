@@ -112,6 +112,7 @@ export const rsaDefinition = defineMeasure({
     { when: { outer: 'pearson' } },
     { when: { outer: 'kendall' } },
   ],
+  resampling: 'subsample',
   minRows: 3,
   options: {
     inner: enumOption(
@@ -264,6 +265,7 @@ export const riemannianDefinition = defineMeasure({
   symmetric: true,
   metric: true,
   invariances: ['orthogonal', 'permutation'],
+  resampling: 'subsample',
   minRows: 1,
   options: {
     regularization: numberOption({

@@ -1,0 +1,791 @@
+/**
+ * Inference for every pair measure: is a value distinguishable from chance (permutationTest), how
+ * precise is it (bootstrap), and does a fitted alignment generalise to held-out inputs (crossValidate).
+ *
+ * Native measures run in the core (native/core/inference.cpp), with cheap cross-term paths where a
+ * row permutation leaves each representation's own statistics unchanged; JavaScript-engine measures
+ * (functional) run here, on the same index streams: permutation p, resample r and the folds for a seed
+ * are the same whichever engine or thread computes them.
+ */
+import {
+  type CompareInput,
+  type MeasureOptions,
+  type PlannedMeasure,
+  type PreparedRepresentation,
+  type Progress,
+  type RunOptions,
+  converterOf,
+  plan,
+  preparePair,
+  releaseOwn,
+} from '../compare.js';
+import type { AnyMeasureId } from '../compare.js';
+import { NnsimError, describeValue } from '../errors.js';
+import type { Matrix } from '../matrix.js';
+import type { MeasureDefinition, Resampling } from '../measure-types.js';
+import { type NativeControlHandle, nativeAddon } from '../native.js';
+import { type OptionSchema, type ResolvedOptions, numberOption, resolveOptionsFor } from '../options.js';
+import { getDefinition } from '../registry.js';
+import { cancelled, schedule } from '../runtime.js';
+import { heldOutStitching } from '../functional/stitching.js';
+import {
+  type Alternative,
+  type Interval,
+  bcaInterval,
+  percentileInterval,
+  permutationPValue,
+  standardDeviation,
+  subsampleInterval,
+  subsampleScale,
+} from './statistics.js';
+
+export { benjaminiHochberg, type Alternative, type FalseDiscoveryControl } from './statistics.js';
+
+const MAX_DRAWS = 1_000_000;
+const MAX_SEED = 2 ** 53 - 1;
+
+const seedOption = numberOption({
+  integer: true,
+  default: 0,
+  min: 0,
+  max: MAX_SEED,
+  description: 'Seed of the permutations, resamples or folds: the same seed gives the same result on any machine and thread count.',
+});
+
+/** Options of permutationTest; `permutations` and `seed` are the core's (locked by test/25.seam-specs). */
+export const permutationTestSchema = {
+  permutations: numberOption({ integer: true, default: 1000, min: 1, max: MAX_DRAWS, description: 'Random re-pairings of the inputs (B).' }),
+  seed: seedOption,
+  alternative: {
+    type: 'enum',
+    values: ['greater', 'less', 'two-sided'],
+    description:
+      "Which values are extreme: 'greater' (default for similarities: more similar than chance), 'less' (default for distances: closer than chance) or 'two-sided'.",
+  },
+} as const satisfies OptionSchema;
+
+/** Options of bootstrap; `resamples` and `seed` are the core's. */
+export const bootstrapSchema = {
+  resamples: numberOption({ integer: true, default: 1000, min: 1, max: MAX_DRAWS, description: 'Resampled data sets (B).' }),
+  seed: seedOption,
+  level: numberOption({ default: 0.95, min: 0, max: 1, minExclusive: true, maxExclusive: true, description: 'Confidence level of the interval.' }),
+  method: {
+    type: 'enum',
+    values: ['percentile', 'bca'],
+    default: 'percentile',
+    description:
+      "'percentile', or 'bca' (bias-corrected and accelerated; needs jackknife evaluations, not available for measures that subsample).",
+  },
+} as const satisfies OptionSchema;
+
+/** Options of crossValidate; both are the core's. */
+export const crossValidateSchema = {
+  folds: numberOption({ integer: true, default: 5, min: 2, max: MAX_DRAWS, description: 'Number of folds K (2 ≤ K ≤ N).' }),
+  seed: seedOption,
+} as const satisfies OptionSchema;
+
+interface WithMeasureOptions<Id extends string> {
+  /** Options of the measure itself (labels included), as compare() takes them. */
+  measureOptions?: MeasureOptions<Id>;
+}
+
+export interface PermutationTestOptions<Id extends string = AnyMeasureId> extends WithMeasureOptions<Id> {
+  permutations?: number;
+  seed?: number;
+  alternative?: Alternative;
+}
+
+export interface PermutationTestResult {
+  /** The measure on the inputs as paired. */
+  readonly value: number;
+  /** (1 + #{null values at least as extreme}) / (1 + permutations). */
+  readonly pValue: number;
+  /** The measure on each re-pairing (row i of A with row π(i) of B). */
+  readonly null: Float64Array;
+  readonly permutations: number;
+  readonly alternative: Alternative;
+  /** How the null was computed: a cross-term path ('cka-feature-space', 'cka-gram-space', 'rsa-rdm-gather', 'knn-relabel'), 'generic' (the measure re-run) or 'javascript'. */
+  readonly method: string;
+}
+
+export interface BootstrapOptions<Id extends string = AnyMeasureId> extends WithMeasureOptions<Id> {
+  resamples?: number;
+  seed?: number;
+  level?: number;
+  method?: 'percentile' | 'bca';
+}
+
+export interface BootstrapResult {
+  readonly value: number;
+  readonly lower: number;
+  readonly upper: number;
+  /** Standard deviation of the resampled values (scaled by √(m/(N − m)) for subsampling). */
+  readonly standardError: number;
+  /** The measure on each resample. */
+  readonly distribution: Float64Array;
+  readonly level: number;
+  readonly method: 'percentile' | 'bca';
+  /** The measure's resampling scheme (MeasureInfo.resampling) and rows per resample. */
+  readonly scheme: Resampling;
+  readonly sampleSize: number;
+  /** Jackknife values (BCa): leave-one-out, or leave-one-group-out for N above the number of resamples. */
+  readonly jackknife?: Float64Array;
+}
+
+export interface CrossValidateOptions<Id extends string = AnyMeasureId> extends WithMeasureOptions<Id> {
+  folds?: number;
+  seed?: number;
+}
+
+export interface CrossValidateResult {
+  /** The measure with the map fitted and scored on all rows (= compare()). */
+  readonly value: number;
+  /** The held-out score of each fold: the map fitted on the other folds, scored on this one. */
+  readonly folds: Float64Array;
+  /** Mean of the fold scores. */
+  readonly mean: number;
+  /** Held-out rows per fold. */
+  readonly testRows: readonly number[];
+}
+
+// ------------------------------------------------------------------------------------------------
+
+type Kind = 'permutation' | 'resampling' | 'cross-validation';
+
+const ENTRY: Record<Kind, string> = {
+  permutation: 'permutationTest',
+  resampling: 'bootstrap',
+  'cross-validation': 'crossValidate',
+};
+
+function splitOptions(kind: Kind, schema: OptionSchema, options: unknown): { own: ResolvedOptions; measure: unknown } {
+  if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+    throw new NnsimError('E_OPTION', `Expected an options object for ${ENTRY[kind]} but received ${describeValue(options)}`);
+  }
+  const { measureOptions, ...rest } = (options ?? {}) as Record<string, unknown>;
+  const known = Object.keys(schema);
+  for (const key of Object.keys(rest)) {
+    if (!known.includes(key)) {
+      // rejectUnknownKeys' message, with measureOptions as a known key
+      resolveOptionsFor({ name: ENTRY[kind] }, { ...schema, measureOptions: numberOption({ description: '' }) }, { [key]: 0 });
+    }
+  }
+  return { own: resolveOptionsFor({ name: ENTRY[kind] }, schema, rest), measure: measureOptions };
+}
+
+interface Prepared {
+  a: PreparedRepresentation;
+  b: PreparedRepresentation;
+  planned: PlannedMeasure;
+  release(): void;
+}
+
+function prepareCall(id: AnyMeasureId, a: CompareInput, b: CompareInput, measureOptions: unknown): Prepared {
+  const [pa, pb] = preparePair(a, b, converterOf([id]));
+  try {
+    const planned = plan([{ id, options: measureOptions as object }], pa.rows)[0]!;
+    return { a: pa, b: pb, planned, release: () => releaseOwn([pa, pb], [a, b]) };
+  } catch (error) {
+    releaseOwn([pa, pb], [a, b]);
+    throw error;
+  }
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+function finite(value: unknown, id: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new NnsimError('E_NUMERICAL', `${id}: produced a non-finite value`, { measure: id });
+  }
+  return value;
+}
+
+/** Rows `rows` of m (predicted-label vectors keep their labels). */
+function takeRows(m: Matrix, rows: ArrayLike<number>): Matrix {
+  const out = new Float64Array(rows.length * m.cols);
+  for (let i = 0; i < rows.length; i++) out.set(m.data.subarray(rows[i]! * m.cols, (rows[i]! + 1) * m.cols), i * m.cols);
+  const hard = (m as { hard?: Int32Array }).hard;
+  const taken = { data: out, rows: rows.length, cols: m.cols };
+  return hard ? Object.assign(taken, { hard: Int32Array.from(rows, (r) => hard[r]!) }) : taken;
+}
+
+function withLabels(options: ResolvedOptions, rows: ArrayLike<number>): ResolvedOptions {
+  return options.labels ? { ...options, labels: Int32Array.from(rows, (r) => options.labels![r]!) } : options;
+}
+
+/**
+ * JavaScript-engine measures: `count` evaluations, unit u from its own index stream. Synchronous unless
+ * `run` is given (then the loop yields to the event loop at least every YIELD_MS and stops when aborted).
+ */
+const YIELD_MS = 10;
+const INDEX_BLOCK = 64;
+
+type Unit = (u: number) => [Matrix, Matrix, ResolvedOptions];
+
+function compute(p: PlannedMeasure, unit: [Matrix, Matrix, ResolvedOptions]): number | Promise<number> {
+  if (p.definition.engine.kind !== 'js') throw new NnsimError('E_INTERNAL', `${p.definition.id} is not a JS measure`);
+  return p.definition.engine.compute(...unit);
+}
+
+function evaluateSync(p: PlannedMeasure, count: number, unit: Unit): Float64Array {
+  const out = new Float64Array(count);
+  for (let u = 0; u < count; u++) {
+    const value = compute(p, unit(u));
+    if (isPromise(value)) {
+      value.catch(() => undefined);
+      throw new NnsimError('E_TYPE', `${p.definition.id}: a callback returned a Promise; use the .async form`, { measure: p.definition.id });
+    }
+    out[u] = finite(value, p.definition.id);
+  }
+  return out;
+}
+
+async function evaluateAsync(p: PlannedMeasure, count: number, unit: Unit, run: RunOptions, progress: (done: number) => void): Promise<Float64Array> {
+  const out = new Float64Array(count);
+  let last = performance.now();
+  for (let u = 0; u < count; u++) {
+    if (performance.now() - last > YIELD_MS) {
+      progress(u);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+    if (run.signal?.aborted) throw cancelled();
+    out[u] = finite(await compute(p, unit(u)), p.definition.id);
+  }
+  progress(count);
+  return out;
+}
+
+/** Index streams from the core, fetched in blocks: unit u's rows. */
+function indexStream(kind: 'permutation' | 'bootstrap' | 'subsample', n: number, seed: number, width: number): (u: number) => Int32Array {
+  let first = -1;
+  let block: Int32Array = new Int32Array(0);
+  return (u) => {
+    if (first < 0 || u < first || u >= first + INDEX_BLOCK) {
+      first = u - (u % INDEX_BLOCK);
+      block = nativeAddon().inferenceIndices(kind, n, seed, first, INDEX_BLOCK, kind === 'permutation' ? 0 : width);
+    }
+    return block.subarray((u - first) * width, (u - first + 1) * width);
+  };
+}
+
+function reporter(id: string, total: number, run: RunOptions): (done: number) => void {
+  return (done) => run.onProgress?.({ measure: id, index: 0, count: 1, done, total, fraction: total > 0 ? done / total : 1 });
+}
+
+/** Runs a native async entry with a control wired to the signal. */
+async function nativeAsync<T>(run: RunOptions, id: string, call: (control: NativeControlHandle, onProgress?: (done: number, total: number) => void) => Promise<T>): Promise<T> {
+  const control = new (nativeAddon().NativeControl)();
+  const onAbort = (): void => control.cancel();
+  run.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await call(control, run.onProgress ? (done, total) => reporter(id, total, run)(done) : undefined);
+  } finally {
+    run.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Permutation test
+
+function defaultAlternative(definition: MeasureDefinition): Alternative {
+  return definition.kind === 'similarity' ? 'greater' : 'less';
+}
+
+function requirePaired(definition: MeasureDefinition): void {
+  if (!definition.paired) {
+    throw new NnsimError(
+      'E_OPTION',
+      `measure '${definition.id}' compares statistics of each representation on its own, so re-pairing the inputs does not change it and a permutation test has no power; use bootstrap() for its uncertainty`,
+      { measure: definition.id },
+    );
+  }
+}
+
+interface PermutationPlan {
+  prepared: Prepared;
+  count: number;
+  seed: number;
+  alternative: Alternative;
+}
+
+function planPermutation(id: AnyMeasureId, a: CompareInput, b: CompareInput, options: unknown): PermutationPlan {
+  const definition = getDefinition(id);
+  const { own, measure } = splitOptions('permutation', permutationTestSchema, options);
+  const prepared = prepareCall(id, a, b, measure);
+  requirePaired(definition);
+  return {
+    prepared,
+    count: own.values.permutations as number,
+    seed: own.values.seed as number,
+    alternative: (own.values.alternative as Alternative | undefined) ?? defaultAlternative(definition),
+  };
+}
+
+function permutationResult(plan: PermutationPlan, value: number, nullValues: Float64Array, method: string): PermutationTestResult {
+  return {
+    value,
+    pValue: permutationPValue(value, nullValues, plan.alternative),
+    null: nullValues,
+    permutations: plan.count,
+    alternative: plan.alternative,
+    method,
+  };
+}
+
+function permutedUnit(plan: PermutationPlan): Unit {
+  const { a, b, planned } = plan.prepared;
+  const rows = indexStream('permutation', a.rows, plan.seed, a.rows);
+  return (u) => [a.matrix, takeRows(b.matrix, rows(u)), planned.options];
+}
+
+function coreOptions(plan: PermutationPlan): { permutations: number; seed: number } {
+  return { permutations: plan.count, seed: plan.seed };
+}
+
+/**
+ * Permutation test of measure `id` on (A, B): the null distribution is the measure under random
+ * re-pairings of the inputs (rows of B permuted; A, labels and options unchanged), and the p-value says
+ * how often chance pairing gives a value at least as extreme. Deterministic per seed for any thread
+ * count. E_OPTION for measures whose value does not depend on the pairing (MeasureInfo.paired false).
+ */
+export function permutationTest<Id extends AnyMeasureId>(
+  id: Id,
+  a: CompareInput,
+  b: CompareInput,
+  options?: PermutationTestOptions<Id>,
+): PermutationTestResult {
+  const p = planPermutation(id, a, b, options);
+  try {
+    const { planned } = p.prepared;
+    if (planned.definition.engine.kind === 'js') {
+      const value = evaluateSync(planned, 1, () => [p.prepared.a.matrix, p.prepared.b.matrix, planned.options])[0]!;
+      return permutationResult(p, value, evaluateSync(planned, p.count, permutedUnit(p)), 'javascript');
+    }
+    const out = nativeAddon().permutationNull(
+      planned.definition.id,
+      planned.options.values,
+      p.prepared.a.nativeHandle(),
+      p.prepared.b.nativeHandle(),
+      planned.options.labels,
+      coreOptions(p),
+    );
+    return permutationResult(p, out.value, out.null, out.method);
+  } finally {
+    p.prepared.release();
+  }
+}
+
+/** permutationTest() off the event loop, with progress (permutations done) and cancellation. */
+export async function permutationTestAsync<Id extends AnyMeasureId>(
+  id: Id,
+  a: CompareInput,
+  b: CompareInput,
+  options?: PermutationTestOptions<Id>,
+  run: RunOptions = {},
+): Promise<PermutationTestResult> {
+  const p = planPermutation(id, a, b, options);
+  const { planned } = p.prepared;
+  try {
+    return await schedule(async () => {
+      if (planned.definition.engine.kind === 'js') {
+        const progress = reporter(planned.definition.id, p.count, run);
+        const value = (await evaluateAsync(planned, 1, () => [p.prepared.a.matrix, p.prepared.b.matrix, planned.options], run, () => undefined))[0]!;
+        return permutationResult(p, value, await evaluateAsync(planned, p.count, permutedUnit(p), run, progress), 'javascript');
+      }
+      const out = await nativeAsync(run, planned.definition.id, (control, onProgress) =>
+        nativeAddon().permutationNullAsync(
+          planned.definition.id,
+          planned.options.values,
+          p.prepared.a.nativeHandle(),
+          p.prepared.b.nativeHandle(),
+          planned.options.labels,
+          coreOptions(p),
+          'auto',
+          control,
+          onProgress,
+        ),
+      );
+      return permutationResult(p, out.value, out.null, out.method);
+    }, run.signal);
+  } finally {
+    p.prepared.release();
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Bootstrap
+
+interface BootstrapPlan {
+  prepared: Prepared;
+  count: number;
+  seed: number;
+  level: number;
+  method: 'percentile' | 'bca';
+  scheme: Resampling;
+  sampleSize: number;
+  jackknifeGroups: number;
+}
+
+/**
+ * Jackknife groups for BCa's acceleration: leave-one-out (N evaluations) when N ≤ resamples, else
+ * `resamples` random groups of rows left out in turn (the acceleration's delete-group estimate), so that
+ * the jackknife never costs more evaluations than the bootstrap itself.
+ */
+export function jackknifeGroups(rows: number, resamples: number): number {
+  return Math.max(2, Math.min(rows, resamples));
+}
+
+function planBootstrap(id: AnyMeasureId, a: CompareInput, b: CompareInput, options: unknown): BootstrapPlan {
+  const definition = getDefinition(id);
+  const { own, measure } = splitOptions('resampling', bootstrapSchema, options);
+  const prepared = prepareCall(id, a, b, measure);
+  try {
+    const rows = prepared.a.rows;
+    const scheme = definition.resampling;
+    const method = own.values.method as 'percentile' | 'bca';
+    const count = own.values.resamples as number;
+    if (method === 'bca' && scheme === 'subsample') {
+      throw new NnsimError(
+        'E_OPTION',
+        `method 'bca' needs resampling with replacement, but measure '${definition.id}' is resampled by subsampling (duplicated rows break it); use method 'percentile'`,
+        { measure: definition.id },
+      );
+    }
+    const sampleSize = scheme === 'subsample' ? Math.floor(rows / 2) : rows;
+    const needed = scheme === 'subsample' ? 2 * definition.minRows : Math.max(definition.minRows, 2);
+    if (rows < needed) {
+      throw new NnsimError(
+        'E_TOO_FEW_ROWS',
+        `bootstrap of '${definition.id}' needs at least ${needed} rows (inputs)${scheme === 'subsample' ? ': it subsamples half of them' : ''}; got ${rows}`,
+        { measure: definition.id },
+      );
+    }
+    return {
+      prepared,
+      count,
+      seed: own.values.seed as number,
+      level: own.values.level as number,
+      method,
+      scheme,
+      sampleSize,
+      jackknifeGroups: method === 'bca' ? jackknifeGroups(rows, count) : 0,
+    };
+  } catch (error) {
+    prepared.release();
+    throw error;
+  }
+}
+
+function bootstrapResult(plan: BootstrapPlan, value: number, distribution: Float64Array, jackknife: Float64Array): BootstrapResult {
+  const rows = plan.prepared.a.rows;
+  let interval: Interval;
+  let standardError = standardDeviation(distribution);
+  if (plan.scheme === 'subsample') {
+    interval = subsampleInterval(distribution, value, rows, plan.sampleSize, plan.level);
+    standardError *= subsampleScale(rows, plan.sampleSize);
+  } else {
+    interval = plan.method === 'bca' ? bcaInterval(distribution, value, jackknife, plan.level) : percentileInterval(distribution, plan.level);
+  }
+  return {
+    value,
+    lower: interval.lower,
+    upper: interval.upper,
+    standardError,
+    distribution,
+    level: plan.level,
+    method: plan.method,
+    scheme: plan.scheme,
+    sampleSize: plan.sampleSize,
+    ...(plan.method === 'bca' ? { jackknife } : {}),
+  };
+}
+
+/** Units 0 … count − 1: resamples; then the jackknife groups (rows of group g left out). */
+function resampledUnits(plan: BootstrapPlan): { total: number; unit: Unit } {
+  const { a, b, planned } = plan.prepared;
+  const n = a.rows;
+  const rows = indexStream(plan.scheme === 'subsample' ? 'subsample' : 'bootstrap', n, plan.seed, plan.sampleSize);
+  let groupOf: Int32Array | undefined;
+  const unit: Unit = (u) => {
+    if (u < plan.count) {
+      const r = rows(u);
+      return [takeRows(a.matrix, r), takeRows(b.matrix, r), withLabels(planned.options, r)];
+    }
+    groupOf ??= nativeAddon().inferenceIndices('jackknife', n, plan.seed, 0, 0, plan.jackknifeGroups);
+    const kept: number[] = [];
+    for (let i = 0; i < n; i++) if (groupOf[i] !== u - plan.count) kept.push(i);
+    return [takeRows(a.matrix, kept), takeRows(b.matrix, kept), withLabels(planned.options, kept)];
+  };
+  return { total: plan.count + plan.jackknifeGroups, unit };
+}
+
+function coreScheme(plan: BootstrapPlan): { withReplacement: boolean; sampleSize: number; jackknifeGroups: number } {
+  return { withReplacement: plan.scheme === 'bootstrap', sampleSize: plan.sampleSize, jackknifeGroups: plan.jackknifeGroups };
+}
+
+/**
+ * Bootstrap distribution and interval of measure `id` on (A, B): the rows (inputs) are resampled
+ * jointly, with replacement, or — for measures whose metadata says `resampling: 'subsample'` — as
+ * ⌊N/2⌋ distinct rows (then the interval is the subsampling interval, see subsampleInterval). Labels
+ * follow their rows. 'bca' adds a jackknife (see jackknifeGroups).
+ */
+export function bootstrap<Id extends AnyMeasureId>(
+  id: Id,
+  a: CompareInput,
+  b: CompareInput,
+  options?: BootstrapOptions<Id>,
+): BootstrapResult {
+  const p = planBootstrap(id, a, b, options);
+  try {
+    const { planned } = p.prepared;
+    if (planned.definition.engine.kind === 'js') {
+      const value = evaluateSync(planned, 1, () => [p.prepared.a.matrix, p.prepared.b.matrix, planned.options])[0]!;
+      const { total, unit } = resampledUnits(p);
+      const all = evaluateSync(planned, total, unit);
+      return bootstrapResult(p, value, all.slice(0, p.count), all.slice(p.count));
+    }
+    const out = nativeAddon().resampling(
+      planned.definition.id,
+      planned.options.values,
+      p.prepared.a.nativeHandle(),
+      p.prepared.b.nativeHandle(),
+      planned.options.labels,
+      { resamples: p.count, seed: p.seed },
+      coreScheme(p),
+    );
+    return bootstrapResult(p, out.value, out.values, out.jackknife);
+  } finally {
+    p.prepared.release();
+  }
+}
+
+/** bootstrap() off the event loop, with progress (evaluations done) and cancellation. */
+export async function bootstrapAsync<Id extends AnyMeasureId>(
+  id: Id,
+  a: CompareInput,
+  b: CompareInput,
+  options?: BootstrapOptions<Id>,
+  run: RunOptions = {},
+): Promise<BootstrapResult> {
+  const p = planBootstrap(id, a, b, options);
+  const { planned } = p.prepared;
+  try {
+    return await schedule(async () => {
+      if (planned.definition.engine.kind === 'js') {
+        const { total, unit } = resampledUnits(p);
+        const value = (await evaluateAsync(planned, 1, () => [p.prepared.a.matrix, p.prepared.b.matrix, planned.options], run, () => undefined))[0]!;
+        const all = await evaluateAsync(planned, total, unit, run, reporter(planned.definition.id, total, run));
+        return bootstrapResult(p, value, all.slice(0, p.count), all.slice(p.count));
+      }
+      const out = await nativeAsync(run, planned.definition.id, (control, onProgress) =>
+        nativeAddon().resamplingAsync(
+          planned.definition.id,
+          planned.options.values,
+          p.prepared.a.nativeHandle(),
+          p.prepared.b.nativeHandle(),
+          planned.options.labels,
+          { resamples: p.count, seed: p.seed },
+          coreScheme(p),
+          control,
+          onProgress,
+        ),
+      );
+      return bootstrapResult(p, out.value, out.values, out.jackknife);
+    }, run.signal);
+  } finally {
+    p.prepared.release();
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Cross-validation
+
+interface CrossValidationPlan {
+  prepared: Prepared;
+  folds: number;
+  seed: number;
+}
+
+function planCrossValidation(id: AnyMeasureId, a: CompareInput, b: CompareInput, options: unknown): CrossValidationPlan {
+  const definition = getDefinition(id);
+  const { own, measure } = splitOptions('cross-validation', crossValidateSchema, options);
+  const maps = nativeAddon().specs().inference.alignmentMaps;
+  if (definition.id !== 'stitching' && !maps.includes(definition.id)) {
+    throw new NnsimError(
+      'E_OPTION',
+      `measure '${definition.id}' does not fit a map, so it has no cross-validated score; the measures that fit one are: ${[...maps, 'stitching'].join(', ')}`,
+      { measure: definition.id },
+    );
+  }
+  const prepared = prepareCall(id, a, b, measure);
+  const folds = own.values.folds as number;
+  if (folds > prepared.a.rows) {
+    prepared.release();
+    throw new NnsimError(
+      'E_OPTION',
+      `Expected an integer in [2, ${prepared.a.rows}] (at most one fold per row) for option 'folds' of crossValidate but received ${folds}`,
+      { measure: definition.id },
+    );
+  }
+  return { prepared, folds, seed: own.values.seed as number };
+}
+
+function crossValidationResult(value: number, folds: Float64Array, testRows: ArrayLike<number>): CrossValidateResult {
+  let mean = 0;
+  for (const v of folds) mean += v;
+  return { value, folds, mean: mean / folds.length, testRows: Array.from(testRows) };
+}
+
+interface StitchingFold {
+  train: [Matrix, Matrix];
+  test: [Matrix, Matrix];
+  options: ResolvedOptions;
+}
+
+/** The stitching measure's folds: the affine map is fitted on K − 1 folds, the rest of B runs on the held-out one. */
+function stitchingFolds(plan: CrossValidationPlan): StitchingFold[] {
+  const { a, b, planned } = plan.prepared;
+  const n = a.rows;
+  const groupOf = nativeAddon().inferenceIndices('folds', n, plan.seed, 0, 0, plan.folds);
+  return Array.from({ length: plan.folds }, (_, f) => {
+    const train: number[] = [];
+    const test: number[] = [];
+    for (let i = 0; i < n; i++) (groupOf[i] === f ? test : train).push(i);
+    return {
+      train: [takeRows(a.matrix, train), takeRows(b.matrix, train)],
+      test: [takeRows(a.matrix, test), takeRows(b.matrix, test)],
+      options: withLabels(planned.options, test),
+    };
+  });
+}
+
+function syncValue(value: number | Promise<number>, id: string, entry: string): number {
+  if (isPromise(value)) {
+    value.catch(() => undefined);
+    throw new NnsimError('E_TYPE', `${id}: a callback returned a Promise; use ${entry}.async`, { measure: id });
+  }
+  return finite(value, id);
+}
+
+/**
+ * K-fold cross-validated score of a measure that fits a map (procrustes, angular-shape, shape-metric,
+ * linear-regression, aligned-cosine, stitching): rows are split into `folds` random folds; each fold's
+ * score is the map fitted on the other folds, applied to and scored on the held-out rows (the
+ * generalisation distances of Williams et al. 2021, netrep's fit/score). E_OPTION for a measure without
+ * a map, or folds > N.
+ */
+export function crossValidate<Id extends AnyMeasureId>(
+  id: Id,
+  a: CompareInput,
+  b: CompareInput,
+  options?: CrossValidateOptions<Id>,
+): CrossValidateResult {
+  const p = planCrossValidation(id, a, b, options);
+  try {
+    const { planned } = p.prepared;
+    if (planned.definition.id === 'stitching') {
+      const value = syncValue(compute(planned, [p.prepared.a.matrix, p.prepared.b.matrix, planned.options]), 'stitching', 'crossValidate');
+      const folds = stitchingFolds(p);
+      const scores = Float64Array.from(folds, (f) => syncValue(heldOutStitching(f.train, f.test, f.options), 'stitching', 'crossValidate'));
+      return crossValidationResult(value, scores, folds.map((f) => f.test[0].rows));
+    }
+    const addon = nativeAddon();
+    const value = addon.compare([planned.definition.id], [planned.options.values], p.prepared.a.nativeHandle(), p.prepared.b.nativeHandle())[0]!;
+    if (typeof value !== 'number') throw value;
+    const out = addon.crossValidate(planned.definition.id, planned.options.values, p.prepared.a.nativeHandle(), p.prepared.b.nativeHandle(), {
+      folds: p.folds,
+      seed: p.seed,
+    });
+    return crossValidationResult(value, out.folds, out.testRows);
+  } finally {
+    p.prepared.release();
+  }
+}
+
+/** crossValidate() off the event loop, with progress (folds done) and cancellation. */
+export async function crossValidateAsync<Id extends AnyMeasureId>(
+  id: Id,
+  a: CompareInput,
+  b: CompareInput,
+  options?: CrossValidateOptions<Id>,
+  run: RunOptions = {},
+): Promise<CrossValidateResult> {
+  const p = planCrossValidation(id, a, b, options);
+  const { planned } = p.prepared;
+  try {
+    return await schedule(async () => {
+      if (planned.definition.id === 'stitching') {
+        const value = finite(await compute(planned, [p.prepared.a.matrix, p.prepared.b.matrix, planned.options]), 'stitching');
+        const folds = stitchingFolds(p);
+        const scores = new Float64Array(folds.length);
+        for (const [f, fold] of folds.entries()) {
+          if (run.signal?.aborted) throw cancelled();
+          scores[f] = finite(await heldOutStitching(fold.train, fold.test, fold.options), 'stitching');
+          reporter('stitching', folds.length, run)(f + 1);
+        }
+        return crossValidationResult(value, scores, folds.map((f) => f.test[0].rows));
+      }
+      const value = await nativeAddon().compareAsync(
+        [planned.definition.id],
+        [planned.options.values],
+        p.prepared.a.nativeHandle(),
+        p.prepared.b.nativeHandle(),
+        undefined,
+        undefined,
+        undefined,
+      );
+      if (typeof value[0] !== 'number') throw value[0];
+      const out = await nativeAsync(run, planned.definition.id, (control, onProgress) =>
+        nativeAddon().crossValidateAsync(
+          planned.definition.id,
+          planned.options.values,
+          p.prepared.a.nativeHandle(),
+          p.prepared.b.nativeHandle(),
+          { folds: p.folds, seed: p.seed },
+          control,
+          onProgress,
+        ),
+      );
+      return crossValidationResult(value[0], out.folds, out.testRows);
+    }, run.signal);
+  } finally {
+    p.prepared.release();
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Fitted maps
+
+/** One side of a fitted alignment: x ↦ (x − mean) · transform (D × k). */
+export interface AlignmentSide {
+  readonly mean: Float64Array;
+  readonly transform: Matrix;
+}
+
+/** The map a measure fits, bringing both inputs into one k-dimensional space, and how it scores aligned rows. */
+export interface AlignmentMap {
+  readonly a: AlignmentSide;
+  readonly b: AlignmentSide;
+  /** 'euclidean' ‖A − B‖_F, 'chord' (unit-norm A, B), 'angular', 'row-cosine' (mean per row), 'r-squared'. */
+  readonly score: 'euclidean' | 'chord' | 'angular' | 'row-cosine' | 'r-squared';
+}
+
+/**
+ * The map measure `id` fits on (A, B) (procrustes, angular-shape, shape-metric, linear-regression,
+ * aligned-cosine): the rotation, whitening or regression behind its value. Scoring (A − 1μ_aᵀ)T_a against
+ * (B − 1μ_bᵀ)T_b gives compare(id, A, B); crossValidate scores it on held-out rows.
+ */
+export function alignmentMap<Id extends AnyMeasureId>(id: Id, a: CompareInput, b: CompareInput, options?: MeasureOptions<Id>): AlignmentMap {
+  const prepared = prepareCall(id, a, b, options);
+  try {
+    const { planned } = prepared;
+    const out = nativeAddon().alignmentMap(planned.definition.id, planned.options.values, prepared.a.nativeHandle(), prepared.b.nativeHandle());
+    const side = (s: typeof out.a): AlignmentSide => ({ mean: s.mean, transform: { data: s.transform, rows: s.rows, cols: s.cols } });
+    return { a: side(out.a), b: side(out.b), score: out.score as AlignmentMap['score'] };
+  } finally {
+    prepared.release();
+  }
+}
