@@ -111,6 +111,12 @@ export interface MeasureInfo {
    * singular or topology degenerate (test/98.inference.test.ts checks each declaration).
    */
   readonly resampling: Resampling;
+  /**
+   * What one row is, for inference: 'input' (row i of A and of B is input i) or 'input-pair' (2M rows:
+   * rows i and M + i are input i and its paired input, as model-diff takes them). Permutation tests and
+   * bootstrap move whole units.
+   */
+  readonly rowUnit: 'input' | 'input-pair';
   readonly options: OptionSchema;
   readonly description: string;
   readonly reference: { readonly citation: string; readonly url?: string };
@@ -154,10 +160,11 @@ function derivedFromOptions(options: OptionSchema): { requires: Requirement[]; s
 }
 
 type Derived = 'requires' | 'stochastic' | 'domain';
-type Optional = 'variants' | 'arity' | 'paired' | 'resampling';
+type Optional = 'variants' | 'arity' | 'paired' | 'resampling' | 'rowUnit';
 
 /**
- * Declares a measure; fills the usual defaults (no variants, pair, paired, bootstrap resampling) and
+ * Declares a measure; fills the usual defaults (no variants, pair, paired, bootstrap resampling, one
+ * input per row) and
  * derives what the rest implies.
  */
 export function defineMeasure<
@@ -173,6 +180,7 @@ export function defineMeasure<
     arity: 'pair' as const,
     paired: true,
     resampling: 'bootstrap' as const,
+    rowUnit: 'input' as const,
     domain: FAMILIES[definition.family],
     ...derivedFromOptions(definition.options),
     ...definition,

@@ -125,7 +125,7 @@ export interface BootstrapResult {
   readonly distribution: Float64Array;
   readonly level: number;
   readonly method: 'percentile' | 'bca';
-  /** The measure's resampling scheme (MeasureInfo.resampling) and rows per resample. */
+  /** The measure's resampling scheme (MeasureInfo.resampling) and inputs (row units) per resample. */
   readonly scheme: Resampling;
   readonly sampleSize: number;
   /** Jackknife values (BCa): leave-one-out, or leave-one-group-out for N above the number of resamples. */
@@ -213,6 +213,37 @@ function takeRows(m: Matrix, rows: ArrayLike<number>): Matrix {
 
 function withLabels(options: ResolvedOptions, rows: ArrayLike<number>): ResolvedOptions {
   return options.labels ? { ...options, labels: Int32Array.from(rows, (r) => options.labels![r]!) } : options;
+}
+
+/**
+ * The units inference moves (MeasureInfo.rowUnit): one row per input, or for 'input-pair' measures
+ * (2M rows) rows i and M + i together. `units` counts them; `rowsOf` expands unit indices to row
+ * indices (first halves, then second halves).
+ */
+interface RowUnits {
+  readonly units: number;
+  rowsOf(unitIndices: ArrayLike<number>): ArrayLike<number>;
+}
+
+function rowUnits(definition: MeasureDefinition, rows: number): RowUnits {
+  if (definition.rowUnit === 'input') return { units: rows, rowsOf: (u) => u };
+  if (definition.engine.kind === 'native' || rows % 2 !== 0) {
+    throw new NnsimError('E_SHAPE', `${definition.id}: expected 2M rows (M inputs, then their M pairs) but received ${rows}`, {
+      measure: definition.id,
+    });
+  }
+  const half = rows / 2;
+  return {
+    units: half,
+    rowsOf: (u) => {
+      const out = new Int32Array(2 * u.length);
+      for (let i = 0; i < u.length; i++) {
+        out[i] = u[i]!;
+        out[u.length + i] = half + u[i]!;
+      }
+      return out;
+    },
+  };
 }
 
 /**
@@ -337,8 +368,9 @@ function permutationResult(plan: PermutationPlan, value: number, nullValues: Flo
 
 function permutedUnit(plan: PermutationPlan): Unit {
   const { a, b, planned } = plan.prepared;
-  const rows = indexStream('permutation', a.rows, plan.seed, a.rows);
-  return (u) => [a.matrix, takeRows(b.matrix, rows(u)), planned.options];
+  const layout = rowUnits(planned.definition, a.rows);
+  const order = indexStream('permutation', layout.units, plan.seed, layout.units);
+  return (u) => [a.matrix, takeRows(b.matrix, layout.rowsOf(order(u))), planned.options];
 }
 
 function coreOptions(plan: PermutationPlan): { permutations: number; seed: number } {
@@ -443,7 +475,7 @@ function planBootstrap(id: AnyMeasureId, a: CompareInput, b: CompareInput, optio
   const { own, measure } = splitOptions('resampling', bootstrapSchema, options);
   const prepared = prepareCall(id, a, b, measure);
   try {
-    const rows = prepared.a.rows;
+    const rows = rowUnits(definition, prepared.a.rows).units;
     const scheme = definition.resampling;
     const method = own.values.method as 'percentile' | 'bca';
     const count = own.values.resamples as number;
@@ -455,11 +487,12 @@ function planBootstrap(id: AnyMeasureId, a: CompareInput, b: CompareInput, optio
       );
     }
     const sampleSize = scheme === 'subsample' ? Math.floor(rows / 2) : rows;
-    const needed = scheme === 'subsample' ? 2 * definition.minRows : Math.max(definition.minRows, 2);
+    const minUnits = definition.rowUnit === 'input' ? definition.minRows : Math.ceil(definition.minRows / 2);
+    const needed = scheme === 'subsample' ? 2 * minUnits : Math.max(minUnits, 2);
     if (rows < needed) {
       throw new NnsimError(
         'E_TOO_FEW_ROWS',
-        `bootstrap of '${definition.id}' needs at least ${needed} rows (inputs)${scheme === 'subsample' ? ': it subsamples half of them' : ''}; got ${rows}`,
+        `bootstrap of '${definition.id}' needs at least ${needed} inputs${scheme === 'subsample' ? ': it subsamples half of them' : ''}; got ${rows}`,
         { measure: definition.id },
       );
     }
@@ -480,7 +513,7 @@ function planBootstrap(id: AnyMeasureId, a: CompareInput, b: CompareInput, optio
 }
 
 function bootstrapResult(plan: BootstrapPlan, value: number, distribution: Float64Array, jackknife: Float64Array): BootstrapResult {
-  const rows = plan.prepared.a.rows;
+  const rows = rowUnits(plan.prepared.planned.definition, plan.prepared.a.rows).units;
   let interval: Interval;
   let standardError = standardDeviation(distribution);
   if (plan.scheme === 'subsample') {
@@ -506,18 +539,20 @@ function bootstrapResult(plan: BootstrapPlan, value: number, distribution: Float
 /** Units 0 … count − 1: resamples; then the jackknife groups (rows of group g left out). */
 function resampledUnits(plan: BootstrapPlan): { total: number; unit: Unit } {
   const { a, b, planned } = plan.prepared;
-  const n = a.rows;
-  const rows = indexStream(plan.scheme === 'subsample' ? 'subsample' : 'bootstrap', n, plan.seed, plan.sampleSize);
+  const layout = rowUnits(planned.definition, a.rows);
+  const n = layout.units;
+  const draws = indexStream(plan.scheme === 'subsample' ? 'subsample' : 'bootstrap', n, plan.seed, plan.sampleSize);
+  const on = (unitIndices: ArrayLike<number>): [Matrix, Matrix, ResolvedOptions] => {
+    const r = layout.rowsOf(unitIndices);
+    return [takeRows(a.matrix, r), takeRows(b.matrix, r), withLabels(planned.options, r)];
+  };
   let groupOf: Int32Array | undefined;
   const unit: Unit = (u) => {
-    if (u < plan.count) {
-      const r = rows(u);
-      return [takeRows(a.matrix, r), takeRows(b.matrix, r), withLabels(planned.options, r)];
-    }
+    if (u < plan.count) return on(draws(u));
     groupOf ??= nativeAddon().inferenceIndices('jackknife', n, plan.seed, 0, 0, plan.jackknifeGroups);
     const kept: number[] = [];
     for (let i = 0; i < n; i++) if (groupOf[i] !== u - plan.count) kept.push(i);
-    return [takeRows(a.matrix, kept), takeRows(b.matrix, kept), withLabels(planned.options, kept)];
+    return on(kept);
   };
   return { total: plan.count + plan.jackknifeGroups, unit };
 }
