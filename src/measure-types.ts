@@ -60,6 +60,8 @@ export interface MeasureVariant {
   readonly range?: readonly [number, number];
   readonly metric?: boolean;
   readonly selfValue?: number | null;
+  /** Replaces the measure's resampling under these options (e.g. an unbiased U-statistic estimator). */
+  readonly resampling?: Resampling;
   readonly note?: string;
 }
 

@@ -80,6 +80,7 @@ interface NativeResampling {
   jackknife: Float64Array;
 }
 interface NativeCrossValidation {
+  value: number;
   folds: Float64Array;
   testRows: Float64Array;
 }

@@ -61,6 +61,7 @@ export interface EffectiveProperties {
   readonly range: readonly [number, number];
   readonly metric: boolean;
   readonly selfValue: number | null;
+  readonly resampling: MeasureInfo['resampling'];
 }
 
 function matches(variant: MeasureVariant, options: Readonly<Record<string, unknown>>): boolean {
@@ -79,6 +80,7 @@ export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<
     range: info.range,
     metric: info.metric,
     selfValue: info.selfValue,
+    resampling: info.resampling,
   };
   let specificity = -1;
   for (const variant of info.variants) {
@@ -91,6 +93,7 @@ export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<
         range: variant.range ?? info.range,
         metric: variant.metric ?? info.metric,
         selfValue: variant.selfValue !== undefined ? variant.selfValue : info.selfValue,
+        resampling: variant.resampling ?? info.resampling,
       };
     }
   }

@@ -1,7 +1,7 @@
 // Inference: the statistics against SciPy, the permutation null against a plain loop of compare() on
 // permuted inputs, determinism per seed and thread count, the resampling schemes and their declaration
 // in each measure's metadata, cross-validation against netrep and scikit-learn, and bad input.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
   alignmentMap,
@@ -9,6 +9,7 @@ import {
   bootstrap,
   compare,
   configure,
+  effectiveProperties,
   crossValidate,
   getConfig,
   listMeasures,
@@ -256,7 +257,7 @@ function inputsFor(info: MeasureInfo, seed: number): { a: Matrix; b: Matrix; opt
   const base = randomMatrix(NF, 3, seed, 2);
   const noisy = (s: number): Matrix => ({ ...base, data: base.data.map((v, k) => v + randomMatrix(NF, 3, s).data[k]!) });
   if ('input' in info.options) options.input = 'logits';
-  if ('labels' in info.options && info.id !== 'stitching') options.labels = labels;
+  if ('labels' in info.options) options.labels = labels;
   if (info.id === 'stitching') options.forward = (r: Matrix) => multiply(r, randomMatrix(3, 3, 99));
   return { a: noisy(seed + 1), b: noisy(seed + 2), options };
 }
@@ -298,29 +299,36 @@ describe('metadata: paired', () => {
 describe('metadata: resampling (duplicated rows break the measures that subsample)', () => {
   // Every row twice is the same empirical distribution: a measure safe for the bootstrap keeps its value,
   // up to a power of the doubled N (unnormalised norms: √2, 2); the others change (a duplicate is its own
-  // nearest neighbour, ties at dissimilarity 0, makes kernels singular) or fail.
+  // nearest neighbour, ties at dissimilarity 0, makes kernels singular, enters U-statistics as a
+  // diagonal term) or fail. Checked with the default options and under each variant's options.
   const scales = [1, Math.SQRT2, 2, 2 * Math.SQRT2, 4];
   for (const info of pairMeasures) {
-    it(`${info.id}: ${info.resampling}`, () => {
-      if (info.stochastic) {
-        // Random draws depend on N, so duplication cannot be told apart from them: stochastic measures subsample.
-        expect(info.resampling).toBe('subsample');
-        return;
-      }
-      const invariant = [1, 2].map((seed) => {
-        const { a, b, options } = inputsFor(info, seed);
-        if ('labels' in options && options.labels instanceof Int32Array) options.labels = Int32Array.from([...options.labels, ...options.labels]);
-        const once = compare(info.id, inputsFor(info, seed).a, inputsFor(info, seed).b, inputsFor(info, seed).options);
-        let doubled: number;
-        try {
-          doubled = compare(info.id, twice(a, info.rowUnit), twice(b, info.rowUnit), options);
-        } catch {
-          return false;
+    for (const when of [{}, ...info.variants.map((v) => v.when)]) {
+      const scheme = effectiveProperties(info, when).resampling;
+      it(`${info.id} ${JSON.stringify(when)}: ${scheme}`, () => {
+        if (info.stochastic) {
+          // Random draws depend on N, so duplication cannot be told apart from them: stochastic measures subsample.
+          expect(scheme).toBe('subsample');
+          return;
         }
-        return scales.some((s) => Math.abs(doubled - s * once) <= 1e-9 * Math.max(1, Math.abs(doubled)));
+        const invariant = [1, 2].map((seed) => {
+          const { a, b, options } = inputsFor(info, seed);
+          const once = compare(info.id, a, b, { ...options, ...when });
+          const doubledOptions: Record<string, unknown> = { ...options, ...when };
+          if (options.labels instanceof Int32Array) doubledOptions.labels = Int32Array.from([...options.labels, ...options.labels]);
+          // A ridge λ is in units of YᵀY, which doubles with the rows (bootstrap resamples keep N).
+          if (info.id === 'linear-regression' && typeof doubledOptions.lambda === 'number') doubledOptions.lambda *= 2;
+          let doubled: number;
+          try {
+            doubled = compare(info.id, twice(a, info.rowUnit), twice(b, info.rowUnit), doubledOptions);
+          } catch {
+            return false;
+          }
+          return scales.some((s) => Math.abs(doubled - s * once) <= 1e-9 * Math.max(1, Math.abs(doubled)));
+        });
+        expect(invariant.every(Boolean)).toBe(scheme === 'bootstrap');
       });
-      expect(invariant.every(Boolean)).toBe(info.resampling === 'bootstrap');
-    });
+    }
   }
 });
 
@@ -477,5 +485,93 @@ describe('bad input: typed E_OPTION errors with the valid range', () => {
       () => addon.inferenceIndices('permutation', 10, -1, 0, 1, 0),
     ].map((fn) => errorOf(fn).code);
     expect(codes).toEqual(['E_OPTION', 'E_OPTION', 'E_OPTION', 'E_OPTION', 'E_OPTION', 'E_OPTION']);
+  });
+});
+
+// --------------------------------------------------------------------------------------------------
+
+/** Runs `work` while a 2 ms interval measures the longest gap between event-loop turns. */
+async function longestStall<T>(work: () => Promise<T>): Promise<{ result: T; stall: number }> {
+  let last = performance.now();
+  let stall = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    stall = Math.max(stall, now - last);
+    last = now;
+  }, 2);
+  try {
+    last = performance.now();
+    const result = await work();
+    return { result, stall: Math.max(stall, performance.now() - last) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe('async forms: off the event loop, with progress, abortable', () => {
+  const big = relatedPair(9, 400, 40, 30);
+  const wide = relatedPair(10, 600, 12, 10);
+  const outputsA = logits(21, 1000, 10);
+  const outputsB = logits(22, 1000, 10);
+  const tall = relatedPair(11, 600, 5, 4);
+  const runs: [string, (run: { signal?: AbortSignal; onProgress?: (p: { done: number; total: number }) => void }) => Promise<unknown>][] = [
+    ['permutationTest procrustes (core)', (run) => permutationTest.async('procrustes', big.a, big.b, { permutations: 400 }, run)],
+    ['permutationTest disagreement (JavaScript)', (run) => permutationTest.async('disagreement', outputsA, outputsB, { permutations: 2000 }, run)],
+    ['bootstrap procrustes, BCa (core)', (run) => bootstrap.async('procrustes', tall.a, tall.b, { resamples: 1500, method: 'bca' }, run)],
+    ['bootstrap jsd (JavaScript)', (run) => bootstrap.async('jsd', outputsA, outputsB, { resamples: 400, measureOptions: { input: 'logits' } }, run)],
+    ['crossValidate shape-metric (core)', (run) => crossValidate.async('shape-metric', wide.a, wide.b, { folds: 300, measureOptions: { alpha: 0.5 } }, run)],
+  ];
+  // Timings on a shared, loaded machine: a stall can be the OS not scheduling the main thread at all, so
+  // the timing tests run with one core thread (the worker leaves the other core to the event loop) and
+  // are retried twice before they fail.
+  let threads = 0;
+  beforeAll(() => {
+    threads = getConfig().threads;
+    configure({ threads: 1 });
+  });
+  afterAll(() => {
+    configure({ threads });
+  });
+  for (const [name, start] of runs) {
+    it(`${name}: event loop free (< 50 ms stalls), progress to the end, abort in < 100 ms`, { retry: 2 }, async () => {
+      const progress: number[] = [];
+      let total = 0;
+      const { result, stall } = await longestStall(() =>
+        start({
+          onProgress: (p) => {
+            progress.push(p.done);
+            total = p.total;
+          },
+        }),
+      );
+      expect(result).toBeTruthy();
+      expect(stall).toBeLessThan(50);
+      expect(progress.length).toBeGreaterThan(1);
+      expect(progress.at(-1)).toBe(total);
+      for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThanOrEqual(progress[i - 1]!);
+
+      const controller = new AbortController();
+      const promise = start({ signal: controller.signal });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const aborted = performance.now();
+      controller.abort();
+      const error = await promise.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(performance.now() - aborted).toBeLessThan(100);
+      expect((error as { code?: string } | undefined)?.code).toBe('E_CANCELLED');
+    });
+  }
+
+  it('an already aborted signal rejects at once; the sync and async results are equal', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(permutationTest.async('cka', A, B, {}, { signal: controller.signal })).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    const sync = permutationTest('cka', A, B, { permutations: 50, seed: 8 });
+    const async_ = await permutationTest.async('cka', A, B, { permutations: 50, seed: 8 });
+    expect(async_).toEqual(sync);
+    expect(await bootstrap.async('rsa', A, B, { resamples: 20 })).toEqual(bootstrap('rsa', A, B, { resamples: 20 }));
+    expect(await crossValidate.async('procrustes', A, B)).toEqual(crossValidate('procrustes', A, B));
   });
 });

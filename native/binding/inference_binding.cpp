@@ -115,6 +115,7 @@ Task crossValidationTask(Call call) {
           },
           [out](Napi::Env env) -> Napi::Value {
             Napi::Object o = Napi::Object::New(env);
+            o.Set("value", Napi::Number::New(env, out->value));
             o.Set("folds", toFloat64Array(env, out->folds));
             o.Set("testRows", toFloat64Array(env, std::vector<double>(out->testRows.begin(), out->testRows.end())));
             return o;

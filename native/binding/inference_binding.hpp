@@ -18,7 +18,7 @@ Napi::Value PermutationTestAsync(const Napi::CallbackInfo& info);
 Napi::Value Resample(const Napi::CallbackInfo& info);
 Napi::Value ResampleAsync(const Napi::CallbackInfo& info);
 
-// crossValidate(id, options, a, b, { folds, seed }) -> { folds: Float64Array, testRows: Float64Array }
+// crossValidate(id, options, a, b, { folds, seed }) -> { value, folds: Float64Array, testRows: Float64Array }
 Napi::Value CrossValidate(const Napi::CallbackInfo& info);
 Napi::Value CrossValidateAsync(const Napi::CallbackInfo& info);
 

@@ -563,6 +563,7 @@ CrossValidation crossValidate(const MeasureCall& call, const Representation& a, 
   }
   const std::vector<std::int32_t> foldOf = crossValidationFolds(seed, n, folds);
   CrossValidation result;
+  result.value = runMeasure(call.id, MeasureContext{full, call.options, call.labels, control});
   result.folds.assign(folds, 0.0);
   result.testRows.assign(folds, 0);
   control.step(0, folds);

@@ -94,6 +94,7 @@ ResamplingDistribution resamplingDistribution(const MeasureCall& call, const Rep
                                               const Resampling& scheme, RunControl& control);
 
 struct CrossValidation {
+  double value = 0.0;                // the measure on all rows (its map fitted and scored in-sample)
   std::vector<double> folds;         // the held-out score of each fold
   std::vector<std::size_t> testRows;  // rows held out in each fold
 };

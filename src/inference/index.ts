@@ -25,7 +25,7 @@ import type { Matrix } from '../matrix.js';
 import type { MeasureDefinition, Resampling } from '../measure-types.js';
 import { type NativeControlHandle, nativeAddon } from '../native.js';
 import { type OptionSchema, type ResolvedOptions, numberOption, resolveOptionsFor } from '../options.js';
-import { getDefinition } from '../registry.js';
+import { effectiveProperties, getDefinition } from '../registry.js';
 import { cancelled, schedule } from '../runtime.js';
 import { heldOutStitching } from '../functional/stitching.js';
 import {
@@ -125,7 +125,7 @@ export interface BootstrapResult {
   readonly distribution: Float64Array;
   readonly level: number;
   readonly method: 'percentile' | 'bca';
-  /** The measure's resampling scheme (MeasureInfo.resampling) and inputs (row units) per resample. */
+  /** The resampling scheme (MeasureInfo.resampling under the options used) and inputs (row units) per resample. */
   readonly scheme: Resampling;
   readonly sampleSize: number;
   /** Jackknife values (BCa): leave-one-out, or leave-one-group-out for N above the number of resamples. */
@@ -250,8 +250,9 @@ function rowUnits(definition: MeasureDefinition, rows: number): RowUnits {
  * JavaScript-engine measures: `count` evaluations, unit u from its own index stream. Synchronous unless
  * `run` is given (then the loop yields to the event loop at least every YIELD_MS and stops when aborted).
  */
-const YIELD_MS = 10;
-const INDEX_BLOCK = 64;
+const YIELD_MS = 5;
+/** Index entries fetched from the core at a time (a few milliseconds of Fisher–Yates). */
+const INDEX_ENTRIES = 1 << 16;
 
 type Unit = (u: number) => [Matrix, Matrix, ResolvedOptions];
 
@@ -273,13 +274,16 @@ function evaluateSync(p: PlannedMeasure, count: number, unit: Unit): Float64Arra
   return out;
 }
 
+const yieldToEventLoop = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
 async function evaluateAsync(p: PlannedMeasure, count: number, unit: Unit, run: RunOptions, progress: (done: number) => void): Promise<Float64Array> {
   const out = new Float64Array(count);
+  await yieldToEventLoop();
   let last = performance.now();
   for (let u = 0; u < count; u++) {
     if (performance.now() - last > YIELD_MS) {
       progress(u);
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
       last = performance.now();
     }
     if (run.signal?.aborted) throw cancelled();
@@ -291,12 +295,13 @@ async function evaluateAsync(p: PlannedMeasure, count: number, unit: Unit, run: 
 
 /** Index streams from the core, fetched in blocks: unit u's rows. */
 function indexStream(kind: 'permutation' | 'bootstrap' | 'subsample', n: number, seed: number, width: number): (u: number) => Int32Array {
+  const units = Math.max(1, Math.floor(INDEX_ENTRIES / width));
   let first = -1;
   let block: Int32Array = new Int32Array(0);
   return (u) => {
-    if (first < 0 || u < first || u >= first + INDEX_BLOCK) {
-      first = u - (u % INDEX_BLOCK);
-      block = nativeAddon().inferenceIndices(kind, n, seed, first, INDEX_BLOCK, kind === 'permutation' ? 0 : width);
+    if (first < 0 || u < first || u >= first + units) {
+      first = u - (u % units);
+      block = nativeAddon().inferenceIndices(kind, n, seed, first, units, kind === 'permutation' ? 0 : width);
     }
     return block.subarray((u - first) * width, (u - first + 1) * width);
   };
@@ -476,13 +481,13 @@ function planBootstrap(id: AnyMeasureId, a: CompareInput, b: CompareInput, optio
   const prepared = prepareCall(id, a, b, measure);
   try {
     const rows = rowUnits(definition, prepared.a.rows).units;
-    const scheme = definition.resampling;
+    const scheme = effectiveProperties(definition, prepared.planned.options.values).resampling;
     const method = own.values.method as 'percentile' | 'bca';
     const count = own.values.resamples as number;
     if (method === 'bca' && scheme === 'subsample') {
       throw new NnsimError(
         'E_OPTION',
-        `method 'bca' needs resampling with replacement, but measure '${definition.id}' is resampled by subsampling (duplicated rows break it); use method 'percentile'`,
+        `method 'bca' needs resampling with replacement, but measure '${definition.id}' is resampled by subsampling with these options (duplicated rows break it); use method 'percentile'`,
         { measure: definition.id },
       );
     }
@@ -727,14 +732,11 @@ export function crossValidate<Id extends AnyMeasureId>(
       const scores = Float64Array.from(folds, (f) => syncValue(heldOutStitching(f.train, f.test, f.options), 'stitching', 'crossValidate'));
       return crossValidationResult(value, scores, folds.map((f) => f.test[0].rows));
     }
-    const addon = nativeAddon();
-    const value = addon.compare([planned.definition.id], [planned.options.values], p.prepared.a.nativeHandle(), p.prepared.b.nativeHandle())[0]!;
-    if (typeof value !== 'number') throw value;
-    const out = addon.crossValidate(planned.definition.id, planned.options.values, p.prepared.a.nativeHandle(), p.prepared.b.nativeHandle(), {
+    const out = nativeAddon().crossValidate(planned.definition.id, planned.options.values, p.prepared.a.nativeHandle(), p.prepared.b.nativeHandle(), {
       folds: p.folds,
       seed: p.seed,
     });
-    return crossValidationResult(value, out.folds, out.testRows);
+    return crossValidationResult(out.value, out.folds, out.testRows);
   } finally {
     p.prepared.release();
   }
@@ -763,16 +765,6 @@ export async function crossValidateAsync<Id extends AnyMeasureId>(
         }
         return crossValidationResult(value, scores, folds.map((f) => f.test[0].rows));
       }
-      const value = await nativeAddon().compareAsync(
-        [planned.definition.id],
-        [planned.options.values],
-        p.prepared.a.nativeHandle(),
-        p.prepared.b.nativeHandle(),
-        undefined,
-        undefined,
-        undefined,
-      );
-      if (typeof value[0] !== 'number') throw value[0];
       const out = await nativeAsync(run, planned.definition.id, (control, onProgress) =>
         nativeAddon().crossValidateAsync(
           planned.definition.id,
@@ -784,7 +776,7 @@ export async function crossValidateAsync<Id extends AnyMeasureId>(
           onProgress,
         ),
       );
-      return crossValidationResult(value[0], out.folds, out.testRows);
+      return crossValidationResult(out.value, out.folds, out.testRows);
     }, run.signal);
   } finally {
     p.prepared.release();

@@ -18,14 +18,18 @@ export const ckaDefinition = defineMeasure({
   variants: [
     {
       when: { kernel: 'rbf' },
+      // Duplicated rows put zero distances into the median that sets σ.
+      resampling: 'subsample',
       note: 'σ is relative to the median distance, so isotropic scaling leaves the kernel unchanged',
     },
     {
       when: { estimator: 'unbiased' },
       range: [-1, 1],
+      // A U-statistic: a duplicated row pairs with its copy like the diagonal terms the estimator excludes.
+      resampling: 'subsample',
       note: 'the unbiased HSIC can be negative; U-centred kernels form an inner-product space, so |CKA| ≤ 1',
     },
-    { when: { kernel: 'rbf', estimator: 'unbiased' }, range: [-1, 1] },
+    { when: { kernel: 'rbf', estimator: 'unbiased' }, range: [-1, 1], resampling: 'subsample' },
   ],
   minRows: 2,
   options: {
