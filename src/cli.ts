@@ -15,6 +15,7 @@ import cliProgress from 'cli-progress';
 import { compareMany } from './compare.js';
 import { NnsimError, nearest } from './errors.js';
 import { EXTRACT_USAGE, extractCommand } from './extract.js';
+import { INFERENCE_USAGE, inferenceFlags, inferenceJson, inferenceText, runInference, type InferenceOutcome } from './inference/cli.js';
 import { printable } from './io/array.js';
 import {
   type ArrayEntry,
@@ -47,6 +48,7 @@ const USAGE = `nnsim — similarity of neural network representations
 
 Usage:
   nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R] [--json]
+                    [--permutations N] [--bootstrap N] [--seed S]
   nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R] [--quiet]
   nnsim extract MODEL.onnx --input FILE --layers REGEX --out FILE.safetensors [--batch N] [--ids FILE]
   nnsim list [--json]
@@ -67,6 +69,7 @@ pairwise: A and B are folders of per-layer .npy files, or one .npz/.safetensors 
                   an H×W grid, then flatten; pool:K = K×K)
 --json            machine-readable output
 --quiet           no progress bar (it is also off when stderr is not a terminal)
+${INFERENCE_USAGE}
 `;
 
 /** The default measure set, in this order, as far as they are registered. */
@@ -293,9 +296,20 @@ const COMMON = {
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
-function compareCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args, options: { ...COMMON, json: { type: 'boolean' } }, allowPositionals: true });
+const INFERENCE_FLAGS = {
+  permutations: { type: 'string' },
+  bootstrap: { type: 'string' },
+  seed: { type: 'string' },
+} as const;
+
+function compareCommand(args: string[], io: Io): number | Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...COMMON, ...INFERENCE_FLAGS, json: { type: 'boolean' } },
+    allowPositionals: true,
+  });
   if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim --help'`);
+  const inference = inferenceFlags(values, (message) => new UsageError(message));
   const views = parseViews(values);
   const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
   const [ea, eb, rows] = openPair(positionals[0]!, positionals[1]!, views);
@@ -313,36 +327,47 @@ function compareCommand(args: string[], io: Io): number {
   );
   const failed = runs.filter((r) => typeof outcomes[r.key] !== 'number');
   if (runs.length === 1 && failed.length === 1) throw outcomes[runs[0]!.key] as NnsimError;
-  if (values.json) {
-    io.out(
-      JSON.stringify(
-        {
-          a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
-          b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
-          values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
-          measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
-          errors: Object.fromEntries(
-            failed.map((r) => {
-              const e = outcomes[r.key] as NnsimError;
-              return [r.key, { code: e.code, message: e.message }];
-            }),
-          ),
-        },
-        jsonReplacer,
-        1,
-      ),
-    );
-  } else {
-    io.out(`A: ${ea.source} (${a.rows} × ${a.cols})   B: ${eb.source} (${b.rows} × ${b.cols})`);
-    const width = Math.max(...runs.map((r) => r.key.length), 7);
-    for (const r of runs) {
-      const o = outcomes[r.key];
-      const info = getMeasure(r.id);
-      const text = typeof o === 'number' ? String(o) : `error ${(o as NnsimError).code}: ${(o as NnsimError).message}`;
-      io.out(`${r.key.padEnd(width)}  ${info.kind.padEnd(10)}  ${text}`);
+  const report = (extra?: Record<string, InferenceOutcome>): number => {
+    if (values.json) {
+      io.out(
+        JSON.stringify(
+          {
+            a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
+            b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
+            values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
+            measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
+            errors: Object.fromEntries(
+              failed.map((r) => {
+                const e = outcomes[r.key] as NnsimError;
+                return [r.key, { code: e.code, message: e.message }];
+              }),
+            ),
+            ...(extra
+              ? { inference: { ...inference, measures: Object.fromEntries(Object.entries(extra).map(([k, o]) => [k, inferenceJson(o)])) } }
+              : {}),
+          },
+          jsonReplacer,
+          1,
+        ),
+      );
+    } else {
+      io.out(`A: ${ea.source} (${a.rows} × ${a.cols})   B: ${eb.source} (${b.rows} × ${b.cols})`);
+      const width = Math.max(...runs.map((r) => r.key.length), 7);
+      for (const r of runs) {
+        const o = outcomes[r.key];
+        const info = getMeasure(r.id);
+        const text = typeof o === 'number' ? String(o) + inferenceText(extra?.[r.key]) : `error ${(o as NnsimError).code}: ${(o as NnsimError).message}`;
+        io.out(`${r.key.padEnd(width)}  ${info.kind.padEnd(10)}  ${text}`);
+      }
     }
-  }
-  return failed.length > 0 ? 1 : 0;
+    return failed.length > 0 || Object.values(extra ?? {}).some((o) => o.error) ? 1 : 0;
+  };
+  if (!inference) return report();
+  const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim compare', 'permutations/resamples');
+  const ok = runs.filter((r) => typeof outcomes[r.key] === 'number');
+  return runInference(ok, a, b, inference, (done, total) => bar.update(done, total))
+    .finally(() => bar.stop())
+    .then(report);
 }
 
 // ------------------------------------------------------------------------------------------ pairwise
@@ -603,8 +628,10 @@ export function main(argv: readonly string[], io: Io = { out: (t) => console.log
         return 0;
       case 'list':
         return listCommand(rest, io);
-      case 'compare':
-        return compareCommand(rest, io);
+      case 'compare': {
+        const code = compareCommand(rest, io);
+        return typeof code === 'number' ? code : code.catch((error: unknown) => failure(error, io));
+      }
       case 'pairwise':
         return pairwiseCommand(rest, io);
       case 'demo':

@@ -69,41 +69,6 @@ AlignmentMap alignedCosineMap(const RepresentationPair& pair, const Options&) {
   return rotationMap(pair, false, MapScore::RowCosine);
 }
 
-// Williams et al. 2021 partial whitening, as the shape-metric kernel computes it (alignment.cpp,
-// whitenedShape): with X_c = U diag(s) Vᵀ on its numerical rank r, the whitened shape is
-// Z = U diag(g)/‖g‖, g_j = α s_j/‖s‖ + 1 − α, i.e. Z = X_c W with W = V diag(g_j / (s_j ‖g‖)) (D × r),
-// which maps held-out rows too.
-struct Whitening {
-  Matrix shape;      // Z (N × r)
-  Matrix transform;  // W (D × r)
-};
-
-Whitening partialWhitening(const Representation& r, double alpha) {
-  if (r.isConstant(Centering::Columns)) {
-    throw Error(ErrorCode::Degenerate, "shape metric fit is undefined: a representation has all rows equal");
-  }
-  const Svd& svd = r.svd(Centering::Columns);
-  const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
-  double total = 0.0;
-  for (std::size_t j = 0; j < rank; ++j) total += svd.s[j] * svd.s[j];
-  const double scale = std::sqrt(total);
-  std::vector<double> gain(rank);
-  double gainNorm = 0.0;
-  for (std::size_t j = 0; j < rank; ++j) {
-    gain[j] = alpha * (svd.s[j] / scale) + (1.0 - alpha);
-    gainNorm += gain[j] * gain[j];
-  }
-  gainNorm = std::sqrt(gainNorm);
-  Whitening w{Matrix::uninitialized(r.rows(), rank), Matrix::uninitialized(r.cols(), rank)};
-  for (std::size_t i = 0; i < r.rows(); ++i) {
-    for (std::size_t j = 0; j < rank; ++j) w.shape(i, j) = svd.u(i, j) * gain[j] / gainNorm;
-  }
-  for (std::size_t c = 0; c < r.cols(); ++c) {
-    for (std::size_t j = 0; j < rank; ++j) w.transform(c, j) = svd.vt(j, c) * gain[j] / (svd.s[j] * gainNorm);
-  }
-  return w;
-}
-
 AlignmentMap shapeMetricMap(const RepresentationPair& pair, const Options& options) {
   const double alpha = options.number("alpha");
   const Whitening wa = partialWhitening(pair.a(), alpha);
@@ -178,6 +143,32 @@ double differenceNorm(MatrixView a, MatrixView b) {
 }
 
 }  // namespace
+
+Whitening partialWhitening(const Representation& r, double alpha) {
+  if (r.isConstant(Centering::Columns)) {
+    throw Error(ErrorCode::Degenerate, "the shape metric is undefined: a representation has all rows equal");
+  }
+  const Svd& svd = r.svd(Centering::Columns);
+  const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
+  double total = 0.0;
+  for (std::size_t j = 0; j < rank; ++j) total += svd.s[j] * svd.s[j];
+  const double scale = std::sqrt(total);
+  std::vector<double> gain(rank);
+  double gainNorm = 0.0;
+  for (std::size_t j = 0; j < rank; ++j) {
+    gain[j] = alpha * (svd.s[j] / scale) + (1.0 - alpha);
+    gainNorm += gain[j] * gain[j];
+  }
+  gainNorm = std::sqrt(gainNorm);
+  Whitening w{Matrix::uninitialized(r.rows(), rank), Matrix::uninitialized(r.cols(), rank)};
+  for (std::size_t i = 0; i < r.rows(); ++i) {
+    for (std::size_t j = 0; j < rank; ++j) w.shape(i, j) = svd.u(i, j) * gain[j] / gainNorm;
+  }
+  for (std::size_t c = 0; c < r.cols(); ++c) {
+    for (std::size_t j = 0; j < rank; ++j) w.transform(c, j) = svd.vt(j, c) * gain[j] / (svd.s[j] * gainNorm);
+  }
+  return w;
+}
 
 const std::vector<std::string>& alignmentMapIds() {
   static const std::vector<std::string> ids = [] {

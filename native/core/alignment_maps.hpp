@@ -35,6 +35,16 @@ struct AlignmentMap {
   MapScore score = MapScore::Euclidean;
 };
 
+// Williams et al. 2021 partial whitening of the column-centred input, as the shape metric uses it: with
+// X_c = U diag(s) Vᵀ on its numerical rank r, the whitened shape is Z = U diag(g)/‖g‖ with
+// g_j = α s_j/‖s‖ + 1 − α (unit Frobenius norm), and Z = X_c W for W = V diag(g_j / (s_j ‖g‖)), which
+// maps held-out rows too. Throws Error(Degenerate) when all rows are equal.
+struct Whitening {
+  Matrix shape;      // Z, N × r
+  Matrix transform;  // W, D × r
+};
+Whitening partialWhitening(const Representation& r, double alpha);
+
 // The map measure `id` fits on `pair`, with `options` resolved against the measure's spec. Throws
 // Error(Option) for a measure without a map (the message lists those with one).
 AlignmentMap fitAlignmentMap(const std::string& id, const RepresentationPair& pair, const Options& options);

@@ -517,20 +517,28 @@ ResamplingDistribution resamplingDistribution(const MeasureCall& call, const Rep
   result.values.assign(count, 0.0);
   result.jackknife.assign(groups, 0.0);
   const std::vector<std::int32_t> groupOf = groups > 0 ? jackknifeGroups(seed, n, groups) : std::vector<std::int32_t>();
-  // Units 0 … count − 1 are resamples, then one unit per jackknife group.
+  // Units 0 … count − 1 are resamples, then one unit per jackknife group. A failure says which unit
+  // (a resample has fewer distinct rows, or m rows only, and may be too small or degenerate).
   const BlockBody body = [&](std::size_t begin, std::size_t end, RunControl& own) {
     std::vector<std::int32_t> rows(n);
     for (std::size_t u = begin; u < end; ++u) {
+      std::size_t size = m;
       if (u < count) {
         resampleRows(seed, u, n, m, scheme.withReplacement, rows.data());
-        result.values[u] = evaluateRows(call, a, b, rows.data(), m, own);
       } else {
         const auto g = static_cast<std::int32_t>(u - count);
-        std::size_t kept = 0;
+        size = 0;
         for (std::size_t i = 0; i < n; ++i) {
-          if (groupOf[i] != g) rows[kept++] = static_cast<std::int32_t>(i);
+          if (groupOf[i] != g) rows[size++] = static_cast<std::int32_t>(i);
         }
-        result.jackknife[u - count] = evaluateRows(call, a, b, rows.data(), kept, own);
+      }
+      try {
+        (u < count ? result.values[u] : result.jackknife[u - count]) = evaluateRows(call, a, b, rows.data(), size, own);
+      } catch (const Error& e) {
+        if (e.code() == ErrorCode::Cancelled) throw;
+        const std::string unit = u < count ? (scheme.withReplacement ? "bootstrap resample " : "subsample ") + std::to_string(u)
+                                           : "jackknife group " + std::to_string(u - count);
+        throw Error(e.code(), "on " + unit + " (" + std::to_string(size) + " rows): " + e.what());
       }
     }
   };

@@ -191,6 +191,17 @@ function prepareCall(id: AnyMeasureId, a: CompareInput, b: CompareInput, measure
   }
 }
 
+/** The core arguments every native inference entry starts with: id, option values, both representations, labels. */
+function coreArgs(prepared: Prepared) {
+  const { planned, a, b } = prepared;
+  return [planned.definition.id, planned.options.values, a.nativeHandle(), b.nativeHandle(), planned.options.labels] as const;
+}
+
+/** The measure on the inputs as given (JavaScript engines). */
+function observed(prepared: Prepared): Unit {
+  return () => [prepared.a.matrix, prepared.b.matrix, prepared.planned.options];
+}
+
 function isPromise(value: unknown): value is Promise<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
@@ -261,16 +272,18 @@ function compute(p: PlannedMeasure, unit: [Matrix, Matrix, ResolvedOptions]): nu
   return p.definition.engine.compute(...unit);
 }
 
+/** A JavaScript engine's value in a synchronous call: E_TYPE when a user callback made it a Promise. */
+function syncValue(value: number | Promise<number>, id: string): number {
+  if (isPromise(value)) {
+    value.catch(() => undefined);
+    throw new NnsimError('E_TYPE', `${id}: a callback returned a Promise; use the .async form`, { measure: id });
+  }
+  return finite(value, id);
+}
+
 function evaluateSync(p: PlannedMeasure, count: number, unit: Unit): Float64Array {
   const out = new Float64Array(count);
-  for (let u = 0; u < count; u++) {
-    const value = compute(p, unit(u));
-    if (isPromise(value)) {
-      value.catch(() => undefined);
-      throw new NnsimError('E_TYPE', `${p.definition.id}: a callback returned a Promise; use the .async form`, { measure: p.definition.id });
-    }
-    out[u] = finite(value, p.definition.id);
-  }
+  for (let u = 0; u < count; u++) out[u] = syncValue(compute(p, unit(u)), p.definition.id);
   return out;
 }
 
@@ -398,15 +411,11 @@ export function permutationTest<Id extends AnyMeasureId>(
   try {
     const { planned } = p.prepared;
     if (planned.definition.engine.kind === 'js') {
-      const value = evaluateSync(planned, 1, () => [p.prepared.a.matrix, p.prepared.b.matrix, planned.options])[0]!;
+      const value = evaluateSync(planned, 1, observed(p.prepared))[0]!;
       return permutationResult(p, value, evaluateSync(planned, p.count, permutedUnit(p)), 'javascript');
     }
     const out = nativeAddon().permutationNull(
-      planned.definition.id,
-      planned.options.values,
-      p.prepared.a.nativeHandle(),
-      p.prepared.b.nativeHandle(),
-      planned.options.labels,
+      ...coreArgs(p.prepared),
       coreOptions(p),
     );
     return permutationResult(p, out.value, out.null, out.method);
@@ -429,16 +438,12 @@ export async function permutationTestAsync<Id extends AnyMeasureId>(
     return await schedule(async () => {
       if (planned.definition.engine.kind === 'js') {
         const progress = reporter(planned.definition.id, p.count, run);
-        const value = (await evaluateAsync(planned, 1, () => [p.prepared.a.matrix, p.prepared.b.matrix, planned.options], run, () => undefined))[0]!;
+        const value = (await evaluateAsync(planned, 1, observed(p.prepared), run, () => undefined))[0]!;
         return permutationResult(p, value, await evaluateAsync(planned, p.count, permutedUnit(p), run, progress), 'javascript');
       }
       const out = await nativeAsync(run, planned.definition.id, (control, onProgress) =>
         nativeAddon().permutationNullAsync(
-          planned.definition.id,
-          planned.options.values,
-          p.prepared.a.nativeHandle(),
-          p.prepared.b.nativeHandle(),
-          planned.options.labels,
+          ...coreArgs(p.prepared),
           coreOptions(p),
           'auto',
           control,
@@ -582,17 +587,13 @@ export function bootstrap<Id extends AnyMeasureId>(
   try {
     const { planned } = p.prepared;
     if (planned.definition.engine.kind === 'js') {
-      const value = evaluateSync(planned, 1, () => [p.prepared.a.matrix, p.prepared.b.matrix, planned.options])[0]!;
+      const value = evaluateSync(planned, 1, observed(p.prepared))[0]!;
       const { total, unit } = resampledUnits(p);
       const all = evaluateSync(planned, total, unit);
       return bootstrapResult(p, value, all.slice(0, p.count), all.slice(p.count));
     }
     const out = nativeAddon().resampling(
-      planned.definition.id,
-      planned.options.values,
-      p.prepared.a.nativeHandle(),
-      p.prepared.b.nativeHandle(),
-      planned.options.labels,
+      ...coreArgs(p.prepared),
       { resamples: p.count, seed: p.seed },
       coreScheme(p),
     );
@@ -616,17 +617,13 @@ export async function bootstrapAsync<Id extends AnyMeasureId>(
     return await schedule(async () => {
       if (planned.definition.engine.kind === 'js') {
         const { total, unit } = resampledUnits(p);
-        const value = (await evaluateAsync(planned, 1, () => [p.prepared.a.matrix, p.prepared.b.matrix, planned.options], run, () => undefined))[0]!;
+        const value = (await evaluateAsync(planned, 1, observed(p.prepared), run, () => undefined))[0]!;
         const all = await evaluateAsync(planned, total, unit, run, reporter(planned.definition.id, total, run));
         return bootstrapResult(p, value, all.slice(0, p.count), all.slice(p.count));
       }
       const out = await nativeAsync(run, planned.definition.id, (control, onProgress) =>
         nativeAddon().resamplingAsync(
-          planned.definition.id,
-          planned.options.values,
-          p.prepared.a.nativeHandle(),
-          p.prepared.b.nativeHandle(),
-          planned.options.labels,
+          ...coreArgs(p.prepared),
           { resamples: p.count, seed: p.seed },
           coreScheme(p),
           control,
@@ -702,14 +699,6 @@ function stitchingFolds(plan: CrossValidationPlan): StitchingFold[] {
   });
 }
 
-function syncValue(value: number | Promise<number>, id: string, entry: string): number {
-  if (isPromise(value)) {
-    value.catch(() => undefined);
-    throw new NnsimError('E_TYPE', `${id}: a callback returned a Promise; use ${entry}.async`, { measure: id });
-  }
-  return finite(value, id);
-}
-
 /**
  * K-fold cross-validated score of a measure that fits a map (procrustes, angular-shape, shape-metric,
  * linear-regression, aligned-cosine, stitching): rows are split into `folds` random folds; each fold's
@@ -727,9 +716,9 @@ export function crossValidate<Id extends AnyMeasureId>(
   try {
     const { planned } = p.prepared;
     if (planned.definition.id === 'stitching') {
-      const value = syncValue(compute(planned, [p.prepared.a.matrix, p.prepared.b.matrix, planned.options]), 'stitching', 'crossValidate');
+      const value = syncValue(compute(planned, observed(p.prepared)(0)), 'stitching');
       const folds = stitchingFolds(p);
-      const scores = Float64Array.from(folds, (f) => syncValue(heldOutStitching(f.train, f.test, f.options), 'stitching', 'crossValidate'));
+      const scores = Float64Array.from(folds, (f) => syncValue(heldOutStitching(f.train, f.test, f.options), 'stitching'));
       return crossValidationResult(value, scores, folds.map((f) => f.test[0].rows));
     }
     const out = nativeAddon().crossValidate(planned.definition.id, planned.options.values, p.prepared.a.nativeHandle(), p.prepared.b.nativeHandle(), {
@@ -755,7 +744,7 @@ export async function crossValidateAsync<Id extends AnyMeasureId>(
   try {
     return await schedule(async () => {
       if (planned.definition.id === 'stitching') {
-        const value = finite(await compute(planned, [p.prepared.a.matrix, p.prepared.b.matrix, planned.options]), 'stitching');
+        const value = finite(await compute(planned, observed(p.prepared)(0)), 'stitching');
         const folds = stitchingFolds(p);
         const scores = new Float64Array(folds.length);
         for (const [f, fold] of folds.entries()) {
