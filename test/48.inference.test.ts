@@ -514,12 +514,13 @@ describe('async forms: off the event loop, with progress, abortable', () => {
   const outputsA = logits(21, 1000, 10);
   const outputsB = logits(22, 1000, 10);
   const tall = relatedPair(11, 600, 5, 4);
-  const runs: [string, (run: { signal?: AbortSignal; onProgress?: (p: { done: number; total: number }) => void }) => Promise<unknown>][] = [
-    ['permutationTest procrustes (core)', (run) => permutationTest.async('procrustes', big.a, big.b, { permutations: 400 }, run)],
-    ['permutationTest disagreement (JavaScript)', (run) => permutationTest.async('disagreement', outputsA, outputsB, { permutations: 2000 }, run)],
-    ['bootstrap procrustes, BCa (core)', (run) => bootstrap.async('procrustes', tall.a, tall.b, { resamples: 1500, method: 'bca' }, run)],
-    ['bootstrap jsd (JavaScript)', (run) => bootstrap.async('jsd', outputsA, outputsB, { resamples: 400, measureOptions: { input: 'logits' } }, run)],
-    ['crossValidate shape-metric (core)', (run) => crossValidate.async('shape-metric', wide.a, wide.b, { folds: 300, measureOptions: { alpha: 0.5 } }, run)],
+  // [name, start, units of work: permutations, resamples + jackknife groups, folds]
+  const runs: [string, (run: { signal?: AbortSignal; onProgress?: (p: { done: number; total: number }) => void }) => Promise<unknown>, number][] = [
+    ['permutationTest procrustes (core)', (run) => permutationTest.async('procrustes', big.a, big.b, { permutations: 400 }, run), 400],
+    ['permutationTest disagreement (JavaScript)', (run) => permutationTest.async('disagreement', outputsA, outputsB, { permutations: 2000 }, run), 2000],
+    ['bootstrap procrustes, BCa (core)', (run) => bootstrap.async('procrustes', tall.a, tall.b, { resamples: 1500, method: 'bca' }, run), 1500 + 600],
+    ['bootstrap jsd (JavaScript)', (run) => bootstrap.async('jsd', outputsA, outputsB, { resamples: 400, measureOptions: { input: 'logits' } }, run), 400],
+    ['crossValidate shape-metric (core)', (run) => crossValidate.async('shape-metric', wide.a, wide.b, { folds: 300, measureOptions: { alpha: 0.5 } }, run), 300],
   ];
   // Timings on a shared, loaded machine: a stall can be the OS not scheduling the main thread at all, so
   // the timing tests run with one core thread (the worker leaves the other core to the event loop) and
@@ -532,7 +533,7 @@ describe('async forms: off the event loop, with progress, abortable', () => {
   afterAll(() => {
     configure({ threads });
   });
-  for (const [name, start] of runs) {
+  for (const [name, start, units] of runs) {
     it(`${name}: event loop free (< 50 ms stalls), progress to the end, abort in < 100 ms`, { retry: 2 }, async () => {
       const progress: number[] = [];
       let total = 0;
@@ -547,6 +548,7 @@ describe('async forms: off the event loop, with progress, abortable', () => {
       expect(result).toBeTruthy();
       expect(stall).toBeLessThan(50);
       expect(progress.length).toBeGreaterThan(1);
+      expect(total).toBe(units);
       expect(progress.at(-1)).toBe(total);
       for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThanOrEqual(progress[i - 1]!);
 

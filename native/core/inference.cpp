@@ -58,14 +58,16 @@ constexpr double kBlockSeconds = 0.01;
 
 using BlockBody = std::function<void(std::size_t begin, std::size_t end, RunControl& control)>;
 
-void runBlocks(std::size_t total, std::size_t granularity, bool concurrent, RunControl& control, const BlockBody& body) {
-  if (total == 0) return;
-  granularity = std::max<std::size_t>(1, std::min(granularity, total));
-  control.step(0, total);
+// Units [first, total) (the caller has computed those before `first` itself); progress counts all of them.
+void runBlocks(std::size_t first, std::size_t total, std::size_t granularity, bool concurrent, RunControl& control,
+               const BlockBody& body) {
+  control.step(first, total);
+  if (first >= total) return;
+  granularity = std::max<std::size_t>(1, std::min(granularity, total - first));
   const auto start = std::chrono::steady_clock::now();
-  body(0, granularity, control);
+  body(first, first + granularity, control);
   const double perUnit = elapsedSeconds(start) / static_cast<double>(granularity);
-  std::size_t done = granularity;
+  std::size_t done = first + granularity;
   control.step(done, total);
   if (done == total) return;
   const double fit = perUnit > 0.0 ? kBlockSeconds / perUnit : 1e9;
@@ -462,11 +464,9 @@ PermutationNull permutationNull(const MeasureCall& call, const Representation& a
     const auto start = std::chrono::steady_clock::now();
     body(0, 1, control);
     generic->setConcurrent(elapsedSeconds(start) < kConcurrentGenericSeconds);
-    runBlocks(count - 1, 1, generic->concurrent(), control, [&](std::size_t begin, std::size_t end, RunControl& own) {
-      body(begin + 1, end + 1, own);
-    });
+    runBlocks(1, count, 1, generic->concurrent(), control, body);
   } else {
-    runBlocks(count, nullPath->batch(), nullPath->concurrent(), control, body);
+    runBlocks(0, count, nullPath->batch(), nullPath->concurrent(), control, body);
   }
   return result;
 }
@@ -544,9 +544,7 @@ ResamplingDistribution resamplingDistribution(const MeasureCall& call, const Rep
   };
   const auto start = std::chrono::steady_clock::now();
   body(0, 1, control);
-  const bool concurrent = elapsedSeconds(start) < kConcurrentGenericSeconds;
-  runBlocks(count + groups - 1, 1, concurrent, control,
-            [&](std::size_t begin, std::size_t end, RunControl& own) { body(begin + 1, end + 1, own); });
+  runBlocks(1, count + groups, 1, elapsedSeconds(start) < kConcurrentGenericSeconds, control, body);
   return result;
 }
 
