@@ -646,10 +646,18 @@ interface CrossValidationPlan {
   seed: number;
 }
 
+let withMaps: readonly string[] | undefined;
+
+/** Ids of the measures whose map the core fits (its declaration, read once). */
+function measuresWithMaps(): readonly string[] {
+  withMaps ??= nativeAddon().specs().inference.alignmentMaps;
+  return withMaps;
+}
+
 function planCrossValidation(id: AnyMeasureId, a: CompareInput, b: CompareInput, options: unknown): CrossValidationPlan {
   const definition = getDefinition(id);
   const { own, measure } = splitOptions('cross-validation', crossValidateSchema, options);
-  const maps = nativeAddon().specs().inference.alignmentMaps;
+  const maps = measuresWithMaps();
   if (definition.id !== 'stitching' && !maps.includes(definition.id)) {
     throw new NnsimError(
       'E_OPTION',
