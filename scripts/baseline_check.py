@@ -1,6 +1,6 @@
 """Dev-only check of the pure-JS benchmark baselines (bench/baselines/*.mjs).
 
-Computes every baselined measure independently with numpy/scipy (ReSi-like recipes, resi-conventions §2-4, and
+Computes every baselined measure independently with numpy/scipy (ReSi-like recipes and
 the papers for the measures ReSi lacks) on small fixed inputs, runs the JS baselines on the same inputs through
 node, and prints both with their difference. Also prints the JS values next to ReSi's golden values
 (test/fixtures/resi-cases.json) with the spec's parity options.
@@ -103,7 +103,7 @@ def pwcca_canonical(x, y):
 
 
 def pwcca(x, y):
-    """ReSi/Google recipe (resi-conventions §2.2) for D <= D' (weights from x); c = D pairs."""
+    """ReSi/Google recipe for D <= D' (weights from x); c = D pairs."""
     a, b = x.T, y.T
     sxx, syy, sxy = np.cov(a), np.cov(b), (cc(x).T @ cc(y)) / (len(x) - 1)
     def isqrt(s):
@@ -245,7 +245,7 @@ def eigenspace_overlap(x, y):
 
 
 def gulp_squared(x, y, lam=0.0):
-    """GULP's predictor_dist as ReSi runs it (resi-conventions §4.6), eigenvalues below a rank tolerance dropped."""
+    """GULP's predictor_dist as ReSi runs it, eigenvalues below a rank tolerance dropped."""
     n = len(x)
     def prep(r):
         a = cc(r).T
@@ -433,7 +433,7 @@ VARIANTS = [
     ('second-order-cosine', {'vectors': 'distances'}, {'vectors': 'distances'}),
 ]
 
-# ReSi class -> (nnsim id, js options, transform of the nnsim value into ReSi's), resi-conventions + spec README.
+# ReSi class -> (nnsim id, js options, transform of the nnsim value into ReSi's).
 RESI = {
     'SVCCA': ('svcca', {'components': 1}, None),
     'PWCCA': ('pwcca', {'directions': 'svcca-code'}, None),
@@ -539,7 +539,7 @@ def main():
                 value = value ** 2
         if isinstance(want, float) and isinstance(value, (int, float)):
             err = abs(value - want) / max(1, abs(want))
-            # ReSi's PWCCA depends on the signs LAPACK gives the singular vectors (resi-conventions §2.2); ml-matrix
+            # ReSi's PWCCA depends on the signs LAPACK gives the singular vectors; ml-matrix
             # picks others, so the 'svcca-code' baseline matches it only to ~1e-3.
             if 'ill-conditioned' not in name and 'svcca-code' not in json.dumps(opt):
                 worst = max(worst, err)

@@ -94,7 +94,7 @@ def pwcca(x, y):
 
 
 def pwcca_svcca_code(x, y):
-    """Google's svcca pwcca.py recipe as ReSi runs it (resi-conventions §2.2), written from that
+    """Google's svcca pwcca.py recipe as ReSi runs it, written from that
     description: numpy.cov blocks, pinv + eigh square roots, full SVD, directions uᵀ(A − m) + m, QR and
     weights over the uncentred neurons. For D > D' the second input's side is used (Google's intent;
     ReSi raises IndexError there)."""
@@ -173,6 +173,51 @@ def aligned_cosine(x, y):
     return float(np.mean(cos))
 
 
+def procrustes(x, y, center=True, normalize=False):
+    """min_Q ‖X̃Q − Ỹ‖_F with Q from scipy.linalg.orthogonal_procrustes and the residual formed explicitly
+    (accurate to ~eps·‖X‖ absolute, unlike the closed form ‖X‖² + ‖Y‖² − 2‖XᵀY‖_*, which cancels near 0)."""
+    if center:
+        x, y = centre(x), centre(y)
+    if normalize:
+        x, y = x / np.linalg.norm(x), y / np.linalg.norm(y)
+    px, py = pad(x, y)
+    q, _ = scipy.linalg.orthogonal_procrustes(px, py)
+    return float(np.linalg.norm(px @ q - py))
+
+
+def procrustes_near_zero_cases():
+    """Pairs that are equal up to a rotation (and offset and scale) but for a small perturbation: the
+    distance is below 1e-3 of the norms, where nnsim forms the aligned residual instead of the closed form."""
+    rng = np.random.default_rng(20261206)
+
+    def rotation(d):
+        q, r = np.linalg.qr(rng.normal(size=(d, d)))
+        return q * np.sign(np.diag(r))
+
+    cases = []
+
+    def add(cid, description, x, y):
+        results = []
+        for order, a, b in (("AB", x, y), ("BA", y, x)):
+            for options in ({}, {"normalize": True}, {"center": False}, {"center": False, "normalize": True}):
+                value = procrustes(a, b, options.get("center", True), options.get("normalize", False))
+                results.append({"order": order, "measure": "procrustes", "options": options, "value": value})
+        cases.append({"id": cid, "description": description, "A": x.tolist(), "B": y.tolist(), "results": results})
+
+    x = rng.normal(0.5, 1, (30, 5))
+    add("rotated", "B = A Q + 1e-5·noise, 30×5", x, x @ rotation(5) + 1e-5 * rng.normal(size=(30, 5)))
+    x = rng.normal(0, 1, (25, 4)) * np.array([3, 1, 0.5, 0.2])
+    y = np.hstack([x, np.zeros((25, 3))]) @ rotation(7) + 2.0 + 1e-6 * rng.normal(size=(25, 7))
+    add("padded", "B = [A 0] Q + 2 + 1e-6·noise, 25×4 and 25×7 (zero padding, an offset)", x, y)
+    x = rng.normal(size=(8, 12))
+    add("wide", "N = 8 < D = 12: B = 3·A Q + 1e-6·noise (row-space factor path)", x,
+        3 * x @ rotation(12) + 1e-6 * rng.normal(size=(8, 12)))
+    x = rng.normal(size=(20, 3))
+    add("scaled", "B = 2.5·A Q + 1e-7·noise, 20×3: near 0 only when normalised", x,
+        2.5 * x @ rotation(3) + 1e-7 * rng.normal(size=(20, 3)))
+    return cases
+
+
 def make_cases():
     rng = np.random.default_rng(20261125)
     cases = []
@@ -244,6 +289,7 @@ def main():
     doc = {
         "generator": "scripts/cca_alignment_reference.py (NumPy %s, SciPy %s)" % (np.__version__, scipy.__version__),
         "cases": cases,
+        "procrustesNearZero": procrustes_near_zero_cases(),
     }
     with open(OUT, "w") as fh:
         json.dump(doc, fh, indent=1)

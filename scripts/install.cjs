@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm install hook: use a prebuilt addon when one loads on this machine; otherwise build from source
-// with node-gyp (binding.gyp) against the system OpenBLAS and LAPACKE, and say clearly what to install
-// when they are missing. Set NNSIM_BUILD_FROM_SOURCE=1 to skip the prebuilds.
+// with node-gyp (binding.gyp) against the system OpenBLAS and LAPACKE (macOS: Homebrew OpenBLAS or
+// Apple's Accelerate; Windows: OpenBLAS in OpenBLAS_DIR), and say clearly what to install when they are
+// missing. Set NNSIM_BUILD_FROM_SOURCE=1 to skip the prebuilds.
 'use strict';
 
 const fs = require('node:fs');
@@ -32,30 +33,54 @@ function loadablePrebuild() {
   return undefined;
 }
 
-const includeDirs = [
-  '/usr/include',
-  '/usr/local/include',
-  '/usr/include/openblas',
-  `/usr/include/${process.arch === 'x64' ? 'x86_64' : 'aarch64'}-linux-gnu`,
-  `/usr/include/${process.arch === 'x64' ? 'x86_64' : 'aarch64'}-linux-gnu/openblas-pthread`,
-];
-const libDirs = [
-  `/usr/lib/${process.arch === 'x64' ? 'x86_64' : 'aarch64'}-linux-gnu`,
-  `/usr/lib/${process.arch === 'x64' ? 'x86_64' : 'aarch64'}-linux-gnu/openblas-pthread`,
-  '/usr/lib64',
-  '/usr/lib',
-  '/usr/local/lib',
-];
+const multiarch = `${process.arch === 'x64' ? 'x86_64' : 'aarch64'}-linux-gnu`;
+const includeDirs = ['/usr/include', '/usr/local/include', '/usr/include/openblas', `/usr/include/${multiarch}`,
+  `/usr/include/${multiarch}/openblas-pthread`];
+const libDirs = [`/usr/lib/${multiarch}`, `/usr/lib/${multiarch}/openblas-pthread`, '/usr/lib64', '/usr/lib', '/usr/local/lib'];
 
 const exists = (dirs, name) => dirs.some((d) => fs.existsSync(path.join(sysroot, d, name)));
 const hasCommand = (cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
 
-function missingRequirements() {
+/** What the source build lacks on this platform, and how to install it (text lines). */
+function missingRequirements(platform) {
   const missing = [];
+  if (platform === 'win32') {
+    // Untested: binding.gyp links OpenBLAS_DIR/lib/libopenblas.lib (an OpenBLAS built with LAPACKE).
+    const dir = process.env.OpenBLAS_DIR;
+    if (!dir || !fs.existsSync(path.join(dir, 'lib', 'libopenblas.lib'))) missing.push('OpenBLAS with LAPACKE (OpenBLAS_DIR\\lib\\libopenblas.lib)');
+    return {
+      missing,
+      howTo: [
+        '  Windows (untested): install Visual Studio Build Tools with the C++ workload and an OpenBLAS build that',
+        '  includes LAPACKE (for example the OpenBLAS release archive for x64), then set OpenBLAS_DIR to its folder.',
+        '  Or run nnsim in WSL2, where the Linux x64 prebuilt binary works without any of this.',
+      ],
+    };
+  }
   if (!hasCommand('c++') && !hasCommand('g++') && !hasCommand('clang++')) missing.push('a C++17 compiler');
+  if (platform === 'darwin') {
+    // Accelerate is part of macOS: only the compiler can be missing (Homebrew OpenBLAS is optional).
+    return { missing, howTo: ['  macOS: xcode-select --install   (optional: brew install openblas, used instead of Accelerate)'] };
+  }
   if (!exists(includeDirs, 'cblas.h') || !exists(libDirs, 'libopenblas.so')) missing.push('OpenBLAS (cblas.h, libopenblas.so)');
   if (!exists(includeDirs, 'lapacke.h') || !exists(libDirs, 'liblapacke.so')) missing.push('LAPACKE (lapacke.h, liblapacke.so)');
-  return missing;
+  return {
+    missing,
+    howTo: [
+      '  Debian/Ubuntu:  sudo apt-get install -y build-essential libopenblas-dev liblapacke-dev',
+      '  Fedora/RHEL:    sudo dnf install -y gcc-c++ openblas-devel lapack-devel',
+    ],
+  };
+}
+
+/**
+ * npm installs a git dependency by running `npm install` in a temporary clone, packing the clone and
+ * installing the packed copy (whose install script builds the addon). Building in the clone as well
+ * would build it twice; the clone is recognisable by the variable npm's fetcher (pacote) sets for the
+ * preparation and by not sitting in a node_modules folder.
+ */
+function preparingGitDependency() {
+  return Boolean(process.env._PACOTE_NO_PREPARE_) && path.basename(path.dirname(root)) !== 'node_modules';
 }
 
 function nodeGypCommand() {
@@ -74,6 +99,10 @@ function nodeGypCommand() {
 }
 
 function main() {
+  if (preparingGitDependency()) {
+    console.log('nnsim: preparing a git checkout for packing; the addon is built when the packed copy is installed');
+    return 0;
+  }
   if (!process.env.NNSIM_BUILD_FROM_SOURCE) {
     const prebuild = loadablePrebuild();
     if (prebuild) {
@@ -81,16 +110,16 @@ function main() {
       return 0;
     }
   }
-  const missing = missingRequirements();
+  const platform = process.env.NNSIM_PLATFORM || process.platform;
+  const { missing, howTo } = missingRequirements(platform);
   if (missing.length > 0) {
     console.error(
       [
         '',
-        `nnsim: no prebuilt binary loads on this machine (${tuple}, Node-API), so it must be built from source,`,
-        `but these build requirements are missing: ${missing.join('; ')}.`,
-        'Install them and run `npm install` again:',
-        '  Debian/Ubuntu:  sudo apt-get install -y build-essential libopenblas-dev liblapacke-dev',
-        '  Fedora/RHEL:    sudo dnf install -y gcc-c++ openblas-devel lapack-devel',
+        `nnsim: no prebuilt binary loads on this machine (${platform}-${process.arch}, Node-API; prebuilt: linux-x64 and`,
+        `linux-arm64 with glibc), so it must be built from source, but these build requirements are missing:`,
+        `${missing.join('; ')}. Install them and run \`npm install\` again:`,
+        ...howTo,
         '',
       ].join('\n'),
     );

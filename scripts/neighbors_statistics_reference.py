@@ -95,6 +95,16 @@ def joint_rank_jaccard(x, y, k=10, metric="cosine"):
     return float(np.mean([j * r for j, r in rows]))
 
 
+def mean_second_order_cosine(la, lb, va, vb):
+    """Mean over inputs i of the cosine of rows i of va and vb restricted to the joint neighbours."""
+    scores = []
+    for i in range(len(la)):
+        union = sorted(set(la[i]) | set(lb[i]))
+        a, b = va[i, union], vb[i, union]
+        scores.append(float(a @ b / math.sqrt((a @ a) * (b @ b))))
+    return float(np.mean(scores))
+
+
 def second_order_cosine(x, y, k=10, vectors="similarities"):
     la, da = knn_lists(x, k, "cosine")
     lb, db = knn_lists(y, k, "cosine")
@@ -102,12 +112,7 @@ def second_order_cosine(x, y, k=10, vectors="similarities"):
         va, vb = cosine_similarity_matrix(x), cosine_similarity_matrix(y)
     else:
         va, vb = da, db
-    scores = []
-    for i in range(x.shape[0]):
-        union = sorted(set(la[i]) | set(lb[i]))
-        a, b = va[i, union], vb[i, union]
-        scores.append(float(a @ b / math.sqrt((a @ a) * (b @ b))))
-    return float(np.mean(scores))
+    return mean_second_order_cosine(la, lb, va, vb)
 
 
 # ---------------------------------------------------------------- statistics

@@ -98,3 +98,21 @@ def random_groups(seed, n, groups):
 
 def cross_validation_folds(seed, n, folds):
     return random_groups(seed, n, folds)
+def sample_rows(n, count, seed, labels=None):
+    """nnsim's sampleRows (native/core/random.hpp): a subset of `count` of n rows, stratified by label."""
+    rng = Random(seed)
+    if labels is None or count >= n:
+        return rng.sample(n, count)
+    members = {}
+    for i, label in enumerate(labels):
+        members.setdefault(int(label), []).append(i)
+    classes = sorted(members)
+    quota = [count * len(members[c]) // n for c in classes]
+    leftover = count - sum(quota)
+    by_remainder = sorted(range(len(classes)), key=lambda p: -((count * len(members[classes[p]])) % n))
+    for p in by_remainder[:leftover]:
+        quota[p] += 1
+    out = []
+    for p, c in enumerate(classes):
+        out.extend(members[c][k] for k in rng.sample(len(members[c]), quota[p]))
+    return sorted(out)

@@ -57,7 +57,7 @@ def cka(a, b, kernel="linear", estimator="biased", sigma=1.0):
     return h(k, l) / np.sqrt(h(k, k) * h(l, l))
 
 
-# ---- RSM norm difference (Shahbazi et al. 2021; ReSi §4.3) ----
+# ---- RSM norm difference (Shahbazi et al. 2021; ReSi's RSMNormDifference) ----
 def rsm(x, kind):
     if kind == "euclidean":
         return cdist(x, x, "euclidean")

@@ -35,9 +35,12 @@ import type { Matrix } from './matrix.js';
 import type { MeasureInfo } from './measure-types.js';
 import type { OptionSpec } from './options.js';
 import { getMeasure, listMeasures } from './registry.js';
-import { escapeXml } from './report/heatmap.js';
+import { jsonDocument, nnsimVersion } from './json-output.js';
+import { sampleRows, takeRows } from './sampling.js';
+import { defaultModelNames } from './report/labels.js';
 import { type Layer, type MeasureRun, type Side, runPairwise, summarize } from './report/pairwise.js';
-import { type WrittenSection, indexHtml, rangeText, writeSectionFiles } from './report/write.js';
+import { escapeXml } from './report/svg.js';
+import { type ReportComparison, type WrittenReport, rangeText, writeReport } from './report/write.js';
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -47,17 +50,20 @@ class UsageError extends Error {}
 const USAGE = `nnsim — similarity of neural network representations
 
 Usage:
-  nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R] [--json]
-                    [--permutations N] [--bootstrap N] [--seed S]
-  nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R] [--quiet]
-  nnsim extract MODEL.onnx --input FILE --layers REGEX --out FILE.safetensors [--batch N] [--ids FILE]
-  nnsim list [--json]
-  nnsim demo [--out DIR] [--quiet]
+  nnsim compare A B [options]     compare two arrays (N × D, rows = the same inputs) with one or more measures
+  nnsim pairwise A B --out DIR    every layer of model A against every layer of model B: heatmap report
+  nnsim extract MODEL.onnx ...      the activations of an ONNX model's layers (needs onnxruntime-node)
+  nnsim list [--json]             every measure: family, kind, range, invariances, options, reference
+  nnsim demo [--out DIR]          the report on three small networks shipped with the package
+  nnsim COMMAND --help            the options of one command
+  nnsim --version                 the installed version
+`;
 
-Arrays: file.npy, file.npz#name, file.safetensors#name (N × D, rows = the same inputs in A and B).
-pairwise: A and B are folders of per-layer .npy files, or one .npz/.safetensors holding many arrays.
---measure ID      a measure id from 'nnsim list' (repeatable, or comma-separated; 'all' = every
-                  representational measure); default: ${'{DEFAULTS}'}
+const ARRAYS_HELP = 'Arrays: file.npy, file.npz#name, file.safetensors#name (N × D; rows are inputs, the same in A and B).';
+
+const MEASURE_OPTIONS_HELP = `--measure ID      a measure id from 'nnsim list' (repeatable, or comma-separated); 'all' = every
+                  representational measure the data allows (the others are listed as skipped);
+                  default: {DEFAULTS}
 --option K=V      an option for every selected measure that has it; ID.K=V for one measure only
 --labels FILE     class labels (1-D integer array) for measures that need them
 --layout L        memory order of 4-D/3-D arrays: nchw (N×C×H×W: PyTorch, ONNX) or nhwc (N×H×W×C:
@@ -66,11 +72,53 @@ pairwise: A and B are folders of per-layer .npy files, or one .npz/.safetensors 
                   written by nnsim extract or save_activations.py declare it themselves
 --reshape R       how 3-D/4-D arrays become N × D: flatten (N × H·W·C, channels last), positions
                   ((N·H·W) × C), pool (global average: N × C), pool:HxW (adaptive average pooling to
-                  an H×W grid, then flatten; pool:K = K×K)
---json            machine-readable output
---quiet           no progress bar (it is also off when stderr is not a terminal)
+                  an H×W grid, then flatten; pool:K = K×K)`;
+
+const SUBSET_HELP = `--rows N          compare a random subset of N inputs (the same rows of A and B; stratified by class
+                  with --labels), for measures that need all N × N pairs of a large input
+--seed S          seed of that subset (default 0): the same seed gives the same rows everywhere`;
+
+/** Each command's own --help. */
+const COMMAND_USAGE: Record<string, string> = {
+  compare: `Usage: nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
+                     [--rows N] [--permutations N] [--bootstrap N] [--seed S] [--json]
+
+${ARRAYS_HELP}
+${MEASURE_OPTIONS_HELP}
+${SUBSET_HELP}
 ${INFERENCE_USAGE}
-`;
+--quiet           no progress bar for --permutations/--bootstrap (it is also off when stderr is not a terminal)
+--json            machine-readable output (schema in the README)
+`,
+  pairwise: `Usage: nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
+                      [--rows N [--seed S]] [--name A=NAME] [--name B=NAME] [--shared-scale] [--no-png] [--quiet]
+
+A and B are folders of per-layer .npy files, or one .npz/.safetensors holding many arrays (one per layer).
+Writes DIR/index.html, results.json, results.csv and one SVG heatmap per measure.
+${MEASURE_OPTIONS_HELP}
+${SUBSET_HELP}
+--out DIR         where the report is written (created if needed)
+--name A=NAME     the model names on the report's axes (default: the file or folder names)
+--shared-scale    one colour scale per measure for every heatmap: the measure's declared range where
+                  finite (the same colours in every run), else the extent of all values
+--no-png          write the figures as SVG only (default: SVG and PNG)
+--quiet           no progress bar (it is also off when stderr is not a terminal)
+`,
+  list: `Usage: nnsim list [--json]
+
+Every registered measure: id, family, kind (similarity or distance), range, symmetry, invariances, options and
+reference. --json prints the same as a JSON document (schema in the README).
+`,
+  demo: `Usage: nnsim demo [--out DIR] [--shared-scale] [--no-png] [--quiet]
+
+Compares three small MLPs trained on handwritten digits (shipped with the package) layer by layer and by
+their outputs, and writes the report to DIR (default ./nnsim-demo).
+--shared-scale    one colour scale per measure for every heatmap
+--no-png          write the figures as SVG only (default: SVG and PNG)
+--quiet           no progress bar
+`,
+  extract: EXTRACT_USAGE,
+};
 
 /** The default measure set, in this order, as far as they are registered. */
 const PREFERRED = ['cka', 'procrustes', 'angular-shape', 'svcca', 'pwcca', 'rsa', 'knn-jaccard', 'distance-correlation'];
@@ -107,22 +155,55 @@ function parseOptionValue(measure: string, key: string, spec: OptionSpec, text: 
   }
 }
 
-/** Measure ids and --option flags → runs (key, id, options). */
+/** A measure left out of an implicit selection ('all', the default set): the data cannot meet its preconditions. */
+interface SkippedMeasure {
+  readonly measure: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * Error codes that say the data does not meet a measure's preconditions (too few inputs, N > D where
+ * a kernel must be invertible, zero variance, missing labels) rather than that something went wrong.
+ * Measures picked implicitly are skipped on them; a measure named with --measure still fails.
+ */
+const PRECONDITION_CODES: ReadonlySet<string> = new Set(['E_TOO_FEW_ROWS', 'E_DEGENERATE', 'E_LABELS']);
+
+interface MeasurePlan {
+  readonly runs: MeasureRun[];
+  /** The measures were picked by nnsim ('all' or the default set), not named one by one. */
+  readonly implicit: boolean;
+  readonly skipped: SkippedMeasure[];
+}
+
+/** Measure ids and --option flags → runs (key, id, options), and the measures skipped before running. */
 function planMeasures(
   measureFlags: readonly string[],
   optionFlags: readonly string[],
   labels: Int32Array | undefined,
   rows: number,
-): MeasureRun[] {
+): MeasurePlan {
   let ids = measureFlags.flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean);
-  const chosen = ids.length > 0 && !ids.includes('all');
-  if (ids.includes('all')) ids = listMeasures().filter((m) => eligible(m, labels !== undefined)).map((m) => m.id);
+  const implicit = ids.length === 0 || ids.includes('all');
+  const skipped: SkippedMeasure[] = [];
+  if (ids.includes('all')) {
+    const all = listMeasures().filter((m) => eligible(m, true));
+    for (const m of all.filter((info) => !eligible(info, labels !== undefined))) {
+      skipped.push({ measure: m.id, code: 'E_LABELS', message: `${m.id} needs class labels: give them with --labels FILE` });
+    }
+    ids = [...all.filter((m) => eligible(m, labels !== undefined)).map((m) => m.id), ...ids.filter((id) => id !== 'all')];
+  }
   if (ids.length === 0) ids = defaultMeasureIds(labels !== undefined);
-  // Measures picked implicitly (default set, 'all') that are undefined for this N are left out;
-  // a measure named explicitly reports E_TOO_FEW_ROWS instead.
-  if (!chosen) ids = ids.filter((id) => getMeasure(id).minRows <= rows);
-  if (ids.length === 0) throw new NnsimError('E_TOO_FEW_ROWS', `no default measure is defined for N = ${rows} inputs; name one with --measure`);
   ids = [...new Set(ids)];
+  // Measures picked implicitly that are undefined for this N are left out (and listed); a measure named
+  // explicitly reports E_TOO_FEW_ROWS instead.
+  if (implicit) {
+    for (const id of ids.filter((i) => getMeasure(i).minRows > rows)) {
+      skipped.push({ measure: id, code: 'E_TOO_FEW_ROWS', message: `${id} needs N ≥ ${getMeasure(id).minRows} inputs; there are ${rows}` });
+    }
+    ids = ids.filter((id) => getMeasure(id).minRows <= rows);
+  }
+  if (ids.length === 0) throw new NnsimError('E_TOO_FEW_ROWS', `no default measure is defined for N = ${rows} inputs; name one with --measure`);
   const infos = ids.map((id) => getMeasure(id));
   const options: Record<string, Record<string, unknown>> = Object.fromEntries(ids.map((id) => [id, {}]));
   for (const flag of optionFlags) {
@@ -150,24 +231,23 @@ function planMeasures(
       options[info.id]![key] = spec ? parseOptionValue(info.id, key, spec, text) : text;
     }
   }
-  return infos.map((info) => {
+  const runs = infos.map((info) => {
     const opts = { ...options[info.id]! };
     const labelKey = Object.entries(info.options).find(([, s]) => s.type === 'labels')?.[0];
     if (labelKey && labels) opts[labelKey] = labels;
     return { key: info.id, id: info.id, options: opts };
   });
+  return { runs, implicit, skipped };
+}
+
+/** One stderr line per skipped measure. */
+function reportSkipped(skipped: readonly SkippedMeasure[], io: Io): void {
+  for (const s of skipped) io.err(printable(`nnsim: skipped ${s.measure} (${s.code}): ${s.message}`));
 }
 
 /** Options as shown in reports: labels summarised, not dumped. */
 function shownOptions(run: MeasureRun): Record<string, unknown> {
   return Object.fromEntries(Object.entries(run.options).map(([k, v]) => [k, v instanceof Int32Array ? `labels(${v.length})` : v]));
-}
-
-function jsonReplacer(_key: string, value: unknown): unknown {
-  if (value === Infinity) return 'Infinity';
-  if (value === -Infinity) return '-Infinity';
-  if (value instanceof Int32Array) return `labels(${value.length})`;
-  return value;
 }
 
 function parseReshape(value: string | undefined): Reshape | undefined {
@@ -217,7 +297,9 @@ function requireSameRows(a: { source: string; rows: number }, b: { source: strin
 function progressBar(enabled: boolean, label: string, unit = 'pairs'): { update(done: number, total: number): void; stop(): void } {
   if (!enabled) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} ${unit} · {eta_formatted} left`, hideCursor: true, clearOnComplete: true },
+    // The cursor stays visible: the sweep is synchronous, so a SIGINT handler could only run after it
+    // ends, and Ctrl-C must stop it at once (default action) without leaving the terminal's cursor hidden.
+    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} ${unit} · {eta_formatted} left`, hideCursor: false, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -253,7 +335,7 @@ function listCommand(args: string[], io: Io): number {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: false });
   const measures = listMeasures();
   if (values.json) {
-    io.out(JSON.stringify(measures, jsonReplacer, 1));
+    io.out(jsonDocument('list', { measures }));
     return 0;
   }
   for (const m of measures) {
@@ -293,13 +375,67 @@ const COMMON = {
   labels: { type: 'string' },
   layout: { type: 'string', multiple: true },
   reshape: { type: 'string' },
+  rows: { type: 'string' },
+  seed: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
+
+/** A random subset of the inputs chosen with --rows N --seed S. */
+interface Subset {
+  readonly indices: Int32Array;
+  readonly rows: number;
+  readonly of: number;
+  readonly seed: number;
+  readonly stratified: boolean;
+}
+
+function integerFlag(flag: string, text: string, min: number): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > Number.MAX_SAFE_INTEGER) {
+    throw new UsageError(`${flag} expects an integer ≥ ${min}; got '${text}'`);
+  }
+  return n;
+}
+
+/**
+ * --rows/--seed → the subset of the `total` inputs (stratified by the labels when given), or none.
+ * `seedUsed`: the command's --seed also seeds something else (compare's permutations and resamples).
+ */
+function chooseSubset(
+  values: { rows?: string; seed?: string },
+  total: number,
+  labels: Int32Array | undefined,
+  seedUsed = false,
+): Subset | undefined {
+  if (values.rows === undefined) {
+    if (values.seed !== undefined && !seedUsed) throw new UsageError('--seed chooses the rows of --rows N; give --rows too');
+    return undefined;
+  }
+  const rows = integerFlag('--rows', values.rows, 1);
+  const seed = values.seed === undefined ? 0 : integerFlag('--seed', values.seed, 0);
+  if (labels && labels.length !== total) {
+    throw new NnsimError('E_LABELS', `the labels have ${labels.length} entries but the arrays have ${total} rows (inputs)`);
+  }
+  const indices = sampleRows(total, { rows, seed, labels });
+  return { indices, rows: indices.length, of: total, seed, stratified: labels !== undefined };
+}
+
+function subsetText(subset: Subset): string {
+  return `rows: a random subset of ${subset.rows} of the ${subset.of} inputs (--rows ${subset.rows} --seed ${subset.seed}` +
+    `${subset.stratified ? ', stratified by label' : ''})`;
+}
+
+function subsetLabels(labels: Int32Array | undefined, subset: Subset | undefined): Int32Array | undefined {
+  return labels && subset ? Int32Array.from(subset.indices, (i) => labels[i]!) : labels;
+}
+
+function subsetJson(subset: Subset | undefined): unknown {
+  return subset ? { rows: subset.rows, of: subset.of, seed: subset.seed, stratified: subset.stratified } : null;
+}
 
 const INFERENCE_FLAGS = {
   permutations: { type: 'string' },
   bootstrap: { type: 'string' },
-  seed: { type: 'string' },
 } as const;
 
 function compareCommand(args: string[], io: Io): number | Promise<number> {
@@ -308,50 +444,65 @@ function compareCommand(args: string[], io: Io): number | Promise<number> {
     options: { ...COMMON, ...INFERENCE_FLAGS, json: { type: 'boolean' } },
     allowPositionals: true,
   });
-  if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim --help'`);
+  if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim compare --help'`);
   const inference = inferenceFlags(values, (message) => new UsageError(message));
   const views = parseViews(values);
-  const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [ea, eb, rows] = openPair(positionals[0]!, positionals[1]!, views);
-  const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
-  const a = toRepresentation(ea, views.a);
-  const b = toRepresentation(eb, views.b);
+  const allLabels = values.labels !== undefined ? readLabels(values.labels) : undefined;
+  const [ea, eb, total] = openPair(positionals[0]!, positionals[1]!, views);
+  // One --seed S seeds both the subset and the permutations/resamples.
+  const subset = chooseSubset(values, total, allLabels, inference !== undefined);
+  const labels = subsetLabels(allLabels, subset);
+  const plan = planMeasures(values.measure ?? [], values.option ?? [], labels, subset?.rows ?? total);
+  const a = subset ? takeRows(toRepresentation(ea, views.a), subset.indices, 'A') : toRepresentation(ea, views.a);
+  const b = subset ? takeRows(toRepresentation(eb, views.b), subset.indices, 'B') : toRepresentation(eb, views.b);
   if (labels && labels.length !== a.rows) {
     throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the arrays have ${a.rows} rows (inputs)`);
   }
   const outcomes = compareMany(
-    runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
+    plan.runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
     a,
     b,
     { errors: 'return' },
   );
+  // Picked by nnsim and undefined for this data: skipped, not failed.
+  const skipped = [...plan.skipped];
+  const runs = plan.runs.filter((r) => {
+    const o = outcomes[r.key];
+    if (!plan.implicit || typeof o === 'number' || !PRECONDITION_CODES.has((o as NnsimError).code)) return true;
+    skipped.push({ measure: r.key, code: (o as NnsimError).code, message: (o as NnsimError).message });
+    return false;
+  });
   const failed = runs.filter((r) => typeof outcomes[r.key] !== 'number');
-  if (runs.length === 1 && failed.length === 1) throw outcomes[runs[0]!.key] as NnsimError;
+  if (plan.runs.length === 1 && failed.length === 1) throw outcomes[runs[0]!.key] as NnsimError;
+  if (runs.length === 0) {
+    reportSkipped(skipped, io);
+    throw new NnsimError('E_DEGENERATE', 'none of the selected measures is defined for these arrays (see the lines above); name one with --measure');
+  }
   const report = (extra?: Record<string, InferenceOutcome>): number => {
     if (values.json) {
       io.out(
-        JSON.stringify(
-          {
-            a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
-            b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
-            values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
-            measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
-            errors: Object.fromEntries(
-              failed.map((r) => {
-                const e = outcomes[r.key] as NnsimError;
-                return [r.key, { code: e.code, message: e.message }];
-              }),
-            ),
-            ...(extra
-              ? { inference: { ...inference, measures: Object.fromEntries(Object.entries(extra).map(([k, o]) => [k, inferenceJson(o)])) } }
-              : {}),
-          },
-          jsonReplacer,
-          1,
-        ),
+        jsonDocument('compare', {
+          a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
+          b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
+          subset: subsetJson(subset),
+          values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
+          measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
+          errors: Object.fromEntries(
+            failed.map((r) => {
+              const e = outcomes[r.key] as NnsimError;
+              return [r.key, { code: e.code, message: e.message }];
+            }),
+          ),
+          skipped,
+          ...(extra
+            ? { inference: { ...inference, measures: Object.fromEntries(Object.entries(extra).map(([k, o]) => [k, inferenceJson(o)])) } }
+            : {}),
+        }),
       );
+      reportSkipped(skipped, io);
     } else {
       io.out(`A: ${ea.source} (${a.rows} × ${a.cols})   B: ${eb.source} (${b.rows} × ${b.cols})`);
+      if (subset) io.out(subsetText(subset));
       const width = Math.max(...runs.map((r) => r.key.length), 7);
       for (const r of runs) {
         const o = outcomes[r.key];
@@ -359,6 +510,7 @@ function compareCommand(args: string[], io: Io): number | Promise<number> {
         const text = typeof o === 'number' ? String(o) + inferenceText(extra?.[r.key]) : `error ${(o as NnsimError).code}: ${(o as NnsimError).message}`;
         io.out(`${r.key.padEnd(width)}  ${info.kind.padEnd(10)}  ${text}`);
       }
+      reportSkipped(skipped, io);
     }
     return failed.length > 0 || Object.values(extra ?? {}).some((o) => o.error) ? 1 : 0;
   };
@@ -377,9 +529,9 @@ function loadSide(spec: string, view: ArrayView): { entries: ArrayEntry[]; rows:
   return { entries: layers, rows: layers.map((e) => matrixShape(e, view).rows), ids };
 }
 
-function decodeSide(source: string, label: string, entries: readonly ArrayEntry[], view: ArrayView): Side {
+function decodeSide(source: string, label: string, entries: readonly ArrayEntry[], view: ArrayView, subset?: Subset): Side {
   const layers: Layer[] = entries.map((e) => {
-    const matrix = toRepresentation(e, view);
+    const matrix = subset ? takeRows(toRepresentation(e, view), subset.indices, e.source) : toRepresentation(e, view);
     return { name: e.name, shape: e.shape, rows: matrix.rows, cols: matrix.cols, matrix };
   });
   return { source, label, layers };
@@ -417,39 +569,101 @@ function sameSource(specA: string, specB: string): boolean {
   }
 }
 
+const REPORT_FLAGS = {
+  'shared-scale': { type: 'boolean' },
+  'no-png': { type: 'boolean' },
+} as const;
+
+/** --name A=NAME / B=NAME over the default names (the files' stems). */
+function modelNames(flags: readonly string[], specA: string, specB: string): [string, string] {
+  const names = defaultModelNames(specA, specB);
+  for (const flag of flags) {
+    const match = /^([AaBb])=(.*)$/s.exec(flag);
+    const name = match?.[2]?.trim() ?? '';
+    if (!match || name === '') throw new UsageError(`--name expects A=NAME or B=NAME; got '${flag}'`);
+    if (printable(name) !== name) throw new UsageError(`--name ${match[1]}: the name must be printable text; got '${printable(name)}'`);
+    names[match[1]!.toUpperCase() === 'A' ? 0 : 1] = name;
+  }
+  return names;
+}
+
+function pngWarning(io: Io, written: WrittenReport): void {
+  if (written.pngError) io.err(printable(`nnsim: warning: figures written as SVG only: ${written.pngError.message}`));
+}
+
 function pairwiseCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args, options: { ...COMMON, out: { type: 'string' } }, allowPositionals: true });
-  if (positionals.length !== 2) throw new UsageError(`pairwise needs two models (A B); got ${positionals.length}. Run 'nnsim --help'`);
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...COMMON, ...REPORT_FLAGS, out: { type: 'string' }, name: { type: 'string', multiple: true } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 2) throw new UsageError(`pairwise needs two models (A B); got ${positionals.length}. Run 'nnsim pairwise --help'`);
   if (!values.out) throw new UsageError('pairwise needs --out DIR (where the report is written)');
   const views = parseViews(values);
-  const labels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [entriesA, entriesB, rows] = openSides(positionals[0]!, positionals[1]!, views);
-  const runs = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
-  const a = decodeSide(positionals[0]!, 'A', entriesA, views.a);
+  const [nameA, nameB] = modelNames(values.name ?? [], positionals[0]!, positionals[1]!);
+  const allLabels = values.labels !== undefined ? readLabels(values.labels) : undefined;
+  const [entriesA, entriesB, allRows] = openSides(positionals[0]!, positionals[1]!, views);
+  const subset = chooseSubset(values, allRows, allLabels);
+  const labels = subsetLabels(allLabels, subset);
+  const rows = subset?.rows ?? allRows;
+  const plan = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
+  const a = decodeSide(positionals[0]!, 'A', entriesA, views.a, subset);
   // One model against itself: one set of prepared layers, symmetric measures mirrored.
   const sameLayouts = JSON.stringify(views.a.layouts) === JSON.stringify(views.b.layouts);
-  const b = sameSource(positionals[0]!, positionals[1]!) && sameLayouts ? a : decodeSide(positionals[1]!, 'B', entriesB, views.b);
+  const b = sameSource(positionals[0]!, positionals[1]!) && sameLayouts ? a : decodeSide(positionals[1]!, 'B', entriesB, views.b, subset);
   if (labels && labels.length !== rows) {
     throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the layers have ${rows} rows (inputs)`);
   }
   const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim pairwise');
   let result;
   try {
-    result = runPairwise(a, b, runs, (done, total) => bar.update(done, total));
+    result = runPairwise(a, b, plan.runs, (done, total) => bar.update(done, total));
   } finally {
     bar.stop();
   }
-  const shown = { ...result, measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })) };
+  const total = a.layers.length * b.layers.length;
+  const isPrecondition = (e: { code: string }): boolean => plan.implicit && PRECONDITION_CODES.has(e.code);
+  // Picked by nnsim and undefined for every layer pair: skipped and left out of the report.
+  const skipped = [...plan.skipped];
+  for (const m of result.measures) {
+    const failed = result.errors.filter((e) => e.measure === m.key);
+    if (failed.length === total && failed.every(isPrecondition)) skipped.push({ measure: m.key, code: failed[0]!.code, message: failed[0]!.message });
+  }
+  const skippedKeys = new Set(skipped.map((s) => s.measure));
+  result = {
+    ...result,
+    measures: result.measures.filter((m) => !skippedKeys.has(m.key)),
+    values: Object.fromEntries(Object.entries(result.values).filter(([key]) => !skippedKeys.has(key))),
+    errors: result.errors.filter((e) => !skippedKeys.has(e.measure)),
+  };
+  if (result.measures.length === 0) {
+    reportSkipped(skipped, io);
+    throw new NnsimError('E_DEGENERATE', 'none of the selected measures is defined for these layers (see the lines above); name one with --measure');
+  }
+  const shown = {
+    ...result,
+    a: { ...result.a, label: nameA },
+    b: { ...result.b, label: nameB },
+    subset: subsetJson(subset),
+    measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })), skipped };
   const dir = resolve(values.out);
-  const svgs = writeSectionFiles(dir, `${a.source} vs ${b.source}`, shown);
-  const html = indexHtml({
-    title: `nnsim: ${a.source} vs ${b.source}`,
-    sections: [{ title: `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs`, folder: '', result: shown, svgs }],
+  const title = `${nameA} vs ${nameB}`;
+  const written = writeReport(dir, {
+    title: `nnsim: ${title}`,
+    comparisons: [
+      {
+        title,
+        description: `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs${subset ? ` (${subsetText(subset)})` : ''}.`,
+        folder: '',
+        result: shown,
+      },
+    ],
+    sharedScale: values['shared-scale'] === true,
+    png: values['no-png'] !== true,
     command: `nnsim pairwise ${args.join(' ')}`,
   });
-  writeFileSync(join(dir, 'index.html'), html);
   // One line per failing measure: how many pairs, and the first reason.
-  const total = a.layers.length * b.layers.length;
+  reportSkipped(skipped, io);
   for (const m of result.measures) {
     const failed = result.errors.filter((e) => e.measure === m.key);
     if (failed.length === 0) continue;
@@ -458,9 +672,12 @@ function pairwiseCommand(args: string[], io: Io): number {
       printable(`nnsim: ${m.key}: ${failed.length} of ${total} layer pairs not computed (first: ${first.layerA} × ${first.layerB}, ${first.code}: ${first.message})`),
     );
   }
-  const written = relative(process.cwd(), join(dir, 'index.html'));
-  io.out(`nnsim: wrote ${written.startsWith('..') ? join(dir, 'index.html') : written} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
-  return result.errors.length > 0 ? 1 : 0;
+  pngWarning(io, written);
+  const index = relative(process.cwd(), join(dir, 'index.html'));
+  if (subset) io.out(`nnsim: ${subsetText(subset)}`);
+  io.out(`nnsim: wrote ${index.startsWith('..') ? join(dir, 'index.html') : index} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
+  // Layer pairs where an implicitly picked measure is undefined (N ≤ D for some layers …) are left blank.
+  return result.errors.some((e) => !isPrecondition(e)) ? 1 : 0;
 }
 
 // ---------------------------------------------------------------------------------------------- demo
@@ -543,17 +760,21 @@ function functionalTable(dataDir: string, models: DemoMeta['models'], labels: In
 }
 
 function demoCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args, options: { out: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...REPORT_FLAGS, out: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } },
+    allowPositionals: true,
+  });
   if (positionals.length > 0) throw new UsageError(`demo takes no arguments; got '${positionals[0]}'`);
   const dataDir = join(PACKAGE_ROOT, 'data', 'demo');
   if (!existsSync(join(dataDir, 'meta.json'))) throw new NnsimError('E_FILE', `${dataDir}: demo data is missing; reinstall nnsim`);
   const meta = JSON.parse(readFileSync(join(dataDir, 'meta.json'), 'utf8')) as DemoMeta;
   const labels = readLabels(join(dataDir, 'labels.npy'));
-  const runs = planMeasures([], [], undefined, meta.inputs);
+  const { runs } = planMeasures([], [], undefined, meta.inputs);
   const dir = resolve(values.out ?? 'nnsim-demo');
   mkdirSync(dir, { recursive: true });
   const reference = meta.models[0]!;
-  const sections: WrittenSection[] = [];
+  const comparisons: ReportComparison[] = [];
   const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim demo');
   const pairsPerSweep = meta.layers.length * meta.layers.length;
   try {
@@ -568,49 +789,47 @@ function demoCommand(args: string[], io: Io): number {
         b: { ...result.b, source: `data/demo/${other.folder}` },
         measures: result.measures.map((m) => ({ ...m, options: shownOptions(m) })),
       };
-      const folder = `${reference.folder}-vs-${other.folder}`;
-      const title = `${reference.title} vs ${other.title}`;
-      const svgs = writeSectionFiles(join(dir, folder), title, shown);
-      sections.push({
-        title,
+      comparisons.push({
+        title: `${reference.title} vs ${other.title}`,
         description: `Test accuracy ${(100 * reference.testAccuracy).toFixed(1)}% vs ${(100 * other.testAccuracy).toFixed(1)}%.`,
-        folder,
+        folder: `${reference.folder}-vs-${other.folder}`,
         result: shown,
-        svgs,
       });
     });
   } finally {
     bar.stop();
   }
   const functional = functionalTable(dataDir, meta.models, labels);
-  if (functional.json.length > 0) writeFileSync(join(dir, 'functional.json'), JSON.stringify(functional.json, null, 1) + '\n');
+  if (functional.json.length > 0) writeFileSync(join(dir, 'functional.json'), jsonDocument('functional', { results: functional.json }) + '\n');
   const intro =
     `Three small MLPs (64 → ${meta.layers.length - 1} hidden ReLU layers → 10 logits) trained on the UCI handwritten digits ` +
     `(Optical Recognition of Handwritten Digits, E. Alpaydin and C. Kaynak, UCI Machine Learning Repository, CC BY 4.0), ` +
     `compared layer by layer on ${meta.inputs} held-out test images: two networks that differ only in their random seed, ` +
     `and one trained on shuffled labels (it memorises noise, so its layers should resemble the others' less).`;
-  writeFileSync(join(dir, 'index.html'), indexHtml({ title: 'nnsim demo: digits MLPs', intro, sections, extraHtml: functional.html, command: 'nnsim demo' }));
+  const written = writeReport(dir, {
+    title: 'nnsim demo: digits MLPs',
+    intro,
+    comparisons,
+    sharedScale: values['shared-scale'] === true,
+    png: values['no-png'] !== true,
+    extraHtml: functional.html,
+    command: `nnsim demo${values['shared-scale'] ? ' --shared-scale' : ''}`,
+  });
+  pngWarning(io, written);
   io.out(`nnsim demo: wrote ${join(dir, 'index.html')} (open it in a browser); data in ${dir}`);
   return 0;
 }
 
 // ---------------------------------------------------------------------------------------------- main
 
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** Runs the CLI; returns the exit code (a promise of it for `extract`, which runs asynchronously). */
 export function main(argv: readonly string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }): number | Promise<number> {
   const [command, ...rest] = argv;
-  const usage = (): string => USAGE.replace('{DEFAULTS}', defaultMeasureIds(false).join(', '));
+  const usage = (): string => USAGE;
   try {
     if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
-      io.out(command === 'extract' ? EXTRACT_USAGE : usage());
+      const own = COMMAND_USAGE[command];
+      io.out(own ? own.replace('{DEFAULTS}', defaultMeasureIds(false).join(', ')) : usage());
       return 0;
     }
     switch (command) {
@@ -624,7 +843,8 @@ export function main(argv: readonly string[], io: Io = { out: (t) => console.log
         return 0;
       case '--version':
       case '-v':
-        io.out(version());
+      case 'version':
+        io.out(nnsimVersion());
         return 0;
       case 'list':
         return listCommand(rest, io);

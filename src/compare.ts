@@ -5,12 +5,23 @@
  */
 import { NnsimError } from './errors.js';
 import { type Matrix, type MatrixInput, requireSameRows, toMatrix } from './matrix.js';
-import type { MeasureDefinition } from './measure-types.js';
+import type { JsEngine, MeasureDefinition } from './measure-types.js';
 import { type NativeControlHandle, type NativeOutcome, type NativeRepresentationHandle, nativeAddon } from './native.js';
 import type { Definition } from './measures/index.js';
+import { inputValues, runOnWorker, shouldOffload } from './offload.js';
 import { type OptionSchema, type OptionsOf, type ResolvedOptions, resolveOptions } from './options.js';
 import { type MeasureId, getDefinition } from './registry.js';
-import { cancelled, schedule } from './runtime.js';
+import {
+  type SyncRunOptions,
+  checkBudget,
+  onStop,
+  remainingTime,
+  resolveTimeout,
+  restateTimeout,
+  schedule,
+  stopReason,
+  withTimeout,
+} from './runtime.js';
 
 /**
  * A representation validated once and prepared for many comparisons: the core keeps what it derives
@@ -21,10 +32,12 @@ import { cancelled, schedule } from './runtime.js';
 export class PreparedRepresentation {
   readonly matrix: Matrix;
   #native: NativeRepresentationHandle | undefined;
+  readonly #name: string;
 
   /** `convert` replaces toMatrix for inputs of functional measures (label vectors, outputs). */
   constructor(input: MatrixInput, name = 'representation', convert: (value: unknown, name: string) => Matrix = toMatrix) {
     this.matrix = convert(input, name);
+    this.#name = name;
   }
 
   get rows(): number {
@@ -33,6 +46,18 @@ export class PreparedRepresentation {
 
   get cols(): number {
     return this.matrix.cols;
+  }
+
+  /**
+   * @internal Throws E_DETACHED when the caller's buffer behind this representation was transferred
+   * (detached) or shrunk since it was prepared: nothing would be left to read.
+   */
+  checkAttached(): void {
+    const { data, rows, cols } = this.matrix;
+    const hard = (this.matrix as { hard?: ArrayLike<number> }).hard;
+    if (data.length !== rows * cols || (hard !== undefined && hard.length !== rows)) {
+      throw new NnsimError('E_DETACHED', `the buffer behind ${this.#name} was detached (transferred) after it was prepared`);
+    }
   }
 
   /** @internal The native handle (created on first use). */
@@ -70,7 +95,9 @@ export function prepare(input: MatrixInput, name?: string): PreparedRepresentati
 type Converter = (value: unknown, name: string) => Matrix;
 
 function prepared(input: unknown, name: string, convert?: Converter): PreparedRepresentation {
-  return input instanceof PreparedRepresentation ? input : new PreparedRepresentation(input as MatrixInput, name, convert);
+  if (!(input instanceof PreparedRepresentation)) return new PreparedRepresentation(input as MatrixInput, name, convert);
+  input.checkAttached();
+  return input;
 }
 
 /**
@@ -130,11 +157,22 @@ export interface Progress {
 }
 
 export interface RunOptions {
-  /** Cancels the computation; the promise rejects with E_CANCELLED. */
+  /** Cancels the computation; the promise rejects with E_CANCELLED at once. */
   signal?: AbortSignal;
-  /** Called on the main thread as the computation advances. */
+  /**
+   * Called on the main thread as the computation advances. If it throws, the computation is stopped
+   * and the promise rejects with that error.
+   */
   onProgress?: (progress: Progress) => void;
+  /**
+   * Time budget in milliseconds from when the call starts running (time queued behind other calls does
+   * not count; AbortSignal.timeout() bounds the total): past it the promise rejects with E_TIMEOUT.
+   * Default: configure({ timeout }), Infinity unless set.
+   */
+  timeout?: number;
 }
+
+export type { SyncRunOptions } from './runtime.js';
 
 /** @internal One measure of a call, validated (also used by inference.ts). */
 export interface PlannedMeasure {
@@ -203,10 +241,28 @@ function isPromise(value: unknown): value is Promise<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
-function runJs(p: PlannedMeasure, a: PreparedRepresentation, b: PreparedRepresentation): Outcome {
+function jsEngine(p: PlannedMeasure): JsEngine {
   if (p.definition.engine.kind !== 'js') throw new NnsimError('E_INTERNAL', `${p.definition.id} is not a JS measure`);
+  return p.definition.engine;
+}
+
+/** A measure's own failure becomes its outcome; anything else (a bug, a user callback's error) propagates. */
+function asOutcome(error: unknown): Outcome {
+  if (error instanceof NnsimError && error.code !== 'E_TIMEOUT' && error.code !== 'E_CANCELLED') return error;
+  throw error;
+}
+
+/** A timed-out or cancelled call fails as a whole, whatever the `errors` mode. */
+function throwIfStopped(outcomes: readonly Outcome[]): void {
+  for (const o of outcomes) {
+    if (o instanceof NnsimError && (o.code === 'E_TIMEOUT' || o.code === 'E_CANCELLED')) throw o;
+  }
+}
+
+function runJs(p: PlannedMeasure, a: PreparedRepresentation, b: PreparedRepresentation): Outcome {
   try {
-    const value = p.definition.engine.compute(a.matrix, b.matrix, p.options);
+    checkBudget();
+    const value = jsEngine(p).compute(a.matrix, b.matrix, p.options);
     if (isPromise(value)) {
       // An asynchronous user callback: the synchronous API cannot wait for it.
       value.catch(() => undefined);
@@ -216,37 +272,58 @@ function runJs(p: PlannedMeasure, a: PreparedRepresentation, b: PreparedRepresen
     }
     return finiteOutcome(value, p.definition.id);
   } catch (error) {
-    if (error instanceof NnsimError) return error;
-    throw error;
+    return asOutcome(error);
   }
 }
 
-async function runJsAsync(p: PlannedMeasure, a: PreparedRepresentation, b: PreparedRepresentation): Promise<Outcome> {
-  if (p.definition.engine.kind !== 'js') throw new NnsimError('E_INTERNAL', `${p.definition.id} is not a JS measure`);
+/**
+ * A JS measure in an async call: on a worker thread (offload.ts), through the engine's own async form,
+ * or — small inputs, function-valued options — right here.
+ */
+async function runJsAsync(p: PlannedMeasure, a: PreparedRepresentation, b: PreparedRepresentation, stop: AbortSignal): Promise<Outcome> {
+  const engine = jsEngine(p);
+  const id = p.definition.id;
   try {
-    return finiteOutcome(await p.definition.engine.compute(a.matrix, b.matrix, p.options), p.definition.id);
+    a.checkAttached();
+    b.checkAttached();
+    if (engine.computeAsync) return finiteOutcome(await engine.computeAsync(a.matrix, b.matrix, p.options, stop), id);
+    if (shouldOffload(engine, inputValues([a.matrix, b.matrix]), p.options)) {
+      return finiteOutcome(await runOnWorker({ kind: 'pair', id, a: a.matrix, b: b.matrix, options: p.options }, stop), id);
+    }
+    return finiteOutcome(await engine.compute(a.matrix, b.matrix, p.options), id);
   } catch (error) {
-    if (error instanceof NnsimError) return error;
-    throw error;
+    return asOutcome(error);
   }
 }
 
-function runSync(planned: readonly PlannedMeasure[], a: PreparedRepresentation, b: PreparedRepresentation): Outcome[] {
+function runSync(
+  planned: readonly PlannedMeasure[],
+  a: PreparedRepresentation,
+  b: PreparedRepresentation,
+  run: SyncRunOptions,
+): Outcome[] {
   const outcomes: Outcome[] = new Array(planned.length);
-  const nativeIndices = planned.flatMap((p, i) => (p.definition.engine.kind === 'native' ? [i] : []));
-  if (nativeIndices.length > 0) {
-    const raw = nativeAddon().compare(
-      nativeIndices.map((i) => planned[i]!.definition.id),
-      nativeIndices.map((i) => planned[i]!.options.values),
-      a.nativeHandle(),
-      b.nativeHandle(),
-      checkLabels(planned),
-    );
-    nativeIndices.forEach((i, k) => (outcomes[i] = raw[k]!));
-  }
-  planned.forEach((p, i) => {
-    if (p.definition.engine.kind === 'js') outcomes[i] = runJs(p, a, b);
+  withTimeout(resolveTimeout(run?.timeout), () => {
+    const nativeIndices = planned.flatMap((p, i) => (p.definition.engine.kind === 'native' ? [i] : []));
+    if (nativeIndices.length > 0) {
+      const raw = nativeAddon().compare(
+        nativeIndices.map((i) => planned[i]!.definition.id),
+        nativeIndices.map((i) => planned[i]!.options.values),
+        a.nativeHandle(),
+        b.nativeHandle(),
+        checkLabels(planned),
+        remainingTime(),
+      );
+      nativeIndices.forEach((i, k) => {
+        const outcome = raw[k]!;
+        outcomes[i] = typeof outcome === 'number' ? outcome : restateTimeout(outcome);
+      });
+    }
+    planned.forEach((p, i) => {
+      if (p.definition.engine.kind === 'js') outcomes[i] = runJs(p, a, b);
+    });
   });
+  throwIfStopped(outcomes);
   return outcomes;
 }
 
@@ -255,27 +332,38 @@ async function runAsync(
   a: PreparedRepresentation,
   b: PreparedRepresentation,
   run: RunOptions,
+  stop: AbortSignal,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = new Array(planned.length);
   const nativeIndices = planned.flatMap((p, i) => (p.definition.engine.kind === 'native' ? [i] : []));
   const count = planned.length;
+  // A throwing progress callback stops the call, which then rejects with the callback's error.
+  let callbackFailure: { error: unknown } | undefined;
+  let control: NativeControlHandle | undefined;
   const report = (index: number, done: number, total: number): void => {
-    if (!run.onProgress) return;
+    if (!run.onProgress || callbackFailure) return;
     const p = planned[index]!;
-    run.onProgress({
-      measure: p.key,
-      index,
-      count,
-      done,
-      total,
-      fraction: Math.min(1, (index + (total > 0 ? done / total : 1)) / count),
-    });
+    try {
+      run.onProgress({
+        measure: p.key,
+        index,
+        count,
+        done,
+        total,
+        fraction: Math.min(1, (index + (total > 0 ? done / total : 1)) / count),
+      });
+    } catch (error) {
+      callbackFailure = { error };
+      control?.cancel();
+    }
+  };
+  const failIfCallbackThrew = (): void => {
+    if (callbackFailure) throw callbackFailure.error;
   };
   if (nativeIndices.length > 0) {
     const addon = nativeAddon();
-    const control: NativeControlHandle = new addon.NativeControl();
-    const onAbort = (): void => control.cancel();
-    run.signal?.addEventListener('abort', onAbort, { once: true });
+    control = new addon.NativeControl();
+    const removeStop = onStop(stop, () => control!.cancel());
     try {
       const raw = await addon.compareAsync(
         nativeIndices.map((i) => planned[i]!.definition.id),
@@ -286,18 +374,21 @@ async function runAsync(
         control,
         run.onProgress ? (k, done, total) => report(nativeIndices[k]!, done, total) : undefined,
       );
+      failIfCallbackThrew();
       nativeIndices.forEach((i, k) => (outcomes[i] = raw[k]!));
     } finally {
-      run.signal?.removeEventListener('abort', onAbort);
+      removeStop();
     }
   }
   for (let i = 0; i < planned.length; i++) {
     const p = planned[i]!;
     if (p.definition.engine.kind !== 'js') continue;
-    if (run.signal?.aborted) throw cancelled();
-    outcomes[i] = await runJsAsync(p, a, b);
+    if (stop.aborted) throw stopReason(stop);
+    outcomes[i] = await runJsAsync(p, a, b, stop);
     report(i, 1, 1);
+    failIfCallbackThrew();
   }
+  if (stop.aborted) throw stopReason(stop);
   return outcomes;
 }
 
@@ -323,13 +414,19 @@ function single(outcome: Outcome): number {
 
 /**
  * Computes one measure of two representations (N × D and N × D′, rows = the same inputs).
- * Throws NnsimError on bad input or when the measure is undefined for it.
+ * Throws NnsimError on bad input or when the measure is undefined for it; E_TIMEOUT past `run.timeout`.
  */
-export function compare<Id extends AnyMeasureId>(id: Id, a: CompareInput, b: CompareInput, options?: MeasureOptions<Id>): number {
+export function compare<Id extends AnyMeasureId>(
+  id: Id,
+  a: CompareInput,
+  b: CompareInput,
+  options?: MeasureOptions<Id>,
+  run: SyncRunOptions = {},
+): number {
   const [pa, pb] = preparePair(a, b, converterOf([id]));
   try {
     const planned = plan([{ id, options }], pa.rows);
-    return single(runSync(planned, pa, pb)[0]!);
+    return single(runSync(planned, pa, pb, run)[0]!);
   } finally {
     releaseOwn([pa, pb], [a, b]);
   }
@@ -346,7 +443,7 @@ export async function compareAsync<Id extends AnyMeasureId>(
   const [pa, pb] = preparePair(a, b, converterOf([id]));
   try {
     const planned = plan([{ id, options }], pa.rows);
-    const outcomes = await schedule(() => runAsync(planned, pa, pb, run), run.signal);
+    const outcomes = await schedule((stop) => runAsync(planned, pa, pb, run, stop), run);
     return single(outcomes[0]!);
   } finally {
     releaseOwn([pa, pb], [a, b]);
@@ -384,24 +481,24 @@ export function compareMany<Id extends AnyMeasureId>(
   specs: readonly MeasureSpec<Id>[],
   a: CompareInput,
   b: CompareInput,
-  options: { errors: 'return' },
+  options: SyncRunOptions & { errors: 'return' },
 ): ManyOutcomes;
 export function compareMany<Id extends AnyMeasureId>(
   specs: readonly MeasureSpec<Id>[],
   a: CompareInput,
   b: CompareInput,
-  options?: { errors?: 'throw' | 'return' },
+  options?: SyncRunOptions & { errors?: 'throw' | 'return' },
 ): ManyResults | ManyOutcomes;
 export function compareMany(
   specs: readonly MeasureSpec[],
   a: CompareInput,
   b: CompareInput,
-  options: { errors?: 'throw' | 'return' } = {},
+  options: SyncRunOptions & { errors?: 'throw' | 'return' } = {},
 ): ManyResults | ManyOutcomes {
   const [pa, pb] = preparePair(a, b, converterOf(specs));
   try {
     const planned = plan(specs, pa.rows);
-    return collect(planned, runSync(planned, pa, pb), options.errors ?? 'throw');
+    return collect(planned, runSync(planned, pa, pb, options), options.errors ?? 'throw');
   } finally {
     releaseOwn([pa, pb], [a, b]);
   }
@@ -417,23 +514,23 @@ export async function compareManyAsync<Id extends AnyMeasureId>(
   const [pa, pb] = preparePair(a, b, converterOf(specs));
   try {
     const planned = plan(specs, pa.rows);
-    const outcomes = await schedule(() => runAsync(planned, pa, pb, options), options.signal);
+    const outcomes = await schedule((stop) => runAsync(planned, pa, pb, options, stop), options);
     return collect(planned, outcomes, options.errors ?? 'throw');
   } finally {
     releaseOwn([pa, pb], [a, b]);
   }
 }
 
-/** A typed function for one measure: `fn(a, b, options)`, `fn.async(a, b, options, run)`, `fn.info`. */
+/** A typed function for one measure: `fn(a, b, options, run)`, `fn.async(a, b, options, run)`, `fn.info`. */
 export interface MeasureFunction<S extends OptionSchema> {
-  (a: CompareInput, b: CompareInput, options?: OptionsOf<S>): number;
+  (a: CompareInput, b: CompareInput, options?: OptionsOf<S>, run?: SyncRunOptions): number;
   async(a: CompareInput, b: CompareInput, options?: OptionsOf<S>, run?: RunOptions): Promise<number>;
   readonly id: string;
 }
 
 export function measureFunction<S extends OptionSchema>(definition: MeasureDefinition<string, S>): MeasureFunction<S> {
-  const fn = (a: CompareInput, b: CompareInput, options?: OptionsOf<S>): number =>
-    compare(definition.id, a, b, options);
+  const fn = (a: CompareInput, b: CompareInput, options?: OptionsOf<S>, run?: SyncRunOptions): number =>
+    compare(definition.id, a, b, options, run);
   return Object.assign(fn, {
     async: (a: CompareInput, b: CompareInput, options?: OptionsOf<S>, run?: RunOptions) =>
       compareAsync(definition.id, a, b, options, run),

@@ -46,8 +46,10 @@ function formatDefaults(m: MeasureInfo): string {
 export function shortReference(reference: MeasureInfo['reference']): string {
   const authors = reference.citation.split(/\s+\d{4}/)[0] ?? reference.citation;
   const year = /\b(1[89]|20)\d{2}\b/.exec(reference.citation)?.[0] ?? '';
-  const names = authors.split(/,|\band\b|&/).map((s) => s.trim()).filter(Boolean);
-  const first = names[0]?.split(/\s+/).pop() ?? authors;
+  // "Wang et al." stays as written; otherwise the surname of each listed author.
+  const etAl = /\bet al\.?$/.test(authors.trim());
+  const names = etAl ? [authors.trim()] : authors.split(/,|\band\b|&/).map((s) => s.trim()).filter(Boolean);
+  const first = etAl ? authors.trim() : (names[0]?.split(/\s+/).pop() ?? authors);
   const label = `${first}${names.length > 2 ? ' et al.' : names.length === 2 ? ` & ${names[1]!.split(/\s+/).pop()}` : ''}${year ? ` ${year}` : ''}`;
   return reference.url ? `[${label}](${reference.url})` : label;
 }

@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'E_NUMERICAL'
   /** The computation was cancelled through an AbortSignal. */
   | 'E_CANCELLED'
+  /** The computation ran longer than its `timeout` (a run option, or the default set by configure()). */
+  | 'E_TIMEOUT'
   /** An allocation failed. */
   | 'E_OUT_OF_MEMORY'
   /** A file could not be read or is malformed (CLI readers). */

@@ -15,7 +15,12 @@ import {
   compare as compareSync,
   measureFunction,
 } from './compare.js';
-import { type ModelOutputsInput, compareGroupAsync, compareGroup as compareGroupSync } from './functional/group.js';
+import {
+  type GroupRunOptions,
+  type ModelOutputsInput,
+  compareGroupAsync,
+  compareGroup as compareGroupSync,
+} from './functional/group.js';
 import { stitchAsync, stitch as stitchSync } from './functional/stitching.js';
 import {
   bootstrapAsync,
@@ -27,6 +32,7 @@ import {
 } from './inference/index.js';
 import { type Definition, definitions } from './measures/index.js';
 import type { OptionSchema, OptionsOf } from './options.js';
+import type { SyncRunOptions } from './runtime.js';
 
 export {
   compareAsync,
@@ -42,6 +48,7 @@ export {
   type Progress,
   type RepresentationInput,
   type RunOptions,
+  type SyncRunOptions,
 } from './compare.js';
 export { NnsimError, type ErrorCode } from './errors.js';
 export { matrix, toMatrix, type Matrix, type MatrixInput, type MatrixLike } from './matrix.js';
@@ -56,6 +63,7 @@ export {
 export type { Labels, OptionSchema, OptionSpec, OptionsOf } from './options.js';
 export {
   effectiveProperties,
+  estimateMemory,
   getMeasure,
   listMeasures,
   measureIds,
@@ -65,6 +73,7 @@ export {
   type MeasureId,
 } from './registry.js';
 export { configure, getConfig, type RuntimeConfig } from './runtime.js';
+export { sampleRows, takeRows, type SampleRowsOptions } from './sampling.js';
 
 /** compare(id, a, b, options) — and compare.async(…) on a worker thread. */
 export const compare = Object.assign(compareSync, { async: compareAsync });
@@ -84,17 +93,18 @@ export type Measures = {
     : MeasureFunction<D['options']>;
 };
 
-/** A typed function for one group measure: `fn(outputs, options)`, `fn.async(outputs, options, run)`. */
+/** A typed function for one group measure: `fn(outputs, options, run)`, `fn.async(outputs, options, run)`. */
 export interface GroupMeasureFunction<S extends OptionSchema> {
-  (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>): number;
-  async(outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: { signal?: AbortSignal }): Promise<number>;
+  (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: SyncRunOptions): number;
+  async(outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: GroupRunOptions): Promise<number>;
   readonly id: string;
 }
 
 function groupMeasureFunction<S extends OptionSchema>(id: string): GroupMeasureFunction<S> {
-  const fn = (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>): number => compareGroupSync(id, outputs, options);
+  const fn = (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: SyncRunOptions): number =>
+    compareGroupSync(id, outputs, options, run);
   return Object.assign(fn, {
-    async: (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: { signal?: AbortSignal }) =>
+    async: (outputs: readonly ModelOutputsInput[], options?: OptionsOf<S>, run?: GroupRunOptions) =>
       compareGroupAsync(id, outputs, options, run),
     id,
   });
@@ -135,7 +145,7 @@ export const {
 export const { geometryScore, imd, rtd } = measures;
 export { persistence, type Barcode, type PersistenceOptions, type PersistenceRunOptions } from './topology.js';
 // functional:
-export { compareGroupAsync, type ModelOutputsInput } from './functional/group.js';
+export { compareGroupAsync, type GroupRunOptions, type ModelOutputsInput } from './functional/group.js';
 /** compareGroup(id, outputs, options) for K ≥ 2 models — and compareGroup.async(…). */
 export const compareGroup = Object.assign(compareGroupSync, { async: compareGroupAsync });
 export type { QualityFunction } from './functional/performance.js';
@@ -146,6 +156,7 @@ export {
   type StitchForward,
   type StitchOptions,
   type StitchResult,
+  type StitchRunOptions,
 } from './functional/stitching.js';
 /** stitch(a, b, { forward, labels, ridge }): the fitted map, agreement and accuracies — and stitch.async(…). */
 export const stitch = Object.assign(stitchSync, { async: stitchAsync });

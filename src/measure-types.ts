@@ -58,6 +58,11 @@ export interface MeasureVariant {
   /** Replaces the measure's argumentInvariances under these options (asymmetric measures). */
   readonly argumentInvariances?: { readonly first?: readonly Invariance[]; readonly second?: readonly Invariance[] };
   readonly range?: readonly [number, number];
+  /**
+   * For a range that varies continuously with an option (e.g. a logarithm base): the range under the
+   * given option values; takes precedence over `range`.
+   */
+  readonly rangeOf?: (options: Readonly<Record<string, unknown>>) => readonly [number, number];
   readonly metric?: boolean;
   readonly selfValue?: number | null;
   /** Replaces the measure's resampling under these options (e.g. an unbiased U-statistic estimator). */
@@ -124,6 +129,11 @@ export interface MeasureInfo {
   readonly reference: { readonly citation: string; readonly url?: string };
   /** How the value relates to a reference implementation (e.g. "ReSi ProcrustesSizeAndShapeDistance"). */
   readonly parity?: string;
+  /**
+   * Bytes of working memory one comparison needs for N = rows inputs of colsA and colsB features (default
+   * colsA) with these options, the inputs not counted (set by getMeasure / listMeasures; see estimateMemory).
+   */
+  readonly estimateMemory?: (rows: number, colsA: number, colsB?: number, options?: object) => number;
 }
 
 /** Computed by the native core from two prepared representations (shared intermediates). */
@@ -145,6 +155,14 @@ export interface JsEngine {
   input?(value: unknown, name: string): Matrix;
   /** Group measures (arity 'group'): the value for K ≥ 2 models (see compareGroup). */
   computeGroup?(models: readonly Matrix[], options: ResolvedOptions): number;
+  /**
+   * The async form's own computation, for engines that call user code (which runs on the main thread)
+   * around native work that runs off it; it stops when `stop` aborts. Without it, async calls run
+   * `compute` on a worker thread (see offload.ts).
+   */
+  computeAsync?(a: Matrix, b: Matrix, options: ResolvedOptions, stop: AbortSignal): Promise<number>;
+  /** 'always': async calls run on a worker whatever the input size (the cost is not bounded by it). */
+  readonly offload?: 'always';
 }
 
 export interface MeasureDefinition<Id extends string = string, S extends OptionSchema = OptionSchema> extends MeasureInfo {

@@ -2,7 +2,9 @@
  * Loading of the native addon (prebuilt in prebuilds/<platform>-<arch>/ or built into build/Release)
  * and its typed interface. Nothing outside src/ talks to the binding directly.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +21,25 @@ export interface NativeControlHandle {
   cancel(): void;
   readonly cancelled: boolean;
 }
+
+/** The stitching layer x ↦ xW + b and the stitched representation A W + 1bᵀ (row-major). */
+export interface NativeAffineFit {
+  weights: Float64Array;
+  bias: Float64Array;
+  stitched: Float64Array;
+}
+
+type AffineFitArguments = [
+  a: Float64Array,
+  aRows: number,
+  aCols: number,
+  b: Float64Array,
+  bRows: number,
+  bCols: number,
+  options?: { ridge?: number },
+];
+
+type AppliedTo = [x?: Float64Array, xRows?: number, xCols?: number];
 
 /** A measure's outcome from the core: the value, or the error (an NnsimError naming the measure). */
 export type NativeOutcome = number | NnsimError;
@@ -62,7 +83,8 @@ export interface NativeSideMap {
 }
 
 type NativeLabels = Int32Array | undefined;
-type ProgressCallback = ((done: number, total: number) => void) | undefined;
+/** Progress of an async inference entry: (0, done, total), as compareAsync's (measure index, done, total). */
+type ProgressCallback = ((index: number, done: number, total: number) => void) | undefined;
 type NativeValues = Readonly<Record<string, number | boolean | string>>;
 interface NativeScheme {
   readonly withReplacement: boolean;
@@ -98,6 +120,8 @@ export interface NativeAddon {
     a: NativeRepresentationHandle,
     b: NativeRepresentationHandle,
     labels?: Int32Array,
+    /** Time budget in ms (Infinity: none); past it the running measure fails with E_TIMEOUT. */
+    timeout?: number,
   ): NativeOutcome[];
   compareAsync(
     ids: readonly string[],
@@ -108,20 +132,16 @@ export interface NativeAddon {
     control: NativeControlHandle | undefined,
     onProgress: ((measureIndex: number, done: number, total: number) => void) | undefined,
   ): Promise<NativeOutcome[]>;
-  fitAffineMap(
-    a: Float64Array,
-    aRows: number,
-    aCols: number,
-    b: Float64Array,
-    bRows: number,
-    bCols: number,
-    options?: { ridge?: number },
-  ): { weights: Float64Array; bias: Float64Array };
+  /** `x`: the rows the map is applied to (`stitched` = x W + b; default a). */
+  fitAffineMap(...args: [...AffineFitArguments, timeout?: number, ...AppliedTo]): NativeAffineFit;
+  /** The same on a worker thread, from copies of a, b and x. */
+  fitAffineMapAsync(...args: [...AffineFitArguments, control?: NativeControlHandle, ...AppliedTo]): Promise<NativeAffineFit>;
   persistence(
     data: Float64Array,
     rows: number,
     cols: number,
     options: Record<string, number | string>,
+    timeout?: number,
   ): { births: Float64Array; deaths: Float64Array }[];
   persistenceAsync(
     data: Float64Array,
@@ -130,19 +150,57 @@ export interface NativeAddon {
     options: Record<string, number | string>,
     control: NativeControlHandle | undefined,
   ): Promise<{ births: Float64Array; deaths: Float64Array }[]>;
-  permutationNull(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { permutations: number; seed: number }, path?: 'auto' | 'generic'): NativeNull;
+  permutationNull(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { permutations: number; seed: number }, path?: 'auto' | 'generic', timeout?: number): NativeNull;
   permutationNullAsync(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { permutations: number; seed: number }, path: 'auto' | 'generic', control: NativeControlHandle | undefined, onProgress: ProgressCallback): Promise<NativeNull>;
-  resampling(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { resamples: number; seed: number }, scheme: NativeScheme): NativeResampling;
+  resampling(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { resamples: number; seed: number }, scheme: NativeScheme, timeout?: number): NativeResampling;
   resamplingAsync(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { resamples: number; seed: number }, scheme: NativeScheme, control: NativeControlHandle | undefined, onProgress: ProgressCallback): Promise<NativeResampling>;
-  crossValidate(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, run: { folds: number; seed: number }): NativeCrossValidation;
+  crossValidate(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, run: { folds: number; seed: number }, timeout?: number): NativeCrossValidation;
   crossValidateAsync(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, run: { folds: number; seed: number }, control: NativeControlHandle | undefined, onProgress: ProgressCallback): Promise<NativeCrossValidation>;
-  alignmentMap(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle): { a: NativeSideMap; b: NativeSideMap; score: string };
+  alignmentMap(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, timeout?: number): { a: NativeSideMap; b: NativeSideMap; score: string };
   /** count consecutive index streams from `first` (see native/binding/inference_binding.hpp). */
   inferenceIndices(kind: 'permutation' | 'bootstrap' | 'subsample' | 'jackknife' | 'folds', n: number, seed: number, first: number, count: number, m: number): Int32Array;
   measureIds(): string[];
   getThreads(): number;
   setThreads(threads: number): void;
   blasInfo(): { config: string; cores: number; threads: number };
+  estimateMemory(
+    id: string,
+    rows: number,
+    colsA: number,
+    colsB: number,
+    options: Record<string, number | boolean | string>,
+    classes?: number,
+  ): number;
+  setMemoryLimit(bytes: number): void;
+  getMemoryLimit(): number;
+  sampleRows(n: number, rows: number, seed: number, labels?: Int32Array): Int32Array;
+}
+
+/** The share of the machine's memory (or of the cgroup's limit, when lower) one comparison may use by default. */
+export const DEFAULT_MEMORY_SHARE = 0.75;
+
+/** cgroup v2 and v1 limit files ("max", or a huge number, when there is no limit). */
+const CGROUP_LIMIT_FILES = ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes'];
+
+/** Bytes of memory this process can have: physical memory, or the container's cgroup limit when lower. */
+export function availableMemory(): number {
+  let bytes = os.totalmem();
+  for (const file of CGROUP_LIMIT_FILES) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    const limit = Number(text);
+    if (Number.isFinite(limit) && limit > 0) bytes = Math.min(bytes, limit);
+  }
+  return bytes;
+}
+
+/** The memory limit the addon starts with: DEFAULT_MEMORY_SHARE of availableMemory(). */
+export function defaultMemoryLimit(): number {
+  return Math.floor(DEFAULT_MEMORY_SHARE * availableMemory());
 }
 
 /** The package root: src/ or dist/ sit directly below it. */
@@ -166,6 +224,8 @@ export function nativeAddon(): NativeAddon {
     const load = require('node-gyp-build') as (dir: string) => NativeAddon;
     const addon = load(packageRoot);
     addon.init({ NnsimError });
+    // The core's limit is per process: a worker thread loading the addon keeps a limit already set.
+    if (!Number.isFinite(addon.getMemoryLimit())) addon.setMemoryLimit(defaultMemoryLimit());
     cached = addon;
     return cached;
   } catch (error) {

@@ -5,6 +5,7 @@
 import { NnsimError, nearest } from './errors.js';
 import type { Invariance, MeasureDefinition, MeasureInfo, MeasureVariant } from './measure-types.js';
 import { definitions, type Definition } from './measures/index.js';
+import { estimateMemoryOf } from './memory.js';
 
 export type MeasureId = Definition['id'];
 
@@ -26,7 +27,22 @@ export function getDefinition(id: unknown): MeasureDefinition {
 
 function publicInfo(d: MeasureDefinition): MeasureInfo {
   const { engine: _engine, ...info } = d;
-  return info;
+  return { ...info, estimateMemory: (rows, colsA, colsB, options) => estimateMemoryOf(d, rows, colsA, colsB, options) };
+}
+
+/**
+ * Bytes of working memory one comparison with measure `id` needs for N = `rows` inputs of `colsA`
+ * and `colsB` features (default colsA) and these options, not counting the inputs: what the core
+ * checks against configure({ memoryLimit }) before it allocates anything.
+ */
+export function estimateMemory(
+  id: MeasureId | (string & {}),
+  rows: number,
+  colsA: number,
+  colsB?: number,
+  options?: object,
+): number {
+  return estimateMemoryOf(getDefinition(id), rows, colsA, colsB, options);
 }
 
 /** Metadata of one measure. */
@@ -71,9 +87,14 @@ function matches(variant: MeasureVariant, options: Readonly<Record<string, unkno
 
 /**
  * Metadata under specific option values: the most specific variant whose `when` matches wins
- * (variants are listed from general to specific).
+ * (variants are listed from general to specific). `measure` is an id (E_UNKNOWN_MEASURE when there is
+ * no such measure) or the MeasureInfo of getMeasure()/listMeasures().
  */
-export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<string, unknown>>): EffectiveProperties {
+export function effectiveProperties(
+  measure: MeasureInfo | MeasureId | (string & {}),
+  options: Readonly<Record<string, unknown>> = {},
+): EffectiveProperties {
+  const info = typeof measure === 'object' && measure !== null && Array.isArray(measure.variants) ? measure : getDefinition(measure);
   let result: EffectiveProperties = {
     invariances: info.invariances,
     argumentInvariances: info.argumentInvariances,
@@ -90,7 +111,7 @@ export function effectiveProperties(info: MeasureInfo, options: Readonly<Record<
       result = {
         invariances: variant.invariances ?? info.invariances,
         argumentInvariances: variant.argumentInvariances ?? info.argumentInvariances,
-        range: variant.range ?? info.range,
+        range: variant.rangeOf?.(options) ?? variant.range ?? info.range,
         metric: variant.metric ?? info.metric,
         selfValue: variant.selfValue !== undefined ? variant.selfValue : info.selfValue,
         resampling: variant.resampling ?? info.resampling,

@@ -11,7 +11,7 @@ import { NnsimError } from './errors.js';
 import { type MatrixInput, toMatrix } from './matrix.js';
 import { nativeAddon } from './native.js';
 import { type OptionSchema, enumOption, numberOption, resolveOptionsFor } from './options.js';
-import { schedule } from './runtime.js';
+import { type SyncRunOptions, onStop, resolveTimeout, schedule } from './runtime.js';
 
 export interface PersistenceOptions {
   /** Highest homology dimension: 0 or 1 (default 1). */
@@ -36,7 +36,7 @@ export interface Barcode {
   readonly bars: readonly (readonly [number, number])[];
 }
 
-export interface PersistenceRunOptions {
+export interface PersistenceRunOptions extends SyncRunOptions {
   /** Aborts the computation (rejects with E_CANCELLED). */
   signal?: AbortSignal;
 }
@@ -82,15 +82,19 @@ function checkSquare(rows: number, cols: number, options: Record<string, number 
   }
 }
 
-/** Barcodes of dimensions 0..maxDim of the Vietoris–Rips filtration (Z/2 coefficients). */
-function persistenceSync(input: MatrixInput, options?: PersistenceOptions): Barcode[] {
+/**
+ * Barcodes of dimensions 0..maxDim of the Vietoris–Rips filtration (Z/2 coefficients); E_TIMEOUT past
+ * `run.timeout` ms.
+ */
+function persistenceSync(input: MatrixInput, options?: PersistenceOptions, run: SyncRunOptions = {}): Barcode[] {
   const native = toNativeOptions(options);
+  const timeout = resolveTimeout(run?.timeout);
   const m = toMatrix(input, native.input === 'points' ? 'points' : 'distances');
   checkSquare(m.rows, m.cols, native);
-  return toBarcodes(nativeAddon().persistence(m.data, m.rows, m.cols, native));
+  return toBarcodes(nativeAddon().persistence(m.data, m.rows, m.cols, native, timeout));
 }
 
-/** The same on a worker thread; `run.signal` cancels. */
+/** The same on a worker thread (from a copy of the input); `run.signal` cancels, `run.timeout` limits. */
 async function persistenceAsync(
   input: MatrixInput,
   options?: PersistenceOptions,
@@ -99,17 +103,16 @@ async function persistenceAsync(
   const native = toNativeOptions(options);
   const m = toMatrix(input, native.input === 'points' ? 'points' : 'distances');
   checkSquare(m.rows, m.cols, native);
-  return schedule(async () => {
+  return schedule(async (stop) => {
     const addon = nativeAddon();
     const control = new addon.NativeControl();
-    const onAbort = (): void => control.cancel();
-    run.signal?.addEventListener('abort', onAbort, { once: true });
+    const removeStop = onStop(stop, () => control.cancel());
     try {
       return toBarcodes(await addon.persistenceAsync(m.data, m.rows, m.cols, native, control));
     } finally {
-      run.signal?.removeEventListener('abort', onAbort);
+      removeStop();
     }
-  }, run.signal);
+  }, run);
 }
 
 /** persistence(distances, options) — and persistence.async(…) on a worker thread. */

@@ -84,6 +84,18 @@ describe('variants over a range of option values', () => {
     }
     expect(effectiveProperties(gulp, { lambda: 0 }).invariances).toContain('invertible-linear');
   });
+
+  it('effectiveProperties takes an id or a MeasureInfo, and refuses unknown ids with E_UNKNOWN_MEASURE', async () => {
+    const { effectiveProperties, getMeasure } = await import('../src/index.js');
+    const { errorOf } = await import('./helpers/errors.js');
+    expect(effectiveProperties('gulp', { lambda: 0.5 })).toEqual(effectiveProperties(getMeasure('gulp'), { lambda: 0.5 }));
+    expect(effectiveProperties('procrustes').range).toEqual(getMeasure('procrustes').range);
+    expect(effectiveProperties('procrustes', { normalize: true })).toEqual(effectiveProperties(getMeasure('procrustes'), { normalize: true }));
+    const unknown = errorOf(() => effectiveProperties('procrustse'));
+    expect(unknown.code).toBe('E_UNKNOWN_MEASURE');
+    expect(unknown.message).toContain("did you mean 'procrustes'");
+    expect(errorOf(() => effectiveProperties(42 as never)).code).toBe('E_TYPE');
+  });
 });
 
 describe('derived metadata', () => {
@@ -118,5 +130,16 @@ describe('README', () => {
     const { withMeasuresTable } = await import('../src/docs.js');
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(withMeasuresTable(readme)).toBe(readme);
+  });
+
+  it('cites every measure by its authors and year, with a link to the paper', async () => {
+    const { shortReference } = await import('../src/docs.js');
+    for (const m of listMeasures()) {
+      const short = shortReference(m.reference);
+      // "Surname 2020", "Surname & Surname 2020" or "Surname et al. 2020", linked.
+      expect(short, m.id).toMatch(/^\[\p{Lu}[\p{L}'-]+( & \p{Lu}[\p{L}'-]+| et al\.)? (1[89]|20)\d\d\]\(https:\/\/\S+\)$/u);
+    }
+    expect(shortReference({ citation: 'Wang et al. 2020, "Title"' })).toBe('Wang et al. 2020');
+    expect(shortReference({ citation: 'Williams, Kunz, Kornblith 2021, "Title"', url: 'https://x' })).toBe('[Williams et al. 2021](https://x)');
   });
 });

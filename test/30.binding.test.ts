@@ -243,6 +243,7 @@ describe('errors cross the seam once: every entry point throws real NnsimErrors'
       [() => raw.compare!(['cka'], [{}], a, {}), 'E_TYPE'],
       [() => raw.compare!(['cka'], [{ kernel: () => 1 }], a, b), 'E_OPTION'],
       [() => raw.compare!(['cka'], [{}], a, b, new Float64Array(10)), 'E_TYPE'],
+      [() => raw.compare!(['cka'], [{}], a, b, undefined, 'soon'), 'E_OPTION'],
     ],
     compareAsync: [
       [() => raw.compareAsync!(['cka'], [{}], a), 'E_TYPE'],
@@ -263,6 +264,12 @@ describe('errors cross the seam once: every entry point throws real NnsimErrors'
     fitAffineMap: [
       [() => raw.fitAffineMap!(new Float64Array(12), 4, 3, new Float64Array(9), 4, 2, {}), 'E_SHAPE'],
       [() => raw.fitAffineMap!(new Float64Array(12), 4, 3, new Float64Array(8), 4, 2, { ridge: -1 }), 'E_OPTION'],
+      [() => raw.fitAffineMap!(new Float64Array(12), 4, 3, new Float64Array(8), 4, 2, {}, -5), 'E_OPTION'],
+    ],
+    fitAffineMapAsync: [
+      [() => raw.fitAffineMapAsync!(new Float64Array(12), 4, 3, new Float64Array(9), 4, 2, {}), 'E_SHAPE'],
+      [() => raw.fitAffineMapAsync!(new Float64Array(12), 4, 3, new Float64Array(8), 4, 2, { ridge: -1 }), 'E_OPTION'],
+      [() => raw.fitAffineMapAsync!(new Float64Array(12), 4, 3, new Float64Array(8), 4, 2, {}, a), 'E_TYPE'],
     ],
     setThreads: [
       [() => raw.setThreads!('two'), 'E_TYPE'],
@@ -297,7 +304,23 @@ describe('errors cross the seam once: every entry point throws real NnsimErrors'
       [() => raw.inferenceIndices!('nope', 5, 0, 0, 1, 0), 'E_TYPE'],
       [() => raw.inferenceIndices!('bootstrap', 5, 0, 0, 1, 6), 'E_OPTION'],
     ],
+    estimateMemory: [
+      [() => raw.estimateMemory!(5, 10, 2, 2, {}), 'E_TYPE'],
+      [() => raw.estimateMemory!('no-such-measure', 10, 2, 2, {}), 'E_UNKNOWN_MEASURE'],
+      [() => raw.estimateMemory!('knn-jaccard', 10, 2, 2, { k: 0 }), 'E_OPTION'],
+      [() => raw.estimateMemory!('cka', -1, 2, 2, {}), 'E_SHAPE'],
+    ],
+    setMemoryLimit: [
+      [() => raw.setMemoryLimit!('8e9'), 'E_OPTION'],
+      [() => raw.setMemoryLimit!(0), 'E_OPTION'],
+    ],
+    sampleRows: [
+      [() => raw.sampleRows!(10, 3, 0, new Float64Array(10)), 'E_TYPE'],
+      [() => raw.sampleRows!(10, 3, 0, new Int32Array(4)), 'E_SHAPE'],
+      [() => raw.sampleRows!(-1, 3, 0), 'E_SHAPE'],
+    ],
     // Take no arguments: extra ones are ignored.
+    getMemoryLimit: [],
     specs: [],
     measureIds: [],
     getThreads: [],

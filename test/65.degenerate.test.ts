@@ -1,5 +1,5 @@
-// Degenerate input for every representational measure, registry-driven: the defects of ReSi's edge-case
-// table (resi-conventions §7) plus N < D and exact rank deficiency. Each cell must be a finite value in
+// Degenerate input for every representational measure, registry-driven: the edge cases on which ReSi
+// fails (constant, duplicated and collinear rows …) plus N < D and exact rank deficiency. Each cell must be a finite value in
 // the measure's declared range or a typed NnsimError with the code that names the defect — never NaN,
 // never a crash, never a silently truncated input (ReSi gives NaN, garbage or raises in many cells).
 import { describe, expect, it } from 'vitest';

@@ -13,7 +13,7 @@ import {
   shapeMetric,
 } from '../src/index.js';
 import type { Matrix } from '../src/matrix.js';
-import { inputsOf, reference, referenceTests } from './helpers/cca-alignment-reference.js';
+import { type ReferenceCase, inputsOf, reference, referenceTests } from './helpers/cca-alignment-reference.js';
 import { fromRows } from './helpers/fixtures.js';
 import { map, multiply, randomInvertible, randomMatrix, randomOrthogonal, relatedMatrix } from './helpers/random.js';
 import { errorOf } from './helpers/errors.js';
@@ -33,6 +33,25 @@ const pairs: [string, Matrix, Matrix][] = reference.cases.map((c) => [c.id, ...i
 describe('alignment family', () => {
   describe('reference values (scripts/cca_alignment_reference.py)', () => {
     referenceTests(['shape-metric', 'linear-regression', 'aligned-cosine']);
+  });
+
+  describe('procrustes near 0 (the aligned residual, not the closed form)', () => {
+    // Below 1e-6 of ‖X‖² + ‖Y‖² the closed form has lost its digits and nnsim forms ‖XQ − Y‖ explicitly;
+    // NumPy forms it too (scripts/cca_alignment_reference.py), so both agree to ~1e-9 relative even at 1e-8.
+    for (const testCase of reference.procrustesNearZero) {
+      it(`matches the NumPy residual on '${testCase.id}' (${testCase.description}), every centre/normalise setting`, () => {
+        let nearZero = 0;
+        for (const result of testCase.results) {
+          const [x, y] = inputsOf(testCase as ReferenceCase, result.order);
+          const want = result.value as number;
+          const got = procrustes(x, y, result.options);
+          const label = `${JSON.stringify(result.options)} (${result.order}): got ${got}, NumPy ${want}`;
+          expect(Math.abs(got - want), label).toBeLessThanOrEqual(1e-9 * Math.abs(want) + 1e-14);
+          if (want < 1e-3) nearZero++;
+        }
+        expect(nearZero).toBeGreaterThan(0);
+      });
+    }
   });
 
   describe('shape-metric', () => {

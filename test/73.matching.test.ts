@@ -70,7 +70,7 @@ describe('matching measures against the scipy reference', () => {
     const byId = Object.fromEntries(reference.cases.map((c) => [c.id, c.values]));
     expect(byId['subspace-4x5']!['maximum-match/0.25']).toBeCloseTo(5 / 9, 15);
     expect(byId['negated-copy']!['maximum-match/0.25']).toBe(1);
-    // Hard matching maximises the signed correlation, so a negated copy is far from 1 (ReSi §8.11).
+    // Hard matching maximises the signed correlation, so a negated copy is far from 1 (as in ReSi).
     expect(byId['negated-copy']!['correlation-match']).toBeLessThan(0.5);
   });
 });

@@ -181,6 +181,23 @@ describe('hard predictions: identities', () => {
     expect(compareGroup('fleiss-kappa', [p, r])).toBeCloseTo((agree / n - chance) / (1 - chance), 13);
   });
 
+  it('label vectors: values do not depend on how large the label values are, and nothing is sized by the largest label', () => {
+    expect(compareGroup('fleiss-kappa', [[0, 2147483646], [1, 0]])).toBe(compareGroup('fleiss-kappa', [[0, 2], [1, 0]]));
+    expect(compareGroup('label-entropy', [[0, 2147483646], [1, 0]])).toBe(compareGroup('label-entropy', [[0, 2], [1, 0]]));
+    // Any injective relabelling (here onto values up to 2^31 − 2) leaves every hard-prediction measure unchanged.
+    const relabel = (labels: readonly number[]) => labels.map((l) => [2147483646, 1e8, 7, 123456789][l]!);
+    const models = [A, B, C];
+    for (const info of listMeasures({ family: 'hard-predictions' })) {
+      const options = info.requires.includes('labels') ? { labels: Y } : {};
+      const big = info.requires.includes('labels') ? { labels: relabel(Y) } : {};
+      if (info.arity === 'group') {
+        expect(compareGroup(info.id, models.map(relabel), big), info.id).toBeCloseTo(compareGroup(info.id, models, options), 14);
+      } else {
+        expect(compare(info.id, relabel(A), relabel(B), big), info.id).toBeCloseTo(compare(info.id, A, B, options), 14);
+      }
+    }
+  });
+
   it('disagreement and accuracy difference satisfy the triangle inequality (declared metrics)', () => {
     const y = randomLabels(50, 3, 9);
     for (let s = 0; s < 10; s++) {
@@ -355,6 +372,16 @@ describe('soft predictions', () => {
     expect(compare('jsd', [[1, 0]], [[0, 1]], { input: 'probabilities' })).toBeCloseTo(Math.LN2, 15);
     expect(compare('jsd', [[1, 0]], [[0, 1]], { input: 'probabilities', base: 2 })).toBeCloseTo(1, 15);
     expect(compare('jsd', [[0.3, 0.7]], [[0.3, 0.7]], { input: 'probabilities' })).toBe(0);
+  });
+
+  it('jsd: the declared range follows the logarithm base (ln 2 / ln b), and disjoint predictions reach its top', () => {
+    for (const base of [Math.E, 2, 10, 1.5, 1e6]) {
+      const range = effectiveProperties('jsd', { base }).range;
+      expect(range[0]).toBe(0);
+      expect(range[1], `base ${base}`).toBeCloseTo(Math.LN2 / Math.log(base), 14);
+      expect(compare('jsd', [[1, 0], [0, 1]], [[0, 1], [1, 0]], { input: 'probabilities', base })).toBeCloseTo(range[1], 14);
+    }
+    expect(effectiveProperties('jsd').range).toEqual([0, Math.LN2]);
   });
 
   it('surrogate churn hand-computed: p = (0.5, 0.25, 0.25), q = (0.2, 0.8, 0) → p/max = (1, .5, .5), q/max = (.25, 1, 0)', () => {
@@ -610,6 +637,25 @@ describe('registry-driven properties of the functional measures (range, identity
         expect(differ, `${info.id} is declared asymmetric`).toBe(true);
       }
     });
+
+    for (const variant of info.variants) {
+      it(`${info.id} [${JSON.stringify(variant.when)}]: identity value and range under the variant's options`, () => {
+        const props = effectiveProperties(info, variant.when);
+        for (const seed of SEEDS) {
+          const { a, b, labels, extra } = related(seed * 10);
+          const options = { ...optionsFor(info, labels), ...variant.when };
+          // The stitched model's head has 3 classes.
+          if (info.id === 'stitching') options.labels = labels.map((l) => l % 3);
+          const value = (x: Matrix, y: Matrix, z?: Matrix) =>
+            info.arity === 'group' ? compareGroup(info.id, z ? [x, y, z] : [x, y], options) : compare(info.id, x, y, options);
+          if (props.selfValue !== null) expect(Math.abs(value(a, a) - props.selfValue), `seed ${seed}`).toBeLessThan(1e-9);
+          for (const v of [value(a, b), value(b, extra)]) {
+            expect(v).toBeGreaterThanOrEqual(props.range[0] - 1e-12);
+            expect(v).toBeLessThanOrEqual(props.range[1] + 1e-12);
+          }
+        }
+      });
+    }
 
     for (const invariance of INVARIANCES) {
       const first = info.argumentInvariances?.first ?? [];

@@ -45,7 +45,7 @@ function inverseSquareRoot(m) {
 }
 
 /**
- * Google's pwcca.py recipe (resi-conventions §2.2): directions u_iᵀ(A − m) + m_i from the SVD of
+ * Google's pwcca.py recipe, as ReSi runs it: directions u_iᵀ(A − m) + m_i from the SVD of
  * Σxx^{-1/2} Σxy Σyy^{-1/2}, Gram–Schmidt, weights over the uncentred neurons. `a` is the narrower side (the code's
  * intent when D > D′: weights from the second input, its right singular vectors).
  */
@@ -93,7 +93,7 @@ export default {
 
   // Projection-weighted CCA (Morcos et al. 2018): ρ_i weighted by α_i = Σ_j |⟨h_i, x_j⟩|, h_i = Q_x u_i the unit
   // canonical variates of the first argument, x_j its centred neurons. `directions: 'svcca-code'` follows Google's
-  // pwcca.py as ReSi runs it (resi-conventions §2.2); that value depends on the signs of the singular vectors,
+  // pwcca.py as ReSi runs it; that value depends on the signs of the singular vectors,
   // which ml-matrix does not choose as LAPACK does, so it matches ReSi only up to ~1e-3.
   pwcca: (a, b, options = {}) => {
     if (options.directions === 'svcca-code') return a.cols <= b.cols ? pwccaSvccaCode(a, b, false) : pwccaSvccaCode(b, a, true);

@@ -6,6 +6,7 @@
 #include "inference_binding.hpp"
 #include "measure.hpp"
 #include "native_objects.hpp"
+#include "random.hpp"
 #include "regression.hpp"
 #include "threads.hpp"
 #include "regression_binding.hpp"
@@ -79,6 +80,51 @@ Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// estimateMemory(id, rows, colsA, colsB, options, classes?) → bytes.
+Napi::Value EstimateMemory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (!info[0].IsString()) throwError(env, ErrorCode::Type, "estimateMemory: the measure id must be a string");
+    const std::string id = info[0].As<Napi::String>().Utf8Value();
+    constexpr std::size_t kMaxSize = std::size_t{1} << 53;
+    MemoryShape shape;
+    shape.rows = sizeArgument(env, info[1], "rows", kMaxSize);
+    shape.colsA = sizeArgument(env, info[2], "colsA", kMaxSize);
+    shape.colsB = sizeArgument(env, info[3], "colsB", kMaxSize);
+    shape.classes = info[5].IsUndefined() ? 0 : sizeArgument(env, info[5], "classes", kMaxSize);
+    const Options options = optionsArgument(env, info[4], "measure '" + id + "'");
+    return Napi::Number::New(env, estimateMemory(id, shape, options));
+  });
+}
+
+Napi::Value SetMemoryLimit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    if (!info[0].IsNumber()) throwError(env, ErrorCode::Option, "the memory limit must be a number of bytes");
+    setMemoryLimit(info[0].As<Napi::Number>().DoubleValue());
+    return env.Undefined();
+  });
+}
+
+Napi::Value GetMemoryLimit(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), memoryLimit()); }
+
+// sampleRows(n, count, seed, labels?) → Int32Array of sorted row indices (native/core/random.hpp).
+Napi::Value SampleRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    const std::size_t n = sizeArgument(env, info[0], "n", std::size_t{1} << 31);
+    const std::size_t count = sizeArgument(env, info[1], "rows", std::size_t{1} << 31);
+    const std::size_t seed = sizeArgument(env, info[2], "seed", std::size_t{1} << 53);
+    bool hasLabels = false;
+    const std::vector<std::int32_t> labels = labelsArgument(env, info[3], hasLabels);
+    if (hasLabels && labels.size() != n) throwError(env, ErrorCode::Shape, "sampleRows: one label per row is needed");
+    const std::vector<std::size_t> rows = sampleRows(n, count, seed, hasLabels ? labels.data() : nullptr);
+    Napi::Int32Array out = Napi::Int32Array::New(env, rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) out[i] = static_cast<std::int32_t>(rows[i]);
+    return out;
+  });
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New<InitBinding>(env, "init"));
   exports.Set("specs", Napi::Function::New<Specs>(env, "specs"));
@@ -101,6 +147,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("crossValidateAsync", Napi::Function::New<CrossValidateAsync>(env, "crossValidateAsync"));
   exports.Set("alignmentMap", Napi::Function::New<AlignmentMapOf>(env, "alignmentMap"));
   exports.Set("inferenceIndices", Napi::Function::New<InferenceIndices>(env, "inferenceIndices"));
+  exports.Set("fitAffineMapAsync", Napi::Function::New<FitAffineMapAsync>(env, "fitAffineMapAsync"));
+  exports.Set("estimateMemory", Napi::Function::New<EstimateMemory>(env, "estimateMemory"));
+  exports.Set("setMemoryLimit", Napi::Function::New<SetMemoryLimit>(env, "setMemoryLimit"));
+  exports.Set("getMemoryLimit", Napi::Function::New<GetMemoryLimit>(env, "getMemoryLimit"));
+  exports.Set("sampleRows", Napi::Function::New<SampleRows>(env, "sampleRows"));
   return exports;
 }
 

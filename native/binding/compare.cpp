@@ -57,7 +57,7 @@ struct Job {
       } catch (...) {
         out.error = currentError(ids[i]);
       }
-      if (!out.ok && out.error.code == ErrorCode::Cancelled) {
+      if (!out.ok && (out.error.code == ErrorCode::Cancelled || out.error.code == ErrorCode::Timeout)) {
         for (std::size_t j = i + 1; j < ids.size(); ++j) {
           outcomes[j] = out;
           outcomes[j].error.measure = ids[j];
@@ -206,9 +206,12 @@ class CompareWorker : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
 Napi::Value Compare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (info.Length() < 4) throwError(env, ErrorCode::Type, "compare(ids, options, a, b, labels?) needs 4 arguments");
+    if (info.Length() < 4) {
+      throwError(env, ErrorCode::Type, "compare(ids, options, a, b, labels?, timeout?) needs 4 arguments");
+    }
     const Job job = parseJob(info);
     RunControl control;
+    control.setTimeout(timeoutArgument(env, info[5]));
     return toJs(env, job.run(control));
   });
 }
@@ -226,6 +229,9 @@ Napi::Value CompareAsync(const Napi::CallbackInfo& info) {
     if (!onProgress.IsUndefined() && !onProgress.IsNull() && !onProgress.IsFunction()) {
       throwError(env, ErrorCode::Type, "onProgress must be a function");
     }
+    // The worker reads the data while JS runs: never the caller's buffer (see adoptCopyForAsync).
+    NativeRepresentation::From(env, info[2], "a").adoptCopyForAsync();
+    NativeRepresentation::From(env, info[3], "b").adoptCopyForAsync();
     auto* worker = new CompareWorker(env, std::move(job), info[2].As<Napi::Object>(), info[3].As<Napi::Object>(),
                                      std::move(flag), onProgress);
     Napi::Promise promise = worker->promise();

@@ -8,11 +8,12 @@
 namespace nnsim::binding {
 
 // compare(ids: string[], options: object[], a: NativeRepresentation, b: NativeRepresentation,
-//         labels?: Int32Array) -> Array<number | { code, message }>
+//         labels?: Int32Array, timeout?: number (ms)) -> Array<number | { code, message }>
 Napi::Value Compare(const Napi::CallbackInfo& info);
 
 // compareAsync(ids, options, a, b, labels?, control?: NativeControl,
 //              onProgress?: (measureIndex, done, total) => void) -> Promise<same as compare>
+// The worker computes on the representations' own copies of their data (adopted on first async use).
 Napi::Value CompareAsync(const Napi::CallbackInfo& info);
 
 }  // namespace nnsim::binding

@@ -189,6 +189,15 @@ Napi::Object optionSpecsToJs(Napi::Env env, const OptionSpecs& specs) {
   return out;
 }
 
+double timeoutArgument(Napi::Env env, const Napi::Value& value) {
+  if (value.IsUndefined() || value.IsNull()) return -1.0;
+  const double ms = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1.0;
+  if (!value.IsNumber() || std::isnan(ms) || ms < 0.0) {
+    throwError(env, ErrorCode::Option, "timeout must be a number of milliseconds >= 0 (or Infinity)");
+  }
+  return std::isinf(ms) ? -1.0 : ms;
+}
+
 std::vector<std::string> stringArrayArgument(Napi::Env env, const Napi::Value& value, const std::string& what) {
   if (!value.IsArray()) throwError(env, ErrorCode::Type, what + " must be an array of strings");
   Napi::Array array = value.As<Napi::Array>();

@@ -71,6 +71,10 @@ std::vector<std::string> stringArrayArgument(Napi::Env env, const Napi::Value& v
 // Optional Int32Array of labels (undefined -> empty vector, `present` false).
 std::vector<std::int32_t> labelsArgument(Napi::Env env, const Napi::Value& value, bool& present);
 
+// An optional time budget in milliseconds for a synchronous run: undefined, null or Infinity → none
+// (-1); otherwise a number ≥ 0 (E_OPTION else).
+double timeoutArgument(Napi::Env env, const Napi::Value& value);
+
 // A non-negative integer argument below `max`.
 std::size_t sizeArgument(Napi::Env env, const Napi::Value& value, const std::string& what, std::size_t max);
 

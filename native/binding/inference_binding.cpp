@@ -15,7 +15,8 @@ namespace nnsim::binding {
 namespace {
 
 // One inference call, copied out of JS values on the main thread: the representations are referenced
-// (kept alive by the JS objects), labels and options are copied.
+// (kept alive by the JS objects), labels and options are copied — options first: their getters run JS,
+// which must not see (or detach) the data after it is viewed.
 struct Call {
   MeasureCall measure;
   std::vector<std::int32_t> labels;
@@ -35,10 +36,10 @@ Call parseCall(const Napi::CallbackInfo& info, bool withLabels, std::size_t opti
   Call call;
   call.measure.id = info[0].As<Napi::String>().Utf8Value();
   call.measure.options = optionsArgument(env, info[1], "measure '" + call.measure.id + "'");
+  call.options = optionsArgument(env, info[optionsIndex], signature);
+  if (withLabels) call.labels = labelsArgument(env, info[4], call.hasLabels);
   call.a = &NativeRepresentation::From(env, info[2], "a").core();
   call.b = &NativeRepresentation::From(env, info[3], "b").core();
-  if (withLabels) call.labels = labelsArgument(env, info[4], call.hasLabels);
-  call.options = optionsArgument(env, info[optionsIndex], signature);
   call.bindLabels();
   return call;
 }
@@ -69,63 +70,67 @@ nnsim::Resampling schemeArgument(Napi::Env env, const Napi::Value& value) {
   return scheme;
 }
 
-// A computation and the conversion of its result, run synchronously or by InferenceWorker.
+// A computation whose result converts itself to JS values: run on the calling thread (runSync) or on an
+// InferenceWorker (queue).
+using ToJs = std::function<Napi::Value(Napi::Env)>;
 struct Task {
-  std::function<void(RunControl&)> run;
-  std::function<Napi::Value(Napi::Env)> result;
+  std::function<ToJs(RunControl&)> compute;
+  ToJs run(RunControl& control) const { return compute(control); }
+  static Napi::Value toJs(Napi::Env env, const ToJs& convert) { return convert(env); }
 };
 
 Task permutationTask(Call call, PermutationPath path) {
   auto shared = std::make_shared<Call>(std::move(call));
   shared->bindLabels();  // the labels vector moved: view it again
-  auto out = std::make_shared<nnsim::PermutationNull>();
-  return {[shared, out, path](RunControl& control) {
-            *out = permutationNull(shared->measure, *shared->a, *shared->b, shared->options, control, path);
-          },
-          [out](Napi::Env env) -> Napi::Value {
-            Napi::Object o = Napi::Object::New(env);
-            o.Set("value", Napi::Number::New(env, out->value));
-            o.Set("null", toFloat64Array(env, out->null));
-            o.Set("method", Napi::String::New(env, out->method));
-            return o;
-          }};
+  return {[shared, path](RunControl& control) -> ToJs {
+    auto out = std::make_shared<nnsim::PermutationNull>(
+        permutationNull(shared->measure, *shared->a, *shared->b, shared->options, control, path));
+    return [out](Napi::Env env) -> Napi::Value {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("value", Napi::Number::New(env, out->value));
+      o.Set("null", toFloat64Array(env, out->null));
+      o.Set("method", Napi::String::New(env, out->method));
+      return o;
+    };
+  }};
 }
 
 Task resamplingTask(Call call, nnsim::Resampling scheme) {
   auto shared = std::make_shared<Call>(std::move(call));
   shared->bindLabels();
-  auto out = std::make_shared<ResamplingDistribution>();
-  return {[shared, out, scheme](RunControl& control) {
-            *out = resamplingDistribution(shared->measure, *shared->a, *shared->b, shared->options, scheme, control);
-          },
-          [out](Napi::Env env) -> Napi::Value {
-            Napi::Object o = Napi::Object::New(env);
-            o.Set("value", Napi::Number::New(env, out->value));
-            o.Set("values", toFloat64Array(env, out->values));
-            o.Set("jackknife", toFloat64Array(env, out->jackknife));
-            return o;
-          }};
+  return {[shared, scheme](RunControl& control) -> ToJs {
+    auto out = std::make_shared<ResamplingDistribution>(
+        resamplingDistribution(shared->measure, *shared->a, *shared->b, shared->options, scheme, control));
+    return [out](Napi::Env env) -> Napi::Value {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("value", Napi::Number::New(env, out->value));
+      o.Set("values", toFloat64Array(env, out->values));
+      o.Set("jackknife", toFloat64Array(env, out->jackknife));
+      return o;
+    };
+  }};
 }
 
 Task crossValidationTask(Call call) {
   auto shared = std::make_shared<Call>(std::move(call));
-  auto out = std::make_shared<CrossValidation>();
-  return {[shared, out](RunControl& control) {
-            *out = crossValidate(shared->measure, *shared->a, *shared->b, shared->options, control);
-          },
-          [out](Napi::Env env) -> Napi::Value {
-            Napi::Object o = Napi::Object::New(env);
-            o.Set("value", Napi::Number::New(env, out->value));
-            o.Set("folds", toFloat64Array(env, out->folds));
-            o.Set("testRows", toFloat64Array(env, std::vector<double>(out->testRows.begin(), out->testRows.end())));
-            return o;
-          }};
+  shared->bindLabels();
+  return {[shared](RunControl& control) -> ToJs {
+    auto out = std::make_shared<CrossValidation>(crossValidate(shared->measure, *shared->a, *shared->b, shared->options, control));
+    return [out](Napi::Env env) -> Napi::Value {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("value", Napi::Number::New(env, out->value));
+      o.Set("folds", toFloat64Array(env, out->folds));
+      o.Set("testRows", toFloat64Array(env, std::vector<double>(out->testRows.begin(), out->testRows.end())));
+      return o;
+    };
+  }};
 }
 
-Napi::Value runSync(Napi::Env env, const Task& task) {
+// The synchronous form, within the time budget at `timeoutIndex` (see timeoutArgument).
+Napi::Value runSync(const Napi::CallbackInfo& info, const Task& task, std::size_t timeoutIndex) {
   RunControl control;
-  task.run(control);
-  return task.result(env);
+  control.setTimeout(timeoutArgument(info.Env(), info[timeoutIndex]));
+  return task.run(control)(info.Env());
 }
 
 struct Progress {
@@ -177,7 +182,7 @@ class InferenceWorker : public Napi::AsyncProgressQueueWorker<Progress> {
   void Execute(const ExecutionProgress& progress) override {
     control_.attach(&progress);
     try {
-      task_.run(control_);
+      result_ = task_.run(control_);
     } catch (...) {
       failed_ = true;
       error_ = currentError(id_);
@@ -191,9 +196,9 @@ class InferenceWorker : public Napi::AsyncProgressQueueWorker<Progress> {
     Napi::HandleScope scope(env);
     for (size_t i = 0; i < count; ++i) {
       try {
-        onProgress_.Call({Napi::Number::New(env, events[i].done), Napi::Number::New(env, events[i].total)});
+        onProgress_.Call({Napi::Number::New(env, 0), Napi::Number::New(env, events[i].done), Napi::Number::New(env, events[i].total)});
       } catch (const Napi::Error& e) {
-        e.Value();  // a throwing progress callback does not stop the computation
+        e.Value();  // the TypeScript layer stops the run itself when its callback throws
       }
     }
   }
@@ -206,7 +211,7 @@ class InferenceWorker : public Napi::AsyncProgressQueueWorker<Progress> {
       return;
     }
     try {
-      deferred_.Resolve(task_.result(env));
+      deferred_.Resolve(Task::toJs(env, result_));
     } catch (const Napi::Error& e) {
       deferred_.Reject(e.Value());
     }
@@ -221,6 +226,7 @@ class InferenceWorker : public Napi::AsyncProgressQueueWorker<Progress> {
   Task task_;
   std::string id_;
   QueueControl control_;
+  ToJs result_;
   bool failed_ = false;
   ErrorRecord error_;
   Napi::ObjectReference aRef_;
@@ -236,7 +242,8 @@ class InferenceWorker : public Napi::AsyncProgressQueueWorker<Progress> {
   }
 };
 
-// Queues `task`; arguments control and onProgress at `controlIndex`, `controlIndex + 1`.
+// Queues `task`; arguments control and onProgress(0, done, total) at `controlIndex`, `controlIndex + 1`.
+// Like compareAsync, the worker reads copies of both representations' data (adoptCopyForAsync).
 Napi::Value queue(const Napi::CallbackInfo& info, Task task, const std::string& id, std::size_t controlIndex) {
   Napi::Env env = info.Env();
   NativeControl* control = NativeControl::FromOptional(env, info[controlIndex]);
@@ -245,6 +252,8 @@ Napi::Value queue(const Napi::CallbackInfo& info, Task task, const std::string& 
   if (!onProgress.IsUndefined() && !onProgress.IsNull() && !onProgress.IsFunction()) {
     throwError(env, ErrorCode::Type, "onProgress must be a function");
   }
+  NativeRepresentation::From(env, info[2], "a").adoptCopyForAsync();
+  NativeRepresentation::From(env, info[3], "b").adoptCopyForAsync();
   auto* worker = new InferenceWorker(env, std::move(task), id, info[2].As<Napi::Object>(), info[3].As<Napi::Object>(),
                                      std::move(flag), onProgress);
   Napi::Promise promise = worker->promise();
@@ -280,7 +289,7 @@ Napi::Value PermutationTest(const Napi::CallbackInfo& info) {
   return guarded(env, [&]() -> Napi::Value {
     Call call = parseCall(info, true, 5, "permutation test");
     const PermutationPath path = pathArgument(env, info[6]);
-    return runSync(env, permutationTask(std::move(call), path));
+    return runSync(info, permutationTask(std::move(call), path), 7);
   });
 }
 
@@ -297,17 +306,17 @@ Napi::Value PermutationTestAsync(const Napi::CallbackInfo& info) {
 Napi::Value Resample(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
+    const nnsim::Resampling scheme = schemeArgument(env, info[6]);  // (getters: before the data is viewed)
     Call call = parseCall(info, true, 5, "resampling");
-    const nnsim::Resampling scheme = schemeArgument(env, info[6]);
-    return runSync(env, resamplingTask(std::move(call), scheme));
+    return runSync(info, resamplingTask(std::move(call), scheme), 7);
   });
 }
 
 Napi::Value ResampleAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
+    const nnsim::Resampling scheme = schemeArgument(env, info[6]);  // (getters: before the data is viewed)
     Call call = parseCall(info, true, 5, "resampling");
-    const nnsim::Resampling scheme = schemeArgument(env, info[6]);
     const std::string id = call.measure.id;
     return queue(info, resamplingTask(std::move(call), scheme), id, 7);
   });
@@ -315,7 +324,7 @@ Napi::Value ResampleAsync(const Napi::CallbackInfo& info) {
 
 Napi::Value CrossValidate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return guarded(env, [&]() -> Napi::Value { return runSync(env, crossValidationTask(parseCall(info, false, 4, "cross-validation"))); });
+  return guarded(env, [&]() -> Napi::Value { return runSync(info, crossValidationTask(parseCall(info, false, 4, "cross-validation")), 5); });
 }
 
 Napi::Value CrossValidateAsync(const Napi::CallbackInfo& info) {
@@ -330,11 +339,16 @@ Napi::Value CrossValidateAsync(const Napi::CallbackInfo& info) {
 Napi::Value AlignmentMapOf(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (info.Length() < 4 || !info[0].IsString()) throwError(env, ErrorCode::Type, "alignmentMap(id, options, a, b) needs 4 arguments");
+    if (info.Length() < 4 || !info[0].IsString()) {
+      throwError(env, ErrorCode::Type, "alignmentMap(id, options, a, b, timeout?) needs 4 arguments");
+    }
     const std::string id = info[0].As<Napi::String>().Utf8Value();
     const Options options = optionsArgument(env, info[1], "measure '" + id + "'");
+    RunControl control;
+    control.setTimeout(timeoutArgument(env, info[4]));
     const Representation& a = NativeRepresentation::From(env, info[2], "a").core();
     const Representation& b = NativeRepresentation::From(env, info[3], "b").core();
+    const RunControl::Scope scope(&control);
     const nnsim::AlignmentMap map = fitAlignmentMap(id, RepresentationPair(a, b), options);
     Napi::Object out = Napi::Object::New(env);
     out.Set("a", sideToJs(env, map.a));

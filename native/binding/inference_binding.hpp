@@ -7,22 +7,25 @@
 
 namespace nnsim::binding {
 
-// permutationNull(id, options, a, b, labels?, { permutations, seed }, path?: 'auto' | 'generic')
+// The synchronous forms take a trailing time budget (timeout?: ms); the async forms (…Async) take
+// (control?, onProgress?(0, done, total)) in its place and return a Promise of the same result. Their
+// worker reads copies of both representations' data (adoptCopyForAsync), as compareAsync's does.
+
+// permutationNull(id, options, a, b, labels?, { permutations, seed }, path?: 'auto' | 'generic', timeout?)
 //   -> { value, null: Float64Array, method }
 Napi::Value PermutationTest(const Napi::CallbackInfo& info);
-// The same with (…, path, control?, onProgress?(done, total)) -> Promise
 Napi::Value PermutationTestAsync(const Napi::CallbackInfo& info);
 
-// resampling(id, options, a, b, labels?, { resamples, seed }, { withReplacement, sampleSize, jackknifeGroups })
-//   -> { value, values: Float64Array, jackknife: Float64Array }
+// resampling(id, options, a, b, labels?, { resamples, seed }, { withReplacement, sampleSize, jackknifeGroups },
+//            timeout?) -> { value, values: Float64Array, jackknife: Float64Array }
 Napi::Value Resample(const Napi::CallbackInfo& info);
 Napi::Value ResampleAsync(const Napi::CallbackInfo& info);
 
-// crossValidate(id, options, a, b, { folds, seed }) -> { value, folds: Float64Array, testRows: Float64Array }
+// crossValidate(id, options, a, b, { folds, seed }, timeout?) -> { value, folds: Float64Array, testRows: Float64Array }
 Napi::Value CrossValidate(const Napi::CallbackInfo& info);
 Napi::Value CrossValidateAsync(const Napi::CallbackInfo& info);
 
-// alignmentMap(id, options, a, b) -> { a: { mean, transform, rows, cols }, b: { … }, score }
+// alignmentMap(id, options, a, b, timeout?) -> { a: { mean, transform, rows, cols }, b: { … }, score }
 Napi::Value AlignmentMapOf(const Napi::CallbackInfo& info);
 
 // inferenceIndices(kind: 'permutation' | 'bootstrap' | 'subsample' | 'jackknife' | 'folds', n, seed, first,

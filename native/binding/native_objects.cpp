@@ -52,6 +52,8 @@ NativeRepresentation::NativeRepresentation(const Napi::CallbackInfo& info) : Nap
   guarded(env, [&] {
     if (info.Length() < 3) throwError(env, ErrorCode::Type, "NativeRepresentation(data, rows, cols) needs 3 arguments");
     const MatrixView view = matrixArgument(env, info[0], info[1], info[2]);
+    jsData_ = view.data;
+    jsLength_ = view.size();
     representation_ = std::make_unique<Representation>(view);
     data_ = Napi::Persistent(info[0]);
     tagObject(env, info.This().As<Napi::Object>(), &kRepresentationTag);
@@ -80,10 +82,14 @@ void NativeRepresentation::checkAttached(Napi::Env env, const char* what) const 
   bool detached = false;
   if (napi_get_typedarray_info(env, array, nullptr, &length, &current, &buffer, nullptr) != napi_ok ||
       napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached ||
-      current != static_cast<const void*>(representation_->raw().data) || length != representation_->raw().size()) {
+      current != static_cast<const void*>(jsData_) || length != jsLength_) {
     throwError(env, ErrorCode::Detached,
                std::string("the Float64Array behind ") + what + " was detached or moved after it was prepared");
   }
+}
+
+void NativeRepresentation::adoptCopyForAsync() {
+  if (users_ == 0) representation_->adoptCopy();
 }
 
 void NativeRepresentation::freeCore() {

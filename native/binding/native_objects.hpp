@@ -24,6 +24,13 @@ class NativeRepresentation : public Napi::ObjectWrap<NativeRepresentation> {
   // Unwraps `value` if it is a NativeRepresentation whose memory is still attached, else throws.
   static NativeRepresentation& From(Napi::Env env, const Napi::Value& value, const char* what);
 
+  // An async worker reads the representation's data on another thread while JS runs, and JS can
+  // transfer (detach) the Float64Array meanwhile — N-API cannot pin it. So before its first async use the
+  // core adopts a copy of the data (N·D·8 bytes, kept until release() so repeated async calls copy
+  // once; none when the magnitude rule already made one), and every use re-checks that the JS array is
+  // still attached (E_DETACHED otherwise).
+  void adoptCopyForAsync();
+
   // Async workers hold the representation while they run (main thread only). release() frees the core
   // and its cached intermediates at once, or when the last worker using it has finished: ObjectWrap
   // finalizers only run once the event loop turns, so a synchronous loop of comparisons would otherwise
@@ -40,6 +47,8 @@ class NativeRepresentation : public Napi::ObjectWrap<NativeRepresentation> {
   void checkAttached(Napi::Env env, const char* what) const;
 
   Napi::Reference<Napi::Value> data_;  // keeps the Float64Array (and its memory) alive
+  const double* jsData_ = nullptr;     // where the Float64Array's elements were at construction
+  std::size_t jsLength_ = 0;
   std::unique_ptr<Representation> representation_;
   int users_ = 0;
   bool releaseRequested_ = false;

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "convert.hpp"
-#include "distances.hpp"
 #include "native_objects.hpp"
+#include "promise_worker.hpp"
 #include "topology/persistence.hpp"
 
 namespace nnsim::binding {
@@ -26,9 +26,7 @@ struct PersistenceJob {
       topology::validateDistanceMatrix(view);
       return topology::ripsPersistence(view, options, &control);
     }
-    // Euclidean distances of the rows (the Representation validates finiteness).
-    const Representation cloud(view);
-    return topology::ripsPersistence(euclideanDistances(cloud).view(), options, &control);
+    return topology::pointCloudPersistence(view, options, &control);
   }
 };
 
@@ -47,7 +45,7 @@ PersistenceJob parseJob(const Napi::CallbackInfo& info, bool copy) {
   return job;
 }
 
-Napi::Array toJs(Napi::Env env, const topology::Barcodes& barcodes) {
+Napi::Array barcodesToJs(Napi::Env env, const topology::Barcodes& barcodes) {
   Napi::Array out = Napi::Array::New(env, barcodes.bars.size());
   for (std::size_t d = 0; d < barcodes.bars.size(); ++d) {
     const auto& bars = barcodes.bars[d];
@@ -65,43 +63,11 @@ Napi::Array toJs(Napi::Env env, const topology::Barcodes& barcodes) {
   return out;
 }
 
-class PersistenceWorker : public Napi::AsyncWorker {
- public:
-  PersistenceWorker(Napi::Env env, PersistenceJob job, std::shared_ptr<std::atomic<bool>> flag)
-      : Napi::AsyncWorker(env, "nnsim.persistence"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        job_(std::move(job)),
-        control_(std::move(flag)) {}
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      result_ = job_.run(control_);
-    } catch (...) {
-      error_ = currentError();
-      failed_ = true;
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    if (failed_) {
-      deferred_.Reject(makeError(env, error_).Value());
-    } else {
-      deferred_.Resolve(toJs(env, result_));
-    }
-  }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  PersistenceJob job_;
-  RunControl control_;
-  topology::Barcodes result_;
-  bool failed_ = false;
-  ErrorRecord error_;
+// The async form's task: the job owns a copy of the input.
+struct PersistenceTask {
+  PersistenceJob job;
+  topology::Barcodes run(const RunControl& control) const { return job.run(control); }
+  static Napi::Value toJs(Napi::Env env, const topology::Barcodes& barcodes) { return barcodesToJs(env, barcodes); }
 };
 
 }  // namespace
@@ -109,10 +75,14 @@ class PersistenceWorker : public Napi::AsyncWorker {
 Napi::Value Persistence(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    if (info.Length() < 3) throwError(env, ErrorCode::Type, "persistence(data, rows, cols, options?) needs 3 arguments");
+    if (info.Length() < 3) {
+      throwError(env, ErrorCode::Type, "persistence(data, rows, cols, options?, timeout?) needs 3 arguments");
+    }
+    const double timeout = timeoutArgument(env, info[4]);
     const PersistenceJob job = parseJob(info, false);
     RunControl control;
-    return toJs(env, job.run(control));
+    control.setTimeout(timeout);
+    return barcodesToJs(env, job.run(control));
   });
 }
 
@@ -125,10 +95,8 @@ Napi::Value PersistenceAsync(const Napi::CallbackInfo& info) {
     PersistenceJob job = parseJob(info, true);
     NativeControl* control = NativeControl::FromOptional(env, info[4]);
     auto flag = control != nullptr ? control->flag() : std::make_shared<std::atomic<bool>>(false);
-    auto* worker = new PersistenceWorker(env, std::move(job), std::move(flag));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();  // deletes itself after OnOK/OnError
-    return promise;
+    return PromiseWorker<PersistenceTask, topology::Barcodes>::start(env, "nnsim.persistence", PersistenceTask{std::move(job)},
+                                                                     std::move(flag));
   });
 }
 

@@ -7,7 +7,8 @@
 namespace nnsim::binding {
 
 // persistence(data: Float64Array, rows, cols, options?: { maxDim?: 0 | 1, threshold?: number,
-//             input?: 'distances' | 'points' }) -> Array<{ births: Float64Array, deaths: Float64Array }>
+//             input?: 'distances' | 'points' }, timeout?: number (ms))
+//   -> Array<{ births: Float64Array, deaths: Float64Array }>
 // (one entry per dimension 0..maxDim; an essential class has death Infinity).
 Napi::Value Persistence(const Napi::CallbackInfo& info);
 

@@ -82,6 +82,11 @@ double procrustesDistance(const RepresentationPair& pair, Centering c, bool norm
                    : alignedResidualNorm(pair, c, 1.0, 1.0);
 }
 
+// Scaled by the scale of both inputs unless normalised.
+ScaleRule procrustesScaling(const Options& options) {
+  return options.flag("normalize") ? ScaleRule{} : ScaleRule{ScaleRule::Homogeneous, 1};
+}
+
 double procrustes(const MeasureContext& ctx) {
   const Centering c = ctx.options.flag("center") ? Centering::Columns : Centering::None;
   const bool normalize = ctx.options.flag("normalize");
@@ -107,7 +112,7 @@ double angularShape(const MeasureContext& ctx) {
 // X = Z Wᵀ with W orthonormal, so products and alignments of Z equal those of X.
 Trans factorTransposeOp(const RowSpaceFactor& f) { return f.trans == Trans::Yes ? Trans::No : Trans::Yes; }
 
-// LinearRegression R² of predicting the first input from the second (ReSi §3.7): the share of the
+// LinearRegression R² of predicting the first input from the second (ReSi's LinearRegression): the share of the
 // centred first input's variance in the column space of the centred second input,
 //   R² = ‖P_Y X_c‖_F² / ‖X_c‖_F²,  P_Y = Q_Y Q_Yᵀ the projector onto span(Y_c),
 // i.e. 1 − RSS/TSS of the least-squares fit X ≈ 1bᵀ + Y B (intercept via the centring). The projector
@@ -116,7 +121,8 @@ Trans factorTransposeOp(const RowSpaceFactor& f) { return f.trans == Trans::Yes 
 // all of 1⊥). A predictor with all rows equal explains nothing: R² = 0.
 double linearRegression(const MeasureContext& ctx) {
   requireVariance(ctx.a(), Centering::Columns, "first (predicted)", "linear regression R²");
-  const double lambda = ctx.options.number("lambda");
+  // λ is in the units of the second input's squared singular values: scaled with it (OwnScale).
+  const double lambda = std::ldexp(ctx.options.number("lambda"), -2 * ctx.b().scaleExponent());
   if (ctx.b().isConstant(Centering::Columns)) return 0.0;
   if (lambda > 0.0) {
     // Ridge fit X̂ = Y_c (Y_cᵀY_c + λI)⁻¹ Y_cᵀ X_c = U diag(w) Uᵀ X_c with Y_c = U S Vᵀ and the shrinkage
@@ -139,7 +145,7 @@ double linearRegression(const MeasureContext& ctx) {
   return std::min(1.0, frobeniusNormSquared(projected) / ctx.a().squaredNorm(Centering::Columns));
 }
 
-// Aligned cosine similarity (Hamilton et al. 2016, as ReSi §3.5): rotate X onto Y by orthogonal
+// Aligned cosine similarity (Hamilton et al. 2016, as ReSi's AlignedCosineSimilarity): rotate X onto Y by orthogonal
 // Procrustes (no centring; D ≠ D′ zero-padded), then average the cosine of each input's aligned pair
 // of rows, cos(x_i Q, y_i) = x_i Q y_iᵀ / (‖x_i‖ ‖y_i‖) (Q orthogonal keeps ‖x_i Q‖ = ‖x_i‖).
 // Works in row-space factor coordinates: with XᵀY = W_x C W_yᵀ and C = U S Vᵀ, X Q Yᵀ = Z_x U Vᵀ Z_yᵀ.
@@ -159,6 +165,7 @@ double alignedCosine(const MeasureContext& ctx) {
   double sum = 0.0;
   std::size_t counted = 0;
   for (std::size_t i = 0; i < n; ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     const double nx = std::sqrt(dot(x.row(i), x.row(i), x.cols));
     const double ny = std::sqrt(dot(y.row(i), y.row(i), y.cols));
     if (nx == 0.0 || ny == 0.0) continue;
@@ -238,6 +245,36 @@ double shapeMetric(const MeasureContext& ctx) {
   return euclidean ? chord : 2.0 * std::asin(std::min(1.0, chord / 2.0));
 }
 
+// Working memory (MemoryEstimate). Procrustes and the angular metric: the cross factor and its
+// singular values; near zero distance also the aligned residual (two N × k coordinates, k × k SVD).
+double procrustesMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows), da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
+  const double k = std::min(n, std::max(da, db));
+  return memory::crossFactor(n, da, db) + 2 * memory::matrix(n, k) + 3 * memory::matrix(k, k) + memory::thinSvd(k, k);
+}
+
+// The centred SVD of the predictor, the centred response and its projection.
+double linearRegressionMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows), da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
+  return memory::centredSvd(n, db) + memory::matrix(n, std::min(n, db)) + memory::matrix(n, da) +
+         memory::matrix(std::min(n, db), da);
+}
+
+// Uncentred row-space factors, their cross product and its SVD, the rotation and the aligned rows.
+double alignedCosineMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows), da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
+  const double ra = std::min(n, da), rb = std::min(n, db);
+  return memory::crossFactor(n, da, db) + memory::thinSvd(ra, rb) + memory::matrix(ra, rb) + memory::matrix(n, rb);
+}
+
+// Per input the centred SVD and the whitened N × rank coordinates; their cross product and its SVD.
+double shapeMetricMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows), da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
+  const double ra = std::min(n, da), rb = std::min(n, db);
+  return memory::centredSvd(n, da) + memory::centredSvd(n, db) + memory::matrix(n, ra + rb) + memory::matrix(ra, rb) +
+         memory::thinSvd(ra, rb);
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& alignmentMeasures() {
@@ -245,14 +282,21 @@ const std::vector<MeasureDef>& alignmentMeasures() {
       MeasureDef("procrustes", procrustes)
           .withMinRows(2)
           .option(booleanOption("center", true))
-          .option(booleanOption("normalize", false)),
-      MeasureDef("angular-shape", angularShape).withMinRows(2),
+          .option(booleanOption("normalize", false))
+          .withScaling(procrustesScaling)
+          .withMemory(procrustesMemory),
+      MeasureDef("angular-shape", angularShape).withMinRows(2).withMemory(procrustesMemory),
       MeasureDef("shape-metric", shapeMetric)
           .withMinRows(2)
           .option(numberOption("alpha", 1.0).atLeast(0.0).atMost(1.0))
-          .option(enumOption("distance", {"angular", "euclidean"}, "angular")),
-      MeasureDef("linear-regression", linearRegression).withMinRows(2).option(numberOption("lambda", 0.0).atLeast(0.0)),
-      MeasureDef("aligned-cosine", alignedCosine).withMinRows(2),
+          .option(enumOption("distance", {"angular", "euclidean"}, "angular"))
+          .withMemory(shapeMetricMemory),
+      MeasureDef("linear-regression", linearRegression)
+          .withMinRows(2)
+          .option(numberOption("lambda", 0.0).atLeast(0.0))
+          .withScaling(ownScale)
+          .withMemory(linearRegressionMemory),
+      MeasureDef("aligned-cosine", alignedCosine).withMinRows(2).withMemory(alignedCosineMemory),
   };
   return list;
 }

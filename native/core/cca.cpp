@@ -42,6 +42,7 @@ Matrix leadingLeftVectors(const Representation& r, std::size_t k) {
   const Svd& svd = r.svd(Centering::Columns);
   Matrix out = Matrix::uninitialized(r.rows(), k);
   for (std::size_t i = 0; i < r.rows(); ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     for (std::size_t j = 0; j < k; ++j) out(i, j) = svd.u(i, j);
   }
   return out;
@@ -121,7 +122,7 @@ double ccaR2(const MeasureContext& ctx) {
 // the mean canonical correlation between the two PC subspaces. CCA only sees the column space of the
 // PC scores U_k S_k, which is span(U_k), so the correlations are the singular values of U_xkᵀ U_yk.
 //   varianceKept v: the smallest k whose leading components explain ≥ v of the total variance Σσ²
-//                   (the paper's 99% rule, applied as intended; ReSi's k = 1 bug is §8.1).
+//                   (the paper's 99% rule, applied as intended; ReSi keeps k = 1 whenever ‖X_c‖_F² > 1.0101).
 //   components k:   a fixed number of components (takes precedence over varianceKept).
 // k never exceeds the numerical rank: null directions have no variance to keep.
 std::size_t svccaComponents(const Representation& r, const Options& options, const char* which) {
@@ -224,7 +225,7 @@ FullSvd fullSvdLikeNumpy(const Matrix& a) {
   return out;
 }
 
-// Google's svcca pwcca.py as ReSi runs it (resi-conventions §2.2), for parity: the whitened cross-
+// Google's svcca pwcca.py as ReSi runs it, for parity: the whitened cross-
 // covariance Σxx^{-1/2} Σxy Σyy^{-1/2} (covariances rescaled by their largest entry, which cancels) has
 // SVD U S Vᵀ; the "directions" are X_c u_i + μ_i·1 — not whitened, and with the i-th neuron's mean added
 // to the i-th direction — orthonormalised by QR into P, and α_i = Σ_j |⟨P_i, x_j⟩| over the *uncentred*
@@ -297,19 +298,41 @@ double pwcca(const MeasureContext& ctx) {
   return directions == "canonical" ? pwccaCanonical(ctx) : pwccaSvccaCode(ctx);
 }
 
+// Working memory (MemoryEstimate): per input the centred SVD and a column-space basis (N × r), the
+// r_a × r_b product of the bases and its SVD; PWCCA's 'svcca-code' directions add the D × D
+// covariances, whitening and full SVD, and the N × D directions with their QR factor.
+double ccaMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows), da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
+  const double ra = std::min(n, da), rb = std::min(n, db);
+  return memory::centredSvd(n, da) + memory::centredSvd(n, db) + memory::matrix(n, ra + rb) + memory::matrix(ra, rb) +
+         memory::thinSvd(ra, rb);
+}
+
+double pwccaMemory(const MemoryShape& s, const Options& options) {
+  const double d = static_cast<double>(std::max(s.colsA, s.colsB));
+  const double extra = options.choice("directions") == "svcca-code"
+                           ? 12 * memory::matrix(d, d) + 4 * memory::matrix(static_cast<double>(s.rows), d)
+                           : 0.0;
+  return ccaMemory(s, options) + extra;
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& ccaMeasures() {
   // Relative rank tolerance; absent: numpy's matrix_rank rule (see epsilonOption).
   static const OptionSpec epsilon = numberOption("epsilon").atLeast(0.0).below(1.0);
   static const std::vector<MeasureDef> list = {
-      MeasureDef("cca-mean", ccaMean).withMinRows(2).option(epsilon),
-      MeasureDef("cca-r2", ccaR2).withMinRows(2).option(epsilon),
+      MeasureDef("cca-mean", ccaMean).withMinRows(2).option(epsilon).withMemory(ccaMemory),
+      MeasureDef("cca-r2", ccaR2).withMinRows(2).option(epsilon).withMemory(ccaMemory),
       MeasureDef("svcca", svcca)
           .withMinRows(2)
           .option(numberOption("varianceKept", 0.99).above(0.0).atMost(1.0))
-          .option(integerOption("components").atLeast(1).atMost(1 << 30)),  // optional: overrides varianceKept
-      MeasureDef("pwcca", pwcca).withMinRows(2).option(enumOption("directions", {"canonical", "svcca-code"}, "canonical")),
+          .option(integerOption("components").atLeast(1).atMost(1 << 30))  // optional: overrides varianceKept
+          .withMemory(ccaMemory),
+      MeasureDef("pwcca", pwcca)
+          .withMinRows(2)
+          .option(enumOption("directions", {"canonical", "svcca-code"}, "canonical"))
+          .withMemory(pwccaMemory),
   };
   return list;
 }

@@ -19,6 +19,7 @@ enum class ErrorCode {
   Degenerate,      // E_DEGENERATE: the measure is undefined for this input (e.g. zero variance)
   Numerical,       // E_NUMERICAL: LAPACK did not converge or a result was not finite
   Cancelled,       // E_CANCELLED: the run was cancelled through its RunControl
+  Timeout,         // E_TIMEOUT: the run went past its RunControl's deadline
   OutOfMemory,     // E_OUT_OF_MEMORY: an allocation failed
   Internal,        // E_INTERNAL: a bug; please report
 };
@@ -36,6 +37,7 @@ inline const char* errorCodeName(ErrorCode code) {
     case ErrorCode::Degenerate: return "E_DEGENERATE";
     case ErrorCode::Numerical: return "E_NUMERICAL";
     case ErrorCode::Cancelled: return "E_CANCELLED";
+    case ErrorCode::Timeout: return "E_TIMEOUT";
     case ErrorCode::OutOfMemory: return "E_OUT_OF_MEMORY";
     case ErrorCode::Internal: return "E_INTERNAL";
   }

@@ -52,7 +52,8 @@ double elapsedSeconds(std::chrono::steady_clock::time_point since) {
 // blocks then hold about kBlockSeconds of work, which bounds how long a cancelled run keeps going.
 // `concurrent` units (no BLAS inside) spread over the core's thread budget; other units run one block
 // after another on the calling thread and use the budget inside (BLAS, parallelFor). Only the calling
-// thread reports progress; helper threads share the cancel flag through a quiet control.
+// thread reports progress; helper threads run under a quiet control of the same run (its cancel flag
+// and deadline), current on their thread, so checkpoint() stops them too.
 
 constexpr double kBlockSeconds = 0.01;
 
@@ -106,9 +107,15 @@ void runBlocks(std::size_t first, std::size_t total, std::size_t granularity, bo
     }
   };
   std::vector<std::thread> pool;
-  std::vector<std::unique_ptr<RunControl>> quiet;
-  for (std::size_t t = 1; t < threads; ++t) quiet.push_back(std::make_unique<RunControl>(control.cancelFlag()));
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back([&, t] { work(t, *quiet[t - 1], false); });
+  std::vector<RunControl> quiet;
+  quiet.reserve(threads - 1);
+  for (std::size_t t = 1; t < threads; ++t) quiet.push_back(control.quiet());
+  for (std::size_t t = 1; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      const RunControl::Scope scope(&quiet[t - 1]);
+      work(t, quiet[t - 1], false);
+    });
+  }
   work(0, control, true);
   for (auto& thread : pool) thread.join();
   for (auto& error : errors) {
@@ -144,7 +151,7 @@ class GenericNull : public NullPath {
   void setConcurrent(bool c) { concurrent_ = c; }
   void evaluate(const std::int32_t* perms, std::size_t count, double* out, RunControl& control) override {
     const std::size_t n = a_.rows();
-    RunControl quiet(control.cancelFlag());  // the measure's own progress is not the test's
+    RunControl quiet = control.quiet();  // the measure's own progress is not the test's
     for (std::size_t p = 0; p < count; ++p) {
       const Matrix permuted = gatherRows(b_.raw(), perms + p * n, n);
       const Representation rb(permuted.view());
@@ -353,7 +360,7 @@ bool ckaGramCheaper(const Representation& a, const Representation& b) {
 }
 
 std::unique_ptr<NullPath> fastNull(const MeasureCall& call, const Options& options, const Representation& a,
-                                   const Representation& b) {
+                                   const Representation& b, const RunControl& control) {
   if (call.id == "cka") {
     const bool linearBiased = options.choice("kernel") == "linear" && options.choice("estimator") == "biased";
     if (linearBiased && !ckaGramCheaper(a, b)) return std::make_unique<CkaFeatureSpaceNull>(a, b);
@@ -364,8 +371,8 @@ std::unique_ptr<NullPath> fastNull(const MeasureCall& call, const Options& optio
   if (const auto what = knnAgreementOf(call.id)) {
     const std::size_t k = static_cast<std::size_t>(options.integer("k"));
     const Metric metric = options.choice("metric") == "cosine" ? Metric::Cosine : Metric::Euclidean;
-    if (knnTiesMatter(knn(b, k + 1 < a.rows() ? k + 1 : k, metric), k, *what)) return nullptr;
-    return std::make_unique<KnnNull>(knn(a, k, metric), knn(b, k, metric), *what);
+    if (knnTiesMatter(knn(b, k + 1 < a.rows() ? k + 1 : k, metric, &control), k, *what)) return nullptr;
+    return std::make_unique<KnnNull>(knn(a, k, metric, &control), knn(b, k, metric, &control), *what);
   }
   return nullptr;
 }
@@ -436,15 +443,17 @@ std::vector<std::int32_t> crossValidationFolds(std::uint64_t seed, std::size_t n
 
 PermutationNull permutationNull(const MeasureCall& call, const Representation& a, const Representation& b,
                                 const Options& options, RunControl& control, PermutationPath path) {
+  const RunControl::Scope scope(&control);
   const Options resolved = options.resolved(permutationOptionSpecs(), "permutation test");
   const auto count = static_cast<std::size_t>(resolved.integer("permutations"));
   const auto seed = static_cast<std::uint64_t>(resolved.integer("seed"));
   const RepresentationPair pair(a, b);
   PermutationNull result;
-  result.value = runMeasure(call.id, MeasureContext{pair, call.options, call.labels, control});
+  RunControl quiet = control.quiet();  // the measure's own progress is not the run's
+  result.value = runMeasure(call.id, MeasureContext{pair, call.options, call.labels, quiet});
   const MeasureDef* def = findMeasure(call.id);
   const Options measureOptions = call.options.resolved(def->options, "measure '" + call.id + "'");
-  std::unique_ptr<NullPath> nullPath = path == PermutationPath::Auto ? fastNull(call, measureOptions, a, b) : nullptr;
+  std::unique_ptr<NullPath> nullPath = path == PermutationPath::Auto ? fastNull(call, measureOptions, a, b, control) : nullptr;
   GenericNull* generic = nullptr;
   if (!nullPath) {
     auto reference = std::make_unique<GenericNull>(call, a, b);
@@ -488,7 +497,7 @@ double evaluateRows(const MeasureCall& call, const Representation& a, const Repr
   const Representation ea(ra.view());
   const Representation eb(rb.view());
   const RepresentationPair pair(ea, eb);
-  RunControl quiet(control.cancelFlag());  // the measure's own progress is not the resampling's
+  RunControl quiet = control.quiet();  // the measure's own progress is not the resampling's
   return runMeasure(call.id, MeasureContext{pair, call.options, view, quiet});
 }
 
@@ -497,6 +506,7 @@ double evaluateRows(const MeasureCall& call, const Representation& a, const Repr
 ResamplingDistribution resamplingDistribution(const MeasureCall& call, const Representation& a,
                                               const Representation& b, const Options& options,
                                               const Resampling& scheme, RunControl& control) {
+  const RunControl::Scope scope(&control);
   const Options resolved = options.resolved(resamplingOptionSpecs(), "resampling");
   const auto count = static_cast<std::size_t>(resolved.integer("resamples"));
   const auto seed = static_cast<std::uint64_t>(resolved.integer("seed"));
@@ -512,7 +522,8 @@ ResamplingDistribution resamplingDistribution(const MeasureCall& call, const Rep
   }
   const RepresentationPair pair(a, b);
   ResamplingDistribution result;
-  result.value = runMeasure(call.id, MeasureContext{pair, call.options, call.labels, control});
+  RunControl quiet = control.quiet();  // the measure's own progress is not the run's
+  result.value = runMeasure(call.id, MeasureContext{pair, call.options, call.labels, quiet});
   const std::size_t groups = scheme.jackknifeGroups;
   result.values.assign(count, 0.0);
   result.jackknife.assign(groups, 0.0);
@@ -535,7 +546,7 @@ ResamplingDistribution resamplingDistribution(const MeasureCall& call, const Rep
       try {
         (u < count ? result.values[u] : result.jackknife[u - count]) = evaluateRows(call, a, b, rows.data(), size, own);
       } catch (const Error& e) {
-        if (e.code() == ErrorCode::Cancelled) throw;
+        if (e.code() == ErrorCode::Cancelled || e.code() == ErrorCode::Timeout) throw;
         const std::string unit = u < count ? (scheme.withReplacement ? "bootstrap resample " : "subsample ") + std::to_string(u)
                                            : "jackknife group " + std::to_string(u - count);
         throw Error(e.code(), "on " + unit + " (" + std::to_string(size) + " rows): " + e.what());
@@ -550,6 +561,7 @@ ResamplingDistribution resamplingDistribution(const MeasureCall& call, const Rep
 
 CrossValidation crossValidate(const MeasureCall& call, const Representation& a, const Representation& b,
                               const Options& options, RunControl& control) {
+  const RunControl::Scope scope(&control);
   const Options resolved = options.resolved(crossValidationOptionSpecs(), "cross-validation");
   const auto folds = static_cast<std::size_t>(resolved.integer("folds"));
   const auto seed = static_cast<std::uint64_t>(resolved.integer("seed"));
@@ -569,7 +581,8 @@ CrossValidation crossValidate(const MeasureCall& call, const Representation& a, 
   }
   const std::vector<std::int32_t> foldOf = crossValidationFolds(seed, n, folds);
   CrossValidation result;
-  result.value = runMeasure(call.id, MeasureContext{full, call.options, call.labels, control});
+  RunControl quiet = control.quiet();  // the measure's own progress is not the folds'
+  result.value = runMeasure(call.id, MeasureContext{full, call.options, call.labels, quiet});
   result.folds.assign(folds, 0.0);
   result.testRows.assign(folds, 0);
   control.step(0, folds);

@@ -1,6 +1,10 @@
 // Thin wrappers over CBLAS and LAPACKE for row-major matrices. They own their workspaces (RAII via
 // std::vector), check dimensions, and turn LAPACK failures into nnsim::Error(Numerical).
 //
+// Two guards keep every run stoppable: LAPACK is never given a non-finite matrix (it can iterate for
+// ever on infinities; Error(Numerical) instead), and products above ~2·10^8 flops run in row blocks
+// with a cancellation point (run_control.hpp) between blocks.
+//
 // A row-major m x n buffer is the column-major n x m buffer of the transpose. Where a routine only
 // needs A or its transpose (singular values, the SVD, QR of a transpose) the wrappers call LAPACK in
 // column-major mode on that reinterpretation instead of letting LAPACKE transpose a copy.
@@ -87,6 +91,9 @@ Matrix rFactorOfTranspose(MatrixView a);
 // error when it would overflow), and LAPACK's info turned into Internal / Numerical errors.
 int blasInt(std::size_t n, const char* what);
 void checkLapack(int info, const char* routine);
+// Error(Numerical) naming `routine` unless every entry of the m × n buffer is finite: call before
+// handing a computed matrix to LAPACK.
+void requireFiniteForLapack(const double* data, std::size_t count, const char* routine);
 
 // Small dense helpers.
 double frobeniusNormSquared(MatrixView a);

@@ -42,7 +42,7 @@ std::vector<char> constantColumns(const Representation& r) {
 }
 
 // Pearson correlations between the neurons of the two representations (D × D'), as in Li et al. 2016
-// §2.1 and ReSi §3.6: centred columns, cosine similarity, clipped to [−1, 1]. A constant neuron has
+// §2.1 and ReSi's HardCorrelationMatch: centred columns, cosine similarity, clipped to [−1, 1]. A constant neuron has
 // no defined correlation; following ReSi (sklearn's normalisation leaves a zero vector at zero) its
 // correlations are 0. A representation whose neurons are all constant is an error (nothing to match).
 const Matrix& neuronCorrelations(const RepresentationPair& pair) {
@@ -61,6 +61,7 @@ const Matrix& neuronCorrelations(const RepresentationPair& pair) {
     const std::vector<double>& nb = b.columnNorms(Centering::Columns);
     Matrix corr(a.cols(), b.cols());
     for (std::size_t i = 0; i < a.cols(); ++i) {
+      checkpoint();
       if (constA[i]) continue;
       for (std::size_t j = 0; j < b.cols(); ++j) {
         if (constB[j]) continue;
@@ -109,7 +110,7 @@ double columnDistanceSquared(MatrixView x, std::size_t i, MatrixView y, std::siz
   return s;
 }
 
-// Permutation Procrustes (Williams et al. 2021, §2 with the permutation group; ReSi §3.4):
+// Permutation Procrustes (Williams et al. 2021, §2 with the permutation group; ReSi's PermutationProcrustes):
 // min over permutations P of ‖X P − Y‖_F, the narrower input zero-padded to max(D, D') columns.
 // The optimal P maximises tr(Pᵀ Xᵀ Y) (a linear assignment on Xᵀ Y); a padded zero column matches
 // anything at no gain, so the assignment runs on the rectangular D × D' matrix and every unmatched
@@ -122,6 +123,7 @@ double permutationProcrustes(const MeasureContext& ctx) {
   std::vector<char> usedA(x.cols, 0), usedB(y.cols, 0);
   double residual = 0.0;
   for (std::size_t k = 0; k < matching.rows.size(); ++k) {
+    checkpoint();
     usedA[matching.rows[k]] = usedB[matching.cols[k]] = 1;
     residual += columnDistanceSquared(x, matching.rows[k], y, matching.cols[k]);
   }
@@ -145,6 +147,7 @@ double softMatching(const MeasureContext& ctx) {
   const std::vector<double>& nb = ctx.b().columnNorms(Centering::None);
   Matrix cost(x.cols, y.cols);
   for (std::size_t i = 0; i < x.cols; ++i) {
+    checkpoint();
     for (std::size_t j = 0; j < y.cols; ++j) cost(i, j) = std::max(0.0, na[i] * na[i] + nb[j] * nb[j] - 2.0 * inner(i, j));
   }
   double total = 0.0;
@@ -154,12 +157,14 @@ double softMatching(const MeasureContext& ctx) {
     // assignment solver (several times faster than the general flow) gives the same optimum.
     const Assignment matching = solveAssignment(cost, Objective::Minimize, &ctx.control);
     for (std::size_t k = 0; k < matching.rows.size(); ++k) {
+      checkpoint();
       total += columnDistanceSquared(x, matching.rows[k], y, matching.cols[k]);
     }
     mass = static_cast<double>(x.cols);
   } else {
     const TransportPlan plan = solveUniformTransport(cost, &ctx.control);
     for (const TransportEdge& e : plan.edges) {
+      checkpoint();
       total += static_cast<double>(e.flow) * columnDistanceSquared(x, e.row, y, e.col);
       mass += static_cast<double>(e.flow);
     }
@@ -254,16 +259,33 @@ double maximumMatch(const MeasureContext& ctx) {
   return static_cast<double>(keepX.size() + keepY.size()) / static_cast<double>(na.size() + nb.size());
 }
 
+// Working memory (MemoryEstimate). The neuron-to-neuron matrices (inner products, correlations or
+// costs, D × D′) and the assignment or transport solver's arrays over the D·D′ edges (about six
+// numbers per edge).
+double neuronMatrixMemory(const MemoryShape& s, const Options&) {
+  return 8 * memory::matrix(static_cast<double>(s.colsA), static_cast<double>(s.colsB)) + 2.0 * (1 << 22);
+}
+
+// Each round: the retained neurons of one input (N × |keep|), the SVD of the other's retained span
+// and the projection coefficients.
+double maximumMatchMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows), d = static_cast<double>(std::max(s.colsA, s.colsB));
+  return memory::matrix(n, d) + memory::thinSvd(n, d) + memory::matrix(n, std::min(n, d)) + 2 * memory::matrix(n, d);
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& matchingMeasures() {
   static const std::vector<MeasureDef> list = {
       MeasureDef("correlation-match", correlationMatch)
           .withMinRows(2)
-          .option(enumOption("mode", {"hard", "soft"}, "hard")),
-      MeasureDef("permutation-procrustes", permutationProcrustes),
-      MeasureDef("soft-matching", softMatching),
-      MeasureDef("maximum-match", maximumMatch).option(numberOption("epsilon", 0.25).above(0.0).atMost(1.0)),
+          .option(enumOption("mode", {"hard", "soft"}, "hard"))
+          .withMemory(neuronMatrixMemory),
+      MeasureDef("permutation-procrustes", permutationProcrustes).withScaling(homogeneousOfDegree1).withMemory(neuronMatrixMemory),
+      MeasureDef("soft-matching", softMatching).withScaling(homogeneousOfDegree1).withMemory(neuronMatrixMemory),
+      MeasureDef("maximum-match", maximumMatch)
+          .option(numberOption("epsilon", 0.25).above(0.0).atMost(1.0))
+          .withMemory(maximumMatchMemory),
   };
   return list;
 }

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "run_control.hpp"
+
 namespace nnsim {
 
 struct MatrixView {
@@ -26,11 +28,16 @@ struct MatrixView {
 // Owning row-major matrix. Matrix(r, c) is zero-filled; Matrix::uninitialized(r, c) is not (for
 // buffers that are written in full right away: skipping the zero-fill of a large intermediate saves a
 // full pass over memory).
+// Filling or copying an N × N intermediate touches hundreds of megabytes (page faults included): it
+// goes in pieces with a cancellation point between them (run_control.hpp).
 class Matrix {
  public:
   Matrix() = default;
   Matrix(std::size_t rows, std::size_t cols) : Matrix(rows, cols, Uninitialized{}) {
-    std::fill_n(values_.get(), size(), 0.0);
+    for (std::size_t k = 0; k < size(); k += kPiece) {
+      if (k > 0) checkpoint();
+      std::fill_n(values_.get() + k, std::min(kPiece, size() - k), 0.0);
+    }
   }
   Matrix(std::size_t rows, std::size_t cols, const std::vector<double>& values) : Matrix(rows, cols, Uninitialized{}) {
     std::copy_n(values.data(), std::min(values.size(), size()), values_.get());
@@ -39,7 +46,10 @@ class Matrix {
   static Matrix uninitialized(std::size_t rows, std::size_t cols) { return Matrix(rows, cols, Uninitialized{}); }
   static Matrix copyOf(MatrixView v) {
     Matrix m(v.rows, v.cols, Uninitialized{});
-    std::copy_n(v.data, v.size(), m.values_.get());
+    for (std::size_t k = 0; k < v.size(); k += kPiece) {
+      if (k > 0) checkpoint();
+      std::copy_n(v.data + k, std::min(kPiece, v.size() - k), m.values_.get() + k);
+    }
     return m;
   }
 
@@ -64,6 +74,7 @@ class Matrix {
   operator MatrixView() const { return view(); }
 
  private:
+  static constexpr std::size_t kPiece = std::size_t{1} << 18;
   struct Uninitialized {};
   Matrix(std::size_t rows, std::size_t cols, Uninitialized)
       : values_(rows * cols > 0 ? new double[rows * cols] : nullptr), rows_(rows), cols_(cols) {}

@@ -4,7 +4,8 @@
 // so a compareMany over several neighbourhood measures builds each list once): the query point is
 // excluded by index and ties are broken by the smaller index, so duplicated rows give deterministic
 // lists. ReSi instead drops the first column of an unstable sort, which agrees with us whenever there are
-// no exact distance ties (resi-conventions §4.7, §8.9).
+// no exact distance ties.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -15,6 +16,7 @@
 
 #include "distances.hpp"
 #include "measure.hpp"
+#include "parallel.hpp"
 
 namespace nnsim {
 namespace {
@@ -71,7 +73,7 @@ class ListComparer {
     out.jaccard = static_cast<double>(joint) / static_cast<double>(2 * k - joint);
     if (joint > 0) {
       // Normalised by the harmonic number of the joint-set size, the largest value the sum can take for
-      // |J| joint neighbours (ranks 1..|J| in both lists), so the score lies in [0, 1] (survey §4.4; ReSi).
+      // |J| joint neighbours (ranks 1..|J| in both lists), so the score lies in [0, 1] (Wang et al. 2020; as ReSi normalises).
       double harmonic = 0.0;
       for (std::size_t t = 1; t <= joint; ++t) harmonic += 1.0 / static_cast<double>(t);
       out.rank = rankSum / harmonic;
@@ -92,6 +94,7 @@ double meanKnnAgreement(const KnnLists& a, const KnnLists& b, KnnAgreement what)
   ListComparer comparer(a, b);
   double sum = 0.0;
   for (std::size_t i = 0; i < a.n; ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     const RowAgreement row = comparer.row(i);
     switch (what) {
       case KnnAgreement::Jaccard: sum += row.jaccard; break;
@@ -107,10 +110,10 @@ namespace {
 double meanAgreement(const MeasureContext& ctx, KnnAgreement what) {
   const std::size_t k = readK(ctx);
   const Metric metric = readMetric(ctx);
-  return meanKnnAgreement(knn(ctx.a(), k, metric), knn(ctx.b(), k, metric), what);
+  return meanKnnAgreement(knn(ctx.a(), k, metric, &ctx.control), knn(ctx.b(), k, metric, &ctx.control), what);
 }
 
-// Mean over inputs of |N_k(i) ∩ N'_k(i)| / |N_k(i) ∪ N'_k(i)| (survey §4.4; Schumacher et al. 2021).
+// Mean over inputs of |N_k(i) ∩ N'_k(i)| / |N_k(i) ∪ N'_k(i)| (Wang et al. 2020; Schumacher et al. 2021).
 double knnJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, KnnAgreement::Jaccard); }
 
 // Rank similarity of Wang et al. 2020 ("Towards understanding the instability of network embedding").
@@ -123,49 +126,64 @@ double jointRankJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, K
 // drift?", Eq. 2–3): for each input i, the cosine similarities of i to the union U_i of its k nearest
 // (cosine) neighbours in both representations form one vector per representation; the score is the mean
 // over i of the cosine of the two vectors. `vectors: 'distances'` uses cosine distances 1 − s instead,
-// as ReSi does (resi-conventions §4.7, §8.8).
+// as ReSi does. Only the O(N·k) similarities to the joint neighbours are computed (exactly,
+// ExactDistance), never an N × N matrix.
 double secondOrderCosine(const MeasureContext& ctx) {
   const std::size_t k = readK(ctx);
   const bool distances = ctx.options.choice("vectors") == "distances";
-  const KnnLists& la = knn(ctx.a(), k, Metric::Cosine);
-  const KnnLists& lb = knn(ctx.b(), k, Metric::Cosine);
-  const Matrix& sa = distances ? pairwiseDistances(ctx.a(), Metric::Cosine) : cosineSimilarities(ctx.a());
-  const Matrix& sb = distances ? pairwiseDistances(ctx.b(), Metric::Cosine) : cosineSimilarities(ctx.b());
+  const KnnLists& la = knn(ctx.a(), k, Metric::Cosine, &ctx.control);
+  const KnnLists& lb = knn(ctx.b(), k, Metric::Cosine, &ctx.control);
+  const ExactDistance ea(ctx.a(), Metric::Cosine);
+  const ExactDistance eb(ctx.b(), Metric::Cosine);
+  const auto entry = [distances](const ExactDistance& e, std::size_t i, std::size_t j) {
+    return distances ? e(i, j) : e.similarity(i, j);
+  };
   const std::size_t n = ctx.pair.rows();
-  std::vector<std::uint32_t> stamp(n, 0);
-  std::vector<std::size_t> members;
-  members.reserve(2 * k);
-  double sum = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t mark = static_cast<std::uint32_t>(i + 1);
-    members.clear();
-    for (const KnnLists* lists : {&la, &lb}) {
-      const std::int32_t* row = lists->row(i);
+  std::vector<double> perInput(n);
+  parallelFor(n, 256, [&](std::size_t begin, std::size_t end) {
+    std::vector<std::int32_t> first(k);
+    std::vector<std::size_t> members;
+    members.reserve(2 * k);
+    for (std::size_t i = begin; i < end; ++i) {
+      // U_i: the neighbours of i in the first list, then those of the second list not already there
+      // (looked up in a sorted copy of the first: O(k log k) per input, no N-sized scratch).
+      members.assign(la.row(i), la.row(i) + k);
+      first.assign(la.row(i), la.row(i) + k);
+      std::sort(first.begin(), first.end());
       for (std::size_t t = 0; t < k; ++t) {
-        const std::size_t j = static_cast<std::size_t>(row[t]);
-        if (stamp[j] == mark) continue;
-        stamp[j] = mark;
-        members.push_back(j);
+        const std::int32_t j = lb.row(i)[t];
+        if (!std::binary_search(first.begin(), first.end(), j)) members.push_back(static_cast<std::size_t>(j));
       }
+      double dot = 0.0, normA = 0.0, normB = 0.0;
+      for (std::size_t j : members) {
+        const double x = entry(ea, i, j);
+        const double y = entry(eb, i, j);
+        dot += x * y;
+        normA += x * x;
+        normB += y * y;
+      }
+      if (!(normA > 0.0) || !(normB > 0.0)) {
+        throw Error(ErrorCode::Degenerate,
+                    "second-order cosine similarity is undefined for input " + std::to_string(i) + ": its " +
+                        (distances ? "cosine distances" : "cosine similarities") +
+                        " to the joint neighbours are all zero in the " + (normA > 0.0 ? "second" : "first") +
+                        " representation (" +
+                        (distances ? "all neighbours are positive multiples of it" : "an all-zero row") + ")");
+      }
+      perInput[i] = dot / std::sqrt(normA * normB);
     }
-    double dot = 0.0, normA = 0.0, normB = 0.0;
-    for (std::size_t j : members) {
-      const double x = sa(i, j);
-      const double y = sb(i, j);
-      dot += x * y;
-      normA += x * x;
-      normB += y * y;
-    }
-    if (!(normA > 0.0) || !(normB > 0.0)) {
-      throw Error(ErrorCode::Degenerate,
-                  "second-order cosine similarity is undefined for input " + std::to_string(i) + ": its " +
-                      (distances ? "cosine distances" : "cosine similarities") + " to the joint neighbours are all zero in the " +
-                      (normA > 0.0 ? "second" : "first") + " representation (" +
-                      (distances ? "all neighbours are positive multiples of it" : "an all-zero row") + ")");
-    }
-    sum += dot / std::sqrt(normA * normB);
-  }
+  });
+  // Summed in input order, so the value does not depend on the thread count.
+  double sum = 0.0;
+  for (double v : perInput) sum += v;
   return sum / static_cast<double>(n);
+}
+
+// Working memory: the k-NN lists of both inputs (the N × k lists, the blocked search's selection state
+// and tiles; never N × N) and the per-input scratch.
+double listsMemory(const MemoryShape& s, const Options& options) {
+  const std::size_t k = std::min(static_cast<std::size_t>(options.integer("k")), s.rows);
+  return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + memory::matrix(s.rows, 6);
 }
 
 }  // namespace
@@ -181,13 +199,14 @@ const std::vector<MeasureDef>& neighborMeasures() {
   static const OptionSpec k = integerOption("k", 10).atLeast(1).atMost(kMaxK);  // needs N ≥ k + 1 (readK)
   static const OptionSpec metric = enumOption("metric", {"cosine", "euclidean"}, "cosine");
   static const std::vector<MeasureDef> list = {
-      MeasureDef("knn-jaccard", knnJaccard).withMinRows(2).option(k).option(metric),
+      MeasureDef("knn-jaccard", knnJaccard).withMinRows(2).option(k).option(metric).withMemory(listsMemory),
       MeasureDef("second-order-cosine", secondOrderCosine)
           .withMinRows(2)
           .option(k)
-          .option(enumOption("vectors", {"similarities", "distances"}, "similarities")),
-      MeasureDef("rank-similarity", rankSimilarity).withMinRows(2).option(k).option(metric),
-      MeasureDef("joint-rank-jaccard", jointRankJaccard).withMinRows(2).option(k).option(metric),
+          .option(enumOption("vectors", {"similarities", "distances"}, "similarities"))
+          .withMemory(listsMemory),
+      MeasureDef("rank-similarity", rankSimilarity).withMinRows(2).option(k).option(metric).withMemory(listsMemory),
+      MeasureDef("joint-rank-jaccard", jointRankJaccard).withMinRows(2).option(k).option(metric).withMemory(listsMemory),
   };
   return list;
 }

@@ -1,6 +1,8 @@
 // A minimal parallel-for for the core's own O(N·D) and O(N²) loops (validation, centring, distance
 // matrices). It uses as many threads as the BLAS pool (so the thread budget set through configure()
 // or OPENBLAS_NUM_THREADS covers both), and runs inline when the work is too small to pay for threads.
+// The run control of the calling thread (run_control.hpp) is current in the spawned threads too, so
+// checkpoint() inside a body stops every chunk of a cancelled run.
 #pragma once
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "run_control.hpp"
 #include "threads.hpp"
 
 namespace nnsim {
@@ -26,10 +29,12 @@ void parallelFor(std::size_t count, std::size_t minChunk, Body&& body) {
   std::vector<std::thread> pool;
   std::vector<std::exception_ptr> errors(threads);
   const std::size_t chunk = (count + threads - 1) / threads;
+  const RunControl* control = RunControl::current();
   for (std::size_t t = 1; t < threads; ++t) {
     const std::size_t begin = std::min(count, t * chunk);
     const std::size_t end = std::min(count, begin + chunk);
     pool.emplace_back([&, t, begin, end] {
+      const RunControl::Scope scope(control);
       try {
         body(begin, end);
       } catch (...) {

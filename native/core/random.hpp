@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -82,5 +83,38 @@ class Random {
   bool hasSpare_ = false;
   double spare_ = 0.0;
 };
+
+// A reproducible random subset of `count` of the n rows (all of them when count >= n), in increasing
+// order: Random(seed).sample(n, count). With labels (one per row, may be null), stratified: each class,
+// in increasing label order, gets its proportional share count·n_c/n rounded down, the rows left over go
+// to the largest remainders (ties to the smaller label), and each class's rows are drawn from it with
+// the same generator, class after class.
+inline std::vector<std::size_t> sampleRows(std::size_t n, std::size_t count, std::uint64_t seed,
+                                           const std::int32_t* labels = nullptr) {
+  Random random(seed);
+  if (labels == nullptr || count >= n) return random.sample(n, count);
+  std::map<std::int32_t, std::vector<std::size_t>> members;
+  for (std::size_t i = 0; i < n; ++i) members[labels[i]].push_back(i);
+  std::vector<std::size_t> quota;
+  std::vector<std::pair<std::size_t, std::size_t>> remainders;  // (count·n_c mod n, class position)
+  std::size_t assigned = 0;
+  for (const auto& [label, rows] : members) {
+    const std::size_t share = count * rows.size();  // count < n ≤ 2^31: no overflow
+    quota.push_back(share / n);
+    assigned += share / n;
+    remainders.emplace_back(share % n, quota.size() - 1);
+  }
+  std::stable_sort(remainders.begin(), remainders.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t r = 0; assigned < count; ++r, ++assigned) ++quota[remainders[r].second];
+  std::vector<std::size_t> out;
+  out.reserve(count);
+  std::size_t position = 0;
+  for (const auto& [label, rows] : members) {
+    for (std::size_t k : random.sample(rows.size(), quota[position++])) out.push_back(rows[k]);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 }  // namespace nnsim

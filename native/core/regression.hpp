@@ -24,4 +24,7 @@ struct AffineFit {
 const OptionSpecs& affineMapOptionSpecs();
 AffineFit fitAffineMap(MatrixView a, MatrixView b, const Options& options);
 
+// A W + 1bᵀ (N × D′) for A (N × D): the stitched representation (one dgemm).
+Matrix applyAffineMap(const AffineFit& fit, MatrixView a);
+
 }  // namespace nnsim

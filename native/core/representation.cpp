@@ -10,6 +10,7 @@
 
 #include "errors.hpp"
 #include "parallel.hpp"
+#include "run_control.hpp"
 
 namespace nnsim {
 
@@ -22,25 +23,36 @@ std::size_t minRowsPerThread(std::size_t cols) { return std::max<std::size_t>(1,
 
 }  // namespace
 
-Representation::Representation(MatrixView raw) : raw_(raw) {
-  if (raw.rows == 0 || raw.cols == 0) {
-    throw Error(ErrorCode::Shape, "a representation needs at least one row and one column (got " +
-                                      std::to_string(raw.rows) + " x " + std::to_string(raw.cols) + ")");
-  }
-  if (raw.data == nullptr) throw Error(ErrorCode::Internal, "representation has no data");
-  // One pass validates every entry and accumulates the column sums (so the means come for free).
+namespace {
+
+struct ValidationPass {
+  std::vector<double> means;
+  double maxAbs = 0.0;
+};
+
+// One pass validates every entry and accumulates the column sums (so the means come for free) and the
+// largest |entry|.
+ValidationPass validate(MatrixView raw) {
   const std::size_t d = raw.cols;
-  std::map<std::size_t, std::vector<double>> partialSums;  // by first row: summed in a fixed order
+  struct Partial {
+    std::vector<double> sums;
+    double maxAbs;
+  };
+  std::map<std::size_t, Partial> partials;  // by first row: summed in a fixed order
   std::mutex partialMutex;
   parallelFor(raw.rows, minRowsPerThread(d), [&](std::size_t begin, std::size_t end) {
     std::vector<double> sums(d, 0.0);
+    double maxAbs = 0.0;
     for (std::size_t i = begin; i < end; ++i) {
+      checkpoint();
       const double* r = raw.row(i);
       // Column-wise accumulations (no loop-carried scalar) so the compiler vectorises the pass.
       bool finite = true;
       for (std::size_t j = 0; j < d; ++j) {
         sums[j] += r[j];
-        finite &= std::fabs(r[j]) <= std::numeric_limits<double>::max();  // false for NaN and ±inf
+        const double a = std::fabs(r[j]);
+        finite &= a <= std::numeric_limits<double>::max();  // false for NaN and ±inf
+        maxAbs = std::max(maxAbs, a);
       }
       if (!finite) {
         for (std::size_t j = 0; j < d; ++j) {
@@ -52,13 +64,76 @@ Representation::Representation(MatrixView raw) : raw_(raw) {
       }
     }
     std::lock_guard<std::mutex> lock(partialMutex);
-    partialSums.emplace(begin, std::move(sums));
+    partials.emplace(begin, Partial{std::move(sums), maxAbs});
   });
-  columnMeans_.assign(d, 0.0);
-  for (const auto& [begin, sums] : partialSums) {
-    for (std::size_t j = 0; j < d; ++j) columnMeans_[j] += sums[j];
+  ValidationPass out;
+  out.means.assign(d, 0.0);
+  for (const auto& [begin, partial] : partials) {
+    for (std::size_t j = 0; j < d; ++j) out.means[j] += partial.sums[j];
+    out.maxAbs = std::max(out.maxAbs, partial.maxAbs);
   }
-  for (double& m : columnMeans_) m /= static_cast<double>(raw.rows);
+  for (double& m : out.means) m /= static_cast<double>(raw.rows);
+  return out;
+}
+
+}  // namespace
+
+void scaleByPowerOfTwo(const double* from, double* to, std::size_t count, int exponent) {
+  // Two factors, each a normal power of two, cover every exponent a finite double can need; products
+  // with powers of two are exact unless the result is subnormal.
+  const double first = std::ldexp(1.0, exponent / 2);
+  const double second = std::ldexp(1.0, exponent - exponent / 2);
+  parallelFor(count, std::size_t{1} << 20, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) to[k] = from[k] * first * second;
+  });
+}
+
+Representation::Representation(MatrixView raw) { initialize(raw, nullptr); }
+
+Representation::Representation(Matrix owned) : owned_(std::move(owned)) { initialize(owned_.view(), nullptr); }
+
+Representation::Representation(Matrix owned, ForcedScale scale) : owned_(std::move(owned)) {
+  initialize(owned_.view(), &scale);
+}
+
+std::unique_ptr<Representation> Representation::atScale(const Representation& source, int exponent) {
+  Matrix copy = Matrix::uninitialized(source.rows(), source.cols());
+  scaleByPowerOfTwo(source.raw().data, copy.data(), copy.size(), source.scaleExponent() - exponent);
+  std::unique_ptr<Representation> out(new Representation(std::move(copy), ForcedScale{exponent}));
+  out->magnitude_ = source.magnitude_;
+  return out;
+}
+
+void Representation::adoptCopy() {
+  if (ownsData()) return;
+  owned_ = Matrix::copyOf(raw_);
+  raw_ = owned_.view();
+  memo_.clear();
+}
+
+void Representation::initialize(MatrixView view, const ForcedScale* forced) {
+  if (view.rows == 0 || view.cols == 0) {
+    throw Error(ErrorCode::Shape, "a representation needs at least one row and one column (got " +
+                                      std::to_string(view.rows) + " x " + std::to_string(view.cols) + ")");
+  }
+  if (view.data == nullptr) throw Error(ErrorCode::Internal, "representation has no data");
+  ValidationPass pass = validate(view);
+  if (forced != nullptr) {
+    scaleExponent_ = forced->exponent;
+  } else {
+    magnitude_ = pass.maxAbs > 0.0 ? std::ilogb(pass.maxAbs) : INT_MIN;
+    const bool safe = pass.maxAbs == 0.0 || (magnitude_ >= -kSafeExponent && magnitude_ < kSafeExponent);
+    if (!safe) {
+      // The rare case: compute on a copy with its largest |entry| in [1, 2) (see Magnitudes).
+      scaleExponent_ = magnitude_;
+      if (owned_.size() == 0) owned_ = Matrix::uninitialized(view.rows, view.cols);
+      scaleByPowerOfTwo(view.data, owned_.data(), view.size(), -scaleExponent_);
+      view = owned_.view();
+      pass = validate(view);  // the means of the scaled data (sums of the original may overflow)
+    }
+  }
+  raw_ = view;
+  columnMeans_ = std::move(pass.means);
 }
 
 MatrixView Representation::data(Centering c) const {
@@ -68,6 +143,7 @@ MatrixView Representation::data(Centering c) const {
     Matrix centered = Matrix::uninitialized(rows(), cols());
     parallelFor(rows(), minRowsPerThread(cols()), [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) {
+        checkpoint();
         const double* src = raw_.row(i);
         double* dst = centered.row(i);
         for (std::size_t j = 0; j < cols(); ++j) dst[j] = src[j] - means[j];
@@ -89,6 +165,7 @@ double Representation::squaredNorm(Centering c) const {
     parallelFor(rows(), minRowsPerThread(d), [&](std::size_t begin, std::size_t end) {
       std::vector<double> columnSums(d, 0.0);  // per column: vectorisable, no loop-carried scalar
       for (std::size_t i = begin; i < end; ++i) {
+        checkpoint();
         const double* r = raw_.row(i);
         for (std::size_t j = 0; j < d; ++j) {
           const double v = r[j] - means[j];
@@ -163,6 +240,7 @@ const Matrix& Representation::columnSpaceBasis(Centering c) const {
     const std::size_t r = numericalRank(decomposition.s, rows(), cols());
     Matrix basis = Matrix::uninitialized(rows(), r);
     for (std::size_t i = 0; i < rows(); ++i) {
+      if ((i & 0xff) == 0) checkpoint();
       for (std::size_t j = 0; j < r; ++j) basis(i, j) = decomposition.u(i, j);
     }
     return basis;
@@ -175,6 +253,7 @@ const std::vector<double>& Representation::columnNorms(Centering c) const {
     const bool center = c == Centering::Columns;
     std::vector<double> sums(d, 0.0);
     for (std::size_t i = 0; i < rows(); ++i) {
+      checkpoint();
       const double* r = raw_.row(i);
       for (std::size_t j = 0; j < d; ++j) {
         const double v = center ? r[j] - columnMeans_[j] : r[j];

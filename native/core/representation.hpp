@@ -5,7 +5,9 @@
 // exists here; family files add their own derived quantities through memo() (e.g. k-NN lists).
 #pragma once
 
+#include <climits>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,12 +30,34 @@ struct RowSpaceFactor {
   std::size_t rank() const { return trans == Trans::Yes ? matrix.cols : matrix.rows; }
 };
 
+// Magnitudes. Products, Gram matrices and squared distances of entries above ~1e154 overflow and of
+// entries below ~1e-154 underflow, and LAPACK can spin for ever on the resulting infinities. So a
+// representation whose largest |entry| lies outside [2^-kSafeExponent, 2^kSafeExponent) is computed on
+// a copy scaled by an exact power of two, 2^-e with e = ilogb(max |entry|) (its largest |entry| is then
+// in [1, 2)); inside that range nothing is copied (e = 0). Squares of safe entries summed over any
+// N, D ≤ 2^31 stay far inside the double range. Each measure declares how its value responds to the
+// scaling (MeasureDef::scaling in measure.hpp), and the runner undoes it or refuses.
 class Representation {
  public:
-  // Validates the view: rows >= 1, cols >= 1, every entry finite. The memory must outlive this object.
-  explicit Representation(MatrixView raw);
+  static constexpr int kSafeExponent = 200;
 
+  // Validates the view: rows >= 1, cols >= 1, every entry finite. The memory must outlive this object
+  // (unless the magnitude rule made a scaled copy).
+  explicit Representation(MatrixView raw);
+  // The same over a matrix it takes over (a scaled copy, if one is needed, is made in place).
+  explicit Representation(Matrix owned);
+  // A copy of `source` at the given scale exponent: raw() = 2^-exponent × the caller's matrix (for
+  // measures that need both inputs of a pair at one scale).
+  static std::unique_ptr<Representation> atScale(const Representation& source, int exponent);
+
+  // The data the core computes on: the caller's matrix scaled by 2^-scaleExponent() (see Magnitudes).
   MatrixView raw() const { return raw_; }
+  // e with raw() = 2^-e × the caller's matrix (0 unless the magnitude rule rescaled it).
+  int scaleExponent() const { return scaleExponent_; }
+  // ilogb of the caller's largest |entry|; INT_MIN for an all-zero matrix.
+  int magnitude() const { return magnitude_; }
+  // True when raw() is memory this object owns (a scaled copy, or a matrix it was given).
+  bool ownsData() const { return owned_.size() > 0; }
   std::size_t rows() const { return raw_.rows; }
   std::size_t cols() const { return raw_.cols; }
 
@@ -73,11 +97,30 @@ class Representation {
 
   void clearCache() { memo_.clear(); }
 
+  // Makes raw() memory of this object's own: copies the caller's matrix (no-op when it owns its data
+  // already) and clears the cache, whose entries may view the old memory. For async runs, which must not
+  // read memory the caller can free meanwhile. Only while no other thread uses the representation.
+  void adoptCopy();
+
  private:
+  struct ForcedScale {
+    int exponent;
+  };
+  Representation(Matrix owned, ForcedScale scale);
+  // Validates, applies the magnitude rule (unless `forced`) and computes the column means.
+  void initialize(MatrixView view, const ForcedScale* forced);
+
+  Matrix owned_;
   MatrixView raw_;
+  int scaleExponent_ = 0;
+  int magnitude_ = INT_MIN;
   std::vector<double> columnMeans_;
   Memo memo_;
 };
+
+// 2^exponent × each entry of `from` into `to` (same size; may alias): exact except where a result
+// falls into the subnormal range.
+void scaleByPowerOfTwo(const double* from, double* to, std::size_t count, int exponent);
 
 // Quantities of a pair (cross products); the two representations must have the same N.
 class RepresentationPair {

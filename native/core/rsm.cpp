@@ -10,16 +10,21 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <numeric>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "detachable.hpp"
 #include "distances.hpp"
 #include "errors.hpp"
 #include "measure.hpp"
 #include "random.hpp"
 #include "rsm.hpp"
+#include "run_control.hpp"
+#include "sorting.hpp"
 
 namespace nnsim {
 namespace {
@@ -49,6 +54,7 @@ Matrix doubleCentered(MatrixView k) {
   std::vector<double> rowMeans(n, 0.0);
   double grand = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     double s = 0.0;
     for (std::size_t j = 0; j < n; ++j) s += k(i, j);
     rowMeans[i] = s / static_cast<double>(n);
@@ -58,6 +64,7 @@ Matrix doubleCentered(MatrixView k) {
   Matrix out = Matrix::uninitialized(n, n);
   // K symmetric: column means equal row means.
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     for (std::size_t j = 0; j < n; ++j) out(i, j) = k(i, j) - rowMeans[i] - rowMeans[j] + grand;
   }
   return out;
@@ -73,6 +80,7 @@ Matrix uCentered(MatrixView k) {
   std::vector<double> rowSums(n, 0.0);
   double total = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     double s = 0.0;
     for (std::size_t j = 0; j < n; ++j) {
       if (j != i) s += k(i, j);
@@ -83,6 +91,7 @@ Matrix uCentered(MatrixView k) {
   Matrix out = Matrix::uninitialized(n, n);
   const double constant = total / ((nd - 1.0) * (nd - 2.0));
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     for (std::size_t j = 0; j < n; ++j) {
       out(i, j) = i == j ? 0.0 : k(i, j) - (rowSums[i] + rowSums[j]) / (nd - 2.0) + constant;
     }
@@ -102,11 +111,12 @@ double medianDistance(const Representation& r) {
     std::vector<double> values;
     values.reserve(n * (n - 1) / 2);
     for (std::size_t i = 0; i < n; ++i) {
+      checkpoint();
       for (std::size_t j = i + 1; j < n; ++j) values.push_back(d(i, j));
     }
     const std::size_t m = values.size();
     const std::size_t mid = m / 2;
-    std::nth_element(values.begin(), values.begin() + mid, values.end());
+    nthElementWithCheckpoints(values.begin(), values.begin() + mid, values.end(), std::less<double>());
     double median = values[mid];
     if (m % 2 == 0) median = 0.5 * (median + *std::max_element(values.begin(), values.begin() + mid));
     return median;
@@ -125,7 +135,10 @@ const Matrix& rbfKernel(const char* name, const Representation& r, double sigmaS
     const double sigma = sigmaScale * median;
     const double scale = -1.0 / (2.0 * sigma * sigma);
     Matrix k = Matrix::copyOf(squaredEuclideanDistances(r));
-    for (std::size_t i = 0; i < k.size(); ++i) k.data()[i] = std::exp(scale * k.data()[i]);
+    for (std::size_t i = 0; i < k.rows(); ++i) {
+      checkpoint();
+      for (double* v = k.row(i); v != k.row(i) + k.cols(); ++v) *v = std::exp(scale * *v);
+    }
     return k;
   });
 }
@@ -215,7 +228,7 @@ double cka(const MeasureContext& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// RSM norm difference (Shahbazi et al. 2021; ReSi §4.3): ‖S − S'‖ for the N × N Euclidean (or cosine)
+// RSM norm difference (Shahbazi et al. 2021; ReSi's RSMNormDifference): ‖S − S'‖ for the N × N Euclidean (or cosine)
 // distance matrices. The spectral norm (ReSi's np.linalg.norm(·, 2)) is the largest |eigenvalue| of the
 // symmetric difference; a norm of a difference of representation-wise maps, hence a pseudo-metric.
 
@@ -268,7 +281,7 @@ double symmetricSpectralNorm(const Matrix& s, RunControl& control) {
   double scale = 0.0;  // running estimate of ‖S‖ for the breakdown test
   std::vector<double> w(n);
   for (std::size_t k = 0; k < n; ++k) {
-    if (k % 16 == 15) control.throwIfCancelled();
+    control.throwIfCancelled();  // each step is O(N²)
     basis.push_back(q);
     cblas_dsymv(CblasRowMajor, CblasUpper, ni, 1.0, s.data(), ni, q.data(), 1, 0.0, w.data(), 1);
     alpha.push_back(dot(q.data(), w.data(), n));
@@ -300,13 +313,21 @@ double symmetricSpectralNorm(const Matrix& s, RunControl& control) {
 
 namespace {
 
+// Euclidean RSMs scale with both inputs; cosine ones do not.
+ScaleRule rsmNormDifferenceScaling(const Options& options) {
+  return options.choice("rsm") == "cosine" ? ScaleRule{} : ScaleRule{ScaleRule::Homogeneous, 1};
+}
+
 double rsmNormDifference(const MeasureContext& ctx) {
   const Metric metric = ctx.options.choice("rsm") == "cosine" ? Metric::Cosine : Metric::Euclidean;
   const bool spectral = ctx.options.choice("norm") == "spectral";
   const Matrix& sa = pairwiseDistances(ctx.a(), metric);
   const Matrix& sb = pairwiseDistances(ctx.b(), metric);
   Matrix diff = Matrix::uninitialized(sa.rows(), sa.cols());
-  for (std::size_t i = 0; i < diff.size(); ++i) diff.data()[i] = sa.data()[i] - sb.data()[i];
+  for (std::size_t i = 0; i < diff.rows(); ++i) {
+    checkpoint();
+    for (std::size_t j = 0; j < diff.cols(); ++j) diff(i, j) = sa(i, j) - sb(i, j);
+  }
   if (!spectral) return std::sqrt(frobeniusNormSquared(diff));
   return symmetricSpectralNorm(diff, ctx.control);
 }
@@ -346,72 +367,89 @@ const char* innerName(Inner inner) {
   return inner == Inner::Correlation ? "correlation" : inner == Inner::Euclidean ? "euclidean" : "cosine";
 }
 
-// 1 − Pearson correlation between inputs (rows): the cosine distance of the row-centred rows. A
-// constant row has similarity 0 with every other row (sklearn's zero-row convention, as ReSi).
-Matrix correlationDistances(const Representation& r) {
-  const MatrixView x = r.raw();
-  Matrix unit = Matrix::uninitialized(x.rows, x.cols);
-  for (std::size_t i = 0; i < x.rows; ++i) {
-    const double* src = x.row(i);
-    double mean = 0.0;
-    for (std::size_t c = 0; c < x.cols; ++c) mean += src[c];
-    mean /= static_cast<double>(x.cols);
-    double* dst = unit.row(i);
-    double norm = 0.0;
-    for (std::size_t c = 0; c < x.cols; ++c) {
-      dst[c] = src[c] - mean;
-      norm += dst[c] * dst[c];
-    }
-    norm = std::sqrt(norm);
-    const double inv = norm > 0.0 ? 1.0 / norm : 0.0;
-    for (std::size_t c = 0; c < x.cols; ++c) dst[c] *= inv;
-  }
-  Matrix d = gramOfRows(unit);
-  for (std::size_t i = 0; i < x.rows; ++i) {
-    for (std::size_t j = 0; j < x.rows; ++j) d(i, j) = i == j ? 0.0 : 1.0 - std::clamp(d(i, j), -1.0, 1.0);
-  }
-  return d;
-}
+// The condensed RDM (entries (i, j), i < j, in row-major order: scipy's squareform) with the ranks of its
+// entries (1..M, ties at their average rank: scipy.stats.rankdata 'average'). Ties are exact: the
+// entries are sorted by their Gram-matrix values, and every run of entries whose rounding-error
+// intervals (screenBound) overlap is settled by exact distances (ExactDistance), so the order, the ties
+// and the values of those entries are the exact distances' — equal distances (integer inputs,
+// duplicated rows) stay equal instead of being split by roundoff.
+struct Rdm {
+  std::vector<double> values;
+  std::vector<double> ranks;
+};
 
-// The condensed RDM: entries (i, j), i < j, in row-major order (scipy's squareform).
-const std::vector<double>& condensedRdm(const Representation& r, Inner inner) {
-  return r.memo<std::vector<double>>(std::string("rsm:rdm:") + innerName(inner), [&] {
+const Rdm& exactRdm(const Representation& r, Inner inner) {
+  return r.memo<Rdm>(std::string("rsm:rdm:") + innerName(inner), [&] {
+    // Euclidean entries are ordered and settled as squared distances (sqrt is monotone).
+    const Metric metric = inner == Inner::Correlation ? Metric::Correlation
+                          : inner == Inner::Euclidean ? Metric::SquaredEuclidean
+                                                      : Metric::Cosine;
     Matrix correlation;
-    const Matrix* full = nullptr;
-    if (inner == Inner::Correlation) {
-      correlation = correlationDistances(r);
-      full = &correlation;
-    } else {
-      full = &pairwiseDistances(r, inner == Inner::Euclidean ? Metric::Euclidean : Metric::Cosine);
-    }
+    const Matrix& full = metric == Metric::Correlation ? (correlation = correlationDistances(r))
+                                                       : pairwiseDistances(r, metric);
     const std::size_t n = r.rows();
-    std::vector<double> v;
-    v.reserve(n * (n - 1) / 2);
+    const std::size_t m = n * (n - 1) / 2;
+    // (value, i·2³² + j): contiguous keys sort several times faster than an index permutation, and the
+    // packed pair orders like the condensed position.
+    std::vector<std::pair<double, std::uint64_t>> sorted;
+    sorted.reserve(m);
+    Rdm rdm;
+    rdm.values.reserve(m);
     for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t j = i + 1; j < n; ++j) v.push_back((*full)(i, j));
+      for (std::size_t j = i + 1; j < n; ++j) {
+        sorted.emplace_back(full(i, j), (std::uint64_t{i} << 32) | j);
+        rdm.values.push_back(metric == Metric::SquaredEuclidean ? std::sqrt(full(i, j)) : full(i, j));
+      }
     }
-    return v;
-  });
-}
-
-// Ranks 1..M with ties given their average rank (scipy.stats.rankdata 'average').
-const std::vector<double>& rdmRanks(const Representation& r, Inner inner) {
-  return r.memo<std::vector<double>>(std::string("rsm:rdm-ranks:") + innerName(inner), [&] {
-    const std::vector<double>& v = condensedRdm(r, inner);
-    // (value, index) pairs sorted in place: contiguous keys sort several times faster than an index
-    // permutation compared through v.
-    std::vector<std::pair<double, std::size_t>> sorted(v.size());
-    for (std::size_t i = 0; i < v.size(); ++i) sorted[i] = {v[i], i};
+    if (metric == Metric::Correlation) correlation = Matrix();
+    const auto rowOf = [](std::uint64_t key) { return static_cast<std::size_t>(key >> 32); };
+    const auto colOf = [](std::uint64_t key) { return static_cast<std::size_t>(key & 0xffffffffULL); };
+    std::unique_ptr<ExactDistance> exact;
+    // Inputs so large that the Gram values overflow: no screen to trust, every entry exact.
+    const bool screenable = std::all_of(sorted.begin(), sorted.end(), [](const auto& e) { return std::isfinite(e.first); });
+    const auto position = [n](std::size_t i, std::size_t j) { return i * n - i * (i + 1) / 2 + (j - i - 1); };
+    // An entry settled exactly: its key and its condensed value.
+    const auto settle = [&](std::pair<double, std::uint64_t>& entry) {
+      const std::size_t i = rowOf(entry.second), j = colOf(entry.second);
+      entry.first = (*exact)(i, j);
+      rdm.values[position(i, j)] = metric == Metric::SquaredEuclidean ? std::sqrt(entry.first) : entry.first;
+    };
+    if (!screenable) {
+      exact = std::make_unique<ExactDistance>(r, metric);
+      for (auto& entry : sorted) settle(entry);
+    }
     std::sort(sorted.begin(), sorted.end());
-    std::vector<double> ranks(v.size());
-    for (std::size_t start = 0; start < sorted.size();) {
+    const ScreenBound& bound = screenBound(r, metric);
+    const auto allowance = [&](std::uint64_t key) { return bound(rowOf(key), colOf(key)); };
+    for (std::size_t start = 0; screenable && start < m;) {
+      // A run: each next entry's interval reaches back into the run's union of intervals.
+      double reach = sorted[start].first + allowance(sorted[start].second);
       std::size_t end = start + 1;
-      while (end < sorted.size() && sorted[end].first == sorted[start].first) ++end;
-      const double average = 0.5 * static_cast<double>(start + 1 + end);  // mean of ranks start+1 … end
-      for (std::size_t p = start; p < end; ++p) ranks[sorted[p].second] = average;
+      while (end < m && !(sorted[end].first - allowance(sorted[end].second) > reach)) {
+        reach = std::max(reach, sorted[end].first + allowance(sorted[end].second));
+        ++end;
+      }
+      if (end - start > 1) {
+        if (!exact) exact = std::make_unique<ExactDistance>(r, metric);
+        for (std::size_t p = start; p < end; ++p) settle(sorted[p]);
+        std::sort(sorted.begin() + static_cast<std::ptrdiff_t>(start), sorted.begin() + static_cast<std::ptrdiff_t>(end));
+      }
       start = end;
     }
-    return ranks;
+    rdm.ranks.resize(m);
+    // Ranks of the final values (sqrt for Euclidean: it may merge distinct squares, as scipy's pdist would).
+    const auto finalValue = [&](std::size_t p) { return metric == Metric::SquaredEuclidean ? std::sqrt(sorted[p].first) : sorted[p].first; };
+    for (std::size_t start = 0; start < m;) {
+      std::size_t end = start + 1;
+      const double value = finalValue(start);
+      while (end < m && finalValue(end) == value) ++end;
+      const double average = 0.5 * static_cast<double>(start + 1 + end);  // mean of ranks start+1 … end
+      for (std::size_t p = start; p < end; ++p) {
+        rdm.ranks[position(rowOf(sorted[p].second), colOf(sorted[p].second))] = average;
+      }
+      start = end;
+    }
+    return rdm;
   });
 }
 
@@ -421,6 +459,7 @@ double pearson(const std::vector<double>& x, const std::vector<double>& y, const
   const double meanY = std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(m);
   double sxy = 0.0, sxx = 0.0, syy = 0.0;
   for (std::size_t i = 0; i < m; ++i) {
+    if ((i & 0xffff) == 0) checkpoint();
     const double dx = x[i] - meanX;
     const double dy = y[i] - meanY;
     sxy += dx * dy;
@@ -446,6 +485,7 @@ std::int64_t sortCountingInversions(std::vector<double>& keys, std::vector<doubl
   std::int64_t swaps = sortCountingInversions(keys, buffer, lo, mid) + sortCountingInversions(keys, buffer, mid, hi);
   std::size_t p = lo, q = mid, out = lo;
   while (p < mid && q < hi) {
+    if ((out & 0xffff) == 0) checkpoint();
     if (keys[q] < keys[p]) {
       swaps += static_cast<std::int64_t>(mid - p);
       buffer[out++] = keys[q++];
@@ -467,9 +507,10 @@ std::int64_t sortCountingInversions(std::vector<double>& keys, std::vector<doubl
 //   τ_b = (n0 − n1 − n2 + n3 − 2·swaps) / sqrt((n0 − n1)(n0 − n2)).
 double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
   const std::size_t m = x.size();
-  std::vector<std::pair<double, double>> xy(m);  // sorted by (x, y), contiguous
+  std::vector<std::pair<double, double>> xy;  // sorted by (x, y), contiguous
+  resizeWithCheckpoints(xy, m);
   for (std::size_t p = 0; p < m; ++p) xy[p] = {x[p], y[p]};
-  std::sort(xy.begin(), xy.end());
+  sortWithCheckpoints(xy.begin(), xy.end(), std::less<std::pair<double, double>>());
   std::int64_t tiesX = 0, tiesXY = 0;
   for (std::size_t start = 0; start < m;) {
     std::size_t end = start + 1;
@@ -483,7 +524,9 @@ double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
     }
     start = end;
   }
-  std::vector<double> keys(m), buffer(m);
+  std::vector<double> keys, buffer;
+  resizeWithCheckpoints(keys, m);
+  resizeWithCheckpoints(buffer, m);
   for (std::size_t p = 0; p < m; ++p) keys[p] = xy[p].second;
   const std::int64_t swaps = sortCountingInversions(keys, buffer, 0, m);
   std::int64_t tiesY = 0;
@@ -503,13 +546,9 @@ double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
   return std::clamp(numerator / denominator, -1.0, 1.0);
 }
 
-namespace {
-
-}  // namespace
-
 const std::vector<double>& rsaVector(const Representation& r, const Options& options) {
-  const Inner inner = parseInner(options);
-  return options.choice("outer") == "spearman" ? rdmRanks(r, inner) : condensedRdm(r, inner);
+  const Rdm& rdm = exactRdm(r, parseInner(options));
+  return options.choice("outer") == "spearman" ? rdm.ranks : rdm.values;
 }
 
 double rsaCorrelation(const std::vector<double>& x, const std::vector<double>& y, const Options& options) {
@@ -523,8 +562,8 @@ namespace {
 
 double rsa(const MeasureContext& ctx) {
   const std::vector<double>& x = rsaVector(ctx.a(), ctx.options);
-  const std::vector<double>& y = rsaVector(ctx.b(), ctx.options);
   ctx.control.throwIfCancelled();
+  const std::vector<double>& y = rsaVector(ctx.b(), ctx.options);
   return rsaCorrelation(x, y, ctx.options);
 }
 
@@ -571,7 +610,7 @@ const GulpFactor& gulpFactor(const Representation& r, double lambda) {
   return r.memo<GulpFactor>("rsm:gulp-factor:" + keyNumber(lambda), [&] {
     const Svd& svd = r.svd(Centering::Columns);
     // Directions below numpy's rank tolerance are roundoff of a rank-deficient input: excluded, so an
-    // exactly rank-deficient input does not count noise directions (ReSi's jumps, resi-conventions §4.6).
+    // exactly rank-deficient input does not count noise directions (ReSi's value jumps there).
     const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
     double total = 0.0;
     for (std::size_t i = 0; i < rank; ++i) total += svd.s[i] * svd.s[i];
@@ -585,6 +624,7 @@ const GulpFactor& gulpFactor(const Representation& r, double lambda) {
       out.squaredWeights += f * f;
     }
     for (std::size_t i = 0; i < r.rows(); ++i) {
+      if ((i & 0xff) == 0) checkpoint();
       for (std::size_t j = 0; j < rank; ++j) out.scaledBasis(i, j) = svd.u(i, j) * roots[j];
     }
     return out;
@@ -649,10 +689,15 @@ const Matrix& kernelCholesky(const MeasureContext& ctx, const Representation& r,
     double trace = 0.0;
     for (std::size_t i = 0; i < n; ++i) trace += k(i, i);
     for (std::size_t i = 0; i < n; ++i) k(i, i) += epsilon * trace / static_cast<double>(n);
-    const double norm1 = LAPACKE_dlansy(LAPACK_ROW_MAJOR, '1', 'L', ln, k.data(), ln);
-    const lapack_int info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', ln, k.data(), ln);
-    double rcond = 0.0;
-    if (info == 0 && LAPACKE_dpocon(LAPACK_ROW_MAJOR, 'L', ln, k.data(), ln, norm1, &rcond) != 0) rcond = 0.0;
+    const double cube = static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
+    auto [info, rcond, factor] = detachable(cube, [ln, k = std::move(k)]() mutable {
+      const double norm1 = LAPACKE_dlansy(LAPACK_ROW_MAJOR, '1', 'L', ln, k.data(), ln);
+      const lapack_int status = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', ln, k.data(), ln);
+      double reciprocal = 0.0;
+      if (status == 0 && LAPACKE_dpocon(LAPACK_ROW_MAJOR, 'L', ln, k.data(), ln, norm1, &reciprocal) != 0) reciprocal = 0.0;
+      return std::make_tuple(status, reciprocal, std::move(k));
+    });
+    k = std::move(factor);
     // A reciprocal condition number below N·eps means K is singular up to roundoff (numpy's rank rule).
     out.positiveDefinite = info == 0 && rcond > static_cast<double>(n) * 2.220446049250313e-16;
     for (std::size_t i = 0; i < n; ++i) {
@@ -678,8 +723,14 @@ double riemannian(const MeasureContext& ctx) {
   ctx.control.throwIfCancelled();
   const std::size_t n = ca.rows();
   Matrix z = Matrix::copyOf(cb);
-  cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, static_cast<int>(n),
-              static_cast<int>(n), 1.0, ca.data(), static_cast<int>(n), z.data(), static_cast<int>(n));
+  // By blocks of columns of Z (each ~2·10^8 flops), with a cancellation point between them.
+  const std::size_t block = std::max<std::size_t>(64, static_cast<std::size_t>(2e8 / (static_cast<double>(n) * static_cast<double>(n))));
+  for (std::size_t j = 0; j < n; j += block) {
+    checkpoint();
+    cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, static_cast<int>(n),
+                static_cast<int>(std::min(block, n - j)), 1.0, ca.data(), static_cast<int>(n), z.data() + j,
+                static_cast<int>(n));
+  }
   double sum = 0.0;
   for (const double s : singularValues(z)) {
     if (!(s > 0.0)) {
@@ -691,6 +742,79 @@ double riemannian(const MeasureContext& ctx) {
   return std::sqrt(sum);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Working memory (MemoryEstimate) of each measure; per input unless noted, both inputs' memoised
+// quantities counted together. N × N matrices dominate wherever they appear.
+
+double squareOf(const MemoryShape& s) { return memory::matrix(static_cast<double>(s.rows), static_cast<double>(s.rows)); }
+double dataOf(const MemoryShape& s, std::size_t cols) { return memory::matrix(static_cast<double>(s.rows), static_cast<double>(cols)); }
+
+// Linear biased: the D × D′ cross product (or the row-space factors) and the two covariances (or, for
+// D > N, the N × N Gram of the R factor). Unbiased adds the centred copies. RBF: per input the centred
+// copy, squared and plain distance matrices, the median's condensed copy, the kernel and its centred form.
+double ckaMemory(const MemoryShape& s, const Options& options) {
+  const std::string kernel = options.choice("kernel");
+  const bool unbiased = options.choice("estimator") == "unbiased";
+  const double n = static_cast<double>(s.rows);
+  if (kernel == "rbf") return dataOf(s, s.colsA) + dataOf(s, s.colsB) + 2 * 4.5 * squareOf(s);
+  const auto self = [&](double d) { return d <= n ? memory::matrix(d, d) : memory::rowSpaceFactor(n, d) + memory::matrix(n, n); };
+  double bytes = memory::crossFactor(n, static_cast<double>(s.colsA), static_cast<double>(s.colsB)) +
+                 self(static_cast<double>(s.colsA)) + self(static_cast<double>(s.colsB));
+  if (unbiased) bytes += dataOf(s, s.colsA) + dataOf(s, s.colsB);
+  return bytes;
+}
+
+// Both distance matrices (squared and plain; cosine: the unit rows and similarities), their difference,
+// and the Lanczos basis (one N-vector per step; a few dozen steps in practice, bounded here by 1000).
+double rsmNormDifferenceMemory(const MemoryShape& s, const Options&) {
+  const double steps = std::min(static_cast<double>(s.rows), 1000.0);
+  return 5 * squareOf(s) + dataOf(s, s.colsA) + dataOf(s, s.colsB) + memory::matrix(static_cast<double>(s.rows), steps + 2);
+}
+
+// Per input: the screened N × N matrix and its centred or unit rows, the sorted (value, pair) keys
+// (16 bytes per pair), the condensed values and ranks, exact distances' scaled rows (correlation).
+// Kendall adds its pairs, keys and merge buffer (32 bytes per pair).
+double rsaMemory(const MemoryShape& s, const Options& options) {
+  const bool kendall = options.choice("outer") == "kendall";
+  const double pairs = 0.5 * static_cast<double>(s.rows) * static_cast<double>(s.rows);
+  const double side = squareOf(s) + 32.0 * pairs;
+  return 2 * side + 2 * (dataOf(s, s.colsA) + dataOf(s, s.colsB)) + (kendall ? 32.0 * pairs : 0.0);
+}
+
+// Per input: centred copy, squared and plain distances, the double-centred matrix.
+double distanceCorrelationMemory(const MemoryShape& s, const Options&) {
+  return 6 * squareOf(s) + dataOf(s, s.colsA) + dataOf(s, s.colsB);
+}
+
+double buresMemory(const MemoryShape& s, const Options&) {
+  return memory::crossFactor(static_cast<double>(s.rows), static_cast<double>(s.colsA), static_cast<double>(s.colsB));
+}
+
+// The thin SVD of each input (centred copy with center: true) and its column-space basis, and the r × r′ overlap.
+double eigenspaceOverlapMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows);
+  const auto side = [&](double d) { return memory::centredSvd(n, d) + memory::matrix(n, std::min(n, d)); };
+  return side(static_cast<double>(s.colsA)) + side(static_cast<double>(s.colsB)) +
+         memory::matrix(std::min(n, static_cast<double>(s.colsA)), std::min(n, static_cast<double>(s.colsB)));
+}
+
+// The centred SVD and scaled basis of each input, and the explicit hat difference in the joint basis
+// (N × N when the two bases together span N or more directions).
+double gulpMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows);
+  const double ra = std::min(n, static_cast<double>(s.colsA)), rb = std::min(n, static_cast<double>(s.colsB));
+  const double joint = ra + rb;
+  const double difference = joint >= n ? 2 * memory::matrix(n, n) : 3 * memory::matrix(n, joint) + 2 * memory::matrix(joint, joint);
+  return memory::centredSvd(n, static_cast<double>(s.colsA)) + memory::centredSvd(n, static_cast<double>(s.colsB)) +
+         memory::matrix(n, joint) + memory::matrix(ra, rb) + difference;
+}
+
+// Per input the Gram matrix and its Cholesky factor; for the pair C_K⁻¹C_L and its singular values.
+double riemannianMemory(const MemoryShape& s, const Options&) {
+  const double n = static_cast<double>(s.rows);
+  return 4 * squareOf(s) + memory::matrix(n, n) + memory::thinSvd(n, n);
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& rsmMeasures() {
@@ -699,20 +823,32 @@ const std::vector<MeasureDef>& rsmMeasures() {
           .withMinRows(2)
           .option(enumOption("kernel", {"linear", "rbf"}, "linear"))
           .option(enumOption("estimator", {"biased", "unbiased"}, "biased"))
-          .option(numberOption("sigma", 1.0).above(0.0).atMost(1e6)),
+          .option(numberOption("sigma", 1.0).above(0.0).atMost(1e6))
+          .withMemory(ckaMemory),
       MeasureDef("rsm-norm-difference", rsmNormDifference)
           .withMinRows(2)
           .option(enumOption("rsm", {"euclidean", "cosine"}, "euclidean"))
-          .option(enumOption("norm", {"spectral", "frobenius"}, "spectral")),
+          .option(enumOption("norm", {"spectral", "frobenius"}, "spectral"))
+          .withScaling(rsmNormDifferenceScaling)
+          .withMemory(rsmNormDifferenceMemory),
       MeasureDef("rsa", rsa)
           .withMinRows(3)
           .option(enumOption("inner", {"correlation", "euclidean", "cosine"}, "correlation"))
-          .option(enumOption("outer", {"spearman", "pearson", "kendall"}, "spearman")),
-      MeasureDef("distance-correlation", distanceCorrelation).withMinRows(2),
-      MeasureDef("bures", bures).withMinRows(2).option(booleanOption("center", true)),
-      MeasureDef("eigenspace-overlap", eigenspaceOverlap).option(booleanOption("center", false)),
-      MeasureDef("gulp", gulp).withMinRows(2).option(numberOption("lambda", 0.0).atLeast(0.0).atMost(1e12)),
-      MeasureDef("riemannian", riemannian).option(numberOption("regularization", 0.0).atLeast(0.0).atMost(1e6)),
+          .option(enumOption("outer", {"spearman", "pearson", "kendall"}, "spearman"))
+          .withMemory(rsaMemory),
+      MeasureDef("distance-correlation", distanceCorrelation).withMinRows(2).withMemory(distanceCorrelationMemory),
+      MeasureDef("bures", bures).withMinRows(2).option(booleanOption("center", true)).withMemory(buresMemory),
+      MeasureDef("eigenspace-overlap", eigenspaceOverlap)
+          .option(booleanOption("center", false))
+          .withMemory(eigenspaceOverlapMemory),
+      MeasureDef("gulp", gulp)
+          .withMinRows(2)
+          .option(numberOption("lambda", 0.0).atLeast(0.0).atMost(1e12))
+          .withMemory(gulpMemory),
+      MeasureDef("riemannian", riemannian)
+          .option(numberOption("regularization", 0.0).atLeast(0.0).atMost(1e6))
+          .withScaling(homogeneousOfDegree0)
+          .withMemory(riemannianMemory),
   };
   return list;
 }

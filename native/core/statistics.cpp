@@ -1,6 +1,6 @@
 // Descriptive statistics of each representation, compared across the pair.
 //
-// Each measure is |s(X) − s(Y)| for a scalar statistic s of one representation (survey §4.6; ReSi takes
+// Each measure is |s(X) − s(Y)| for a scalar statistic s of one representation (Klabunde et al. 2025; ReSi takes
 // the absolute difference), so every one is a pseudo-metric on representations. The statistic of a
 // representation is memoised on it, so comparing one representation with many others computes it once.
 #include <algorithm>
@@ -26,14 +26,15 @@ double difference(const MeasureContext& ctx, Statistic&& statistic) {
 }
 
 // ‖(1/N) Σ_i x_i‖₂: the norm of the mean row, not the mean of the row norms (Wang et al. 2020; ReSi
-// MagnitudeDifference, resi-conventions §4.8).
+// MagnitudeDifference), of the data the core sees (magnitudeDifference undoes the magnitude rule's
+// scale: OwnScale).
 double magnitude(const Representation& r) {
   double sum = 0.0;
   for (double m : r.columnMeans()) sum += m * m;
   return std::sqrt(sum);
 }
 
-// Cosine similarity of x and the unit vector u, as sklearn computes it (resi-conventions §0.1): x is
+// Cosine similarity of x and the unit vector u, as sklearn's cosine_similarity computes it: x is
 // normalised first, a zero vector has similarity 0, and the value goes through 1 − clip(1 − s, 0, 2).
 double clippedCosine(const double* x, const std::vector<double>& unit, std::size_t d) {
   double norm = 0.0;
@@ -59,7 +60,10 @@ double concentricity(const Representation& r) {
       for (std::size_t c = 0; c < x.cols; ++c) unit[c] = mean[c] / norm;
     }
     double sum = 0.0;
-    for (std::size_t i = 0; i < x.rows; ++i) sum += clippedCosine(x.row(i), unit, x.cols);
+    for (std::size_t i = 0; i < x.rows; ++i) {
+      if ((i & 0xff) == 0) checkpoint();
+      sum += clippedCosine(x.row(i), unit, x.cols);
+    }
     return sum / static_cast<double>(x.rows);
   });
 }
@@ -70,10 +74,13 @@ double concentricity(const Representation& r) {
 double uniformity(const Representation& r, double t) {
   const Matrix& d2 = squaredEuclideanDistances(r);
   const std::size_t n = r.rows();
+  // ‖x_i − x_j‖² in the input's own units: the magnitude rule's 2^-e is undone here (OwnScale).
+  const int twiceScale = 2 * r.scaleExponent();
   double offDiagonal = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     const double* row = d2.row(i);
-    for (std::size_t j = i + 1; j < n; ++j) offDiagonal += std::exp(-t * row[j]);
+    for (std::size_t j = i + 1; j < n; ++j) offDiagonal += std::exp(-t * (twiceScale == 0 ? row[j] : std::ldexp(row[j], twiceScale)));
   }
   const double nd = static_cast<double>(n);
   return std::log((nd + 2.0 * offDiagonal) / (nd * nd));
@@ -81,8 +88,9 @@ double uniformity(const Representation& r, double t) {
 
 // Euclidean distances to the k nearest other inputs, checked for exact duplicates (a zero distance makes
 // both estimators below undefined).
-const KnnLists& neighbourDistances(const Representation& r, std::size_t k, const char* which, const char* estimator) {
-  const KnnLists& lists = knn(r, k, Metric::Euclidean);
+const KnnLists& neighbourDistances(const Representation& r, std::size_t k, const char* which, const char* estimator,
+                                   const RunControl& control) {
+  const KnnLists& lists = knn(r, k, Metric::Euclidean, &control);
   for (std::size_t i = 0; i < lists.n; ++i) {
     if (!(lists.distances[i * k] > 0.0)) {
       throw Error(ErrorCode::Degenerate, std::string(estimator) + " intrinsic dimension is undefined: input " +
@@ -98,8 +106,8 @@ const KnnLists& neighbourDistances(const Representation& r, std::size_t k, const
 // with exponent d, so −log(1 − F(μ)) = d·log μ. Sort μ ascending, F(μ_(i)) = i/N, drop the 10% largest μ
 // (the paper's choice: the tail is the least reliable), and fit the line through the origin by least
 // squares: d = Σ x_i y_i / Σ x_i² with x = log μ_(i), y = −log(1 − i/N), i = 1 … ⌊9N/10⌋.
-double twoNn(const Representation& r, const char* which) {
-  const KnnLists& lists = neighbourDistances(r, 2, which, "TwoNN");
+double twoNn(const Representation& r, const char* which, const RunControl& control) {
+  const KnnLists& lists = neighbourDistances(r, 2, which, "TwoNN", control);
   const std::size_t n = lists.n;
   std::vector<double> logMu(n);
   for (std::size_t i = 0; i < n; ++i) logMu[i] = std::log(lists.distances[i * 2 + 1] / lists.distances[i * 2]);
@@ -122,8 +130,8 @@ double twoNn(const Representation& r, const char* which) {
 // Maximum-likelihood estimator of Levina & Bickel 2005 (NeurIPS, Eq. 8): at each input
 // m̂_k(x) = [ (1/(k−1)) Σ_{j<k} log(T_k(x)/T_j(x)) ]⁻¹ with T_j the distance to the j-th nearest
 // neighbour; the estimate is the mean of m̂_k over inputs (their Eq. 9 for one k).
-double levinaBickel(const Representation& r, std::size_t k, const char* which) {
-  const KnnLists& lists = neighbourDistances(r, k, which, "MLE");
+double levinaBickel(const Representation& r, std::size_t k, const char* which, const RunControl& control) {
+  const KnnLists& lists = neighbourDistances(r, k, which, "MLE", control);
   const std::size_t n = lists.n;
   double sum = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -151,13 +159,13 @@ double intrinsicDimensionDifference(const MeasureContext& ctx) {
   return difference(ctx, [&](const Representation& r, const char* which) {
     const std::string key = mle ? "statistics:id:mle:" + std::to_string(k) : std::string("statistics:id:twonn");
     return r.memo<double>(key, [&] {
-      return mle ? levinaBickel(r, static_cast<std::size_t>(k), which) : twoNn(r, which);
+      return mle ? levinaBickel(r, static_cast<std::size_t>(k), which, ctx.control) : twoNn(r, which, ctx.control);
     });
   });
 }
 
 double magnitudeDifference(const MeasureContext& ctx) {
-  return difference(ctx, [](const Representation& r, const char*) { return magnitude(r); });
+  return difference(ctx, [](const Representation& r, const char*) { return std::ldexp(magnitude(r), r.scaleExponent()); });
 }
 
 double concentricityDifference(const MeasureContext& ctx) {
@@ -191,6 +199,7 @@ double tolerance(const Representation& r, const std::vector<std::size_t>& classO
   std::vector<double> selfTerms(classes, 0.0);
   std::vector<double> counts(classes, 0.0);
   for (std::size_t i = 0; i < x.rows; ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     const double* xi = x.row(i);
     double norm = 0.0;
     for (std::size_t c = 0; c < x.cols; ++c) norm += xi[c] * xi[c];
@@ -235,8 +244,8 @@ double toleranceDifference(const MeasureContext& ctx) {
 // of class c, m the edges. Lu et al. 2022 (ECCV, "Understanding the dynamics of DNNs using graph
 // modularity") build such a graph from a layer's features and read the class modularity off it.
 double knnModularity(const Representation& r, std::size_t k, Metric metric, const std::vector<std::size_t>& classOf,
-                     std::size_t classes) {
-  const KnnLists& lists = knn(r, k, metric);
+                     std::size_t classes, const RunControl& control) {
+  const KnnLists& lists = knn(r, k, metric, &control);
   const std::size_t n = lists.n;
   // Undirected edge set: the union of i → j and j → i; collected per node, sorted, de-duplicated.
   std::vector<std::vector<std::int32_t>> adjacent(n);
@@ -279,7 +288,7 @@ double knnModularityDifference(const MeasureContext& ctx) {
   std::size_t classes = 0;
   const std::vector<std::size_t> classOf = classIds(ctx.labels, &classes);
   return difference(ctx, [&](const Representation& r, const char*) {
-    return knnModularity(r, static_cast<std::size_t>(k), metric, classOf, classes);
+    return knnModularity(r, static_cast<std::size_t>(k), metric, classOf, classes, ctx.control);
   });
 }
 
@@ -313,6 +322,7 @@ double neuronModularity(const Representation& r, const char* which, const RunCon
     Matrix adjacency(d, d);
     double total = 0.0;
     for (std::size_t i = 0; i < d; ++i) {
+      checkpoint();
       for (std::size_t j = 0; j < d; ++j) {
         if (i == j || !live[i] || !live[j]) continue;
         adjacency(i, j) = std::min(1.0, std::fabs(cov(i, j)) / (sd[i] * sd[j]));
@@ -349,6 +359,7 @@ double neuronModularity(const Representation& r, const char* which, const RunCon
       }
       Matrix bg(g, g);
       for (std::size_t p = 0; p < g; ++p) {
+        checkpoint();
         double rowSum = 0.0;
         for (std::size_t q = 0; q < g; ++q) {
           bg(p, q) = b(group[p], group[q]);
@@ -375,6 +386,7 @@ double neuronModularity(const Representation& r, const char* which, const RunCon
       double gain = 0.0;
       if (!minus.empty() && eig.values[lead] > 0.0) {
         for (std::size_t p = 0; p < g; ++p) {
+          checkpoint();
           for (std::size_t q = 0; q < g; ++q) {
             if (side[p] > 0 && side[q] < 0) gain -= 2.0 * b(group[p], group[q]);
           }
@@ -406,6 +418,41 @@ double neuronModularityDifference(const MeasureContext& ctx) {
   });
 }
 
+// Working memory of each statistic (MemoryEstimate): see the kernels above for what each allocates.
+double intrinsicDimensionMemory(const MemoryShape& s, const Options& options) {
+  const bool mle = options.choice("estimator") == "mle";
+  const auto k = mle ? std::min(static_cast<std::size_t>(options.integer("k")), s.rows) : std::size_t{2};
+  return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + memory::matrix(s.rows, 1);
+}
+
+double noMemory(const MemoryShape&, const Options&) { return 0.0; }
+
+// The squared-distance matrix (and the centred copy it is formed from) of each input, both memoised.
+double uniformityMemory(const MemoryShape& s, const Options&) {
+  return 2 * memory::matrix(s.rows, s.rows) + memory::matrix(s.rows, s.colsA) + memory::matrix(s.rows, s.colsB);
+}
+
+double toleranceMemory(const MemoryShape& s, const Options&) {
+  const double classes = s.classes > 0 ? static_cast<double>(s.classes) : static_cast<double>(s.rows);
+  return memory::matrix(classes, std::max(s.colsA, s.colsB) + 3.0) + memory::matrix(s.rows, 1);
+}
+
+// The k-NN lists, and the graph's adjacency lists (≤ 2k neighbours per input, vector overhead included).
+double knnModularityMemory(const MemoryShape& s, const Options& options) {
+  const auto k = std::min(static_cast<std::size_t>(options.integer("k")), s.rows);
+  const double adjacency = static_cast<double>(s.rows) * (32.0 + 8.0 * static_cast<double>(k));
+  const double classes = s.classes > 0 ? static_cast<double>(s.classes) : static_cast<double>(s.rows);
+  return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + adjacency + memory::matrix(s.rows, 1) +
+         memory::matrix(classes, 2);
+}
+
+// Per input: its D × D covariance (memoised), the unit graph, a group's modularity matrix and its
+// eigendecomposition (dsyevr's copy, vectors and workspace).
+double neuronModularityMemory(const MemoryShape& s, const Options&) {
+  const auto side = [](double d) { return 8 * memory::matrix(d, d) + 2.0 * (1 << 22); };
+  return side(static_cast<double>(s.colsA)) + side(static_cast<double>(s.colsB));
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& statisticsMeasures() {
@@ -413,17 +460,24 @@ const std::vector<MeasureDef>& statisticsMeasures() {
       MeasureDef("intrinsic-dimension-difference", intrinsicDimensionDifference)
           .withMinRows(3)
           .option(enumOption("estimator", {"twonn", "mle"}, "twonn"))
-          .option(integerOption("k", 10).atLeast(2).atMost(kMaxK)),  // 'mle' needs N ≥ k + 1
-      MeasureDef("magnitude-difference", magnitudeDifference),
-      MeasureDef("concentricity-difference", concentricityDifference),
-      MeasureDef("uniformity-difference", uniformityDifference).option(numberOption("t", 2.0).above(0.0)),
-      MeasureDef("tolerance-difference", toleranceDifference).withMinRows(2).withLabels(),
+          .option(integerOption("k", 10).atLeast(2).atMost(kMaxK))  // 'mle' needs N ≥ k + 1
+          .withMemory(intrinsicDimensionMemory),
+      MeasureDef("magnitude-difference", magnitudeDifference).withScaling(ownScale).withMemory(noMemory),
+      MeasureDef("concentricity-difference", concentricityDifference).withMemory(noMemory),
+      MeasureDef("uniformity-difference", uniformityDifference)
+          .option(numberOption("t", 2.0).above(0.0))
+          .withScaling(ownScale)
+          .withMemory(uniformityMemory),
+      MeasureDef("tolerance-difference", toleranceDifference).withMinRows(2).withLabels().withMemory(toleranceMemory),
       MeasureDef("knn-modularity-difference", knnModularityDifference)
           .withMinRows(2)
           .withLabels()
           .option(integerOption("k", 10).atLeast(1).atMost(kMaxK))  // needs N ≥ k + 1
-          .option(enumOption("metric", {"cosine", "euclidean"}, "cosine")),
-      MeasureDef("neuron-modularity-difference", neuronModularityDifference).withMinRows(2),
+          .option(enumOption("metric", {"cosine", "euclidean"}, "cosine"))
+          .withMemory(knnModularityMemory),
+      MeasureDef("neuron-modularity-difference", neuronModularityDifference)
+          .withMinRows(2)
+          .withMemory(neuronModularityMemory),
   };
   return list;
 }

@@ -14,6 +14,7 @@
 #include "measure.hpp"
 #include "parallel.hpp"
 #include "random.hpp"
+#include "sorting.hpp"
 #include "threads.hpp"
 #include "topology/heat_trace.hpp"
 #include "topology/persistence.hpp"
@@ -31,7 +32,8 @@ double quantileOfEntries(const Matrix& m, double q) {
   const double position = q * static_cast<double>(values.size() - 1);
   const auto lower = static_cast<std::size_t>(std::floor(position));
   const double fraction = position - static_cast<double>(lower);
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lower), values.end());
+  nthElementWithCheckpoints(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lower), values.end(),
+                            std::less<double>());
   const double a = values[lower];
   if (fraction == 0.0 || lower + 1 >= values.size()) return a;
   const double b = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(lower) + 1, values.end());
@@ -72,6 +74,7 @@ double crossBarcodeH1(const Matrix& r1, const Matrix& r2, const RunControl& cont
   const auto clean = [cutoff](double v) { return v < cutoff ? 0.0 : v; };
   Matrix cross(2 * n, 2 * n);
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     for (std::size_t j = 0; j < n; ++j) {
       const double offDiagonal = clean(r1(i, j));
       cross(n + i, j) = offDiagonal;
@@ -154,7 +157,7 @@ double imd(const MeasureContext& ctx) {
       throw Error(ErrorCode::Degenerate, std::string("IMD is undefined: the ") + (which == 0 ? "first" : "second") +
                                              " representation has all rows equal");
     }
-    const topology::NormalizedLaplacian laplacian(knn(r, k, Metric::Euclidean));
+    const topology::NormalizedLaplacian laplacian(knn(r, k, Metric::Euclidean, &ctx.control));
     Random random(seed);
     const auto gaussian = [&random](std::size_t, std::vector<double>& out) {
       for (double& v : out) v = random.normal();
@@ -190,6 +193,7 @@ Matrix witnessDistances(const Representation& r, const std::vector<std::size_t>&
   for (std::size_t j = 0; j < l; ++j) std::copy_n(x.row(landmarks[j]), d, chosen.row(j));
   Matrix out = multiply(x, Trans::No, chosen.view(), Trans::Yes);
   for (std::size_t i = 0; i < n; ++i) {
+    if ((i & 0xff) == 0) checkpoint();
     for (std::size_t j = 0; j < l; ++j) {
       const double scale = norms[i] + norms[landmarks[j]];
       double squared = scale - 2.0 * out(i, j);
@@ -246,6 +250,40 @@ double geometryScore(const MeasureContext& ctx) {
   return score;
 }
 
+// Working memory (MemoryEstimate). Geometry score: per input the centred copy, the N × L witness table
+// and the witness complex's L³ triangle table.
+double geometryScoreMemory(const MemoryShape& s, const Options& options) {
+  const auto l = static_cast<double>(options.integer("landmarks"));
+  const double rows = static_cast<double>(s.rows);
+  return memory::matrix(rows, static_cast<double>(s.colsA + s.colsB)) + 2 * memory::matrix(rows, l + 1) +
+         memory::matrix(l, static_cast<double>(std::max(s.colsA, s.colsB))) + memory::matrix(l * l, l + 2);
+}
+
+// IMD: per input its k-NN lists and sparse Laplacian (≤ 2k entries per row), then 64 start vectors and
+// a Lanczos basis per thread.
+double imdMemory(const MemoryShape& s, const Options& options) {
+  const auto k = std::min(static_cast<std::size_t>(options.integer("k")), s.rows);
+  const auto steps = static_cast<double>(options.integer("lanczosSteps"));
+  const double rows = static_cast<double>(s.rows);
+  const double laplacian = rows * (16.0 + 2.0 * static_cast<double>(k) * 12.0);
+  const double lanczos = memory::matrix(rows, 64.0 + static_cast<double>(std::max(1, blasThreads())) * (steps + 3.0));
+  return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + laplacian + lanczos;
+}
+
+// RTD: per block of trials the normalised distance matrices of both subsamples (and the distance
+// computation's own n × n and n × D intermediates), and the concurrent cross-barcodes of 2n points
+// (about 80·n² bytes each, the cap rtd() applies).
+double rtdMemory(const MemoryShape& s, const Options& options) {
+  const auto batch = static_cast<double>(options.integer("batch"));
+  const double n = std::min(batch, static_cast<double>(s.rows));
+  const double bytesPerCross = 80.0 * n * n;
+  const double concurrent = std::min(static_cast<double>(std::max(1, blasThreads())), std::max(2.0, std::floor(1e9 / bytesPerCross)));
+  const double block = std::max(1.0, std::floor(concurrent / 2));
+  const double distances = 2 * memory::matrix(n, n) + 3 * memory::matrix(n, n) +
+                           3 * memory::matrix(n, static_cast<double>(std::max(s.colsA, s.colsB)));
+  return block * distances + concurrent * bytesPerCross;
+}
+
 }  // namespace
 
 const std::vector<MeasureDef>& topologyMeasures() {
@@ -257,18 +295,21 @@ const std::vector<MeasureDef>& topologyMeasures() {
           .option(numberOption("gamma").above(0.0).atMost(1e6))  // absent: N / (128 · 5000), see geometryScore
           .option(integerOption("iMax", 100).atLeast(1).atMost(1000000))
           .option(integerOption("repetitions", 100).atLeast(1).atMost(10000000))
-          .option(seed),
+          .option(seed)
+          .withMemory(geometryScoreMemory),
       MeasureDef("imd", imd)
           .withMinRows(2)
           .option(integerOption("k", 5).atLeast(1).atMost(1000000))
           .option(integerOption("lanczosSteps", 10).atLeast(1).atMost(1000))
           .option(integerOption("iterations", 100).atLeast(1).atMost(10000000))
-          .option(seed),
+          .option(seed)
+          .withMemory(imdMemory),
       MeasureDef("rtd", rtd)
           .withMinRows(3)
           .option(integerOption("trials", 10).atLeast(1).atMost(1000000))
           .option(integerOption("batch", 500).atLeast(3).atMost(1000000))
-          .option(seed),
+          .option(seed)
+          .withMemory(rtdMemory),
   };
   return list;
 }

@@ -94,7 +94,8 @@ export const saliencySimilarityDefinition = defineMeasure({
     'Mean over inputs of the cosine similarity of the two models\' input gradients (saliency maps), given as ' +
     'N × P arrays (P = flattened input size); a zero gradient row is E_DEGENERATE.',
   reference: {
-    citation: 'Jones, Hewitt, Kornblith, Mozer, Bengio 2022, "If you\'ve trained one you\'ve trained them all: inter-architecture similarity increases with robustness", UAI',
+    citation: 'Jones, Springer, Kenyon, Moore 2022, "If you\'ve trained one you\'ve trained them all: inter-architecture similarity increases with robustness", UAI, PMLR 180:928–937',
+    url: 'https://proceedings.mlr.press/v180/jones22a.html',
   },
   engine: {
     kind: 'js',

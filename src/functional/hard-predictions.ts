@@ -19,12 +19,38 @@ const MARX = {
   url: 'https://arxiv.org/abs/1909.06677',
 };
 
-/** Counts n_ic = number of models predicting class c for input i (N × C, row-major). */
-function voteCounts(labels: readonly Int32Array[], classes: number): Float64Array {
-  const rows = labels[0]!.length;
-  const counts = new Float64Array(rows * classes);
-  for (const l of labels) for (let i = 0; i < rows; i++) counts[i * classes + l[i]!]!++;
-  return counts;
+/**
+ * The predicted labels as dense class ids 0 … C′ − 1 in order of first appearance, C′ the number of
+ * distinct labels (at most N·K): per-class arrays are sized by the classes present, never by the largest
+ * label value (a label of 2³¹ − 2 costs nothing).
+ */
+function denseClasses(labels: readonly Int32Array[]): { ids: Int32Array[]; classes: number } {
+  const index = new Map<number, number>();
+  const ids = labels.map((l) =>
+    Int32Array.from(l, (value) => {
+      let id = index.get(value);
+      if (id === undefined) index.set(value, (id = index.size));
+      return id;
+    }),
+  );
+  return { ids, classes: index.size };
+}
+
+/**
+ * For input i, calls visit(c, n_ic) once for each class c that some model predicts, n_ic the number of
+ * models predicting it. `counts` is C′ zeros on entry and is left zeroed, so one buffer serves all inputs
+ * (O(K) per input instead of O(C′)).
+ */
+function visitVotes(ids: readonly Int32Array[], i: number, counts: Float64Array, visit: (c: number, votes: number) => void): void {
+  for (const l of ids) counts[l[i]!]!++;
+  for (const l of ids) {
+    const c = l[i]!;
+    const votes = counts[c]!;
+    if (votes > 0) {
+      visit(c, votes);
+      counts[c] = 0;
+    }
+  }
 }
 
 function pairEngine(id: string, fn: (a: Int32Array, b: Int32Array, truth: Int32Array | undefined) => number, needsLabels: boolean) {
@@ -39,11 +65,8 @@ function pairEngine(id: string, fn: (a: Int32Array, b: Int32Array, truth: Int32A
   };
 }
 
-function groupEngine(id: string, fn: (labels: Int32Array[], classes: number, options: ResolvedOptions) => number) {
-  const computeGroup = (models: readonly Matrix[], options: ResolvedOptions): number => {
-    const { labels, classes } = predictionsOf(models, options, id);
-    return fn(labels, classes, options);
-  };
+function groupEngine(id: string, fn: (labels: Int32Array[], options: ResolvedOptions) => number) {
+  const computeGroup = (models: readonly Matrix[], options: ResolvedOptions): number => fn(predictionsOf(models, options, id).labels, options);
   return {
     kind: 'js' as const,
     input: toModelOutputs,
@@ -166,7 +189,10 @@ export const cohensKappaDefinition = defineMeasure({
   description:
     'κ = (p_o − p_e)/(1 − p_e): observed agreement p_o of the predicted labels, corrected by the agreement ' +
     'p_e = Σ_c p_c p′_c expected from the two label marginals.',
-  reference: { citation: 'Cohen 1960, "A coefficient of agreement for nominal scales", Educational and Psychological Measurement' },
+  reference: {
+    citation: 'Cohen 1960, "A coefficient of agreement for nominal scales", Educational and Psychological Measurement 20(1):37–46',
+    url: 'https://doi.org/10.1177/001316446002000104',
+  },
   engine: pairEngine(
     'cohens-kappa',
     (a, b) => {
@@ -213,21 +239,24 @@ export const fleissKappaDefinition = defineMeasure({
   description:
     'κ = (P̄ − P̄_e)/(1 − P̄_e) over K models as raters: P̄ = mean over inputs of the share of agreeing model pairs, ' +
     'P̄_e = Σ_c p_c² with p_c the share of all predictions in class c. For K = 2 it is Scott\'s π.',
-  reference: { citation: 'Fleiss 1971, "Measuring nominal scale agreement among many raters", Psychological Bulletin' },
-  engine: groupEngine('fleiss-kappa', (labels, classes) => {
+  reference: {
+    citation: 'Fleiss 1971, "Measuring nominal scale agreement among many raters", Psychological Bulletin 76(5):378–382',
+    url: 'https://doi.org/10.1037/h0031619',
+  },
+  engine: groupEngine('fleiss-kappa', (labels) => {
     const k = labels.length;
     const n = labels[0]!.length;
-    const counts = voteCounts(labels, classes);
+    const { ids, classes } = denseClasses(labels);
     // Fleiss 1971, Eqs. 2–5: P_i = (Σ_c n_ic² − K)/(K(K − 1)), p_c = Σ_i n_ic/(N K).
     let agreeing = 0;
     const marginal = new Float64Array(classes);
+    const counts = new Float64Array(classes);
     for (let i = 0; i < n; i++) {
       let squares = 0;
-      for (let c = 0; c < classes; c++) {
-        const v = counts[i * classes + c]!;
+      visitVotes(ids, i, counts, (c, v) => {
         squares += v * v;
         marginal[c]! += v;
-      }
+      });
       agreeing += (squares - k) / (k * (k - 1));
     }
     const observed = agreeing / n;
@@ -289,7 +318,7 @@ export const discrepancyDefinition = defineMeasure({
   },
   description: 'The largest disagreement between two models of the group (max over pairs, or over models vs the first).',
   reference: MARX,
-  engine: groupEngine('discrepancy', (labels, _classes, options) => {
+  engine: groupEngine('discrepancy', (labels, options) => {
     const firstOnly = options.values.reference === 'first';
     let worst = 0;
     for (let p = 0; p < labels.length; p++) {
@@ -319,17 +348,13 @@ export const labelEntropyDefinition = defineMeasure({
     'Mean over inputs of the entropy (nats) of the distribution of the K predicted labels, −Σ_c (n_c/K) ln(n_c/K); ' +
     'at most ln min(K, C).',
   reference: SURVEY,
-  engine: groupEngine('label-entropy', (labels, classes) => {
+  engine: groupEngine('label-entropy', (labels) => {
     const k = labels.length;
     const n = labels[0]!.length;
-    const counts = voteCounts(labels, classes);
+    const { ids, classes } = denseClasses(labels);
+    const counts = new Float64Array(classes);
     let total = 0;
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < classes; c++) {
-        const v = counts[i * classes + c]!;
-        if (v > 0) total -= (v / k) * Math.log(v / k);
-      }
-    }
+    for (let i = 0; i < n; i++) visitVotes(ids, i, counts, (_c, v) => (total -= (v / k) * Math.log(v / k)));
     return total / n;
   }),
 });

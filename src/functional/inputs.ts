@@ -97,24 +97,19 @@ export function groundTruth(
 }
 
 /**
- * The predicted labels of every model (validated against the shared C) and C itself: the output
- * matrices' width, or for label vectors one more than the largest label seen in the predictions and
- * in the ground truth (when given), so a true class that no model predicts is still a class.
+ * The predicted labels of every model, validated against the shared C of the output matrices (`known`;
+ * undefined when every model is a label vector). Label values are only compared, never used as sizes:
+ * measures that count per class work on the classes present (see denseClasses in hard-predictions.ts).
  */
 export function predictionsOf(
   models: readonly Matrix[],
   options: ResolvedOptions,
   measure: string,
-): { labels: Int32Array[]; classes: number; known: number | undefined } {
+): { labels: Int32Array[]; known: number | undefined } {
   const known = classCount(models, measure);
   checkDeclaredProbabilities(models, options, measure);
   const labels = models.map((m, k) => predictions(m, known, measure, models.length === 2 ? 'ab'[k]! : `model ${k}`));
-  let classes = known ?? 0;
-  if (known === undefined) {
-    for (const l of labels) for (const v of l) classes = Math.max(classes, v + 1);
-    for (const v of options.labels ?? []) classes = Math.max(classes, v + 1);
-  }
-  return { labels, classes, known };
+  return { labels, known };
 }
 
 /** Predicted labels: argmax of each row (ties → the first maximal index, as numpy), or the given labels. */

@@ -6,6 +6,7 @@ import { NnsimError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { type MeasureDefinition, defineMeasure } from '../measure-types.js';
 import { type ResolvedOptions, numberOption } from '../options.js';
+import { checkBudget } from '../runtime.js';
 import { classCount, inputOption, outputKind, probabilities, toModelOutputs } from './inputs.js';
 
 /** Probability rows of every model (N × C each, row-major) after checking N and C agree. */
@@ -97,7 +98,16 @@ export const jsdDefinition = defineMeasure({
   // The divergence (not its square root, the JS distance) violates the triangle inequality.
   metric: false,
   invariances: [],
-  variants: [{ when: { base: 2 }, range: [0, 1], note: 'in bits (ReSi JSD)' }],
+  variants: [
+    {
+      // Any base b > 1: the divergence in nats divided by ln b. The representative setting b = 2 (bits,
+      // as ReSi) has range [0, 1].
+      when: { base: 2 },
+      appliesTo: (options) => typeof options.base === 'number' && options.base > 1,
+      rangeOf: (options) => [0, Math.LN2 / Math.log(options.base as number)],
+      note: 'logarithm base b: range [0, ln 2 / ln b]; b = 2 gives bits, range [0, 1] (ReSi JSD)',
+    },
+  ],
   minRows: 1,
   options: {
     input: inputOption,
@@ -105,13 +115,16 @@ export const jsdDefinition = defineMeasure({
       default: Math.E,
       min: 1,
       minExclusive: true,
-      description: 'Logarithm base: e (nats, range [0, ln 2]) or 2 (bits, range [0, 1], as ReSi).',
+      description: 'Logarithm base b > 1: e (nats, range [0, ln 2]), 2 (bits, range [0, 1], as ReSi); in general [0, ln 2 / ln b].',
     }),
   },
   description:
     'Mean over inputs of JSD(pᵢ ‖ qᵢ) = ½ KL(pᵢ ‖ mᵢ) + ½ KL(qᵢ ‖ mᵢ), mᵢ = (pᵢ + qᵢ)/2, each row clipped to ' +
     '[0, log_base 2] against roundoff.',
-  reference: { citation: 'Lin 1991, "Divergence measures based on the Shannon entropy", IEEE Transactions on Information Theory' },
+  reference: {
+    citation: 'Lin 1991, "Divergence measures based on the Shannon entropy", IEEE Transactions on Information Theory 37(1):145–151',
+    url: 'https://doi.org/10.1109/18.61115',
+  },
   parity: "ReSi JSD ← { input: 'logits', base: 2 } (ReSi applies softmax itself and reports bits)",
   engine: pairEngine('jsd', (p, q, rows, cols, options) => {
     const logBase = Math.log(options.values.base as number);
@@ -229,7 +242,8 @@ export function blahutArimoto(
     const s = blahutArimotoStep(channel, x, output);
     return s.upper - s.lower <= tolerance ? Math.max(s.lower, 0) : s;
   };
-  while (iterations < maxIterations) {
+  for (let round = 1; iterations < maxIterations; round++) {
+    if (round % 256 === 0) checkBudget();
     const s1 = step(x0);
     if (typeof s1 === 'number') return { capacity: s1, iterations };
     const s2 = step(s1.next);
@@ -318,16 +332,21 @@ export const rashomonCapacityDefinition = defineMeasure({
     citation: 'Hsu, Calmon 2022, "Rashomon capacity: a metric for predictive multiplicity in classification", NeurIPS',
     url: 'https://arxiv.org/abs/2206.01295',
   },
-  engine: groupEngine('rashomon-capacity', (dists, rows, cols, options) => {
-    const tolerance = options.values.tolerance as number;
-    const maxIterations = options.values.maxIterations as number;
-    let total = 0;
-    for (let i = 0; i < rows; i++) {
-      const channel = dists.map((d) => d.subarray(i * cols, (i + 1) * cols));
-      total += Math.exp(blahutArimoto(channel, tolerance, maxIterations).capacity);
-    }
-    return total / rows;
-  }),
+  engine: {
+    // Blahut–Arimoto's iterations are not bounded by the input size: async calls always use a worker.
+    offload: 'always',
+    ...groupEngine('rashomon-capacity', (dists, rows, cols, options) => {
+      const tolerance = options.values.tolerance as number;
+      const maxIterations = options.values.maxIterations as number;
+      let total = 0;
+      for (let i = 0; i < rows; i++) {
+        checkBudget();
+        const channel = dists.map((d) => d.subarray(i * cols, (i + 1) * cols));
+        total += Math.exp(blahutArimoto(channel, tolerance, maxIterations).capacity);
+      }
+      return total / rows;
+    }),
+  },
 });
 
 export const softPredictionsDefinitions = [

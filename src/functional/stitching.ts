@@ -7,7 +7,18 @@ import { NnsimError } from '../errors.js';
 import { type Matrix, type MatrixInput, toMatrix } from '../matrix.js';
 import { type MeasureDefinition, defineMeasure } from '../measure-types.js';
 import { type Labels, type ResolvedOptions, enumOption, functionOption, numberOption, resolveOptions } from '../options.js';
-import { nativeAddon } from '../native.js';
+import { type NativeAffineFit, nativeAddon } from '../native.js';
+import {
+  type SyncRunOptions,
+  cancelled,
+  onStop,
+  remainingTime,
+  resolveTimeout,
+  restateTimeout,
+  schedule,
+  stopReason,
+  withTimeout,
+} from '../runtime.js';
 import { accuracyOf, classCount, disagreementOf, groundTruth, labelsFor, predictions, toModelOutputs } from './inputs.js';
 
 /** Runs the rest of model B (after layer l′) on N × D′ representations: N × C outputs or N labels. */
@@ -25,35 +36,69 @@ export interface AffineMap {
 
 const ID = 'stitching';
 
+// The core validates ridge against its spec (locked to the `ridge` option below by test/20.registry).
+function checkFitArguments(a: Matrix, b: Matrix): void {
+  if (a.rows !== b.rows) {
+    throw new NnsimError('E_SHAPE', `${ID}: a and b must have the same number of rows (the same inputs): got ${a.rows} and ${b.rows}`);
+  }
+}
+
+/** The fitted map and the stitched representation A W + 1bᵀ (N × D′). */
+interface Fitted {
+  readonly map: AffineMap;
+  readonly stitched: Matrix;
+}
+
+function fitted(fit: NativeAffineFit, a: Matrix, b: Matrix, x: Matrix): Fitted {
+  return {
+    map: { weights: fit.weights, bias: fit.bias, rows: a.cols, cols: b.cols },
+    stitched: { data: fit.stitched, rows: x.rows, cols: b.cols },
+  };
+}
+
+// Householder QR on LAPACK in the native core (native/core/regression.cpp): N·D² work that pays; the
+// stitched representation X W + b (X = A, or held-out rows of A) is one dgemm there too. Within the
+// current time budget (runtime.ts).
+function fitAndStitch(a: Matrix, b: Matrix, ridge: number, x: Matrix = a): Fitted {
+  checkFitArguments(a, b);
+  try {
+    const fit = nativeAddon().fitAffineMap(a.data, a.rows, a.cols, b.data, b.rows, b.cols, { ridge }, remainingTime(), x.data, x.rows, x.cols);
+    return fitted(fit, a, b, x);
+  } catch (error) {
+    throw error instanceof NnsimError ? restateTimeout(error) : error;
+  }
+}
+
+/** The same on a worker thread (copies of a, b and x); stops when `stop` aborts. */
+async function fitAndStitchAsync(a: Matrix, b: Matrix, ridge: number, stop: AbortSignal, x: Matrix = a): Promise<Fitted> {
+  checkFitArguments(a, b);
+  const addon = nativeAddon();
+  const control = new addon.NativeControl();
+  const removeStop = onStop(stop, () => control.cancel());
+  try {
+    const fit = await addon.fitAffineMapAsync(a.data, a.rows, a.cols, b.data, b.rows, b.cols, { ridge }, control, x.data, x.rows, x.cols);
+    return fitted(fit, a, b, x);
+  } catch (error) {
+    throw stop.aborted ? stopReason(stop) : error;
+  } finally {
+    removeStop();
+  }
+}
+
 /**
  * Least-squares affine map from A (N × D) to B (N × D′): min ‖(A − 1μ_Aᵀ)W − (B − 1μ_Bᵀ)‖²_F + λ‖W‖²_F,
  * b = μ_B − Wᵀμ_A (the bias is not penalised). Solved natively by Householder QR of [A_c; √λ I] (no
  * normal equations, so the conditioning is that of A, not its square). E_DEGENERATE when λ = 0 and the
- * centred A has rank < D.
+ * centred A has rank < D; E_TIMEOUT past `run.timeout`.
  */
-export function fitAffineMap(aInput: MatrixInput | Matrix, bInput: MatrixInput | Matrix, ridge = 0): AffineMap {
-  const a = toMatrix(aInput, 'a');
-  const b = toMatrix(bInput, 'b');
-  if (a.rows !== b.rows) {
-    throw new NnsimError('E_SHAPE', `${ID}: a and b must have the same number of rows (the same inputs): got ${a.rows} and ${b.rows}`);
-  }
-  // Householder QR on LAPACK in the native core (native/core/regression.cpp): N·D² work that pays. The
-  // core validates ridge against its spec (locked to the `ridge` option below by test/20.registry).
-  const fit = nativeAddon().fitAffineMap(a.data, a.rows, a.cols, b.data, b.rows, b.cols, { ridge });
-  return { weights: fit.weights, bias: fit.bias, rows: a.cols, cols: b.cols };
-}
-
-/** A W + 1bᵀ. */
-export function applyAffineMap(map: AffineMap, a: Matrix): Matrix {
-  const out = new Float64Array(a.rows * map.cols);
-  for (let i = 0; i < a.rows; i++) {
-    for (let c = 0; c < map.cols; c++) out[i * map.cols + c] = map.bias[c]!;
-    for (let j = 0; j < map.rows; j++) {
-      const v = a.data[i * a.cols + j]!;
-      for (let c = 0; c < map.cols; c++) out[i * map.cols + c]! += v * map.weights[j * map.cols + c]!;
-    }
-  }
-  return { data: out, rows: a.rows, cols: map.cols };
+export function fitAffineMap(
+  aInput: MatrixInput | Matrix,
+  bInput: MatrixInput | Matrix,
+  ridge = 0,
+  run: SyncRunOptions = {},
+): AffineMap {
+  const timeout = resolveTimeout(run?.timeout);
+  return withTimeout(timeout, () => fitAndStitch(toMatrix(aInput, 'a'), toMatrix(bInput, 'b'), ridge)).map;
 }
 
 /** Everything a stitching experiment measures. */
@@ -89,20 +134,52 @@ function isPromise(value: unknown): value is Promise<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
-/**
- * Fits the map (or takes one fitted elsewhere), runs forward on A W + b and on B; the result, or a
- * Promise when forward is async.
- */
-function run(a: Matrix, b: Matrix, options: ResolvedOptions, fitted?: AffineMap): StitchResult | Promise<StitchResult> {
+function forwardOf(options: ResolvedOptions): StitchForward {
   const forward = options.functions?.forward as StitchForward | undefined;
   if (!forward) throw new NnsimError('E_OPTION', `measure '${ID}' needs option 'forward' (a function)`, { measure: ID });
-  const map = fitted ?? fitAffineMap(a, b, options.values.ridge as number);
-  const stitched = forward(applyAffineMap(map, a));
+  return forward;
+}
+
+/** Runs forward on A W + b and on B; the result, or a Promise when forward is async. */
+function runForward(fit: Fitted, a: Matrix, b: Matrix, options: ResolvedOptions): StitchResult | Promise<StitchResult> {
+  const forward = forwardOf(options);
+  const stitched = forward(fit.stitched);
   const own = forward(b);
   if (isPromise(stitched) || isPromise(own)) {
-    return Promise.all([stitched, own]).then(([s, o]) => evaluate(map, s, o, a.rows, options.labels));
+    return Promise.all([stitched, own]).then(([s, o]) => evaluate(fit.map, s, o, a.rows, options.labels));
   }
-  return evaluate(map, stitched, own, a.rows, options.labels);
+  return evaluate(fit.map, stitched, own, a.rows, options.labels);
+}
+
+/**
+ * Fits the map (synchronously) on `fitOn` (default: a and b themselves; training rows in a
+ * cross-validation), then forward on a W + b and b: the result, or a Promise when forward is async.
+ */
+function runExperiment(
+  a: Matrix,
+  b: Matrix,
+  options: ResolvedOptions,
+  fitOn: readonly [Matrix, Matrix] = [a, b],
+): StitchResult | Promise<StitchResult> {
+  forwardOf(options);
+  return runForward(fitAndStitch(fitOn[0], fitOn[1], options.values.ridge as number, a), a, b, options);
+}
+
+/**
+ * The async experiment: the fit on a worker thread (stopped by `stop`), then forward where the
+ * caller's code runs (it is the caller's code).
+ */
+async function runAsync(
+  a: Matrix,
+  b: Matrix,
+  options: ResolvedOptions,
+  stop: AbortSignal,
+  fitOn: readonly [Matrix, Matrix] = [a, b],
+): Promise<StitchResult> {
+  forwardOf(options);
+  const fit = await fitAndStitchAsync(fitOn[0], fitOn[1], options.values.ridge as number, stop, a);
+  if (stop.aborted) throw stopReason(stop);
+  return runForward(fit, a, b, options);
 }
 
 function score(result: StitchResult, options: ResolvedOptions, rows: number): number {
@@ -154,8 +231,11 @@ export const stitchingDefinition = defineMeasure({
   engine: {
     kind: 'js',
     compute(a, b, options) {
-      const result = run(a, b, options);
+      const result = runExperiment(a, b, options);
       return isPromise(result) ? result.then((r) => score(r, options, a.rows)) : score(result, options, a.rows);
+    },
+    async computeAsync(a, b, options, stop) {
+      return score(await runAsync(a, b, options, stop), options, a.rows);
     },
   },
 });
@@ -171,8 +251,18 @@ export function heldOutStitching(
   test: readonly [Matrix, Matrix],
   options: ResolvedOptions,
 ): number | Promise<number> {
-  const result = run(test[0], test[1], options, fitAffineMap(train[0], train[1], options.values.ridge as number));
+  const result = runExperiment(test[0], test[1], options, train);
   return isPromise(result) ? result.then((r) => score(r, options, test[0].rows)) : score(result, options, test[0].rows);
+}
+
+/** heldOutStitching with the fit on a worker thread (stopped by `stop`); forward where the caller's code runs. */
+export async function heldOutStitchingAsync(
+  train: readonly [Matrix, Matrix],
+  test: readonly [Matrix, Matrix],
+  options: ResolvedOptions,
+  stop: AbortSignal,
+): Promise<number> {
+  return score(await runAsync(test[0], test[1], options, stop, train), options, test[0].rows);
 }
 
 
@@ -195,10 +285,12 @@ function prepareStitch(a: MatrixInput, b: MatrixInput, options: StitchOptions): 
 
 /**
  * The whole stitching experiment in one call: the fitted map, the agreement with B and, with
- * labels, both accuracies and their ratio. forward must be synchronous (else use stitch.async).
+ * labels, both accuracies and their ratio. forward must be synchronous (else use stitch.async);
+ * `run.timeout` limits the fit.
  */
-export function stitch(a: MatrixInput, b: MatrixInput, options: StitchOptions): StitchResult {
-  const result = run(...prepareStitch(a, b, options));
+export function stitch(a: MatrixInput, b: MatrixInput, options: StitchOptions, run: SyncRunOptions = {}): StitchResult {
+  const timeout = resolveTimeout(run?.timeout);
+  const result = withTimeout(timeout, () => runExperiment(...prepareStitch(a, b, options)));
   if (isPromise(result)) {
     result.catch(() => undefined);
     throw new NnsimError('E_TYPE', `${ID}: forward returned a Promise; use stitch.async`, { measure: ID });
@@ -206,7 +298,25 @@ export function stitch(a: MatrixInput, b: MatrixInput, options: StitchOptions): 
   return result;
 }
 
-/** stitch() with a synchronous or asynchronous forward. */
-export async function stitchAsync(a: MatrixInput, b: MatrixInput, options: StitchOptions): Promise<StitchResult> {
-  return run(...prepareStitch(a, b, options));
+/** Run options of stitch.async: they apply to the fit (forward is the caller's own code). */
+export interface StitchRunOptions extends SyncRunOptions {
+  /** Aborts the fit (rejects with E_CANCELLED); forward is not called after an abort. */
+  signal?: AbortSignal;
+}
+
+/**
+ * stitch() with a synchronous or asynchronous forward: the fit runs on a worker thread, queued like the
+ * other async calls; forward runs where the caller's code runs.
+ */
+export async function stitchAsync(
+  a: MatrixInput,
+  b: MatrixInput,
+  options: StitchOptions,
+  runOptions: StitchRunOptions = {},
+): Promise<StitchResult> {
+  const [ma, mb, resolved] = prepareStitch(a, b, options);
+  forwardOf(resolved);
+  const fit = await schedule((stop) => fitAndStitchAsync(ma, mb, resolved.values.ridge as number, stop), runOptions);
+  if (runOptions.signal?.aborted) throw cancelled();
+  return runForward(fit, ma, mb, resolved);
 }

@@ -30,19 +30,24 @@ function count(text: string | undefined, flag: string, usage: (message: string) 
   return Number(text);
 }
 
-/** The inference flags of a command line, or undefined when neither --permutations nor --bootstrap is given. */
+/**
+ * The inference flags of a command line, or undefined when neither --permutations nor --bootstrap is
+ * given. One --seed S seeds every random choice of the command: the permutations and resamples, and
+ * the subset of --rows N.
+ */
 export function inferenceFlags(
-  values: { permutations?: string; bootstrap?: string; seed?: string },
+  values: { permutations?: string; bootstrap?: string; seed?: string; rows?: string },
   usage: (message: string) => Error,
 ): InferenceFlags | undefined {
   const permutations = count(values.permutations, '--permutations', usage);
   const bootstrap = count(values.bootstrap, '--bootstrap', usage);
-  const seed = count(values.seed, '--seed', usage) ?? 0;
   if (permutations === undefined && bootstrap === undefined) {
-    if (values.seed !== undefined) throw usage('--seed needs --permutations or --bootstrap');
+    if (values.seed !== undefined && values.rows === undefined) {
+      throw usage('--seed needs --permutations or --bootstrap (it seeds their draws) or --rows N (it seeds the subset); give --rows too or one of those');
+    }
     return undefined;
   }
-  return { permutations, bootstrap, seed };
+  return { permutations, bootstrap, seed: count(values.seed, '--seed', usage) ?? 0 };
 }
 
 export interface InferenceRun {
@@ -119,4 +124,4 @@ export const INFERENCE_USAGE = `--permutations N  permutation test of each measu
                   of the inputs (rows of B permuted), (1 + #{at least as extreme}) / (1 + N)
 --bootstrap N     bootstrap interval (95 %, percentile) of each measure from N resamples of the inputs
                   (half-size subsamples for measures that duplicated rows break)
---seed S          seed of the permutations and resamples (default 0)`;
+                  --seed S seeds the permutations and resamples too`;

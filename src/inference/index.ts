@@ -26,8 +26,19 @@ import type { MeasureDefinition, Resampling } from '../measure-types.js';
 import { type NativeControlHandle, nativeAddon } from '../native.js';
 import { type OptionSchema, type ResolvedOptions, numberOption, resolveOptionsFor } from '../options.js';
 import { effectiveProperties, getDefinition } from '../registry.js';
-import { cancelled, schedule } from '../runtime.js';
-import { heldOutStitching } from '../functional/stitching.js';
+import {
+  type SyncRunOptions,
+  checkBudget,
+  onStop,
+  remainingTime,
+  resolveTimeout,
+  restateTimeout,
+  schedule,
+  stopReason,
+  withTimeout,
+} from '../runtime.js';
+import { gatherRows } from '../sampling.js';
+import { heldOutStitching, heldOutStitchingAsync } from '../functional/stitching.js';
 import {
   type Alternative,
   type Interval,
@@ -213,15 +224,6 @@ function finite(value: unknown, id: string): number {
   return value;
 }
 
-/** Rows `rows` of m (predicted-label vectors keep their labels). */
-function takeRows(m: Matrix, rows: ArrayLike<number>): Matrix {
-  const out = new Float64Array(rows.length * m.cols);
-  for (let i = 0; i < rows.length; i++) out.set(m.data.subarray(rows[i]! * m.cols, (rows[i]! + 1) * m.cols), i * m.cols);
-  const hard = (m as { hard?: Int32Array }).hard;
-  const taken = { data: out, rows: rows.length, cols: m.cols };
-  return hard ? Object.assign(taken, { hard: Int32Array.from(rows, (r) => hard[r]!) }) : taken;
-}
-
 function withLabels(options: ResolvedOptions, rows: ArrayLike<number>): ResolvedOptions {
   return options.labels ? { ...options, labels: Int32Array.from(rows, (r) => options.labels![r]!) } : options;
 }
@@ -258,8 +260,9 @@ function rowUnits(definition: MeasureDefinition, rows: number): RowUnits {
 }
 
 /**
- * JavaScript-engine measures: `count` evaluations, unit u from its own index stream. Synchronous unless
- * `run` is given (then the loop yields to the event loop at least every YIELD_MS and stops when aborted).
+ * JavaScript-engine measures: `count` evaluations, unit u from its own index stream, synchronously
+ * (within the call's time budget) or asynchronously (the loop yields to the event loop at least every
+ * YIELD_MS and stops when the call is stopped).
  */
 const YIELD_MS = 5;
 /** Index entries fetched from the core at a time (a few milliseconds of Fisher–Yates). */
@@ -283,26 +286,37 @@ function syncValue(value: number | Promise<number>, id: string): number {
 
 function evaluateSync(p: PlannedMeasure, count: number, unit: Unit): Float64Array {
   const out = new Float64Array(count);
-  for (let u = 0; u < count; u++) out[u] = syncValue(compute(p, unit(u)), p.definition.id);
+  for (let u = 0; u < count; u++) {
+    checkBudget();
+    out[u] = syncValue(compute(p, unit(u)), p.definition.id);
+  }
   return out;
+}
+
+/** A JS engine's value in an async call: its own async form (stitching: the fit off the event loop) when it has one. */
+function computeAsync(p: PlannedMeasure, unit: [Matrix, Matrix, ResolvedOptions], stop: AbortSignal): number | Promise<number> {
+  const engine = p.definition.engine;
+  return engine.kind === 'js' && engine.computeAsync ? engine.computeAsync(...unit, stop) : compute(p, unit);
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function evaluateAsync(p: PlannedMeasure, count: number, unit: Unit, run: RunOptions, progress: (done: number) => void): Promise<Float64Array> {
+/** `progress(done)` counts this loop's evaluations (undefined: not reported). */
+async function evaluateAsync(p: PlannedMeasure, count: number, unit: Unit, call: AsyncCall, progress?: (done: number) => void): Promise<Float64Array> {
   const out = new Float64Array(count);
   await yieldToEventLoop();
   let last = performance.now();
   for (let u = 0; u < count; u++) {
     if (performance.now() - last > YIELD_MS) {
-      progress(u);
+      progress?.(u);
       await yieldToEventLoop();
       last = performance.now();
     }
-    if (run.signal?.aborted) throw cancelled();
-    out[u] = finite(await compute(p, unit(u)), p.definition.id);
+    call.check();
+    out[u] = finite(await computeAsync(p, unit(u), call.stop), p.definition.id);
   }
-  progress(count);
+  progress?.(count);
+  call.check();
   return out;
 }
 
@@ -320,20 +334,75 @@ function indexStream(kind: 'permutation' | 'bootstrap' | 'subsample', n: number,
   };
 }
 
-function reporter(id: string, total: number, run: RunOptions): (done: number) => void {
-  return (done) => run.onProgress?.({ measure: id, index: 0, count: 1, done, total, fraction: total > 0 ? done / total : 1 });
+/**
+ * One async inference call: its stop signal (abort or timeout, from schedule()) and its progress. A
+ * throwing onProgress stops the work, and the call rejects with the callback's own error (as compare.async).
+ */
+class AsyncCall {
+  #failure: { error: unknown } | undefined;
+  #cancelNative: (() => void) | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly run: RunOptions,
+    readonly stop: AbortSignal,
+  ) {}
+
+  /** Reports `done` of `total` units to run.onProgress. */
+  progress(done: number, total: number): void {
+    if (!this.run.onProgress || this.#failure) return;
+    try {
+      this.run.onProgress({ measure: this.id, index: 0, count: 1, done, total, fraction: total > 0 ? done / total : 1 });
+    } catch (error) {
+      this.#failure = { error };
+      this.#cancelNative?.();
+    }
+  }
+
+  /** A progress function over `total` units. */
+  counter(total: number): (done: number) => void {
+    return (done) => this.progress(done, total);
+  }
+
+  /** Throws the progress callback's error, or the stop reason once the call is stopped. */
+  check(): void {
+    if (this.#failure) throw this.#failure.error;
+    if (this.stop.aborted) throw stopReason(this.stop);
+  }
+
+  /** Runs a native async entry with a control that the stop signal and a throwing callback cancel. */
+  async native<T>(entry: (control: NativeControlHandle, onProgress?: (index: number, done: number, total: number) => void) => Promise<T>): Promise<T> {
+    const control = new (nativeAddon().NativeControl)();
+    this.#cancelNative = () => control.cancel();
+    const removeStop = onStop(this.stop, () => control.cancel());
+    try {
+      const out = await entry(control, this.run.onProgress ? (_index, done, total) => this.progress(done, total) : undefined);
+      this.check();
+      return out;
+    } catch (error) {
+      this.check();
+      throw error;
+    } finally {
+      removeStop();
+      this.#cancelNative = undefined;
+    }
+  }
 }
 
-/** Runs a native async entry with a control wired to the signal. */
-async function nativeAsync<T>(run: RunOptions, id: string, call: (control: NativeControlHandle, onProgress?: (done: number, total: number) => void) => Promise<T>): Promise<T> {
-  const control = new (nativeAddon().NativeControl)();
-  const onAbort = (): void => control.cancel();
-  run.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await call(control, run.onProgress ? (done, total) => reporter(id, total, run)(done) : undefined);
-  } finally {
-    run.signal?.removeEventListener('abort', onAbort);
-  }
+/** Runs `body` as one queued async call (schedule(): concurrency, abort, timeout). */
+function scheduled<T>(id: string, run: RunOptions, body: (call: AsyncCall) => Promise<T>): Promise<T> {
+  return schedule((stop) => body(new AsyncCall(id, run, stop)), run);
+}
+
+/** Runs `body` within the time budget of a synchronous call; native timeouts name the caller's budget. */
+function budgeted<T>(run: SyncRunOptions | undefined, body: () => T): T {
+  return withTimeout(resolveTimeout(run?.timeout), () => {
+    try {
+      return body();
+    } catch (error) {
+      throw error instanceof NnsimError ? restateTimeout(error) : error;
+    }
+  });
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -388,7 +457,7 @@ function permutedUnit(plan: PermutationPlan): Unit {
   const { a, b, planned } = plan.prepared;
   const layout = rowUnits(planned.definition, a.rows);
   const order = indexStream('permutation', layout.units, plan.seed, layout.units);
-  return (u) => [a.matrix, takeRows(b.matrix, layout.rowsOf(order(u))), planned.options];
+  return (u) => [a.matrix, gatherRows(b.matrix, layout.rowsOf(order(u))), planned.options];
 }
 
 function coreOptions(plan: PermutationPlan): { permutations: number; seed: number } {
@@ -406,25 +475,28 @@ export function permutationTest<Id extends AnyMeasureId>(
   a: CompareInput,
   b: CompareInput,
   options?: PermutationTestOptions<Id>,
+  run: SyncRunOptions = {},
 ): PermutationTestResult {
   const p = planPermutation(id, a, b, options);
   try {
-    const { planned } = p.prepared;
-    if (planned.definition.engine.kind === 'js') {
-      const value = evaluateSync(planned, 1, observed(p.prepared))[0]!;
-      return permutationResult(p, value, evaluateSync(planned, p.count, permutedUnit(p)), 'javascript');
-    }
-    const out = nativeAddon().permutationNull(
-      ...coreArgs(p.prepared),
-      coreOptions(p),
-    );
-    return permutationResult(p, out.value, out.null, out.method);
+    return budgeted(run, () => {
+      const { planned } = p.prepared;
+      if (planned.definition.engine.kind === 'js') {
+        const value = evaluateSync(planned, 1, observed(p.prepared))[0]!;
+        return permutationResult(p, value, evaluateSync(planned, p.count, permutedUnit(p)), 'javascript');
+      }
+      const out = nativeAddon().permutationNull(...coreArgs(p.prepared), coreOptions(p), 'auto', remainingTime());
+      return permutationResult(p, out.value, out.null, out.method);
+    });
   } finally {
     p.prepared.release();
   }
 }
 
-/** permutationTest() off the event loop, with progress (permutations done) and cancellation. */
+/**
+ * permutationTest() off the event loop, with progress (permutations done), cancellation (signal) and a
+ * time budget (timeout).
+ */
 export async function permutationTestAsync<Id extends AnyMeasureId>(
   id: Id,
   a: CompareInput,
@@ -435,23 +507,16 @@ export async function permutationTestAsync<Id extends AnyMeasureId>(
   const p = planPermutation(id, a, b, options);
   const { planned } = p.prepared;
   try {
-    return await schedule(async () => {
+    return await scheduled(planned.definition.id, run, async (call) => {
       if (planned.definition.engine.kind === 'js') {
-        const progress = reporter(planned.definition.id, p.count, run);
-        const value = (await evaluateAsync(planned, 1, observed(p.prepared), run, () => undefined))[0]!;
-        return permutationResult(p, value, await evaluateAsync(planned, p.count, permutedUnit(p), run, progress), 'javascript');
+        const value = (await evaluateAsync(planned, 1, observed(p.prepared), call))[0]!;
+        return permutationResult(p, value, await evaluateAsync(planned, p.count, permutedUnit(p), call, call.counter(p.count)), 'javascript');
       }
-      const out = await nativeAsync(run, planned.definition.id, (control, onProgress) =>
-        nativeAddon().permutationNullAsync(
-          ...coreArgs(p.prepared),
-          coreOptions(p),
-          'auto',
-          control,
-          onProgress,
-        ),
+      const out = await call.native((control, onProgress) =>
+        nativeAddon().permutationNullAsync(...coreArgs(p.prepared), coreOptions(p), 'auto', control, onProgress),
       );
       return permutationResult(p, out.value, out.null, out.method);
-    }, run.signal);
+    });
   } finally {
     p.prepared.release();
   }
@@ -554,7 +619,7 @@ function resampledUnits(plan: BootstrapPlan): { total: number; unit: Unit } {
   const draws = indexStream(plan.scheme === 'subsample' ? 'subsample' : 'bootstrap', n, plan.seed, plan.sampleSize);
   const on = (unitIndices: ArrayLike<number>): [Matrix, Matrix, ResolvedOptions] => {
     const r = layout.rowsOf(unitIndices);
-    return [takeRows(a.matrix, r), takeRows(b.matrix, r), withLabels(planned.options, r)];
+    return [gatherRows(a.matrix, r), gatherRows(b.matrix, r), withLabels(planned.options, r)];
   };
   let groupOf: Int32Array | undefined;
   const unit: Unit = (u) => {
@@ -582,28 +647,30 @@ export function bootstrap<Id extends AnyMeasureId>(
   a: CompareInput,
   b: CompareInput,
   options?: BootstrapOptions<Id>,
+  run: SyncRunOptions = {},
 ): BootstrapResult {
   const p = planBootstrap(id, a, b, options);
   try {
-    const { planned } = p.prepared;
-    if (planned.definition.engine.kind === 'js') {
-      const value = evaluateSync(planned, 1, observed(p.prepared))[0]!;
-      const { total, unit } = resampledUnits(p);
-      const all = evaluateSync(planned, total, unit);
-      return bootstrapResult(p, value, all.slice(0, p.count), all.slice(p.count));
-    }
-    const out = nativeAddon().resampling(
-      ...coreArgs(p.prepared),
-      { resamples: p.count, seed: p.seed },
-      coreScheme(p),
-    );
-    return bootstrapResult(p, out.value, out.values, out.jackknife);
+    return budgeted(run, () => {
+      const { planned } = p.prepared;
+      if (planned.definition.engine.kind === 'js') {
+        const value = evaluateSync(planned, 1, observed(p.prepared))[0]!;
+        const { total, unit } = resampledUnits(p);
+        const all = evaluateSync(planned, total, unit);
+        return bootstrapResult(p, value, all.slice(0, p.count), all.slice(p.count));
+      }
+      const out = nativeAddon().resampling(...coreArgs(p.prepared), { resamples: p.count, seed: p.seed }, coreScheme(p), remainingTime());
+      return bootstrapResult(p, out.value, out.values, out.jackknife);
+    });
   } finally {
     p.prepared.release();
   }
 }
 
-/** bootstrap() off the event loop, with progress (evaluations done) and cancellation. */
+/**
+ * bootstrap() off the event loop, with progress (evaluations done), cancellation (signal) and a time
+ * budget (timeout).
+ */
 export async function bootstrapAsync<Id extends AnyMeasureId>(
   id: Id,
   a: CompareInput,
@@ -614,24 +681,18 @@ export async function bootstrapAsync<Id extends AnyMeasureId>(
   const p = planBootstrap(id, a, b, options);
   const { planned } = p.prepared;
   try {
-    return await schedule(async () => {
+    return await scheduled(planned.definition.id, run, async (call) => {
       if (planned.definition.engine.kind === 'js') {
         const { total, unit } = resampledUnits(p);
-        const value = (await evaluateAsync(planned, 1, observed(p.prepared), run, () => undefined))[0]!;
-        const all = await evaluateAsync(planned, total, unit, run, reporter(planned.definition.id, total, run));
+        const value = (await evaluateAsync(planned, 1, observed(p.prepared), call))[0]!;
+        const all = await evaluateAsync(planned, total, unit, call, call.counter(total));
         return bootstrapResult(p, value, all.slice(0, p.count), all.slice(p.count));
       }
-      const out = await nativeAsync(run, planned.definition.id, (control, onProgress) =>
-        nativeAddon().resamplingAsync(
-          ...coreArgs(p.prepared),
-          { resamples: p.count, seed: p.seed },
-          coreScheme(p),
-          control,
-          onProgress,
-        ),
+      const out = await call.native((control, onProgress) =>
+        nativeAddon().resamplingAsync(...coreArgs(p.prepared), { resamples: p.count, seed: p.seed }, coreScheme(p), control, onProgress),
       );
       return bootstrapResult(p, out.value, out.values, out.jackknife);
-    }, run.signal);
+    });
   } finally {
     p.prepared.release();
   }
@@ -678,6 +739,12 @@ function planCrossValidation(id: AnyMeasureId, a: CompareInput, b: CompareInput,
   return { prepared, folds, seed: own.values.seed as number };
 }
 
+/** The core arguments of a cross-validation: id, option values, both representations, folds and seed. */
+function cvArgs(plan: CrossValidationPlan) {
+  const { planned, a, b } = plan.prepared;
+  return [planned.definition.id, planned.options.values, a.nativeHandle(), b.nativeHandle(), { folds: plan.folds, seed: plan.seed }] as const;
+}
+
 function crossValidationResult(value: number, folds: Float64Array, testRows: ArrayLike<number>): CrossValidateResult {
   let mean = 0;
   for (const v of folds) mean += v;
@@ -700,8 +767,8 @@ function stitchingFolds(plan: CrossValidationPlan): StitchingFold[] {
     const test: number[] = [];
     for (let i = 0; i < n; i++) (groupOf[i] === f ? test : train).push(i);
     return {
-      train: [takeRows(a.matrix, train), takeRows(b.matrix, train)],
-      test: [takeRows(a.matrix, test), takeRows(b.matrix, test)],
+      train: [gatherRows(a.matrix, train), gatherRows(b.matrix, train)],
+      test: [gatherRows(a.matrix, test), gatherRows(b.matrix, test)],
       options: withLabels(planned.options, test),
     };
   });
@@ -719,27 +786,30 @@ export function crossValidate<Id extends AnyMeasureId>(
   a: CompareInput,
   b: CompareInput,
   options?: CrossValidateOptions<Id>,
+  run: SyncRunOptions = {},
 ): CrossValidateResult {
   const p = planCrossValidation(id, a, b, options);
   try {
-    const { planned } = p.prepared;
-    if (planned.definition.id === 'stitching') {
-      const value = syncValue(compute(planned, observed(p.prepared)(0)), 'stitching');
-      const folds = stitchingFolds(p);
-      const scores = Float64Array.from(folds, (f) => syncValue(heldOutStitching(f.train, f.test, f.options), 'stitching'));
-      return crossValidationResult(value, scores, folds.map((f) => f.test[0].rows));
-    }
-    const out = nativeAddon().crossValidate(planned.definition.id, planned.options.values, p.prepared.a.nativeHandle(), p.prepared.b.nativeHandle(), {
-      folds: p.folds,
-      seed: p.seed,
+    return budgeted(run, () => {
+      const { planned } = p.prepared;
+      if (planned.definition.id === 'stitching') {
+        const value = syncValue(compute(planned, observed(p.prepared)(0)), 'stitching');
+        const folds = stitchingFolds(p);
+        const scores = Float64Array.from(folds, (f) => syncValue(heldOutStitching(f.train, f.test, f.options), 'stitching'));
+        return crossValidationResult(value, scores, folds.map((f) => f.test[0].rows));
+      }
+      const out = nativeAddon().crossValidate(...cvArgs(p), remainingTime());
+      return crossValidationResult(out.value, out.folds, out.testRows);
     });
-    return crossValidationResult(out.value, out.folds, out.testRows);
   } finally {
     p.prepared.release();
   }
 }
 
-/** crossValidate() off the event loop, with progress (folds done) and cancellation. */
+/**
+ * crossValidate() off the event loop, with progress (folds done), cancellation (signal) and a time
+ * budget (timeout).
+ */
 export async function crossValidateAsync<Id extends AnyMeasureId>(
   id: Id,
   a: CompareInput,
@@ -750,31 +820,22 @@ export async function crossValidateAsync<Id extends AnyMeasureId>(
   const p = planCrossValidation(id, a, b, options);
   const { planned } = p.prepared;
   try {
-    return await schedule(async () => {
+    return await scheduled(planned.definition.id, run, async (call) => {
       if (planned.definition.id === 'stitching') {
-        const value = finite(await compute(planned, observed(p.prepared)(0)), 'stitching');
+        const value = finite(await computeAsync(planned, observed(p.prepared)(0), call.stop), 'stitching');
         const folds = stitchingFolds(p);
         const scores = new Float64Array(folds.length);
         for (const [f, fold] of folds.entries()) {
-          if (run.signal?.aborted) throw cancelled();
-          scores[f] = finite(await heldOutStitching(fold.train, fold.test, fold.options), 'stitching');
-          reporter('stitching', folds.length, run)(f + 1);
+          call.check();
+          scores[f] = finite(await heldOutStitchingAsync(fold.train, fold.test, fold.options, call.stop), 'stitching');
+          call.progress(f + 1, folds.length);
         }
+        call.check();
         return crossValidationResult(value, scores, folds.map((f) => f.test[0].rows));
       }
-      const out = await nativeAsync(run, planned.definition.id, (control, onProgress) =>
-        nativeAddon().crossValidateAsync(
-          planned.definition.id,
-          planned.options.values,
-          p.prepared.a.nativeHandle(),
-          p.prepared.b.nativeHandle(),
-          { folds: p.folds, seed: p.seed },
-          control,
-          onProgress,
-        ),
-      );
+      const out = await call.native((control, onProgress) => nativeAddon().crossValidateAsync(...cvArgs(p), control, onProgress));
       return crossValidationResult(out.value, out.folds, out.testRows);
-    }, run.signal);
+    });
   } finally {
     p.prepared.release();
   }
@@ -802,11 +863,19 @@ export interface AlignmentMap {
  * aligned-cosine): the rotation, whitening or regression behind its value. Scoring (A − 1μ_aᵀ)T_a against
  * (B − 1μ_bᵀ)T_b gives compare(id, A, B); crossValidate scores it on held-out rows.
  */
-export function alignmentMap<Id extends AnyMeasureId>(id: Id, a: CompareInput, b: CompareInput, options?: MeasureOptions<Id>): AlignmentMap {
+export function alignmentMap<Id extends AnyMeasureId>(
+  id: Id,
+  a: CompareInput,
+  b: CompareInput,
+  options?: MeasureOptions<Id>,
+  run: SyncRunOptions = {},
+): AlignmentMap {
   const prepared = prepareCall(id, a, b, options);
   try {
     const { planned } = prepared;
-    const out = nativeAddon().alignmentMap(planned.definition.id, planned.options.values, prepared.a.nativeHandle(), prepared.b.nativeHandle());
+    const out = budgeted(run, () =>
+      nativeAddon().alignmentMap(planned.definition.id, planned.options.values, prepared.a.nativeHandle(), prepared.b.nativeHandle(), remainingTime()),
+    );
     const side = (s: typeof out.a): AlignmentSide => ({ mean: s.mean, transform: { data: s.transform, rows: s.rows, cols: s.cols } });
     return { a: side(out.a), b: side(out.b), score: out.score as AlignmentMap['score'] };
   } finally {

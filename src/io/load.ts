@@ -6,13 +6,11 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 
-import { unzipSync } from 'fflate';
-
 import { NnsimError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { type ArrayEntry, fileError, naturalCompare, stringMetadata } from './array.js';
 import { readNpy } from './npy.js';
-import { readNpz } from './npz.js';
+import { npzEntryNames, readNpz } from './npz.js';
 import { readSafetensors } from './safetensors.js';
 import { LAYOUTS, type Layout, type Reshape, type TensorPlan, type Wording, applyTensorPlan, layoutHint, planTensor } from './tensor.js';
 
@@ -103,7 +101,7 @@ export function openFile(path: string, only?: string): ArrayEntry[] {
 function withNpzMetadata(bytes: Uint8Array, path: string, entries: ArrayEntry[], only: string | undefined): ArrayEntry[] {
   if (only === NPZ_METADATA) return entries;
   let holder = entries.find((e) => e.name === NPZ_METADATA);
-  if (!holder && only !== undefined && npzHas(bytes, `${NPZ_METADATA}.npy`)) holder = readNpz(bytes, path, NPZ_METADATA)[0];
+  if (!holder && only !== undefined && npzEntryNames(bytes, path).includes(`${NPZ_METADATA}.npy`)) holder = readNpz(bytes, path, NPZ_METADATA)[0];
   if (!holder) return entries;
   const rest = entries.filter((e) => e !== holder);
   if (holder.dtype !== 'uint8' || holder.shape.length !== 1) {
@@ -117,21 +115,6 @@ function withNpzMetadata(bytes: Uint8Array, path: string, entries: ArrayEntry[],
   }
   if (rest.length === 0) throw fileError(path, 'holds only metadata, no arrays');
   return metadata ? rest.map((e) => ({ ...e, metadata })) : rest;
-}
-
-function npzHas(bytes: Uint8Array, entryName: string): boolean {
-  let found = false;
-  try {
-    unzipSync(bytes, {
-      filter: (info) => {
-        if (info.name === entryName) found = true;
-        return false;
-      },
-    });
-  } catch {
-    return false;
-  }
-  return found;
 }
 
 /**

@@ -141,8 +141,24 @@ export interface NpyHeader {
   readonly dataOffset: number;
 }
 
-/** Parses and checks the header: every size claim is checked against the bytes actually present. */
-export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
+/**
+ * Where the header of a .npy ends, from its first 12 bytes (the preamble: magic, version, header
+ * length), so that a reader of a compressed .npy knows how much to inflate; undefined when the
+ * preamble is not one (parseNpyHeader then says what is wrong).
+ */
+export function npyHeaderEnd(preamble: Uint8Array): number | undefined {
+  if (preamble.length < 12 || MAGIC.some((b, i) => preamble[i] !== b)) return undefined;
+  const view = new DataView(preamble.buffer, preamble.byteOffset, preamble.byteLength);
+  if (preamble[6] === 1) return 10 + view.getUint16(8, true);
+  if (preamble[6] === 2 || preamble[6] === 3) return 12 + view.getUint32(8, true);
+  return undefined;
+}
+
+/**
+ * Parses and checks the header: every size claim is checked against the bytes actually present, or,
+ * for a header read from the first bytes of a compressed entry, against the entry's full length.
+ */
+export function parseNpyHeader(bytes: Uint8Array, source: string, length = bytes.length): NpyHeader {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw fileError(source, 'not a .npy file (no \\x93NUMPY magic); write it with numpy.save');
   }
@@ -160,12 +176,13 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
   } else {
     throw fileError(source, `unsupported .npy format version ${major}.${bytes[7]}; nnsim reads versions 1.0–3.0`);
   }
-  if (headerStart + headerLength > bytes.length) {
+  if (headerStart + headerLength > length) {
     throw fileError(
       source,
-      `the .npy header claims ${headerLength} bytes but the file has only ${bytes.length - headerStart} after the preamble; the file is truncated or corrupt`,
+      `the .npy header claims ${headerLength} bytes but the file has only ${length - headerStart} after the preamble; the file is truncated or corrupt`,
     );
   }
+  if (headerStart + headerLength > bytes.length) throw fileError(source, `the .npy header of ${headerLength} bytes is too long; the file is corrupt`);
   const raw = bytes.subarray(headerStart, headerStart + headerLength);
   let text: string;
   try {
@@ -191,7 +208,7 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
   if (shape.length > 32) throw fileError(source, `malformed .npy header (${shape.length} dimensions)`);
   const count = elementCount(shape, source);
   const dataOffset = headerStart + headerLength;
-  const available = bytes.length - dataOffset;
+  const available = length - dataOffset;
   const needed = count * ITEM_SIZE[dtype];
   if (needed > available) {
     throw fileError(
@@ -200,7 +217,12 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
     );
   }
   if (needed < available) {
-    throw fileError(source, `${available - needed} unexpected bytes after the data of shape (${shape.join(', ')}); the file is corrupt`);
+    // numpy.load reads the first array and ignores the rest; that rest is usually a second np.save to the
+    // same file, which nnsim will not silently drop.
+    throw fileError(
+      source,
+      `${available - needed} unexpected bytes after the data of shape (${shape.join(', ')}); the file is corrupt or holds several arrays saved one after another (save them with numpy.savez)`,
+    );
   }
   return { dtype, littleEndian, fortranOrder, shape, dataOffset };
 }

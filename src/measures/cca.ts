@@ -108,7 +108,7 @@ export const svccaDefinition = defineMeasure({
   },
   parity:
     'ReSi SVCCA ← { components: 1 }: ReSi compares the normalised cumulative variance with 0.99·total variance, so it ' +
-    'keeps one component whenever ‖X_c‖_F² > 1.0101 (resi-conventions §8.1); its 1e-10 CCA ridge scales the value by 1/(1 + 1e-10).',
+    'keeps one component whenever ‖X_c‖_F² > 1.0101 (its 0.99-variance rule compares a normalised cumulative sum with 0.99·total); its 1e-10 CCA ridge scales the value by 1/(1 + 1e-10).',
   engine: { kind: 'native' },
 });
 
@@ -152,8 +152,8 @@ export const pwccaDefinition = defineMeasure({
     url: 'https://arxiv.org/abs/1806.05759',
   },
   parity:
-    "ReSi PWCCA ← { directions: 'svcca-code' } where ReSi runs (D ≤ D′ < N, full-rank inputs; resi-conventions §2.2, " +
-    '§8.2); for D > D′, where ReSi raises IndexError, that mode weights by the second input as the code intends.',
+    "ReSi PWCCA ← { directions: 'svcca-code' } where ReSi runs (D ≤ D′ < N, full-rank inputs); " +
+    'for D > D′, where ReSi raises IndexError, that mode weights by the second input as the code intends.',
   engine: { kind: 'native' },
 });
 

@@ -5,6 +5,7 @@
  */
 import { defineMeasure, type MeasureVariant } from '../measure-types.js';
 import { enumOption, numberOption } from '../options.js';
+import { wang2020 } from './references.js';
 
 const kOption = numberOption({
   integer: true,
@@ -27,11 +28,6 @@ const euclideanVariant: MeasureVariant = {
   note: 'euclidean neighbours are translation-invariant',
 };
 
-const wang2020 = {
-  citation:
-    'Wang et al. 2020, "Towards understanding the instability of network embedding", IEEE TKDE',
-} as const;
-
 export const knnJaccardDefinition = defineMeasure({
   id: 'knn-jaccard',
   name: 'k-NN Jaccard similarity',
@@ -48,7 +44,8 @@ export const knnJaccardDefinition = defineMeasure({
   options: { k: kOption, metric: metricOption },
   description: 'Mean over inputs i of |N_k(i) ∩ N′_k(i)| / |N_k(i) ∪ N′_k(i)|, N_k(i) the k nearest other inputs.',
   reference: {
-    citation: 'Wang et al. 2020, "Towards understanding the instability of network embedding", IEEE TKDE; Schumacher et al. 2021, ECML PKDD',
+    citation: `${wang2020.citation}; Schumacher, Wolf, Ritzert, Lemmerich, Bachmann, Frantzen, Klabunde, Grohe, Strohmaier 2021, "The effects of randomness on the stability of node embeddings", ECML PKDD workshops, arXiv:2005.10039`,
+    url: wang2020.url,
   },
   parity: 'ReSi JaccardSimilarity (k = 10, cosine); equal whenever there are no exact distance ties',
   engine: { kind: 'native' },
@@ -82,7 +79,7 @@ export const secondOrderCosineDefinition = defineMeasure({
     url: 'https://aclanthology.org/D16-1229/',
   },
   parity:
-    "ReSi SecondOrderCosineSimilarity ← { vectors: 'distances' } (ReSi compares cosine distances, not the paper's similarities; resi-conventions §8.8)",
+    "ReSi SecondOrderCosineSimilarity ← { vectors: 'distances' } (ReSi compares cosine distances, not the paper's similarities)",
   engine: { kind: 'native' },
 });
 

@@ -137,7 +137,7 @@ export const rsaDefinition = defineMeasure({
       'Kriegeskorte, Mur, Bandettini 2008, "Representational similarity analysis — connecting the branches of systems neuroscience", Front. Syst. Neurosci. 2',
     url: 'https://doi.org/10.3389/neuro.06.004.2008',
   },
-  parity: 'ReSi RSA (inner correlation, outer Spearman); ReSi declares translation invariance, which does not hold (§8.5)',
+  parity: 'ReSi RSA (inner correlation, outer Spearman); ReSi declares translation invariance, which does not hold (its correlation RSM centres each row)',
   engine: { kind: 'native' },
 });
 
@@ -255,7 +255,7 @@ export const gulpDefinition = defineMeasure({
       'Boix-Adserà, Lawrence, Stepaniants, Rigollet 2022, "GULP: a prediction-based metric between representations", NeurIPS',
     url: 'https://arxiv.org/abs/2210.06545',
   },
-  parity: 'ReSi Gulp ← value² (ReSi returns the squared distance, §8.3; it also needs D ≤ N)',
+  parity: 'ReSi Gulp ← value² (ReSi returns the squared distance; it also needs D ≤ N)',
   engine: { kind: 'native' },
 });
 

@@ -5,10 +5,7 @@
  */
 import { defineMeasure } from '../measure-types.js';
 import { enumOption, labelsOption, numberOption } from '../options.js';
-
-const wang2020 = {
-  citation: 'Wang et al. 2020, "Towards understanding the instability of network embedding", IEEE TKDE',
-} as const;
+import { wang2020 } from './references.js';
 
 export const intrinsicDimensionDifferenceDefinition = defineMeasure({
   id: 'intrinsic-dimension-difference',
@@ -170,7 +167,7 @@ export const knnModularityDifferenceDefinition = defineMeasure({
   description:
     '|Q(X) − Q(Y)|, Q the Newman modularity Σ_c [L_c/(2m) − (D_c/(2m))²] of the label partition in the undirected, unweighted k-NN graph (i ~ j when either is among the other\'s k nearest neighbours).',
   reference: {
-    citation: 'Lu et al. 2022, "Understanding the dynamics of DNNs using graph modularity", ECCV',
+    citation: 'Lu, Yang, Zhang, Chen, Chen, Xuan, Wang, Yang 2022, "Understanding the dynamics of DNNs using graph modularity", ECCV',
     url: 'https://arxiv.org/abs/2111.12485',
   },
   parity: 'ReSi lacks it; checked against NetworkX modularity on the same graph',
@@ -195,6 +192,7 @@ export const neuronModularityDifferenceDefinition = defineMeasure({
   reference: {
     citation:
       'Lange, Rolnick, Kording 2022, "Clustering units in neural networks: upstream vs downstream information", TMLR; Newman 2006, "Modularity and community structure in networks", PNAS 103:8577',
+    url: 'https://arxiv.org/abs/2203.11815',
   },
   parity:
     'ReSi lacks it; partition and value checked against an independent NumPy implementation of the same spectral method and NetworkX modularity. Lange et al. refine the partition by a stochastic Monte-Carlo search, which we omit to stay deterministic.',

@@ -97,7 +97,9 @@ export const imdDefinition = defineMeasure({
   parity:
     'Follows xgfs/imd `msid_score` defaults (k = 5, m = 10, niters = 100, ts = logspace(−1, 1, 256), normalisation ' +
     "'empty', mode 'max'); ReSi IMDScore uses niters = 8000 averaged over 5 calls (pass iterations: 8000 for its " +
-    'precision). Random start vectors differ from numpy’s, so values agree in distribution, not draw for draw.',
+    'precision). msid draws separate start vectors for the two inputs; nnsim shares them (so imd(X, X) = 0 and ' +
+    'much of the estimator noise cancels), so single values and their mean differ from msid at the default ' +
+    'iterations; both approach the same value as iterations grow.',
   engine: { kind: 'native' },
 });
 

@@ -7,7 +7,7 @@
 import { compareMany, prepare, type PreparedRepresentation } from '../compare.js';
 import { NnsimError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { getMeasure } from '../registry.js';
+import { effectiveProperties, getMeasure } from '../registry.js';
 
 export interface LayerInfo {
   readonly name: string;
@@ -67,7 +67,8 @@ export function summarize(run: MeasureRun): MeasureSummary {
     name: info.name,
     family: info.family,
     kind: info.kind,
-    range: info.range,
+    // Under the options used (e.g. jsd in bits has range [0, 1]).
+    range: effectiveProperties(info, run.options).range,
     symmetric: info.symmetric,
     reference: info.reference.citation + (info.reference.url ? ` ${info.reference.url}` : ''),
   };
@@ -125,8 +126,16 @@ export function runPairwise(a: Side, b: Side, runs: readonly MeasureRun[], onPai
   };
 }
 
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/**
+ * A text cell (measure key, layer name): layer names come from tensor names in the input files, so a
+ * cell that a spreadsheet would read as a formula (starting with = + - @ tab or CR) gets a leading
+ * apostrophe and quotes, as the OWASP guidance on CSV injection recommends; cells holding quotes, commas
+ * or line breaks are quoted (RFC 4180).
+ */
+function csvText(text: string): string {
+  const formula = /^[=+\-@\t\r]/.test(text);
+  if (!formula && !/[",\n\r]/.test(text)) return text;
+  return `"${formula ? "'" : ''}${text.replace(/"/g, '""')}"`;
 }
 
 /** Long format: one line per (measure, layer of A, layer of B); empty value where it failed. */
@@ -136,9 +145,34 @@ export function pairwiseCsv(result: PairwiseResult): string {
     result.a.layers.forEach((la, i) => {
       result.b.layers.forEach((lb, j) => {
         const v = result.values[m.key]![i]![j];
-        lines.push([m.key, la.name, lb.name, v === null || v === undefined ? '' : String(v)].map(csvField).join(','));
+        // Values are finite numbers (a leading '-' is a sign, not a formula) or empty where the measure failed.
+        const value = v === null || v === undefined ? '' : String(v);
+        lines.push([m.key, la.name, lb.name].map(csvText).concat(value).join(','));
       });
     });
   }
   return lines.join('\n') + '\n';
+}
+
+/** values[i][i] for i < min(rows, cols): layer i of A against layer i of B. */
+export function diagonalOf(values: readonly (readonly (number | null)[])[]): (number | null)[] {
+  const n = Math.min(values.length, values[0]?.length ?? 0);
+  return Array.from({ length: n }, (_, i) => values[i]![i] ?? null);
+}
+
+/**
+ * For each row (layer of A), the column (layer of B) that is most similar by the measure's direction:
+ * the largest value of a similarity, the smallest of a distance (the first on ties); null for a row
+ * without any value.
+ */
+export function bestMatches(values: readonly (readonly (number | null)[])[], kind: 'similarity' | 'distance'): (number | null)[] {
+  return values.map((row) => {
+    let best: number | null = null;
+    row.forEach((v, j) => {
+      if (v === null || !Number.isFinite(v)) return;
+      const current = best === null ? null : row[best]!;
+      if (current === null || (kind === 'similarity' ? v > current : v < current)) best = j;
+    });
+    return best;
+  });
 }

@@ -25,7 +25,12 @@ export interface ReferenceCase {
   checks: Record<string, number>;
 }
 
-export const reference = readFixture<{ generator: string; cases: ReferenceCase[] }>('cca-alignment-reference.json');
+export const reference = readFixture<{
+  generator: string;
+  cases: ReferenceCase[];
+  /** Procrustes of pairs equal up to rotation, offset and scale but for a small perturbation (no checks). */
+  procrustesNearZero: Omit<ReferenceCase, 'checks'>[];
+}>('cca-alignment-reference.json');
 
 /** The pair of a case in the given order. */
 export function inputsOf(testCase: ReferenceCase, order: 'AB' | 'BA'): [Matrix, Matrix] {

@@ -28,6 +28,19 @@ export function randomMatrix(rows: number, cols: number, seed: number, scale = 1
   return { data, rows, cols };
 }
 
+/** Uniform entries in [-1, 1) from a xorshift generator: large inputs in a few milliseconds. */
+export function uniformMatrix(rows: number, cols: number, seed: number): Matrix {
+  const data = new Float64Array(rows * cols);
+  let s = (seed * 0x9e3779b9) >>> 0 || 1;
+  for (let k = 0; k < data.length; k++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    data[k] = (s >>> 0) / 2 ** 31 - 1;
+  }
+  return { data, rows, cols };
+}
+
 export function multiply(a: Matrix, b: Matrix): Matrix {
   if (a.cols !== b.rows) throw new Error('multiply: shapes');
   const out = new Float64Array(a.rows * b.cols);

@@ -68,6 +68,7 @@ Tridiagonal lanczosTridiagonal(const NormalizedLaplacian& laplacian, std::vector
   std::vector<double> alpha, beta;
   std::vector<double> w(n);
   for (std::size_t j = 0; j < steps; ++j) {
+    checkpoint();  // a step costs O(j·N) with the reorthogonalisation
     const double* q = basis.data() + j * n;
     laplacian.apply(q, w.data());
     double a = 0.0;

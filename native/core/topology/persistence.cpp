@@ -9,7 +9,9 @@
 #include <unordered_map>
 #include <utility>
 
+#include "../distances.hpp"
 #include "../errors.hpp"
+#include "../sorting.hpp"
 
 namespace nnsim::topology {
 namespace {
@@ -83,8 +85,9 @@ class UnionFind {
 class RipsComputation {
  public:
   // `symmetric` holds the full matrix (a coboundary walks two contiguous rows).
-  RipsComputation(Matrix symmetric, const PersistenceOptions& options, const RunControl* control)
-      : n_(symmetric.rows()), d_(std::move(symmetric)), binomial_(n_), control_(control) {
+  // Cancellation points are checkpoint()s: the entry points make their control current.
+  RipsComputation(Matrix symmetric, const PersistenceOptions& options)
+      : n_(symmetric.rows()), d_(std::move(symmetric)), binomial_(n_) {
     for (std::size_t i = 0; i < n_; ++i) d_(i, i) = 0.0;
     threshold_ = options.threshold;
     // Beyond the enclosing radius r = min_i max_j d(i, j) the Rips complex is a cone over the centre
@@ -93,6 +96,7 @@ class RipsComputation {
     // leaves the barcode unchanged and saves most of the work (Bauer 2021, §5.4).
     double enclosing = std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < n_; ++i) {
+      poll(i);
       double radius = 0.0;
       for (std::size_t j = 0; j < n_; ++j) radius = std::max(radius, d_(i, j));
       enclosing = std::min(enclosing, radius);
@@ -110,8 +114,9 @@ class RipsComputation {
   }
 
  private:
-  void poll(std::size_t counter) const {
-    if (control_ != nullptr && (counter & 0xfff) == 0) control_->throwIfCancelled();
+  // A cancellation point every 64 columns (or column additions): each costs up to O(N).
+  static void poll(std::size_t counter) {
+    if ((counter & 0x3f) == 0) checkpoint();
   }
 
   Index triangleIndex(std::int32_t i, std::int32_t j, std::int32_t k) const {
@@ -128,6 +133,7 @@ class RipsComputation {
   std::vector<Edge> computeDim0(std::vector<Bar>& bars) {
     std::vector<Edge> edges;
     for (std::size_t i = 1; i < n_; ++i) {
+      poll(i);
       for (std::size_t j = 0; j < i; ++j) {
         const double diameter = d_(i, j);
         if (diameter <= threshold_) {
@@ -136,14 +142,15 @@ class RipsComputation {
         }
       }
     }
-    std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
+    sortWithCheckpoints(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
       return a.diameter < b.diameter || (a.diameter == b.diameter && a.index > b.index);
     });
-    if (control_ != nullptr) control_->throwIfCancelled();
     UnionFind components(n_);
     std::vector<Edge> positive;
     std::size_t alive = n_;
+    CheckpointCounter counter(std::size_t{1} << 16);
     for (const Edge& e : edges) {
+      counter.tick();
       const std::size_t a = components.find(static_cast<std::size_t>(e.i));
       const std::size_t b = components.find(static_cast<std::size_t>(e.j));
       if (a != b) {
@@ -239,9 +246,11 @@ class RipsComputation {
       added.clear();
       pushCoboundary(e, heap);
       bool hasPivot = peekPivot(heap, pivot);
+      std::size_t additions = 0;
       while (hasPivot) {
         const auto found = pivots.find(pivot.index);
         if (found == pivots.end()) break;
+        poll(++additions);
         // Add column `other` of the reduced matrix, R_other = δ(V_other), to cancel the pivot.
         const std::size_t other = found->second;
         added.push_back(other);
@@ -273,7 +282,6 @@ class RipsComputation {
   std::size_t n_;
   Matrix d_;
   Binomials binomial_;
-  const RunControl* control_;
   double threshold_ = std::numeric_limits<double>::infinity();
   int maxDim_ = 1;
 };
@@ -314,21 +322,42 @@ PersistenceOptions persistenceOptions(const Options& resolved) {
 
 Barcodes ripsPersistence(MatrixView distances, const PersistenceOptions& options, const RunControl* control) {
   checkArguments(distances.rows, distances.cols, options);
+  const RunControl::Scope scope(control != nullptr ? control : RunControl::current());
   // A full symmetric copy of the lower triangle.
   const std::size_t n = distances.rows;
   Matrix full = Matrix::uninitialized(n, n);
   for (std::size_t i = 0; i < n; ++i) {
+    checkpoint();
     full(i, i) = 0.0;
     for (std::size_t j = 0; j < i; ++j) full(i, j) = full(j, i) = distances(i, j);
   }
-  RipsComputation computation(std::move(full), options, control);
+  RipsComputation computation(std::move(full), options);
   return computation.run();
 }
 
 Barcodes ripsPersistence(Matrix&& symmetric, const PersistenceOptions& options, const RunControl* control) {
   checkArguments(symmetric.rows(), symmetric.cols(), options);
-  RipsComputation computation(std::move(symmetric), options, control);
+  const RunControl::Scope scope(control != nullptr ? control : RunControl::current());
+  RipsComputation computation(std::move(symmetric), options);
   return computation.run();
+}
+
+Barcodes pointCloudPersistence(MatrixView points, const PersistenceOptions& options, const RunControl* control) {
+  const RunControl::Scope scope(control != nullptr ? control : RunControl::current());
+  const Representation cloud(points);
+  const int e = cloud.scaleExponent();
+  PersistenceOptions scaled = options;
+  scaled.threshold = std::ldexp(options.threshold, -e);
+  Barcodes out = ripsPersistence(euclideanDistances(cloud).view(), scaled, control);
+  if (e != 0) {
+    for (auto& bars : out.bars) {
+      for (Bar& bar : bars) {
+        bar.birth = std::ldexp(bar.birth, e);
+        bar.death = std::ldexp(bar.death, e);
+      }
+    }
+  }
+  return out;
 }
 
 void validateDistanceMatrix(MatrixView d) {

@@ -57,6 +57,11 @@ Barcodes ripsPersistence(MatrixView distances, const PersistenceOptions& options
 // set to 0). For internal callers that build the matrix themselves (RTD's cross matrices).
 Barcodes ripsPersistence(Matrix&& symmetric, const PersistenceOptions& options, const RunControl* control = nullptr);
 
+// Barcodes of the Euclidean distances between the rows of `points` (N × D), in the points' own units
+// (validated as a Representation; when its magnitude rule scaled the points by 2^-e, the threshold is
+// scaled with them and the bars scaled back).
+Barcodes pointCloudPersistence(MatrixView points, const PersistenceOptions& options, const RunControl* control = nullptr);
+
 // Checks a user-supplied distance matrix: square, every entry finite and >= 0, zero diagonal, and
 // symmetric (|d_ij − d_ji| <= 1e-12·max|d|, so roundoff of a symmetric computation passes). Throws
 // Error(Shape | NonFinite | Degenerate) naming the first offending entry.

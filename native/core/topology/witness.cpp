@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "../errors.hpp"
+#include "../run_control.hpp"
 
 namespace nnsim::topology {
 namespace {
@@ -34,6 +35,7 @@ std::vector<Bar> witnessComplexH1(MatrixView distances, double alphaMax) {
   std::vector<std::uint32_t> order(l);
   std::vector<double> sorted(l);
   for (std::size_t w = 0; w < witnesses; ++w) {
+    if ((w & 0xf) == 0) checkpoint();  // a witness costs up to O(L³)
     const double* row = distances.row(w);
     std::iota(order.begin(), order.end(), 0u);
     std::sort(order.begin(), order.end(), [row](std::uint32_t a, std::uint32_t b) {
@@ -114,7 +116,9 @@ std::vector<Bar> witnessComplexH1(MatrixView distances, double alphaMax) {
   std::vector<bool> paired(edges.size(), false);
   std::vector<Bar> bars;
   std::vector<std::int32_t> column, merged;
+  CheckpointCounter counter(256);
   for (const Simplex& t : triangles) {
+    counter.tick();
     const std::uint32_t c = t.index % l, b = (t.index / l) % l, a = t.index / (l * l);
     column = {edgePosition[a * l + b], edgePosition[a * l + c], edgePosition[b * l + c]};
     std::sort(column.begin(), column.end());
@@ -155,6 +159,7 @@ std::vector<double> relativeLivingTimes(const std::vector<Bar>& bars, double alp
   points.erase(std::unique(points.begin(), points.end()), points.end());
   // β1 can only change at an endpoint: count the bars alive at each segment's midpoint.
   for (std::size_t s = 0; s + 1 < points.size(); ++s) {
+    if ((s & 0xff) == 0) checkpoint();  // O(bars) each
     const double mid = 0.5 * (points[s] + points[s + 1]);
     std::size_t alive = 0;
     for (const auto& [b, d] : intervals) alive += (mid >= b && mid < d) ? 1 : 0;
