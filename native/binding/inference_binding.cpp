@@ -10,6 +10,7 @@
 #include "convert.hpp"
 #include "inference.hpp"
 #include "native_objects.hpp"
+#include "promise_worker.hpp"
 
 namespace nnsim::binding {
 namespace {
@@ -70,8 +71,8 @@ nnsim::Resampling schemeArgument(Napi::Env env, const Napi::Value& value) {
   return scheme;
 }
 
-// A computation whose result converts itself to JS values: run on the calling thread (runSync) or on an
-// InferenceWorker (queue).
+// A computation whose result converts itself to JS values: run on the calling thread (runSync) or on a
+// PromiseWorker (queue).
 using ToJs = std::function<Napi::Value(Napi::Env)>;
 struct Task {
   std::function<ToJs(RunControl&)> compute;
@@ -133,132 +134,18 @@ Napi::Value runSync(const Napi::CallbackInfo& info, const Task& task, std::size_
   return task.run(control)(info.Env());
 }
 
-struct Progress {
-  double done;
-  double total;
-};
-
-// Forwards progress to the worker's queue at most once per percent (and always the last unit).
-class QueueControl : public RunControl {
- public:
-  explicit QueueControl(std::shared_ptr<std::atomic<bool>> flag) : RunControl(std::move(flag)) {}
-  void attach(const Napi::AsyncProgressQueueWorker<Progress>::ExecutionProgress* progress) { progress_ = progress; }
-
- protected:
-  void onProgress(std::size_t done, std::size_t total) override {
-    if (progress_ == nullptr || total == 0) return;
-    const int percent = static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total));
-    if (percent == lastPercent_ && done != total) return;
-    lastPercent_ = percent;
-    const Progress event{static_cast<double>(done), static_cast<double>(total)};
-    progress_->Send(&event, 1);
-  }
-
- private:
-  const Napi::AsyncProgressQueueWorker<Progress>::ExecutionProgress* progress_ = nullptr;
-  int lastPercent_ = -1;
-};
-
-// Runs a Task on the libuv pool, keeping both JS representations alive and in use (release() waits).
-class InferenceWorker : public Napi::AsyncProgressQueueWorker<Progress> {
- public:
-  InferenceWorker(Napi::Env env, Task task, const std::string& id, Napi::Object a, Napi::Object b,
-                  std::shared_ptr<std::atomic<bool>> flag, Napi::Value onProgress)
-      : Napi::AsyncProgressQueueWorker<Progress>(env, "nnsim.inference"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        task_(std::move(task)),
-        id_(id),
-        control_(std::move(flag)) {
-    aRef_ = Napi::Persistent(a);
-    bRef_ = Napi::Persistent(b);
-    users_[0] = NativeRepresentation::Unwrap(a);
-    users_[1] = NativeRepresentation::Unwrap(b);
-    for (NativeRepresentation* user : users_) user->beginUse();
-    if (onProgress.IsFunction()) onProgress_ = Napi::Persistent(onProgress.As<Napi::Function>());
-  }
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
-  void Execute(const ExecutionProgress& progress) override {
-    control_.attach(&progress);
-    try {
-      result_ = task_.run(control_);
-    } catch (...) {
-      failed_ = true;
-      error_ = currentError(id_);
-    }
-    control_.attach(nullptr);
-  }
-
-  void OnProgress(const Progress* events, size_t count) override {
-    if (onProgress_.IsEmpty()) return;
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    for (size_t i = 0; i < count; ++i) {
-      try {
-        onProgress_.Call({Napi::Number::New(env, 0), Napi::Number::New(env, events[i].done), Napi::Number::New(env, events[i].total)});
-      } catch (const Napi::Error& e) {
-        e.Value();  // the TypeScript layer stops the run itself when its callback throws
-      }
-    }
-  }
-
-  void OnOK() override {
-    finishUse();
-    Napi::Env env = Env();
-    if (failed_) {
-      deferred_.Reject(makeError(env, error_).Value());
-      return;
-    }
-    try {
-      deferred_.Resolve(Task::toJs(env, result_));
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    }
-  }
-  void OnError(const Napi::Error& error) override {
-    finishUse();
-    deferred_.Reject(error.Value());
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  Task task_;
-  std::string id_;
-  QueueControl control_;
-  ToJs result_;
-  bool failed_ = false;
-  ErrorRecord error_;
-  Napi::ObjectReference aRef_;
-  Napi::ObjectReference bRef_;
-  Napi::FunctionReference onProgress_;
-  NativeRepresentation* users_[2] = {nullptr, nullptr};
-
-  void finishUse() {
-    for (NativeRepresentation*& user : users_) {
-      if (user != nullptr) user->endUse();
-      user = nullptr;
-    }
-  }
-};
-
-// Queues `task`; arguments control and onProgress(0, done, total) at `controlIndex`, `controlIndex + 1`.
-// Like compareAsync, the worker reads copies of both representations' data (adoptCopyForAsync).
+// The async form on the binding's PromiseWorker: control and onProgress(0, done, total) at
+// `controlIndex`, `controlIndex + 1`. Like compareAsync, the worker reads copies of both
+// representations' data (adoptCopyForAsync) and keeps them in use until it settles.
 Napi::Value queue(const Napi::CallbackInfo& info, Task task, const std::string& id, std::size_t controlIndex) {
   Napi::Env env = info.Env();
   NativeControl* control = NativeControl::FromOptional(env, info[controlIndex]);
   auto flag = control != nullptr ? control->flag() : std::make_shared<std::atomic<bool>>(false);
-  Napi::Value onProgress = info[controlIndex + 1];
-  if (!onProgress.IsUndefined() && !onProgress.IsNull() && !onProgress.IsFunction()) {
-    throwError(env, ErrorCode::Type, "onProgress must be a function");
-  }
+  Napi::Value onProgress = progressArgument(env, info[controlIndex + 1]);
   NativeRepresentation::From(env, info[2], "a").adoptCopyForAsync();
   NativeRepresentation::From(env, info[3], "b").adoptCopyForAsync();
-  auto* worker = new InferenceWorker(env, std::move(task), id, info[2].As<Napi::Object>(), info[3].As<Napi::Object>(),
-                                     std::move(flag), onProgress);
-  Napi::Promise promise = worker->promise();
-  worker->Queue();  // deletes itself after OnOK/OnError
-  return promise;
+  return PromiseWorker<Task, ToJs>::start(env, "nnsim.inference", std::move(task), std::move(flag),
+                                          {onProgress, {info[2].As<Napi::Object>(), info[3].As<Napi::Object>()}, id});
 }
 
 Napi::Object sideToJs(Napi::Env env, const SideMap& side) {
