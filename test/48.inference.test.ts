@@ -443,6 +443,71 @@ function affineFit(a: Matrix, b: Matrix, x: Matrix): Matrix {
 
 // --------------------------------------------------------------------------------------------------
 
+// Inputs whose largest entries lie outside [2^-200, 2^200) are computed on copies scaled by a power of
+// two (the magnitude rule); permuted, resampled and held-out copies must be scaled like their input, and
+// the measure's scale rule (homogeneous, own scale, invariant) applied as compare() applies it.
+describe('magnitudes: inference on inputs the core rescales', () => {
+  const at = (m: Matrix, e: number): Matrix => ({ ...m, data: m.data.map((v) => v * 2 ** e) });
+  const near = (got: number, want: number, what: string): void =>
+    expect(Math.abs(got - want), `${what}: ${got} vs ${want}`).toBeLessThanOrEqual(1e-12 * Math.abs(want));
+  const cases: { id: string; options?: Record<string, unknown>; ea: number; eb: number }[] = [
+    { id: 'procrustes', ea: 300, eb: 300 }, // homogeneous of degree 1: the value scaled back
+    { id: 'procrustes', ea: 300, eb: 100 }, // two scales: brought to one
+    { id: 'linear-regression', options: { lambda: 2 ** 500 }, ea: 0, eb: 250 }, // λ in B's units (own scale)
+    { id: 'riemannian', options: { regularization: 0.1 }, ea: -300, eb: -300 },
+    { id: 'cka', ea: 400, eb: -250 }, // fast paths: scale-invariant measures
+    { id: 'rsa', ea: -400, eb: 0 },
+  ];
+  for (const c of cases) {
+    it(`${c.id} at 2^${c.ea} and 2^${c.eb}: the null and the resamples are the measure on those copies`, () => {
+      const a = at(A, c.ea);
+      const b = at(B, c.eb);
+      const test = permutationTest(c.id, a, b, { permutations: 8, seed: 5, measureOptions: c.options });
+      expect(test.value).toBe(compare(c.id, a, b, c.options));
+      permutations(N, 5, 8).forEach((perm, p) => near(test.null[p]!, compare(c.id, a, rows(b, perm), c.options), `permutation ${p}`));
+      const boot = bootstrap(c.id, a, b, { resamples: 4, seed: 5, measureOptions: c.options });
+      const width = boot.sampleSize;
+      const draws = nativeAddon().inferenceIndices(boot.scheme === 'subsample' ? 'subsample' : 'bootstrap', N, 5, 0, 4, width);
+      for (let r = 0; r < 4; r++) {
+        const idx = Array.from(draws.subarray(r * width, (r + 1) * width));
+        near(boot.distribution[r]!, compare(c.id, rows(a, idx), rows(b, idx), c.options), `resample ${r}`);
+      }
+    });
+  }
+
+  it('cross-validated folds in the inputs\' units: procrustes scales with them, R² does not (λ in B\'s units)', () => {
+    // Shifting both inputs by 2^150 keeps them inside the safe range: the reference computed directly.
+    const scaled = crossValidate('procrustes', at(A, 300), at(B, 100), { folds: 4, seed: 1 });
+    const direct = crossValidate('procrustes', at(A, 150), at(B, -50), { folds: 4, seed: 1 });
+    direct.folds.forEach((f, i) => near(scaled.folds[i]!, f * 2 ** 150, `procrustes fold ${i}`));
+    const ridge = crossValidate('linear-regression', A, at(B, 250), { folds: 4, seed: 1, measureOptions: { lambda: 2 ** 500 } });
+    const unit = crossValidate('linear-regression', A, B, { folds: 4, seed: 1, measureOptions: { lambda: 1 } });
+    unit.folds.forEach((f, i) => near(ridge.folds[i]!, f, `linear-regression fold ${i}`));
+  });
+
+  it('alignmentMap returns the map of the caller\'s data: means in its units, transforms as each map needs', () => {
+    const [ka, kb] = [300, 100];
+    const close = (got: ArrayLike<number>, want: ArrayLike<number>, factor: number, what: string): void => {
+      const scale = Math.max(...Array.from(want, (v) => Math.abs(v * factor)));
+      Array.from(want).forEach((w, i) => expect(Math.abs(got[i]! - w * factor), `${what} ${i}`).toBeLessThanOrEqual(1e-12 * scale));
+    };
+    // Rotations are unitless; whitening transforms carry 1/scale; a regression predicts A from B.
+    const expected: Record<string, { ta: number; tb: number; options?: Record<string, unknown>; scaledOptions?: Record<string, unknown> }> = {
+      procrustes: { ta: 1, tb: 1 },
+      'shape-metric': { ta: 2 ** -ka, tb: 2 ** -kb },
+      'linear-regression': { ta: 1, tb: 2 ** (ka - kb), options: { lambda: 3 }, scaledOptions: { lambda: 3 * 2 ** (2 * kb) } },
+    };
+    for (const [id, e] of Object.entries(expected)) {
+      const scaled = alignmentMap(id, at(A, ka), at(B, kb), e.scaledOptions ?? e.options);
+      const plain = alignmentMap(id, A, B, e.options);
+      close(scaled.a.mean, plain.a.mean, 2 ** ka, `${id} mean a`);
+      close(scaled.b.mean, plain.b.mean, 2 ** kb, `${id} mean b`);
+      close(scaled.a.transform.data, plain.a.transform.data, e.ta, `${id} transform a`);
+      close(scaled.b.transform.data, plain.b.transform.data, e.tb, `${id} transform b`);
+    }
+  });
+});
+
 describe('bad input: typed E_OPTION errors with the valid range', () => {
   it('permutations, resamples, seed, level, folds, alternative, method, unknown keys', () => {
     const cases: [() => unknown, RegExp][] = [

@@ -235,8 +235,7 @@ Napi::Value AlignmentMapOf(const Napi::CallbackInfo& info) {
     control.setTimeout(timeoutArgument(env, info[4]));
     const Representation& a = NativeRepresentation::From(env, info[2], "a").core();
     const Representation& b = NativeRepresentation::From(env, info[3], "b").core();
-    const RunControl::Scope scope(&control);
-    const nnsim::AlignmentMap map = fitAlignmentMap(id, RepresentationPair(a, b), options);
+    const nnsim::AlignmentMap map = alignmentMapOf(id, RepresentationPair(a, b), options, control);
     Napi::Object out = Napi::Object::New(env);
     out.Set("a", sideToJs(env, map.a));
     out.Set("b", sideToJs(env, map.b));

@@ -25,7 +25,8 @@ Napi::Value ResampleAsync(const Napi::CallbackInfo& info);
 Napi::Value CrossValidate(const Napi::CallbackInfo& info);
 Napi::Value CrossValidateAsync(const Napi::CallbackInfo& info);
 
-// alignmentMap(id, options, a, b, timeout?) -> { a: { mean, transform, rows, cols }, b: { … }, score }
+// alignmentMap(id, options, a, b, timeout?) -> { a: { mean, transform, rows, cols }, b: { … }, score }, in the
+// units of the caller's data
 Napi::Value AlignmentMapOf(const Napi::CallbackInfo& info);
 
 // inferenceIndices(kind: 'permutation' | 'bootstrap' | 'subsample' | 'jackknife' | 'folds', n, seed, first,

@@ -88,7 +88,8 @@ AlignmentMap shapeMetricMap(const RepresentationPair& pair, const Options& optio
 AlignmentMap linearRegressionMap(const RepresentationPair& pair, const Options& options) {
   const Representation& a = pair.a();
   const Representation& b = pair.b();
-  const double lambda = options.number("lambda");
+  // λ is in the units of the second input's squared singular values: scaled with it, as the measure does.
+  const double lambda = std::ldexp(options.number("lambda"), -2 * b.scaleExponent());
   Matrix coefficients(b.cols(), a.cols());  // zero: a constant predictor explains nothing
   if (!b.isConstant(Centering::Columns)) {
     const Svd& svd = b.svd(Centering::Columns);
@@ -106,18 +107,52 @@ AlignmentMap linearRegressionMap(const RepresentationPair& pair, const Options& 
 
 using MapFit = AlignmentMap (*)(const RepresentationPair&, const Options&);
 
+// The units of a map's aligned rows, for the magnitude rule (representation.hpp): fitted on the rows as
+// the core holds them (2^-e × the caller's), a map is brought back to the caller's units by scaling its
+// means by 2^e and its transform by 2^(o − e), o the exponent of its output:
+//   Input: each side's own (rotations: o = e, the transform is unitless);
+//   Shape: none (whitened shapes are scale-free: o = 0);
+//   Target: the first input's (regression: both sides predict A, o = e_a).
+enum class MapUnits { Input, Shape, Target };
+
 struct MapEntry {
   const char* id;
   MapFit fit;
+  MapUnits units;
 };
 
 const std::vector<MapEntry>& mapEntries() {
   static const std::vector<MapEntry> entries = {
-      {"procrustes", procrustesMap},           {"angular-shape", angularShapeMap},
-      {"shape-metric", shapeMetricMap},        {"linear-regression", linearRegressionMap},
-      {"aligned-cosine", alignedCosineMap},
+      {"procrustes", procrustesMap, MapUnits::Input},
+      {"angular-shape", angularShapeMap, MapUnits::Input},
+      {"shape-metric", shapeMetricMap, MapUnits::Shape},
+      {"linear-regression", linearRegressionMap, MapUnits::Target},
+      {"aligned-cosine", alignedCosineMap, MapUnits::Input},
   };
   return entries;
+}
+
+const MapEntry& mapEntry(const std::string& id) {
+  for (const MapEntry& e : mapEntries()) {
+    if (id == e.id) return e;
+  }
+  std::string list;
+  for (const MapEntry& e : mapEntries()) list += (list.empty() ? "" : ", ") + std::string(e.id);
+  throw Error(ErrorCode::Option, "measure '" + id + "' does not fit a map, so it has no cross-validated score; the measures "
+                                 "that fit one are: " + list);
+}
+
+// A side fitted at scale exponent e, its output at exponent o, in the caller's units.
+void toCallerUnits(SideMap& side, int e, int o) {
+  for (double& m : side.mean) m = std::ldexp(m, e);
+  const int factor = o - e;
+  for (std::size_t i = 0; i < side.transform.size(); ++i) side.transform.data()[i] = std::ldexp(side.transform.data()[i], factor);
+  const auto finite = [](double v) { return std::isfinite(v); };
+  if (!std::all_of(side.mean.begin(), side.mean.end(), finite) ||
+      !std::all_of(side.transform.data(), side.transform.data() + side.transform.size(), finite)) {
+    throw Error(ErrorCode::Numerical, "the fitted map's entries exceed the range of double precision in the inputs' units "
+                                      "(the inputs' entries are too large or too small): rescale the inputs");
+  }
 }
 
 double norm(MatrixView m) { return std::sqrt(frobeniusNormSquared(m)); }
@@ -180,20 +215,37 @@ const std::vector<std::string>& alignmentMapIds() {
 }
 
 AlignmentMap fitAlignmentMap(const std::string& id, const RepresentationPair& pair, const Options& options) {
-  for (const MapEntry& e : mapEntries()) {
-    if (id != e.id) continue;
-    const MeasureDef* def = findMeasure(id);
-    if (def == nullptr) throw Error(ErrorCode::Internal, "alignment map of an unregistered measure '" + id + "'");
-    if (pair.rows() < def->minRows) {
-      throw Error(ErrorCode::TooFewRows, "fitting the map of '" + id + "' needs at least " +
-                                             std::to_string(def->minRows) + " rows; got " + std::to_string(pair.rows()));
-    }
-    return e.fit(pair, options.isResolvedFor(def->options) ? options : options.resolved(def->options, "measure '" + id + "'"));
+  const MapEntry& e = mapEntry(id);
+  const MeasureDef* def = findMeasure(id);
+  if (def == nullptr) throw Error(ErrorCode::Internal, "alignment map of an unregistered measure '" + id + "'");
+  if (pair.rows() < def->minRows) {
+    throw Error(ErrorCode::TooFewRows, "fitting the map of '" + id + "' needs at least " + std::to_string(def->minRows) +
+                                           " rows; got " + std::to_string(pair.rows()));
   }
-  std::string list;
-  for (const std::string& known : alignmentMapIds()) list += (list.empty() ? "" : ", ") + known;
-  throw Error(ErrorCode::Option, "measure '" + id + "' does not fit a map, so it has no cross-validated score; the measures "
-                                 "that fit one are: " + list);
+  return e.fit(pair, options.isResolvedFor(def->options) ? options : options.resolved(def->options, "measure '" + id + "'"));
+}
+
+AlignmentMap alignmentMapOf(const std::string& id, const RepresentationPair& pair, const Options& options,
+                            const RunControl& control) {
+  const RunControl::Scope scope(&control);
+  AlignmentMap map = fitAlignmentMap(id, pair, options);
+  const int ea = pair.a().scaleExponent(), eb = pair.b().scaleExponent();
+  if (ea == 0 && eb == 0) return map;
+  switch (mapEntry(id).units) {
+    case MapUnits::Input:
+      toCallerUnits(map.a, ea, ea);
+      toCallerUnits(map.b, eb, eb);
+      break;
+    case MapUnits::Shape:
+      toCallerUnits(map.a, ea, 0);
+      toCallerUnits(map.b, eb, 0);
+      break;
+    case MapUnits::Target:
+      toCallerUnits(map.a, ea, ea);
+      toCallerUnits(map.b, eb, ea);
+      break;
+  }
+  return map;
 }
 
 Matrix applySideMap(const SideMap& map, MatrixView x) {
@@ -204,9 +256,26 @@ Matrix applySideMap(const SideMap& map, MatrixView x) {
   return multiply(centred, Trans::No, map.transform, Trans::No);
 }
 
-double scoreAlignedRows(MapScore score, MatrixView a, MatrixView b) {
+double scoreAlignedRows(MapScore score, MatrixView a, MatrixView b, int ea, int eb) {
   switch (score) {
-    case MapScore::Euclidean: return differenceNorm(a, b);
+    case MapScore::Euclidean: {
+      // The one score in the inputs' units: both sides at the larger scale, the norm scaled back.
+      const int common = std::max(ea, eb);
+      double value;
+      if (ea == eb) {
+        value = differenceNorm(a, b);
+      } else {
+        Matrix sa = Matrix::uninitialized(a.rows, a.cols), sb = Matrix::uninitialized(b.rows, b.cols);
+        scaleByPowerOfTwo(a.data, sa.data(), a.size(), ea - common);
+        scaleByPowerOfTwo(b.data, sb.data(), b.size(), eb - common);
+        value = differenceNorm(sa, sb);
+      }
+      value = std::ldexp(value, common);
+      if (!std::isfinite(value)) {
+        throw Error(ErrorCode::Numerical, "the held-out distance exceeds the range of double precision (the inputs' entries are too large)");
+      }
+      return value;
+    }
     case MapScore::Chord: return differenceNorm(unitScaled(a, "first"), unitScaled(b, "second"));
     case MapScore::Angular: {
       // Near 0, arccos of a cosine ≈ 1 loses half the digits: there θ = 2·asin(chord/2) (as alignment.cpp).

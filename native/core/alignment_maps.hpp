@@ -12,6 +12,7 @@
 #include "matrix.hpp"
 #include "options.hpp"
 #include "representation.hpp"
+#include "run_control.hpp"
 
 namespace nnsim {
 
@@ -46,8 +47,16 @@ struct Whitening {
 Whitening partialWhitening(const Representation& r, double alpha);
 
 // The map measure `id` fits on `pair`, with `options` resolved against the measure's spec. Throws
-// Error(Option) for a measure without a map (the message lists those with one).
+// Error(Option) for a measure without a map (the message lists those with one). Fitted on the rows as
+// the core holds them: a side whose representation the magnitude rule rescaled (representation.hpp)
+// maps rows at its scale 2^-e; scoreAlignedRows takes the exponents.
 AlignmentMap fitAlignmentMap(const std::string& id, const RepresentationPair& pair, const Options& options);
+
+// The same in the units of the caller's data (means and transforms rescaled where the magnitude rule
+// rescaled an input; Error(Numerical) when that leaves the double range), fitted as a run of `control`
+// (its cancellation points and deadline).
+AlignmentMap alignmentMapOf(const std::string& id, const RepresentationPair& pair, const Options& options,
+                            const RunControl& control);
 
 // Ids of the measures with a map (procrustes, angular-shape, shape-metric, linear-regression,
 // aligned-cosine).
@@ -56,7 +65,9 @@ const std::vector<std::string>& alignmentMapIds();
 // (x − 1 meanᵀ) transform.
 Matrix applySideMap(const SideMap& map, MatrixView x);
 
-// The score of aligned rows (same shape).
-double scoreAlignedRows(MapScore score, MatrixView a, MatrixView b);
+// The score of aligned rows (same shape) held at scales 2^-ea and 2^-eb (the exponents of the sides'
+// representations; 0 for rows in the caller's units). Only the Euclidean score has units: it is
+// computed with both sides at one scale and scaled back; the others are scale-free.
+double scoreAlignedRows(MapScore score, MatrixView a, MatrixView b, int ea = 0, int eb = 0);
 
 }  // namespace nnsim

@@ -153,9 +153,9 @@ class GenericNull : public NullPath {
     const std::size_t n = a_.rows();
     RunControl quiet = control.quiet();  // the measure's own progress is not the test's
     for (std::size_t p = 0; p < count; ++p) {
-      const Matrix permuted = gatherRows(b_.raw(), perms + p * n, n);
-      const Representation rb(permuted.view());
-      const RepresentationPair pair(a_, rb);
+      // At b's scale, so that the measure's scale rule treats the permuted copy as it treats b.
+      const std::unique_ptr<Representation> rb = Representation::rowsOf(b_, perms + p * n, n);
+      const RepresentationPair pair(a_, *rb);
       out[p] = runMeasure(call_.id, MeasureContext{pair, call_.options, call_.labels, quiet});
     }
   }
@@ -482,11 +482,11 @@ PermutationNull permutationNull(const MeasureCall& call, const Representation& a
 
 namespace {
 
-// The measure on the rows `rows` of both inputs (labels with them).
+// The measure on the rows `rows` of both inputs (labels with them), each copy at its input's scale.
 double evaluateRows(const MeasureCall& call, const Representation& a, const Representation& b,
                     const std::int32_t* rows, std::size_t count, RunControl& control) {
-  const Matrix ra = gatherRows(a.raw(), rows, count);
-  const Matrix rb = gatherRows(b.raw(), rows, count);
+  const std::unique_ptr<Representation> ea = Representation::rowsOf(a, rows, count);
+  const std::unique_ptr<Representation> eb = Representation::rowsOf(b, rows, count);
   std::vector<std::int32_t> labels;
   LabelsView view;
   if (call.labels.present()) {
@@ -494,9 +494,7 @@ double evaluateRows(const MeasureCall& call, const Representation& a, const Repr
     for (std::size_t i = 0; i < count; ++i) labels[i] = call.labels.data[rows[i]];
     view = LabelsView{labels.data(), labels.size()};
   }
-  const Representation ea(ra.view());
-  const Representation eb(rb.view());
-  const RepresentationPair pair(ea, eb);
+  const RepresentationPair pair(*ea, *eb);
   RunControl quiet = control.quiet();  // the measure's own progress is not the resampling's
   return runMeasure(call.id, MeasureContext{pair, call.options, view, quiet});
 }
@@ -589,14 +587,14 @@ CrossValidation crossValidate(const MeasureCall& call, const Representation& a, 
   for (std::size_t f = 0; f < folds; ++f) {
     std::vector<std::int32_t> train, test;
     for (std::size_t i = 0; i < n; ++i) (foldOf[i] == static_cast<std::int32_t>(f) ? test : train).push_back(static_cast<std::int32_t>(i));
-    const Matrix trainA = gatherRows(a.raw(), train.data(), train.size());
-    const Matrix trainB = gatherRows(b.raw(), train.data(), train.size());
-    const Representation ra(trainA.view());
-    const Representation rb(trainB.view());
-    const AlignmentMap map = fitAlignmentMap(call.id, RepresentationPair(ra, rb), measureOptions);
+    // Training copies at their inputs' scales, held-out rows as the core holds them (2^-e × the
+    // caller's); the score takes both exponents (scoreAlignedRows).
+    const std::unique_ptr<Representation> ra = Representation::rowsOf(a, train.data(), train.size());
+    const std::unique_ptr<Representation> rb = Representation::rowsOf(b, train.data(), train.size());
+    const AlignmentMap map = fitAlignmentMap(call.id, RepresentationPair(*ra, *rb), measureOptions);
     const Matrix alignedA = applySideMap(map.a, gatherRows(a.raw(), test.data(), test.size()));
     const Matrix alignedB = applySideMap(map.b, gatherRows(b.raw(), test.data(), test.size()));
-    result.folds[f] = scoreAlignedRows(map.score, alignedA, alignedB);
+    result.folds[f] = scoreAlignedRows(map.score, alignedA, alignedB, a.scaleExponent(), b.scaleExponent());
     result.testRows[f] = test.size();
     control.step(f + 1, folds);
   }
