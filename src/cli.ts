@@ -17,6 +17,7 @@ import { NnsimError, nearest } from './errors.js';
 import { COMMON_FLAGS } from './cli-flags.js';
 import { MATRIX_USAGE, MERGE_USAGE, type MatrixCommandContext, matrixCommand, mergeCommand } from './cli-matrix.js';
 import { EXTRACT_USAGE, extractCommand } from './extract.js';
+import { INFERENCE_USAGE, inferenceFlags, inferenceJson, inferenceText, runInference, type InferenceOutcome } from './inference/cli.js';
 import { printable } from './io/array.js';
 import {
   type ArrayEntry,
@@ -86,11 +87,13 @@ const SUBSET_HELP = `--rows N          compare a random subset of N inputs (the 
 /** Each command's own --help. */
 const COMMAND_USAGE: Record<string, string> = {
   compare: `Usage: nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
-                     [--rows N [--seed S]] [--json]
+                     [--rows N] [--permutations N] [--bootstrap N] [--seed S] [--json]
 
 ${ARRAYS_HELP}
 ${MEASURE_OPTIONS_HELP}
 ${SUBSET_HELP}
+${INFERENCE_USAGE}
+--quiet           no progress bar for --permutations/--bootstrap (it is also off when stderr is not a terminal)
 --json            machine-readable output (schema in the README)
 `,
   pairwise: `Usage: nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
@@ -415,10 +418,18 @@ function integerFlag(flag: string, text: string, min: number): number {
   return n;
 }
 
-/** --rows/--seed → the subset of the `total` inputs (stratified by the labels when given), or none. */
-function chooseSubset(values: { rows?: string; seed?: string }, total: number, labels: Int32Array | undefined): Subset | undefined {
+/**
+ * --rows/--seed → the subset of the `total` inputs (stratified by the labels when given), or none.
+ * `seedUsed`: the command's --seed also seeds something else (compare's permutations and resamples).
+ */
+function chooseSubset(
+  values: { rows?: string; seed?: string },
+  total: number,
+  labels: Int32Array | undefined,
+  seedUsed = false,
+): Subset | undefined {
   if (values.rows === undefined) {
-    if (values.seed !== undefined) throw new UsageError('--seed chooses the rows of --rows N; give --rows too');
+    if (values.seed !== undefined && !seedUsed) throw new UsageError('--seed chooses the rows of --rows N; give --rows too');
     return undefined;
   }
   const rows = integerFlag('--rows', values.rows, 1);
@@ -443,13 +454,24 @@ function subsetJson(subset: Subset | undefined): unknown {
   return subset ? { rows: subset.rows, of: subset.of, seed: subset.seed, stratified: subset.stratified } : null;
 }
 
-function compareCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({ args, options: { ...COMMON, json: { type: 'boolean' } }, allowPositionals: true });
+const INFERENCE_FLAGS = {
+  permutations: { type: 'string' },
+  bootstrap: { type: 'string' },
+} as const;
+
+function compareCommand(args: string[], io: Io): number | Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...COMMON, ...INFERENCE_FLAGS, json: { type: 'boolean' } },
+    allowPositionals: true,
+  });
   if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim compare --help'`);
+  const inference = inferenceFlags(values, (message) => new UsageError(message));
   const views = parseViews(values);
   const allLabels = values.labels !== undefined ? readLabels(values.labels) : undefined;
   const [ea, eb, total] = openPair(positionals[0]!, positionals[1]!, views);
-  const subset = chooseSubset(values, total, allLabels);
+  // One --seed S seeds both the subset and the permutations/resamples.
+  const subset = chooseSubset(values, total, allLabels, inference !== undefined);
   const labels = subsetLabels(allLabels, subset);
   const plan = planMeasures(values.measure ?? [], values.option ?? [], labels, subset?.rows ?? total);
   const a = subset ? takeRows(toRepresentation(ea, views.a), subset.indices, 'A') : toRepresentation(ea, views.a);
@@ -477,37 +499,48 @@ function compareCommand(args: string[], io: Io): number {
     reportSkipped(skipped, io);
     throw new NnsimError('E_DEGENERATE', 'none of the selected measures is defined for these arrays (see the lines above); name one with --measure');
   }
-  if (values.json) {
-    io.out(
-      jsonDocument('compare', {
-        a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
-        b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
-        subset: subsetJson(subset),
-        values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
-        measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
-        errors: Object.fromEntries(
-          failed.map((r) => {
-            const e = outcomes[r.key] as NnsimError;
-            return [r.key, { code: e.code, message: e.message }];
-          }),
-        ),
-        skipped,
-      }),
-    );
-    reportSkipped(skipped, io);
-  } else {
-    io.out(`A: ${ea.source} (${a.rows} × ${a.cols})   B: ${eb.source} (${b.rows} × ${b.cols})`);
-    if (subset) io.out(subsetText(subset));
-    const width = Math.max(...runs.map((r) => r.key.length), 7);
-    for (const r of runs) {
-      const o = outcomes[r.key];
-      const { kind } = effectiveProperties(getMeasure(r.id), r.options);
-      const text = typeof o === 'number' ? String(o) : `error ${(o as NnsimError).code}: ${(o as NnsimError).message}`;
-      io.out(`${r.key.padEnd(width)}  ${kind.padEnd(10)}  ${text}`);
+  const report = (extra?: Record<string, InferenceOutcome>): number => {
+    if (values.json) {
+      io.out(
+        jsonDocument('compare', {
+          a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
+          b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
+          subset: subsetJson(subset),
+          values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
+          measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
+          errors: Object.fromEntries(
+            failed.map((r) => {
+              const e = outcomes[r.key] as NnsimError;
+              return [r.key, { code: e.code, message: e.message }];
+            }),
+          ),
+          skipped,
+          ...(extra
+            ? { inference: { ...inference, measures: Object.fromEntries(Object.entries(extra).map(([k, o]) => [k, inferenceJson(o)])) } }
+            : {}),
+        }),
+      );
+      reportSkipped(skipped, io);
+    } else {
+      io.out(`A: ${ea.source} (${a.rows} × ${a.cols})   B: ${eb.source} (${b.rows} × ${b.cols})`);
+      if (subset) io.out(subsetText(subset));
+      const width = Math.max(...runs.map((r) => r.key.length), 7);
+      for (const r of runs) {
+        const o = outcomes[r.key];
+        const { kind } = effectiveProperties(getMeasure(r.id), r.options);
+        const text = typeof o === 'number' ? String(o) + inferenceText(extra?.[r.key]) : `error ${(o as NnsimError).code}: ${(o as NnsimError).message}`;
+        io.out(`${r.key.padEnd(width)}  ${kind.padEnd(10)}  ${text}`);
+      }
+      reportSkipped(skipped, io);
     }
-    reportSkipped(skipped, io);
-  }
-  return failed.length > 0 ? 1 : 0;
+    return failed.length > 0 || Object.values(extra ?? {}).some((o) => o.error) ? 1 : 0;
+  };
+  if (!inference) return report();
+  const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim compare', 'permutations/resamples');
+  const ok = runs.filter((r) => typeof outcomes[r.key] === 'number');
+  return runInference(ok, a, b, inference, (done, total) => bar.update(done, total))
+    .finally(() => bar.stop())
+    .then(report);
 }
 
 // ------------------------------------------------------------------------------------------ pairwise
@@ -843,8 +876,10 @@ export function main(argv: readonly string[], io: Io = { out: (t) => console.log
         return 0;
       case 'list':
         return listCommand(rest, io);
-      case 'compare':
-        return compareCommand(rest, io);
+      case 'compare': {
+        const code = compareCommand(rest, io);
+        return typeof code === 'number' ? code : code.catch((error: unknown) => failure(error, io));
+      }
       case 'pairwise':
         return pairwiseCommand(rest, io);
       case 'demo':

@@ -104,6 +104,14 @@ std::unique_ptr<Representation> Representation::atScale(const Representation& so
   return out;
 }
 
+std::unique_ptr<Representation> Representation::rowsOf(const Representation& source, const std::int32_t* rows,
+                                                       std::size_t count) {
+  const MatrixView from = source.raw();
+  Matrix copy = Matrix::uninitialized(count, from.cols);
+  for (std::size_t i = 0; i < count; ++i) std::copy_n(from.row(static_cast<std::size_t>(rows[i])), from.cols, copy.row(i));
+  return std::unique_ptr<Representation>(new Representation(std::move(copy), ForcedScale{source.scaleExponent()}));
+}
+
 void Representation::adoptCopy() {
   if (ownsData()) return;
   owned_ = Matrix::copyOf(raw_);
@@ -120,6 +128,7 @@ void Representation::initialize(MatrixView view, const ForcedScale* forced) {
   ValidationPass pass = validate(view);
   if (forced != nullptr) {
     scaleExponent_ = forced->exponent;
+    magnitude_ = pass.maxAbs > 0.0 ? std::ilogb(pass.maxAbs) + scaleExponent_ : INT_MIN;
   } else {
     magnitude_ = pass.maxAbs > 0.0 ? std::ilogb(pass.maxAbs) : INT_MIN;
     const bool safe = pass.maxAbs == 0.0 || (magnitude_ >= -kSafeExponent && magnitude_ < kSafeExponent);

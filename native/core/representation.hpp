@@ -7,6 +7,7 @@
 
 #include <climits>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +50,11 @@ class Representation {
   // A copy of `source` at the given scale exponent: raw() = 2^-exponent × the caller's matrix (for
   // measures that need both inputs of a pair at one scale).
   static std::unique_ptr<Representation> atScale(const Representation& source, int exponent);
+  // Rows `rows[0 … count)` of `source` (indices in [0, N), in that order, repeats allowed), at the
+  // source's scale: raw() = those rows of source.raw(), scaleExponent() = source's. The permuted,
+  // resampled and held-out copies of an input (inference.cpp), which each measure's scale rule then
+  // treats as it treats the input itself.
+  static std::unique_ptr<Representation> rowsOf(const Representation& source, const std::int32_t* rows, std::size_t count);
 
   // The data the core computes on: the caller's matrix scaled by 2^-scaleExponent() (see Magnitudes).
   MatrixView raw() const { return raw_; }

@@ -150,19 +150,19 @@ Bandwidth readBandwidth(const Options& options, Kernel kernel) {
 // Radial kernel of one representation: RBF exp(−‖x_i − x_j‖² / (2σ²)) or Laplace exp(−‖x_i − x_j‖ / σ).
 // An absolute bandwidth is in the units of the caller's inputs: it follows the representation to the
 // scale it computes at (the magnitude rule; ckaScaling).
-const Matrix& radialKernel(const MeasureContext& ctx, const Representation& r, Kernel kernel, Bandwidth bandwidth) {
+const Matrix& radialKernel(const char* name, const Representation& r, Kernel kernel, Bandwidth bandwidth) {
   double sigma = bandwidth.value;
   if (bandwidth.absolute) {
     sigma = std::ldexp(sigma, -r.scaleExponent());
     if (!(sigma > 0.0) || !std::isfinite(sigma)) {
       throw Error(ErrorCode::Numerical, std::string(kernelName(kernel)) + " CKA: the bandwidth " + keyNumber(bandwidth.value) +
-                                            " is outside the double range relative to the " + which(ctx, r) +
+                                            " is outside the double range relative to the " + name +
                                             " representation's entries: rescale the inputs or the bandwidth");
     }
   } else {
     const double median = medianDistance(r);
     if (!(median > 0.0)) {
-      throw Error(ErrorCode::Degenerate, std::string(kernelName(kernel)) + " CKA is undefined: in the " + which(ctx, r) +
+      throw Error(ErrorCode::Degenerate, std::string(kernelName(kernel)) + " CKA is undefined: in the " + name +
                                              " representation at least half of the pairs of inputs coincide, so the "
                                              "median distance (the bandwidth unit) is 0; give an absolute 'bandwidth'");
     }
@@ -191,12 +191,12 @@ const Matrix& radialKernel(const MeasureContext& ctx, const Representation& r, K
 // of the estimator (up to a constant factor): biased HKH (Gretton et al. 2005), unbiased the U-centred
 // kernel (Song et al. 2012), Lange HKH with its diagonal set to 0. CKA is the cosine of the angle
 // between two such matrices, and its arccos the angle.
-const Matrix& estimatorMatrix(const MeasureContext& ctx, const Representation& r, Kernel kernel, Bandwidth bandwidth,
+const Matrix& estimatorMatrix(const char* name, const Representation& r, Kernel kernel, Bandwidth bandwidth,
                               Estimator estimator) {
-  const char* name = estimator == Estimator::Biased ? "centered" : estimator == Estimator::Unbiased ? "u-centered" : "lange";
+  const char* form = estimator == Estimator::Biased ? "centered" : estimator == Estimator::Unbiased ? "u-centered" : "lange";
   const std::string scale = (bandwidth.absolute ? ":abs:" : ":rel:") + keyNumber(bandwidth.value);
-  return r.memo<Matrix>(std::string("rsm:") + kernelName(kernel) + "-" + name + scale, [&] {
-    const Matrix& k = radialKernel(ctx, r, kernel, bandwidth);
+  return r.memo<Matrix>(std::string("rsm:") + kernelName(kernel) + "-" + form + scale, [&] {
+    const Matrix& k = radialKernel(name, r, kernel, bandwidth);
     if (estimator == Estimator::Unbiased) return uCentered(k);
     Matrix out = doubleCentered(k);
     if (estimator == Estimator::Lange) {
@@ -225,6 +225,33 @@ double linearUnbiasedHsic(double crossSquaredNorm, const std::vector<double>& sx
   const double sumX = std::accumulate(sx.begin(), sx.end(), 0.0);
   const double sumY = std::accumulate(sy.begin(), sy.end(), 0.0);
   return crossSquaredNorm - diagonal + sumX * sumY / ((n - 1.0) * (n - 2.0)) - 2.0 / (n - 2.0) * diagonal;
+}
+
+struct CkaSettings {
+  Kernel kernel;
+  Estimator estimator;
+  Bandwidth bandwidth;
+  bool angular;
+};
+
+CkaSettings ckaSettings(const Options& options) {
+  const std::string kernelOption = options.choice("kernel");
+  const Kernel kernel = kernelOption == "rbf" ? Kernel::Rbf : kernelOption == "laplace" ? Kernel::Laplace : Kernel::Linear;
+  const std::string estimatorOption = options.choice("estimator");
+  const Estimator estimator = estimatorOption == "unbiased" ? Estimator::Unbiased
+                              : estimatorOption == "lange"  ? Estimator::Lange
+                                                            : Estimator::Biased;
+  return {kernel, estimator, readBandwidth(options, kernel), options.choice("output") == "angular"};
+}
+
+// CKA from its three HSIC values: the cosine between the estimator's matrices, clamped to the range
+// (only the biased estimator's matrices are PSD kernels with a non-negative inner product).
+double ckaCosine(double cross, double selfA, double selfB, Estimator estimator) {
+  if (!(selfA > 0.0) || !(selfB > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("CKA is undefined: the ") + (selfA > 0.0 ? "second" : "first") +
+                                           " representation has zero HSIC with itself under this estimator");
+  }
+  return std::clamp(cross / (std::sqrt(selfA) * std::sqrt(selfB)), estimator == Estimator::Biased ? 0.0 : -1.0, 1.0);
 }
 
 // The three HSIC values CKA needs: cross = HSIC(K, L), and HSIC(K, K), HSIC(L, L) (up to a common factor).
@@ -305,6 +332,32 @@ double linearKernelAngle(const MeasureContext& ctx, Estimator estimator, const H
   return 2.0 * std::atan2(std::sqrt(minus), std::sqrt(plus));
 }
 
+}  // namespace
+
+const Matrix& ckaCenteredKernel(const Representation& r, const Options& options) {
+  const CkaSettings settings = ckaSettings(options);
+  if (settings.kernel != Kernel::Linear) {
+    return estimatorMatrix("given", r, settings.kernel, settings.bandwidth, settings.estimator);
+  }
+  if (settings.estimator == Estimator::Biased) return r.gram(Centering::Columns);  // X_c X_cᵀ = H XXᵀ H
+  if (settings.estimator == Estimator::Unbiased) {
+    return r.memo<Matrix>("rsm:linear-u-centered", [&] { return uCentered(r.gram(Centering::Columns)); });
+  }
+  return r.memo<Matrix>("rsm:linear-lange", [&] {
+    Matrix out = Matrix::copyOf(r.gram(Centering::Columns));
+    for (std::size_t i = 0; i < out.rows(); ++i) out(i, i) = 0.0;
+    return out;
+  });
+}
+
+double ckaFromHsic(double cross, double selfA, double selfB, const Options& options) {
+  const CkaSettings settings = ckaSettings(options);
+  const double value = ckaCosine(cross, selfA, selfB, settings.estimator);
+  return settings.angular ? std::acos(value) : value;
+}
+
+namespace {
+
 // CKA = HSIC(K, L) / sqrt(HSIC(K, K)·HSIC(L, L)) (Kornblith et al. 2019, Eq. 3).
 // Kernels: linear (in feature space unless N × N matrices are needed), RBF and Laplace (N × N, σ relative
 // to the median distance, so the measure stays invariant to isotropic scaling, or absolute).
@@ -314,14 +367,7 @@ double linearKernelAngle(const MeasureContext& ctx, Estimator estimator, const H
 // output 'angular' returns arccos(CKA) (Williams et al. 2021; Lange et al. 2022): the angle between
 // vectors of an inner-product space, a metric.
 double cka(const MeasureContext& ctx) {
-  const std::string kernelOption = ctx.options.choice("kernel");
-  const Kernel kernel = kernelOption == "rbf" ? Kernel::Rbf : kernelOption == "laplace" ? Kernel::Laplace : Kernel::Linear;
-  const std::string estimatorOption = ctx.options.choice("estimator");
-  const Estimator estimator = estimatorOption == "unbiased" ? Estimator::Unbiased
-                              : estimatorOption == "lange"  ? Estimator::Lange
-                                                            : Estimator::Biased;
-  const Bandwidth bandwidth = readBandwidth(ctx.options, kernel);
-  const bool angular = ctx.options.choice("output") == "angular";
+  const auto [kernel, estimator, bandwidth, angular] = ckaSettings(ctx.options);
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "CKA");
   if (estimator == Estimator::Unbiased && ctx.pair.rows() < 4) {
     throw Error(ErrorCode::TooFewRows, "the unbiased HSIC estimator needs at least 4 inputs (rows); got " +
@@ -331,22 +377,17 @@ double cka(const MeasureContext& ctx) {
   if (kernel == Kernel::Linear) {
     hsic = linearHsic(ctx, estimator);
   } else {
-    const Matrix& ka = estimatorMatrix(ctx, ctx.a(), kernel, bandwidth, estimator);
-    const Matrix& kb = estimatorMatrix(ctx, ctx.b(), kernel, bandwidth, estimator);
+    const Matrix& ka = estimatorMatrix(which(ctx, ctx.a()), ctx.a(), kernel, bandwidth, estimator);
+    const Matrix& kb = estimatorMatrix(which(ctx, ctx.b()), ctx.b(), kernel, bandwidth, estimator);
     hsic = {frobeniusInner(ka, kb), frobeniusInner(ka, ka), frobeniusInner(kb, kb)};
   }
-  if (!(hsic.selfA > 0.0) || !(hsic.selfB > 0.0)) {
-    throw Error(ErrorCode::Degenerate, std::string("CKA is undefined: the ") + (hsic.selfA > 0.0 ? "second" : "first") +
-                                           " representation has zero HSIC with itself under this estimator");
-  }
-  const double value = std::clamp(hsic.cross / (std::sqrt(hsic.selfA) * std::sqrt(hsic.selfB)),
-                                  estimator == Estimator::Biased ? 0.0 : -1.0, 1.0);
+  const double value = ckaCosine(hsic.cross, hsic.selfA, hsic.selfB, estimator);
   if (!angular) return value;
   // Near ±1, arccos amplifies the rounding of the cosine (1 − c = 1e-16 gives 1.5e-8 rad): the angle is
   // taken from the difference of the unit-norm matrices instead (tile by tile for linear kernels).
   if (kernel != Kernel::Linear) {
-    return angleBetween(estimatorMatrix(ctx, ctx.a(), kernel, bandwidth, estimator),
-                        estimatorMatrix(ctx, ctx.b(), kernel, bandwidth, estimator));
+    return angleBetween(estimatorMatrix(which(ctx, ctx.a()), ctx.a(), kernel, bandwidth, estimator),
+                        estimatorMatrix(which(ctx, ctx.b()), ctx.b(), kernel, bandwidth, estimator));
   }
   if (std::fabs(value) > 1.0 - 1e-6) return linearKernelAngle(ctx, estimator, hsic);
   return std::acos(value);
@@ -733,20 +774,25 @@ double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
   return std::clamp(numerator / denominator, -1.0, 1.0);
 }
 
+const std::vector<double>& rsaVector(const Representation& r, const Options& options) {
+  const Rdm& rdm = exactRdm(r, parseInner(options));
+  return options.choice("outer") == "spearman" ? rdm.ranks : rdm.values;
+}
+
+double rsaCorrelation(const std::vector<double>& x, const std::vector<double>& y, const Options& options) {
+  const std::string outer = options.choice("outer");
+  if (outer == "spearman") return pearson(x, y, "dissimilarity ranks");
+  if (outer == "pearson") return pearson(x, y, "dissimilarities");
+  return kendallTauB(x, y);
+}
+
 namespace {
 
 double rsa(const MeasureContext& ctx) {
-  const Inner inner = parseInner(ctx.options);
-  const std::string outer = ctx.options.choice("outer");
-  const Rdm& a = exactRdm(ctx.a(), inner);
+  const std::vector<double>& x = rsaVector(ctx.a(), ctx.options);
   ctx.control.throwIfCancelled();
-  const Rdm& b = exactRdm(ctx.b(), inner);
-  if (outer == "spearman") return pearson(a.ranks, b.ranks, "dissimilarity ranks");
-  const std::vector<double>& x = a.values;
-  const std::vector<double>& y = b.values;
-  if (outer == "pearson") return pearson(x, y, "dissimilarities");
-  ctx.control.throwIfCancelled();
-  return kendallTauB(x, y);
+  const std::vector<double>& y = rsaVector(ctx.b(), ctx.options);
+  return rsaCorrelation(x, y, ctx.options);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ export const rtdDefinition = defineMeasure({
   symmetric: true,
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  resampling: 'subsample',
   minRows: 3,
   options: {
     trials: numberOption({ integer: true, min: 1, max: 1_000_000, default: 10, description: 'Number of random subsamples.' }),
@@ -61,6 +62,8 @@ export const imdDefinition = defineMeasure({
   symmetric: true,
   metric: true,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  paired: false,
+  resampling: 'subsample',
   minRows: 2,
   options: {
     k: numberOption({ integer: true, min: 1, max: 1_000_000, default: 5, description: 'Neighbours of the k-NN graph (k < N).' }),
@@ -110,6 +113,8 @@ export const geometryScoreDefinition = defineMeasure({
   symmetric: true,
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  paired: false,
+  resampling: 'subsample',
   minRows: 2,
   options: {
     landmarks: numberOption({
