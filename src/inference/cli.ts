@@ -2,10 +2,10 @@
  * Inference on the command line: `nnsim compare A B --permutations N --bootstrap N --seed S` adds a
  * permutation p-value and a bootstrap interval to each measure's value.
  */
-import { NnsimError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { getDefinition } from '../registry.js';
-import { type BootstrapResult, type PermutationTestResult, bootstrapAsync, permutationTestAsync } from './index.js';
+import { type InferenceOutcome, type InferenceSettings, measureInferenceAsync } from './matrix.js';
+
+export type { InferenceOutcome } from './matrix.js';
 
 export interface InferenceFlags {
   readonly permutations?: number;
@@ -13,15 +13,13 @@ export interface InferenceFlags {
   readonly seed: number;
 }
 
-/** One measure's inference: a p-value and/or an interval, or why there is none. */
-export interface InferenceOutcome {
-  readonly permutation?: Pick<PermutationTestResult, 'pValue' | 'alternative' | 'permutations' | 'method'>;
-  readonly bootstrap?: Pick<BootstrapResult, 'lower' | 'upper' | 'standardError' | 'level' | 'method' | 'scheme' | 'sampleSize'> & {
-    readonly resamples: number;
+/** The flags as inference settings (--bootstrap: the 95 % percentile interval). */
+export function flagSettings(flags: InferenceFlags): InferenceSettings {
+  return {
+    permutations: flags.permutations,
+    bootstrap: flags.bootstrap === undefined ? undefined : { resamples: flags.bootstrap, level: 0.95, method: 'percentile' },
+    seed: flags.seed,
   };
-  /** Set when the measure has no permutation test (its value does not depend on the pairing). */
-  readonly unpaired?: true;
-  readonly error?: NnsimError;
 }
 
 function count(text: string | undefined, flag: string, usage: (message: string) => Error): number | undefined {
@@ -67,33 +65,12 @@ export async function runInference(
   flags: InferenceFlags,
   onProgress: (done: number, total: number) => void,
 ): Promise<Record<string, InferenceOutcome>> {
-  const total = runs.length * ((flags.permutations ?? 0) + (flags.bootstrap ?? 0));
-  let finished = 0;
-  const progress = (p: { done: number }): void => onProgress(finished + p.done, total);
+  const each = (flags.permutations ?? 0) + (flags.bootstrap ?? 0);
+  const total = runs.length * each;
+  const settings = flagSettings(flags);
   const out: Record<string, InferenceOutcome> = {};
-  for (const run of runs) {
-    let outcome: InferenceOutcome = {};
-    try {
-      if (flags.permutations !== undefined) {
-        if (getDefinition(run.id).paired) {
-          const p = await permutationTestAsync(run.id, a, b, { permutations: flags.permutations, seed: flags.seed, measureOptions: run.options }, { onProgress: progress });
-          outcome = { permutation: { pValue: p.pValue, alternative: p.alternative, permutations: p.permutations, method: p.method } };
-        } else {
-          outcome = { unpaired: true };
-        }
-        finished += flags.permutations;
-      }
-      if (flags.bootstrap !== undefined) {
-        const r = await bootstrapAsync(run.id, a, b, { resamples: flags.bootstrap, seed: flags.seed, measureOptions: run.options }, { onProgress: progress });
-        const { lower, upper, standardError, level, method, scheme, sampleSize } = r;
-        outcome = { ...outcome, bootstrap: { lower, upper, standardError, level, method, scheme, sampleSize, resamples: flags.bootstrap } };
-        finished += flags.bootstrap;
-      }
-    } catch (error) {
-      if (!(error instanceof NnsimError)) throw error;
-      outcome = { ...outcome, error };
-    }
-    out[run.key] = outcome;
+  for (const [k, run] of runs.entries()) {
+    out[run.key] = await measureInferenceAsync(run, a, b, settings, flags.seed, { onProgress: (done) => onProgress(k * each + done, total) });
   }
   return out;
 }
