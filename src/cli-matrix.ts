@@ -22,6 +22,9 @@ import { type MatrixErrorRecord, type MatrixReportMeasure, type MatrixTable, wri
 import { type MeasureRun, summarize } from './report/pairwise.js';
 import { escapeXml } from './report/svg.js';
 import { fileSignature, hashJson, parseShard, planShards } from './shards.js';
+import { INFERENCE_FLAGS, type InferenceFlags, flagSettings, inferenceFlags } from './inference/cli.js';
+import { FALSE_DISCOVERY_FAMILY, inferenceRefusal, inferenceSettings, matrixQValues, unpairedError } from './inference/matrix.js';
+import { getMeasure } from './registry.js';
 
 interface Io {
   out(text: string): void;
@@ -115,7 +118,12 @@ interface MatrixJob {
   readonly reduce: Reduction | null;
   readonly cluster: boolean;
   readonly sharedScale: boolean;
+  /** --permutations/--bootstrap/--seed (null without them) and the --fdr level of the report's marks. */
+  readonly inference?: (InferenceFlags & { readonly fdr: number }) | null;
 }
+
+/** The per-cell inference results (p-value, interval) of a cell, as results.json and the CSV name them. */
+const CELL_EXTRAS = ['pValue', 'lower', 'upper', 'standardError'] as const;
 
 /** One computed (or failed) cell: row against column by one measure. */
 interface Cell {
@@ -124,6 +132,12 @@ interface Cell {
   readonly measure: string;
   readonly value?: number;
   readonly error?: { readonly code: string; readonly message: string };
+  readonly pValue?: number;
+  readonly lower?: number;
+  readonly upper?: number;
+  readonly standardError?: number;
+  /** Why the cell's permutation test or bootstrap failed (its value is computed). */
+  readonly inferenceError?: { readonly code: string; readonly message: string };
 }
 
 const PART_FORMAT = 'nnsim-matrix-part';
@@ -288,40 +302,60 @@ function computeCells(
 ): Cell[] {
   const needed = [...new Set(pairs.flat())].sort((x, y) => x - y);
   if (needed.length === 0) return [];
-  const local = new Map(needed.map((g, l) => [g, l]));
-  // Decode only the rows this run needs.
-  const matrices: (Matrix | undefined)[] = needed.map((g) => {
-    const matrix = toRepresentation(entries[g]!, view);
+  // Decode only the rows this run needs, named as in the job: a cell's inference seed comes from the
+  // names of its row and column (cellSeed), the same in every shard.
+  const inputs: Record<string, Matrix> = {};
+  for (const g of needed) {
+    inputs[job.rows[g]!.name] = toRepresentation(entries[g]!, view);
     entries[g] = undefined;
-    return matrix;
-  });
+  }
   entries.length = 0;
+  const names = Object.keys(inputs);
+  const local = new Map(needed.map((g) => [g, names.indexOf(job.rows[g]!.name)]));
   // Synchronously: the decoded arrays are nnsim's own, so no worker needs a copy of them (the async
   // form copies each input once); the progress bar redraws itself from onProgress.
   const result = compareMatrix(
     runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
-    matrices as Matrix[],
+    inputs,
     {
       errors: 'return',
       pairs: pairs.map(([i, j]) => [local.get(i)!, local.get(j)!] as [number, number]),
       onProgress: (p) => bar.update(p.done, p.total),
-      onRelease: (index) => (matrices[index] = undefined),
+      onRelease: (_, name) => delete inputs[name],
+      ...(job.inference ? flagSettings(job.inference) : {}),
     },
   );
   const size = needed.length;
-  const failures = new Map(result.errors.map((e) => [`${e.measure}\u0000${e.row}\u0000${e.col}`, e.error]));
+  const key = (measure: string, row: number, col: number): string => `${measure}\u0000${row}\u0000${col}`;
+  const failures = new Map(result.errors.map((e) => [key(e.measure, e.row, e.col), e.error]));
+  const inferenceFailures = new Map((result.inference?.errors ?? []).map((e) => [key(e.measure, e.row, e.col), e.error]));
   const cells: Cell[] = [];
   for (const [i, j] of pairs) {
     for (const [row, col] of i === j ? [[i, j]] : [[i, j], [j, i]]) {
       const li = local.get(row!)!;
       const lj = local.get(col!)!;
       for (const m of job.measures) {
-        const error = failures.get(`${m.key}\u0000${li}\u0000${lj}`);
-        cells.push(
-          error
-            ? { row: row!, col: col!, measure: m.key, error: { code: error.code, message: error.message } }
-            : { row: row!, col: col!, measure: m.key, value: result.values[m.key]![li * size + lj]! },
+        const error = failures.get(key(m.key, li, lj));
+        if (error) {
+          cells.push({ row: row!, col: col!, measure: m.key, error: { code: error.code, message: error.message } });
+          continue;
+        }
+        // JSON has no NaN: a result that was not computed is left out.
+        const extras = Object.fromEntries(
+          CELL_EXTRAS.flatMap((name) => {
+            const v = result.extras?.[m.key]?.[name]?.[li * size + lj];
+            return v === undefined || Number.isNaN(v) ? [] : [[name, v]];
+          }),
         );
+        const failed = inferenceFailures.get(key(m.key, li, lj));
+        cells.push({
+          row: row!,
+          col: col!,
+          measure: m.key,
+          value: result.values[m.key]![li * size + lj]!,
+          ...extras,
+          ...(failed ? { inferenceError: { code: failed.code, message: failed.message } } : {}),
+        });
       }
     }
   }
@@ -370,6 +404,73 @@ function assemble(job: MatrixJob, cells: readonly Cell[]): { values: Record<stri
     if (missing >= 0) throw new NnsimError('E_INTERNAL', `cell ${job.rows[Math.floor(missing / k)]!.name} × ${job.rows[missing % k]!.name} of ${m.key} was not computed`);
   }
   return { values, errors };
+}
+
+interface InferenceTables {
+  /** extras[key][name][i][j] (name: pValue, qValue, lower, upper, standardError); null where not computed. */
+  readonly extras: Record<string, Record<string, Grid>>;
+  /** Cells with q above the --fdr level (not distinguishable from a random pairing). */
+  readonly marks: Record<string, boolean[][]>;
+  readonly legends: Record<string, string>;
+  readonly tests: Record<string, number>;
+  readonly errors: MatrixErrorRecord[];
+  readonly skipped: { readonly measure: string; readonly part: 'permutation' | 'bootstrap'; readonly code: string; readonly message: string }[];
+}
+
+/**
+ * The cells' p-values and intervals as K × K grids, and the q-values over all of them (matrixQValues:
+ * computed here, after the shards are merged, the same way for a single run).
+ */
+function assembleInference(job: MatrixJob, cells: readonly Cell[]): InferenceTables | undefined {
+  const settings = job.inference;
+  if (!settings) return undefined;
+  const k = job.rows.length;
+  const grid = (): Grid => Array.from({ length: k }, () => new Array<number | null>(k).fill(null));
+  const names = [...(settings.permutations !== undefined ? ['pValue', 'qValue'] : []), ...(settings.bootstrap !== undefined ? ['lower', 'upper', 'standardError'] : [])];
+  const tables: InferenceTables = { extras: {}, marks: {}, legends: {}, tests: {}, errors: [], skipped: [] };
+  for (const m of job.measures) {
+    tables.extras[m.key] = Object.fromEntries(names.map((name) => [name, grid()]));
+    const refusal = inferenceRefusal(m);
+    const parts = (['permutation', 'bootstrap'] as const).filter((part) => settings[part === 'permutation' ? 'permutations' : 'bootstrap'] !== undefined);
+    const reasons = parts.map((part) => ({ part, error: refusal ?? (part === 'permutation' && !getMeasure(m.id).paired ? unpairedError(m.id) : undefined) }));
+    for (const { part, error } of reasons) if (error) tables.skipped.push({ measure: m.key, part, code: error.code, message: error.message });
+  }
+  for (const c of cells) {
+    const extras = tables.extras[c.measure]!;
+    for (const name of CELL_EXTRAS) if (c[name] !== undefined && extras[name]) extras[name][c.row]![c.col] = c[name];
+    if (c.inferenceError) tables.errors.push({ measure: c.measure, row: job.rows[c.row]!.name, col: job.rows[c.col]!.name, ...c.inferenceError });
+  }
+  if (settings.permutations === undefined) return tables;
+  for (const m of job.measures) {
+    const extras = tables.extras[m.key]!;
+    const p = Float64Array.from(extras.pValue!.flat(), (v) => v ?? NaN);
+    const { qValues, tests } = matrixQValues(p, k, m.symmetric);
+    extras.qValue = extras.qValue!.map((row, i) => row.map((_, j) => (Number.isNaN(qValues[i * k + j]!) ? null : qValues[i * k + j]!)));
+    tables.marks[m.key] = extras.qValue.map((row) => row.map((q) => q !== null && q > settings.fdr));
+    tables.tests[m.key] = tests;
+    tables.legends[m.key] = `hatched: not different from a random pairing of the inputs (Benjamini–Hochberg q > ${settings.fdr} over the ${tests} cells tested)`;
+  }
+  return tables;
+}
+
+/** What the report says about the inference (HTML). */
+function inferenceNote(settings: NonNullable<MatrixJob['inference']>, reduced: boolean): string {
+  const parts = [
+    settings.permutations !== undefined
+      ? `a permutation test with ${settings.permutations} random re-pairings of the inputs (p = (1 + #{re-pairings at least as extreme}) / (1 + ${settings.permutations}))`
+      : '',
+    settings.bootstrap !== undefined ? `a 95 % bootstrap interval [lower, upper] from ${settings.bootstrap} resamples of the inputs` : '',
+  ].filter(Boolean);
+  const marks =
+    settings.permutations !== undefined
+      ? ` <b>Hatched cells are not different from a random pairing</b>: Benjamini–Hochberg q &gt; ${settings.fdr} over the tested cells of their matrix ` +
+        '(per measure: the off-diagonal cells, each unordered pair once for a symmetric measure; the count is under each heatmap).'
+      : '';
+  return (
+    `Inference (<code>--seed ${settings.seed}</code>; each cell's draws are seeded by the seed and the names of its row and column): every off-diagonal ` +
+    `${reduced ? 'layer × layer ' : ''}cell has ${parts.join(' and ')}; hover a cell for value; ${escapeXml(settings.bootstrap !== undefined ? '[lower, upper], ' : '')}` +
+    `${settings.permutations !== undefined ? 'p = …, q = …' : ''}. They are in results.json (<code>inference</code>) and as columns of the CSV.${marks}`
+  );
 }
 
 /** Model × model from layer × layer blocks (see MATRIX_USAGE and the README for the definitions). */
@@ -422,6 +523,7 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
   const job = JSON.parse(JSON.stringify(jobJson)) as MatrixJob;
   const measures = reportMeasures(job);
   const full = assemble(job, cells);
+  const inference = assembleInference(job, cells);
   const names = job.rows.map((r) => r.name);
   const layers: MatrixTable = {
     axis: job.allLayers ? 'layer' : 'model',
@@ -430,6 +532,7 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
     labels: job.allLayers ? job.rows.map((r) => r.layer) : undefined,
     values: full.values,
     errors: full.errors,
+    ...(inference ? { extras: inference.extras, marks: inference.marks, markLegends: inference.legends } : {}),
   };
   let main = layers;
   let reduced: { values: Record<string, Grid>; errors: MatrixErrorRecord[] } | undefined;
@@ -446,6 +549,18 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
     ...(reduced && job.reduce
       ? { reduced: { method: job.reduce, definition: REDUCTION_TEXT[job.reduce], models: main.names, values: reduced.values, errors: reduced.errors } }
       : {}),
+    ...(inference && job.inference
+      ? {
+          inference: {
+            ...job.inference,
+            family: FALSE_DISCOVERY_FAMILY,
+            tests: inference.tests,
+            values: inference.extras,
+            errors: inference.errors,
+            skipped: inference.skipped,
+          },
+        }
+      : {}),
   };
   const models = job.models.length;
   const intro =
@@ -460,6 +575,7 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
     measures,
     main,
     detail: job.reduce ? layers : undefined,
+    inference: inference && job.inference ? inferenceNote(job.inference, job.reduce !== null) : undefined,
     reduction: job.reduce ? `Model × model (<code>--reduce ${job.reduce}</code>): each cell is ${escapeXml(REDUCTION_TEXT[job.reduce])}; a block with a failed layer pair has no value.` : undefined,
     results,
     cluster: job.cluster,
@@ -472,9 +588,17 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
   for (const m of job.measures) {
     const failed = full.errors.filter((e) => e.measure === m.key);
     if (failed.length > 0) lines.push(`${m.key}: ${failed.length} of ${total} cells not computed (first: ${failed[0]!.row} × ${failed[0]!.col}, ${failed[0]!.code}: ${failed[0]!.message})`);
+    const untested = inference?.errors.filter((e) => e.measure === m.key) ?? [];
+    if (untested.length > 0) {
+      lines.push(`${m.key}: inference failed for ${untested.length} cells (first: ${untested[0]!.row} × ${untested[0]!.col}, ${untested[0]!.code}: ${untested[0]!.message})`);
+    }
   }
+  for (const s of inference?.skipped ?? []) lines.push(`note: ${s.measure}: no ${s.part === 'permutation' ? 'permutation test' : 'bootstrap'} (${s.code}: ${s.message})`);
   return lines;
 }
+
+/** A line of finishMatrix that makes the command fail (warnings and notes do not). */
+const isFailure = (line: string): boolean => !line.startsWith('warning:') && !line.startsWith('note:');
 
 // ------------------------------------------------------------------------------------------- parts
 
@@ -603,10 +727,12 @@ function combineParts(paths: readonly string[]): { job: MatrixJob; cells: Cell[]
 
 // ----------------------------------------------------------------------------------------- commands
 
-// --rows/--seed (a random subset of the inputs) are not taken here: parseArgs refuses them.
-const { rows: _rows, seed: _seed, ...MATRIX_COMMON } = COMMON_FLAGS;
+// --rows (a random subset of the inputs) is not taken here: parseArgs refuses it; --seed seeds the inference.
+const { rows: _rows, ...MATRIX_COMMON } = COMMON_FLAGS;
 const MATRIX_FLAGS = {
   ...MATRIX_COMMON,
+  ...INFERENCE_FLAGS,
+  fdr: { type: 'string' },
   ...LAYER_FILTER_FLAGS,
   layer: { type: 'string' },
   'all-layers': { type: 'boolean' },
@@ -635,6 +761,13 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
   if (values.reduce !== undefined && !values['all-layers']) throw ctx.usage('--reduce turns layer × layer blocks into one value per model pair: add --all-layers');
   if ((values.layout ?? []).some((l) => /(^|,)\s*[abAB]=/.test(l))) throw ctx.usage("matrix applies --layout to every model: drop 'a=' / 'b=' (files can declare their own layouts)");
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const inference = inferenceFlags(values, ctx.usage);
+  const fdr = values.fdr === undefined ? 0.05 : Number(values.fdr);
+  if (values.fdr !== undefined && (!inference?.permutations || !/^\s*[\d.eE+-]+\s*$/.test(values.fdr) || !(fdr > 0 && fdr < 1))) {
+    throw ctx.usage(inference?.permutations ? `--fdr expects a level in (0, 1), e.g. 0.05; got '${values.fdr}'` : '--fdr sets the level of the permutation tests\' marks: add --permutations N');
+  }
+  // Checked before any array is read (compareMatrix checks them again).
+  if (inference) inferenceSettings('nnsim matrix', { ...inference });
   const view = ctx.view(values);
   const filter = layerFilter(values);
   const names = modelNames(positionals, values.name ?? [], ctx);
@@ -688,6 +821,7 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
     reduce: (values.reduce as Reduction | undefined) ?? null,
     cluster: values.cluster === true,
     sharedScale: values['shared-scale'] === true,
+    inference: inference ? { ...inference, fdr } : null,
   };
   for (const note of notes) io.err(printable(note));
   ctx.reportSkipped(plan.skipped, io);
@@ -747,7 +881,7 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
   const m = job.models.length;
   const reduced = job.reduce ? ` → ${m} × ${m} models by --reduce ${job.reduce}` : '';
   io.out(`nnsim: wrote ${wrote(dir, 'index.html')} (${job.measures.length} measures × ${k} × ${k} ${job.allLayers ? 'layers' : 'models'}${reduced})`);
-  return lines.some((l) => !l.startsWith('warning:')) ? 1 : 0;
+  return lines.some(isFailure) ? 1 : 0;
 }
 
 /** `nnsim merge DIR|PART… --out DIR`. */
@@ -767,5 +901,5 @@ export async function mergeCommand(args: string[], io: Io, ctx: MatrixCommandCon
   const lines = finishMatrix(job, cells, dir, { png: values['no-png'] !== true, command: `nnsim merge ${args.join(' ')}` });
   for (const line of lines) io.err(printable(`nnsim: ${line}`));
   io.out(`nnsim: wrote ${wrote(dir, 'index.html')} (merged ${job.rows.length} × ${job.rows.length} ${job.allLayers ? 'layers' : 'models'})`);
-  return lines.some((l) => !l.startsWith('warning:')) ? 1 : 0;
+  return lines.some(isFailure) ? 1 : 0;
 }

@@ -17,7 +17,7 @@ import { NnsimError, nearest } from './errors.js';
 import { COMMON_FLAGS } from './cli-flags.js';
 import { MATRIX_USAGE, MERGE_USAGE, type MatrixCommandContext, matrixCommand, mergeCommand } from './cli-matrix.js';
 import { EXTRACT_USAGE, extractCommand } from './extract.js';
-import { INFERENCE_USAGE, inferenceFlags, inferenceJson, inferenceText, runInference, type InferenceOutcome } from './inference/cli.js';
+import { INFERENCE_FLAGS, INFERENCE_USAGE, inferenceFlags, inferenceJson, inferenceText, runInference, type InferenceOutcome } from './inference/cli.js';
 import { printable } from './io/array.js';
 import {
   type ArrayEntry,
@@ -453,11 +453,6 @@ function subsetLabels(labels: Int32Array | undefined, subset: Subset | undefined
 function subsetJson(subset: Subset | undefined): unknown {
   return subset ? { rows: subset.rows, of: subset.of, seed: subset.seed, stratified: subset.stratified } : null;
 }
-
-const INFERENCE_FLAGS = {
-  permutations: { type: 'string' },
-  bootstrap: { type: 'string' },
-} as const;
 
 function compareCommand(args: string[], io: Io): number | Promise<number> {
   const { values, positionals } = parseArgs({

@@ -13,6 +13,12 @@ export interface InferenceFlags {
   readonly seed: number;
 }
 
+/** parseArgs options of the inference flags (--seed is among the common flags). */
+export const INFERENCE_FLAGS = {
+  permutations: { type: 'string' },
+  bootstrap: { type: 'string' },
+} as const;
+
 /** The flags as inference settings (--bootstrap: the 95 % percentile interval). */
 export function flagSettings(flags: InferenceFlags): InferenceSettings {
   return {

@@ -44,9 +44,9 @@ export interface MatrixTable {
   readonly errors: readonly MatrixErrorRecord[];
   /** Further per-cell results by measure key and name (intervals, p-values …), shown on hover and in the CSV. */
   readonly extras?: Readonly<Record<string, Readonly<Record<string, readonly (readonly (number | null)[])[]>>>>;
-  /** Cells to hatch by measure key (e.g. not distinguishable from a null), explained by `markLegend`. */
+  /** Cells to hatch by measure key (e.g. not distinguishable from a null), explained by `markLegends`. */
   readonly marks?: Readonly<Record<string, readonly (readonly boolean[])[]>>;
-  readonly markLegend?: string;
+  readonly markLegends?: Readonly<Record<string, string>>;
 }
 
 export interface MatrixReportInput {
@@ -61,6 +61,8 @@ export interface MatrixReportInput {
   readonly detail?: MatrixTable;
   /** HTML (already escaped) saying how `main` was made from `detail`. */
   readonly reduction?: string;
+  /** HTML (already escaped) saying what the per-cell inference (extras, marks) is. */
+  readonly inference?: string;
   /** The JSON document written as results.json. */
   readonly results: object;
   /** Rows in hierarchical-clustering order (average linkage). */
@@ -97,18 +99,26 @@ function flatValues(table: MatrixTable, key: string): Float64Array {
   return out;
 }
 
+/** Names of extras shown on hover in their own notation: `[lower, upper]`, `p = …`, `q = …`. */
+const SHOWN_AS: Readonly<Record<string, string>> = { pValue: 'p', qValue: 'q', standardError: 'SE' };
+
 function tooltips(table: MatrixTable, key: string): (string | undefined)[][] {
   const errors = new Map(table.errors.filter((e) => e.measure === key).map((e) => [`${e.row}\u0000${e.col}`, `${e.code}: ${e.message}`]));
-  const extras = Object.entries(table.extras?.[key] ?? {});
+  const extras = table.extras?.[key] ?? {};
+  const others = Object.entries(extras).filter(([name]) => name !== 'lower' && name !== 'upper' && name !== 'standardError');
   return table.names.map((row, i) =>
     table.names.map((col, j) => {
       const error = errors.get(`${row}\u0000${col}`);
       if (error) return error;
-      const shown = extras.flatMap(([name, grid]) => {
+      const lower = extras.lower?.[i]?.[j];
+      const upper = extras.upper?.[i]?.[j];
+      const interval = typeof lower === 'number' && typeof upper === 'number' ? [`[${formatValue(lower)}, ${formatValue(upper)}]`] : [];
+      const shown = others.flatMap(([name, grid]) => {
         const v = grid[i]?.[j];
-        return v === null || v === undefined ? [] : [`${name} = ${formatValue(v)}`];
+        return v === null || v === undefined ? [] : [`${SHOWN_AS[name] ?? name} = ${formatValue(v)}`];
       });
-      return shown.length > 0 ? shown.join(', ') : undefined;
+      const parts = [...interval, ...shown];
+      return parts.length > 0 ? parts.join(', ') : undefined;
     }),
   );
 }
@@ -140,7 +150,7 @@ function heatmapOf(table: MatrixTable, m: MatrixReportMeasure, cluster: boolean,
     cellSize: defaultCellSize(k),
     tooltips: tooltips(table, m.key),
     marks: table.marks?.[m.key],
-    markLegend: table.markLegend,
+    markLegend: table.markLegends?.[m.key],
     rowOrder: order,
     colOrder: order,
     scaleCaption: directionText(m.kind),
@@ -236,6 +246,7 @@ export function writeMatrixReport(dir: string, input: MatrixReportInput): Writte
       `similarities are dark at high values, distances at low values — the arrow under each colour bar points to the more similar end. ${scaleNote} ` +
       `Crossed grey cells were not computed; hover a cell for its exact value.</p>`,
     input.reduction ? `<p class="note">${input.reduction}</p>` : '',
+    input.inference ? `<p class="note">${input.inference}</p>` : '',
     input.command ? `<p class="meta">Command: <code>${escapeXml(input.command)}</code></p>` : '',
     `<p class="meta">Data: <a href="results.json">results.json</a>, <a href="results.csv">results.csv</a> (measure, row, col, value)${
       input.detail ? ', <a href="layers.csv">layers.csv</a> (every layer pair)' : ''
