@@ -63,6 +63,7 @@ export interface MatrixCommandContext {
 export const MATRIX_USAGE = `Usage: nnsim matrix MODEL MODEL… --out DIR [--layer NAME|/REGEX/ | --all-layers [--reduce diagonal|max|mean]]
              [--measure ID …] [--option K=V …] [--labels FILE] [--include REGEX] [--exclude REGEX] [--ids FILE …]
              [--name NAME …] [--layout L] [--reshape R] [--cluster] [--shard i/n|auto] [--shared-scale] [--no-png] [--quiet]
+             [--permutations N] [--bootstrap N] [--seed S] [--fdr Q]
 
 A MODEL is a .npy/.npz/.safetensors file or a folder of per-layer .npy files; every MODEL holds the same
 inputs in the same order (checked against 'ids' tensors or --ids files). Writes one K × K matrix per
@@ -77,7 +78,20 @@ measure (heatmap, MDS map for metrics), results.json, results.csv and index.html
 --cluster             rows in average-linkage clustering order
 --shard i/n           compute shard i (0-based) of n and write part-i-of-n.json into --out; 'auto' reads
                       SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (or JOB_COMPLETION_INDEX/NNSIM_SHARD_COUNT);
-                      then 'nnsim merge DIR --out REPORT' (deploy/slurm/ has the array-job scripts)`;
+                      then 'nnsim merge DIR --out REPORT' (deploy/slurm/ has the array-job scripts)
+--permutations N      permutation test of every off-diagonal cell (N random re-pairings of the inputs):
+                      pValue = (1 + #{at least as extreme}) / (1 + N), and qValue = Benjamini–Hochberg over
+                      each measure's tested cells of the matrix (off-diagonal; each unordered pair once for
+                      a symmetric measure; computed after merging the shards)
+--bootstrap N         95 % bootstrap interval (lower, upper) and standardError of every off-diagonal cell
+                      from N resamples of the inputs (half-size subsamples where duplicated rows break)
+--seed S              seed of the draws (default 0); a cell's own seed comes from S and the names of its
+                      row and column only, so shards and a single run agree
+--fdr Q               the report hatches cells with qValue > Q (default 0.05): not different from a random
+                      pairing of the inputs
+                      These are in results.json ('inference': settings, family, tests, values[measure]
+                      [pValue|qValue|lower|upper|standardError][row][col], errors, skipped) and are columns
+                      of results.csv; hover a cell of the report for value; [lower, upper], p = …, q = ….`;
 
 export const MERGE_USAGE = `Usage: nnsim merge DIR|PART… --out DIR [--no-png] [--quiet]
 
