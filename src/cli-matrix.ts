@@ -21,10 +21,10 @@ import { modelNameOf } from './report/labels.js';
 import { type MatrixErrorRecord, type MatrixReportMeasure, type MatrixTable, writeMatrixReport } from './report/matrix.js';
 import { type MeasureRun, summarize } from './report/pairwise.js';
 import { escapeXml } from './report/svg.js';
+import { nullLegend, nullMarks } from './report/figures.js';
 import { fileSignature, hashJson, parseShard, planShards } from './shards.js';
-import { INFERENCE_FLAGS, type InferenceFlags, flagSettings, inferenceFlags } from './inference/cli.js';
-import { FALSE_DISCOVERY_FAMILY, inferenceRefusal, inferenceSettings, matrixQValues, unpairedError } from './inference/matrix.js';
-import { getMeasure } from './registry.js';
+import { INFERENCE_FLAGS, type InferenceFlags, fdrFlag, flagSettings, inferenceFlags, inferenceNote } from './inference/cli.js';
+import { FALSE_DISCOVERY_FAMILY, inferenceSettings, matrixQValues, skippedParts } from './inference/matrix.js';
 
 interface Io {
   out(text: string): void;
@@ -444,10 +444,7 @@ function assembleInference(job: MatrixJob, cells: readonly Cell[]): InferenceTab
   const tables: InferenceTables = { extras: {}, marks: {}, legends: {}, tests: {}, errors: [], skipped: [] };
   for (const m of job.measures) {
     tables.extras[m.key] = Object.fromEntries(names.map((name) => [name, grid()]));
-    const refusal = inferenceRefusal(m);
-    const parts = (['permutation', 'bootstrap'] as const).filter((part) => settings[part === 'permutation' ? 'permutations' : 'bootstrap'] !== undefined);
-    const reasons = parts.map((part) => ({ part, error: refusal ?? (part === 'permutation' && !getMeasure(m.id).paired ? unpairedError(m.id) : undefined) }));
-    for (const { part, error } of reasons) if (error) tables.skipped.push({ measure: m.key, part, code: error.code, message: error.message });
+    for (const { part, error } of skippedParts(m, flagSettings(settings))) tables.skipped.push({ measure: m.key, part, code: error.code, message: error.message });
   }
   for (const c of cells) {
     const extras = tables.extras[c.measure]!;
@@ -460,31 +457,11 @@ function assembleInference(job: MatrixJob, cells: readonly Cell[]): InferenceTab
     const p = Float64Array.from(extras.pValue!.flat(), (v) => v ?? NaN);
     const { qValues, tests } = matrixQValues(p, k, m.symmetric);
     extras.qValue = extras.qValue!.map((row, i) => row.map((_, j) => (Number.isNaN(qValues[i * k + j]!) ? null : qValues[i * k + j]!)));
-    tables.marks[m.key] = extras.qValue.map((row) => row.map((q) => q !== null && q > settings.fdr));
+    tables.marks[m.key] = nullMarks(extras.qValue, settings.fdr);
     tables.tests[m.key] = tests;
-    tables.legends[m.key] = `hatched: not different from a random pairing of the inputs (Benjamini–Hochberg q > ${settings.fdr} over the ${tests} cells tested)`;
+    tables.legends[m.key] = nullLegend(settings.fdr, tests);
   }
   return tables;
-}
-
-/** What the report says about the inference (HTML). */
-function inferenceNote(settings: NonNullable<MatrixJob['inference']>, reduced: boolean): string {
-  const parts = [
-    settings.permutations !== undefined
-      ? `a permutation test with ${settings.permutations} random re-pairings of the inputs (p = (1 + #{re-pairings at least as extreme}) / (1 + ${settings.permutations}))`
-      : '',
-    settings.bootstrap !== undefined ? `a 95 % bootstrap interval [lower, upper] from ${settings.bootstrap} resamples of the inputs` : '',
-  ].filter(Boolean);
-  const marks =
-    settings.permutations !== undefined
-      ? ` <b>Hatched cells are not different from a random pairing</b>: Benjamini–Hochberg q &gt; ${settings.fdr} over the tested cells of their matrix ` +
-        '(per measure: the off-diagonal cells, each unordered pair once for a symmetric measure; the count is under each heatmap).'
-      : '';
-  return (
-    `Inference (<code>--seed ${settings.seed}</code>; each cell's draws are seeded by the seed and the names of its row and column): every off-diagonal ` +
-    `${reduced ? 'layer × layer ' : ''}cell has ${parts.join(' and ')}; hover a cell for value; ${escapeXml(settings.bootstrap !== undefined ? '[lower, upper], ' : '')}` +
-    `${settings.permutations !== undefined ? 'p = …, q = …' : ''}. They are in results.json (<code>inference</code>) and as columns of the CSV.${marks}`
-  );
 }
 
 /** Model × model from layer × layer blocks (see MATRIX_USAGE and the README for the definitions). */
@@ -589,7 +566,7 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
     measures,
     main,
     detail: job.reduce ? layers : undefined,
-    inference: inference && job.inference ? inferenceNote(job.inference, job.reduce !== null) : undefined,
+    inference: inference && job.inference ? inferenceNote(job.inference, `off-diagonal ${job.reduce ? 'layer × layer ' : ''}cell`, 'their matrix (per measure: the off-diagonal cells, each unordered pair once for a symmetric measure; the count is under each heatmap)') : undefined,
     reduction: job.reduce ? `Model × model (<code>--reduce ${job.reduce}</code>): each cell is ${escapeXml(REDUCTION_TEXT[job.reduce])}; a block with a failed layer pair has no value.` : undefined,
     results,
     cluster: job.cluster,
@@ -776,10 +753,7 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
   if ((values.layout ?? []).some((l) => /(^|,)\s*[abAB]=/.test(l))) throw ctx.usage("matrix applies --layout to every model: drop 'a=' / 'b=' (files can declare their own layouts)");
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const inference = inferenceFlags(values, ctx.usage);
-  const fdr = values.fdr === undefined ? 0.05 : Number(values.fdr);
-  if (values.fdr !== undefined && (!inference?.permutations || !/^\s*[\d.eE+-]+\s*$/.test(values.fdr) || !(fdr > 0 && fdr < 1))) {
-    throw ctx.usage(inference?.permutations ? `--fdr expects a level in (0, 1), e.g. 0.05; got '${values.fdr}'` : '--fdr sets the level of the permutation tests\' marks: add --permutations N');
-  }
+  const fdr = fdrFlag(values.fdr, inference, ctx.usage);
   // Checked before any array is read (compareMatrix checks them again).
   if (inference) inferenceSettings('nnsim matrix', { ...inference });
   const view = ctx.view(values);

@@ -49,7 +49,7 @@ import {
   matrixQValues,
   measureInference,
   measureInferenceAsync,
-  unpairedError,
+  skippedParts,
 } from './inference/matrix.js';
 
 /** K representations: an array (named '0', '1', …) or a record name → representation. */
@@ -361,17 +361,13 @@ class MatrixRun {
    * with errors: 'throw', else listed as skipped), an unpaired one no permutation test (listed).
    */
   private planInference(settings: InferenceSettings): void {
-    const parts = (['permutation', 'bootstrap'] as const).filter((part) => (part === 'permutation' ? settings.permutations : settings.bootstrap) !== undefined);
     this.specs.forEach((spec) => {
       const refusal = inferenceRefusal(spec);
       if (refusal && this.errorMode === 'throw') throw refusal;
+      for (const { part, error } of skippedParts(spec, settings)) this.skipped.push({ measure: spec.key, part, error });
       if (refusal) {
         this.refused.add(spec.key);
-        for (const part of parts) this.skipped.push({ measure: spec.key, part, error: refusal });
         return;
-      }
-      if (settings.permutations !== undefined && !getMeasure(spec.id).paired) {
-        this.skipped.push({ measure: spec.key, part: 'permutation', error: unpairedError(spec.id) });
       }
       const grids: Record<string, Float64Array> = {};
       const names = [...(settings.permutations !== undefined ? ['pValue', 'qValue'] : []), ...(settings.bootstrap ? ['lower', 'upper', 'standardError'] : [])];

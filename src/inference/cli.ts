@@ -3,6 +3,7 @@
  * permutation p-value and a bootstrap interval to each measure's value.
  */
 import type { Matrix } from '../matrix.js';
+import { escapeXml } from '../report/svg.js';
 import { type InferenceOutcome, type InferenceSettings, measureInferenceAsync } from './matrix.js';
 
 export type { InferenceOutcome } from './matrix.js';
@@ -52,6 +53,38 @@ export function inferenceFlags(
     return undefined;
   }
   return { permutations, bootstrap, seed: count(values.seed, '--seed', usage) ?? 0 };
+}
+
+/** --fdr Q: the false discovery level of a report's marks (default 0.05); only with --permutations. */
+export function fdrFlag(text: string | undefined, flags: InferenceFlags | undefined, usage: (message: string) => Error): number {
+  if (text === undefined) return 0.05;
+  if (flags?.permutations === undefined) throw usage("--fdr sets the level of the permutation tests' marks: add --permutations N");
+  const level = Number(text);
+  if (!/^\s*[\d.eE+-]+\s*$/.test(text) || !(level > 0 && level < 1)) throw usage(`--fdr expects a level in (0, 1), e.g. 0.05; got '${text}'`);
+  return level;
+}
+
+/**
+ * What a report says about its per-cell inference (HTML): `cell` names a tested cell ('layer pair'),
+ * `family` the cells a q-value is computed over.
+ */
+export function inferenceNote(flags: InferenceFlags & { readonly fdr: number }, cell: string, family: string): string {
+  const { permutations, bootstrap, seed, fdr } = flags;
+  const parts = [
+    permutations !== undefined
+      ? `a permutation test with ${permutations} random re-pairings of the inputs (p = (1 + #{re-pairings at least as extreme}) / (1 + ${permutations}))`
+      : '',
+    bootstrap !== undefined ? `a 95 % bootstrap interval [lower, upper] from ${bootstrap} resamples of the inputs` : '',
+  ].filter(Boolean);
+  const hover = [bootstrap !== undefined ? '[lower, upper]' : '', permutations !== undefined ? 'p = …, q = …' : ''].filter(Boolean).join(', ');
+  const marks =
+    permutations !== undefined
+      ? ` <b>Hatched cells are not different from a random pairing</b>: Benjamini–Hochberg q &gt; ${fdr} over the tested cells of ${escapeXml(family)}.`
+      : '';
+  return (
+    `Inference (<code>--seed ${seed}</code>; each cell's draws are seeded by the seed and the names of its row and column): every ${escapeXml(cell)} ` +
+    `has ${parts.join(' and ')}; hover a cell for its value; ${hover}. They are in results.json (<code>inference</code>) and are columns of the CSV.${marks}`
+  );
 }
 
 export interface InferenceRun {

@@ -104,12 +104,24 @@ export function inferenceRefusal(measure: InferenceMeasure): NnsimError | undefi
   }
 }
 
+/**
+ * The parts of `settings` a measure does not get, and why: none for a measure with an N × N matrix
+ * option (inferenceRefusal), no permutation test for one whose value does not depend on the pairing.
+ */
+export function skippedParts(measure: InferenceMeasure, settings: InferenceSettings): { part: 'permutation' | 'bootstrap'; error: NnsimError }[] {
+  const refusal = inferenceRefusal(measure);
+  const out: { part: 'permutation' | 'bootstrap'; error: NnsimError }[] = [];
+  if (settings.permutations !== undefined && (refusal || !isPaired(measure.id))) out.push({ part: 'permutation', error: refusal ?? unpairedError(measure.id) });
+  if (settings.bootstrap !== undefined && refusal) out.push({ part: 'bootstrap', error: refusal });
+  return out;
+}
+
 function isPaired(id: string): boolean {
   return getDefinition(id as never).paired;
 }
 
 /** The error of requirePaired (E_OPTION, why the permutation test has no power) for an unpaired measure. */
-export function unpairedError(id: string): NnsimError {
+function unpairedError(id: string): NnsimError {
   try {
     requirePaired(getDefinition(id as never));
   } catch (error) {
@@ -193,6 +205,9 @@ export async function measureInferenceAsync(
 /** What Benjamini–Hochberg is applied over, for reports and results.json. */
 export const FALSE_DISCOVERY_FAMILY =
   "Benjamini–Hochberg over each measure's cells of one matrix: the off-diagonal cells (a representation against itself is not tested), each unordered pair once for a symmetric measure";
+
+/** The family of a layer × layer comparison of two different models: every cell is a test. */
+export const FALSE_DISCOVERY_FAMILY_ALL_CELLS = "Benjamini–Hochberg over each measure's cells of one matrix: every layer of A against every layer of B";
 
 /**
  * Benjamini–Hochberg q-values of one measure's K × K p-values (row-major, NaN = not tested): the family

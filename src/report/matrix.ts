@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 
 import { averageLinkage, matrixDistances } from './cluster.js';
 import { measureScale } from './colour.js';
-import { directionText, measureSubtitle } from './figures.js';
+import { directionText, extrasTooltip, measureSubtitle } from './figures.js';
 import { defaultCellSize, heatmapPanel } from './heatmap.js';
 import { classicalMds } from './mds.js';
 import { type MeasureSummary, csvText } from './pairwise.js';
@@ -99,28 +99,9 @@ function flatValues(table: MatrixTable, key: string): Float64Array {
   return out;
 }
 
-/** Names of extras shown on hover in their own notation: `[lower, upper]`, `p = …`, `q = …`. */
-const SHOWN_AS: Readonly<Record<string, string>> = { pValue: 'p', qValue: 'q', standardError: 'SE' };
-
 function tooltips(table: MatrixTable, key: string): (string | undefined)[][] {
   const errors = new Map(table.errors.filter((e) => e.measure === key).map((e) => [`${e.row}\u0000${e.col}`, `${e.code}: ${e.message}`]));
-  const extras = table.extras?.[key] ?? {};
-  const others = Object.entries(extras).filter(([name]) => name !== 'lower' && name !== 'upper' && name !== 'standardError');
-  return table.names.map((row, i) =>
-    table.names.map((col, j) => {
-      const error = errors.get(`${row}\u0000${col}`);
-      if (error) return error;
-      const lower = extras.lower?.[i]?.[j];
-      const upper = extras.upper?.[i]?.[j];
-      const interval = typeof lower === 'number' && typeof upper === 'number' ? [`[${formatValue(lower)}, ${formatValue(upper)}]`] : [];
-      const shown = others.flatMap(([name, grid]) => {
-        const v = grid[i]?.[j];
-        return v === null || v === undefined ? [] : [`${SHOWN_AS[name] ?? name} = ${formatValue(v)}`];
-      });
-      const parts = [...interval, ...shown];
-      return parts.length > 0 ? parts.join(', ') : undefined;
-    }),
-  );
+  return table.names.map((row, i) => table.names.map((col, j) => errors.get(`${row}\u0000${col}`) ?? extrasTooltip(table.extras?.[key], i, j)));
 }
 
 /** The heatmap (and its clustering note) of one measure over one table. */
