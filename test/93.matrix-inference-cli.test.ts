@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { compareMatrix } from '../src/index.js';
+import { cellSeed, compareMatrix, permutationTest } from '../src/index.js';
 import { encodeSafetensors } from '../src/io/safetensors.js';
 import type { Matrix } from '../src/matrix.js';
 import { ensureBuilt, expectOneLineError, nnsim, tmp } from './helpers/cli.js';
@@ -111,5 +111,45 @@ describe('nnsim matrix with inference', () => {
     expectOneLineError(nnsim(['matrix', ...two, '--permutations', '0']), /'permutations' of nnsim matrix .*received number 0 \[E_OPTION\]/);
     expectOneLineError(nnsim(['matrix', ...two, '--bootstrap', '2000000']), /'resamples' of bootstrap of nnsim matrix .*\[E_OPTION\]/);
     expectOneLineError(nnsim(['matrix', ...two, '--permutations', '10', '--seed', String(2 ** 53)]), /'seed' of nnsim matrix .*\[E_OPTION\]/);
+  });
+});
+
+describe('nnsim pairwise with inference', () => {
+  it('tests every layer pair with the library’s numbers, hatches the independent ones', () => {
+    const dir = tmp();
+    const other = randomMatrix(N, 4, 31);
+    const write = (name: string, layers: Record<string, Matrix>): string => {
+      const tensors: Record<string, unknown> = {};
+      for (const [layer, m] of Object.entries(layers)) tensors[layer] = { dtype: 'F64', shape: [m.rows, m.cols], data: m.data };
+      const path = join(dir, `${name}.safetensors`);
+      writeFileSync(path, encodeSafetensors(tensors as Parameters<typeof encodeSafetensors>[0]));
+      return path;
+    };
+    const layersA = { l1: base, l2: other };
+    const layersB = { l1: models.b!, l2: randomMatrix(N, 5, 32) };
+    const out = tmp();
+    const r = nnsim(['pairwise', write('A', layersA), write('B', layersB), '-m', 'cka', '--permutations', '99', '--bootstrap', '20', '--seed', '5', '--no-png', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { inference: Inference };
+    const { values, tests } = results.inference;
+    expect(tests).toEqual({ cka: 4 });
+    const names = ['l1', 'l2'] as const;
+    names.forEach((la, i) =>
+      names.forEach((lb, j) => {
+        const p = permutationTest('cka', layersA[la], layersB[lb], { permutations: 99, seed: cellSeed(5, la, lb) });
+        expect(values.cka!.pValue![i]![j]).toBe(p.pValue);
+      }),
+    );
+    expect(values.cka!.qValue![0]![0]).toBeLessThan(0.05);
+    const csv = readFileSync(join(out, 'results.csv'), 'utf8').split('\n');
+    expect(csv[0]).toBe('measure,layerA,layerB,value,pValue,qValue,lower,upper,standardError');
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    const cell = (la: string, lb: string): string => new RegExp(`<title>A ${la} × B ${lb}: [^<]*</title><rect[^>]*/>(<path[^>]*>)?`).exec(html)![0];
+    expect(cell('l1', 'l1')).toMatch(/; \[0\.\d+, 0\.\d+\], p = 0\.01, q = 0\.0\d+<\/title>/);
+    expect(cell('l1', 'l1')).not.toMatch(/<path/);
+    expect(cell('l2', 'l1')).toMatch(/stroke-opacity="0\.7"/);
+    expect(cell('l1', 'l2')).toMatch(/stroke-opacity="0\.7"/);
+    expect(html).toContain('over the 4 cells tested');
+    expectOneLineError(nnsim(['pairwise', join(dir, 'A.safetensors'), join(dir, 'B.safetensors'), '--fdr', '0.1', '--out', tmp()]), /--fdr .*add --permutations N/);
   });
 });
