@@ -17,7 +17,8 @@ import { NnsimError, nearest } from './errors.js';
 import { COMMON_FLAGS } from './cli-flags.js';
 import { MATRIX_USAGE, MERGE_USAGE, type MatrixCommandContext, matrixCommand, mergeCommand } from './cli-matrix.js';
 import { EXTRACT_USAGE, extractCommand } from './extract.js';
-import { INFERENCE_USAGE, inferenceFlags, inferenceJson, inferenceText, runInference, type InferenceOutcome } from './inference/cli.js';
+import { inferenceSettings } from './inference/matrix.js';
+import { INFERENCE_FLAGS, INFERENCE_USAGE, fdrFlag, flagSettings, inferenceNote, inferenceFlags, inferenceJson, inferenceText, runInference, type InferenceOutcome } from './inference/cli.js';
 import { printable } from './io/array.js';
 import {
   type ArrayEntry,
@@ -98,7 +99,7 @@ ${INFERENCE_USAGE}
 `,
   pairwise: `Usage: nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
                       [--rows N [--seed S]] [--name A=NAME] [--name B=NAME] [--include REGEX] [--exclude REGEX]
-                      [--shared-scale] [--no-png] [--quiet]
+                      [--permutations N] [--bootstrap N] [--seed S] [--fdr Q] [--shared-scale] [--no-png] [--quiet]
 
 A and B are folders of per-layer .npy files, or one .npz/.safetensors holding many arrays (one per layer).
 Writes DIR/index.html, results.json, results.csv and one SVG heatmap per measure.
@@ -112,6 +113,14 @@ ${SUBSET_HELP}
                   finite (the same colours in every run), else the extent of all values
 --no-png          write the figures as SVG only (default: SVG and PNG)
 --quiet           no progress bar (it is also off when stderr is not a terminal)
+${INFERENCE_USAGE}
+                  of every layer pair; a cell's own seed comes from S and the two layer names
+--fdr Q           with --permutations: the report hatches cells whose Benjamini–Hochberg q-value (over
+                  the measure's layer pairs; off-diagonal, each unordered pair once for a symmetric
+                  measure, when a model meets itself) is above Q (default 0.05): not different from a
+                  random pairing. results.json ('inference': values[measure][pValue|qValue|lower|upper|
+                  standardError][layerA][layerB], tests, errors, skipped) and the CSV columns pValue,
+                  qValue, lower, upper, standardError hold them; hover a cell for [lower, upper], p, q
 `,
   list: `Usage: nnsim list [--json]
 
@@ -454,11 +463,6 @@ function subsetJson(subset: Subset | undefined): unknown {
   return subset ? { rows: subset.rows, of: subset.of, seed: subset.seed, stratified: subset.stratified } : null;
 }
 
-const INFERENCE_FLAGS = {
-  permutations: { type: 'string' },
-  bootstrap: { type: 'string' },
-} as const;
-
 function compareCommand(args: string[], io: Io): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -612,7 +616,7 @@ function pngWarning(io: Io, written: WrittenReport): void {
 function pairwiseCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
-    options: { ...COMMON, ...REPORT_FLAGS, ...LAYER_FILTER_FLAGS, out: { type: 'string' }, name: { type: 'string', multiple: true } },
+    options: { ...COMMON, ...REPORT_FLAGS, ...LAYER_FILTER_FLAGS, ...INFERENCE_FLAGS, fdr: { type: 'string' }, out: { type: 'string' }, name: { type: 'string', multiple: true } },
     allowPositionals: true,
   });
   if (positionals.length !== 2) throw new UsageError(`pairwise needs two models (A B); got ${positionals.length}. Run 'nnsim pairwise --help'`);
@@ -620,8 +624,12 @@ function pairwiseCommand(args: string[], io: Io): number {
   const views = parseViews(values);
   const [nameA, nameB] = modelNames(values.name ?? [], positionals[0]!, positionals[1]!);
   const allLabels = values.labels !== undefined ? readLabels(values.labels) : undefined;
+  const inference = inferenceFlags(values, (message) => new UsageError(message));
+  const fdr = fdrFlag(values.fdr, inference, (message) => new UsageError(message));
+  if (inference) inferenceSettings('nnsim pairwise', { ...inference });
   const [entriesA, entriesB, allRows] = openSides(positionals[0]!, positionals[1]!, views, layerFilter(values), io);
-  const subset = chooseSubset(values, allRows, allLabels);
+  // One --seed S seeds both the subset and the permutations/resamples.
+  const subset = chooseSubset(values, allRows, allLabels, inference !== undefined);
   const labels = subsetLabels(allLabels, subset);
   const rows = subset?.rows ?? allRows;
   const plan = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
@@ -635,7 +643,7 @@ function pairwiseCommand(args: string[], io: Io): number {
   const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim pairwise');
   let result;
   try {
-    result = runPairwise(a, b, plan.runs, (done, total) => bar.update(done, total));
+    result = runPairwise(a, b, plan.runs, (done, total) => bar.update(done, total), inference && { ...flagSettings(inference), fdr });
   } finally {
     bar.stop();
   }
@@ -671,7 +679,9 @@ function pairwiseCommand(args: string[], io: Io): number {
     comparisons: [
       {
         title,
-        description: `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs${subset ? ` (${subsetText(subset)})` : ''}.`,
+        description:
+          `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs${subset ? ` (${subsetText(subset)})` : ''}.` +
+          (inference ? ` ${inferenceNote({ ...inference, fdr }, 'layer pair', result.inference!.family.replace(/^Benjamini–Hochberg over /, ''))}` : ''),
         folder: '',
         result: shown,
       },
@@ -690,12 +700,22 @@ function pairwiseCommand(args: string[], io: Io): number {
       printable(`nnsim: ${m.key}: ${failed.length} of ${total} layer pairs not computed (first: ${first.layerA} × ${first.layerB}, ${first.code}: ${first.message})`),
     );
   }
+  for (const s of result.inference?.skipped ?? []) {
+    io.err(printable(`nnsim: note: ${s.measure}: no ${s.part === 'permutation' ? 'permutation test' : 'bootstrap'} (${s.code}: ${s.message})`));
+  }
+  const untested = result.inference?.errors ?? [];
+  for (const m of result.measures) {
+    const failed = untested.filter((e) => e.measure === m.key);
+    if (failed.length > 0) {
+      io.err(printable(`nnsim: ${m.key}: inference failed for ${failed.length} layer pairs (first: ${failed[0]!.layerA} × ${failed[0]!.layerB}, ${failed[0]!.code}: ${failed[0]!.message})`));
+    }
+  }
   pngWarning(io, written);
   const index = relative(process.cwd(), join(dir, 'index.html'));
   if (subset) io.out(`nnsim: ${subsetText(subset)}`);
   io.out(`nnsim: wrote ${index.startsWith('..') ? join(dir, 'index.html') : index} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
   // Layer pairs where an implicitly picked measure is undefined (N ≤ D for some layers …) are left blank.
-  return result.errors.some((e) => !isPrecondition(e)) ? 1 : 0;
+  return result.errors.some((e) => !isPrecondition(e)) || untested.length > 0 ? 1 : 0;
 }
 
 // ---------------------------------------------------------------------------------------------- demo

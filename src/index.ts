@@ -85,6 +85,7 @@ export const compareMany = Object.assign(compareManySync, { async: compareManyAs
 export {
   compareMatrixAsync,
   type MatrixCellError,
+  type MatrixInference,
   type MatrixInputs,
   type MatrixMeasure,
   type MatrixOptions,
@@ -214,6 +215,7 @@ export {
   type PermutationTestOptions,
   type PermutationTestResult,
 } from './inference/index.js';
+export { cellSeed, matrixQValues, type ManyInferenceOptions } from './inference/matrix.js';
 /** permutationTest(id, a, b, { permutations, seed, alternative, measureOptions }) — and .async(…, run). */
 export const permutationTest = Object.assign(permutationTestSync, { async: permutationTestAsync });
 /** bootstrap(id, a, b, { resamples, seed, level, method, measureOptions }) — and .async(…, run). */

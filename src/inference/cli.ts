@@ -2,10 +2,11 @@
  * Inference on the command line: `nnsim compare A B --permutations N --bootstrap N --seed S` adds a
  * permutation p-value and a bootstrap interval to each measure's value.
  */
-import { NnsimError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { getDefinition } from '../registry.js';
-import { type BootstrapResult, type PermutationTestResult, bootstrapAsync, permutationTestAsync } from './index.js';
+import { escapeXml } from '../report/svg.js';
+import { type InferenceOutcome, type InferenceSettings, measureInferenceAsync } from './matrix.js';
+
+export type { InferenceOutcome } from './matrix.js';
 
 export interface InferenceFlags {
   readonly permutations?: number;
@@ -13,15 +14,19 @@ export interface InferenceFlags {
   readonly seed: number;
 }
 
-/** One measure's inference: a p-value and/or an interval, or why there is none. */
-export interface InferenceOutcome {
-  readonly permutation?: Pick<PermutationTestResult, 'pValue' | 'alternative' | 'permutations' | 'method'>;
-  readonly bootstrap?: Pick<BootstrapResult, 'lower' | 'upper' | 'standardError' | 'level' | 'method' | 'scheme' | 'sampleSize'> & {
-    readonly resamples: number;
+/** parseArgs options of the inference flags (--seed is among the common flags). */
+export const INFERENCE_FLAGS = {
+  permutations: { type: 'string' },
+  bootstrap: { type: 'string' },
+} as const;
+
+/** The flags as inference settings (--bootstrap: the 95 % percentile interval). */
+export function flagSettings(flags: InferenceFlags): InferenceSettings {
+  return {
+    permutations: flags.permutations,
+    bootstrap: flags.bootstrap === undefined ? undefined : { resamples: flags.bootstrap, level: 0.95, method: 'percentile' },
+    seed: flags.seed,
   };
-  /** Set when the measure has no permutation test (its value does not depend on the pairing). */
-  readonly unpaired?: true;
-  readonly error?: NnsimError;
 }
 
 function count(text: string | undefined, flag: string, usage: (message: string) => Error): number | undefined {
@@ -50,6 +55,38 @@ export function inferenceFlags(
   return { permutations, bootstrap, seed: count(values.seed, '--seed', usage) ?? 0 };
 }
 
+/** --fdr Q: the false discovery level of a report's marks (default 0.05); only with --permutations. */
+export function fdrFlag(text: string | undefined, flags: InferenceFlags | undefined, usage: (message: string) => Error): number {
+  if (text === undefined) return 0.05;
+  if (flags?.permutations === undefined) throw usage("--fdr sets the level of the permutation tests' marks: add --permutations N");
+  const level = Number(text);
+  if (!/^\s*[\d.eE+-]+\s*$/.test(text) || !(level > 0 && level < 1)) throw usage(`--fdr expects a level in (0, 1), e.g. 0.05; got '${text}'`);
+  return level;
+}
+
+/**
+ * What a report says about its per-cell inference (HTML): `cell` names a tested cell ('layer pair'),
+ * `family` the cells a q-value is computed over.
+ */
+export function inferenceNote(flags: InferenceFlags & { readonly fdr: number }, cell: string, family: string): string {
+  const { permutations, bootstrap, seed, fdr } = flags;
+  const parts = [
+    permutations !== undefined
+      ? `a permutation test with ${permutations} random re-pairings of the inputs (p = (1 + #{re-pairings at least as extreme}) / (1 + ${permutations}))`
+      : '',
+    bootstrap !== undefined ? `a 95 % bootstrap interval [lower, upper] from ${bootstrap} resamples of the inputs` : '',
+  ].filter(Boolean);
+  const hover = [bootstrap !== undefined ? '[lower, upper]' : '', permutations !== undefined ? 'p = …, q = …' : ''].filter(Boolean).join(', ');
+  const marks =
+    permutations !== undefined
+      ? ` <b>Hatched cells are not different from a random pairing</b>: Benjamini–Hochberg q &gt; ${fdr} over the tested cells of ${escapeXml(family)}.`
+      : '';
+  return (
+    `Inference (<code>--seed ${seed}</code>; each cell's draws are seeded by the seed and the names of its row and column): every ${escapeXml(cell)} ` +
+    `has ${parts.join(' and ')}; hover a cell for its value; ${hover}. They are in results.json (<code>inference</code>) and are columns of the CSV.${marks}`
+  );
+}
+
 export interface InferenceRun {
   readonly key: string;
   readonly id: string;
@@ -67,33 +104,12 @@ export async function runInference(
   flags: InferenceFlags,
   onProgress: (done: number, total: number) => void,
 ): Promise<Record<string, InferenceOutcome>> {
-  const total = runs.length * ((flags.permutations ?? 0) + (flags.bootstrap ?? 0));
-  let finished = 0;
-  const progress = (p: { done: number }): void => onProgress(finished + p.done, total);
+  const each = (flags.permutations ?? 0) + (flags.bootstrap ?? 0);
+  const total = runs.length * each;
+  const settings = flagSettings(flags);
   const out: Record<string, InferenceOutcome> = {};
-  for (const run of runs) {
-    let outcome: InferenceOutcome = {};
-    try {
-      if (flags.permutations !== undefined) {
-        if (getDefinition(run.id).paired) {
-          const p = await permutationTestAsync(run.id, a, b, { permutations: flags.permutations, seed: flags.seed, measureOptions: run.options }, { onProgress: progress });
-          outcome = { permutation: { pValue: p.pValue, alternative: p.alternative, permutations: p.permutations, method: p.method } };
-        } else {
-          outcome = { unpaired: true };
-        }
-        finished += flags.permutations;
-      }
-      if (flags.bootstrap !== undefined) {
-        const r = await bootstrapAsync(run.id, a, b, { resamples: flags.bootstrap, seed: flags.seed, measureOptions: run.options }, { onProgress: progress });
-        const { lower, upper, standardError, level, method, scheme, sampleSize } = r;
-        outcome = { ...outcome, bootstrap: { lower, upper, standardError, level, method, scheme, sampleSize, resamples: flags.bootstrap } };
-        finished += flags.bootstrap;
-      }
-    } catch (error) {
-      if (!(error instanceof NnsimError)) throw error;
-      outcome = { ...outcome, error };
-    }
-    out[run.key] = outcome;
+  for (const [k, run] of runs.entries()) {
+    out[run.key] = await measureInferenceAsync(run, a, b, settings, flags.seed, { onProgress: (done) => onProgress(k * each + done, total) });
   }
   return out;
 }

@@ -189,7 +189,8 @@ function splitOptions(kind: Kind, schema: OptionSchema, options: unknown): { own
  * resample or fold would have to carry the matrix's rows and columns with the inputs, and which input a
  * permutation should move it with is a modelling choice this version does not make for the user.
  */
-function refuseMatrixOptions(id: AnyMeasureId): void {
+/** @internal */
+export function refuseMatrixOptions(id: AnyMeasureId): void {
   const definition = getDefinition(id);
   const matrixOptions = Object.entries(definition.options).filter(([, spec]) => spec.type === 'matrix').map(([key]) => key);
   if (matrixOptions.length > 0) {
@@ -430,7 +431,8 @@ function defaultAlternative(definition: MeasureDefinition): Alternative {
   return definition.kind === 'similarity' ? 'greater' : 'less';
 }
 
-function requirePaired(definition: MeasureDefinition): void {
+/** @internal */
+export function requirePaired(definition: MeasureDefinition): void {
   if (!definition.paired) {
     throw new NnsimError(
       'E_OPTION',
