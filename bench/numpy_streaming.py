@@ -11,20 +11,8 @@ import time
 
 import numpy as np
 
-
-def centered(x):
-    return x - x.mean(axis=0, keepdims=True)
-
-
-def cka(a, b):
-    x, y = centered(a), centered(b)
-    return float(np.linalg.norm(x.T @ y) ** 2 / (np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y)))
-
-
-def procrustes(a, b):
-    x, y = centered(a), centered(b)
-    nuc = np.linalg.svd(x.T @ y, compute_uv=False).sum()
-    return float(np.sqrt(max(0.0, np.linalg.norm(x) ** 2 + np.linalg.norm(y) ** 2 - 2 * nuc)))
+# The same NumPy formulas as the matrix benchmark (this folder is on sys.path when run as a script).
+from matrix_numpy import cka, procrustes  # noqa: E402
 
 
 def openblas_core():

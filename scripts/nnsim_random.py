@@ -67,6 +67,37 @@ class Random:
         return sorted(items[:count])
 
 
+# Index streams of inference (native/core/inference.cpp): one generator per permutation, resample or
+# grouping, seeded from (seed, index) alone.
+def _mix(z):
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def stream_seed(seed, index):
+    return _mix(_mix((seed + 0x9E3779B97F4A7C15) & M64) ^ ((index * 0xD1342543DE82EF95 + 0x632BE59BD9B4E019) & M64))
+
+
+def row_permutation(seed, index, n):
+    random = Random(stream_seed(seed, index))
+    out = list(range(n))
+    for i in range(n, 1, -1):
+        j = random.below(i)
+        out[i - 1], out[j] = out[j], out[i - 1]
+    return out
+
+
+def random_groups(seed, n, groups):
+    order = row_permutation(seed, 0, n)
+    group = [0] * n
+    for position, row in enumerate(order):
+        group[row] = position % groups
+    return group
+
+
+def cross_validation_folds(seed, n, folds):
+    return random_groups(seed, n, folds)
 def sample_rows(n, count, seed, labels=None):
     """nnsim's sampleRows (native/core/random.hpp): a subset of `count` of n rows, stratified by label."""
     rng = Random(seed)

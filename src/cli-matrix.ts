@@ -21,7 +21,10 @@ import { modelNameOf } from './report/labels.js';
 import { type MatrixErrorRecord, type MatrixReportMeasure, type MatrixTable, writeMatrixReport } from './report/matrix.js';
 import { type MeasureRun, summarize } from './report/pairwise.js';
 import { escapeXml } from './report/svg.js';
+import { nullLegend, nullMarks } from './report/figures.js';
 import { fileSignature, hashJson, parseShard, planShards } from './shards.js';
+import { INFERENCE_FLAGS, type InferenceFlags, fdrFlag, flagSettings, inferenceFlags, inferenceNote } from './inference/cli.js';
+import { FALSE_DISCOVERY_FAMILY, inferenceSettings, matrixQValues, skippedParts } from './inference/matrix.js';
 
 interface Io {
   out(text: string): void;
@@ -60,6 +63,7 @@ export interface MatrixCommandContext {
 export const MATRIX_USAGE = `Usage: nnsim matrix MODEL MODEL… --out DIR [--layer NAME|/REGEX/ | --all-layers [--reduce diagonal|max|mean]]
              [--measure ID …] [--option K=V …] [--labels FILE] [--include REGEX] [--exclude REGEX] [--ids FILE …]
              [--name NAME …] [--layout L] [--reshape R] [--cluster] [--shard i/n|auto] [--shared-scale] [--no-png] [--quiet]
+             [--permutations N] [--bootstrap N] [--seed S] [--fdr Q]
 
 A MODEL is a .npy/.npz/.safetensors file or a folder of per-layer .npy files; every MODEL holds the same
 inputs in the same order (checked against 'ids' tensors or --ids files). Writes one K × K matrix per
@@ -74,7 +78,20 @@ measure (heatmap, MDS map for metrics), results.json, results.csv and index.html
 --cluster             rows in average-linkage clustering order
 --shard i/n           compute shard i (0-based) of n and write part-i-of-n.json into --out; 'auto' reads
                       SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (or JOB_COMPLETION_INDEX/NNSIM_SHARD_COUNT);
-                      then 'nnsim merge DIR --out REPORT' (deploy/slurm/ has the array-job scripts)`;
+                      then 'nnsim merge DIR --out REPORT' (deploy/slurm/ has the array-job scripts)
+--permutations N      permutation test of every off-diagonal cell (N random re-pairings of the inputs):
+                      pValue = (1 + #{at least as extreme}) / (1 + N), and qValue = Benjamini–Hochberg over
+                      each measure's tested cells of the matrix (off-diagonal; each unordered pair once for
+                      a symmetric measure; computed after merging the shards)
+--bootstrap N         95 % bootstrap interval (lower, upper) and standardError of every off-diagonal cell
+                      from N resamples of the inputs (half-size subsamples where duplicated rows break)
+--seed S              seed of the draws (default 0); a cell's own seed comes from S and the names of its
+                      row and column only, so shards and a single run agree
+--fdr Q               the report hatches cells with qValue > Q (default 0.05): not different from a random
+                      pairing of the inputs
+                      These are in results.json ('inference': settings, family, tests, values[measure]
+                      [pValue|qValue|lower|upper|standardError][row][col], errors, skipped) and are columns
+                      of results.csv; hover a cell of the report for value; [lower, upper], p = …, q = ….`;
 
 export const MERGE_USAGE = `Usage: nnsim merge DIR|PART… --out DIR [--no-png] [--quiet]
 
@@ -115,7 +132,12 @@ interface MatrixJob {
   readonly reduce: Reduction | null;
   readonly cluster: boolean;
   readonly sharedScale: boolean;
+  /** --permutations/--bootstrap/--seed (null without them) and the --fdr level of the report's marks. */
+  readonly inference?: (InferenceFlags & { readonly fdr: number }) | null;
 }
+
+/** The per-cell inference results (p-value, interval) of a cell, as results.json and the CSV name them. */
+const CELL_EXTRAS = ['pValue', 'lower', 'upper', 'standardError'] as const;
 
 /** One computed (or failed) cell: row against column by one measure. */
 interface Cell {
@@ -124,6 +146,12 @@ interface Cell {
   readonly measure: string;
   readonly value?: number;
   readonly error?: { readonly code: string; readonly message: string };
+  readonly pValue?: number;
+  readonly lower?: number;
+  readonly upper?: number;
+  readonly standardError?: number;
+  /** Why the cell's permutation test or bootstrap failed (its value is computed). */
+  readonly inferenceError?: { readonly code: string; readonly message: string };
 }
 
 const PART_FORMAT = 'nnsim-matrix-part';
@@ -288,40 +316,60 @@ function computeCells(
 ): Cell[] {
   const needed = [...new Set(pairs.flat())].sort((x, y) => x - y);
   if (needed.length === 0) return [];
-  const local = new Map(needed.map((g, l) => [g, l]));
-  // Decode only the rows this run needs.
-  const matrices: (Matrix | undefined)[] = needed.map((g) => {
-    const matrix = toRepresentation(entries[g]!, view);
+  // Decode only the rows this run needs, named as in the job: a cell's inference seed comes from the
+  // names of its row and column (cellSeed), the same in every shard.
+  const inputs: Record<string, Matrix> = {};
+  for (const g of needed) {
+    inputs[job.rows[g]!.name] = toRepresentation(entries[g]!, view);
     entries[g] = undefined;
-    return matrix;
-  });
+  }
   entries.length = 0;
+  const names = Object.keys(inputs);
+  const local = new Map(needed.map((g) => [g, names.indexOf(job.rows[g]!.name)]));
   // Synchronously: the decoded arrays are nnsim's own, so no worker needs a copy of them (the async
   // form copies each input once); the progress bar redraws itself from onProgress.
   const result = compareMatrix(
     runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
-    matrices as Matrix[],
+    inputs,
     {
       errors: 'return',
       pairs: pairs.map(([i, j]) => [local.get(i)!, local.get(j)!] as [number, number]),
       onProgress: (p) => bar.update(p.done, p.total),
-      onRelease: (index) => (matrices[index] = undefined),
+      onRelease: (_, name) => delete inputs[name],
+      ...(job.inference ? flagSettings(job.inference) : {}),
     },
   );
   const size = needed.length;
-  const failures = new Map(result.errors.map((e) => [`${e.measure}\u0000${e.row}\u0000${e.col}`, e.error]));
+  const key = (measure: string, row: number, col: number): string => `${measure}\u0000${row}\u0000${col}`;
+  const failures = new Map(result.errors.map((e) => [key(e.measure, e.row, e.col), e.error]));
+  const inferenceFailures = new Map((result.inference?.errors ?? []).map((e) => [key(e.measure, e.row, e.col), e.error]));
   const cells: Cell[] = [];
   for (const [i, j] of pairs) {
     for (const [row, col] of i === j ? [[i, j]] : [[i, j], [j, i]]) {
       const li = local.get(row!)!;
       const lj = local.get(col!)!;
       for (const m of job.measures) {
-        const error = failures.get(`${m.key}\u0000${li}\u0000${lj}`);
-        cells.push(
-          error
-            ? { row: row!, col: col!, measure: m.key, error: { code: error.code, message: error.message } }
-            : { row: row!, col: col!, measure: m.key, value: result.values[m.key]![li * size + lj]! },
+        const error = failures.get(key(m.key, li, lj));
+        if (error) {
+          cells.push({ row: row!, col: col!, measure: m.key, error: { code: error.code, message: error.message } });
+          continue;
+        }
+        // JSON has no NaN: a result that was not computed is left out.
+        const extras = Object.fromEntries(
+          CELL_EXTRAS.flatMap((name) => {
+            const v = result.extras?.[m.key]?.[name]?.[li * size + lj];
+            return v === undefined || Number.isNaN(v) ? [] : [[name, v]];
+          }),
         );
+        const failed = inferenceFailures.get(key(m.key, li, lj));
+        cells.push({
+          row: row!,
+          col: col!,
+          measure: m.key,
+          value: result.values[m.key]![li * size + lj]!,
+          ...extras,
+          ...(failed ? { inferenceError: { code: failed.code, message: failed.message } } : {}),
+        });
       }
     }
   }
@@ -370,6 +418,50 @@ function assemble(job: MatrixJob, cells: readonly Cell[]): { values: Record<stri
     if (missing >= 0) throw new NnsimError('E_INTERNAL', `cell ${job.rows[Math.floor(missing / k)]!.name} × ${job.rows[missing % k]!.name} of ${m.key} was not computed`);
   }
   return { values, errors };
+}
+
+interface InferenceTables {
+  /** extras[key][name][i][j] (name: pValue, qValue, lower, upper, standardError); null where not computed. */
+  readonly extras: Record<string, Record<string, Grid>>;
+  /** Cells with q above the --fdr level (not distinguishable from a random pairing). */
+  readonly marks: Record<string, boolean[][]>;
+  readonly legends: Record<string, string>;
+  readonly tests: Record<string, number>;
+  readonly errors: MatrixErrorRecord[];
+  readonly skipped: { readonly measure: string; readonly part: 'permutation' | 'bootstrap'; readonly code: string; readonly message: string }[];
+}
+
+/**
+ * The cells' p-values and intervals as K × K grids, and the q-values over all of them (matrixQValues:
+ * computed here, after the shards are merged, the same way for a single run).
+ */
+function assembleInference(job: MatrixJob, cells: readonly Cell[]): InferenceTables | undefined {
+  const settings = job.inference;
+  if (!settings) return undefined;
+  const k = job.rows.length;
+  const grid = (): Grid => Array.from({ length: k }, () => new Array<number | null>(k).fill(null));
+  const names = [...(settings.permutations !== undefined ? ['pValue', 'qValue'] : []), ...(settings.bootstrap !== undefined ? ['lower', 'upper', 'standardError'] : [])];
+  const tables: InferenceTables = { extras: {}, marks: {}, legends: {}, tests: {}, errors: [], skipped: [] };
+  for (const m of job.measures) {
+    tables.extras[m.key] = Object.fromEntries(names.map((name) => [name, grid()]));
+    for (const { part, error } of skippedParts(m, flagSettings(settings))) tables.skipped.push({ measure: m.key, part, code: error.code, message: error.message });
+  }
+  for (const c of cells) {
+    const extras = tables.extras[c.measure]!;
+    for (const name of CELL_EXTRAS) if (c[name] !== undefined && extras[name]) extras[name][c.row]![c.col] = c[name];
+    if (c.inferenceError) tables.errors.push({ measure: c.measure, row: job.rows[c.row]!.name, col: job.rows[c.col]!.name, ...c.inferenceError });
+  }
+  if (settings.permutations === undefined) return tables;
+  for (const m of job.measures) {
+    const extras = tables.extras[m.key]!;
+    const p = Float64Array.from(extras.pValue!.flat(), (v) => v ?? NaN);
+    const { qValues, tests } = matrixQValues(p, k, m.symmetric);
+    extras.qValue = extras.qValue!.map((row, i) => row.map((_, j) => (Number.isNaN(qValues[i * k + j]!) ? null : qValues[i * k + j]!)));
+    tables.marks[m.key] = nullMarks(extras.qValue, settings.fdr);
+    tables.tests[m.key] = tests;
+    tables.legends[m.key] = nullLegend(settings.fdr, tests);
+  }
+  return tables;
 }
 
 /** Model × model from layer × layer blocks (see MATRIX_USAGE and the README for the definitions). */
@@ -422,6 +514,7 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
   const job = JSON.parse(JSON.stringify(jobJson)) as MatrixJob;
   const measures = reportMeasures(job);
   const full = assemble(job, cells);
+  const inference = assembleInference(job, cells);
   const names = job.rows.map((r) => r.name);
   const layers: MatrixTable = {
     axis: job.allLayers ? 'layer' : 'model',
@@ -430,6 +523,7 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
     labels: job.allLayers ? job.rows.map((r) => r.layer) : undefined,
     values: full.values,
     errors: full.errors,
+    ...(inference ? { extras: inference.extras, marks: inference.marks, markLegends: inference.legends } : {}),
   };
   let main = layers;
   let reduced: { values: Record<string, Grid>; errors: MatrixErrorRecord[] } | undefined;
@@ -446,6 +540,18 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
     ...(reduced && job.reduce
       ? { reduced: { method: job.reduce, definition: REDUCTION_TEXT[job.reduce], models: main.names, values: reduced.values, errors: reduced.errors } }
       : {}),
+    ...(inference && job.inference
+      ? {
+          inference: {
+            ...job.inference,
+            family: FALSE_DISCOVERY_FAMILY,
+            tests: inference.tests,
+            values: inference.extras,
+            errors: inference.errors,
+            skipped: inference.skipped,
+          },
+        }
+      : {}),
   };
   const models = job.models.length;
   const intro =
@@ -460,6 +566,7 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
     measures,
     main,
     detail: job.reduce ? layers : undefined,
+    inference: inference && job.inference ? inferenceNote(job.inference, `off-diagonal ${job.reduce ? 'layer × layer ' : ''}cell`, 'their matrix (per measure: the off-diagonal cells, each unordered pair once for a symmetric measure; the count is under each heatmap)') : undefined,
     reduction: job.reduce ? `Model × model (<code>--reduce ${job.reduce}</code>): each cell is ${escapeXml(REDUCTION_TEXT[job.reduce])}; a block with a failed layer pair has no value.` : undefined,
     results,
     cluster: job.cluster,
@@ -472,9 +579,17 @@ export function finishMatrix(jobJson: MatrixJob, cells: readonly Cell[], dir: st
   for (const m of job.measures) {
     const failed = full.errors.filter((e) => e.measure === m.key);
     if (failed.length > 0) lines.push(`${m.key}: ${failed.length} of ${total} cells not computed (first: ${failed[0]!.row} × ${failed[0]!.col}, ${failed[0]!.code}: ${failed[0]!.message})`);
+    const untested = inference?.errors.filter((e) => e.measure === m.key) ?? [];
+    if (untested.length > 0) {
+      lines.push(`${m.key}: inference failed for ${untested.length} cells (first: ${untested[0]!.row} × ${untested[0]!.col}, ${untested[0]!.code}: ${untested[0]!.message})`);
+    }
   }
+  for (const s of inference?.skipped ?? []) lines.push(`note: ${s.measure}: no ${s.part === 'permutation' ? 'permutation test' : 'bootstrap'} (${s.code}: ${s.message})`);
   return lines;
 }
+
+/** A line of finishMatrix that makes the command fail (warnings and notes do not). */
+const isFailure = (line: string): boolean => !line.startsWith('warning:') && !line.startsWith('note:');
 
 // ------------------------------------------------------------------------------------------- parts
 
@@ -603,10 +718,12 @@ function combineParts(paths: readonly string[]): { job: MatrixJob; cells: Cell[]
 
 // ----------------------------------------------------------------------------------------- commands
 
-// --rows/--seed (a random subset of the inputs) are not taken here: parseArgs refuses them.
-const { rows: _rows, seed: _seed, ...MATRIX_COMMON } = COMMON_FLAGS;
+// --rows (a random subset of the inputs) is not taken here: parseArgs refuses it; --seed seeds the inference.
+const { rows: _rows, ...MATRIX_COMMON } = COMMON_FLAGS;
 const MATRIX_FLAGS = {
   ...MATRIX_COMMON,
+  ...INFERENCE_FLAGS,
+  fdr: { type: 'string' },
   ...LAYER_FILTER_FLAGS,
   layer: { type: 'string' },
   'all-layers': { type: 'boolean' },
@@ -635,6 +752,10 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
   if (values.reduce !== undefined && !values['all-layers']) throw ctx.usage('--reduce turns layer × layer blocks into one value per model pair: add --all-layers');
   if ((values.layout ?? []).some((l) => /(^|,)\s*[abAB]=/.test(l))) throw ctx.usage("matrix applies --layout to every model: drop 'a=' / 'b=' (files can declare their own layouts)");
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const inference = inferenceFlags(values, ctx.usage);
+  const fdr = fdrFlag(values.fdr, inference, ctx.usage);
+  // Checked before any array is read (compareMatrix checks them again).
+  if (inference) inferenceSettings('nnsim matrix', { ...inference });
   const view = ctx.view(values);
   const filter = layerFilter(values);
   const names = modelNames(positionals, values.name ?? [], ctx);
@@ -688,6 +809,7 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
     reduce: (values.reduce as Reduction | undefined) ?? null,
     cluster: values.cluster === true,
     sharedScale: values['shared-scale'] === true,
+    inference: inference ? { ...inference, fdr } : null,
   };
   for (const note of notes) io.err(printable(note));
   ctx.reportSkipped(plan.skipped, io);
@@ -747,7 +869,7 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
   const m = job.models.length;
   const reduced = job.reduce ? ` → ${m} × ${m} models by --reduce ${job.reduce}` : '';
   io.out(`nnsim: wrote ${wrote(dir, 'index.html')} (${job.measures.length} measures × ${k} × ${k} ${job.allLayers ? 'layers' : 'models'}${reduced})`);
-  return lines.some((l) => !l.startsWith('warning:')) ? 1 : 0;
+  return lines.some(isFailure) ? 1 : 0;
 }
 
 /** `nnsim merge DIR|PART… --out DIR`. */
@@ -767,5 +889,5 @@ export async function mergeCommand(args: string[], io: Io, ctx: MatrixCommandCon
   const lines = finishMatrix(job, cells, dir, { png: values['no-png'] !== true, command: `nnsim merge ${args.join(' ')}` });
   for (const line of lines) io.err(printable(`nnsim: ${line}`));
   io.out(`nnsim: wrote ${wrote(dir, 'index.html')} (merged ${job.rows.length} × ${job.rows.length} ${job.allLayers ? 'layers' : 'models'})`);
-  return lines.some((l) => !l.startsWith('warning:')) ? 1 : 0;
+  return lines.some(isFailure) ? 1 : 0;
 }

@@ -18,6 +18,8 @@ import { NnsimError, nearest } from './errors.js';
 import { COMMON_FLAGS } from './cli-flags.js';
 import { MATRIX_USAGE, MERGE_USAGE, type MatrixCommandContext, matrixCommand, mergeCommand } from './cli-matrix.js';
 import { EXTRACT_USAGE, extractCommand } from './extract.js';
+import { inferenceSettings } from './inference/matrix.js';
+import { INFERENCE_FLAGS, INFERENCE_USAGE, fdrFlag, flagSettings, inferenceNote, inferenceFlags, inferenceJson, inferenceText, runInference, type InferenceOutcome } from './inference/cli.js';
 import { printable } from './io/array.js';
 import {
   type ArrayEntry,
@@ -88,23 +90,26 @@ const SUBSET_HELP = `--rows N          compare a random subset of N inputs (the 
 /** Each command's own --help. */
 const COMMAND_USAGE: Record<string, string> = {
   compare: `Usage: nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
-                     [--rows N [--seed S]] [--precision double|single] [--stream] [--json] [--quiet]
+                     [--rows N] [--permutations N] [--bootstrap N] [--seed S] [--precision double|single] [--stream]
+                     [--json] [--quiet]
 
 ${ARRAYS_HELP}
 ${MEASURE_OPTIONS_HELP}
 ${SUBSET_HELP}
+${INFERENCE_USAGE}
 --precision P     'single': the D × D products of the feature-space measures (linear CKA, Procrustes,
                   angular shape, Bures) in float32, summed in float64: about 2× faster, ~1e-6 relative error
 --stream          read A and B in blocks of rows, never whole (automatic when the arrays would take more
                   than 256 MB and every measure streams: memory stays at two blocks plus the D × D
                   statistics); .npy or single-tensor .safetensors of float32/float64, 3-D/4-D arrays
-                  reshaped block by block; not with --rows or --labels
+                  reshaped block by block; not with --rows, --labels, --permutations or --bootstrap
 --json            machine-readable output (schema in the README)
---quiet           no progress bar while streaming (it is also off when stderr is not a terminal)
+--quiet           no progress bar while streaming or for --permutations/--bootstrap (it is also off when
+                  stderr is not a terminal)
 `,
   pairwise: `Usage: nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
                       [--rows N [--seed S]] [--name A=NAME] [--name B=NAME] [--include REGEX] [--exclude REGEX]
-                      [--shared-scale] [--no-png] [--quiet]
+                      [--permutations N] [--bootstrap N] [--seed S] [--fdr Q] [--shared-scale] [--no-png] [--quiet]
 
 A and B are folders of per-layer .npy files, or one .npz/.safetensors holding many arrays (one per layer).
 Writes DIR/index.html, results.json, results.csv and one SVG heatmap per measure.
@@ -118,6 +123,14 @@ ${SUBSET_HELP}
                   finite (the same colours in every run), else the extent of all values
 --no-png          write the figures as SVG only (default: SVG and PNG)
 --quiet           no progress bar (it is also off when stderr is not a terminal)
+${INFERENCE_USAGE}
+                  of every layer pair; a cell's own seed comes from S and the two layer names
+--fdr Q           with --permutations: the report hatches cells whose Benjamini–Hochberg q-value (over
+                  the measure's layer pairs; off-diagonal, each unordered pair once for a symmetric
+                  measure, when a model meets itself) is above Q (default 0.05): not different from a
+                  random pairing. results.json ('inference': values[measure][pValue|qValue|lower|upper|
+                  standardError][layerA][layerB], tests, errors, skipped) and the CSV columns pValue,
+                  qValue, lower, upper, standardError hold them; hover a cell for [lower, upper], p, q
 `,
   list: `Usage: nnsim list [--json]
 
@@ -424,10 +437,18 @@ function integerFlag(flag: string, text: string, min: number): number {
   return n;
 }
 
-/** --rows/--seed → the subset of the `total` inputs (stratified by the labels when given), or none. */
-function chooseSubset(values: { rows?: string; seed?: string }, total: number, labels: Int32Array | undefined): Subset | undefined {
+/**
+ * --rows/--seed → the subset of the `total` inputs (stratified by the labels when given), or none.
+ * `seedUsed`: the command's --seed also seeds something else (compare's permutations and resamples).
+ */
+function chooseSubset(
+  values: { rows?: string; seed?: string },
+  total: number,
+  labels: Int32Array | undefined,
+  seedUsed = false,
+): Subset | undefined {
   if (values.rows === undefined) {
-    if (values.seed !== undefined) throw new UsageError('--seed chooses the rows of --rows N; give --rows too');
+    if (values.seed !== undefined && !seedUsed) throw new UsageError('--seed chooses the rows of --rows N; give --rows too');
     return undefined;
   }
   const rows = integerFlag('--rows', values.rows, 1);
@@ -463,31 +484,38 @@ interface Compared {
   readonly b: { source: string; shape: readonly number[]; rows: number; cols: number };
   readonly outcomes: Record<string, number | NnsimError>;
   readonly streamed?: { blocks: number; blockRows: number };
+  /** The loaded arrays (not when streamed), for --permutations/--bootstrap. */
+  readonly loaded?: { a: Matrix; b: Matrix };
 }
 
-function compareCommand(args: string[], io: Io): number {
+function compareCommand(args: string[], io: Io): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { ...COMMON, json: { type: 'boolean' }, precision: { type: 'string' }, stream: { type: 'boolean' } },
+    options: { ...COMMON, ...INFERENCE_FLAGS, json: { type: 'boolean' }, precision: { type: 'string' }, stream: { type: 'boolean' } },
     allowPositionals: true,
   });
   if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim compare --help'`);
+  const inference = inferenceFlags(values, (message) => new UsageError(message));
   const views = parseViews(values);
   const precision = parsePrecision(values.precision);
-  if (values.stream && (values.rows !== undefined || values.labels !== undefined)) {
-    throw new UsageError(
-      `--stream reads every row of A and B; ${values.rows !== undefined ? '--rows compares a random subset in memory' : 'no streamable measure uses --labels'}: drop one of them`,
-    );
-  }
+  const inMemoryOnly =
+    values.rows !== undefined
+      ? '--rows compares a random subset in memory'
+      : values.labels !== undefined
+        ? 'no streamable measure uses --labels'
+        : inference !== undefined
+          ? '--permutations/--bootstrap resample the rows in memory'
+          : undefined;
+  if (values.stream && inMemoryOnly) throw new UsageError(`--stream reads every row of A and B once; ${inMemoryOnly}: drop one of them`);
   const allLabels = values.labels !== undefined ? readLabels(values.labels) : undefined;
   let plan: MeasurePlan | undefined;
   const planFor = (rows: number, labels: Int32Array | undefined): MeasurePlan =>
     (plan = planMeasures(values.measure ?? [], values.option ?? [], labels, rows));
-  // Large inputs whose measures all stream are read block by block (cli-streaming.ts); a subset, labels
-  // and the rest are loaded.
+  // Large inputs whose measures all stream are read block by block (cli-streaming.ts); a subset, labels,
+  // inference and the rest are loaded.
   let subset: Subset | undefined;
   let compared: Compared | undefined;
-  if (values.rows === undefined && allLabels === undefined) {
+  if (!inMemoryOnly) {
     const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim compare', 'rows');
     try {
       const streamed = streamCompare(
@@ -503,11 +531,19 @@ function compareCommand(args: string[], io: Io): number {
   }
   if (!compared) {
     const [ea, eb, total] = openPair(positionals[0]!, positionals[1]!, views);
-    subset = chooseSubset(values, total, allLabels);
+    // One --seed S seeds both the subset and the permutations/resamples.
+    subset = chooseSubset(values, total, allLabels, inference !== undefined);
     const labels = subsetLabels(allLabels, subset);
     const runs = planFor(subset?.rows ?? total, labels).runs;
-    const a = subset ? takeRows(toRepresentation(ea, views.a), subset.indices, 'A') : toSourceRepresentation(ea, views.a);
-    const b = subset ? takeRows(toRepresentation(eb, views.b), subset.indices, 'B') : toSourceRepresentation(eb, views.b);
+    // Float32 files stay float32 unless a subset or the inference (which resamples float64 rows) needs a copy.
+    const load = (entry: ArrayEntry, view: ArrayView | undefined, name: string) =>
+      subset
+        ? takeRows(toRepresentation(entry, view), subset.indices, name)
+        : inference
+          ? toRepresentation(entry, view)
+          : toSourceRepresentation(entry, view);
+    const a = load(ea, views.a, 'A');
+    const b = load(eb, views.b, 'B');
     if (labels && labels.length !== a.rows) {
       throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the arrays have ${a.rows} rows (inputs)`);
     }
@@ -521,6 +557,7 @@ function compareCommand(args: string[], io: Io): number {
       a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
       b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
       outcomes,
+      loaded: inference ? { a: a as Matrix, b: b as Matrix } : undefined,
     };
   }
   const { a, b, outcomes } = compared;
@@ -539,39 +576,50 @@ function compareCommand(args: string[], io: Io): number {
     reportSkipped(skipped, io);
     throw new NnsimError('E_DEGENERATE', 'none of the selected measures is defined for these arrays (see the lines above); name one with --measure');
   }
-  if (values.json) {
-    io.out(
-      jsonDocument('compare', {
-        a,
-        b,
-        subset: subsetJson(subset),
-        streamed: compared.streamed ?? null,
-        values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
-        measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
-        errors: Object.fromEntries(
-          failed.map((r) => {
-            const e = outcomes[r.key] as NnsimError;
-            return [r.key, { code: e.code, message: e.message }];
-          }),
-        ),
-        skipped,
-      }),
-    );
-    reportSkipped(skipped, io);
-  } else {
-    const how = compared.streamed ? `   streamed in ${compared.streamed.blocks} blocks of ${compared.streamed.blockRows} rows` : '';
-    io.out(`A: ${a.source} (${a.rows} × ${a.cols})   B: ${b.source} (${b.rows} × ${b.cols})${how}`);
-    if (subset) io.out(subsetText(subset));
-    const width = Math.max(...runs.map((r) => r.key.length), 7);
-    for (const r of runs) {
-      const o = outcomes[r.key];
-      const { kind } = effectiveProperties(getMeasure(r.id), r.options);
-      const text = typeof o === 'number' ? String(o) : `error ${(o as NnsimError).code}: ${(o as NnsimError).message}`;
-      io.out(`${r.key.padEnd(width)}  ${kind.padEnd(10)}  ${text}`);
+  const report = (extra?: Record<string, InferenceOutcome>): number => {
+    if (values.json) {
+      io.out(
+        jsonDocument('compare', {
+          a,
+          b,
+          subset: subsetJson(subset),
+          streamed: compared.streamed ?? null,
+          values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
+          measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
+          errors: Object.fromEntries(
+            failed.map((r) => {
+              const e = outcomes[r.key] as NnsimError;
+              return [r.key, { code: e.code, message: e.message }];
+            }),
+          ),
+          skipped,
+          ...(extra
+            ? { inference: { ...inference, measures: Object.fromEntries(Object.entries(extra).map(([k, o]) => [k, inferenceJson(o)])) } }
+            : {}),
+        }),
+      );
+      reportSkipped(skipped, io);
+    } else {
+      const how = compared.streamed ? `   streamed in ${compared.streamed.blocks} blocks of ${compared.streamed.blockRows} rows` : '';
+      io.out(`A: ${a.source} (${a.rows} × ${a.cols})   B: ${b.source} (${b.rows} × ${b.cols})${how}`);
+      if (subset) io.out(subsetText(subset));
+      const width = Math.max(...runs.map((r) => r.key.length), 7);
+      for (const r of runs) {
+        const o = outcomes[r.key];
+        const { kind } = effectiveProperties(getMeasure(r.id), r.options);
+        const text = typeof o === 'number' ? String(o) + inferenceText(extra?.[r.key]) : `error ${(o as NnsimError).code}: ${(o as NnsimError).message}`;
+        io.out(`${r.key.padEnd(width)}  ${kind.padEnd(10)}  ${text}`);
+      }
+      reportSkipped(skipped, io);
     }
-    reportSkipped(skipped, io);
-  }
-  return failed.length > 0 ? 1 : 0;
+    return failed.length > 0 || Object.values(extra ?? {}).some((o) => o.error) ? 1 : 0;
+  };
+  if (!inference || !compared.loaded) return report();
+  const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim compare', 'permutations/resamples');
+  const ok = runs.filter((r) => typeof outcomes[r.key] === 'number');
+  return runInference(ok, compared.loaded.a, compared.loaded.b, inference, (done, total) => bar.update(done, total))
+    .finally(() => bar.stop())
+    .then(report);
 }
 
 // ------------------------------------------------------------------------------------------ pairwise
@@ -643,7 +691,7 @@ function pngWarning(io: Io, written: WrittenReport): void {
 function pairwiseCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
-    options: { ...COMMON, ...REPORT_FLAGS, ...LAYER_FILTER_FLAGS, out: { type: 'string' }, name: { type: 'string', multiple: true } },
+    options: { ...COMMON, ...REPORT_FLAGS, ...LAYER_FILTER_FLAGS, ...INFERENCE_FLAGS, fdr: { type: 'string' }, out: { type: 'string' }, name: { type: 'string', multiple: true } },
     allowPositionals: true,
   });
   if (positionals.length !== 2) throw new UsageError(`pairwise needs two models (A B); got ${positionals.length}. Run 'nnsim pairwise --help'`);
@@ -651,8 +699,12 @@ function pairwiseCommand(args: string[], io: Io): number {
   const views = parseViews(values);
   const [nameA, nameB] = modelNames(values.name ?? [], positionals[0]!, positionals[1]!);
   const allLabels = values.labels !== undefined ? readLabels(values.labels) : undefined;
+  const inference = inferenceFlags(values, (message) => new UsageError(message));
+  const fdr = fdrFlag(values.fdr, inference, (message) => new UsageError(message));
+  if (inference) inferenceSettings('nnsim pairwise', { ...inference });
   const [entriesA, entriesB, allRows] = openSides(positionals[0]!, positionals[1]!, views, layerFilter(values), io);
-  const subset = chooseSubset(values, allRows, allLabels);
+  // One --seed S seeds both the subset and the permutations/resamples.
+  const subset = chooseSubset(values, allRows, allLabels, inference !== undefined);
   const labels = subsetLabels(allLabels, subset);
   const rows = subset?.rows ?? allRows;
   const plan = planMeasures(values.measure ?? [], values.option ?? [], labels, rows);
@@ -666,7 +718,7 @@ function pairwiseCommand(args: string[], io: Io): number {
   const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim pairwise');
   let result;
   try {
-    result = runPairwise(a, b, plan.runs, (done, total) => bar.update(done, total));
+    result = runPairwise(a, b, plan.runs, (done, total) => bar.update(done, total), inference && { ...flagSettings(inference), fdr });
   } finally {
     bar.stop();
   }
@@ -702,7 +754,9 @@ function pairwiseCommand(args: string[], io: Io): number {
     comparisons: [
       {
         title,
-        description: `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs${subset ? ` (${subsetText(subset)})` : ''}.`,
+        description:
+          `${a.layers.length} × ${b.layers.length} layers, N = ${rows} inputs${subset ? ` (${subsetText(subset)})` : ''}.` +
+          (inference ? ` ${inferenceNote({ ...inference, fdr }, 'layer pair', result.inference!.family.replace(/^Benjamini–Hochberg over /, ''))}` : ''),
         folder: '',
         result: shown,
       },
@@ -721,12 +775,22 @@ function pairwiseCommand(args: string[], io: Io): number {
       printable(`nnsim: ${m.key}: ${failed.length} of ${total} layer pairs not computed (first: ${first.layerA} × ${first.layerB}, ${first.code}: ${first.message})`),
     );
   }
+  for (const s of result.inference?.skipped ?? []) {
+    io.err(printable(`nnsim: note: ${s.measure}: no ${s.part === 'permutation' ? 'permutation test' : 'bootstrap'} (${s.code}: ${s.message})`));
+  }
+  const untested = result.inference?.errors ?? [];
+  for (const m of result.measures) {
+    const failed = untested.filter((e) => e.measure === m.key);
+    if (failed.length > 0) {
+      io.err(printable(`nnsim: ${m.key}: inference failed for ${failed.length} layer pairs (first: ${failed[0]!.layerA} × ${failed[0]!.layerB}, ${failed[0]!.code}: ${failed[0]!.message})`));
+    }
+  }
   pngWarning(io, written);
   const index = relative(process.cwd(), join(dir, 'index.html'));
   if (subset) io.out(`nnsim: ${subsetText(subset)}`);
   io.out(`nnsim: wrote ${index.startsWith('..') ? join(dir, 'index.html') : index} (${result.measures.length} measures × ${a.layers.length} × ${b.layers.length} layers)`);
   // Layer pairs where an implicitly picked measure is undefined (N ≤ D for some layers …) are left blank.
-  return result.errors.some((e) => !isPrecondition(e)) ? 1 : 0;
+  return result.errors.some((e) => !isPrecondition(e)) || untested.length > 0 ? 1 : 0;
 }
 
 // ---------------------------------------------------------------------------------------------- demo
@@ -907,8 +971,10 @@ export function main(argv: readonly string[], io: Io = { out: (t) => console.log
         return 0;
       case 'list':
         return listCommand(rest, io);
-      case 'compare':
-        return compareCommand(rest, io);
+      case 'compare': {
+        const code = compareCommand(rest, io);
+        return typeof code === 'number' ? code : code.catch((error: unknown) => failure(error, io));
+      }
       case 'pairwise':
         return pairwiseCommand(rest, io);
       case 'demo':

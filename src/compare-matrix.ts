@@ -19,6 +19,12 @@
  * before it meets any other: each pair then starts from the same cached state in every run and every
  * shard. The values also depend on the thread count (the order of partial sums), which is the same in
  * every run unless it is changed.
+ *
+ * Inference (permutations, bootstrap). Every off-diagonal cell gets the measure's permutation p-value
+ * and/or bootstrap interval, computed with the cell's own seed (cellSeed: from the run's seed and the
+ * names of its row and column, nothing else), so a cell's numbers are the same in any run or shard that
+ * names its representations the same. A symmetric measure is tested once per unordered pair (mirrored).
+ * The q-values are Benjamini–Hochberg over each measure's tested cells of this call (matrixQValues).
  */
 import {
   type MeasureSpec,
@@ -32,6 +38,19 @@ import { NnsimError, describeValue } from './errors.js';
 import { effectiveProperties, getMeasure } from './registry.js';
 import { cancelled, getConfig } from './runtime.js';
 import { resolveOptions } from './options.js';
+import {
+  FALSE_DISCOVERY_FAMILY,
+  type InferenceOutcome,
+  type InferenceSettings,
+  type ManyInferenceOptions,
+  cellSeed,
+  inferenceRefusal,
+  inferenceSettings,
+  matrixQValues,
+  measureInference,
+  measureInferenceAsync,
+  skippedParts,
+} from './inference/matrix.js';
 
 /** K representations: an array (named '0', '1', …) or a record name → representation. */
 export type MatrixInputs = readonly RepresentationInput[] | Readonly<Record<string, RepresentationInput>>;
@@ -71,13 +90,33 @@ export interface MatrixResult {
   /** Failed cells, by measure (in measure order), row and column. Empty with errors: 'throw'. */
   readonly errors: readonly MatrixCellError[];
   /**
-   * Further results per cell, by measure key and name (e.g. `lower`, `upper`, `pValue`), each K × K
-   * like `values`: set by options that compute them; absent otherwise.
+   * Further results per cell, by measure key and name, each K × K like `values` (NaN where not
+   * computed; the diagonal is not tested): with `permutations`, `pValue` and `qValue` (Benjamini–
+   * Hochberg over the measure's tested cells, see matrixQValues); with `bootstrap`, `lower`, `upper`
+   * and `standardError`. Absent without inference options.
    */
   readonly extras?: Readonly<Record<string, Readonly<Record<string, Float64Array>>>>;
+  /** With `permutations` or `bootstrap`: the settings, what was not tested and why, failed cells. */
+  readonly inference?: MatrixInference;
 }
 
-export interface MatrixOptions {
+/** What the inference of a matrix run did. */
+export interface MatrixInference extends InferenceSettings {
+  /** Over which cells the q-values are computed. */
+  readonly family: string;
+  /** m per measure key: the number of p-values of its Benjamini–Hochberg family (0 without permutations). */
+  readonly tests: Readonly<Record<string, number>>;
+  /**
+   * Parts not run for a whole measure, and why (E_OPTION): 'permutation' for measures whose value does
+   * not depend on the pairing, both for measures with an N × N matrix option (with errors: 'return';
+   * errors: 'throw' throws instead).
+   */
+  readonly skipped: readonly { readonly measure: string; readonly part: 'permutation' | 'bootstrap'; readonly error: NnsimError }[];
+  /** Cells whose value was computed but whose permutation test or bootstrap failed. */
+  readonly errors: readonly MatrixCellError[];
+}
+
+export interface MatrixOptions extends ManyInferenceOptions {
   /** 'throw' (default): the first failing cell throws. 'return': failures are listed in `errors`. */
   errors?: 'throw' | 'return';
   /**
@@ -225,6 +264,15 @@ export function matrixTasks(sizes: readonly number[], pairs?: MatrixOptions['pai
   return tasks;
 }
 
+/** One cell's inference: the measure, the ordered cell and its seed. */
+interface InferenceCell {
+  readonly spec: NormalizedSpec;
+  readonly symmetric: boolean;
+  readonly row: number;
+  readonly col: number;
+  readonly seed: number;
+}
+
 /** Shared state of one run: the prepared representations, the pending work per representation, the result. */
 class MatrixRun {
   readonly names: string[];
@@ -235,6 +283,12 @@ class MatrixRun {
   readonly tasks: MatrixTask[];
   readonly values: Record<string, Float64Array> = {};
   readonly errors: MatrixCellError[] = [];
+  /** Inference settings (undefined without permutations/bootstrap), per-cell results, what was left out. */
+  readonly inference: InferenceSettings | undefined;
+  private readonly extras: Record<string, Record<string, Float64Array>> = {};
+  private readonly refused = new Set<string>();
+  private readonly skipped: MatrixInference['skipped'][number][] = [];
+  private readonly inferenceErrors: MatrixCellError[] = [];
   private readonly prepared: (PreparedRepresentation | undefined)[];
   private readonly own: boolean[];
   private readonly pending: number[];
@@ -265,6 +319,7 @@ class MatrixRun {
         throw new NnsimError('E_OPTION', `Expected a function for ${hook} but received ${describeValue(options[hook])}`);
       }
     }
+    this.inference = inferenceSettings('compareMatrix', options);
     this.own = inputs.map((x) => !(x instanceof PreparedRepresentation));
     this.prepared = [];
     try {
@@ -286,6 +341,7 @@ class MatrixRun {
     try {
       this.measures = describeMeasures(this.specs, rows);
       this.tasks = matrixTasks(this.prepared.map((p) => p!.rows * p!.cols), options.pairs);
+      if (this.inference) this.planInference(this.inference);
     } catch (error) {
       this.releaseAll();
       throw error;
@@ -298,6 +354,58 @@ class MatrixRun {
       this.pending[t.i]!++;
       if (t.j !== t.i) this.pending[t.j]!++;
     }
+  }
+
+  /**
+   * Which measures get which inference: a measure with an N × N matrix option gets none (E_OPTION thrown
+   * with errors: 'throw', else listed as skipped), an unpaired one no permutation test (listed).
+   */
+  private planInference(settings: InferenceSettings): void {
+    this.specs.forEach((spec) => {
+      const refusal = inferenceRefusal(spec);
+      if (refusal && this.errorMode === 'throw') throw refusal;
+      for (const { part, error } of skippedParts(spec, settings)) this.skipped.push({ measure: spec.key, part, error });
+      if (refusal) {
+        this.refused.add(spec.key);
+        return;
+      }
+      const grids: Record<string, Float64Array> = {};
+      const names = [...(settings.permutations !== undefined ? ['pValue', 'qValue'] : []), ...(settings.bootstrap ? ['lower', 'upper', 'standardError'] : [])];
+      for (const name of names) grids[name] = new Float64Array(this.size * this.size).fill(NaN);
+      this.extras[spec.key] = grids;
+    });
+  }
+
+  /** The cells of a task that get inference: requested, off the diagonal, with a value; each with its seed. */
+  inferenceCells(task: MatrixTask): InferenceCell[] {
+    const settings = this.inference;
+    if (!settings || !task.report || task.i === task.j) return [];
+    const cells: InferenceCell[] = [];
+    this.measures.forEach((m, k) => {
+      if (this.refused.has(m.key)) return;
+      const orders: [number, number][] = m.symmetric ? [[task.i, task.j]] : [[task.i, task.j], [task.j, task.i]];
+      for (const [row, col] of orders) {
+        if (Number.isNaN(this.values[m.key]![row * this.size + col])) continue;
+        cells.push({ spec: this.specs[k]!, symmetric: m.symmetric, row, col, seed: cellSeed(settings.seed, this.names[row]!, this.names[col]!) });
+      }
+    });
+    return cells;
+  }
+
+  /** Stores a cell's inference (mirrored for a symmetric measure); returns its failure. */
+  recordInference(cell: InferenceCell, outcome: InferenceOutcome): NnsimError | undefined {
+    const grids = this.extras[cell.spec.key]!;
+    const cells = cell.symmetric ? [cell.row * this.size + cell.col, cell.col * this.size + cell.row] : [cell.row * this.size + cell.col];
+    const put = (name: string, value: number | undefined): void => {
+      if (value !== undefined) for (const c of cells) grids[name]![c] = value;
+    };
+    put('pValue', outcome.permutation?.pValue);
+    put('lower', outcome.bootstrap?.lower);
+    put('upper', outcome.bootstrap?.upper);
+    put('standardError', outcome.bootstrap?.standardError);
+    if (!outcome.error) return undefined;
+    for (const c of cells) this.inferenceErrors.push({ measure: cell.spec.key, row: Math.floor(c / this.size), col: c % this.size, error: outcome.error });
+    return outcome.error;
   }
 
   get errorMode(): 'throw' | 'return' {
@@ -376,7 +484,25 @@ class MatrixRun {
     const errors = [...this.errors].sort(
       (x, y) => order.get(x.measure)! - order.get(y.measure)! || x.row - y.row || x.col - y.col,
     );
-    return { names: this.names, size: this.size, measures: this.measures, values: this.values, errors };
+    const result = { names: this.names, size: this.size, measures: this.measures, values: this.values, errors };
+    if (!this.inference) return result;
+    const tests: Record<string, number> = {};
+    for (const m of this.measures) {
+      const grids = this.extras[m.key];
+      tests[m.key] = 0;
+      if (!grids?.pValue) continue;
+      const q = matrixQValues(grids.pValue, this.size, m.symmetric);
+      grids.qValue = q.qValues;
+      tests[m.key] = q.tests;
+    }
+    const inferenceErrors = [...this.inferenceErrors].sort(
+      (x, y) => order.get(x.measure)! - order.get(y.measure)! || x.row - y.row || x.col - y.col,
+    );
+    return {
+      ...result,
+      extras: this.extras,
+      inference: { ...this.inference, family: FALSE_DISCOVERY_FAMILY, tests, skipped: this.skipped, errors: inferenceErrors },
+    };
   }
 }
 
@@ -398,6 +524,11 @@ export function compareMatrix(specs: readonly MeasureSpec[], representations: Ma
       const backward = task.i !== task.j && backwardSpecs.length > 0 ? compareMany(backwardSpecs, b, a, { errors: 'return' }) : undefined;
       const failure = run.record(task, forward, backward);
       if (failure && run.errorMode === 'throw') throw failure;
+      for (const cell of run.inferenceCells(task)) {
+        const outcome = measureInference(cell.spec, run.representation(cell.row), run.representation(cell.col), run.inference!, cell.seed);
+        const error = run.recordInference(cell, outcome);
+        if (error && run.errorMode === 'throw') throw error;
+      }
       run.finish(task);
     }
     return run.result();
@@ -438,6 +569,13 @@ export async function compareMatrixAsync(
         task.i !== task.j && backwardSpecs.length > 0 ? ((await compareManyAsync(backwardSpecs, b, a, call)) as ManyOutcomes) : undefined;
       const error = run.record(task, forward, backward);
       if (error && run.errorMode === 'throw') throw error;
+      for (const cell of run.inferenceCells(task)) {
+        const outcome = await measureInferenceAsync(cell.spec, run.representation(cell.row), run.representation(cell.col), run.inference!, cell.seed, {
+          signal: stop.signal,
+        });
+        const failure = run.recordInference(cell, outcome);
+        if (failure && run.errorMode === 'throw') throw failure;
+      }
       if (task.i === task.j) warmed.add(task.i);
       run.finish(task);
     };

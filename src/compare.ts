@@ -139,7 +139,7 @@ function prepared(input: unknown, name: string, convert?: Converter): PreparedRe
  * the same one (functional measures), else toMatrix. An unknown id throws here (E_UNKNOWN_MEASURE),
  * before the inputs are read.
  */
-function converterOf(specs: readonly unknown[]): Converter | undefined {
+export function converterOf(specs: readonly unknown[]): Converter | undefined {
   let convert: Converter | undefined;
   for (const spec of Array.isArray(specs) ? specs : []) {
     const id = typeof spec === 'string' ? spec : (spec as { id?: unknown } | null)?.id;
@@ -232,7 +232,8 @@ export interface RunOptions extends CallOptions {
 
 export type { SyncRunOptions } from './runtime.js';
 
-interface PlannedMeasure {
+/** @internal One measure of a call, validated (also used by inference.ts). */
+export interface PlannedMeasure {
   key: string;
   definition: MeasureDefinition;
   options: ResolvedOptions;
@@ -258,7 +259,8 @@ export function specEntries(
   });
 }
 
-function plan(specs: readonly MeasureSpec[], rows: number): PlannedMeasure[] {
+/** @internal */
+export function plan(specs: readonly MeasureSpec[], rows: number): PlannedMeasure[] {
   if (!Array.isArray(specs)) throw new NnsimError('E_TYPE', 'compareMany expects an array of measure ids or specs');
   return specEntries(specs).map(({ definition, key: resolvedKey, options }) => {
     if (definition.arity !== 'pair') {
@@ -471,7 +473,8 @@ async function runAsync(
   return outcomes;
 }
 
-function preparePair(a: unknown, b: unknown, convert?: Converter): [PreparedRepresentation, PreparedRepresentation] {
+/** @internal */
+export function preparePair(a: unknown, b: unknown, convert?: Converter): [PreparedRepresentation, PreparedRepresentation] {
   const pa = prepared(a, 'a', convert);
   const pb = prepared(b, 'b', convert);
   requireSameRows(pa, pb);
@@ -479,7 +482,7 @@ function preparePair(a: unknown, b: unknown, convert?: Converter): [PreparedRepr
 }
 
 /** Frees what this call prepared itself; representations the caller prepared keep their caches. */
-function releaseOwn(pair: readonly PreparedRepresentation[], inputs: readonly unknown[]): void {
+export function releaseOwn(pair: readonly PreparedRepresentation[], inputs: readonly unknown[]): void {
   pair.forEach((p, i) => {
     if (p !== inputs[i]) p.release();
   });

@@ -23,6 +23,14 @@ import {
   compareGroup as compareGroupSync,
 } from './functional/group.js';
 import { stitchAsync, stitch as stitchSync } from './functional/stitching.js';
+import {
+  bootstrapAsync,
+  bootstrap as bootstrapSync,
+  crossValidateAsync,
+  crossValidate as crossValidateSync,
+  permutationTestAsync,
+  permutationTest as permutationTestSync,
+} from './inference/index.js';
 import { type Definition, definitions } from './measures/index.js';
 import type { OptionSchema, OptionsOf } from './options.js';
 import type { SyncRunOptions } from './runtime.js';
@@ -88,6 +96,7 @@ export const compareMany = Object.assign(compareManySync, { async: compareManyAs
 export {
   compareMatrixAsync,
   type MatrixCellError,
+  type MatrixInference,
   type MatrixInputs,
   type MatrixMeasure,
   type MatrixOptions,
@@ -199,5 +208,30 @@ export const {
   modelDiff,
   stitching,
 } = measures;
+// inference: permutation tests, bootstrap intervals, cross-validated scores, false discovery control
+export {
+  alignmentMap,
+  benjaminiHochberg,
+  bootstrapAsync,
+  crossValidateAsync,
+  permutationTestAsync,
+  type AlignmentMap,
+  type AlignmentSide,
+  type Alternative,
+  type BootstrapOptions,
+  type BootstrapResult,
+  type CrossValidateOptions,
+  type CrossValidateResult,
+  type FalseDiscoveryControl,
+  type PermutationTestOptions,
+  type PermutationTestResult,
+} from './inference/index.js';
+export { cellSeed, matrixQValues, type ManyInferenceOptions } from './inference/matrix.js';
+/** permutationTest(id, a, b, { permutations, seed, alternative, measureOptions }) — and .async(…, run). */
+export const permutationTest = Object.assign(permutationTestSync, { async: permutationTestAsync });
+/** bootstrap(id, a, b, { resamples, seed, level, method, measureOptions }) — and .async(…, run). */
+export const bootstrap = Object.assign(bootstrapSync, { async: bootstrapAsync });
+/** crossValidate(id, a, b, { folds, seed, measureOptions }) — and .async(…, run). */
+export const crossValidate = Object.assign(crossValidateSync, { async: crossValidateAsync });
 // activation tensors (conv and token layers) → matrices:
 export { fromTensor, LAYOUTS, type Layout, type Reshape, type TensorOptions } from './io/tensor.js';

@@ -68,8 +68,13 @@ export interface MeasureVariant {
   readonly rangeOf?: (options: Readonly<Record<string, unknown>>) => readonly [number, number];
   readonly metric?: boolean;
   readonly selfValue?: number | null;
+  /** Replaces the measure's resampling under these options (e.g. an unbiased U-statistic estimator). */
+  readonly resampling?: Resampling;
   readonly note?: string;
 }
+
+/** See {@link MeasureInfo.resampling}. */
+export type Resampling = 'bootstrap' | 'subsample';
 
 export interface MeasureInfo {
   /** Kebab-case id used by compare(id, …), the CLI and the docs. */
@@ -103,6 +108,25 @@ export interface MeasureInfo {
   readonly stochastic: boolean;
   /** 'pair': two models; 'group': K ≥ 2 models at once. */
   readonly arity: 'pair' | 'group';
+  /**
+   * Whether the value depends on which input of B is paired with which input of A. False for measures
+   * that compare statistics of each representation on its own: re-pairing changes nothing, so they
+   * have no permutation test (see permutationTest).
+   */
+  readonly paired: boolean;
+  /**
+   * How bootstrap() resamples the inputs. 'bootstrap': N rows drawn with replacement. 'subsample':
+   * ⌊N/2⌋ distinct rows (m-out-of-n without replacement), for measures that duplicated rows break —
+   * duplicates are each other's nearest neighbours, tie at the smallest dissimilarity, make kernels
+   * singular or topology degenerate (test/98.inference.test.ts checks each declaration).
+   */
+  readonly resampling: Resampling;
+  /**
+   * What one row is, for inference: 'input' (row i of A and of B is input i) or 'input-pair' (2M rows:
+   * rows i and M + i are input i and its paired input, as model-diff takes them). Permutation tests and
+   * bootstrap move whole units.
+   */
+  readonly rowUnit: 'input' | 'input-pair';
   readonly options: OptionSchema;
   readonly description: string;
   readonly reference: { readonly citation: string; readonly url?: string };
@@ -160,9 +184,13 @@ function derivedFromOptions(options: OptionSchema): { requires: Requirement[]; s
 }
 
 type Derived = 'requires' | 'stochastic' | 'domain';
-type Optional = 'variants' | 'arity';
+type Optional = 'variants' | 'arity' | 'paired' | 'resampling' | 'rowUnit';
 
-/** Declares a measure; fills the usual defaults (no variants, pair) and derives what the rest implies. */
+/**
+ * Declares a measure; fills the usual defaults (no variants, pair, paired, bootstrap resampling, one
+ * input per row) and
+ * derives what the rest implies.
+ */
 export function defineMeasure<
   const Id extends string,
   const S extends OptionSchema,
@@ -174,6 +202,9 @@ export function defineMeasure<
   return Object.freeze({
     variants: [],
     arity: 'pair' as const,
+    paired: true,
+    resampling: 'bootstrap' as const,
+    rowUnit: 'input' as const,
     domain: FAMILIES[definition.family],
     ...derivedFromOptions(definition.options),
     ...definition,

@@ -63,6 +63,8 @@ type AffineFitArguments = [
   options?: { ridge?: number },
 ];
 
+type AppliedTo = [x?: Float64Array, xRows?: number, xCols?: number];
+
 /** A measure's outcome from the core: the value, or the error (an NnsimError naming the measure). */
 export type NativeOutcome = number | NnsimError;
 
@@ -104,6 +106,46 @@ export interface NativeSpecs {
   >;
   readonly persistence: NativeOptionSpecs;
   readonly fitAffineMap: NativeOptionSpecs;
+  readonly inference: {
+    readonly permutation: NativeOptionSpecs;
+    readonly resampling: NativeOptionSpecs;
+    readonly crossValidation: NativeOptionSpecs;
+    /** Measures whose map the core fits (crossValidate, alignmentMap). */
+    readonly alignmentMaps: readonly string[];
+  };
+}
+
+/** One side of a fitted alignment map: x ↦ (x − mean) T, T = transform (rows × cols, row-major). */
+export interface NativeSideMap {
+  readonly mean: Float64Array;
+  readonly transform: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+type NativeLabels = Int32Array | undefined;
+/** Progress of an async inference entry: (0, done, total), as compareAsync's (measure index, done, total). */
+type ProgressCallback = ((index: number, done: number, total: number) => void) | undefined;
+type NativeValues = Readonly<Record<string, number | boolean | string>>;
+interface NativeScheme {
+  readonly withReplacement: boolean;
+  readonly sampleSize: number;
+  readonly jackknifeGroups: number;
+}
+interface NativeNull {
+  value: number;
+  null: Float64Array;
+  method: string;
+}
+interface NativeResampling {
+  value: number;
+  values: Float64Array;
+  jackknife: Float64Array;
+}
+interface NativeCrossValidation {
+  value: number;
+  folds: Float64Array;
+  testRows: Float64Array;
 }
 
 export interface NativeAddon {
@@ -144,9 +186,10 @@ export interface NativeAddon {
     matrices?: readonly (NativeMatrices | undefined)[],
     precision?: 'double' | 'single',
   ): Promise<NativeOutcome[]>;
-  fitAffineMap(...args: [...AffineFitArguments, timeout?: number]): NativeAffineFit;
-  /** The same on a worker thread, from copies of a and b. */
-  fitAffineMapAsync(...args: [...AffineFitArguments, control?: NativeControlHandle]): Promise<NativeAffineFit>;
+  /** `x`: the rows the map is applied to (`stitched` = x W + b; default a). */
+  fitAffineMap(...args: [...AffineFitArguments, timeout?: number, ...AppliedTo]): NativeAffineFit;
+  /** The same on a worker thread, from copies of a, b and x. */
+  fitAffineMapAsync(...args: [...AffineFitArguments, control?: NativeControlHandle, ...AppliedTo]): Promise<NativeAffineFit>;
   persistence(
     data: Float64Array,
     rows: number,
@@ -161,6 +204,15 @@ export interface NativeAddon {
     options: Record<string, number | string>,
     control: NativeControlHandle | undefined,
   ): Promise<{ births: Float64Array; deaths: Float64Array }[]>;
+  permutationNull(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { permutations: number; seed: number }, path?: 'auto' | 'generic', timeout?: number): NativeNull;
+  permutationNullAsync(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { permutations: number; seed: number }, path: 'auto' | 'generic', control: NativeControlHandle | undefined, onProgress: ProgressCallback): Promise<NativeNull>;
+  resampling(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { resamples: number; seed: number }, scheme: NativeScheme, timeout?: number): NativeResampling;
+  resamplingAsync(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, labels: NativeLabels, run: { resamples: number; seed: number }, scheme: NativeScheme, control: NativeControlHandle | undefined, onProgress: ProgressCallback): Promise<NativeResampling>;
+  crossValidate(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, run: { folds: number; seed: number }, timeout?: number): NativeCrossValidation;
+  crossValidateAsync(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, run: { folds: number; seed: number }, control: NativeControlHandle | undefined, onProgress: ProgressCallback): Promise<NativeCrossValidation>;
+  alignmentMap(id: string, options: NativeValues, a: NativeRepresentationHandle, b: NativeRepresentationHandle, timeout?: number): { a: NativeSideMap; b: NativeSideMap; score: string };
+  /** count consecutive index streams from `first` (see native/binding/inference_binding.hpp). */
+  inferenceIndices(kind: 'permutation' | 'bootstrap' | 'subsample' | 'jackknife' | 'folds', n: number, seed: number, first: number, count: number, m: number): Int32Array;
   measureIds(): string[];
   getThreads(): number;
   setThreads(threads: number): void;

@@ -78,6 +78,7 @@ export interface EffectiveProperties {
   readonly range: readonly [number, number];
   readonly metric: boolean;
   readonly selfValue: number | null;
+  readonly resampling: MeasureInfo['resampling'];
 }
 
 function matches(variant: MeasureVariant, options: Readonly<Record<string, unknown>>): boolean {
@@ -117,6 +118,7 @@ export function effectiveProperties(
     range: pick((variant) => variant.rangeOf?.(options) ?? variant.range) ?? info.range,
     metric: pick((variant) => variant.metric) ?? info.metric,
     selfValue: selfValue !== undefined ? selfValue : info.selfValue,
+    resampling: pick((variant) => variant.resampling) ?? info.resampling,
   };
 }
 

@@ -41,13 +41,26 @@ export function sampleRows(n: number, options: SampleRowsOptions): Int32Array {
 export function takeRows(input: MatrixInput, indices: ArrayLike<number>, name = 'matrix'): Matrix {
   const m = toMatrix(input, name);
   if (indices.length < 1) throw invalidParameter('E_SHAPE', 'indices', 'at least one row index', indices);
-  const data = new Float64Array(indices.length * m.cols);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;
     if (!Number.isInteger(i) || i < 0 || i >= m.rows) {
       throw invalidParameter('E_SHAPE', `row index ${k}`, `an integer in [0, ${m.rows - 1}]`, i);
     }
+  }
+  return gatherRows(m, indices);
+}
+
+/**
+ * @internal takeRows on a validated matrix with indices already known to be in range (inference draws
+ * them by the thousand); predicted-label vectors (functional inputs) keep their labels.
+ */
+export function gatherRows(m: Matrix, indices: ArrayLike<number>): Matrix {
+  const data = new Float64Array(indices.length * m.cols);
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k]!;
     data.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), k * m.cols);
   }
-  return { data, rows: indices.length, cols: m.cols };
+  const taken = { data, rows: indices.length, cols: m.cols };
+  const hard = (m as { hard?: Int32Array }).hard;
+  return hard ? Object.assign(taken, { hard: Int32Array.from(indices, (i) => hard[i]!) }) : taken;
 }

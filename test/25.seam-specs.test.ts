@@ -12,6 +12,7 @@ import type { OptionSchema, OptionSpec } from '../src/options.js';
 import { definitions } from '../src/measures/index.js';
 import { stitchingDefinition } from '../src/functional/stitching.js';
 import { persistenceSchema } from '../src/topology.js';
+import { bootstrapSchema, crossValidateSchema, permutationTestSchema } from '../src/inference/index.js';
 
 const specs = nativeAddon().specs();
 
@@ -102,6 +103,19 @@ describe('TS option schemas are locked to the core specs', () => {
     ) as OptionSchema;
     expect(Object.keys(fitOptions)).toEqual(Object.keys(specs.fitAffineMap));
     expect(specMismatches('stitching fit', fitOptions, specs.fitAffineMap)).toEqual([]);
+  });
+
+  it('inference: permutationTest, bootstrap and crossValidate options (the rest are TS statistics)', () => {
+    const locked: [string, OptionSchema, NativeOptionSpecs, string[]][] = [
+      ['permutationTest', permutationTestSchema, specs.inference.permutation, ['alternative']],
+      ['bootstrap', bootstrapSchema, specs.inference.resampling, ['level', 'method']],
+      ['crossValidate', crossValidateSchema, specs.inference.crossValidation, []],
+    ];
+    for (const [owner, schema, core, tsOnly] of locked) {
+      expect(Object.keys(schema).filter((key) => !(key in core))).toEqual(tsOnly);
+      const shared = Object.fromEntries(Object.entries(schema).filter(([key]) => key in core)) as OptionSchema;
+      expect(specMismatches(owner, shared, core)).toEqual([]);
+    }
   });
 
   it('reports each kind of difference (the lock fails on a mismatch)', () => {

@@ -382,6 +382,35 @@ describe('errors cross the seam once: every entry point throws real NnsimErrors'
       [() => raw.setThreads!('two'), 'E_TYPE'],
       [() => raw.setThreads!(0), 'E_OPTION'],
     ],
+    permutationNull: [
+      [() => raw.permutationNull!(), 'E_TYPE'],
+      [() => raw.permutationNull!('cka', {}, a, {}), 'E_TYPE'],
+      [() => raw.permutationNull!('cka', {}, a, b, undefined, { permutations: 0 }), 'E_OPTION'],
+      [() => raw.permutationNull!('cka', {}, a, b, undefined, {}, 'fast'), 'E_OPTION'],
+    ],
+    permutationNullAsync: [
+      [() => raw.permutationNullAsync!('cka', {}, a, b, undefined, {}, 'auto', {}, undefined), 'E_TYPE'],
+      [() => raw.permutationNullAsync!('cka', {}, a, b, undefined, {}, 'auto', undefined, 42), 'E_TYPE'],
+    ],
+    resampling: [
+      [() => raw.resampling!('cka', {}, a, b, undefined, {}, 5), 'E_TYPE'],
+      [() => raw.resampling!('cka', {}, a, b, undefined, {}, { withReplacement: 'yes', sampleSize: 10, jackknifeGroups: 0 }), 'E_TYPE'],
+      [() => raw.resampling!('cka', {}, a, b, undefined, {}, { withReplacement: false, sampleSize: 10, jackknifeGroups: 0 }), 'E_OPTION'],
+    ],
+    resamplingAsync: [[() => raw.resamplingAsync!('cka', {}, a, b, undefined, {}, undefined), 'E_TYPE']],
+    crossValidate: [
+      [() => raw.crossValidate!(), 'E_TYPE'],
+      [() => raw.crossValidate!('cka', {}, a, b, {}), 'E_OPTION'],
+    ],
+    crossValidateAsync: [[() => raw.crossValidateAsync!('procrustes', {}, a, b, {}, {}, undefined), 'E_TYPE']],
+    alignmentMap: [
+      [() => raw.alignmentMap!(), 'E_TYPE'],
+      [() => raw.alignmentMap!('rsa', {}, a, b), 'E_OPTION'],
+    ],
+    inferenceIndices: [
+      [() => raw.inferenceIndices!('nope', 5, 0, 0, 1, 0), 'E_TYPE'],
+      [() => raw.inferenceIndices!('bootstrap', 5, 0, 0, 1, 6), 'E_OPTION'],
+    ],
     estimateMemory: [
       [() => raw.estimateMemory!(5, 10, 2, 2, {}), 'E_TYPE'],
       [() => raw.estimateMemory!('no-such-measure', 10, 2, 2, {}), 'E_UNKNOWN_MEASURE'],

@@ -1,7 +1,16 @@
 // Float32 input read in place, and the opt-in single-precision products.
 import { describe, expect, it } from 'vitest';
 
-import { compare, compareMany, createAccumulator, listMeasures, prepare } from '../src/index.js';
+import {
+  bootstrap,
+  compare,
+  compareMany,
+  createAccumulator,
+  crossValidate,
+  listMeasures,
+  permutationTest,
+  prepare,
+} from '../src/index.js';
 import type { Matrix } from '../src/matrix.js';
 import { errorOf } from './helpers/errors.js';
 import { relatedPair } from './helpers/properties.js';
@@ -43,6 +52,27 @@ describe('Float32Array input', () => {
     expect(pa.nativeHandle().float64CopyBytes).toBe(0);
     // Float64 input never needs a copy.
     expect(prepare(a).nativeHandle().float64CopyBytes).toBe(0);
+  });
+
+  it('permutation tests, bootstraps and cross-validation read float32 inputs: the values of the same numbers in float64', () => {
+    const { a, b } = relatedPair(7, 80, 6, 5);
+    const a32 = toFloat32(a);
+    const b32 = toFloat32(b);
+    const [a64, b64] = [widen(a32), widen(b32)];
+    for (const [id, measureOptions] of [
+      ['cka', {}],
+      ['cka', { estimator: 'minibatch', batch: 16 }],
+      ['knn-jaccard', {}],
+    ] as const) {
+      const what = `${id} ${JSON.stringify(measureOptions)}`;
+      const run = { permutations: 20, seed: 3, measureOptions };
+      expect(permutationTest(id, a32, b32, run).null, what).toEqual(permutationTest(id, a64, b64, run).null);
+      const boot = { resamples: 8, seed: 5, measureOptions };
+      expect(bootstrap(id, a32, b32, boot).distribution, what).toEqual(bootstrap(id, a64, b64, boot).distribution);
+    }
+    // Held-out rows of float32 inputs go through the fitted map as float64 rows of the same numbers.
+    const folds = { folds: 4, seed: 2 };
+    expect(crossValidate('procrustes', a32, b32, folds).folds).toEqual(crossValidate('procrustes', a64, b64, folds).folds);
   });
 
   it('reports NaN with the input name, row and column', () => {

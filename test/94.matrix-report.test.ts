@@ -133,12 +133,12 @@ describe('matrix report files', () => {
       ],
       extras: { cka: { pValue: [[null, 0.002, null], [0.002, null, 0.41], [null, 0.41, null]] } },
       marks: { cka: [[false, false, false], [false, false, true], [false, true, false]] },
-      markLegend: 'not distinguishable from independent data (BH, 5 %)',
+      markLegends: { cka: 'not distinguishable from independent data (BH, 5 %)' },
     };
     const written = writeMatrixReport(dir, { title: 'test', measures: [measure], main: table, results: { values: table.values }, cluster: true, png: false });
     expect(written.files).toEqual(['results.json', 'results.csv', 'cka.svg', 'index.html']);
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
-    expect(html).toContain('<title>model =cmd × model b: 0.8; pValue = 0.002</title>');
+    expect(html).toContain('<title>model =cmd × model b: 0.8; p = 0.002</title>');
     expect(html).toContain('<title>model =cmd × model c: E_DEGENERATE: all rows equal</title>');
     expect(html).toContain('<code>cka</code>: not clustered (failed cells have no distance)');
     expect(html).toContain('not distinguishable from independent data (BH, 5 %)');

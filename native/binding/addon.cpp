@@ -4,6 +4,7 @@
 #include "accumulator_binding.hpp"
 #include "compare.hpp"
 #include "convert.hpp"
+#include "inference_binding.hpp"
 #include "measure.hpp"
 #include "native_objects.hpp"
 #include "random.hpp"
@@ -57,6 +58,7 @@ Napi::Value Specs(const Napi::CallbackInfo& info) {
     out.Set("measures", measures);
     out.Set("persistence", optionSpecsToJs(env, topology::persistenceOptionSpecs()));
     out.Set("fitAffineMap", optionSpecsToJs(env, affineMapOptionSpecs()));
+    out.Set("inference", InferenceSpecs(env));
     return out;
   });
 }
@@ -143,6 +145,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("blasInfo", Napi::Function::New<BlasInfo>(env, "blasInfo"));
   exports.Set("fitAffineMap", Napi::Function::New<FitAffineMap>(env, "fitAffineMap"));
   exports.Set("streamableIds", Napi::Function::New<StreamableIds>(env, "streamableIds"));
+  exports.Set("permutationNull", Napi::Function::New<PermutationTest>(env, "permutationNull"));
+  exports.Set("permutationNullAsync", Napi::Function::New<PermutationTestAsync>(env, "permutationNullAsync"));
+  exports.Set("resampling", Napi::Function::New<Resample>(env, "resampling"));
+  exports.Set("resamplingAsync", Napi::Function::New<ResampleAsync>(env, "resamplingAsync"));
+  exports.Set("crossValidate", Napi::Function::New<CrossValidate>(env, "crossValidate"));
+  exports.Set("crossValidateAsync", Napi::Function::New<CrossValidateAsync>(env, "crossValidateAsync"));
+  exports.Set("alignmentMap", Napi::Function::New<AlignmentMapOf>(env, "alignmentMap"));
+  exports.Set("inferenceIndices", Napi::Function::New<InferenceIndices>(env, "inferenceIndices"));
   exports.Set("fitAffineMapAsync", Napi::Function::New<FitAffineMapAsync>(env, "fitAffineMapAsync"));
   exports.Set("estimateMemory", Napi::Function::New<EstimateMemory>(env, "estimateMemory"));
   exports.Set("setMemoryLimit", Napi::Function::New<SetMemoryLimit>(env, "setMemoryLimit"));

@@ -7,13 +7,13 @@
 namespace nnsim::binding {
 
 // fitAffineMap(a: Float64Array, aRows, aCols, b: Float64Array, bRows, bCols, options?: { ridge?: number },
-//              timeout?: ms)
+//              timeout?: ms, x?: Float64Array, xRows?, xCols?)
 //   -> { weights: Float64Array (aCols × bCols, row-major), bias: Float64Array (bCols),
-//        stitched: Float64Array (aRows × bCols: a·weights + bias) }
+//        stitched: Float64Array (xRows × bCols: x·weights + bias; x = a when not given) }
 Napi::Value FitAffineMap(const Napi::CallbackInfo& info);
 
-// fitAffineMapAsync(same first 7 arguments, control?: NativeControl) -> Promise<same result>, computed on a
-// worker thread from copies of a and b.
+// fitAffineMapAsync(same first 7 arguments, control?: NativeControl, x?, xRows?, xCols?) -> Promise<same
+// result>, computed on a worker thread from copies of a, b and x.
 Napi::Value FitAffineMapAsync(const Napi::CallbackInfo& info);
 
 }  // namespace nnsim::binding

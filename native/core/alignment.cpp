@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <numeric>
 
+#include "alignment_maps.hpp"
 #include "measure.hpp"
 
 namespace nnsim {
@@ -187,32 +188,15 @@ double alignedCosine(const MeasureContext& ctx) {
 // Frobenius norm, X̂ = X_c/‖X_c‖_F:  φ_α(X) = X̂ (α I + (1 − α)(X̂ᵀX̂)^{+1/2}).
 // With X̂ = U diag(ŝ) Vᵀ this is U diag(α ŝ + 1 − α) Vᵀ on the numerically non-null directions, and the
 // shape metrics ignore the right factor V (orthogonal), so Z = U diag(α ŝ + 1 − α) stands in for φ_α(X);
-// it is returned scaled to unit Frobenius norm. Scaling X_c first makes the α-mix independent of the
-// input's scale (netrep whitens the unscaled covariance, whose balance between the two terms changes
-// with the units of X). α = 1: X̂ itself (angular shape metric); α = 0: an orthonormal basis of span(X_c)
-// (CCA-like, invariant to invertible linear maps).
+// it is scaled to unit Frobenius norm (partialWhitening, alignment_maps.cpp, which also gives the map of
+// new rows). Scaling X_c first makes the α-mix independent of the input's scale (netrep whitens the
+// unscaled covariance, whose balance between the two terms changes with the units of X). α = 1: X̂
+// itself (angular shape metric); α = 0: an orthonormal basis of span(X_c) (CCA-like, invariant to
+// invertible linear maps).
 const Matrix& whitenedShape(const Representation& r, double alpha) {
   char key[64];
   std::snprintf(key, sizeof key, "shape-metric:whitened:%.17g", alpha);
-  return r.memo<Matrix>(key, [&] {
-    const Svd& svd = r.svd(Centering::Columns);
-    const std::size_t rank = numericalRank(svd.s, r.rows(), r.cols());
-    double total = 0.0;
-    for (std::size_t j = 0; j < rank; ++j) total += svd.s[j] * svd.s[j];
-    const double scale = std::sqrt(total);
-    std::vector<double> gain(rank);
-    double gainNorm = 0.0;
-    for (std::size_t j = 0; j < rank; ++j) {
-      gain[j] = alpha * (svd.s[j] / scale) + (1.0 - alpha);
-      gainNorm += gain[j] * gain[j];
-    }
-    gainNorm = std::sqrt(gainNorm);
-    Matrix z = Matrix::uninitialized(r.rows(), rank);
-    for (std::size_t i = 0; i < r.rows(); ++i) {
-      for (std::size_t j = 0; j < rank; ++j) z(i, j) = svd.u(i, j) * gain[j] / gainNorm;
-    }
-    return z;
-  });
+  return r.memo<Matrix>(key, [&] { return partialWhitening(r, alpha).shape; });
 }
 
 // ‖Z_a P − Z_b‖_F for the optimal orthogonal P (zero-padding to a common width), formed explicitly:

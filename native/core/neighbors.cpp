@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "neighbors.hpp"
+
 #include "distances.hpp"
 #include "linalg.hpp"
 #include "measure.hpp"
@@ -93,36 +95,39 @@ class ListComparer {
   std::vector<std::uint32_t> position_;
 };
 
-enum class Agreement { Jaccard, Rank, JointRankJaccard };
+}  // namespace
 
-double meanAgreement(const MeasureContext& ctx, Agreement what) {
-  const std::size_t k = readK(ctx);
-  const Metric metric = readMetric(ctx);
-  const KnnLists& a = knn(ctx.a(), k, metric, &ctx.control);
-  const KnnLists& b = knn(ctx.b(), k, metric, &ctx.control);
+double meanKnnAgreement(const KnnLists& a, const KnnLists& b, KnnAgreement what) {
   ListComparer comparer(a, b);
-  const std::size_t n = ctx.pair.rows();
   double sum = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < a.n; ++i) {
     if ((i & 0xff) == 0) checkpoint();
     const RowAgreement row = comparer.row(i);
     switch (what) {
-      case Agreement::Jaccard: sum += row.jaccard; break;
-      case Agreement::Rank: sum += row.rank; break;
-      case Agreement::JointRankJaccard: sum += row.jaccard * row.rank; break;
+      case KnnAgreement::Jaccard: sum += row.jaccard; break;
+      case KnnAgreement::Rank: sum += row.rank; break;
+      case KnnAgreement::JointRankJaccard: sum += row.jaccard * row.rank; break;
     }
   }
-  return sum / static_cast<double>(n);
+  return sum / static_cast<double>(a.n);
+}
+
+namespace {
+
+double meanAgreement(const MeasureContext& ctx, KnnAgreement what) {
+  const std::size_t k = readK(ctx);
+  const Metric metric = readMetric(ctx);
+  return meanKnnAgreement(knn(ctx.a(), k, metric, &ctx.control), knn(ctx.b(), k, metric, &ctx.control), what);
 }
 
 // Mean over inputs of |N_k(i) ∩ N'_k(i)| / |N_k(i) ∪ N'_k(i)| (Wang et al. 2020; Schumacher et al. 2021).
-double knnJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, Agreement::Jaccard); }
+double knnJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, KnnAgreement::Jaccard); }
 
 // Rank similarity of Wang et al. 2020 ("Towards understanding the instability of network embedding").
-double rankSimilarity(const MeasureContext& ctx) { return meanAgreement(ctx, Agreement::Rank); }
+double rankSimilarity(const MeasureContext& ctx) { return meanAgreement(ctx, KnnAgreement::Rank); }
 
 // Joint rank and Jaccard similarity (Wang et al. 2020): mean over inputs of Jaccard_i · Rank_i.
-double jointRankJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, Agreement::JointRankJaccard); }
+double jointRankJaccard(const MeasureContext& ctx) { return meanAgreement(ctx, KnnAgreement::JointRankJaccard); }
 
 // Second-order cosine similarity (Hamilton, Leskovec, Jurafsky 2016, "Cultural shift or linguistic
 // drift?", Eq. 2–3): for each input i, the cosine similarities of i to the union U_i of its k nearest
@@ -586,6 +591,13 @@ double cknnaMemory(const MemoryShape& s, const Options& options) {
 }
 
 }  // namespace
+
+std::optional<KnnAgreement> knnAgreementOf(const std::string& id) {
+  if (id == "knn-jaccard") return KnnAgreement::Jaccard;
+  if (id == "rank-similarity") return KnnAgreement::Rank;
+  if (id == "joint-rank-jaccard") return KnnAgreement::JointRankJaccard;
+  return std::nullopt;
+}
 
 const std::vector<MeasureDef>& neighborMeasures() {
   static const OptionSpec k = integerOption("k", 10).atLeast(1).atMost(kMaxK);  // needs N ≥ k + 1 (readK)

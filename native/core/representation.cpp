@@ -143,6 +143,28 @@ std::unique_ptr<Representation> Representation::atScale(const Representation& so
   return out;
 }
 
+Matrix gatherRows(const SourceView& source, const std::int32_t* rows, std::size_t count) {
+  Matrix out = Matrix::uninitialized(count, source.cols);
+  for (std::size_t i = 0; i < count; ++i) {
+    if ((i & 0xff) == 0) checkpoint();
+    const std::size_t r = static_cast<std::size_t>(rows[i]);
+    if (source.isSingle()) {
+      const float* from = source.f32() + r * source.cols;
+      std::copy(from, from + source.cols, out.row(i));  // float32 → float64: exact
+    } else {
+      std::copy_n(source.f64() + r * source.cols, source.cols, out.row(i));
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<Representation> Representation::rowsOf(const Representation& source, const std::int32_t* rows,
+                                                       std::size_t count) {
+  // Read from the source as it is (float32 rows converted one by one): no float64 copy of the whole input.
+  Matrix copy = gatherRows(source.source(), rows, count);
+  return std::unique_ptr<Representation>(new Representation(std::move(copy), ForcedScale{source.scaleExponent()}));
+}
+
 void Representation::adoptCopy() {
   if (ownsData()) return;
   if (source_.isSingle()) {
@@ -169,6 +191,7 @@ void Representation::initialize(SourceView view, const ForcedScale* forced) {
   ValidationPass pass = validate(view);
   if (forced != nullptr) {
     scaleExponent_ = forced->exponent;
+    magnitude_ = pass.maxAbs > 0.0 ? std::ilogb(pass.maxAbs) + scaleExponent_ : INT_MIN;
   } else {
     magnitude_ = pass.maxAbs > 0.0 ? std::ilogb(pass.maxAbs) : INT_MIN;
     const bool safe = pass.maxAbs == 0.0 || (magnitude_ >= -kSafeExponent && magnitude_ < kSafeExponent);

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,10 @@ struct RowSpaceFactor {
   std::size_t rank() const { return trans == Trans::Yes ? matrix.cols : matrix.rows; }
 };
 
+// Rows `rows[0 … count)` of `source` (indices in [0, N), in that order) as a float64 matrix (float32 rows
+// converted, exactly).
+Matrix gatherRows(const SourceView& source, const std::int32_t* rows, std::size_t count);
+
 // Magnitudes. Products, Gram matrices and squared distances of entries above ~1e154 overflow and of
 // entries below ~1e-154 underflow, and LAPACK can spin for ever on the resulting infinities. So a
 // representation whose largest |entry| lies outside [2^-kSafeExponent, 2^kSafeExponent) is computed on
@@ -58,6 +63,11 @@ class Representation {
   // A float64 copy of `source` at the given scale exponent: raw() = 2^-exponent × the caller's matrix (for
   // measures that need both inputs of a pair at one scale).
   static std::unique_ptr<Representation> atScale(const Representation& source, int exponent);
+  // Rows `rows[0 … count)` of `source` (indices in [0, N), in that order, repeats allowed), at the
+  // source's scale, as float64: raw() = those rows of source.raw(), scaleExponent() = source's. The permuted,
+  // resampled and held-out copies of an input (inference.cpp), which each measure's scale rule then
+  // treats as it treats the input itself.
+  static std::unique_ptr<Representation> rowsOf(const Representation& source, const std::int32_t* rows, std::size_t count);
 
   // The data the core computes on (float64 or float32): the caller's matrix, scaled by 2^-scaleExponent()
   // when the magnitude rule copied it (see Magnitudes).

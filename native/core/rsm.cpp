@@ -123,7 +123,7 @@ double medianDistance(const Representation& r) {
   });
 }
 
-enum class Estimator { Biased, Unbiased, Lange };
+enum class Estimator { Biased, Unbiased, Lange, Minibatch };
 
 const char* kernelName(CkaKernel k) { return k == CkaKernel::Rbf ? "rbf" : k == CkaKernel::Laplace ? "laplace" : "linear"; }
 
@@ -149,27 +149,28 @@ CkaBandwidth ckaBandwidth(const Options& options, CkaKernel kernel) {
 namespace {
 
 // An absolute bandwidth is in the units of the caller's inputs: it follows the representation to the
-// scale it computes at (the magnitude rule; ckaScaling). A relative one is returned as it is.
-CkaBandwidth bandwidthAtScale(const MeasureContext& ctx, const Representation& r, CkaKernel kernel, CkaBandwidth bandwidth) {
+// scale it computes at (the magnitude rule; ckaScaling). A relative one is returned as it is. `name` says
+// which representation in errors.
+CkaBandwidth bandwidthAtScale(const char* name, const Representation& r, CkaKernel kernel, CkaBandwidth bandwidth) {
   if (!bandwidth.absolute) return bandwidth;
   const double sigma = std::ldexp(bandwidth.value, -r.scaleExponent());
   if (!(sigma > 0.0) || !std::isfinite(sigma)) {
     throw Error(ErrorCode::Numerical, std::string(kernelName(kernel)) + " CKA: the bandwidth " + keyNumber(bandwidth.value) +
-                                          " is outside the double range relative to the " + which(ctx, r) +
+                                          " is outside the double range relative to the " + name +
                                           " representation's entries: rescale the inputs or the bandwidth");
   }
   return {true, sigma};
 }
 
 // Radial kernel of one representation: RBF exp(−‖x_i − x_j‖² / (2σ²)) or Laplace exp(−‖x_i − x_j‖ / σ).
-const Matrix& radialKernel(const MeasureContext& ctx, const Representation& r, CkaKernel kernel, CkaBandwidth bandwidth) {
+const Matrix& radialKernel(const char* name, const Representation& r, CkaKernel kernel, CkaBandwidth bandwidth) {
   double sigma = bandwidth.value;
   if (bandwidth.absolute) {
-    sigma = bandwidthAtScale(ctx, r, kernel, bandwidth).value;
+    sigma = bandwidthAtScale(name, r, kernel, bandwidth).value;
   } else {
     const double median = medianDistance(r);
     if (!(median > 0.0)) {
-      throw Error(ErrorCode::Degenerate, std::string(kernelName(kernel)) + " CKA is undefined: in the " + which(ctx, r) +
+      throw Error(ErrorCode::Degenerate, std::string(kernelName(kernel)) + " CKA is undefined: in the " + name +
                                              " representation at least half of the pairs of inputs coincide, so the "
                                              "median distance (the bandwidth unit) is 0; give an absolute 'bandwidth'");
     }
@@ -198,12 +199,12 @@ const Matrix& radialKernel(const MeasureContext& ctx, const Representation& r, C
 // of the estimator (up to a constant factor): biased HKH (Gretton et al. 2005), unbiased the U-centred
 // kernel (Song et al. 2012), Lange HKH with its diagonal set to 0. CKA is the cosine of the angle
 // between two such matrices, and its arccos the angle.
-const Matrix& estimatorMatrix(const MeasureContext& ctx, const Representation& r, CkaKernel kernel, CkaBandwidth bandwidth,
+const Matrix& estimatorMatrix(const char* name, const Representation& r, CkaKernel kernel, CkaBandwidth bandwidth,
                               Estimator estimator) {
-  const char* name = estimator == Estimator::Biased ? "centered" : estimator == Estimator::Unbiased ? "u-centered" : "lange";
+  const char* form = estimator == Estimator::Biased ? "centered" : estimator == Estimator::Unbiased ? "u-centered" : "lange";
   const std::string scale = (bandwidth.absolute ? ":abs:" : ":rel:") + keyNumber(bandwidth.value);
-  return r.memo<Matrix>(std::string("rsm:") + kernelName(kernel) + "-" + name + scale, [&] {
-    const Matrix& k = radialKernel(ctx, r, kernel, bandwidth);
+  return r.memo<Matrix>(std::string("rsm:") + kernelName(kernel) + "-" + form + scale, [&] {
+    const Matrix& k = radialKernel(name, r, kernel, bandwidth);
     if (estimator == Estimator::Unbiased) return uCentered(k);
     Matrix out = doubleCentered(k);
     if (estimator == Estimator::Lange) {
@@ -233,6 +234,33 @@ double linearUnbiasedHsic(double crossSquaredNorm, const std::vector<double>& sx
   const double sumX = std::accumulate(sx.begin(), sx.end(), 0.0);
   const double sumY = std::accumulate(sy.begin(), sy.end(), 0.0);
   return crossSquaredNorm - diagonal + sumX * sumY / ((n - 1.0) * (n - 2.0)) - 2.0 / (n - 2.0) * diagonal;
+}
+
+struct CkaSettings {
+  CkaKernel kernel;
+  Estimator estimator;
+  CkaBandwidth bandwidth;
+  bool angular;
+};
+
+CkaSettings ckaSettings(const Options& options) {
+  const CkaKernel kernel = ckaKernel(options);
+  const std::string& estimatorOption = options.choice("estimator");
+  const Estimator estimator = estimatorOption == "unbiased"    ? Estimator::Unbiased
+                              : estimatorOption == "lange"     ? Estimator::Lange
+                              : estimatorOption == "minibatch" ? Estimator::Minibatch
+                                                               : Estimator::Biased;
+  return {kernel, estimator, ckaBandwidth(options, kernel), options.choice("output") == "angular"};
+}
+
+// CKA from its three HSIC values: the cosine between the estimator's matrices, clamped to the range
+// (only the biased estimator's matrices are PSD kernels with a non-negative inner product).
+double ckaCosine(double cross, double selfA, double selfB, Estimator estimator) {
+  if (!(selfA > 0.0) || !(selfB > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("CKA is undefined: the ") + (selfA > 0.0 ? "second" : "first") +
+                                           " representation has zero HSIC with itself under this estimator");
+  }
+  return std::clamp(cross / (std::sqrt(selfA) * std::sqrt(selfB)), estimator == Estimator::Biased ? 0.0 : -1.0, 1.0);
 }
 
 // The three HSIC values CKA needs: cross = HSIC(K, L), and HSIC(K, K), HSIC(L, L) (up to a common factor).
@@ -393,6 +421,31 @@ MinibatchHsic minibatchHsic(MatrixView x, MatrixView y, CkaKernel kernel, CkaBan
   return {frobeniusInner(kx, ky) / norm, frobeniusInner(kx, kx) / norm, frobeniusInner(ky, ky) / norm};
 }
 
+const Matrix& ckaCenteredKernel(const Representation& r, const Options& options) {
+  const CkaSettings settings = ckaSettings(options);
+  if (settings.estimator == Estimator::Minibatch) {
+    throw Error(ErrorCode::Internal, "ckaCenteredKernel: the minibatch estimator has no N × N matrix");
+  }
+  if (settings.kernel != CkaKernel::Linear) {
+    return estimatorMatrix("given", r, settings.kernel, settings.bandwidth, settings.estimator);
+  }
+  if (settings.estimator == Estimator::Biased) return r.gram(Centering::Columns);  // X_c X_cᵀ = H XXᵀ H
+  if (settings.estimator == Estimator::Unbiased) {
+    return r.memo<Matrix>("rsm:linear-u-centered", [&] { return uCentered(r.gram(Centering::Columns)); });
+  }
+  return r.memo<Matrix>("rsm:linear-lange", [&] {
+    Matrix out = Matrix::copyOf(r.gram(Centering::Columns));
+    for (std::size_t i = 0; i < out.rows(); ++i) out(i, i) = 0.0;
+    return out;
+  });
+}
+
+double ckaFromHsic(double cross, double selfA, double selfB, const Options& options) {
+  const CkaSettings settings = ckaSettings(options);
+  const double value = ckaCosine(cross, selfA, selfB, settings.estimator);
+  return settings.angular ? std::acos(value) : value;
+}
+
 namespace {
 
 // Minibatch CKA over consecutive minibatches of `batch` rows (a final partial minibatch of at least 4 rows
@@ -411,7 +464,8 @@ double minibatchCka(const MeasureContext& ctx, CkaKernel kernel, CkaBandwidth ba
     copyCentredRows(MomentInput{ctx.a().source(), nullptr}, at, rows, xa.data(), xa.cols(), 0);
     copyCentredRows(MomentInput{ctx.b().source(), nullptr}, at, rows, xb.data(), xb.cols(), 0);
     sums.add(minibatchHsic(MatrixView(xa.data(), rows, xa.cols()), MatrixView(xb.data(), rows, xb.cols()), kernel,
-                           bandwidthAtScale(ctx, ctx.a(), kernel, bandwidth), bandwidthAtScale(ctx, ctx.b(), kernel, bandwidth),
+                           bandwidthAtScale(which(ctx, ctx.a()), ctx.a(), kernel, bandwidth),
+                           bandwidthAtScale(which(ctx, ctx.b()), ctx.b(), kernel, bandwidth),
                            "minibatch " + std::to_string(k) + " (rows " + std::to_string(at) + "–" +
                                std::to_string(at + rows - 1) + ")"));
   }
@@ -427,22 +481,16 @@ double minibatchCka(const MeasureContext& ctx, CkaKernel kernel, CkaBandwidth ba
 // output 'angular' returns arccos(CKA) (Williams et al. 2021; Lange et al. 2022): the angle between
 // vectors of an inner-product space, a metric.
 double cka(const MeasureContext& ctx) {
-  const CkaKernel kernel = ckaKernel(ctx.options);
-  const std::string estimatorOption = ctx.options.choice("estimator");
-  const CkaBandwidth bandwidth = ckaBandwidth(ctx.options, kernel);
-  const bool angular = ctx.options.choice("output") == "angular";
+  const auto [kernel, estimator, bandwidth, angular] = ckaSettings(ctx.options);
   // XᵀX, YᵀY, XᵀY in one pass when possible, before the variance check, which then reads the norms off
   // their diagonals instead of passing over the rows again.
-  if (kernel == CkaKernel::Linear && estimatorOption != "minibatch") ctx.pair.secondMoments(Centering::Columns);
+  if (kernel == CkaKernel::Linear && estimator != Estimator::Minibatch) ctx.pair.secondMoments(Centering::Columns);
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "CKA");
-  if (estimatorOption == "minibatch") {
+  if (estimator == Estimator::Minibatch) {
     // No N × N matrix to take the angle from: arccos of the estimate (absolute error ~1e-8 near 0).
     const double value = minibatchCka(ctx, kernel, bandwidth, static_cast<std::size_t>(ctx.options.integer("batch")));
     return angular ? std::acos(value) : value;
   }
-  const Estimator estimator = estimatorOption == "unbiased" ? Estimator::Unbiased
-                              : estimatorOption == "lange"  ? Estimator::Lange
-                                                            : Estimator::Biased;
   if (estimator == Estimator::Unbiased && ctx.pair.rows() < 4) {
     throw Error(ErrorCode::TooFewRows, "the unbiased HSIC estimator needs at least 4 inputs (rows); got " +
                                            std::to_string(ctx.pair.rows()));
@@ -451,22 +499,17 @@ double cka(const MeasureContext& ctx) {
   if (kernel == CkaKernel::Linear) {
     hsic = linearHsic(ctx, estimator);
   } else {
-    const Matrix& ka = estimatorMatrix(ctx, ctx.a(), kernel, bandwidth, estimator);
-    const Matrix& kb = estimatorMatrix(ctx, ctx.b(), kernel, bandwidth, estimator);
+    const Matrix& ka = estimatorMatrix(which(ctx, ctx.a()), ctx.a(), kernel, bandwidth, estimator);
+    const Matrix& kb = estimatorMatrix(which(ctx, ctx.b()), ctx.b(), kernel, bandwidth, estimator);
     hsic = {frobeniusInner(ka, kb), frobeniusInner(ka, ka), frobeniusInner(kb, kb)};
   }
-  if (!(hsic.selfA > 0.0) || !(hsic.selfB > 0.0)) {
-    throw Error(ErrorCode::Degenerate, std::string("CKA is undefined: the ") + (hsic.selfA > 0.0 ? "second" : "first") +
-                                           " representation has zero HSIC with itself under this estimator");
-  }
-  const double value = std::clamp(hsic.cross / (std::sqrt(hsic.selfA) * std::sqrt(hsic.selfB)),
-                                  estimator == Estimator::Biased ? 0.0 : -1.0, 1.0);
+  const double value = ckaCosine(hsic.cross, hsic.selfA, hsic.selfB, estimator);
   if (!angular) return value;
   // Near ±1, arccos amplifies the rounding of the cosine (1 − c = 1e-16 gives 1.5e-8 rad): the angle is
   // taken from the difference of the unit-norm matrices instead (tile by tile for linear kernels).
   if (kernel != CkaKernel::Linear) {
-    return angleBetween(estimatorMatrix(ctx, ctx.a(), kernel, bandwidth, estimator),
-                        estimatorMatrix(ctx, ctx.b(), kernel, bandwidth, estimator));
+    return angleBetween(estimatorMatrix(which(ctx, ctx.a()), ctx.a(), kernel, bandwidth, estimator),
+                        estimatorMatrix(which(ctx, ctx.b()), ctx.b(), kernel, bandwidth, estimator));
   }
   if (std::fabs(value) > 1.0 - 1e-6) return linearKernelAngle(ctx, estimator, hsic);
   return std::acos(value);
@@ -853,20 +896,25 @@ double kendallTauB(const std::vector<double>& x, const std::vector<double>& y) {
   return std::clamp(numerator / denominator, -1.0, 1.0);
 }
 
+const std::vector<double>& rsaVector(const Representation& r, const Options& options) {
+  const Rdm& rdm = exactRdm(r, parseInner(options));
+  return options.choice("outer") == "spearman" ? rdm.ranks : rdm.values;
+}
+
+double rsaCorrelation(const std::vector<double>& x, const std::vector<double>& y, const Options& options) {
+  const std::string outer = options.choice("outer");
+  if (outer == "spearman") return pearson(x, y, "dissimilarity ranks");
+  if (outer == "pearson") return pearson(x, y, "dissimilarities");
+  return kendallTauB(x, y);
+}
+
 namespace {
 
 double rsa(const MeasureContext& ctx) {
-  const Inner inner = parseInner(ctx.options);
-  const std::string outer = ctx.options.choice("outer");
-  const Rdm& a = exactRdm(ctx.a(), inner);
+  const std::vector<double>& x = rsaVector(ctx.a(), ctx.options);
   ctx.control.throwIfCancelled();
-  const Rdm& b = exactRdm(ctx.b(), inner);
-  if (outer == "spearman") return pearson(a.ranks, b.ranks, "dissimilarity ranks");
-  const std::vector<double>& x = a.values;
-  const std::vector<double>& y = b.values;
-  if (outer == "pearson") return pearson(x, y, "dissimilarities");
-  ctx.control.throwIfCancelled();
-  return kendallTauB(x, y);
+  const std::vector<double>& y = rsaVector(ctx.b(), ctx.options);
+  return rsaCorrelation(x, y, ctx.options);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -61,6 +61,17 @@ class RunControl {
   bool stoppable() const { return hasDeadline_ || cancelled_.use_count() > 1 || cancelled(); }
 
   void cancel() { cancelled_->store(true, std::memory_order_relaxed); }
+  // The cancel flag, shared with whoever may cancel this run.
+  const std::shared_ptr<std::atomic<bool>>& cancelFlag() const { return cancelled_; }
+  // A control of the same run for work that reports no progress of its own (helper threads, a measure
+  // evaluated inside a larger run such as a permutation test): the same cancel flag and deadline.
+  RunControl quiet() const {
+    RunControl out(cancelled_);
+    out.hasDeadline_ = hasDeadline_;
+    out.deadline_ = deadline_;
+    out.timeoutMilliseconds_ = timeoutMilliseconds_;
+    return out;
+  }
   bool cancelled() const { return cancelled_->load(std::memory_order_relaxed); }
 
   // Set by the runner: which measure of a compareMany call is running.

@@ -292,21 +292,21 @@ const std::vector<MeasureDef>& topologyMeasures() {
       MeasureDef("geometry-score", geometryScore)
           .withMinRows(2)
           .option(integerOption("landmarks", 64).atLeast(3).atMost(128))
-          .option(numberOption("gamma").above(0.0).atMost(1e6))  // absent: N / (128 · 5000), see geometryScore
-          .option(integerOption("iMax", 100).atLeast(1).atMost(1000000))
-          .option(integerOption("repetitions", 100).atLeast(1).atMost(10000000))
+          .option(numberOption("gamma").above(0.0).atMost(1.0))  // absent: N / (128 · 5000), see geometryScore
+          .option(integerOption("iMax", 100).atLeast(1).atMost(10000))
+          .option(integerOption("repetitions", 100).atLeast(1).atMost(100000))
           .option(seed)
           .withMemory(geometryScoreMemory),
       MeasureDef("imd", imd)
           .withMinRows(2)
           .option(integerOption("k", 5).atLeast(1).atMost(1000000))
-          .option(integerOption("lanczosSteps", 10).atLeast(1).atMost(1000))
-          .option(integerOption("iterations", 100).atLeast(1).atMost(10000000))
+          .option(integerOption("lanczosSteps", 10).atLeast(1).atMost(200))
+          .option(integerOption("iterations", 100).atLeast(1).atMost(100000))
           .option(seed)
           .withMemory(imdMemory),
       MeasureDef("rtd", rtd)
           .withMinRows(3)
-          .option(integerOption("trials", 10).atLeast(1).atMost(1000000))
+          .option(integerOption("trials", 10).atLeast(1).atMost(10000))
           .option(integerOption("batch", 500).atLeast(3).atMost(1000000))
           .option(seed)
           .withMemory(rtdMemory),

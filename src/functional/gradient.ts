@@ -152,6 +152,7 @@ export const modelDiffDefinition = defineMeasure({
   metric: false,
   // Only cosines of output vectors enter: a rotation, permutation or positive scaling of a model's outputs changes none.
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
+  rowUnit: 'input-pair',
   minRows: 2,
   options: {},
   description:

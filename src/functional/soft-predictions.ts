@@ -434,6 +434,7 @@ export const rashomonCapacityDefinition = defineMeasure({
     maxIterations: numberOption({
       default: 1000000,
       min: 1,
+      max: 10_000_000,
       integer: true,
       description: 'Iteration limit per input; E_NUMERICAL when the tolerance is not reached.',
     }),

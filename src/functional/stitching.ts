@@ -49,32 +49,35 @@ interface Fitted {
   readonly stitched: Matrix;
 }
 
-function fitted(fit: NativeAffineFit, a: Matrix, b: Matrix): Fitted {
+function fitted(fit: NativeAffineFit, a: Matrix, b: Matrix, x: Matrix): Fitted {
   return {
     map: { weights: fit.weights, bias: fit.bias, rows: a.cols, cols: b.cols },
-    stitched: { data: fit.stitched, rows: a.rows, cols: b.cols },
+    stitched: { data: fit.stitched, rows: x.rows, cols: b.cols },
   };
 }
 
 // Householder QR on LAPACK in the native core (native/core/regression.cpp): N·D² work that pays; the
-// stitched representation is one dgemm there too. Within the current time budget (runtime.ts).
-function fitAndStitch(a: Matrix, b: Matrix, ridge: number): Fitted {
+// stitched representation X W + b (X = A, or held-out rows of A) is one dgemm there too. Within the
+// current time budget (runtime.ts).
+function fitAndStitch(a: Matrix, b: Matrix, ridge: number, x: Matrix = a): Fitted {
   checkFitArguments(a, b);
   try {
-    return fitted(nativeAddon().fitAffineMap(a.data, a.rows, a.cols, b.data, b.rows, b.cols, { ridge }, remainingTime()), a, b);
+    const fit = nativeAddon().fitAffineMap(a.data, a.rows, a.cols, b.data, b.rows, b.cols, { ridge }, remainingTime(), x.data, x.rows, x.cols);
+    return fitted(fit, a, b, x);
   } catch (error) {
     throw error instanceof NnsimError ? restateTimeout(error) : error;
   }
 }
 
-/** The same on a worker thread (copies of a and b); stops when `stop` aborts. */
-async function fitAndStitchAsync(a: Matrix, b: Matrix, ridge: number, stop: AbortSignal): Promise<Fitted> {
+/** The same on a worker thread (copies of a, b and x); stops when `stop` aborts. */
+async function fitAndStitchAsync(a: Matrix, b: Matrix, ridge: number, stop: AbortSignal, x: Matrix = a): Promise<Fitted> {
   checkFitArguments(a, b);
   const addon = nativeAddon();
   const control = new addon.NativeControl();
   const removeStop = onStop(stop, () => control.cancel());
   try {
-    return fitted(await addon.fitAffineMapAsync(a.data, a.rows, a.cols, b.data, b.rows, b.cols, { ridge }, control), a, b);
+    const fit = await addon.fitAffineMapAsync(a.data, a.rows, a.cols, b.data, b.rows, b.cols, { ridge }, control, x.data, x.rows, x.cols);
+    return fitted(fit, a, b, x);
   } catch (error) {
     throw stop.aborted ? stopReason(stop) : error;
   } finally {
@@ -148,19 +151,33 @@ function runForward(fit: Fitted, a: Matrix, b: Matrix, options: ResolvedOptions)
   return evaluate(fit.map, stitched, own, a.rows, options.labels);
 }
 
-/** Fits the map (synchronously), then forward: the result, or a Promise when forward is async. */
-function runExperiment(a: Matrix, b: Matrix, options: ResolvedOptions): StitchResult | Promise<StitchResult> {
+/**
+ * Fits the map (synchronously) on `fitOn` (default: a and b themselves; training rows in a
+ * cross-validation), then forward on a W + b and b: the result, or a Promise when forward is async.
+ */
+function runExperiment(
+  a: Matrix,
+  b: Matrix,
+  options: ResolvedOptions,
+  fitOn: readonly [Matrix, Matrix] = [a, b],
+): StitchResult | Promise<StitchResult> {
   forwardOf(options);
-  return runForward(fitAndStitch(a, b, options.values.ridge as number), a, b, options);
+  return runForward(fitAndStitch(fitOn[0], fitOn[1], options.values.ridge as number, a), a, b, options);
 }
 
 /**
  * The async experiment: the fit on a worker thread (stopped by `stop`), then forward where the
  * caller's code runs (it is the caller's code).
  */
-async function runAsync(a: Matrix, b: Matrix, options: ResolvedOptions, stop: AbortSignal): Promise<StitchResult> {
+async function runAsync(
+  a: Matrix,
+  b: Matrix,
+  options: ResolvedOptions,
+  stop: AbortSignal,
+  fitOn: readonly [Matrix, Matrix] = [a, b],
+): Promise<StitchResult> {
   forwardOf(options);
-  const fit = await fitAndStitchAsync(a, b, options.values.ridge as number, stop);
+  const fit = await fitAndStitchAsync(fitOn[0], fitOn[1], options.values.ridge as number, stop, a);
   if (stop.aborted) throw stopReason(stop);
   return runForward(fit, a, b, options);
 }
@@ -224,6 +241,29 @@ export const stitchingDefinition = defineMeasure({
 });
 
 export const stitchingDefinitions = [stitchingDefinition] as const satisfies readonly MeasureDefinition[];
+
+/**
+ * The stitching score of held-out inputs: the map fitted on the training rows, the rest of B run on the
+ * test rows (crossValidate; `options` carry the test rows' labels).
+ */
+export function heldOutStitching(
+  train: readonly [Matrix, Matrix],
+  test: readonly [Matrix, Matrix],
+  options: ResolvedOptions,
+): number | Promise<number> {
+  const result = runExperiment(test[0], test[1], options, train);
+  return isPromise(result) ? result.then((r) => score(r, options, test[0].rows)) : score(result, options, test[0].rows);
+}
+
+/** heldOutStitching with the fit on a worker thread (stopped by `stop`); forward where the caller's code runs. */
+export async function heldOutStitchingAsync(
+  train: readonly [Matrix, Matrix],
+  test: readonly [Matrix, Matrix],
+  options: ResolvedOptions,
+  stop: AbortSignal,
+): Promise<number> {
+  return score(await runAsync(test[0], test[1], options, stop, train), options, test[0].rows);
+}
 
 
 /** Options of {@link stitch}: the rest of model B, optional labels (for accuracies) and ridge. */

@@ -39,6 +39,7 @@ export const knnJaccardDefinition = defineMeasure({
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
   variants: [euclideanVariant],
+  resampling: 'subsample',
   minRows: 2,
   options: { k: kOption, metric: metricOption },
   description: 'Mean over inputs i of |N_k(i) ∩ N′_k(i)| / |N_k(i) ∪ N′_k(i)|, N_k(i) the k nearest other inputs.',
@@ -61,6 +62,7 @@ export const secondOrderCosineDefinition = defineMeasure({
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
   variants: [{ when: { vectors: 'distances' }, range: [0, 1], note: 'vectors of cosine distances (ReSi)' }],
+  resampling: 'subsample',
   minRows: 2,
   options: {
     k: kOption,
@@ -92,6 +94,7 @@ export const rankSimilarityDefinition = defineMeasure({
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
   variants: [euclideanVariant],
+  resampling: 'subsample',
   minRows: 2,
   options: { k: kOption, metric: metricOption },
   description:
@@ -112,6 +115,7 @@ export const jointRankJaccardDefinition = defineMeasure({
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
   variants: [euclideanVariant],
+  resampling: 'subsample',
   minRows: 2,
   options: { k: kOption, metric: metricOption },
   description: 'Mean over inputs i of Jaccard_i · Rank_i (the per-input values of knn-jaccard and rank-similarity).',
@@ -206,6 +210,8 @@ function neighbourListMeasure<const Id extends string>(measure: {
     options: alignmentOptions,
     reference: huh2024,
     engine: { kind: 'native' },
+    // A duplicated row is its copy's nearest neighbour (k-NN lists change under the bootstrap).
+    resampling: 'subsample',
     ...measure,
   });
 }
@@ -233,6 +239,7 @@ export const cknnaDefinition = defineMeasure({
   symmetric: false,
   metric: false,
   invariances: ALIGNMENT_INVARIANCES,
+  resampling: 'subsample',
   variants: [
     ...alignmentVariants,
     {

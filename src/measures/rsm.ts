@@ -25,18 +25,24 @@ export const ckaDefinition = defineMeasure({
   variants: [
     {
       when: { kernel: 'rbf' },
+      // Duplicated rows put zero distances into the median that sets σ.
+      resampling: 'subsample',
       note: 'σ is relative to the median distance, so isotropic scaling leaves the kernel unchanged',
     },
-    { when: { kernel: 'laplace' }, note: 'σ is relative to the median distance, as for rbf' },
+    { when: { kernel: 'laplace' }, resampling: 'subsample', note: 'σ is relative to the median distance, as for rbf' },
     {
       when: { estimator: 'unbiased' },
       range: [-1, 1],
+      // A U-statistic: a duplicated row pairs with its copy like the diagonal terms the estimator excludes.
+      resampling: 'subsample',
       note: 'the unbiased HSIC can be negative; U-centred kernels form an inner-product space, so |CKA| ≤ 1',
     },
-    { when: { kernel: 'rbf', estimator: 'unbiased' }, range: [-1, 1] },
+    { when: { kernel: 'rbf', estimator: 'unbiased' }, range: [-1, 1], resampling: 'subsample' },
     {
       when: { estimator: 'lange' },
       range: [-1, 1],
+      // Like the U-statistic: a duplicated row pairs with its copy as the excluded diagonal would.
+      resampling: 'subsample',
       note: 'off-diagonal centred kernels can be anti-aligned; the Frobenius inner product keeps |CKA| ≤ 1',
     },
     { when: { output: 'angular' }, ...angularCka, range: [0, Math.PI / 2], note: 'arccos(CKA) in radians' },
@@ -46,15 +52,24 @@ export const ckaDefinition = defineMeasure({
       when: { kernel: 'rbf', bandwidth: 2 },
       appliesTo: absoluteBandwidth,
       invariances: ['orthogonal', 'permutation', 'translation'],
+      // No median of distances sets σ, so duplicated rows leave the biased estimator's value unchanged.
+      resampling: 'bootstrap',
       note: 'any absolute bandwidth: scaling the inputs changes the kernel',
     },
-    { when: { kernel: 'laplace', bandwidth: 2 }, appliesTo: absoluteBandwidth, invariances: ['orthogonal', 'permutation', 'translation'] },
+    {
+      when: { kernel: 'laplace', bandwidth: 2 },
+      appliesTo: absoluteBandwidth,
+      invariances: ['orthogonal', 'permutation', 'translation'],
+      resampling: 'bootstrap',
+    },
     {
       when: { estimator: 'minibatch' },
       range: [-1, 1],
+      // Unbiased HSIC per minibatch (a U-statistic): a duplicated row pairs with its copy.
+      resampling: 'subsample',
       note: 'the mean of per-minibatch unbiased HSIC estimates; not the full-data CKA',
     },
-    { when: { kernel: 'rbf', estimator: 'minibatch' }, range: [-1, 1] },
+    { when: { kernel: 'rbf', estimator: 'minibatch' }, range: [-1, 1], resampling: 'subsample' },
     { when: { estimator: 'minibatch', output: 'angular' }, ...angularCka, range: [0, Math.PI] },
   ],
   minRows: 2,
@@ -216,6 +231,7 @@ export const rsaDefinition = defineMeasure({
     { when: { outer: 'pearson' } },
     { when: { outer: 'kendall' } },
   ],
+  resampling: 'subsample',
   minRows: 3,
   options: {
     inner: enumOption(
@@ -368,6 +384,7 @@ export const riemannianDefinition = defineMeasure({
   symmetric: true,
   metric: true,
   invariances: ['orthogonal', 'permutation'],
+  resampling: 'subsample',
   minRows: 1,
   options: {
     regularization: numberOption({

@@ -18,6 +18,8 @@ export const intrinsicDimensionDifferenceDefinition = defineMeasure({
   metric: true,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
   variants: [{ when: { estimator: 'mle' }, note: 'Levina–Bickel maximum-likelihood estimator with k neighbours' }],
+  paired: false,
+  resampling: 'subsample',
   minRows: 3,
   options: {
     estimator: enumOption(
@@ -54,6 +56,7 @@ export const magnitudeDifferenceDefinition = defineMeasure({
   symmetric: true,
   metric: true,
   invariances: ['orthogonal', 'permutation'],
+  paired: false,
   minRows: 1,
   options: {},
   description: '| ‖mean_i x_i‖₂ − ‖mean_i y_i‖₂ |: difference of the norms of the mean rows.',
@@ -72,6 +75,7 @@ export const concentricityDifferenceDefinition = defineMeasure({
   symmetric: true,
   metric: true,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
+  paired: false,
   minRows: 1,
   options: {},
   description:
@@ -91,6 +95,7 @@ export const uniformityDifferenceDefinition = defineMeasure({
   symmetric: true,
   metric: true,
   invariances: ['orthogonal', 'permutation', 'translation'],
+  paired: false,
   minRows: 1,
   options: {
     t: numberOption({ min: 0, minExclusive: true, default: 2, description: 'Scale t of the Gaussian potential exp(−t‖x_i − x_j‖²).' }),
@@ -116,6 +121,7 @@ export const toleranceDifferenceDefinition = defineMeasure({
   symmetric: true,
   metric: true,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling'],
+  resampling: 'subsample',
   minRows: 2,
   options: { labels: labelsOption('Class label of each input (one per row).') },
   description:
@@ -145,6 +151,7 @@ export const knnModularityDifferenceDefinition = defineMeasure({
       note: 'euclidean neighbours are translation-invariant',
     },
   ],
+  resampling: 'subsample',
   minRows: 2,
   options: {
     labels: labelsOption('Class label of each input (one per row); the classes are the communities.'),
@@ -177,6 +184,7 @@ export const neuronModularityDifferenceDefinition = defineMeasure({
   symmetric: true,
   metric: true,
   invariances: ['permutation', 'isotropic-scaling', 'translation'],
+  paired: false,
   minRows: 2,
   options: {},
   description:

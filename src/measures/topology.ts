@@ -23,9 +23,10 @@ export const rtdDefinition = defineMeasure({
   symmetric: true,
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  resampling: 'subsample',
   minRows: 3,
   options: {
-    trials: numberOption({ integer: true, min: 1, max: 1_000_000, default: 10, description: 'Number of random subsamples.' }),
+    trials: numberOption({ integer: true, min: 1, max: 10_000, default: 10, description: 'Number of random subsamples.' }),
     batch: numberOption({
       integer: true,
       min: 3,
@@ -61,20 +62,23 @@ export const imdDefinition = defineMeasure({
   symmetric: true,
   metric: true,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  paired: false,
+  resampling: 'subsample',
   minRows: 2,
   options: {
     k: numberOption({ integer: true, min: 1, max: 1_000_000, default: 5, description: 'Neighbours of the k-NN graph (k < N).' }),
     lanczosSteps: numberOption({
       integer: true,
       min: 1,
-      max: 1000,
+      // Full reorthogonalisation costs O(steps² · N) per start vector.
+      max: 200,
       default: 10,
       description: 'Lanczos steps per start vector (stochastic Lanczos quadrature).',
     }),
     iterations: numberOption({
       integer: true,
       min: 1,
-      max: 10_000_000,
+      max: 100_000,
       default: 100,
       description: 'Gaussian start vectors of the Hutchinson trace estimate (msid: 100; ReSi: 8000).',
     }),
@@ -110,6 +114,8 @@ export const geometryScoreDefinition = defineMeasure({
   symmetric: true,
   metric: false,
   invariances: ['orthogonal', 'permutation', 'isotropic-scaling', 'translation'],
+  paired: false,
+  resampling: 'subsample',
   minRows: 2,
   options: {
     landmarks: numberOption({
@@ -122,16 +128,17 @@ export const geometryScoreDefinition = defineMeasure({
     gamma: numberOption({
       min: 0,
       minExclusive: true,
-      max: 1e6,
+      // Above 1, α_max exceeds every witness–landmark distance: the filtration ends where γ = 1 ends it.
+      max: 1,
       description:
         'alpha_max = gamma · (largest witness–landmark distance). Default N / (128 · 5000), the reference default, ' +
         'which is tiny for small N: then only cycles already present in the α = 0 witness complex count.',
     }),
-    iMax: numberOption({ integer: true, min: 1, max: 1_000_000, default: 100, description: 'Length of the RLT vector (i_max).' }),
+    iMax: numberOption({ integer: true, min: 1, max: 10_000, default: 100, description: 'Length of the RLT vector (i_max).' }),
     repetitions: numberOption({
       integer: true,
       min: 1,
-      max: 10_000_000,
+      max: 100_000,
       default: 100,
       description: 'Landmark draws averaged into the mean RLT (reference code: 1000; its README example: 100).',
     }),

@@ -71,6 +71,38 @@ export function reportCellSize(comparisons: readonly ReportComparison[]): number
   return defaultCellSize(Math.max(1, ...comparisons.map((c) => Math.max(c.result.a.layers.length, c.result.b.layers.length))));
 }
 
+type Grid = readonly (readonly (number | null)[])[];
+
+/** Names of per-cell inference results shown on hover in their own notation. */
+const SHOWN_AS: Readonly<Record<string, string>> = { pValue: 'p', qValue: 'q' };
+
+/**
+ * The hover text of a cell's further results: `[lower, upper]` for an interval, `p = …, q = …`, any
+ * other extra as `name = …` (the standard error is only in the data files); undefined when none.
+ */
+export function extrasTooltip(extras: Readonly<Record<string, Grid>> | undefined, i: number, j: number): string | undefined {
+  if (!extras) return undefined;
+  const lower = extras.lower?.[i]?.[j];
+  const upper = extras.upper?.[i]?.[j];
+  const parts = typeof lower === 'number' && typeof upper === 'number' ? [`[${formatValue(lower)}, ${formatValue(upper)}]`] : [];
+  for (const [name, grid] of Object.entries(extras)) {
+    const v = grid[i]?.[j];
+    if (name === 'lower' || name === 'upper' || name === 'standardError' || v === null || v === undefined) continue;
+    parts.push(`${SHOWN_AS[name] ?? name} = ${formatValue(v)}`);
+  }
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
+/** Cells not distinguishable from a random pairing: q-value above the false discovery level. */
+export function nullMarks(qValues: Grid, level: number): boolean[][] {
+  return qValues.map((row) => row.map((q) => q !== null && q > level));
+}
+
+/** The heatmap legend of {@link nullMarks}. */
+export function nullLegend(level: number, tests: number): string {
+  return `hatched: not different from a random pairing of the inputs (Benjamini–Hochberg q > ${level} over the ${tests} cells tested)`;
+}
+
 /** Short title of a measure: its name. */
 export function measureSubtitle(m: MeasureSummary): string {
   const options = optionsText(m.options);
@@ -81,13 +113,16 @@ export function measureSubtitle(m: MeasureSummary): string {
 export function comparisonHeatmaps(comparison: ReportComparison, scales: Readonly<Record<string, ColourScale>>, cellSize: number): Record<string, Panel> {
   const { result } = comparison;
   const panels: Record<string, Panel> = {};
+  const inference = result.inference;
   for (const m of result.measures) {
-    const tooltips = result.a.layers.map((la) =>
-      result.b.layers.map((lb) => {
+    const extras = inference?.values[m.key];
+    const tooltips = result.a.layers.map((la, i) =>
+      result.b.layers.map((lb, j) => {
         const e = result.errors.find((x) => x.measure === m.key && x.layerA === la.name && x.layerB === lb.name);
-        return e ? `${e.code}: ${e.message}` : undefined;
+        return e ? `${e.code}: ${e.message}` : extrasTooltip(extras, i, j);
       }),
     );
+    const q = extras?.qValue;
     panels[m.key] = heatmapPanel({
       title: m.name,
       subtitle: measureSubtitle(m),
@@ -99,6 +134,7 @@ export function comparisonHeatmaps(comparison: ReportComparison, scales: Readonl
       scale: scales[m.key]!,
       cellSize,
       tooltips,
+      ...(q && inference ? { marks: nullMarks(q, inference.fdr), markLegend: nullLegend(inference.fdr, inference.tests[m.key] ?? 0) } : {}),
       scaleCaption: directionText(m.kind),
     });
   }

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 
 import { averageLinkage, matrixDistances } from './cluster.js';
 import { measureScale } from './colour.js';
-import { directionText, measureSubtitle } from './figures.js';
+import { directionText, extrasTooltip, measureSubtitle } from './figures.js';
 import { defaultCellSize, heatmapPanel } from './heatmap.js';
 import { classicalMds } from './mds.js';
 import { type MeasureSummary, csvText } from './pairwise.js';
@@ -44,9 +44,9 @@ export interface MatrixTable {
   readonly errors: readonly MatrixErrorRecord[];
   /** Further per-cell results by measure key and name (intervals, p-values …), shown on hover and in the CSV. */
   readonly extras?: Readonly<Record<string, Readonly<Record<string, readonly (readonly (number | null)[])[]>>>>;
-  /** Cells to hatch by measure key (e.g. not distinguishable from a null), explained by `markLegend`. */
+  /** Cells to hatch by measure key (e.g. not distinguishable from a null), explained by `markLegends`. */
   readonly marks?: Readonly<Record<string, readonly (readonly boolean[])[]>>;
-  readonly markLegend?: string;
+  readonly markLegends?: Readonly<Record<string, string>>;
 }
 
 export interface MatrixReportInput {
@@ -61,6 +61,8 @@ export interface MatrixReportInput {
   readonly detail?: MatrixTable;
   /** HTML (already escaped) saying how `main` was made from `detail`. */
   readonly reduction?: string;
+  /** HTML (already escaped) saying what the per-cell inference (extras, marks) is. */
+  readonly inference?: string;
   /** The JSON document written as results.json. */
   readonly results: object;
   /** Rows in hierarchical-clustering order (average linkage). */
@@ -99,18 +101,7 @@ function flatValues(table: MatrixTable, key: string): Float64Array {
 
 function tooltips(table: MatrixTable, key: string): (string | undefined)[][] {
   const errors = new Map(table.errors.filter((e) => e.measure === key).map((e) => [`${e.row}\u0000${e.col}`, `${e.code}: ${e.message}`]));
-  const extras = Object.entries(table.extras?.[key] ?? {});
-  return table.names.map((row, i) =>
-    table.names.map((col, j) => {
-      const error = errors.get(`${row}\u0000${col}`);
-      if (error) return error;
-      const shown = extras.flatMap(([name, grid]) => {
-        const v = grid[i]?.[j];
-        return v === null || v === undefined ? [] : [`${name} = ${formatValue(v)}`];
-      });
-      return shown.length > 0 ? shown.join(', ') : undefined;
-    }),
-  );
+  return table.names.map((row, i) => table.names.map((col, j) => errors.get(`${row}\u0000${col}`) ?? extrasTooltip(table.extras?.[key], i, j)));
 }
 
 /** The heatmap (and its clustering note) of one measure over one table. */
@@ -140,7 +131,7 @@ function heatmapOf(table: MatrixTable, m: MatrixReportMeasure, cluster: boolean,
     cellSize: defaultCellSize(k),
     tooltips: tooltips(table, m.key),
     marks: table.marks?.[m.key],
-    markLegend: table.markLegend,
+    markLegend: table.markLegends?.[m.key],
     rowOrder: order,
     colOrder: order,
     scaleCaption: directionText(m.kind),
@@ -236,6 +227,7 @@ export function writeMatrixReport(dir: string, input: MatrixReportInput): Writte
       `similarities are dark at high values, distances at low values — the arrow under each colour bar points to the more similar end. ${scaleNote} ` +
       `Crossed grey cells were not computed; hover a cell for its exact value.</p>`,
     input.reduction ? `<p class="note">${input.reduction}</p>` : '',
+    input.inference ? `<p class="note">${input.inference}</p>` : '',
     input.command ? `<p class="meta">Command: <code>${escapeXml(input.command)}</code></p>` : '',
     `<p class="meta">Data: <a href="results.json">results.json</a>, <a href="results.csv">results.csv</a> (measure, row, col, value)${
       input.detail ? ', <a href="layers.csv">layers.csv</a> (every layer pair)' : ''

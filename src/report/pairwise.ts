@@ -8,6 +8,17 @@ import { compareMany, prepare, type PreparedRepresentation } from '../compare.js
 import { NnsimError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { effectiveProperties, getMeasure } from '../registry.js';
+import { benjaminiHochberg } from '../inference/statistics.js';
+import {
+  FALSE_DISCOVERY_FAMILY,
+  FALSE_DISCOVERY_FAMILY_ALL_CELLS,
+  type InferenceSettings,
+  cellSeed,
+  inferenceRefusal,
+  matrixQValues,
+  measureInference,
+  skippedParts,
+} from '../inference/matrix.js';
 
 export interface LayerInfo {
   readonly name: string;
@@ -52,6 +63,24 @@ export interface PairwiseResult {
   /** values[key][i][j]: layer i of A vs layer j of B; null where the measure failed (see errors). */
   readonly values: Readonly<Record<string, (number | null)[][]>>;
   readonly errors: readonly CellError[];
+  readonly inference?: PairwiseInference;
+}
+
+/** Settings of a layer sweep's inference: what to run, and the false discovery level of the report's marks. */
+export type PairwiseInferenceSettings = InferenceSettings & { readonly fdr: number };
+
+/** Per-cell permutation p-values and/or bootstrap intervals of a layer sweep (see runPairwise). */
+export interface PairwiseInference extends PairwiseInferenceSettings {
+  /** Over which cells the q-values are computed. */
+  readonly family: string;
+  /** m per measure key: the number of p-values of its Benjamini–Hochberg family. */
+  readonly tests: Readonly<Record<string, number>>;
+  /** values[key][name][i][j], name: pValue, qValue, lower, upper, standardError; null where not computed. */
+  readonly values: Readonly<Record<string, Readonly<Record<string, (number | null)[][]>>>>;
+  /** Cells whose value was computed but whose permutation test or bootstrap failed. */
+  readonly errors: readonly CellError[];
+  /** Parts a whole measure does not get, and why. */
+  readonly skipped: readonly { readonly measure: string; readonly part: 'permutation' | 'bootstrap'; readonly code: string; readonly message: string }[];
 }
 
 export interface Side {
@@ -80,8 +109,19 @@ export function summarize(run: MeasureRun): MeasureSummary {
  * Runs every measure on every layer pair; `onPair` is called after each pair (for progress bars).
  * When `b` is `a` itself (one model against itself) the layers are prepared once for both sides, and
  * symmetric measures are computed on the upper triangle only and mirrored.
+ *
+ * With `inference`, each cell also gets each measure's permutation p-value and/or bootstrap interval,
+ * seeded by cellSeed(seed, layer of A, layer of B); q-values are Benjamini–Hochberg over each measure's
+ * cells — every cell for two models, the off-diagonal cells (each unordered pair once for a symmetric
+ * measure) for a model against itself.
  */
-export function runPairwise(a: Side, b: Side, runs: readonly MeasureRun[], onPair?: (done: number, total: number) => void): PairwiseResult {
+export function runPairwise(
+  a: Side,
+  b: Side,
+  runs: readonly MeasureRun[],
+  onPair?: (done: number, total: number) => void,
+  inference?: PairwiseInferenceSettings,
+): PairwiseResult {
   const preparedA: PreparedRepresentation[] = a.layers.map((l) => prepare(l.matrix, `${a.label}:${l.name}`));
   const same = a === b;
   const preparedB: PreparedRepresentation[] = same ? preparedA : b.layers.map((l) => prepare(l.matrix, `${b.label}:${l.name}`));
@@ -90,6 +130,7 @@ export function runPairwise(a: Side, b: Side, runs: readonly MeasureRun[], onPai
   const values: Record<string, (number | null)[][]> = {};
   for (const r of runs) values[r.key] = a.layers.map(() => b.layers.map(() => null));
   const errors: CellError[] = [];
+  const tested = inference ? startInference(a, b, runs, inference) : undefined;
   const total = a.layers.length * b.layers.length;
   let done = 0;
   for (let i = 0; i < a.layers.length; i++) {
@@ -101,13 +142,16 @@ export function runPairwise(a: Side, b: Side, runs: readonly MeasureRun[], onPai
       for (const r of runs) {
         if (lower && mirrored.includes(r)) {
           values[r.key]![i]![j] = values[r.key]![j]![i]!;
+          if (tested) for (const grid of Object.values(tested.values[r.key]!)) grid[i]![j] = grid[j]![i]!;
           const e = errors.find((x) => x.measure === r.key && x.layerA === a.layers[j]!.name && x.layerB === b.layers[i]!.name);
           if (e) errors.push({ ...e, layerA: a.layers[i]!.name, layerB: b.layers[j]!.name });
           continue;
         }
         const o = outcomes[r.key];
-        if (typeof o === 'number') values[r.key]![i]![j] = o;
-        else {
+        if (typeof o === 'number') {
+          values[r.key]![i]![j] = o;
+          if (tested && !(same && i === j)) tested.run(r, preparedA[i]!, preparedB[j]!, i, j);
+        } else {
           const e = o instanceof NnsimError ? o : new NnsimError('E_INTERNAL', String(o));
           errors.push({ measure: r.key, layerA: a.layers[i]!.name, layerB: b.layers[j]!.name, code: e.code, message: e.message });
         }
@@ -125,6 +169,57 @@ export function runPairwise(a: Side, b: Side, runs: readonly MeasureRun[], onPai
     measures: runs.map(summarize),
     values,
     errors,
+    ...(tested ? { inference: tested.finish() } : {}),
+  };
+}
+
+/** The inference of a layer sweep: grids per measure, filled cell by cell, q-values at the end. */
+function startInference(a: Side, b: Side, runs: readonly MeasureRun[], settings: PairwiseInferenceSettings) {
+  const same = a === b;
+  const names = [...(settings.permutations !== undefined ? ['pValue', 'qValue'] : []), ...(settings.bootstrap !== undefined ? ['lower', 'upper', 'standardError'] : [])];
+  const values: Record<string, Record<string, (number | null)[][]>> = {};
+  const skipped: PairwiseInference['skipped'][number][] = [];
+  const refused = new Set(runs.filter((r) => inferenceRefusal(r)).map((r) => r.key));
+  for (const r of runs) {
+    values[r.key] = Object.fromEntries(names.map((name) => [name, a.layers.map(() => b.layers.map(() => null))]));
+    for (const { part, error } of skippedParts(r, settings)) skipped.push({ measure: r.key, part, code: error.code, message: error.message });
+  }
+  const errors: CellError[] = [];
+  return {
+    values,
+    run(r: MeasureRun, pa: PreparedRepresentation, pb: PreparedRepresentation, i: number, j: number): void {
+      if (refused.has(r.key)) return;
+      const layerA = a.layers[i]!.name;
+      const layerB = b.layers[j]!.name;
+      const outcome = measureInference(r, pa, pb, settings, cellSeed(settings.seed, layerA, layerB));
+      const grids = values[r.key]!;
+      const put = (name: string, v: number | undefined): void => {
+        if (v !== undefined) grids[name]![i]![j] = v;
+      };
+      put('pValue', outcome.permutation?.pValue);
+      put('lower', outcome.bootstrap?.lower);
+      put('upper', outcome.bootstrap?.upper);
+      put('standardError', outcome.bootstrap?.standardError);
+      if (outcome.error) errors.push({ measure: r.key, layerA, layerB, code: outcome.error.code, message: outcome.error.message });
+    },
+    finish(): PairwiseInference {
+      const tests: Record<string, number> = {};
+      for (const r of runs) {
+        const grids = values[r.key]!;
+        if (!grids.pValue) continue;
+        if (same) {
+          const k = a.layers.length;
+          const q = matrixQValues(Float64Array.from(grids.pValue.flat(), (v) => v ?? NaN), k, getMeasure(r.id).symmetric);
+          grids.qValue = grids.pValue.map((row, i) => row.map((_, j) => (Number.isNaN(q.qValues[i * k + j]!) ? null : q.qValues[i * k + j]!)));
+          tests[r.key] = q.tests;
+        } else {
+          const bh = benjaminiHochberg(grids.pValue);
+          grids.qValue = bh.adjusted;
+          tests[r.key] = bh.tests;
+        }
+      }
+      return { ...settings, family: same ? FALSE_DISCOVERY_FAMILY : FALSE_DISCOVERY_FAMILY_ALL_CELLS, tests, values, errors, skipped };
+    },
   };
 }
 
@@ -140,16 +235,20 @@ export function csvText(text: string): string {
   return `"${formula ? "'" : ''}${text.replace(/"/g, '""')}"`;
 }
 
-/** Long format: one line per (measure, layer of A, layer of B); empty value where it failed. */
+/**
+ * Long format: one line per (measure, layer of A, layer of B); empty value where it failed. With
+ * inference, the columns pValue, qValue, lower, upper, standardError follow (empty where not computed).
+ */
 export function pairwiseCsv(result: PairwiseResult): string {
-  const lines = ['measure,layerA,layerB,value'];
+  const extraNames = [...new Set(Object.values(result.inference?.values ?? {}).flatMap((grids) => Object.keys(grids)))];
+  const lines = [['measure', 'layerA', 'layerB', 'value', ...extraNames].join(',')];
+  // Values are finite numbers (a leading '-' is a sign, not a formula) or empty where not computed.
+  const cell = (v: number | null | undefined): string => (v === null || v === undefined ? '' : String(v));
   for (const m of result.measures) {
     result.a.layers.forEach((la, i) => {
       result.b.layers.forEach((lb, j) => {
-        const v = result.values[m.key]![i]![j];
-        // Values are finite numbers (a leading '-' is a sign, not a formula) or empty where the measure failed.
-        const value = v === null || v === undefined ? '' : String(v);
-        lines.push([m.key, la.name, lb.name].map(csvText).concat(value).join(','));
+        const extras = extraNames.map((name) => cell(result.inference?.values[m.key]?.[name]?.[i]?.[j]));
+        lines.push([m.key, la.name, lb.name].map(csvText).concat(cell(result.values[m.key]![i]![j]), ...extras).join(','));
       });
     });
   }
