@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 
 import cliProgress from 'cli-progress';
 
-import { compareMany } from './compare.js';
+import { streamCompare } from './cli-streaming.js';
+import { type Precision, compareMany } from './compare.js';
 import { NnsimError, nearest } from './errors.js';
 import { COMMON_FLAGS } from './cli-flags.js';
 import { MATRIX_USAGE, MERGE_USAGE, type MatrixCommandContext, matrixCommand, mergeCommand } from './cli-matrix.js';
@@ -32,6 +33,7 @@ import {
   readIds,
   readLabels,
   toRepresentation,
+  toSourceRepresentation,
 } from './io/load.js';
 import { LAYER_FILTER_FLAGS, type LayerFilter, layerFilter, requireSameIds, selectLayers } from './io/select.js';
 import { LAYOUTS, RESHAPE_CHOICES, parseReshape as parseReshapeName } from './io/tensor.js';
@@ -88,14 +90,22 @@ const SUBSET_HELP = `--rows N          compare a random subset of N inputs (the 
 /** Each command's own --help. */
 const COMMAND_USAGE: Record<string, string> = {
   compare: `Usage: nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
-                     [--rows N] [--permutations N] [--bootstrap N] [--seed S] [--json]
+                     [--rows N] [--permutations N] [--bootstrap N] [--seed S] [--precision double|single] [--stream]
+                     [--json] [--quiet]
 
 ${ARRAYS_HELP}
 ${MEASURE_OPTIONS_HELP}
 ${SUBSET_HELP}
 ${INFERENCE_USAGE}
---quiet           no progress bar for --permutations/--bootstrap (it is also off when stderr is not a terminal)
+--precision P     'single': the D × D products of the feature-space measures (linear CKA, Procrustes,
+                  angular shape, Bures) in float32, summed in float64: about 2× faster, ~1e-6 relative error
+--stream          read A and B in blocks of rows, never whole (automatic when the arrays would take more
+                  than 256 MB and every measure streams: memory stays at two blocks plus the D × D
+                  statistics); .npy or single-tensor .safetensors of float32/float64, 3-D/4-D arrays
+                  reshaped block by block; not with --rows, --labels, --permutations or --bootstrap
 --json            machine-readable output (schema in the README)
+--quiet           no progress bar while streaming or for --permutations/--bootstrap (it is also off when
+                  stderr is not a terminal)
 `,
   pairwise: `Usage: nnsim pairwise A B --out DIR [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
                       [--rows N [--seed S]] [--name A=NAME] [--name B=NAME] [--include REGEX] [--exclude REGEX]
@@ -463,42 +473,105 @@ function subsetJson(subset: Subset | undefined): unknown {
   return subset ? { rows: subset.rows, of: subset.of, seed: subset.seed, stratified: subset.stratified } : null;
 }
 
+function parsePrecision(value: string | undefined): Precision {
+  if (value === undefined || value === 'double' || value === 'single') return value ?? 'double';
+  throw new UsageError(`--precision must be 'double' or 'single'; got '${value}'`);
+}
+
+/** Arrays of one compare call, loaded or streamed, with the measures' outcomes. */
+interface Compared {
+  readonly a: { source: string; shape: readonly number[]; rows: number; cols: number };
+  readonly b: { source: string; shape: readonly number[]; rows: number; cols: number };
+  readonly outcomes: Record<string, number | NnsimError>;
+  readonly streamed?: { blocks: number; blockRows: number };
+  /** The loaded arrays (not when streamed), for --permutations/--bootstrap. */
+  readonly loaded?: { a: Matrix; b: Matrix };
+}
+
 function compareCommand(args: string[], io: Io): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { ...COMMON, ...INFERENCE_FLAGS, json: { type: 'boolean' } },
+    options: { ...COMMON, ...INFERENCE_FLAGS, json: { type: 'boolean' }, precision: { type: 'string' }, stream: { type: 'boolean' } },
     allowPositionals: true,
   });
   if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim compare --help'`);
   const inference = inferenceFlags(values, (message) => new UsageError(message));
   const views = parseViews(values);
+  const precision = parsePrecision(values.precision);
+  const inMemoryOnly =
+    values.rows !== undefined
+      ? '--rows compares a random subset in memory'
+      : values.labels !== undefined
+        ? 'no streamable measure uses --labels'
+        : inference !== undefined
+          ? '--permutations/--bootstrap resample the rows in memory'
+          : undefined;
+  if (values.stream && inMemoryOnly) throw new UsageError(`--stream reads every row of A and B once; ${inMemoryOnly}: drop one of them`);
   const allLabels = values.labels !== undefined ? readLabels(values.labels) : undefined;
-  const [ea, eb, total] = openPair(positionals[0]!, positionals[1]!, views);
-  // One --seed S seeds both the subset and the permutations/resamples.
-  const subset = chooseSubset(values, total, allLabels, inference !== undefined);
-  const labels = subsetLabels(allLabels, subset);
-  const plan = planMeasures(values.measure ?? [], values.option ?? [], labels, subset?.rows ?? total);
-  const a = subset ? takeRows(toRepresentation(ea, views.a), subset.indices, 'A') : toRepresentation(ea, views.a);
-  const b = subset ? takeRows(toRepresentation(eb, views.b), subset.indices, 'B') : toRepresentation(eb, views.b);
-  if (labels && labels.length !== a.rows) {
-    throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the arrays have ${a.rows} rows (inputs)`);
+  let plan: MeasurePlan | undefined;
+  const planFor = (rows: number, labels: Int32Array | undefined): MeasurePlan =>
+    (plan = planMeasures(values.measure ?? [], values.option ?? [], labels, rows));
+  // Large inputs whose measures all stream are read block by block (cli-streaming.ts); a subset, labels,
+  // inference and the rest are loaded.
+  let subset: Subset | undefined;
+  let compared: Compared | undefined;
+  if (!inMemoryOnly) {
+    const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim compare', 'rows');
+    try {
+      const streamed = streamCompare(
+        positionals[0]!,
+        positionals[1]!,
+        (rows) => planFor(rows, undefined).runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
+        { views, precision, force: values.stream, onProgress: (done, total) => bar.update(done, total) },
+      );
+      if (streamed) compared = { ...streamed, streamed: { blocks: streamed.blocks, blockRows: streamed.blockRows } };
+    } finally {
+      bar.stop();
+    }
   }
-  const outcomes = compareMany(
-    plan.runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
-    a,
-    b,
-    { errors: 'return' },
-  );
+  if (!compared) {
+    const [ea, eb, total] = openPair(positionals[0]!, positionals[1]!, views);
+    // One --seed S seeds both the subset and the permutations/resamples.
+    subset = chooseSubset(values, total, allLabels, inference !== undefined);
+    const labels = subsetLabels(allLabels, subset);
+    const runs = planFor(subset?.rows ?? total, labels).runs;
+    // Float32 files stay float32 unless a subset or the inference (which resamples float64 rows) needs a copy.
+    const load = (entry: ArrayEntry, view: ArrayView | undefined, name: string) =>
+      subset
+        ? takeRows(toRepresentation(entry, view), subset.indices, name)
+        : inference
+          ? toRepresentation(entry, view)
+          : toSourceRepresentation(entry, view);
+    const a = load(ea, views.a, 'A');
+    const b = load(eb, views.b, 'B');
+    if (labels && labels.length !== a.rows) {
+      throw new NnsimError('E_LABELS', `${values.labels} has ${labels.length} labels but the arrays have ${a.rows} rows (inputs)`);
+    }
+    const outcomes = compareMany(
+      runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
+      a,
+      b,
+      { errors: 'return', precision },
+    );
+    compared = {
+      a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
+      b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
+      outcomes,
+      loaded: inference ? { a: a as Matrix, b: b as Matrix } : undefined,
+    };
+  }
+  const { a, b, outcomes } = compared;
+  const measures = plan!;
   // Picked by nnsim and undefined for this data: skipped, not failed.
-  const skipped = [...plan.skipped];
-  const runs = plan.runs.filter((r) => {
+  const skipped = [...measures.skipped];
+  const runs = measures.runs.filter((r) => {
     const o = outcomes[r.key];
-    if (!plan.implicit || typeof o === 'number' || !PRECONDITION_CODES.has((o as NnsimError).code)) return true;
+    if (!measures.implicit || typeof o === 'number' || !PRECONDITION_CODES.has((o as NnsimError).code)) return true;
     skipped.push({ measure: r.key, code: (o as NnsimError).code, message: (o as NnsimError).message });
     return false;
   });
   const failed = runs.filter((r) => typeof outcomes[r.key] !== 'number');
-  if (plan.runs.length === 1 && failed.length === 1) throw outcomes[runs[0]!.key] as NnsimError;
+  if (measures.runs.length === 1 && failed.length === 1) throw outcomes[runs[0]!.key] as NnsimError;
   if (runs.length === 0) {
     reportSkipped(skipped, io);
     throw new NnsimError('E_DEGENERATE', 'none of the selected measures is defined for these arrays (see the lines above); name one with --measure');
@@ -507,9 +580,10 @@ function compareCommand(args: string[], io: Io): number | Promise<number> {
     if (values.json) {
       io.out(
         jsonDocument('compare', {
-          a: { source: ea.source, shape: ea.shape, rows: a.rows, cols: a.cols },
-          b: { source: eb.source, shape: eb.shape, rows: b.rows, cols: b.cols },
+          a,
+          b,
           subset: subsetJson(subset),
+          streamed: compared.streamed ?? null,
           values: Object.fromEntries(runs.map((r) => [r.key, typeof outcomes[r.key] === 'number' ? outcomes[r.key] : null])),
           measures: runs.map((r) => ({ ...summarize({ ...r, options: shownOptions(r) }) })),
           errors: Object.fromEntries(
@@ -526,7 +600,8 @@ function compareCommand(args: string[], io: Io): number | Promise<number> {
       );
       reportSkipped(skipped, io);
     } else {
-      io.out(`A: ${ea.source} (${a.rows} × ${a.cols})   B: ${eb.source} (${b.rows} × ${b.cols})`);
+      const how = compared.streamed ? `   streamed in ${compared.streamed.blocks} blocks of ${compared.streamed.blockRows} rows` : '';
+      io.out(`A: ${a.source} (${a.rows} × ${a.cols})   B: ${b.source} (${b.rows} × ${b.cols})${how}`);
       if (subset) io.out(subsetText(subset));
       const width = Math.max(...runs.map((r) => r.key.length), 7);
       for (const r of runs) {
@@ -539,10 +614,10 @@ function compareCommand(args: string[], io: Io): number | Promise<number> {
     }
     return failed.length > 0 || Object.values(extra ?? {}).some((o) => o.error) ? 1 : 0;
   };
-  if (!inference) return report();
+  if (!inference || !compared.loaded) return report();
   const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim compare', 'permutations/resamples');
   const ok = runs.filter((r) => typeof outcomes[r.key] === 'number');
-  return runInference(ok, a, b, inference, (done, total) => bar.update(done, total))
+  return runInference(ok, compared.loaded.a, compared.loaded.b, inference, (done, total) => bar.update(done, total))
     .finally(() => bar.stop())
     .then(report);
 }

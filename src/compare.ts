@@ -4,7 +4,7 @@
  * matrix, a factor or an SVD is computed once for all of them).
  */
 import { NnsimError } from './errors.js';
-import { type Matrix, type MatrixInput, requireSameRows, toMatrix } from './matrix.js';
+import { type Matrix, type MatrixInput, type SourceMatrix, requireSameRows, toSourceMatrix } from './matrix.js';
 import type { JsEngine, MeasureDefinition } from './measure-types.js';
 import {
   type NativeControlHandle,
@@ -32,26 +32,44 @@ import {
 /**
  * A representation validated once and prepared for many comparisons: the core keeps what it derives
  * (centred data, factors, k-NN lists …) for the lifetime of this object, so comparing it with many
- * others does that work once. The Float64Array it was made from is used in place: do not modify it
- * while the object is in use.
+ * others does that work once. The Float64Array or Float32Array it was made from is used in place (float32
+ * data is never copied whole unless a measure needs the full matrix in float64): do not modify it while
+ * the object is in use.
  */
 export class PreparedRepresentation {
-  readonly matrix: Matrix;
-  #native: NativeRepresentationHandle | undefined;
+  /** The data as given: Float64Array or Float32Array, used in place. */
+  readonly source: SourceMatrix;
   readonly #name: string;
+  #matrix: Matrix | undefined;
+  #native: NativeRepresentationHandle | undefined;
 
-  /** `convert` replaces toMatrix for inputs of functional measures (label vectors, outputs). */
-  constructor(input: MatrixInput, name = 'representation', convert: (value: unknown, name: string) => Matrix = toMatrix) {
-    this.matrix = convert(input, name);
+  /**
+   * `convert` replaces the default validation for inputs of functional measures (label vectors, outputs);
+   * without it the input is a representation, checked (every entry finite) by the core right away.
+   */
+  constructor(input: MatrixInput, name = 'representation', convert?: (value: unknown, name: string) => Matrix) {
     this.#name = name;
+    if (convert) {
+      this.#matrix = convert(input, name);
+      this.source = this.#matrix;
+    } else {
+      this.source = toSourceMatrix(input, name);
+      this.#native = this.#createNative();
+    }
   }
 
   get rows(): number {
-    return this.matrix.rows;
+    return this.source.rows;
   }
 
   get cols(): number {
-    return this.matrix.cols;
+    return this.source.cols;
+  }
+
+  /** The data as a float64 matrix (for measures computed in JavaScript): float32 data is copied once. */
+  get matrix(): Matrix {
+    this.#matrix ??= { data: Float64Array.from(this.source.data), rows: this.source.rows, cols: this.source.cols };
+    return this.#matrix;
   }
 
   /**
@@ -59,20 +77,30 @@ export class PreparedRepresentation {
    * (detached) or shrunk since it was prepared: nothing would be left to read.
    */
   checkAttached(): void {
-    const { data, rows, cols } = this.matrix;
-    const hard = (this.matrix as { hard?: ArrayLike<number> }).hard;
+    const { data, rows, cols } = this.source;
+    const hard = (this.source as { hard?: ArrayLike<number> }).hard;
     if (data.length !== rows * cols || (hard !== undefined && hard.length !== rows)) {
       throw new NnsimError('E_DETACHED', `the buffer behind ${this.#name} was detached (transferred) after it was prepared`);
     }
   }
 
-  /** @internal The native handle (created on first use). */
+  /** @internal The native handle (created on first use; the core validates the data). */
   nativeHandle(): NativeRepresentationHandle {
-    if (!this.#native) {
-      const addon = nativeAddon();
-      this.#native = new addon.NativeRepresentation(this.matrix.data, this.matrix.rows, this.matrix.cols);
-    }
+    this.#native ??= this.#createNative();
     return this.#native;
+  }
+
+  #createNative(): NativeRepresentationHandle {
+    const addon = nativeAddon();
+    try {
+      return new addon.NativeRepresentation(this.source.data, this.source.rows, this.source.cols);
+    } catch (error) {
+      // The core names the entry; the input's name says which one.
+      if (error instanceof NnsimError && error.code === 'E_NONFINITE') {
+        throw new NnsimError(error.code, `${this.#name}: ${error.message}`);
+      }
+      throw error;
+    }
   }
 
   /**
@@ -162,7 +190,31 @@ export interface Progress {
   readonly fraction: number;
 }
 
-export interface RunOptions {
+/** Options of a computation that are not measure parameters. */
+export interface CallOptions {
+  /**
+   * 'double' (default): float64 arithmetic. 'single': the D × D products of the feature-space measures
+   * (linear CKA, Procrustes, angular shape, Bures) run in float32 BLAS on row blocks and are summed in
+   * float64: about twice as fast, relative error around 1e-6 (see the README).
+   */
+  precision?: Precision;
+}
+
+export type Precision = 'double' | 'single';
+
+/** The validated precision of a call. */
+export function precisionOf(call: CallOptions | undefined): Precision {
+  const value = call?.precision ?? 'double';
+  if (value !== 'double' && value !== 'single') {
+    throw new NnsimError('E_OPTION', `Expected 'double' or 'single' for precision but received ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Options of a synchronous call: its time budget and precision. */
+export type SyncCallOptions = SyncRunOptions & CallOptions;
+
+export interface RunOptions extends CallOptions {
   /** Cancels the computation; the promise rejects with E_CANCELLED at once. */
   signal?: AbortSignal;
   /**
@@ -187,9 +239,13 @@ export interface PlannedMeasure {
   options: ResolvedOptions;
 }
 
-/** @internal */
-export function plan(specs: readonly MeasureSpec[], rows: number): PlannedMeasure[] {
-  if (!Array.isArray(specs)) throw new NnsimError('E_TYPE', 'compareMany expects an array of measure ids or specs');
+/**
+ * The measures of a spec list: definition, result key (spec.key ?? id) and the options as given. Throws
+ * E_UNKNOWN_MEASURE for an unknown id and E_OPTION for a key that appears twice.
+ */
+export function specEntries(
+  specs: readonly MeasureSpec[],
+): { definition: MeasureDefinition; key: string; options: object | undefined }[] {
   const seen = new Set<string>();
   return specs.map((spec) => {
     const { id, options, key } = typeof spec === 'string' ? { id: spec, options: undefined, key: undefined } : (spec ?? {});
@@ -199,6 +255,14 @@ export function plan(specs: readonly MeasureSpec[], rows: number): PlannedMeasur
       throw new NnsimError('E_OPTION', `measure key '${resolvedKey}' appears twice; give repeated measures distinct keys`);
     }
     seen.add(resolvedKey);
+    return { definition, key: resolvedKey, options };
+  });
+}
+
+/** @internal */
+export function plan(specs: readonly MeasureSpec[], rows: number): PlannedMeasure[] {
+  if (!Array.isArray(specs)) throw new NnsimError('E_TYPE', 'compareMany expects an array of measure ids or specs');
+  return specEntries(specs).map(({ definition, key: resolvedKey, options }) => {
     if (definition.arity !== 'pair') {
       throw new NnsimError('E_TYPE', `measure '${definition.id}' compares a group of models; use compareGroup`, {
         measure: definition.id,
@@ -312,9 +376,10 @@ function runSync(
   planned: readonly PlannedMeasure[],
   a: PreparedRepresentation,
   b: PreparedRepresentation,
-  run: SyncRunOptions,
+  run: SyncCallOptions,
 ): Outcome[] {
   const outcomes: Outcome[] = new Array(planned.length);
+  const precision = precisionOf(run);
   withTimeout(resolveTimeout(run?.timeout), () => {
     const nativeIndices = planned.flatMap((p, i) => (p.definition.engine.kind === 'native' ? [i] : []));
     if (nativeIndices.length > 0) {
@@ -326,6 +391,7 @@ function runSync(
         checkLabels(planned),
         remainingTime(),
         nativeMatrices(planned, nativeIndices),
+        precision,
       );
       nativeIndices.forEach((i, k) => {
         const outcome = raw[k]!;
@@ -387,6 +453,7 @@ async function runAsync(
         control,
         run.onProgress ? (k, done, total) => report(nativeIndices[k]!, done, total) : undefined,
         nativeMatrices(planned, nativeIndices),
+        precisionOf(run),
       );
       failIfCallbackThrew();
       nativeIndices.forEach((i, k) => (outcomes[i] = raw[k]!));
@@ -435,7 +502,7 @@ export function compare<Id extends AnyMeasureId>(
   a: CompareInput,
   b: CompareInput,
   options?: MeasureOptions<Id>,
-  run: SyncRunOptions = {},
+  run: SyncCallOptions = {},
 ): number {
   const [pa, pb] = preparePair(a, b, converterOf([id]));
   try {
@@ -454,6 +521,7 @@ export async function compareAsync<Id extends AnyMeasureId>(
   options?: MeasureOptions<Id>,
   run: RunOptions = {},
 ): Promise<number> {
+  precisionOf(run);
   const [pa, pb] = preparePair(a, b, converterOf([id]));
   try {
     const planned = plan([{ id, options }], pa.rows);
@@ -490,25 +558,27 @@ export function compareMany<Id extends AnyMeasureId>(
   specs: readonly MeasureSpec<Id>[],
   a: CompareInput,
   b: CompareInput,
+  options?: SyncCallOptions & { errors?: 'throw' },
 ): ManyResults;
 export function compareMany<Id extends AnyMeasureId>(
   specs: readonly MeasureSpec<Id>[],
   a: CompareInput,
   b: CompareInput,
-  options: SyncRunOptions & { errors: 'return' },
+  options: SyncCallOptions & { errors: 'return' },
 ): ManyOutcomes;
 export function compareMany<Id extends AnyMeasureId>(
   specs: readonly MeasureSpec<Id>[],
   a: CompareInput,
   b: CompareInput,
-  options?: SyncRunOptions & { errors?: 'throw' | 'return' },
+  options?: SyncCallOptions & { errors?: 'throw' | 'return' },
 ): ManyResults | ManyOutcomes;
 export function compareMany(
   specs: readonly MeasureSpec[],
   a: CompareInput,
   b: CompareInput,
-  options: SyncRunOptions & { errors?: 'throw' | 'return' } = {},
+  options: SyncCallOptions & { errors?: 'throw' | 'return' } = {},
 ): ManyResults | ManyOutcomes {
+  precisionOf(options);
   const [pa, pb] = preparePair(a, b, converterOf(specs));
   try {
     const planned = plan(specs, pa.rows);
@@ -525,6 +595,7 @@ export async function compareManyAsync<Id extends AnyMeasureId>(
   b: CompareInput,
   options: CompareManyOptions = {},
 ): Promise<ManyResults | ManyOutcomes> {
+  precisionOf(options);
   const [pa, pb] = preparePair(a, b, converterOf(specs));
   try {
     const planned = plan(specs, pa.rows);
@@ -537,13 +608,13 @@ export async function compareManyAsync<Id extends AnyMeasureId>(
 
 /** A typed function for one measure: `fn(a, b, options, run)`, `fn.async(a, b, options, run)`, `fn.info`. */
 export interface MeasureFunction<S extends OptionSchema> {
-  (a: CompareInput, b: CompareInput, options?: OptionsOf<S>, run?: SyncRunOptions): number;
+  (a: CompareInput, b: CompareInput, options?: OptionsOf<S>, run?: SyncCallOptions): number;
   async(a: CompareInput, b: CompareInput, options?: OptionsOf<S>, run?: RunOptions): Promise<number>;
   readonly id: string;
 }
 
 export function measureFunction<S extends OptionSchema>(definition: MeasureDefinition<string, S>): MeasureFunction<S> {
-  const fn = (a: CompareInput, b: CompareInput, options?: OptionsOf<S>, run?: SyncRunOptions): number =>
+  const fn = (a: CompareInput, b: CompareInput, options?: OptionsOf<S>, run?: SyncCallOptions): number =>
     compare(definition.id, a, b, options, run);
   return Object.assign(fn, {
     async: (a: CompareInput, b: CompareInput, options?: OptionsOf<S>, run?: RunOptions) =>

@@ -34,6 +34,10 @@ export type ErrorCode =
   | 'E_TIMEOUT'
   /** An allocation failed. */
   | 'E_OUT_OF_MEMORY'
+  /** The measure (with these options) cannot be accumulated over row batches; the message names the alternatives. */
+  | 'E_NOT_STREAMABLE'
+  /** An accumulator state or merge does not match: other format version, measures, options or shape, or a truncated file. */
+  | 'E_STATE'
   /** A file could not be read or is malformed (CLI readers). */
   | 'E_FILE'
   /** The native addon could not be loaded. */

@@ -40,19 +40,21 @@ export {
   compareManyAsync,
   prepare,
   PreparedRepresentation,
+  type CallOptions,
   type CompareInput,
   type CompareManyOptions,
   type ManyOutcomes,
   type ManyResults,
   type MeasureFunction,
   type MeasureSpec,
+  type Precision,
   type Progress,
   type RepresentationInput,
   type RunOptions,
   type SyncRunOptions,
 } from './compare.js';
 export { NnsimError, type ErrorCode } from './errors.js';
-export { matrix, toMatrix, type Matrix, type MatrixInput, type MatrixLike } from './matrix.js';
+export { matrix, toMatrix, type Matrix, type MatrixInput, type MatrixLike, type SourceMatrix } from './matrix.js';
 export {
   INVARIANCES,
   type Family,
@@ -74,6 +76,15 @@ export {
   type MeasureId,
 } from './registry.js';
 export { configure, getConfig, type RuntimeConfig } from './runtime.js';
+export {
+  Accumulator,
+  accumulatorFromBuffer,
+  createAccumulator,
+  streamableMeasures,
+  type AccumulatedMeasure,
+  type AccumulatorOptions,
+  type ExpectedState,
+} from './streaming.js';
 export { sampleRows, takeRows, type SampleRowsOptions } from './sampling.js';
 
 /** compare(id, a, b, options) — and compare.async(…) on a worker thread. */

@@ -1,7 +1,7 @@
 /**
  * Matrix inputs. Representations are N × D, row-major, one row per input: row i of both matrices of a
- * comparison is the same input. A `Float64Array` is used in place (zero-copy); other inputs are copied
- * once into a Float64Array.
+ * comparison is the same input. A `Float64Array` or `Float32Array` is used in place (zero-copy; float32
+ * data is read in bounded float64 blocks by the core); other inputs are copied once into a Float64Array.
  */
 import { NnsimError, describeValue, invalidParameter } from './errors.js';
 
@@ -18,6 +18,16 @@ export type MatrixInput = MatrixLike | readonly (readonly number[])[];
 /** A validated matrix: Float64Array data, finite entries, rows ≥ 1, cols ≥ 1. */
 export interface Matrix {
   readonly data: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/**
+ * A validated representation as the core reads it: Float64Array or Float32Array data used in place,
+ * rows ≥ 1, cols ≥ 1. Finiteness is checked by the core in the same pass that computes the column means.
+ */
+export interface SourceMatrix {
+  readonly data: Float64Array | Float32Array;
   readonly rows: number;
   readonly cols: number;
 }
@@ -68,7 +78,29 @@ export function toMatrix(input: unknown, name = 'matrix'): Matrix {
   if (input === null || typeof input !== 'object') {
     throw invalidParameter('E_TYPE', name, 'a matrix { data, rows, cols } or an array of rows', input);
   }
-  const { data, rows, cols } = input as { data?: unknown; rows?: unknown; cols?: unknown };
+  const { data } = input as { data?: unknown };
+  const { rows: r, cols: c } = checkedShape(input as { data?: unknown; rows?: unknown; cols?: unknown }, name);
+  return copyChecked(data as ArrayLike<unknown>, r, c, name);
+}
+
+/**
+ * Like toMatrix, but a Float64Array or Float32Array is returned as it is, without the finite check (the
+ * native representation made from it checks every entry): no extra pass over the data, no copy.
+ */
+export function toSourceMatrix(input: unknown, name = 'matrix'): SourceMatrix {
+  if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
+    const { data } = input as { data?: unknown };
+    if (data instanceof Float64Array || data instanceof Float32Array) {
+      const { rows, cols } = checkedShape(input as { data?: unknown; rows?: unknown; cols?: unknown }, name);
+      return { data, rows, cols };
+    }
+  }
+  return toMatrix(input, name);
+}
+
+/** Checks rows, cols and the data of `{ data, rows, cols }` (type, shared/detached buffer, length). */
+function checkedShape(input: { data?: unknown; rows?: unknown; cols?: unknown }, name: string): { rows: number; cols: number } {
+  const { data, rows, cols } = input;
   const r = checkDimension(rows, 'rows', name);
   const c = checkDimension(cols, 'cols', name);
   if (data instanceof Float64Array || data instanceof Float32Array) {
@@ -85,6 +117,12 @@ export function toMatrix(input: unknown, name = 'matrix'): Matrix {
   if (r * c !== length) {
     throw new NnsimError('E_SHAPE', `${name}: rows × cols = ${r} × ${c} = ${r * c} does not match data length ${length}`);
   }
+  return { rows: r, cols: c };
+}
+
+/** Float64Array data checked for finiteness (used in place), or any other data copied and checked. */
+function copyChecked(data: ArrayLike<unknown>, r: number, c: number, name: string): Matrix {
+  const length = data.length;
   if (data instanceof Float64Array) {
     for (let k = 0; k < length; k++) {
       const v = data[k]!;
@@ -93,9 +131,8 @@ export function toMatrix(input: unknown, name = 'matrix'): Matrix {
     return { data, rows: r, cols: c };
   }
   const out = new Float64Array(length);
-  const source = data as ArrayLike<unknown>;
   for (let k = 0; k < length; k++) {
-    const v = source[k];
+    const v = data[k];
     if (typeof v !== 'number') throw invalidParameter('E_TYPE', `${name}.data[${k}]`, 'a number', v);
     if (v - v !== 0) throw nonFinite(name, k, c, v);
     out[k] = v;

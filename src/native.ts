@@ -13,6 +13,8 @@ import { NnsimError } from './errors.js';
 export interface NativeRepresentationHandle {
   readonly rows: number;
   readonly cols: number;
+  /** Bytes a float64 copy of float32 data would take now (0 for float64 data or once the copy exists). */
+  readonly float64CopyBytes: number;
   /** Frees the core representation and its cached intermediates (after any async call using it). */
   release(): void;
 }
@@ -20,6 +22,28 @@ export interface NativeRepresentationHandle {
 export interface NativeControlHandle {
   cancel(): void;
   readonly cancelled: boolean;
+}
+
+/** One tensor of an accumulator's state. */
+export interface NativeStateTensor {
+  shape: number[];
+  data: Float64Array;
+}
+
+export interface NativeAccumulatorHandle {
+  readonly rows: number;
+  readonly batches: number;
+  push(a: Float64Array | Float32Array, b: Float64Array | Float32Array, rows: number): void;
+  pushAsync(
+    a: Float64Array | Float32Array,
+    b: Float64Array | Float32Array,
+    rows: number,
+    control: NativeControlHandle | undefined,
+  ): Promise<void>;
+  merge(other: NativeAccumulatorHandle): void;
+  result(): NativeOutcome[];
+  state(): Record<string, NativeStateTensor>;
+  restore(tensors: Record<string, NativeStateTensor>): void;
 }
 
 /** The stitching layer x ↦ xW + b and the stitched representation A W + 1bᵀ (row-major). */
@@ -129,8 +153,16 @@ export interface NativeAddon {
   init(classes: { NnsimError: typeof NnsimError }): void;
   /** The option specs, minimum N and label needs the core declares. */
   specs(): NativeSpecs;
-  NativeRepresentation: new (data: Float64Array, rows: number, cols: number) => NativeRepresentationHandle;
+  NativeRepresentation: new (data: Float64Array | Float32Array, rows: number, cols: number) => NativeRepresentationHandle;
   NativeControl: new () => NativeControlHandle;
+  NativeAccumulator: new (
+    ids: readonly string[],
+    options: readonly Record<string, number | boolean | string>[],
+    colsA: number,
+    colsB: number,
+    precision: 'double' | 'single',
+  ) => NativeAccumulatorHandle;
+  streamableIds(): string[];
   compare(
     ids: readonly string[],
     options: readonly Record<string, number | boolean | string>[],
@@ -140,6 +172,8 @@ export interface NativeAddon {
     /** Time budget in ms (Infinity: none); past it the running measure fails with E_TIMEOUT. */
     timeout?: number,
     matrices?: readonly (NativeMatrices | undefined)[],
+    /** 'single': feature-space products in float32 (see CallOptions.precision). */
+    precision?: 'double' | 'single',
   ): NativeOutcome[];
   compareAsync(
     ids: readonly string[],
@@ -150,6 +184,7 @@ export interface NativeAddon {
     control: NativeControlHandle | undefined,
     onProgress: ((measureIndex: number, done: number, total: number) => void) | undefined,
     matrices?: readonly (NativeMatrices | undefined)[],
+    precision?: 'double' | 'single',
   ): Promise<NativeOutcome[]>;
   /** `x`: the rows the map is applied to (`stitched` = x W + b; default a). */
   fitAffineMap(...args: [...AffineFitArguments, timeout?: number, ...AppliedTo]): NativeAffineFit;

@@ -30,7 +30,8 @@ describe('raw binding, hostile arguments', () => {
       [undefined, 2, 2],
       [null, 2, 2],
       [[1, 2, 3, 4], 2, 2],
-      [new Float32Array(4), 2, 2],
+      [new Float32Array(4), 2, 3],
+      [new Float32Array([1, NaN, 3, 4]), 2, 2],
       [new Int32Array(4), 2, 2],
       [new Float64Array(4), '2', 2],
       [new Float64Array(4), 2, NaN],
@@ -57,6 +58,8 @@ describe('raw binding, hostile arguments', () => {
     const backing = new Float64Array([99, 1, 2, 3, 4, 99]);
     const view = new Float64Array(backing.buffer, 8, 4);
     expect(new addon.NativeRepresentation(view, 2, 2).rows).toBe(2);
+    // Float32Array is read in place, too.
+    expect(new addon.NativeRepresentation(new Float32Array(new ArrayBuffer(24), 4, 4), 2, 2).cols).toBe(2);
   });
 
   it('compare hands matrix options (after labels and timeout) to the core, which checks them (N × N, symmetric) and copies them', async () => {
@@ -224,6 +227,48 @@ describe('raw binding, hostile arguments', () => {
     expect(thrown(() => a.rows).code).toBe('E_DETACHED');
   });
 
+  it('NativeAccumulator validates its arguments, receivers and states', () => {
+    const make = (...args: unknown[]): InstanceType<typeof addon.NativeAccumulator> =>
+      new (addon.NativeAccumulator as unknown as new (...a: unknown[]) => InstanceType<typeof addon.NativeAccumulator>)(...args);
+    for (const args of [
+      [],
+      ['cka', [{}], 2, 2, 'double'],
+      [['cka'], [], 2, 2, 'double'],
+      [['cka'], [{}], 0, 2, 'double'],
+      [['cka'], [{}], 2, -1, 'double'],
+      [['cka'], [{}], 2, 2, 'half'],
+      [['knn-jaccard'], [{}], 2, 2, 'double'],
+      [['nope'], [{}], 2, 2, 'double'],
+      [['cka'], [{ kernel: 'cubic' }], 2, 2, 'double'],
+      [[], [], 2, 2, 'double'],
+    ]) {
+      expect(thrown(() => make(...args)).code, JSON.stringify(args)).toMatch(CODES);
+    }
+    const acc = make(['cka'], [{}], 2, 3, 'double');
+    for (const [a, b, rows] of [
+      [new Float64Array(4), new Float64Array(5), 2],
+      [new Int32Array(4), new Float64Array(6), 2],
+      [[1, 2, 3, 4], new Float64Array(6), 2],
+      [new Float64Array(4), new Float64Array(6), -2],
+      [new Float64Array(new SharedArrayBuffer(32)), new Float64Array(6), 2],
+    ] as const) {
+      expect(thrown(() => acc.push(a as never, b as never, rows)).code).toMatch(CODES);
+    }
+    expect(acc.rows).toBe(0);
+    expect(thrown(() => acc.merge(rep(4, 2) as never)).code).toBe('E_TYPE');
+    expect(thrown(() => acc.merge({} as never)).code).toBe('E_TYPE');
+    for (const state of [null, [], { count: 1 }, { count: { shape: [1], data: new Int32Array(1) } }, { count: { shape: [-1], data: new Float64Array(1) } }]) {
+      expect(thrown(() => acc.restore(state as never)).code).toMatch(CODES);
+    }
+    // Accessors and methods applied to another class throw instead of reinterpreting it.
+    const rows = Object.getOwnPropertyDescriptor(addon.NativeAccumulator.prototype, 'rows')!.get!;
+    expect(thrown(() => rows.call(rep(4, 2))).code).toBe('E_TYPE');
+    // (A receiver check of its own: an NnsimError, not V8's "Illegal invocation".)
+    expect(thrown(() => addon.NativeAccumulator.prototype.result.call(new addon.NativeControl())).code).toBe('E_TYPE');
+    acc.push(new Float32Array([1, 2, 3, 5, 8, 13]).subarray(0, 4), new Float64Array([1, 0, 2, 1, 1, 3]), 2);
+    expect(acc.rows).toBe(2);
+  });
+
   it('threads: validates the count', () => {
     const before = addon.getThreads();
     for (const bad of [0, -1, 1.5, NaN, 'two', 1e9]) expect(thrown(() => addon.setThreads(bad as never)).code).toMatch(CODES);
@@ -244,6 +289,7 @@ describe('errors cross the seam once: every entry point throws real NnsimErrors'
   const method = (cls: unknown, name: string) => (proto(cls) as Record<string, (...args: unknown[]) => unknown>)[name]!;
   const getter = (cls: unknown, name: string) => Object.getOwnPropertyDescriptor(proto(cls), name)!.get!;
   const construct = (cls: unknown, ...args: unknown[]) => new (cls as new (...x: unknown[]) => unknown)(...args);
+  const accumulator = () => new addon.NativeAccumulator(['cka'], [{}], 2, 2, 'double');
 
   // Bad calls of each exported function and class member, with the code each must throw. A new
   // export without an entry here fails the completeness check below.
@@ -259,6 +305,37 @@ describe('errors cross the seam once: every entry point throws real NnsimErrors'
     'NativeRepresentation#rows': [[() => getter(addon.NativeRepresentation, 'rows').call(control), 'E_TYPE']],
     'NativeRepresentation#cols': [[() => getter(addon.NativeRepresentation, 'cols').call({}), 'E_TYPE']],
     'NativeRepresentation#release': [[() => method(addon.NativeRepresentation, 'release').call(control), 'E_TYPE']],
+    'NativeRepresentation#float64CopyBytes': [[() => getter(addon.NativeRepresentation, 'float64CopyBytes').call(control), 'E_TYPE']],
+    NativeAccumulator: [
+      [() => construct(addon.NativeAccumulator), 'E_TYPE'],
+      [() => construct(addon.NativeAccumulator, ['cka'], [{}], 2, 2, 'half'), 'E_OPTION'],
+      [() => construct(addon.NativeAccumulator, ['cka'], [{ kernal: 'rbf' }], 2, 2, 'double'), 'E_OPTION'],
+      [() => construct(addon.NativeAccumulator, ['knn-jaccard'], [{}], 2, 2, 'double'), 'E_NOT_STREAMABLE'],
+      [() => construct(addon.NativeAccumulator, ['cka'], [{}], 0, 2, 'double'), 'E_SHAPE'],
+    ],
+    'NativeAccumulator#push': [
+      [() => method(addon.NativeAccumulator, 'push').call(a, new Float64Array(2), new Float64Array(2), 1), 'E_TYPE'],
+      [() => accumulator().push(new Float64Array(4), new Float64Array(5), 2), 'E_SHAPE'],
+      [() => accumulator().push(new Float64Array([1, NaN, 3, 4]), new Float64Array(4), 2), 'E_NONFINITE'],
+    ],
+    'NativeAccumulator#pushAsync': [
+      [() => method(addon.NativeAccumulator, 'pushAsync').call(control, new Float64Array(2), new Float64Array(2), 1), 'E_TYPE'],
+      [() => accumulator().pushAsync(new Float64Array(4), new Int32Array(4) as never, 2, undefined), 'E_TYPE'],
+      [() => accumulator().pushAsync(new Float64Array(4), new Float64Array(4), 2, a as never), 'E_TYPE'],
+    ],
+    'NativeAccumulator#merge': [
+      [() => method(addon.NativeAccumulator, 'merge').call({}, accumulator()), 'E_TYPE'],
+      [() => accumulator().merge(a as never), 'E_TYPE'],
+      [() => accumulator().merge(new addon.NativeAccumulator(['procrustes'], [{}], 2, 2, 'double')), 'E_STATE'],
+    ],
+    'NativeAccumulator#result': [[() => method(addon.NativeAccumulator, 'result').call(control), 'E_TYPE']],
+    'NativeAccumulator#state': [[() => method(addon.NativeAccumulator, 'state').call(a), 'E_TYPE']],
+    'NativeAccumulator#restore': [
+      [() => method(addon.NativeAccumulator, 'restore').call(control, {}), 'E_TYPE'],
+      [() => accumulator().restore({ count: { shape: [1], data: new Int32Array(1) } } as never), 'E_STATE'],
+    ],
+    'NativeAccumulator#rows': [[() => getter(addon.NativeAccumulator, 'rows').call(a), 'E_TYPE']],
+    'NativeAccumulator#batches': [[() => getter(addon.NativeAccumulator, 'batches').call({}), 'E_TYPE']],
     NativeControl: [],
     'NativeControl#cancel': [[() => method(addon.NativeControl, 'cancel').call(a), 'E_TYPE']],
     'NativeControl#cancelled': [[() => getter(addon.NativeControl, 'cancelled').call({}), 'E_TYPE']],
@@ -351,6 +428,7 @@ describe('errors cross the seam once: every entry point throws real NnsimErrors'
     ],
     // Take no arguments: extra ones are ignored.
     getMemoryLimit: [],
+    streamableIds: [],
     specs: [],
     measureIds: [],
     getThreads: [],
@@ -366,6 +444,7 @@ describe('errors cross the seam once: every entry point throws real NnsimErrors'
       ...Object.keys(addon),
       ...members(addon.NativeRepresentation, 'NativeRepresentation'),
       ...members(addon.NativeControl, 'NativeControl'),
+      ...members(addon.NativeAccumulator, 'NativeAccumulator'),
     ];
     expect(new Set(entryPoints)).toEqual(new Set(Object.keys(badCalls)));
   });
@@ -403,6 +482,24 @@ describe('errors cross the seam once: every entry point throws real NnsimErrors'
     const asymmetric = addon.persistenceAsync(Float64Array.from([0, 1, 2, 0]), 2, 2, {}, undefined);
     await expect(asymmetric).rejects.toBeInstanceOf(NnsimError);
     await expect(asymmetric).rejects.toMatchObject({ code: 'E_DEGENERATE' });
+  });
+
+  it('accumulator outcomes and async push rejections are NnsimErrors naming their measure', async () => {
+    const acc = new addon.NativeAccumulator(['cka', 'magnitude-difference'], [{}, {}], 2, 2, 'double');
+    acc.push(new Float64Array(8).fill(1), Float64Array.from([1, 2, 3, 4, 5, 6, 7, 9]), 4);
+    const [cka, magnitude] = acc.result();
+    expect(cka).toBeInstanceOf(NnsimError);
+    expect(cka).toMatchObject({ code: 'E_DEGENERATE', measure: 'cka' });
+    expect(typeof magnitude).toBe('number');
+    const cancelled = new addon.NativeControl();
+    cancelled.cancel();
+    const rejected = await acc.pushAsync(new Float64Array(4), new Float64Array(4), 2, cancelled).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(rejected).toBeInstanceOf(NnsimError);
+    expect(rejected).toMatchObject({ code: 'E_CANCELLED' });
+    expect(acc.rows).toBe(4);
   });
 
   it('a buffer longer (or shorter) than rows × cols is refused with E_SHAPE everywhere', async () => {

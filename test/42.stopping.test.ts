@@ -1,5 +1,8 @@
 // Stopping: every call can be stopped — sync calls by a timeout, async ones by an AbortSignal or a
 // timeout — promptly, for every measure, and a stopped call never holds up the calls queued after it.
+import { spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import {
@@ -9,12 +12,14 @@ import {
   compareGroup,
   compareMany,
   configure,
+  createAccumulator,
   listMeasures,
   persistence,
   stitch,
 } from '../src/index.js';
 import type { Matrix } from '../src/matrix.js';
 import { settledWork } from '../src/runtime.js';
+import { CLI, ensureBuilt, tmp } from './helpers/cli.js';
 import { errorOf } from './helpers/errors.js';
 import { runIsolated } from './helpers/isolated.js';
 import { randomMatrix, uniformMatrix } from './helpers/random.js';
@@ -64,6 +69,40 @@ function expectPromptStop(result: Stopped, what: string): void {
   expect(result.settled, `${what}: settled ${result.settled.toFixed(1)} ms after the abort`).toBeLessThan(SETTLE_WITHIN);
   expect(result.stopped, `${what}: work stopped ${result.stopped.toFixed(1)} ms after the abort`).toBeLessThan(WORK_STOPS_WITHIN);
 }
+
+// First in the file: the test forks a child, and a fork after the tests below once hung in OpenBLAS
+// 0.3.21's pre-fork handler (it stops the BLAS thread pool and joined a pool thread that never woke; a
+// race known in OpenBLAS's fork handling). Before them the pool has done little work.
+describe('the streamed CLI stops on a signal', () => {
+  const float32 = (m: Matrix) => ({ data: Float32Array.from(m.data), rows: m.rows, cols: m.cols });
+
+  it('nnsim compare --stream: Ctrl-C (SIGINT) ends it at once', async () => {
+    ensureBuilt();
+    const dir = tmp();
+    const npy = (name: string, m: { data: Float32Array; rows: number; cols: number }): string => {
+      let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${m.rows}, ${m.cols}), }`;
+      header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
+      const path = join(dir, name);
+      writeFileSync(path, Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0, header.length & 0xff, header.length >> 8]), Buffer.from(header, 'latin1'), Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength)]));
+      return path;
+    };
+    const files = [npy('a.npy', float32(uniformMatrix(20000, 1024, 11))), npy('b.npy', float32(uniformMatrix(20000, 1024, 12)))];
+    const child = spawn(process.execPath, [CLI, 'compare', ...files, '-m', 'cka,procrustes', '--stream', '--quiet'], { stdio: 'pipe' });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
+    );
+    // Node's start and the headers take some 100–300 ms; then the blocks are read and multiplied.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const sentAt = performance.now();
+    expect(child.kill('SIGINT'), 'the command was still running').toBe(true);
+    const { code, signal, at } = await exited;
+    rmSync(dir, { recursive: true, force: true });
+    expect(signal ?? code, stderr).toBe('SIGINT');
+    expect(at - sentAt, 'ended after the signal (ms)').toBeLessThan(SETTLE_WITHIN);
+  });
+});
 
 describe('sync calls honour a timeout', () => {
   it('options that run for minutes (geometry-score gamma 1, 1e5 repetitions, imd 1e5 iterations) stop at the timeout', () => {
@@ -290,5 +329,32 @@ describe('a throwing onProgress stops the call, which rejects with the callback\
     const jsd = { id: 'jsd', options: { input: 'logits' } } as const;
     await expect(compareMany.async(['disagreement', jsd], a, b, { onProgress })).rejects.toBe(boom);
     await expect(compareMany.async(['cka', 'disagreement'], a, b, { onProgress })).rejects.toBe(boom);
+  });
+});
+
+// The blocked second moments (one dsyrk of [X Y] per block of rows, split into panels of columns, in
+// float64 or float32) and the accumulators built on them: every path that can run for seconds.
+describe('feature-space products and accumulators stop within 100 ms', () => {
+  const float32 = (m: Matrix) => ({ data: Float32Array.from(m.data), rows: m.rows, cols: m.cols });
+  const a = float32(uniformMatrix(20000, 1024, 11));
+  const b = float32(uniformMatrix(20000, 1024, 12));
+
+  for (const precision of ['double', 'single'] as const) {
+    it(`linear CKA of float32 inputs (the joint product, precision '${precision}')`, async () => {
+      const result = await abortDuring((signal) => compare.async('cka', a, b, {}, { signal, precision }));
+      expectPromptStop(result, `cka ${precision}`);
+    });
+  }
+
+  it('an accumulator push, and a later push after the abort adds what the stopped one did not', async () => {
+    for (const precision of ['double', 'single'] as const) {
+      const acc = createAccumulator(['cka', 'procrustes'], { colsA: 1024, colsB: 1024, precision });
+      const result = await abortDuring((signal) => acc.pushAsync(a, b, { signal }));
+      expectPromptStop(result, `pushAsync ${precision}`);
+      expect(acc.rows, 'an aborted push adds nothing').toBe(0);
+      // Settled means stopped: the accumulator is usable at once.
+      acc.push({ data: a.data.subarray(0, 1024 * 100), rows: 100, cols: 1024 }, { data: b.data.subarray(0, 1024 * 100), rows: 100, cols: 1024 });
+      expect(acc.rows).toBe(100);
+    }
   });
 });

@@ -10,9 +10,9 @@ import { errorOf } from './helpers/errors.js';
 import { randomMatrix } from './helpers/random.js';
 
 /** Transfers the buffer behind `data` away and fills it, at its new owner, with `value`. */
-function transferAndOverwrite(data: Float64Array, value: number): void {
+function transferAndOverwrite(data: Float64Array | Float32Array, value: number): void {
   const moved = structuredClone(data.buffer, { transfer: [data.buffer as ArrayBuffer] });
-  new Float64Array(moved).fill(value);
+  (data instanceof Float32Array ? new Float32Array(moved) : new Float64Array(moved)).fill(value);
 }
 
 async function rejectionOf(promise: Promise<unknown>): Promise<NnsimError> {
@@ -45,6 +45,22 @@ describe('buffers transferred during a call', () => {
     expect(await pending).toEqual(want);
     expect(errorOf(() => compare('cka', prepared, b)).code).toBe('E_DETACHED');
     expect((await rejectionOf(compare.async('cka', prepared, b))).code).toBe('E_DETACHED');
+  });
+
+  it('a Float32Array stays float32 in the async copy (no float64 copy), and the copy is what the run reads', async () => {
+    const float32 = (m: Matrix) => ({ data: Float32Array.from(m.data), rows: m.rows, cols: m.cols });
+    const a = float32(randomMatrix(2000, 48, 21));
+    const b = float32(randomMatrix(2000, 40, 22));
+    const want = compareMany(['cka', 'procrustes', 'angular-shape'], a, b);
+    const prepared = prepare(a);
+    const pending = compareMany.async(['cka', 'procrustes', 'angular-shape'], prepared, b);
+    transferAndOverwrite(a.data, 7);
+    expect(await pending).toEqual(want);
+    expect(errorOf(() => compare('cka', prepared, b)).code).toBe('E_DETACHED');
+    // A prepared float32 input after an async run: its copy is float32, the float64 copy was never made.
+    const c = prepare(float32(randomMatrix(300, 12, 23)));
+    await compare.async('cka', c, float32(randomMatrix(300, 8, 24)));
+    expect(c.nativeHandle().float64CopyBytes).toBe(300 * 12 * 8);
   });
 
   it('persistence.async and stitch.async read copies of their inputs', async () => {

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { NnsimError, compare, compareMany, effectiveProperties, getMeasure, listMeasures, measureIds, sampleRows, takeRows } from '../src/index.js';
+import { NnsimError, accumulatorFromBuffer, compare, compareMany, effectiveProperties, getMeasure, listMeasures, measureIds, sampleRows, takeRows } from '../src/index.js';
+import { streamCompare } from '../src/cli-streaming.js';
 import { summarize } from '../src/report/pairwise.js';
-import { openArray, openLayers, toRepresentation } from '../src/io/load.js';
+import { openArray, openLayers, toRepresentation, toSourceRepresentation } from '../src/io/load.js';
 import { readNpy } from '../src/io/npy.js';
 import { readNpz } from '../src/io/npz.js';
 import { encodeSafetensors, readSafetensors } from '../src/io/safetensors.js';
@@ -787,5 +788,172 @@ describe('nnsim demo', () => {
       const disagreement = rows.filter((r) => r.measure === 'disagreement').map((r) => r.value);
       if (disagreement.length === 2) expect(disagreement[0]!).toBeLessThan(disagreement[1]!);
     }
+  });
+});
+
+describe('nnsim compare, streamed', () => {
+  /** A float32 or float64 .npy file (C order) of `m` written into `dir`. */
+  function writeNpy(dir: string, name: string, data: Float32Array | Float64Array, rows: number, cols: number): string {
+    return writeNpyOf(dir, name, data, [rows, cols]);
+  }
+
+  /** The same for any shape. */
+  function writeNpyOf(dir: string, name: string, data: Float32Array | Float64Array, shape: readonly number[]): string {
+    let header = `{'descr': '<f${data.BYTES_PER_ELEMENT}', 'fortran_order': False, 'shape': (${shape.join(', ')},), }`;
+    header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
+    const preamble = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0, header.length & 0xff, header.length >> 8])]);
+    const path = join(dir, name);
+    writeFileSync(path, Buffer.concat([preamble, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+    return path;
+  }
+
+  function inputs(rows: number, seed: number): { a: Float32Array; b: Float32Array } {
+    const random = rng(seed);
+    const a = Float32Array.from({ length: rows * 6 }, () => 2 + random());
+    const b = Float32Array.from({ length: rows * 4 }, (_, k) => a[Math.floor(k / 4) * 6 + (k % 4)]! * 0.5 + random());
+    return { a, b };
+  }
+
+  const MEASURES = 'cka,procrustes,cca-mean,magnitude-difference';
+
+  it('reads row blocks and gives the in-memory values (.npy and .safetensors, float32 and float64)', () => {
+    const dir = tmp();
+    const { a, b } = inputs(3000, 1);
+    const npyA = writeNpy(dir, 'a.npy', a, 3000, 6);
+    const npyB = writeNpy(dir, 'b64.npy', Float64Array.from(b), 3000, 4);
+    const safetensors = join(dir, 'b.safetensors');
+    writeFileSync(safetensors, encodeSafetensors({ layer: { dtype: 'F32', shape: [3000, 4], data: b } }));
+    const loaded = JSON.parse(nnsim(['compare', npyA, npyB, '-m', MEASURES, '--json']).stdout);
+    expect(loaded.streamed).toBeNull();
+    for (const other of [npyB, safetensors]) {
+      const r = nnsim(['compare', npyA, other, '-m', MEASURES, '--stream', '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      const streamed = JSON.parse(r.stdout);
+      expect(streamed.streamed.blocks).toBe(1);
+      for (const key of MEASURES.split(',')) {
+        expect(Math.abs(streamed.values[key] - loaded.values[key]), key).toBeLessThanOrEqual(1e-12 * Math.abs(loaded.values[key]));
+      }
+    }
+    const text = nnsim(['compare', npyA, npyB, '-m', 'cka', '--stream', '--precision', 'single']);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/streamed in 1 blocks of 3000 rows/);
+    expect(Math.abs(Number(/cka\s+similarity\s+(\S+)/.exec(text.stdout)![1]) - loaded.values.cka)).toBeLessThan(1e-5);
+  });
+
+  it('reads a range of rows (an input shard) whose state merges into the full result', () => {
+    const dir = tmp();
+    const { a, b } = inputs(3000, 3);
+    const fa = writeNpy(dir, 'a.npy', a, 3000, 6);
+    const fb = writeNpy(dir, 'b.npy', b, 3000, 4);
+    const specs = () => MEASURES.split(',');
+    const whole = streamCompare(fa, fb, specs, { force: true })!;
+    const first = streamCompare(fa, fb, specs, { force: true, range: [0, 1200] })!;
+    const second = streamCompare(fa, fb, specs, { force: true, range: [1200, 3000] })!;
+    expect(first.range).toEqual([0, 1200]);
+    const merged = accumulatorFromBuffer(second.accumulator.toBuffer()).merge(first.accumulator.toBuffer()).result();
+    for (const key of MEASURES.split(',')) {
+      const want = whole.outcomes[key] as number;
+      expect(Math.abs(merged[key]! - want), key).toBeLessThanOrEqual(1e-12 * Math.abs(want));
+    }
+    expect(errorOf(() => streamCompare(fa, fb, specs, { force: true, range: [2000, 3001] })).code).toBe('E_SHAPE');
+  });
+
+  it('reshapes 3-D/4-D arrays block by block as --layout/--reshape say, equal to the loaded arrays', () => {
+    const dir = tmp();
+    const random = rng(7);
+    // The same 600 conv activations (C = 3, 4 × 4) in both layouts, and a related second input.
+    const nchw = Float32Array.from({ length: 600 * 3 * 16 }, () => random());
+    const nhwc = new Float32Array(nchw.length);
+    for (let n = 0; n < 600; n++) {
+      for (let c = 0; c < 3; c++) for (let p = 0; p < 16; p++) nhwc[n * 48 + p * 3 + c] = nchw[n * 48 + c * 16 + p]!;
+    }
+    const other = Float32Array.from(nhwc, (v) => 0.5 * v + random());
+    const fa = writeNpyOf(dir, 'a.npy', nchw, [600, 3, 4, 4]);
+    const fb = writeNpyOf(dir, 'b.npy', other, [600, 4, 4, 3]);
+    const views = (reshape: 'pool:2x2' | 'positions' | 'flatten') => ({
+      a: { reshape, layouts: { 4: 'nchw' as const } },
+      b: { reshape, layouts: { 4: 'nhwc' as const } },
+    });
+    const measures = () => ['cka', 'procrustes', 'cca-mean'];
+    for (const reshape of ['pool:2x2', 'positions', 'flatten'] as const) {
+      const loadedA = toRepresentation(openArray(fa), views(reshape).a);
+      const loadedB = toRepresentation(openArray(fb), views(reshape).b);
+      const want = compareMany(measures(), loadedA, loadedB);
+      // Blocks of 70 samples: every block boundary falls inside the positions' rows of other samples.
+      const streamed = streamCompare(fa, fb, measures, { force: true, views: views(reshape), blockRows: 70 })!;
+      expect(streamed.blocks, reshape).toBe(9);
+      expect(streamed.a.rows, reshape).toBe(loadedA.rows);
+      for (const key of measures()) {
+        expect(Math.abs((streamed.outcomes[key] as number) - want[key]!), `${reshape} ${key}`).toBeLessThanOrEqual(1e-12 * Math.abs(want[key]!));
+      }
+    }
+    const r = nnsim(['compare', fa, fb, '-m', 'cka', '--layout', 'a=nchw,b=nhwc', '--reshape', 'pool', '--stream', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schema).toMatch(/^nnsim\/compare@/);
+    expect(doc.streamed).toEqual({ blocks: 1, blockRows: 600 });
+    expect(doc.a).toMatchObject({ shape: [600, 3, 4, 4], rows: 600, cols: 3 });
+    const pooled = compare('cka', toRepresentation(openArray(fa), { reshape: 'pool', layouts: { 4: 'nchw' } }), toRepresentation(openArray(fb), { reshape: 'pool', layouts: { 4: 'nhwc' } }));
+    expect(Math.abs(doc.values.cka - pooled)).toBeLessThanOrEqual(1e-12);
+    // A NaN in a streamed 4-D array is reported by its sample.
+    const poisoned = Float32Array.from(nchw);
+    poisoned[250 * 48 + 20] = NaN;
+    expectOneLineError(
+      nnsim(['compare', writeNpyOf(dir, 'nan.npy', poisoned, [600, 3, 4, 4]), fb, '-m', 'cka', '--layout', 'a=nchw,b=nhwc', '--reshape', 'positions', '--stream']),
+      /nan\.npy: NaN at sample 250 .*\[E_NONFINITE\]/,
+    );
+  });
+
+  it('streams only what it can: --rows and --labels load the arrays; --stream with them is a usage error', () => {
+    const dir = tmp();
+    const { a, b } = inputs(300, 4);
+    const fa = writeNpy(dir, 'a.npy', a, 300, 6);
+    const fb = writeNpy(dir, 'b.npy', b, 300, 4);
+    const subset = JSON.parse(nnsim(['compare', fa, fb, '-m', 'cka', '--rows', '100', '--seed', '3', '--json']).stdout);
+    expect(subset.streamed).toBeNull();
+    expect(subset.subset).toMatchObject({ rows: 100, of: 300, seed: 3 });
+    for (const extra of [['--rows', '100'], ['--labels', join(ROOT, 'data', 'demo', 'labels.npy')]]) {
+      const r = nnsim(['compare', fa, fb, '-m', 'cka', '--stream', ...extra]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/--stream reads every row/);
+    }
+    const help = nnsim(['compare', '--help']).stdout;
+    expect(help).toMatch(/--stream/);
+    expect(help).toMatch(/--precision P/);
+  });
+
+  it('keeps float32 files float32 when they are loaded instead', () => {
+    const f32 = openArray(fixture('x-f4-le.npy'));
+    const source = toSourceRepresentation(f32);
+    expect(source.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(source.data)).toEqual(Array.from(f32.decode()));
+    for (const other of ['x-f4-be.npy', 'x-f8-le.npy', 'x-f4-be-fortran.npy']) {
+      const entry = openArray(fixture(other));
+      expect(toSourceRepresentation(entry).data, other).toBeInstanceOf(Float64Array);
+      expect(Array.from(toSourceRepresentation(entry).data)).toEqual(Array.from(entry.decode()));
+    }
+    const st = readSafetensors(readFileSync(fixture('model.safetensors')), 'model.safetensors');
+    for (const entry of st) expect(Array.from(toSourceRepresentation(entry).data)).toEqual(Array.from(entry.decode()));
+    const poisoned = Float32Array.from({ length: 12 }, (_, k) => (k === 7 ? NaN : k));
+    const nan = errorOf(() => toSourceRepresentation(openArray(writeNpy(tmp(), 'nan32.npy', poisoned, 4, 3))));
+    expect(nan.code).toBe('E_NONFINITE');
+    expect(nan.message).toMatch(/NaN at index \(2, 1\)/);
+  });
+
+  it('refuses what it cannot stream, and bad files, with one-line errors', () => {
+    const dir = tmp();
+    const { a, b } = inputs(500, 2);
+    const npyA = writeNpy(dir, 'a.npy', a, 500, 6);
+    const npyB = writeNpy(dir, 'b.npy', b, 500, 4);
+    expectOneLineError(nnsim(['compare', npyA, npyB, '-m', 'cka,knn-jaccard', '--stream']), /'knn-jaccard' cannot be accumulated.*--rows.*\[E_NOT_STREAMABLE\]/);
+    expectOneLineError(nnsim(['compare', npyA, fixture('x-f2-le.npy'), '--stream']), /cannot be read in blocks of rows.*\[E_FILE\]/);
+    expectOneLineError(nnsim(['compare', npyA, writeNpy(dir, 'short.npy', b.subarray(0, 499 * 4), 499, 4), '--stream']), /500 rows.*499.*\[E_SHAPE\]/);
+    const poisoned = Float32Array.from(a);
+    poisoned[321 * 6 + 5] = NaN;
+    expectOneLineError(nnsim(['compare', writeNpy(dir, 'nan.npy', poisoned, 500, 6), npyB, '-m', 'cka', '--stream']), /nan\.npy: NaN at row 321, column 5.*\[E_NONFINITE\]/);
+    const truncated = join(dir, 'truncated.npy');
+    writeFileSync(truncated, readFileSync(npyA).subarray(0, 2000));
+    expectOneLineError(nnsim(['compare', truncated, npyB, '--stream']), /truncated.*\[E_FILE\]/);
+    expect(nnsim(['compare', npyA, npyB, '--precision', 'half']).status).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 // Module entry: registers the binding's classes and functions. No measure logic lives here.
 #include <napi.h>
 
+#include "accumulator_binding.hpp"
 #include "compare.hpp"
 #include "convert.hpp"
 #include "inference_binding.hpp"
@@ -16,13 +17,15 @@
 namespace nnsim::binding {
 namespace {
 
-Napi::Value MeasureIds(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const auto ids = measureIds();
-  Napi::Array out = Napi::Array::New(env, ids.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, ids[i]));
+Napi::Array stringsToJs(Napi::Env env, const std::vector<std::string>& items) {
+  Napi::Array out = Napi::Array::New(env, items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, items[i]));
   return out;
 }
+
+Napi::Value MeasureIds(const Napi::CallbackInfo& info) { return stringsToJs(info.Env(), measureIds()); }
+
+Napi::Value StreamableIds(const Napi::CallbackInfo& info) { return stringsToJs(info.Env(), streamableIds()); }
 
 // init({ NnsimError }): the error class the binding throws (see registerErrorClass).
 Napi::Value InitBinding(const Napi::CallbackInfo& info) {
@@ -131,6 +134,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("specs", Napi::Function::New<Specs>(env, "specs"));
   exports.Set("NativeRepresentation", NativeRepresentation::Define(env));
   exports.Set("NativeControl", NativeControl::Define(env));
+  exports.Set("NativeAccumulator", NativeAccumulator::Define(env));
   exports.Set("compare", Napi::Function::New<Compare>(env, "compare"));
   exports.Set("compareAsync", Napi::Function::New<CompareAsync>(env, "compareAsync"));
   exports.Set("measureIds", Napi::Function::New<MeasureIds>(env, "measureIds"));
@@ -140,6 +144,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("persistenceAsync", Napi::Function::New<PersistenceAsync>(env, "persistenceAsync"));
   exports.Set("blasInfo", Napi::Function::New<BlasInfo>(env, "blasInfo"));
   exports.Set("fitAffineMap", Napi::Function::New<FitAffineMap>(env, "fitAffineMap"));
+  exports.Set("streamableIds", Napi::Function::New<StreamableIds>(env, "streamableIds"));
   exports.Set("permutationNull", Napi::Function::New<PermutationTest>(env, "permutationNull"));
   exports.Set("permutationNullAsync", Napi::Function::New<PermutationTestAsync>(env, "permutationNullAsync"));
   exports.Set("resampling", Napi::Function::New<Resample>(env, "resampling"));

@@ -30,6 +30,7 @@ struct Job {
   const Representation* b = nullptr;
   std::vector<std::int32_t> labels;
   bool hasLabels = false;
+  Precision precision = Precision::Double;
   // Matrix options of each measure, viewing the copies in `matrixData` (an async worker must not read JS
   // memory it does not own).
   std::vector<MatrixOptions> matrices;
@@ -41,7 +42,7 @@ struct Job {
     std::unique_ptr<RepresentationPair> pair;
     Outcome pairFailure;
     try {
-      pair = std::make_unique<RepresentationPair>(*a, *b);
+      pair = std::make_unique<RepresentationPair>(*a, *b, precision);
     } catch (...) {
       pairFailure.error = currentError();
     }
@@ -75,7 +76,16 @@ struct Job {
   }
 };
 
-// `matricesIndex`: where the call has its matrices argument (compare: 6, compareAsync: 7).
+Precision precisionArgument(Napi::Env env, const Napi::Value& value) {
+  if (value.IsUndefined() || value.IsNull()) return Precision::Double;
+  const std::string text = value.IsString() ? value.As<Napi::String>().Utf8Value() : "";
+  if (text == "double") return Precision::Double;
+  if (text == "single") return Precision::Single;
+  throwError(env, ErrorCode::Option, "precision must be 'double' or 'single'");
+}
+
+// `matricesIndex`: where the call has its matrices argument (compare: 6, compareAsync: 7); the optional
+// precision argument follows it.
 Job parseJob(const Napi::CallbackInfo& info, std::size_t matricesIndex) {
   Napi::Env env = info.Env();
   Job job;
@@ -91,6 +101,7 @@ Job parseJob(const Napi::CallbackInfo& info, std::size_t matricesIndex) {
   job.a = &NativeRepresentation::From(env, info[2], "a").core();
   job.b = &NativeRepresentation::From(env, info[3], "b").core();
   job.labels = labelsArgument(env, info[4], job.hasLabels);
+  job.precision = precisionArgument(env, info[matricesIndex + 1]);
   job.matrices.resize(job.ids.size());
   const Napi::Value matricesValue = info[matricesIndex];
   if (!matricesValue.IsUndefined() && !matricesValue.IsNull()) {
@@ -134,7 +145,7 @@ Napi::Value Compare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 4) {
-      throwError(env, ErrorCode::Type, "compare(ids, options, a, b, labels?, timeout?, matrices?) needs 4 arguments");
+      throwError(env, ErrorCode::Type, "compare(ids, options, a, b, labels?, timeout?, matrices?, precision?) needs 4 arguments");
     }
     const Job job = parseJob(info, 6);
     RunControl control;
@@ -148,7 +159,7 @@ Napi::Value CompareAsync(const Napi::CallbackInfo& info) {
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 4) {
       throwError(env, ErrorCode::Type,
-                 "compareAsync(ids, options, a, b, labels?, control?, onProgress?, matrices?) needs 4 arguments");
+                 "compareAsync(ids, options, a, b, labels?, control?, onProgress?, matrices?, precision?) needs 4 arguments");
     }
     Job job = parseJob(info, 7);
     NativeControl* control = NativeControl::FromOptional(env, info[5]);

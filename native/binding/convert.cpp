@@ -88,14 +88,15 @@ std::size_t sizeArgument(Napi::Env env, const Napi::Value& value, const std::str
   return static_cast<std::size_t>(v);
 }
 
-MatrixView matrixArgument(Napi::Env env, const Napi::Value& data, const Napi::Value& rowsValue,
+SourceView sourceArgument(Napi::Env env, const Napi::Value& data, const Napi::Value& rowsValue,
                           const Napi::Value& colsValue) {
-  if (!data.IsTypedArray()) throwError(env, ErrorCode::Type, "matrix data must be a Float64Array");
-  Napi::TypedArray typed = data.As<Napi::TypedArray>();
-  if (typed.TypedArrayType() != napi_float64_array) {
-    throwError(env, ErrorCode::Type, "matrix data must be a Float64Array (convert other arrays first)");
+  const bool typed = data.IsTypedArray();
+  const napi_typedarray_type type = typed ? data.As<Napi::TypedArray>().TypedArrayType() : napi_int8_array;
+  if (!typed || (type != napi_float64_array && type != napi_float32_array)) {
+    throwError(env, ErrorCode::Type, "matrix data must be a Float64Array or Float32Array (convert other arrays first)");
   }
-  Napi::Value buffer = underlyingBuffer(env, typed);
+  Napi::TypedArray array = data.As<Napi::TypedArray>();
+  Napi::Value buffer = underlyingBuffer(env, array);
   bool isArrayBuffer = false;
   napi_is_arraybuffer(env, buffer, &isArrayBuffer);
   if (!isArrayBuffer) {
@@ -109,7 +110,6 @@ MatrixView matrixArgument(Napi::Env env, const Napi::Value& data, const Napi::Va
   // BLAS uses 32-bit dimensions.
   const std::size_t rows = sizeArgument(env, rowsValue, "rows", static_cast<std::size_t>(INT_MAX));
   const std::size_t cols = sizeArgument(env, colsValue, "cols", static_cast<std::size_t>(INT_MAX));
-  Napi::Float64Array array = data.As<Napi::Float64Array>();
   const std::size_t length = array.ElementLength();
   if (rows == 0 || cols == 0) {
     throwError(env, ErrorCode::Shape, "a matrix needs at least one row and one column (got " + std::to_string(rows) +
@@ -119,7 +119,15 @@ MatrixView matrixArgument(Napi::Env env, const Napi::Value& data, const Napi::Va
     throwError(env, ErrorCode::Shape, "rows x cols = " + std::to_string(rows) + " x " + std::to_string(cols) +
                                           " does not match the data length " + std::to_string(length));
   }
-  return MatrixView(array.Data(), rows, cols);
+  if (type == napi_float32_array) return SourceView(data.As<Napi::Float32Array>().Data(), rows, cols);
+  return SourceView(MatrixView(data.As<Napi::Float64Array>().Data(), rows, cols));
+}
+
+MatrixView matrixArgument(Napi::Env env, const Napi::Value& data, const Napi::Value& rows, const Napi::Value& cols) {
+  if (data.IsTypedArray() && data.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    throwError(env, ErrorCode::Type, "matrix data must be a Float64Array (convert other arrays first)");
+  }
+  return sourceArgument(env, data, rows, cols).doubles();
 }
 
 Options optionsArgument(Napi::Env env, const Napi::Value& value, const std::string& where) {
@@ -207,6 +215,25 @@ std::vector<std::string> stringArrayArgument(Napi::Env env, const Napi::Value& v
     Napi::Value v = array.Get(i);
     if (!v.IsString()) throwError(env, ErrorCode::Type, what + " must be an array of strings");
     out.push_back(v.As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
+Napi::Array outcomesToJs(Napi::Env env, const std::vector<MeasureOutcome>& outcomes, const std::vector<std::string>& ids) {
+  Napi::Array out = Napi::Array::New(env, outcomes.size());
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    const MeasureOutcome& o = outcomes[i];
+    if (o.ok()) {
+      out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, o.value));
+      continue;
+    }
+    ErrorRecord record;
+    try {
+      std::rethrow_exception(o.error);
+    } catch (...) {
+      record = currentError(i < ids.size() ? ids[i] : "");
+    }
+    out.Set(static_cast<uint32_t>(i), makeError(env, record).Value());
   }
   return out;
 }

@@ -12,6 +12,7 @@
 
 #include "errors.hpp"
 #include "matrix.hpp"
+#include "measure.hpp"
 #include "options.hpp"
 
 namespace nnsim::binding {
@@ -51,8 +52,10 @@ auto guarded(Napi::Env env, Body&& body) -> decltype(body()) {
   }
 }
 
-// A Float64Array view of rows x cols; checks type, detached/shared buffers and rows·cols = length.
-// Finiteness is checked by the core Representation.
+// A Float64Array or Float32Array view of rows x cols, used in place; checks type, detached/shared buffers
+// and rows·cols = length. Finiteness is checked by the core Representation.
+SourceView sourceArgument(Napi::Env env, const Napi::Value& data, const Napi::Value& rows, const Napi::Value& cols);
+// The same for arguments that must be float64.
 MatrixView matrixArgument(Napi::Env env, const Napi::Value& data, const Napi::Value& rows, const Napi::Value& cols);
 
 // A plain object of option values (number | boolean | string) -> Options (as given, not yet resolved).
@@ -83,6 +86,10 @@ std::vector<std::int32_t> labelsArgument(Napi::Env env, const Napi::Value& value
 // An optional time budget in milliseconds for a synchronous run: undefined, null or Infinity → none
 // (-1); otherwise a number ≥ 0 (E_OPTION else).
 double timeoutArgument(Napi::Env env, const Napi::Value& value);
+
+// One JS value per outcome of `ids`: the number, or the NnsimError (with its measure) translated from the
+// outcome's exception by currentError.
+Napi::Array outcomesToJs(Napi::Env env, const std::vector<MeasureOutcome>& outcomes, const std::vector<std::string>& ids);
 
 // A non-negative integer argument below `max`.
 std::size_t sizeArgument(Napi::Env env, const Napi::Value& value, const std::string& what, std::size_t max);

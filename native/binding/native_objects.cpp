@@ -21,8 +21,6 @@ bool hasTag(Napi::Env env, const Napi::Value& value, const napi_type_tag* tag) {
   return napi_check_object_type_tag(env, value, tag, &matches) == napi_ok && matches;
 }
 
-namespace {
-
 // Adds methods and getters to a class's prototype as plain functions (no receiver check by V8 or by
 // ObjectWrap's unwrap, whose failures are not NnsimErrors): each checks `this` itself.
 void definePrototype(Napi::Env env, const Napi::Function& constructor,
@@ -38,12 +36,12 @@ void definePrototype(Napi::Env env, const Napi::Function& constructor,
   }
 }
 
-}  // namespace
-
 Napi::Function NativeRepresentation::Define(Napi::Env env) {
   Napi::Function constructor = DefineClass(env, "NativeRepresentation", {});
   definePrototype(env, constructor, {{"release", &NativeRepresentation::Release}},
-                  {{"rows", &NativeRepresentation::Rows}, {"cols", &NativeRepresentation::Cols}});
+                  {{"rows", &NativeRepresentation::Rows},
+                   {"cols", &NativeRepresentation::Cols},
+                   {"float64CopyBytes", &NativeRepresentation::Float64CopyBytes}});
   return constructor;
 }
 
@@ -51,7 +49,7 @@ NativeRepresentation::NativeRepresentation(const Napi::CallbackInfo& info) : Nap
   Napi::Env env = info.Env();
   guarded(env, [&] {
     if (info.Length() < 3) throwError(env, ErrorCode::Type, "NativeRepresentation(data, rows, cols) needs 3 arguments");
-    const MatrixView view = matrixArgument(env, info[0], info[1], info[2]);
+    const SourceView view = sourceArgument(env, info[0], info[1], info[2]);
     jsData_ = view.data;
     jsLength_ = view.size();
     representation_ = std::make_unique<Representation>(view);
@@ -82,9 +80,9 @@ void NativeRepresentation::checkAttached(Napi::Env env, const char* what) const 
   bool detached = false;
   if (napi_get_typedarray_info(env, array, nullptr, &length, &current, &buffer, nullptr) != napi_ok ||
       napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached ||
-      current != static_cast<const void*>(jsData_) || length != jsLength_) {
+      current != jsData_ || length != jsLength_) {
     throwError(env, ErrorCode::Detached,
-               std::string("the Float64Array behind ") + what + " was detached or moved after it was prepared");
+               std::string("the typed array behind ") + what + " was detached or moved after it was prepared");
   }
 }
 
@@ -126,6 +124,13 @@ Napi::Value NativeRepresentation::Cols(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     return Napi::Number::New(env, static_cast<double>(From(env, info.This(), "this").representation_->cols()));
+  });
+}
+
+Napi::Value NativeRepresentation::Float64CopyBytes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    return Napi::Number::New(env, static_cast<double>(From(env, info.This(), "this").representation_->float64CopyBytes()));
   });
 }
 

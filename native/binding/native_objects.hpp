@@ -1,11 +1,13 @@
-// JS classes of the binding: a prepared representation (zero-copy over a Float64Array) and a run
+// JS classes of the binding: a prepared representation (zero-copy over a Float64Array or Float32Array) and a run
 // control (cancellation flag shared with async workers).
 #pragma once
 
 #include <napi.h>
 
 #include <atomic>
+#include <initializer_list>
 #include <memory>
+#include <utility>
 
 #include "representation.hpp"
 
@@ -25,10 +27,10 @@ class NativeRepresentation : public Napi::ObjectWrap<NativeRepresentation> {
   static NativeRepresentation& From(Napi::Env env, const Napi::Value& value, const char* what);
 
   // An async worker reads the representation's data on another thread while JS runs, and JS can
-  // transfer (detach) the Float64Array meanwhile — N-API cannot pin it. So before its first async use the
-  // core adopts a copy of the data (N·D·8 bytes, kept until release() so repeated async calls copy
-  // once; none when the magnitude rule already made one), and every use re-checks that the JS array is
-  // still attached (E_DETACHED otherwise).
+  // transfer (detach) the typed array meanwhile — N-API cannot pin it. So before its first async use the
+  // core adopts a copy of the data in its own element type (N·D·8 bytes, or N·D·4 for a Float32Array,
+  // kept until release() so repeated async calls copy once; none when the magnitude rule already made
+  // one), and every use re-checks that the JS array is still attached (E_DETACHED otherwise).
   void adoptCopyForAsync();
 
   // Async workers hold the representation while they run (main thread only). release() frees the core
@@ -41,13 +43,16 @@ class NativeRepresentation : public Napi::ObjectWrap<NativeRepresentation> {
  private:
   static Napi::Value Rows(const Napi::CallbackInfo& info);
   static Napi::Value Cols(const Napi::CallbackInfo& info);
+  // Bytes a float64 copy of a float32 input would take if a measure needed one now (0 once made, or for
+  // float64 input): lets tests see that float32 data was read in place.
+  static Napi::Value Float64CopyBytes(const Napi::CallbackInfo& info);
   static Napi::Value Release(const Napi::CallbackInfo& info);
   void freeCore();
-  // Throws E_DETACHED if the Float64Array's buffer was detached or moved since construction.
+  // Throws E_DETACHED if the typed array's buffer was detached or moved since construction.
   void checkAttached(Napi::Env env, const char* what) const;
 
-  Napi::Reference<Napi::Value> data_;  // keeps the Float64Array (and its memory) alive
-  const double* jsData_ = nullptr;     // where the Float64Array's elements were at construction
+  Napi::Reference<Napi::Value> data_;  // keeps the typed array (and its memory) alive
+  const void* jsData_ = nullptr;       // where the typed array's elements were at construction
   std::size_t jsLength_ = 0;
   std::unique_ptr<Representation> representation_;
   int users_ = 0;
@@ -68,6 +73,12 @@ class NativeControl : public Napi::ObjectWrap<NativeControl> {
 
   std::shared_ptr<std::atomic<bool>> flag_ = std::make_shared<std::atomic<bool>>(false);
 };
+
+// Adds methods and getters to a class's prototype as plain functions (no receiver check by V8 or by
+// ObjectWrap's unwrap, whose failures are not NnsimErrors): each checks `this` itself.
+void definePrototype(Napi::Env env, const Napi::Function& constructor,
+                     std::initializer_list<std::pair<const char*, Napi::Function::Callback>> methods,
+                     std::initializer_list<std::pair<const char*, Napi::Function::Callback>> getters);
 
 // Tags `object` as created by class `tag`, and checks such a tag.
 void tagObject(Napi::Env env, const Napi::Object& object, const napi_type_tag* tag);

@@ -253,6 +253,13 @@ double procrustesMemory(const MemoryShape& s, const Options&) {
   return memory::crossFactor(n, da, db) + 2 * memory::matrix(n, k) + 3 * memory::matrix(k, k) + memory::thinSvd(k, k);
 }
 
+// Without centring, an input with D > N goes through its uncentred row-space factor, which reads a float32
+// input through a float64 copy.
+double procrustesOwnMemory(const MemoryShape& s, const Options& options) {
+  const bool rowSpace = s.colsA > s.rows || s.colsB > s.rows;
+  return procrustesMemory(s, options) + (!options.flag("center") && rowSpace ? s.float64CopyBytes : 0.0);
+}
+
 // The centred SVD of the predictor, the centred response and its projection.
 double linearRegressionMemory(const MemoryShape& s, const Options&) {
   const double n = static_cast<double>(s.rows), da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
@@ -264,7 +271,8 @@ double linearRegressionMemory(const MemoryShape& s, const Options&) {
 double alignedCosineMemory(const MemoryShape& s, const Options&) {
   const double n = static_cast<double>(s.rows), da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
   const double ra = std::min(n, da), rb = std::min(n, db);
-  return memory::crossFactor(n, da, db) + memory::thinSvd(ra, rb) + memory::matrix(ra, rb) + memory::matrix(n, rb);
+  return memory::crossFactor(n, da, db) + memory::thinSvd(ra, rb) + memory::matrix(ra, rb) + memory::matrix(n, rb) +
+         s.float64CopyBytes;  // the uncentred factors read float32 inputs through float64 copies
 }
 
 // Per input the centred SVD and the whitened N × rank coordinates; their cross product and its SVD.
@@ -284,7 +292,7 @@ const std::vector<MeasureDef>& alignmentMeasures() {
           .option(booleanOption("center", true))
           .option(booleanOption("normalize", false))
           .withScaling(procrustesScaling)
-          .withMemory(procrustesMemory),
+          .withMemory(procrustesOwnMemory),
       MeasureDef("angular-shape", angularShape).withMinRows(2).withMemory(procrustesMemory),
       MeasureDef("shape-metric", shapeMetric)
           .withMinRows(2)

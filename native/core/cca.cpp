@@ -321,7 +321,9 @@ double pwccaMemory(const MemoryShape& s, const Options& options) {
   const double extra = options.choice("directions") == "svcca-code"
                            ? 12 * memory::matrix(d, d) + 4 * memory::matrix(static_cast<double>(s.rows), d)
                            : 0.0;
-  return ccaMemory(s, options) + extra;
+  // Its loadings read the uncentred inputs (float64 copies of float32 ones); it needs D, D′ < N.
+  const bool loadings = options.choice("directions") == "svcca-code" && d < static_cast<double>(s.rows);
+  return ccaMemory(s, options) + extra + (loadings ? s.float64CopyBytes : 0.0);
 }
 
 }  // namespace

@@ -21,6 +21,8 @@ enum class ErrorCode {
   Cancelled,       // E_CANCELLED: the run was cancelled through its RunControl
   Timeout,         // E_TIMEOUT: the run went past its RunControl's deadline
   OutOfMemory,     // E_OUT_OF_MEMORY: an allocation failed
+  NotStreamable,   // E_NOT_STREAMABLE: the measure (with these options) cannot be accumulated over row batches
+  State,           // E_STATE: an accumulator state or merge does not match (version, measures, options, shape)
   Internal,        // E_INTERNAL: a bug; please report
 };
 
@@ -39,6 +41,8 @@ inline const char* errorCodeName(ErrorCode code) {
     case ErrorCode::Cancelled: return "E_CANCELLED";
     case ErrorCode::Timeout: return "E_TIMEOUT";
     case ErrorCode::OutOfMemory: return "E_OUT_OF_MEMORY";
+    case ErrorCode::NotStreamable: return "E_NOT_STREAMABLE";
+    case ErrorCode::State: return "E_STATE";
     case ErrorCode::Internal: return "E_INTERNAL";
   }
   return "E_INTERNAL";

@@ -35,13 +35,6 @@ std::uint64_t mix(std::uint64_t z) {
   return z ^ (z >> 31);
 }
 
-// Rows `rows` of m into a new matrix, in that order.
-Matrix gatherRows(MatrixView m, const std::int32_t* rows, std::size_t count) {
-  Matrix out = Matrix::uninitialized(count, m.cols);
-  for (std::size_t i = 0; i < count; ++i) std::copy_n(m.row(static_cast<std::size_t>(rows[i])), m.cols, out.row(i));
-  return out;
-}
-
 double elapsedSeconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
@@ -363,7 +356,7 @@ bool ckaGramCheaper(const Representation& a, const Representation& b) {
 
 std::unique_ptr<NullPath> fastNull(const MeasureCall& call, const Options& options, const Representation& a,
                                    const Representation& b, const RunControl& control) {
-  if (call.id == "cka") {
+  if (call.id == "cka" && options.choice("estimator") != "minibatch") {  // minibatch CKA has no N × N kernel
     const bool linearBiased = options.choice("kernel") == "linear" && options.choice("estimator") == "biased";
     if (linearBiased && !ckaGramCheaper(a, b)) return std::make_unique<CkaFeatureSpaceNull>(a, b, options);
     if (a.rows() <= kMaxGramRows) return std::make_unique<CkaGramSpaceNull>(a, b, options);
@@ -594,8 +587,8 @@ CrossValidation crossValidate(const MeasureCall& call, const Representation& a, 
     const std::unique_ptr<Representation> ra = Representation::rowsOf(a, train.data(), train.size());
     const std::unique_ptr<Representation> rb = Representation::rowsOf(b, train.data(), train.size());
     const AlignmentMap map = fitAlignmentMap(call.id, RepresentationPair(*ra, *rb), measureOptions);
-    const Matrix alignedA = applySideMap(map.a, gatherRows(a.raw(), test.data(), test.size()));
-    const Matrix alignedB = applySideMap(map.b, gatherRows(b.raw(), test.data(), test.size()));
+    const Matrix alignedA = applySideMap(map.a, gatherRows(a.source(), test.data(), test.size()));
+    const Matrix alignedB = applySideMap(map.b, gatherRows(b.source(), test.data(), test.size()));
     result.folds[f] = scoreAlignedRows(map.score, alignedA, alignedB, a.scaleExponent(), b.scaleExponent());
     result.testRows[f] = test.size();
     control.step(f + 1, folds);

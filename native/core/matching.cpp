@@ -263,14 +263,16 @@ double maximumMatch(const MeasureContext& ctx) {
 // costs, D × D′) and the assignment or transport solver's arrays over the D·D′ edges (about six
 // numbers per edge).
 double neuronMatrixMemory(const MemoryShape& s, const Options&) {
-  return 8 * memory::matrix(static_cast<double>(s.colsA), static_cast<double>(s.colsB)) + 2.0 * (1 << 22);
+  return 8 * memory::matrix(static_cast<double>(s.colsA), static_cast<double>(s.colsB)) + 2.0 * (1 << 22) +
+         s.float64CopyBytes;  // float32 inputs are read through float64 copies
 }
 
 // Each round: the retained neurons of one input (N × |keep|), the SVD of the other's retained span
 // and the projection coefficients.
 double maximumMatchMemory(const MemoryShape& s, const Options&) {
   const double n = static_cast<double>(s.rows), d = static_cast<double>(std::max(s.colsA, s.colsB));
-  return memory::matrix(n, d) + memory::thinSvd(n, d) + memory::matrix(n, std::min(n, d)) + 2 * memory::matrix(n, d);
+  return memory::matrix(n, d) + memory::thinSvd(n, d) + memory::matrix(n, std::min(n, d)) + 2 * memory::matrix(n, d) +
+         s.float64CopyBytes;
 }
 
 }  // namespace

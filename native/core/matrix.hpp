@@ -25,6 +25,42 @@ struct MatrixView {
   std::size_t size() const { return rows * cols; }
 };
 
+// A read-only row-major matrix whose elements are float64 or float32: a caller's Float64Array or
+// Float32Array (or a file's row block) used where it lies. Computation reads float32 data through bounded
+// float64 row blocks (Representation::forEachRowBlock) and never copies it whole unless a measure needs
+// the full matrix in float64.
+enum class ElementType { Float64, Float32 };
+
+struct SourceView {
+  const void* data = nullptr;
+  ElementType type = ElementType::Float64;
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+
+  SourceView() = default;
+  SourceView(MatrixView v) : data(v.data), type(ElementType::Float64), rows(v.rows), cols(v.cols) {}  // NOLINT: implicit by design
+  SourceView(const float* d, std::size_t r, std::size_t c) : data(d), type(ElementType::Float32), rows(r), cols(c) {}
+
+  bool isSingle() const { return type == ElementType::Float32; }
+  const double* f64() const { return static_cast<const double*>(data); }
+  const float* f32() const { return static_cast<const float*>(data); }
+  std::size_t elementSize() const { return isSingle() ? sizeof(float) : sizeof(double); }
+  std::size_t size() const { return rows * cols; }
+  // Rows [begin, begin + count) as a source of their own (no copy).
+  SourceView rowRange(std::size_t begin, std::size_t count) const {
+    SourceView out = *this;
+    out.data = static_cast<const char*>(data) + begin * cols * elementSize();
+    out.rows = count;
+    return out;
+  }
+  // The float64 view; only for float64 sources.
+  MatrixView doubles() const { return MatrixView(f64(), rows, cols); }
+  // Element (i, j) as a double.
+  double operator()(std::size_t i, std::size_t j) const {
+    return isSingle() ? static_cast<double>(f32()[i * cols + j]) : f64()[i * cols + j];
+  }
+};
+
 // Owning row-major matrix. Matrix(r, c) is zero-filled; Matrix::uninitialized(r, c) is not (for
 // buffers that are written in full right away: skipping the zero-fill of a large intermediate saves a
 // full pass over memory).

@@ -5,9 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <vector>
 
+#include "errors.hpp"
 #include "options.hpp"
 #include "representation.hpp"
 #include "run_control.hpp"
@@ -57,6 +59,9 @@ struct MemoryShape {
   std::size_t colsA = 0;
   std::size_t colsB = 0;
   std::size_t classes = 0;
+  // Bytes of the float64 copies Representation::raw() would make of float32 inputs that have none yet
+  // (float64CopyBytes() of both): measures that need a whole input in float64 add them to their estimate.
+  double float64CopyBytes = 0.0;
 };
 
 // Bytes of working memory a measure allocates at its peak in one comparison, as a function of the
@@ -161,5 +166,13 @@ double runMeasure(const std::string& id, const MeasureContext& ctx);
 
 // Helper for kernels: throws Error(Degenerate) with a message when `value` is zero or not positive.
 void requirePositive(double value, const std::string& what);
+
+// A measure's value, or the exception that made it undefined (one per measure of a multi-measure call, so a
+// failing measure never loses the others). The binding translates the exception (its currentError).
+struct MeasureOutcome {
+  double value = 0.0;
+  std::exception_ptr error;  // null: `value` is the measure's value
+  bool ok() const { return error == nullptr; }
+};
 
 }  // namespace nnsim

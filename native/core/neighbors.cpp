@@ -564,7 +564,8 @@ double cknna(const MeasureContext& ctx) {
 // and tiles; never N × N) and the per-input scratch.
 double listsMemory(const MemoryShape& s, const Options& options) {
   const std::size_t k = std::min(static_cast<std::size_t>(options.integer("k")), s.rows);
-  return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + memory::matrix(s.rows, 6);
+  // k-NN reads rows of float32 inputs through float64 copies.
+  return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + memory::matrix(s.rows, 6) + s.float64CopyBytes;
 }
 
 // The mutual k-NN family: the lists of both inputs; with clipping, each input's clipped copy (N × D,

@@ -71,6 +71,9 @@ OptionSpec enumOption(const char* name, std::initializer_list<const char*> value
 class Options {
  public:
   void set(const std::string& key, OptionValue value) { values_[key] = std::move(value); }
+  // Same values (compare resolved options: defaults are filled in, so {} equals the defaults spelled out).
+  bool operator==(const Options& other) const { return values_ == other.values_; }
+  bool operator!=(const Options& other) const { return !(*this == other); }
 
   // Validates the given values against `specs` and fills defaults. Throws Error(Option) for an unknown
   // key (suggesting the nearest declared one), a value of the wrong type or out of bounds, or a

@@ -8,7 +8,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <exception>
+#include <map>
+#include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "run_control.hpp"
@@ -51,6 +54,22 @@ void parallelFor(std::size_t count, std::size_t minChunk, Body&& body) {
   for (auto& error : errors) {
     if (error) std::rethrow_exception(error);
   }
+}
+
+// parallelFor whose chunks each return a partial result (body(begin, end) → Partial), handed to
+// merge(partial) in row order once all chunks are done: sums of floating-point partials then do not
+// depend on which thread finished first.
+template <class Body, class Merge>
+void orderedReduce(std::size_t count, std::size_t minChunk, Body&& body, Merge&& merge) {
+  using Partial = decltype(body(std::size_t{0}, std::size_t{0}));
+  std::map<std::size_t, Partial> partials;  // by first row
+  std::mutex partialsMutex;
+  parallelFor(count, minChunk, [&](std::size_t begin, std::size_t end) {
+    Partial partial = body(begin, end);
+    std::lock_guard<std::mutex> lock(partialsMutex);
+    partials.emplace(begin, std::move(partial));
+  });
+  for (auto& [begin, partial] : partials) merge(partial);
 }
 
 }  // namespace nnsim

@@ -48,7 +48,7 @@ double runAtCommonScale(const MeasureDef& def, const MeasureContext& ctx, int de
   std::unique_ptr<Representation> scaledA, scaledB;
   if (a.scaleExponent() != common) scaledA = Representation::atScale(a, common);
   if (b.scaleExponent() != common) scaledB = Representation::atScale(b, common);
-  const RepresentationPair pair(scaledA ? *scaledA : a, scaledB ? *scaledB : b);
+  const RepresentationPair pair(scaledA ? *scaledA : a, scaledB ? *scaledB : b, ctx.pair.precision());
   const MeasureContext scaled{pair, ctx.options, ctx.labels, ctx.control, ctx.matrices};
   return scaleBack(def, def.kernel(scaled), degree * common);
 }
@@ -179,6 +179,8 @@ double runMeasure(const std::string& id, const MeasureContext& ctx) {
     }
   }
   MemoryShape shape{ctx.pair.rows(), ctx.a().cols(), ctx.b().cols(), 0};
+  shape.float64CopyBytes = static_cast<double>(ctx.a().float64CopyBytes()) +
+                           (&ctx.b() != &ctx.a() ? static_cast<double>(ctx.b().float64CopyBytes()) : 0.0);
   if (def->needsLabels) {  // (checked present above)
     std::vector<std::int32_t> distinct(ctx.labels.data, ctx.labels.data + ctx.labels.size);
     std::sort(distinct.begin(), distinct.end());

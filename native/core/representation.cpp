@@ -1,10 +1,9 @@
 #include "representation.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <limits>
-#include <map>
-#include <mutex>
 #include <numeric>
 #include <string>
 
@@ -21,9 +20,8 @@ namespace {
 // Rows per thread below which a pass over the matrix is not worth a thread.
 std::size_t minRowsPerThread(std::size_t cols) { return std::max<std::size_t>(1, (std::size_t{1} << 20) / std::max<std::size_t>(1, cols)); }
 
-}  // namespace
-
-namespace {
+bool isFiniteValue(double v) { return std::fabs(v) <= std::numeric_limits<double>::max(); }  // false for NaN, ±inf
+bool isFiniteValue(float v) { return std::fabs(v) <= FLT_MAX; }
 
 struct ValidationPass {
   std::vector<double> means;
@@ -31,49 +29,90 @@ struct ValidationPass {
 };
 
 // One pass validates every entry and accumulates the column sums (so the means come for free) and the
-// largest |entry|.
-ValidationPass validate(MatrixView raw) {
-  const std::size_t d = raw.cols;
+// largest |entry|; per-chunk partials are summed in row order (so the means do not depend on the
+// threads' scheduling).
+template <class T>
+ValidationPass validate(const T* data, std::size_t rows, std::size_t d) {
+  ValidationPass out;
+  out.means.assign(d, 0.0);
   struct Partial {
     std::vector<double> sums;
     double maxAbs;
   };
-  std::map<std::size_t, Partial> partials;  // by first row: summed in a fixed order
-  std::mutex partialMutex;
-  parallelFor(raw.rows, minRowsPerThread(d), [&](std::size_t begin, std::size_t end) {
-    std::vector<double> sums(d, 0.0);
-    double maxAbs = 0.0;
-    for (std::size_t i = begin; i < end; ++i) {
-      checkpoint();
-      const double* r = raw.row(i);
-      // Column-wise accumulations (no loop-carried scalar) so the compiler vectorises the pass.
-      bool finite = true;
-      for (std::size_t j = 0; j < d; ++j) {
-        sums[j] += r[j];
-        const double a = std::fabs(r[j]);
-        finite &= a <= std::numeric_limits<double>::max();  // false for NaN and ±inf
-        maxAbs = std::max(maxAbs, a);
-      }
-      if (!finite) {
-        for (std::size_t j = 0; j < d; ++j) {
-          if (!std::isfinite(r[j])) {
-            throw Error(ErrorCode::NonFinite, "entry (" + std::to_string(i) + ", " + std::to_string(j) + ") is " +
-                                                  (std::isnan(r[j]) ? "NaN" : "infinite"));
+  orderedReduce(
+      rows, minRowsPerThread(d),
+      [&](std::size_t begin, std::size_t end) {
+        Partial partial{std::vector<double>(d, 0.0), 0.0};
+        for (std::size_t i = begin; i < end; ++i) {
+          checkpoint();
+          const T* r = data + i * d;
+          // Column-wise accumulations (no loop-carried scalar) so the compiler vectorises the pass.
+          bool finite = true;
+          for (std::size_t j = 0; j < d; ++j) {
+            partial.sums[j] += static_cast<double>(r[j]);
+            const double a = std::fabs(static_cast<double>(r[j]));
+            finite &= isFiniteValue(r[j]);
+            partial.maxAbs = std::max(partial.maxAbs, a);
+          }
+          if (!finite) {
+            for (std::size_t j = 0; j < d; ++j) {
+              if (!isFiniteValue(r[j])) {
+                throw Error(ErrorCode::NonFinite, "entry (" + std::to_string(i) + ", " + std::to_string(j) + ") is " +
+                                                      (std::isnan(r[j]) ? "NaN" : "infinite"));
+              }
+            }
           }
         }
-      }
-    }
-    std::lock_guard<std::mutex> lock(partialMutex);
-    partials.emplace(begin, Partial{std::move(sums), maxAbs});
-  });
-  ValidationPass out;
-  out.means.assign(d, 0.0);
-  for (const auto& [begin, partial] : partials) {
-    for (std::size_t j = 0; j < d; ++j) out.means[j] += partial.sums[j];
-    out.maxAbs = std::max(out.maxAbs, partial.maxAbs);
-  }
-  for (double& m : out.means) m /= static_cast<double>(raw.rows);
+        return partial;
+      },
+      [&](const Partial& partial) {
+        for (std::size_t j = 0; j < d; ++j) out.means[j] += partial.sums[j];
+        out.maxAbs = std::max(out.maxAbs, partial.maxAbs);
+      });
+  for (double& m : out.means) m /= static_cast<double>(rows);
   return out;
+}
+
+ValidationPass validate(const SourceView& s) {
+  return s.isSingle() ? validate(s.f32(), s.rows, s.cols) : validate(s.f64(), s.rows, s.cols);
+}
+
+// Σ_i (x_ij − c_j)² per column j (c = nullptr: no centring), read straight from the source. Two-pass
+// form when centred: no cancellation, unlike Σx² − Nμ².
+template <class T>
+std::vector<double> columnSquareSums(const T* data, std::size_t rows, std::size_t d, const double* centre) {
+  std::vector<double> total(d, 0.0);
+  orderedReduce(
+      rows, minRowsPerThread(d),
+      [&](std::size_t begin, std::size_t end) {
+        std::vector<double> sums(d, 0.0);  // per column: vectorisable, no loop-carried scalar
+        for (std::size_t i = begin; i < end; ++i) {
+          checkpoint();
+          const T* r = data + i * d;
+          for (std::size_t j = 0; j < d; ++j) {
+            const double v = static_cast<double>(r[j]) - (centre != nullptr ? centre[j] : 0.0);
+            sums[j] += v * v;
+          }
+        }
+        return sums;
+      },
+      [&](const std::vector<double>& sums) {
+        for (std::size_t j = 0; j < d; ++j) total[j] += sums[j];
+      });
+  return total;
+}
+
+std::vector<double> columnSquareSums(const MomentInput& in) {
+  const SourceView& s = in.source;
+  return s.isSingle() ? columnSquareSums(s.f32(), s.rows, s.cols, in.centre)
+                      : columnSquareSums(s.f64(), s.rows, s.cols, in.centre);
+}
+
+// A float64 copy of the source (converted from float32 where needed), in pieces with cancellation points.
+Matrix float64Copy(const SourceView& source) {
+  Matrix copy = Matrix::uninitialized(source.rows, source.cols);
+  copyCentredRows(MomentInput{source, nullptr}, 0, source.rows, copy.data(), source.cols, 0);
+  return copy;
 }
 
 }  // namespace
@@ -88,7 +127,7 @@ void scaleByPowerOfTwo(const double* from, double* to, std::size_t count, int ex
   });
 }
 
-Representation::Representation(MatrixView raw) { initialize(raw, nullptr); }
+Representation::Representation(SourceView source) { initialize(source, nullptr); }
 
 Representation::Representation(Matrix owned) : owned_(std::move(owned)) { initialize(owned_.view(), nullptr); }
 
@@ -97,29 +136,53 @@ Representation::Representation(Matrix owned, ForcedScale scale) : owned_(std::mo
 }
 
 std::unique_ptr<Representation> Representation::atScale(const Representation& source, int exponent) {
-  Matrix copy = Matrix::uninitialized(source.rows(), source.cols());
-  scaleByPowerOfTwo(source.raw().data, copy.data(), copy.size(), source.scaleExponent() - exponent);
+  Matrix copy = float64Copy(source.source());
+  scaleByPowerOfTwo(copy.data(), copy.data(), copy.size(), source.scaleExponent() - exponent);
   std::unique_ptr<Representation> out(new Representation(std::move(copy), ForcedScale{exponent}));
   out->magnitude_ = source.magnitude_;
   return out;
 }
 
+Matrix gatherRows(const SourceView& source, const std::int32_t* rows, std::size_t count) {
+  Matrix out = Matrix::uninitialized(count, source.cols);
+  for (std::size_t i = 0; i < count; ++i) {
+    if ((i & 0xff) == 0) checkpoint();
+    const std::size_t r = static_cast<std::size_t>(rows[i]);
+    if (source.isSingle()) {
+      const float* from = source.f32() + r * source.cols;
+      std::copy(from, from + source.cols, out.row(i));  // float32 → float64: exact
+    } else {
+      std::copy_n(source.f64() + r * source.cols, source.cols, out.row(i));
+    }
+  }
+  return out;
+}
+
 std::unique_ptr<Representation> Representation::rowsOf(const Representation& source, const std::int32_t* rows,
                                                        std::size_t count) {
-  const MatrixView from = source.raw();
-  Matrix copy = Matrix::uninitialized(count, from.cols);
-  for (std::size_t i = 0; i < count; ++i) std::copy_n(from.row(static_cast<std::size_t>(rows[i])), from.cols, copy.row(i));
+  // Read from the source as it is (float32 rows converted one by one): no float64 copy of the whole input.
+  Matrix copy = gatherRows(source.source(), rows, count);
   return std::unique_ptr<Representation>(new Representation(std::move(copy), ForcedScale{source.scaleExponent()}));
 }
 
 void Representation::adoptCopy() {
   if (ownsData()) return;
-  owned_ = Matrix::copyOf(raw_);
-  raw_ = owned_.view();
+  if (source_.isSingle()) {
+    ownedSingle_.reset(new float[source_.size()]);
+    constexpr std::size_t piece = std::size_t{1} << 19;
+    for (std::size_t k = 0; k < source_.size(); k += piece) {
+      if (k > 0) checkpoint();
+      std::copy_n(source_.f32() + k, std::min(piece, source_.size() - k), ownedSingle_.get() + k);
+    }
+    source_ = SourceView(ownedSingle_.get(), source_.rows, source_.cols);
+  } else {
+    owned_ = Matrix::copyOf(source_.doubles());
+    source_ = SourceView(owned_.view());
+  }
   memo_.clear();
 }
 
-void Representation::initialize(MatrixView view, const ForcedScale* forced) {
+void Representation::initialize(SourceView view, const ForcedScale* forced) {
   if (view.rows == 0 || view.cols == 0) {
     throw Error(ErrorCode::Shape, "a representation needs at least one row and one column (got " +
                                       std::to_string(view.rows) + " x " + std::to_string(view.cols) + ")");
@@ -133,62 +196,67 @@ void Representation::initialize(MatrixView view, const ForcedScale* forced) {
     magnitude_ = pass.maxAbs > 0.0 ? std::ilogb(pass.maxAbs) : INT_MIN;
     const bool safe = pass.maxAbs == 0.0 || (magnitude_ >= -kSafeExponent && magnitude_ < kSafeExponent);
     if (!safe) {
-      // The rare case: compute on a copy with its largest |entry| in [1, 2) (see Magnitudes).
+      // The rare case (float64 only, see the constructor): compute on a copy with its largest |entry| in
+      // [1, 2) (see Magnitudes).
       scaleExponent_ = magnitude_;
       if (owned_.size() == 0) owned_ = Matrix::uninitialized(view.rows, view.cols);
-      scaleByPowerOfTwo(view.data, owned_.data(), view.size(), -scaleExponent_);
-      view = owned_.view();
+      scaleByPowerOfTwo(view.f64(), owned_.data(), view.size(), -scaleExponent_);
+      view = SourceView(owned_.view());
       pass = validate(view);  // the means of the scaled data (sums of the original may overflow)
     }
   }
-  raw_ = view;
+  source_ = view;
   columnMeans_ = std::move(pass.means);
 }
 
+MatrixView Representation::raw() const {
+  if (!source_.isSingle()) return source_.doubles();
+  return memo<Matrix>("float64-copy", [&] { return float64Copy(source_); }).view();
+}
+
+std::size_t Representation::float64CopyBytes() const {
+  return source_.isSingle() && !memo_.has("float64-copy") ? source_.size() * sizeof(double) : 0;
+}
+
+MomentInput Representation::momentInput(Centering c) const {
+  // |x| < 2^(m+1) and |x − x̄| < 2^(m+2) for m = ilogb of source()'s largest |entry|: 'single' products
+  // round (x − x̄)·2^-(m+1), below 2 in magnitude.
+  const int exponent = magnitude_ == INT_MIN ? 0 : magnitude_ - scaleExponent_ + 1;
+  if (c == Centering::Columns && hasCenteredData()) return {data(c), nullptr, exponent};
+  const SourceView rows = source_.isSingle() && memo_.has("float64-copy") ? SourceView(raw()) : source_;
+  return {rows, c == Centering::Columns ? columnMeans_.data() : nullptr, exponent};
+}
+
 MatrixView Representation::data(Centering c) const {
-  if (c == Centering::None) return raw_;
+  if (c == Centering::None) return raw();
   return memo<Matrix>("centered", [&] {
-    const auto& means = columnMeans();
     Matrix centered = Matrix::uninitialized(rows(), cols());
-    parallelFor(rows(), minRowsPerThread(cols()), [&](std::size_t begin, std::size_t end) {
-      for (std::size_t i = begin; i < end; ++i) {
-        checkpoint();
-        const double* src = raw_.row(i);
-        double* dst = centered.row(i);
-        for (std::size_t j = 0; j < cols(); ++j) dst[j] = src[j] - means[j];
-      }
-    });
+    copyCentredRows(MomentInput{source_, columnMeans_.data()}, 0, rows(), centered.data(), cols(), 0);
     return centered;
   }).view();
 }
 
+std::string Representation::squaredNormKey(Centering c) { return std::string("squared-norm:") + centeringName(c); }
+
 double Representation::squaredNorm(Centering c) const {
-  return memo<double>(std::string("squared-norm:") + centeringName(c), [&] {
-    if (c == Centering::None || hasCenteredData()) return frobeniusNormSquared(data(c));
-    // Σ (x_ij − μ_j)² in a read-only pass (no centred copy); fixed-order sum of per-chunk partials.
-    // Two-pass form: no cancellation, unlike Σx² − Nμ².
-    std::map<std::size_t, double> partial;
-    std::mutex partialMutex;
-    const std::size_t d = cols();
-    const double* means = columnMeans_.data();
-    parallelFor(rows(), minRowsPerThread(d), [&](std::size_t begin, std::size_t end) {
-      std::vector<double> columnSums(d, 0.0);  // per column: vectorisable, no loop-carried scalar
-      for (std::size_t i = begin; i < end; ++i) {
-        checkpoint();
-        const double* r = raw_.row(i);
-        for (std::size_t j = 0; j < d; ++j) {
-          const double v = r[j] - means[j];
-          columnSums[j] += v * v;
-        }
+  return memo<double>(squaredNormKey(c), [&] {
+    // A cached XᵀX of the centred rows holds it on its diagonal; ‖X‖² = ‖X_c‖² + N‖x̄‖² adds two
+    // non-negative terms (no cancellation). Otherwise one pass over the rows.
+    if (hasCovariance(Centering::Columns, Precision::Double)) {
+      const Matrix& cov = covariance(Centering::Columns);
+      double total = 0.0;
+      for (std::size_t j = 0; j < cols(); ++j) total += cov(j, j);
+      if (c == Centering::None) {
+        double mean = 0.0;
+        for (double m : columnMeans_) mean += m * m;
+        total += static_cast<double>(rows()) * mean;
       }
-      double sum = 0.0;
-      for (double v : columnSums) sum += v;
-      std::lock_guard<std::mutex> lock(partialMutex);
-      partial.emplace(begin, sum);
-    });
-    double total = 0.0;
-    for (const auto& [begin, sum] : partial) total += sum;
-    return total;
+      return total;
+    }
+    const MomentInput in = momentInput(c);
+    if (!in.source.isSingle() && in.centre == nullptr) return frobeniusNormSquared(in.source.doubles());
+    const std::vector<double> sums = columnSquareSums(in);
+    return std::accumulate(sums.begin(), sums.end(), 0.0);
   });
 }
 
@@ -208,28 +276,24 @@ const RowSpaceFactor& Representation::rowSpaceFactor(Centering c) const {
   });
 }
 
-namespace {
-
-// The means to subtract for `c`, or none: lets centeredCrossProduct work from the raw data.
-const std::vector<double>& meansFor(const Representation& r, Centering c) {
-  static const std::vector<double> none;
-  return c == Centering::Columns && !r.hasCenteredData() ? r.columnMeans() : none;
+std::string Representation::covarianceKey(Centering c, Precision precision) {
+  return std::string("covariance:") + centeringName(c) + ":" + precisionName(precision);
 }
 
-MatrixView sourceFor(const Representation& r, Centering c) {
-  return c == Centering::Columns && r.hasCenteredData() ? r.data(c) : r.raw();
+bool Representation::hasCovariance(Centering c, Precision precision) const { return memo_.has(covarianceKey(c, precision)); }
+
+const Matrix& Representation::covariance(Centering c, Precision precision) const {
+  return memo<Matrix>(covarianceKey(c, precision), [&] {
+    Matrix out(cols(), cols());
+    accumulateMoments({momentInput(c)}, 0, rows(), precision, out);
+    mirrorUpper(out);
+    return out;
+  });
 }
 
-}  // namespace
-
-const Matrix& Representation::covariance(Centering c) const {
-  return memo<Matrix>(std::string("covariance:") + centeringName(c),
-                      [&] { return centeredCrossProduct(sourceFor(*this, c), meansFor(*this, c), nullptr, {}); });
-}
-
-double Representation::covarianceSquaredNorm(Centering c) const {
-  return memo<double>(std::string("covariance-squared-norm:") + centeringName(c), [&] {
-    if (cols() <= rows()) return frobeniusNormSquared(covariance(c).view());
+double Representation::covarianceSquaredNorm(Centering c, Precision precision) const {
+  return memo<double>(std::string("covariance-squared-norm:") + centeringName(c) + ":" + precisionName(precision), [&] {
+    if (cols() <= rows()) return frobeniusNormSquared(covariance(c, precision).view());
     // D > N: R Rᵀ (N × N) has the non-zero spectrum of XᵀX at a fraction of the cost.
     return frobeniusNormSquared(gramOfRows(rowSpaceFactor(c).matrix).view());
   });
@@ -261,17 +325,7 @@ const Matrix& Representation::columnSpaceBasis(Centering c) const {
 
 const std::vector<double>& Representation::columnNorms(Centering c) const {
   return memo<std::vector<double>>(std::string("column-norms:") + centeringName(c), [&] {
-    const std::size_t d = cols();
-    const bool center = c == Centering::Columns;
-    std::vector<double> sums(d, 0.0);
-    for (std::size_t i = 0; i < rows(); ++i) {
-      checkpoint();
-      const double* r = raw_.row(i);
-      for (std::size_t j = 0; j < d; ++j) {
-        const double v = center ? r[j] - columnMeans_[j] : r[j];
-        sums[j] += v * v;
-      }
-    }
+    std::vector<double> sums = columnSquareSums(momentInput(c));
     for (double& v : sums) v = std::sqrt(v);
     return sums;
   });
@@ -285,19 +339,62 @@ bool Representation::isConstant(Centering c) const {
   return squaredNorm(Centering::Columns) <= kRelativeFloor * kRelativeFloor * raw;
 }
 
-RepresentationPair::RepresentationPair(const Representation& a, const Representation& b) : a_(a), b_(b) {
+RepresentationPair::RepresentationPair(const Representation& a, const Representation& b, Precision precision)
+    : a_(a), b_(b), precision_(precision) {
   if (a.rows() != b.rows()) {
     throw Error(ErrorCode::Shape, "the two representations must have the same number of rows (inputs): got " +
                                       std::to_string(a.rows()) + " and " + std::to_string(b.rows()));
   }
 }
 
+std::string RepresentationPair::crossKey(Centering c) const {
+  return std::string("cross-factor:") + centeringName(c) + ":" + precisionName(precision_);
+}
+
+void RepresentationPair::secondMoments(Centering c) const {
+  const bool featureSpace = a_.cols() <= rows() && b_.cols() <= rows();
+  if (featureSpace && !memo_.has(crossKey(c)) && !a_.hasCovariance(c, precision_) && !b_.hasCovariance(c, precision_) &&
+      &a_ != &b_) {
+    memo<Matrix>(crossKey(c), [&] {
+      const std::size_t da = a_.cols();
+      const std::size_t db = b_.cols();
+      Matrix joint(da + db, da + db);
+      accumulateMoments({a_.momentInput(c), b_.momentInput(c)}, 0, rows(), precision_, joint);
+      // Split the upper triangle of [XᵀX XᵀY; · YᵀY] into the three products.
+      Matrix xx = Matrix::uninitialized(da, da);
+      Matrix yy = Matrix::uninitialized(db, db);
+      Matrix xy = Matrix::uninitialized(da, db);
+      for (std::size_t i = 0; i < da; ++i) {
+        for (std::size_t j = i; j < da; ++j) xx(i, j) = xx(j, i) = joint(i, j);
+        for (std::size_t j = 0; j < db; ++j) xy(i, j) = joint(i, da + j);
+      }
+      for (std::size_t i = 0; i < db; ++i) {
+        for (std::size_t j = i; j < db; ++j) yy(i, j) = yy(j, i) = joint(da + i, da + j);
+      }
+      a_.memo<Matrix>(Representation::covarianceKey(c, precision_), [&] { return std::move(xx); });
+      b_.memo<Matrix>(Representation::covarianceKey(c, precision_), [&] { return std::move(yy); });
+      return xy;
+    });
+    return;
+  }
+  crossFactor(c);
+  if (a_.cols() <= rows()) a_.covariance(c, precision_);
+  if (b_.cols() <= rows()) b_.covariance(c, precision_);
+}
+
 MatrixView RepresentationPair::crossFactor(Centering c) const {
-  return memo<Matrix>(std::string("cross-factor:") + centeringName(c), [&] {
+  return memo<Matrix>(crossKey(c), [&] {
     if (a_.cols() <= a_.rows() && b_.cols() <= b_.rows()) {
       // Both factors are Xᵀ (feature space): Xᵀ Y over the N inputs, centring blocks on the fly.
-      const MatrixView y = sourceFor(b_, c);
-      return centeredCrossProduct(sourceFor(a_, c), meansFor(a_, c), &y, meansFor(b_, c));
+      Matrix out(a_.cols(), b_.cols());
+      SquaredNorms squares;
+      accumulateCross(a_.momentInput(c), b_.momentInput(c), 0, rows(), precision_, out, &squares);
+      if (squares.valid) {
+        // ‖X‖², ‖Y‖² of the blocks that were just copied: no further pass over the rows for them.
+        a_.memo<double>(Representation::squaredNormKey(c), [&] { return squares.x; });
+        b_.memo<double>(Representation::squaredNormKey(c), [&] { return squares.y; });
+      }
+      return out;
     }
     const RowSpaceFactor& fa = a_.rowSpaceFactor(c);
     const RowSpaceFactor& fb = b_.rowSpaceFactor(c);

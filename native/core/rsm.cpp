@@ -123,22 +123,21 @@ double medianDistance(const Representation& r) {
   });
 }
 
-enum class Kernel { Linear, Rbf, Laplace };
-enum class Estimator { Biased, Unbiased, Lange };
+enum class Estimator { Biased, Unbiased, Lange, Minibatch };
 
-const char* kernelName(Kernel k) { return k == Kernel::Rbf ? "rbf" : k == Kernel::Laplace ? "laplace" : "linear"; }
+const char* kernelName(CkaKernel k) { return k == CkaKernel::Rbf ? "rbf" : k == CkaKernel::Laplace ? "laplace" : "linear"; }
 
-// The bandwidth of a radial kernel: σ = sigma · median distance (relative, the default) or σ =
-// bandwidth (absolute, in the units of the inputs).
-struct Bandwidth {
-  bool absolute = false;
-  double value = 1.0;
-};
+}  // namespace
 
-Bandwidth readBandwidth(const Options& options, Kernel kernel) {
+CkaKernel ckaKernel(const Options& options) {
+  const std::string& kernel = options.choice("kernel");
+  return kernel == "rbf" ? CkaKernel::Rbf : kernel == "laplace" ? CkaKernel::Laplace : CkaKernel::Linear;
+}
+
+CkaBandwidth ckaBandwidth(const Options& options, CkaKernel kernel) {
   const double sigma = options.number("sigma");
   if (!options.has("bandwidth")) return {false, sigma};
-  if (kernel == Kernel::Linear) {
+  if (kernel == CkaKernel::Linear) {
     throw Error(ErrorCode::Option, "option 'bandwidth' applies to the 'rbf' and 'laplace' kernels, not to the linear kernel");
   }
   if (sigma != 1.0) {
@@ -147,18 +146,27 @@ Bandwidth readBandwidth(const Options& options, Kernel kernel) {
   return {true, options.number("bandwidth")};
 }
 
-// Radial kernel of one representation: RBF exp(−‖x_i − x_j‖² / (2σ²)) or Laplace exp(−‖x_i − x_j‖ / σ).
+namespace {
+
 // An absolute bandwidth is in the units of the caller's inputs: it follows the representation to the
-// scale it computes at (the magnitude rule; ckaScaling).
-const Matrix& radialKernel(const char* name, const Representation& r, Kernel kernel, Bandwidth bandwidth) {
+// scale it computes at (the magnitude rule; ckaScaling). A relative one is returned as it is. `name` says
+// which representation in errors.
+CkaBandwidth bandwidthAtScale(const char* name, const Representation& r, CkaKernel kernel, CkaBandwidth bandwidth) {
+  if (!bandwidth.absolute) return bandwidth;
+  const double sigma = std::ldexp(bandwidth.value, -r.scaleExponent());
+  if (!(sigma > 0.0) || !std::isfinite(sigma)) {
+    throw Error(ErrorCode::Numerical, std::string(kernelName(kernel)) + " CKA: the bandwidth " + keyNumber(bandwidth.value) +
+                                          " is outside the double range relative to the " + name +
+                                          " representation's entries: rescale the inputs or the bandwidth");
+  }
+  return {true, sigma};
+}
+
+// Radial kernel of one representation: RBF exp(−‖x_i − x_j‖² / (2σ²)) or Laplace exp(−‖x_i − x_j‖ / σ).
+const Matrix& radialKernel(const char* name, const Representation& r, CkaKernel kernel, CkaBandwidth bandwidth) {
   double sigma = bandwidth.value;
   if (bandwidth.absolute) {
-    sigma = std::ldexp(sigma, -r.scaleExponent());
-    if (!(sigma > 0.0) || !std::isfinite(sigma)) {
-      throw Error(ErrorCode::Numerical, std::string(kernelName(kernel)) + " CKA: the bandwidth " + keyNumber(bandwidth.value) +
-                                            " is outside the double range relative to the " + name +
-                                            " representation's entries: rescale the inputs or the bandwidth");
-    }
+    sigma = bandwidthAtScale(name, r, kernel, bandwidth).value;
   } else {
     const double median = medianDistance(r);
     if (!(median > 0.0)) {
@@ -169,7 +177,7 @@ const Matrix& radialKernel(const char* name, const Representation& r, Kernel ker
     sigma *= median;
   }
   return r.memo<Matrix>(std::string("rsm:") + kernelName(kernel) + "-kernel:" + keyNumber(sigma), [&] {
-    if (kernel == Kernel::Laplace) {
+    if (kernel == CkaKernel::Laplace) {
       Matrix k = Matrix::copyOf(euclideanDistances(r));
       for (std::size_t i = 0; i < k.rows(); ++i) {
         checkpoint();
@@ -191,7 +199,7 @@ const Matrix& radialKernel(const char* name, const Representation& r, Kernel ker
 // of the estimator (up to a constant factor): biased HKH (Gretton et al. 2005), unbiased the U-centred
 // kernel (Song et al. 2012), Lange HKH with its diagonal set to 0. CKA is the cosine of the angle
 // between two such matrices, and its arccos the angle.
-const Matrix& estimatorMatrix(const char* name, const Representation& r, Kernel kernel, Bandwidth bandwidth,
+const Matrix& estimatorMatrix(const char* name, const Representation& r, CkaKernel kernel, CkaBandwidth bandwidth,
                               Estimator estimator) {
   const char* form = estimator == Estimator::Biased ? "centered" : estimator == Estimator::Unbiased ? "u-centered" : "lange";
   const std::string scale = (bandwidth.absolute ? ":abs:" : ":rel:") + keyNumber(bandwidth.value);
@@ -209,9 +217,10 @@ const Matrix& estimatorMatrix(const char* name, const Representation& r, Kernel 
 // ‖x_i‖² of the column-centred rows: the diagonal of the centred linear kernel.
 const std::vector<double>& centeredRowSquaredNorms(const Representation& r) {
   return r.memo<std::vector<double>>("rsm:centered-row-squared-norms", [&] {
-    const MatrixView x = r.data(Centering::Columns);
-    std::vector<double> s(x.rows);
-    for (std::size_t i = 0; i < x.rows; ++i) s[i] = dot(x.row(i), x.row(i), x.cols);
+    std::vector<double> s(r.rows());
+    r.forEachRowBlock(Centering::Columns, [&](MatrixView x, std::size_t first) {
+      for (std::size_t i = 0; i < x.rows; ++i) s[first + i] = dot(x.row(i), x.row(i), x.cols);
+    });
     return s;
   });
 }
@@ -228,20 +237,20 @@ double linearUnbiasedHsic(double crossSquaredNorm, const std::vector<double>& sx
 }
 
 struct CkaSettings {
-  Kernel kernel;
+  CkaKernel kernel;
   Estimator estimator;
-  Bandwidth bandwidth;
+  CkaBandwidth bandwidth;
   bool angular;
 };
 
 CkaSettings ckaSettings(const Options& options) {
-  const std::string kernelOption = options.choice("kernel");
-  const Kernel kernel = kernelOption == "rbf" ? Kernel::Rbf : kernelOption == "laplace" ? Kernel::Laplace : Kernel::Linear;
-  const std::string estimatorOption = options.choice("estimator");
-  const Estimator estimator = estimatorOption == "unbiased" ? Estimator::Unbiased
-                              : estimatorOption == "lange"  ? Estimator::Lange
-                                                            : Estimator::Biased;
-  return {kernel, estimator, readBandwidth(options, kernel), options.choice("output") == "angular"};
+  const CkaKernel kernel = ckaKernel(options);
+  const std::string& estimatorOption = options.choice("estimator");
+  const Estimator estimator = estimatorOption == "unbiased"    ? Estimator::Unbiased
+                              : estimatorOption == "lange"     ? Estimator::Lange
+                              : estimatorOption == "minibatch" ? Estimator::Minibatch
+                                                               : Estimator::Biased;
+  return {kernel, estimator, ckaBandwidth(options, kernel), options.choice("output") == "angular"};
 }
 
 // CKA from its three HSIC values: the cosine between the estimator's matrices, clamped to the range
@@ -265,8 +274,8 @@ struct HsicTriple {
 // Eq. 4), unbiased Song et al.'s Eq. 5, Lange's Σ_{i≠j} K̃_ij L̃_ij = ‖YᵀX‖_F² − Σ_i s_x(i)·s_y(i).
 HsicTriple linearHsic(const MeasureContext& ctx, Estimator estimator) {
   const double cross = ctx.pair.crossSquaredNorm(Centering::Columns);
-  const double selfA = ctx.a().covarianceSquaredNorm(Centering::Columns);
-  const double selfB = ctx.b().covarianceSquaredNorm(Centering::Columns);
+  const double selfA = ctx.a().covarianceSquaredNorm(Centering::Columns, ctx.pair.precision());
+  const double selfB = ctx.b().covarianceSquaredNorm(Centering::Columns, ctx.pair.precision());
   if (estimator == Estimator::Biased) return {cross, selfA, selfB};
   const auto& sx = centeredRowSquaredNorms(ctx.a());
   const auto& sy = centeredRowSquaredNorms(ctx.b());
@@ -334,9 +343,90 @@ double linearKernelAngle(const MeasureContext& ctx, Estimator estimator, const H
 
 }  // namespace
 
+double MinibatchCkaSums::value() const {
+  if (batches == 0.0) {
+    throw Error(ErrorCode::TooFewRows, "minibatch CKA needs at least one minibatch of " +
+                                           std::to_string(kMinMinibatchRows) + " or more rows");
+  }
+  if (!(xx > 0.0) || !(yy > 0.0)) {
+    throw Error(ErrorCode::Degenerate, std::string("minibatch CKA is undefined: the ") + (xx > 0.0 ? "second" : "first") +
+                                           " representation has a non-positive mean HSIC with itself");
+  }
+  return std::clamp(xy / (std::sqrt(xx) * std::sqrt(yy)), -1.0, 1.0);
+}
+
+MinibatchHsic minibatchHsic(MatrixView x, MatrixView y, CkaKernel kernel, CkaBandwidth bandwidthX, CkaBandwidth bandwidthY,
+                            const std::string& which) {
+  const std::size_t b = x.rows;
+  if (b < kMinMinibatchRows || y.rows != b) throw Error(ErrorCode::Internal, "minibatchHsic: needs 4 or more aligned rows");
+  // The kernel of one input, from its rows centred on the minibatch mean (U-centring removes the terms a
+  // translation adds, so centring changes no value and keeps the Gram expansion accurate).
+  auto kernelOf = [&](MatrixView v, const char* side, CkaBandwidth bandwidth) {
+    Matrix centred = Matrix::uninitialized(b, v.cols);
+    std::vector<double> mean(v.cols, 0.0);
+    for (std::size_t i = 0; i < b; ++i) {
+      checkpoint();
+      for (std::size_t j = 0; j < v.cols; ++j) mean[j] += v(i, j);
+    }
+    for (double& m : mean) m /= static_cast<double>(b);
+    for (std::size_t i = 0; i < b; ++i) {
+      checkpoint();
+      for (std::size_t j = 0; j < v.cols; ++j) centred(i, j) = v(i, j) - mean[j];
+    }
+    Matrix k = gramOfRows(centred);
+    if (kernel == CkaKernel::Linear) return uCentered(k);
+    Matrix d2 = Matrix::uninitialized(b, b);
+    for (std::size_t i = 0; i < b; ++i) {
+      checkpoint();
+      for (std::size_t j = 0; j < b; ++j) d2(i, j) = i == j ? 0.0 : std::max(0.0, k(i, i) + k(j, j) - 2.0 * k(i, j));
+    }
+    double sigma = bandwidth.value;
+    if (!bandwidth.absolute) {
+      std::vector<double> distances;
+      distances.reserve(b * (b - 1) / 2);
+      for (std::size_t i = 0; i < b; ++i) {
+        checkpoint();
+        for (std::size_t j = i + 1; j < b; ++j) distances.push_back(std::sqrt(d2(i, j)));
+      }
+      const std::size_t mid = distances.size() / 2;
+      nthElementWithCheckpoints(distances.begin(), distances.begin() + static_cast<std::ptrdiff_t>(mid), distances.end(),
+                                std::less<double>());
+      double median = distances[mid];
+      if (distances.size() % 2 == 0) {
+        median = 0.5 * (median + *std::max_element(distances.begin(), distances.begin() + static_cast<std::ptrdiff_t>(mid)));
+      }
+      if (!(median > 0.0)) {
+        throw Error(ErrorCode::Degenerate, std::string("minibatch ") + kernelName(kernel) + " CKA is undefined: in " + which +
+                                               " the " + side +
+                                               " representation has at least half of its pairs of rows equal (median "
+                                               "distance 0); give an absolute 'bandwidth'");
+      }
+      sigma *= median;
+    }
+    const double scale = -1.0 / (2.0 * sigma * sigma);
+    for (std::size_t i = 0; i < b; ++i) {
+      checkpoint();
+      if (kernel == CkaKernel::Laplace) {
+        for (std::size_t j = 0; j < b; ++j) d2(i, j) = std::exp(-std::sqrt(d2(i, j)) / sigma);
+      } else {
+        for (std::size_t j = 0; j < b; ++j) d2(i, j) = std::exp(scale * d2(i, j));
+      }
+    }
+    return uCentered(d2);
+  };
+  const Matrix kx = kernelOf(x, "first", bandwidthX);
+  const Matrix ky = kernelOf(y, "second", bandwidthY);
+  // HSIC_1 = ⟨K̃, L̃⟩ / (b(b − 3)) with U-centred kernels (Song et al. 2012, Eq. 5; see uCentered).
+  const double norm = static_cast<double>(b) * (static_cast<double>(b) - 3.0);
+  return {frobeniusInner(kx, ky) / norm, frobeniusInner(kx, kx) / norm, frobeniusInner(ky, ky) / norm};
+}
+
 const Matrix& ckaCenteredKernel(const Representation& r, const Options& options) {
   const CkaSettings settings = ckaSettings(options);
-  if (settings.kernel != Kernel::Linear) {
+  if (settings.estimator == Estimator::Minibatch) {
+    throw Error(ErrorCode::Internal, "ckaCenteredKernel: the minibatch estimator has no N × N matrix");
+  }
+  if (settings.kernel != CkaKernel::Linear) {
     return estimatorMatrix("given", r, settings.kernel, settings.bandwidth, settings.estimator);
   }
   if (settings.estimator == Estimator::Biased) return r.gram(Centering::Columns);  // X_c X_cᵀ = H XXᵀ H
@@ -358,6 +448,30 @@ double ckaFromHsic(double cross, double selfA, double selfB, const Options& opti
 
 namespace {
 
+// Minibatch CKA over consecutive minibatches of `batch` rows (a final partial minibatch of at least 4 rows
+// counts as one; a smaller remainder is left out).
+double minibatchCka(const MeasureContext& ctx, CkaKernel kernel, CkaBandwidth bandwidth, std::size_t batch) {
+  const std::size_t n = ctx.pair.rows();
+  const std::size_t count = (n + batch - 1) / batch;
+  MinibatchCkaSums sums;
+  Matrix xa = Matrix::uninitialized(std::min(batch, n), ctx.a().cols());
+  Matrix xb = Matrix::uninitialized(std::min(batch, n), ctx.b().cols());
+  for (std::size_t k = 0; k < count; ++k) {
+    ctx.control.step(k, count);
+    const std::size_t at = k * batch;
+    const std::size_t rows = std::min(batch, n - at);
+    if (rows < kMinMinibatchRows) break;
+    copyCentredRows(MomentInput{ctx.a().source(), nullptr}, at, rows, xa.data(), xa.cols(), 0);
+    copyCentredRows(MomentInput{ctx.b().source(), nullptr}, at, rows, xb.data(), xb.cols(), 0);
+    sums.add(minibatchHsic(MatrixView(xa.data(), rows, xa.cols()), MatrixView(xb.data(), rows, xb.cols()), kernel,
+                           bandwidthAtScale(which(ctx, ctx.a()), ctx.a(), kernel, bandwidth),
+                           bandwidthAtScale(which(ctx, ctx.b()), ctx.b(), kernel, bandwidth),
+                           "minibatch " + std::to_string(k) + " (rows " + std::to_string(at) + "–" +
+                               std::to_string(at + rows - 1) + ")"));
+  }
+  return sums.value();
+}
+
 // CKA = HSIC(K, L) / sqrt(HSIC(K, K)·HSIC(L, L)) (Kornblith et al. 2019, Eq. 3).
 // Kernels: linear (in feature space unless N × N matrices are needed), RBF and Laplace (N × N, σ relative
 // to the median distance, so the measure stays invariant to isotropic scaling, or absolute).
@@ -368,13 +482,21 @@ namespace {
 // vectors of an inner-product space, a metric.
 double cka(const MeasureContext& ctx) {
   const auto [kernel, estimator, bandwidth, angular] = ckaSettings(ctx.options);
+  // XᵀX, YᵀY, XᵀY in one pass when possible, before the variance check, which then reads the norms off
+  // their diagonals instead of passing over the rows again.
+  if (kernel == CkaKernel::Linear && estimator != Estimator::Minibatch) ctx.pair.secondMoments(Centering::Columns);
   for (const Representation* r : {&ctx.a(), &ctx.b()}) requireVariance(ctx, *r, Centering::Columns, "CKA");
+  if (estimator == Estimator::Minibatch) {
+    // No N × N matrix to take the angle from: arccos of the estimate (absolute error ~1e-8 near 0).
+    const double value = minibatchCka(ctx, kernel, bandwidth, static_cast<std::size_t>(ctx.options.integer("batch")));
+    return angular ? std::acos(value) : value;
+  }
   if (estimator == Estimator::Unbiased && ctx.pair.rows() < 4) {
     throw Error(ErrorCode::TooFewRows, "the unbiased HSIC estimator needs at least 4 inputs (rows); got " +
                                            std::to_string(ctx.pair.rows()));
   }
   HsicTriple hsic;
-  if (kernel == Kernel::Linear) {
+  if (kernel == CkaKernel::Linear) {
     hsic = linearHsic(ctx, estimator);
   } else {
     const Matrix& ka = estimatorMatrix(which(ctx, ctx.a()), ctx.a(), kernel, bandwidth, estimator);
@@ -385,7 +507,7 @@ double cka(const MeasureContext& ctx) {
   if (!angular) return value;
   // Near ±1, arccos amplifies the rounding of the cosine (1 − c = 1e-16 gives 1.5e-8 rad): the angle is
   // taken from the difference of the unit-norm matrices instead (tile by tile for linear kernels).
-  if (kernel != Kernel::Linear) {
+  if (kernel != CkaKernel::Linear) {
     return angleBetween(estimatorMatrix(which(ctx, ctx.a()), ctx.a(), kernel, bandwidth, estimator),
                         estimatorMatrix(which(ctx, ctx.b()), ctx.b(), kernel, bandwidth, estimator));
   }
@@ -990,6 +1112,15 @@ double ckaMemory(const MemoryShape& s, const Options& options) {
   const std::string kernel = options.choice("kernel");
   const bool biased = options.choice("estimator") == "biased";
   const double n = static_cast<double>(s.rows);
+  if (options.choice("estimator") == "minibatch") {
+    // The two row blocks of a minibatch of b rows and one centred copy; the first side's U-centred kernel
+    // while the second's is built (Gram, output, and for RBF and Laplace the squared distances and the
+    // pairs' list).
+    const double b = std::min(n, static_cast<double>(options.integer("batch")));
+    const double da = static_cast<double>(s.colsA), db = static_cast<double>(s.colsB);
+    return memory::matrix(b, da) + memory::matrix(b, db) + memory::matrix(b, std::max(da, db)) +
+           (kernel != "linear" ? 4.5 : 3.0) * memory::matrix(b, b);
+  }
   if (kernel != "linear") return dataOf(s, s.colsA) + dataOf(s, s.colsB) + 2 * 4.5 * squareOf(s);
   const auto self = [&](double d) { return d <= n ? memory::matrix(d, d) : memory::rowSpaceFactor(n, d) + memory::matrix(n, n); };
   double bytes = memory::crossFactor(n, static_cast<double>(s.colsA), static_cast<double>(s.colsB)) +
@@ -1011,9 +1142,11 @@ double deconfoundedCkaMemory(const MemoryShape& s, const Options&) {
 
 // Both distance matrices (squared and plain; cosine: the unit rows and similarities), their difference,
 // and the Lanczos basis (one N-vector per step; a few dozen steps in practice, bounded here by 1000).
-double rsmNormDifferenceMemory(const MemoryShape& s, const Options&) {
+double rsmNormDifferenceMemory(const MemoryShape& s, const Options& options) {
   const double steps = std::min(static_cast<double>(s.rows), 1000.0);
-  return 5 * squareOf(s) + dataOf(s, s.colsA) + dataOf(s, s.colsB) + memory::matrix(static_cast<double>(s.rows), steps + 2);
+  const double copies = options.choice("rsm") == "cosine" ? s.float64CopyBytes : 0.0;  // unit rows from float64 rows
+  return 5 * squareOf(s) + dataOf(s, s.colsA) + dataOf(s, s.colsB) + memory::matrix(static_cast<double>(s.rows), steps + 2) +
+         copies;
 }
 
 // Per input: the screened N × N matrix and its centred or unit rows, the sorted (value, pair) keys
@@ -1023,7 +1156,7 @@ double rsaMemory(const MemoryShape& s, const Options& options) {
   const bool kendall = options.choice("outer") == "kendall";
   const double pairs = 0.5 * static_cast<double>(s.rows) * static_cast<double>(s.rows);
   const double side = squareOf(s) + 32.0 * pairs;
-  return 2 * side + 2 * (dataOf(s, s.colsA) + dataOf(s, s.colsB)) + (kendall ? 32.0 * pairs : 0.0);
+  return 2 * side + 2 * (dataOf(s, s.colsA) + dataOf(s, s.colsB)) + (kendall ? 32.0 * pairs : 0.0) + s.float64CopyBytes;
 }
 
 // Per input: centred copy, squared and plain distances, the double-centred matrix.
@@ -1031,16 +1164,20 @@ double distanceCorrelationMemory(const MemoryShape& s, const Options&) {
   return 6 * squareOf(s) + dataOf(s, s.colsA) + dataOf(s, s.colsB);
 }
 
-double buresMemory(const MemoryShape& s, const Options&) {
-  return memory::crossFactor(static_cast<double>(s.rows), static_cast<double>(s.colsA), static_cast<double>(s.colsB));
+double buresMemory(const MemoryShape& s, const Options& options) {
+  // Uncentred inputs with D > N go through row-space factors of float64 copies of float32 inputs.
+  const bool copies = !options.flag("center") && (s.colsA > s.rows || s.colsB > s.rows);
+  return memory::crossFactor(static_cast<double>(s.rows), static_cast<double>(s.colsA), static_cast<double>(s.colsB)) +
+         (copies ? s.float64CopyBytes : 0.0);
 }
 
 // The thin SVD of each input (centred copy with center: true) and its column-space basis, and the r × r′ overlap.
-double eigenspaceOverlapMemory(const MemoryShape& s, const Options&) {
+double eigenspaceOverlapMemory(const MemoryShape& s, const Options& options) {
   const double n = static_cast<double>(s.rows);
   const auto side = [&](double d) { return memory::centredSvd(n, d) + memory::matrix(n, std::min(n, d)); };
   return side(static_cast<double>(s.colsA)) + side(static_cast<double>(s.colsB)) +
-         memory::matrix(std::min(n, static_cast<double>(s.colsA)), std::min(n, static_cast<double>(s.colsB)));
+         memory::matrix(std::min(n, static_cast<double>(s.colsA)), std::min(n, static_cast<double>(s.colsB))) +
+         (options.flag("center") ? 0.0 : s.float64CopyBytes);  // the uncentred SVD of float64 copies
 }
 
 // The centred SVD and scaled basis of each input, and the explicit hat difference in the joint basis
@@ -1057,7 +1194,7 @@ double gulpMemory(const MemoryShape& s, const Options&) {
 // Per input the Gram matrix and its Cholesky factor; for the pair C_K⁻¹C_L and its singular values.
 double riemannianMemory(const MemoryShape& s, const Options&) {
   const double n = static_cast<double>(s.rows);
-  return 4 * squareOf(s) + memory::matrix(n, n) + memory::thinSvd(n, n);
+  return 4 * squareOf(s) + memory::matrix(n, n) + memory::thinSvd(n, n) + s.float64CopyBytes;
 }
 
 }  // namespace
@@ -1067,8 +1204,9 @@ const std::vector<MeasureDef>& rsmMeasures() {
       MeasureDef("cka", cka)
           .withMinRows(2)
           .option(enumOption("kernel", {"linear", "rbf", "laplace"}, "linear"))
-          .option(enumOption("estimator", {"biased", "unbiased", "lange"}, "biased"))
+          .option(enumOption("estimator", {"biased", "unbiased", "lange", "minibatch"}, "biased"))
           .option(numberOption("sigma", 1.0).above(0.0).atMost(1e6))
+          .option(integerOption("batch", 256).atLeast(4).atMost(1 << 20))
           .option(numberOption("bandwidth").above(0.0))
           .option(enumOption("output", {"similarity", "angular"}, "similarity"))
           .withScaling(ckaScaling)

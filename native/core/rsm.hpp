@@ -1,6 +1,8 @@
 // Helpers of the RSM family (native/core/rsm.cpp) that are worth testing on their own.
 #pragma once
 
+#include <cstddef>
+#include <string>
 #include <vector>
 
 #include "matrix.hpp"
@@ -9,6 +11,55 @@
 #include "run_control.hpp"
 
 namespace nnsim {
+
+// Minibatch CKA (Nguyen, Raghu, Kornblith 2021, "Do wide and deep networks learn the same things?",
+// arXiv 2010.15327, Sec. 3.1): the unbiased HSIC of Song et al. 2012 (Eq. 5) of each minibatch of rows,
+// averaged over minibatches, CKA = mean HSIC(K, L) / sqrt(mean HSIC(K, K) · mean HSIC(L, L)). It estimates
+// the population CKA without N × N kernels; its value differs from the full-data CKA.
+enum class CkaKernel { Linear, Rbf, Laplace };
+
+// The bandwidth of a radial kernel: σ = value · median distance (relative, the default) or σ = value
+// (absolute, in the units of the inputs).
+struct CkaBandwidth {
+  bool absolute = false;
+  double value = 1.0;
+};
+
+// CKA's 'kernel' option, and its bandwidth options ('sigma' relative, 'bandwidth' absolute; Error(Option)
+// when both are given or 'bandwidth' with the linear kernel), resolved options as read by the kernels.
+CkaKernel ckaKernel(const Options& options);
+CkaBandwidth ckaBandwidth(const Options& options, CkaKernel kernel);
+
+struct MinibatchHsic {
+  double xy = 0.0;
+  double xx = 0.0;
+  double yy = 0.0;
+};
+
+// Unbiased HSIC estimates of one minibatch (b >= 4 row-aligned rows of x and y). RBF and Laplace kernels
+// with the bandwidth of each side (a relative one: times the median distance between distinct rows of the
+// minibatch). `which` names the minibatch in errors.
+MinibatchHsic minibatchHsic(MatrixView x, MatrixView y, CkaKernel kernel, CkaBandwidth bandwidthX, CkaBandwidth bandwidthY,
+                            const std::string& which);
+
+// Sums of the per-minibatch estimates, in minibatch order: the state of the estimator.
+struct MinibatchCkaSums {
+  double xy = 0.0;
+  double xx = 0.0;
+  double yy = 0.0;
+  double batches = 0.0;
+  void add(const MinibatchHsic& h) {
+    xy += h.xy;
+    xx += h.xx;
+    yy += h.yy;
+    batches += 1.0;
+  }
+  // The minibatch CKA (the 1/k of the means cancels); throws Error(Degenerate / TooFewRows).
+  double value() const;
+};
+
+// Smallest minibatch the unbiased HSIC accepts: a final partial minibatch below it is left out.
+constexpr std::size_t kMinMinibatchRows = 4;
 
 // Largest |eigenvalue| (the spectral norm) of a symmetric matrix, by Lanczos with full
 // reorthogonalisation from a fixed start vector: O(N²) per step, a few dozen steps in practice.

@@ -52,19 +52,20 @@ double clippedCosine(const double* x, const std::vector<double>& unit, std::size
 // convention for the cosine of a zero vector.
 double concentricity(const Representation& r) {
   return r.memo<double>("statistics:concentricity", [&] {
-    const MatrixView x = r.raw();
     const std::vector<double>& mean = r.columnMeans();
     const double norm = magnitude(r);
-    std::vector<double> unit(x.cols, 0.0);
+    std::vector<double> unit(r.cols(), 0.0);
     if (norm > 0.0) {
-      for (std::size_t c = 0; c < x.cols; ++c) unit[c] = mean[c] / norm;
+      for (std::size_t c = 0; c < r.cols(); ++c) unit[c] = mean[c] / norm;
     }
     double sum = 0.0;
-    for (std::size_t i = 0; i < x.rows; ++i) {
-      if ((i & 0xff) == 0) checkpoint();
-      sum += clippedCosine(x.row(i), unit, x.cols);
-    }
-    return sum / static_cast<double>(x.rows);
+    r.forEachRowBlock(Centering::None, [&](MatrixView x, std::size_t) {
+      for (std::size_t i = 0; i < x.rows; ++i) {
+        if ((i & 0xff) == 0) checkpoint();
+        sum += clippedCosine(x.row(i), unit, x.cols);
+      }
+    });
+    return sum / static_cast<double>(r.rows());
   });
 }
 
@@ -422,7 +423,8 @@ double neuronModularityDifference(const MeasureContext& ctx) {
 double intrinsicDimensionMemory(const MemoryShape& s, const Options& options) {
   const bool mle = options.choice("estimator") == "mle";
   const auto k = mle ? std::min(static_cast<std::size_t>(options.integer("k")), s.rows) : std::size_t{2};
-  return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + memory::matrix(s.rows, 1);
+  return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + memory::matrix(s.rows, 1) +
+         s.float64CopyBytes;  // k-NN reads float32 inputs through float64 copies
 }
 
 double noMemory(const MemoryShape&, const Options&) { return 0.0; }
@@ -434,7 +436,7 @@ double uniformityMemory(const MemoryShape& s, const Options&) {
 
 double toleranceMemory(const MemoryShape& s, const Options&) {
   const double classes = s.classes > 0 ? static_cast<double>(s.classes) : static_cast<double>(s.rows);
-  return memory::matrix(classes, std::max(s.colsA, s.colsB) + 3.0) + memory::matrix(s.rows, 1);
+  return memory::matrix(classes, std::max(s.colsA, s.colsB) + 3.0) + memory::matrix(s.rows, 1) + s.float64CopyBytes;
 }
 
 // The k-NN lists, and the graph's adjacency lists (≤ 2k neighbours per input, vector overhead included).
@@ -443,7 +445,7 @@ double knnModularityMemory(const MemoryShape& s, const Options& options) {
   const double adjacency = static_cast<double>(s.rows) * (32.0 + 8.0 * static_cast<double>(k));
   const double classes = s.classes > 0 ? static_cast<double>(s.classes) : static_cast<double>(s.rows);
   return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + adjacency + memory::matrix(s.rows, 1) +
-         memory::matrix(classes, 2);
+         memory::matrix(classes, 2) + s.float64CopyBytes;
 }
 
 // Per input: its D × D covariance (memoised), the unit graph, a group's modularity matrix and its

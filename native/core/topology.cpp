@@ -267,7 +267,7 @@ double imdMemory(const MemoryShape& s, const Options& options) {
   const double rows = static_cast<double>(s.rows);
   const double laplacian = rows * (16.0 + 2.0 * static_cast<double>(k) * 12.0);
   const double lanczos = memory::matrix(rows, 64.0 + static_cast<double>(std::max(1, blasThreads())) * (steps + 3.0));
-  return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + laplacian + lanczos;
+  return knnMemoryBytes(s.rows, s.colsA, k) + knnMemoryBytes(s.rows, s.colsB, k) + laplacian + lanczos + s.float64CopyBytes;
 }
 
 // RTD: per block of trials the normalised distance matrices of both subsamples (and the distance

@@ -89,6 +89,43 @@ inline double maxAbsDiff(MatrixView a, MatrixView b) {
   return m;
 }
 
+// The option settings registry-driven tests run each measure with: the defaults, every enum value, each
+// boolean flipped, and every optional option without a default set (to a value its spec accepts).
+struct OptionVariant {
+  std::string what;
+  Options options;
+};
+inline std::vector<OptionVariant> optionVariants(const MeasureDef& def) {
+  const auto someValue = [](const OptionSpec& spec) -> OptionValue {
+    if (spec.type == OptionType::Boolean) return true;
+    if (spec.type == OptionType::Enum) return spec.values.front();
+    for (const double v : {1.0, 0.5, 0.0, 2.0, spec.min, spec.max}) {
+      if (spec.accepts(v)) return v;
+    }
+    return 1.0;
+  };
+  const std::string id = def.id;
+  std::vector<OptionVariant> out{{id + " with default options", Options()}};
+  Options everyOptional;
+  for (const OptionSpec& spec : def.options) {
+    if (!spec.defaultValue) everyOptional.set(spec.name, someValue(spec));
+    if (spec.type == OptionType::Enum) {
+      for (const std::string& value : spec.values) {
+        Options o;
+        o.set(spec.name, value);
+        out.push_back({id + " with " + spec.name + " = " + value, o});
+      }
+    }
+    if (spec.type == OptionType::Boolean) {
+      Options o;
+      o.set(spec.name, !std::get<bool>(*spec.defaultValue));
+      out.push_back({id + " with " + spec.name + " flipped", o});
+    }
+  }
+  out.push_back({id + " with its optional options set", everyOptional});
+  return out;
+}
+
 // A random orthogonal matrix from the Q factor of a Gaussian matrix.
 inline Matrix randomOrthogonal(std::size_t n, unsigned seed) { return thinQr(randomMatrix(n, n, seed)).q; }
 

@@ -50,6 +50,12 @@ export interface ArrayEntry {
   readonly metadata?: Readonly<Record<string, string>>;
   /** The values as float64 in C (row-major) order; throws E_NONFINITE on NaN/±Inf. */
   decode(): Float64Array;
+  /**
+   * The values for a representation: little-endian float32 data in C order stays float32 (a view of the
+   * file's bytes when aligned, else one float32 copy: half the memory of decode()); anything else is
+   * decode(). Throws E_NONFINITE on NaN/±Inf.
+   */
+  decodeSource?(): Float64Array | Float32Array;
 }
 
 /** Control characters (from corrupt names) shown escaped, so an error stays one printable line. */
@@ -154,6 +160,19 @@ export function decodeElements(
       break;
   }
   return out;
+}
+
+/**
+ * Little-endian float32 data as a Float32Array without widening to float64: a view of `bytes` when it is
+ * 4-byte aligned, else a float32 copy. NaN/±Inf are refused as decodeElements refuses them.
+ */
+export function float32Elements(bytes: Uint8Array, count: number, source: string, shape: readonly number[]): Float32Array {
+  if (bytes.byteLength < count * 4) throw fileError(source, 'the data is truncated; the file is incomplete');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, count * 4);
+  const bad = firstNonFinite(view, 'float32', count, true);
+  if (bad !== undefined) throw nonFiniteError(bad.index, bad.value, shape, false, source);
+  if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count);
+  return new Float32Array(bytes.slice(0, count * 4).buffer);
 }
 
 /** The first NaN/±Inf of float data in storage order, or undefined (integers are always finite). */

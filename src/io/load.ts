@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 
 import { NnsimError } from '../errors.js';
-import type { Matrix } from '../matrix.js';
+import type { Matrix, SourceMatrix } from '../matrix.js';
 import { type ArrayEntry, fileError, naturalCompare, stringMetadata } from './array.js';
 import { readNpy } from './npy.js';
 import { npzEntryNames, readNpz } from './npz.js';
@@ -22,6 +22,9 @@ export interface LayoutChoice {
   readonly 3?: Layout;
   readonly 4?: Layout;
 }
+
+/** What the header of an array says: enough to plan its transform into a matrix before reading data. */
+export type ArrayHeader = Pick<ArrayEntry, 'source' | 'name' | 'shape' | 'metadata'>;
 
 /** How the arrays of one file become matrices: the reshape, and layouts stated on the command line. */
 export interface ArrayView {
@@ -70,7 +73,7 @@ function isDirectory(path: string): boolean {
 }
 
 /** `path#name` → [path, name] unless the whole string is an existing path. */
-function splitSpec(spec: string): [string, string | undefined] {
+export function splitSpec(spec: string): [string, string | undefined] {
   if (isFile(spec) || isDirectory(spec)) return [spec, undefined];
   const hash = spec.lastIndexOf('#');
   if (hash > 0) return [spec.slice(0, hash), spec.slice(hash + 1)];
@@ -170,7 +173,7 @@ export function readIds(entry: ArrayEntry, rows: number): Float64Array {
  * The layout a 3-D/4-D array is read with: the one stated on the command line, else the one its file
  * declares (metadata `layout.<name>`). A statement that contradicts the file is refused.
  */
-export function entryLayout(entry: ArrayEntry, layouts: LayoutChoice | undefined): Layout | undefined {
+export function entryLayout(entry: ArrayHeader, layouts: LayoutChoice | undefined): Layout | undefined {
   const rank = entry.shape.length;
   if (rank !== 3 && rank !== 4) return undefined;
   const declaredText = entry.metadata?.[layoutKey(entry.name)];
@@ -192,7 +195,7 @@ export function entryLayout(entry: ArrayEntry, layouts: LayoutChoice | undefined
 }
 
 /** The checked transform of an array into a matrix (from its header only). */
-export function planEntry(entry: ArrayEntry, view: ArrayView = {}): TensorPlan {
+export function planEntry(entry: ArrayHeader, view: ArrayView = {}): TensorPlan {
   const rank = entry.shape.length;
   if (rank < 3) return planTensor(entry.shape, {}, entry.source, CLI_WORDING);
   const layout = entryLayout(entry, view.layouts);
@@ -207,7 +210,7 @@ export function planEntry(entry: ArrayEntry, view: ArrayView = {}): TensorPlan {
 }
 
 /** rows × cols an array becomes, or an E_SHAPE error that says which --layout/--reshape to use. */
-export function matrixShape(entry: ArrayEntry, view?: ArrayView): { rows: number; cols: number } {
+export function matrixShape(entry: ArrayHeader, view?: ArrayView): { rows: number; cols: number } {
   const { rows, cols } = planEntry(entry, view);
   return { rows, cols };
 }
@@ -215,6 +218,17 @@ export function matrixShape(entry: ArrayEntry, view?: ArrayView): { rows: number
 /** Decodes an array into an N × D matrix (see src/io/tensor.ts for the reshapes). */
 export function toRepresentation(entry: ArrayEntry, view?: ArrayView): Matrix {
   return applyTensorPlan(planEntry(entry, view), entry.decode());
+}
+
+/**
+ * Like toRepresentation, but little-endian float32 data stays float32 (see ArrayEntry.decodeSource) when
+ * the array is used as it is; a 3-D/4-D float32 array is reshaped straight from its float32 values (one
+ * float64 result, no float64 copy of the whole tensor first).
+ */
+export function toSourceRepresentation(entry: ArrayEntry, view?: ArrayView): SourceMatrix {
+  const plan = planEntry(entry, view);
+  const data = entry.decodeSource ? entry.decodeSource() : entry.decode();
+  return plan.identity ? { data, rows: plan.rows, cols: plan.cols } : applyTensorPlan(plan, data);
 }
 
 /** Class labels of the N inputs from a 1-D integer array (or N × 1). */

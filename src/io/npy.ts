@@ -4,7 +4,7 @@
  * {'descr': …, 'fortran_order': …, 'shape': (…)}, then the raw data. Object arrays are pickles and are
  * never read; structured dtypes are refused.
  */
-import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError, fortranToC } from './array.js';
+import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError, float32Elements, fortranToC } from './array.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
@@ -235,6 +235,10 @@ export function readNpy(bytes: Uint8Array, source: string, name: string): ArrayE
     name,
     shape: header.shape,
     dtype: header.dtype,
+    decodeSource(): Float64Array | Float32Array {
+      if (header.dtype !== 'float32' || !header.littleEndian || header.fortranOrder) return this.decode();
+      return float32Elements(bytes.subarray(header.dataOffset), elementCount(header.shape, source), source, header.shape);
+    },
     decode(): Float64Array {
       const count = elementCount(header.shape, source);
       const data = decodeElements(bytes.subarray(header.dataOffset), header.dtype, count, header.littleEndian, source, header);

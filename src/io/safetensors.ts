@@ -3,7 +3,7 @@
  * N, N bytes of UTF-8 JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {…}},
  * then the byte buffer; offsets are relative to the buffer, data is little-endian, C order.
  */
-import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError, stringMetadata } from './array.js';
+import { type ArrayEntry, type DType, ITEM_SIZE, decodeElements, elementCount, fileError, float32Elements, stringMetadata } from './array.js';
 
 const DTYPES: Readonly<Record<string, DType>> = {
   F16: 'float16',
@@ -24,16 +24,37 @@ const DTYPES: Readonly<Record<string, DType>> = {
 /** The format caps the header at 100 MB. */
 const MAX_HEADER = 100_000_000;
 
-/** Reads the tensors of a .safetensors file (all, or only `only`) in the order of their data offsets. */
-export function readSafetensors(bytes: Uint8Array, source: string, only?: string): ArrayEntry[] {
-  if (bytes.length < 8) throw fileError(source, 'too short for a .safetensors file (no 8-byte header size); the file is truncated');
+/** One tensor of a .safetensors file as its header describes it; `begin`/`end` are absolute file offsets. */
+export interface SafetensorsTensorInfo {
+  readonly name: string;
+  readonly source: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
+/** The checked header of a .safetensors file: its string metadata (non-string values ignored) and the tensors, in order of their data. */
+export interface SafetensorsLayout {
+  readonly metadata: Readonly<Record<string, string>> | undefined;
+  readonly tensors: readonly SafetensorsTensorInfo[];
+}
+
+/**
+ * Parses and checks the header at the start of `bytes` (the whole file, or only its first bytes when
+ * `totalBytes` gives the file's size): every size claim is checked against the file's size, so a file
+ * can be refused before its data is read.
+ */
+export function safetensorsLayout(bytes: Uint8Array, source: string, totalBytes = bytes.length, only?: string): SafetensorsLayout {
+  if (totalBytes < 8 || bytes.length < 8) throw fileError(source, 'too short for a .safetensors file (no 8-byte header size); the file is truncated');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerSize = view.getBigUint64(0, true);
-  if (headerSize > BigInt(bytes.length - 8)) {
-    throw fileError(source, `the header claims ${headerSize} bytes but the file has only ${bytes.length - 8} after the size field; the file is truncated or not .safetensors`);
+  if (headerSize > BigInt(totalBytes - 8)) {
+    throw fileError(source, `the header claims ${headerSize} bytes but the file has only ${totalBytes - 8} after the size field; the file is truncated or not .safetensors`);
   }
   const n = Number(headerSize);
   if (n < 2 || n > MAX_HEADER) throw fileError(source, `invalid .safetensors header size ${n}; the file is corrupt`);
+  if (8 + n > bytes.length) throw fileError(source, 'the .safetensors header was not read in full');
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
@@ -43,9 +64,9 @@ export function readSafetensors(bytes: Uint8Array, source: string, only?: string
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
     throw fileError(source, 'the .safetensors header is not a JSON object; the file is corrupt');
   }
-  const buffer = bytes.subarray(8 + n);
+  const bufferLength = totalBytes - 8 - n;
   const metadata = stringMetadata((header as Record<string, unknown>).__metadata__);
-  const entries: { entry: ArrayEntry; begin: number }[] = [];
+  const tensors: SafetensorsTensorInfo[] = [];
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
     if (only !== undefined && name !== only) continue;
@@ -70,34 +91,43 @@ export function readSafetensors(bytes: Uint8Array, source: string, only?: string
       throw fileError(where, "'data_offsets' is not [begin, end]; the file is corrupt");
     }
     const [begin, end] = offsets as [number, number];
-    if (end > buffer.length) {
-      throw fileError(where, `data ends at byte ${end} but the data buffer has ${buffer.length}; the file is truncated`);
+    if (end > bufferLength) {
+      throw fileError(where, `data ends at byte ${end} but the data buffer has ${bufferLength}; the file is truncated`);
     }
     const count = elementCount(shape, where);
     if (count * ITEM_SIZE[dtype] !== end - begin) {
       throw fileError(where, `shape (${shape.join(', ')}) of ${dtype} needs ${count * ITEM_SIZE[dtype]} bytes but data_offsets span ${end - begin}; the file is corrupt`);
     }
-    const data = buffer.subarray(begin, end);
-    entries.push({
-      begin,
-      entry: {
-        source: where,
-        name,
-        shape,
-        dtype,
-        ...(metadata && { metadata }),
-        decode(): Float64Array {
-          return decodeElements(data, dtype, count, true, where, { shape, fortranOrder: false });
-        },
-      },
-    });
+    tensors.push({ name, source: where, dtype, shape, begin: 8 + n + begin, end: 8 + n + end });
   }
-  if (only !== undefined && entries.length === 0) {
+  if (only !== undefined && tensors.length === 0) {
     const names = Object.keys(header).filter((k) => k !== '__metadata__');
     throw fileError(source, `has no tensor named '${only}'; it has: ${names.join(', ') || 'none'}`);
   }
-  if (entries.length === 0) throw fileError(source, 'holds no tensors');
-  return entries.sort((x, y) => x.begin - y.begin).map((x) => x.entry);
+  return { metadata, tensors: tensors.sort((x, y) => x.begin - y.begin) };
+}
+
+/** Reads the tensors of a .safetensors file (all, or only `only`) in the order of their data offsets. */
+export function readSafetensors(bytes: Uint8Array, source: string, only?: string): ArrayEntry[] {
+  const { tensors, metadata } = safetensorsLayout(bytes, source, bytes.length, only);
+  if (tensors.length === 0) throw fileError(source, 'holds no tensors');
+  return tensors.map((t) => {
+    const data = bytes.subarray(t.begin, t.end);
+    const count = elementCount(t.shape, t.source);
+    return {
+      source: t.source,
+      name: t.name,
+      shape: t.shape,
+      dtype: t.dtype,
+      ...(metadata && { metadata }),
+      decode(): Float64Array {
+        return decodeElements(data, t.dtype, count, true, t.source, { shape: t.shape, fortranOrder: false });
+      },
+      decodeSource(): Float64Array | Float32Array {
+        return t.dtype === 'float32' ? float32Elements(data, count, t.source, t.shape) : this.decode();
+      },
+    };
+  });
 }
 
 /** A tensor to write: little-endian typed data in C order. */

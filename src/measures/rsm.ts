@@ -62,6 +62,15 @@ export const ckaDefinition = defineMeasure({
       invariances: ['orthogonal', 'permutation', 'translation'],
       resampling: 'bootstrap',
     },
+    {
+      when: { estimator: 'minibatch' },
+      range: [-1, 1],
+      // Unbiased HSIC per minibatch (a U-statistic): a duplicated row pairs with its copy.
+      resampling: 'subsample',
+      note: 'the mean of per-minibatch unbiased HSIC estimates; not the full-data CKA',
+    },
+    { when: { kernel: 'rbf', estimator: 'minibatch' }, range: [-1, 1], resampling: 'subsample' },
+    { when: { estimator: 'minibatch', output: 'angular' }, ...angularCka, range: [0, Math.PI] },
   ],
   minRows: 2,
   options: {
@@ -71,10 +80,12 @@ export const ckaDefinition = defineMeasure({
       'Kernel on the inputs: linear (K = XXᵀ), rbf (K = exp(−‖xᵢ − xⱼ‖²/2σ²)) or laplace (K = exp(−‖xᵢ − xⱼ‖/σ)).',
     ),
     estimator: enumOption(
-      ['biased', 'unbiased', 'lange'],
+      ['biased', 'unbiased', 'lange', 'minibatch'],
       'biased',
-      'HSIC estimator: biased (Gretton et al. 2005), unbiased (Song et al. 2012; needs N ≥ 4, values in [−1, 1]) or ' +
-        "lange (Lange et al. 2022's debiased HSIC: the centred kernel HKH without its diagonal, Σ_{i≠j} (HKH)ᵢⱼ(HLH)ᵢⱼ; values in [−1, 1]).",
+      'HSIC estimator: biased (Gretton et al. 2005), unbiased (Song et al. 2012; needs N ≥ 4, values in [−1, 1]), ' +
+        "lange (Lange et al. 2022's debiased HSIC: the centred kernel HKH without its diagonal, Σ_{i≠j} (HKH)ᵢⱼ(HLH)ᵢⱼ; values in [−1, 1]) " +
+        'or minibatch: unbiased HSIC averaged over minibatches of `batch` consecutive rows (Nguyen, Raghu & Kornblith 2021; ' +
+        'streams, no N × N kernel; a different estimate from the full-data CKA).',
     ),
     sigma: numberOption({
       default: 1,
@@ -82,7 +93,16 @@ export const ckaDefinition = defineMeasure({
       minExclusive: true,
       max: 1e6,
       description:
-        'Relative bandwidth: σ = sigma · the median Euclidean distance between distinct inputs (rbf and laplace kernels).',
+        'Relative bandwidth: σ = sigma · the median Euclidean distance between distinct inputs (rbf and laplace kernels; ' +
+        'with estimator minibatch, within each minibatch).',
+    }),
+    batch: numberOption({
+      default: 256,
+      min: 4,
+      max: 1 << 20,
+      integer: true,
+      description:
+        'Rows per minibatch (estimator: minibatch; a final partial minibatch of 4 or more rows counts as one, fewer rows are left out).',
     }),
     bandwidth: numberOption({
       min: 0,

@@ -1,0 +1,301 @@
+#include "moments.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <type_traits>
+
+#include "errors.hpp"
+#include "linalg.hpp"
+#include "parallel.hpp"
+#include "run_control.hpp"
+
+namespace nnsim {
+
+const char* precisionName(Precision p) { return p == Precision::Single ? "single" : "double"; }
+
+namespace {
+
+// Rows per thread below which converting a block is not worth a thread.
+std::size_t minRowsPerThread(std::size_t cols) { return std::max<std::size_t>(1, (std::size_t{1} << 18) / std::max<std::size_t>(1, cols)); }
+
+template <class Out, class In>
+void copyRowsTyped(const In* src, std::size_t cols, const double* centre, double scale, std::size_t begin,
+                   std::size_t count, Out* dst, std::size_t stride, std::size_t offset, double* squares) {
+  orderedReduce(
+      count, minRowsPerThread(cols),
+      [&](std::size_t lo, std::size_t hi) {
+        std::vector<double> columnSums(squares != nullptr ? cols : 0, 0.0);  // per column: vectorisable
+        for (std::size_t i = lo; i < hi; ++i) {
+          checkpoint();
+          const In* s = src + (begin + i) * cols;
+          Out* d = dst + i * stride + offset;
+          if constexpr (std::is_same_v<Out, float>) {
+            // Scaled by an exact power of two before the rounding to float32 (see MomentInput).
+            if (centre != nullptr) {
+              for (std::size_t j = 0; j < cols; ++j) d[j] = static_cast<float>((static_cast<double>(s[j]) - centre[j]) * scale);
+            } else {
+              for (std::size_t j = 0; j < cols; ++j) d[j] = static_cast<float>(static_cast<double>(s[j]) * scale);
+            }
+          } else if (centre != nullptr) {
+            for (std::size_t j = 0; j < cols; ++j) d[j] = static_cast<Out>(static_cast<double>(s[j]) - centre[j]);
+          } else {
+            for (std::size_t j = 0; j < cols; ++j) d[j] = static_cast<Out>(s[j]);
+          }
+          if (squares != nullptr) {
+            for (std::size_t j = 0; j < cols; ++j) columnSums[j] += static_cast<double>(d[j]) * static_cast<double>(d[j]);
+          }
+        }
+        double sum = 0.0;
+        for (double v : columnSums) sum += v;
+        return sum;
+      },
+      [&](double sum) {
+        if (squares != nullptr) *squares += sum;
+      });
+}
+
+template <class Out>
+void copyRows(const MomentInput& input, std::size_t begin, std::size_t count, Out* dst, std::size_t stride,
+              std::size_t offset, double* squares = nullptr) {
+  const SourceView& s = input.source;
+  const double scale = std::is_same_v<Out, float> ? std::ldexp(1.0, -input.exponent) : 1.0;
+  if (s.isSingle()) {
+    copyRowsTyped(s.f32(), s.cols, input.centre, scale, begin, count, dst, stride, offset, squares);
+  } else {
+    copyRowsTyped(s.f64(), s.cols, input.centre, scale, begin, count, dst, stride, offset, squares);
+  }
+}
+
+// out (upper triangle, double) += c (upper triangle, float) scaled back: entry (i, j) by factor[i]·factor[j]
+// (powers of two: exact).
+void addUpper(const std::vector<float>& c, const std::vector<double>& factor, Matrix& out) {
+  const std::size_t n = out.rows();
+  parallelFor(n, std::max<std::size_t>(1, (std::size_t{1} << 16) / std::max<std::size_t>(1, n)), [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const float* src = c.data() + i * n;
+      double* dst = out.row(i);
+      const double fi = factor[i];
+      for (std::size_t j = i; j < n; ++j) dst[j] += static_cast<double>(src[j]) * (fi * factor[j]);
+    }
+  });
+}
+
+bool inPlace(const MomentInput& input, Precision precision) {
+  return !input.source.isSingle() && input.centre == nullptr && precision == Precision::Double;
+}
+
+}  // namespace
+
+void copyCentredRows(const MomentInput& input, std::size_t begin, std::size_t count, double* dst, std::size_t stride,
+                     std::size_t offset, double* squares) {
+  copyRows(input, begin, count, dst, stride, offset, squares);
+}
+
+void copyCentredRows(const MomentInput& input, std::size_t begin, std::size_t count, float* dst, std::size_t stride,
+                     std::size_t offset) {
+  copyRows(input, begin, count, dst, stride, offset);
+}
+
+std::size_t momentBlockRows(std::size_t width, Precision precision) {
+  const std::size_t element = precision == Precision::Single ? sizeof(float) : sizeof(double);
+  return std::max<std::size_t>(64, (std::size_t{16} << 20) / (element * std::max<std::size_t>(1, width)));
+}
+
+void mirrorUpper(Matrix& m) {
+  const std::size_t n = m.rows();
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < i; ++j) m(i, j) = m(j, i);
+  }
+}
+
+namespace {
+
+// The BLAS calls of one element type: c = beta·c + aᵀa (or aᵀb). Float64 products accumulate straight
+// into the result; float32 products accumulate in a float32 partial that is added into the float64 result
+// every kSingleFlushRows rows, so float32 rounding grows with that many rows, never with N.
+constexpr std::size_t kSingleFlushRows = 8192;
+
+// Work of one BLAS call between two cancellation points (flops): 5–20 ms on one core. Panels are at least
+// 128 columns wide (narrower BLAS calls lose speed), so a block product of width n over k rows takes at
+// most max(kPanelFlops, 2·k·n·128) per call: 5e8 flops for the 16 MB blocks of the widths used here.
+constexpr double kPanelFlops = 5e8;
+
+void syrk(int n, int k, const double* a, int lda, double* c, int ldc, double beta) {
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0, a, lda, beta, c, ldc);
+}
+void syrk(int n, int k, const float* a, int lda, float* c, int ldc, double beta) {
+  cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0f, a, lda, static_cast<float>(beta), c, ldc);
+}
+void gemmTN(int m, int n, int k, const double* a, int lda, const double* b, int ldb, double* c, int ldc, double beta) {
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
+}
+void gemmTN(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc, double beta) {
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, static_cast<float>(beta), c, ldc);
+}
+
+// Columns per panel of a product whose panels cost `flopsPerColumn` each (all columns when cheap).
+std::size_t panelColumns(std::size_t columns, double flopsPerColumn) {
+  if (flopsPerColumn * static_cast<double>(columns) <= 2.0 * kPanelFlops) return std::max<std::size_t>(columns, 1);
+  return std::max<std::size_t>(128, static_cast<std::size_t>(kPanelFlops / std::max(flopsPerColumn, 1.0)));
+}
+
+// Upper triangle of C (n × n, row stride n) = beta·C + AᵀA for the k × n row block A (row stride lda), by
+// panels of columns [j0, j1): the diagonal block by syrk, the rows above it by gemm; a cancellation point
+// between panels.
+template <class T>
+void syrkPanels(std::size_t n, std::size_t k, const T* a, std::size_t lda, T* c, double beta) {
+  const std::size_t panel = panelColumns(n, 2.0 * static_cast<double>(k) * static_cast<double>(n));
+  const int kk = blasInt(k, "rows"), la = blasInt(lda, "lda"), lc = blasInt(n, "columns");
+  for (std::size_t j0 = 0; j0 < n; j0 += panel) {
+    if (j0 > 0) checkpoint();
+    const std::size_t w = std::min(panel, n - j0);
+    syrk(static_cast<int>(w), kk, a + j0, la, c + j0 * n + j0, lc, beta);
+    if (j0 > 0) gemmTN(static_cast<int>(j0), static_cast<int>(w), kk, a, la, a + j0, la, c + j0, lc, beta);
+  }
+}
+
+// C (m × n, row stride n) = beta·C + AᵀB for row blocks A (k × m, stride lda) and B (k × n, stride ldb),
+// by panels of columns of C with a cancellation point between them.
+template <class T>
+void gemmPanels(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t lda, const T* b, std::size_t ldb,
+                T* c, double beta) {
+  const std::size_t panel = panelColumns(n, 2.0 * static_cast<double>(k) * static_cast<double>(m));
+  const int mm = blasInt(m, "columns"), kk = blasInt(k, "rows"), la = blasInt(lda, "lda"), lb = blasInt(ldb, "ldb"),
+            lc = blasInt(n, "columns");
+  for (std::size_t j0 = 0; j0 < n; j0 += panel) {
+    if (j0 > 0) checkpoint();
+    const std::size_t w = std::min(panel, n - j0);
+    gemmTN(mm, static_cast<int>(w), kk, a, la, b + j0, lb, c + j0, lc, beta);
+  }
+}
+
+// 2^exponent of each input's columns, side by side: the factors that undo the float32 scaling.
+std::vector<double> columnFactors(const std::vector<MomentInput>& inputs) {
+  std::vector<double> factors;
+  for (const MomentInput& in : inputs) factors.insert(factors.end(), in.source.cols, std::ldexp(1.0, in.exponent));
+  return factors;
+}
+
+template <class T>
+void blockedMoments(const std::vector<MomentInput>& inputs, std::size_t begin, std::size_t end, std::size_t width,
+                    std::size_t block, Matrix& out) {
+  constexpr bool single = std::is_same_v<T, float>;
+  std::vector<T> scratch(block * width);
+  std::vector<float> product(single ? width * width : 0);
+  const std::vector<double> factors = single ? columnFactors(inputs) : std::vector<double>();
+  std::size_t pending = 0;  // rows in the float32 partial product
+  for (std::size_t at = begin; at < end; at += block) {
+    checkpoint();
+    const std::size_t rows = std::min(block, end - at);
+    std::size_t offset = 0;
+    for (const MomentInput& in : inputs) {
+      copyRows(in, at, rows, scratch.data(), width, offset);
+      offset += in.source.cols;
+    }
+    if constexpr (single) {
+      syrkPanels(width, rows, scratch.data(), width, product.data(), pending == 0 ? 0.0 : 1.0);
+      pending += rows;
+      if (pending >= kSingleFlushRows || at + rows >= end) {
+        addUpper(product, factors, out);
+        pending = 0;
+      }
+    } else {
+      syrkPanels(width, rows, scratch.data(), width, out.data(), 1.0);
+    }
+  }
+}
+
+template <class T>
+void blockedCross(const MomentInput& x, const MomentInput& y, std::size_t begin, std::size_t end, std::size_t block,
+                  Matrix& out, double* sx, double* sy) {
+  constexpr bool single = std::is_same_v<T, float>;
+  const std::size_t dx = x.source.cols;
+  const std::size_t dy = y.source.cols;
+  // A float64 input without centre is read in place; everything else goes through a scratch block.
+  const bool copyX = single || !inPlace(x, Precision::Double);
+  const bool copyY = single || !inPlace(y, Precision::Double);
+  std::vector<T> bx(copyX ? block * dx : 0), by(copyY ? block * dy : 0);
+  std::vector<float> product(single ? dx * dy : 0);
+  const double factor = std::ldexp(1.0, x.exponent + y.exponent);  // undoes the float32 scaling
+  std::size_t pending = 0;  // rows in the float32 partial product
+  for (std::size_t at = begin; at < end; at += block) {
+    checkpoint();
+    const std::size_t rows = std::min(block, end - at);
+    const T* px = nullptr;
+    const T* py = nullptr;
+    if constexpr (!single) {
+      px = x.source.rowRange(at, 0).f64();
+      py = y.source.rowRange(at, 0).f64();
+    }
+    if (copyX) {
+      copyRows(x, at, rows, bx.data(), dx, 0, sx);
+      px = bx.data();
+    }
+    if (copyY) {
+      copyRows(y, at, rows, by.data(), dy, 0, sy);
+      py = by.data();
+    }
+    if constexpr (single) {
+      gemmPanels(dx, dy, rows, px, dx, py, dy, product.data(), pending == 0 ? 0.0 : 1.0);
+      pending += rows;
+      if (pending >= kSingleFlushRows || at + rows >= end) {
+        for (std::size_t i = 0; i < out.size(); ++i) out.data()[i] += static_cast<double>(product[i]) * factor;
+        pending = 0;
+      }
+    } else {
+      gemmPanels(dx, dy, rows, px, dx, py, dy, out.data(), 1.0);
+    }
+  }
+}
+
+}  // namespace
+
+void accumulateMoments(const std::vector<MomentInput>& inputs, std::size_t begin, std::size_t end, Precision precision,
+                       Matrix& out) {
+  std::size_t width = 0;
+  for (const MomentInput& in : inputs) {
+    if (in.source.rows < end) throw Error(ErrorCode::Internal, "accumulateMoments: row range outside an input");
+    width += in.source.cols;
+  }
+  if (out.rows() != width || out.cols() != width) throw Error(ErrorCode::Internal, "accumulateMoments: output has the wrong shape");
+  if (end <= begin || width == 0) return;
+  const std::size_t block = std::min(end - begin, momentBlockRows(width, precision));
+  if (inputs.size() == 1 && inPlace(inputs[0], precision)) {
+    // XᵀX straight from the caller's float64 rows: nothing to convert or centre.
+    for (std::size_t at = begin; at < end; at += block) {
+      checkpoint();
+      const SourceView rows = inputs[0].source.rowRange(at, std::min(block, end - at));
+      syrkPanels(width, rows.rows, rows.f64(), width, out.data(), 1.0);
+    }
+    return;
+  }
+  if (precision == Precision::Single) {
+    blockedMoments<float>(inputs, begin, end, width, block, out);
+  } else {
+    blockedMoments<double>(inputs, begin, end, width, block, out);
+  }
+}
+
+void accumulateCross(const MomentInput& x, const MomentInput& y, std::size_t begin, std::size_t end, Precision precision,
+                     Matrix& out, SquaredNorms* squares) {
+  if (squares != nullptr) *squares = SquaredNorms{};
+  if (x.source.rows < end || y.source.rows < end) throw Error(ErrorCode::Internal, "accumulateCross: row range outside an input");
+  if (out.rows() != x.source.cols || out.cols() != y.source.cols) {
+    throw Error(ErrorCode::Internal, "accumulateCross: output has the wrong shape");
+  }
+  if (end <= begin || x.source.cols == 0 || y.source.cols == 0) return;
+  const std::size_t block = std::min(end - begin, momentBlockRows(x.source.cols + y.source.cols, precision));
+  if (precision == Precision::Single) {
+    blockedCross<float>(x, y, begin, end, block, out, nullptr, nullptr);
+    return;
+  }
+  // The norms come for free when both inputs pass through the scratch blocks (float64 only).
+  const bool both = !inPlace(x, precision) && !inPlace(y, precision) && squares != nullptr;
+  if (both) squares->valid = true;
+  blockedCross<double>(x, y, begin, end, block, out, both ? &squares->x : nullptr, both ? &squares->y : nullptr);
+}
+
+}  // namespace nnsim
