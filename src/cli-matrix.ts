@@ -9,6 +9,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { COMMON_FLAGS } from './cli-flags.js';
+import { printMergedStates, statePaths } from './cli-input-shard.js';
 import { compareMatrix, describeMeasures } from './compare-matrix.js';
 import { NnsimError } from './errors.js';
 import { printable } from './io/array.js';
@@ -94,10 +95,16 @@ measure (heatmap, MDS map for metrics), results.json, results.csv and index.html
                       of results.csv; hover a cell of the report for value; [lower, upper], p = …, q = ….`;
 
 export const MERGE_USAGE = `Usage: nnsim merge DIR|PART… --out DIR [--no-png] [--quiet]
+       nnsim merge STATE… [--json]
 
 Checks that the part files of a sharded 'nnsim matrix … --shard i/n' run are all there (0 … n−1), none
 twice, all from the same job (inputs, layers, measures, options, nnsim version) and undamaged, then writes
 exactly what the unsharded run writes (results.json byte for byte).
+
+Given the .safetensors states of an input-sharded 'nnsim compare A B … --input-shard i/n --state FILE'
+(files, or a folder holding them), checks them the same way and prints the values of all rows, as
+'nnsim compare' prints them (the exact statistics of all N rows: equal to a single streamed run to
+rounding).
 `;
 
 const REDUCTIONS = ['diagonal', 'max', 'mean'] as const;
@@ -872,14 +879,30 @@ export async function matrixCommand(args: string[], io: Io, ctx: MatrixCommandCo
   return lines.some(isFailure) ? 1 : 0;
 }
 
-/** `nnsim merge DIR|PART… --out DIR`. */
+/** Whether `path` is a folder with no part files but input-shard states. */
+function isStateFolder(path: string): boolean {
+  try {
+    if (!statSync(path).isDirectory()) return false;
+    const names = readdirSync(path);
+    return !names.some((f) => PART_NAME.test(f)) && names.some((f) => f.endsWith('.safetensors'));
+  } catch {
+    return false;
+  }
+}
+
+/** `nnsim merge DIR|PART… --out DIR`, or `nnsim merge STATE…` (input shards). */
 export async function mergeCommand(args: string[], io: Io, ctx: MatrixCommandContext): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { out: { type: 'string' }, 'no-png': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+    options: { out: { type: 'string' }, 'no-png': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, json: { type: 'boolean' } },
     allowPositionals: true,
   });
   if (positionals.length === 0) throw ctx.usage('merge needs the folder of part files (or the part files); usage: nnsim merge DIR --out REPORT_DIR');
+  // The states of an input-sharded 'nnsim compare --input-shard i/n --state FILE' (cli-input-shard.ts).
+  if (positionals.some((p) => p.endsWith('.safetensors') || isStateFolder(p))) {
+    if (values.out !== undefined) throw ctx.usage('merge of input-shard states prints the values (add --json for JSON); it takes no --out');
+    return printMergedStates(statePaths(positionals), values.json === true, io.out);
+  }
   if (!values.out) throw ctx.usage('merge needs --out DIR (where the report is written)');
   const { job, cells, threads } = combineParts(partPaths(positionals));
   if (threads.size > 1) {

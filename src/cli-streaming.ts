@@ -14,6 +14,7 @@ import { NnsimError } from './errors.js';
 import type { ArrayView } from './io/load.js';
 import { type RowFile, openRowFile } from './io/rows.js';
 import type { MeasureSpec, Precision } from './compare.js';
+import { type ShardSpec, inputShardRange } from './shards.js';
 import { type Accumulator, createAccumulator } from './streaming.js';
 
 /** Inputs larger than this (N·(D + D′)·8 bytes) are streamed when they can be. */
@@ -36,6 +37,8 @@ export interface StreamedCompare {
   readonly blockRows: number;
   /** The rows that were read: [begin, end). */
   readonly range: readonly [number, number];
+  /** Samples (rows of a 2-D array) in each file. */
+  readonly samples: number;
   readonly outcomes: Record<string, number | NnsimError>;
   /** The statistics of those rows (toBuffer() writes them as a state file for a later merge). */
   readonly accumulator: Accumulator;
@@ -43,6 +46,28 @@ export interface StreamedCompare {
 
 function describe(file: RowFile): StreamedInput {
   return { source: file.source, shape: file.shape, rows: file.rows, cols: file.cols };
+}
+
+/**
+ * The samples every input shard must hold a whole number of: the least common multiple of the
+ * minibatch sizes of minibatch CKA (1 without it), in samples of `rowsPerSample` rows each.
+ */
+function samplesPerMinibatch(accumulator: Accumulator, rowsPerSample: number): number {
+  let rows = 1;
+  for (const m of accumulator.measures) {
+    if (m.options.estimator !== 'minibatch') continue;
+    const batch = m.options.batch as number;
+    let x = rows, y = batch;
+    while (y !== 0) [x, y] = [y, x % y];
+    rows = (rows / x) * batch;
+  }
+  if (rows % rowsPerSample !== 0) {
+    throw new NnsimError(
+      'E_OPTION',
+      `--input-shard splits by samples of ${rowsPerSample} rows each, which cannot hold whole minibatches of ${rows} rows; pick a batch that is a multiple of ${rowsPerSample}`,
+    );
+  }
+  return rows / rowsPerSample;
 }
 
 /** The accumulator's "batch k, row i of the first input: column j is NaN" as a position in the file. */
@@ -74,6 +99,8 @@ export function streamCompare(
     force?: boolean;
     /** Only rows (samples of a 3-D/4-D array) [begin, end): an input shard; all by default. */
     range?: readonly [number, number];
+    /** Only input shard i of n (inputShardRange, aligned to whole minibatches); instead of range. */
+    shard?: ShardSpec;
     onProgress?: (done: number, total: number) => void;
     /** @internal Rows (samples) per block instead of about BLOCK_BYTES' worth (tests cross blocks with it). */
     blockRows?: number;
@@ -120,7 +147,8 @@ export function streamCompare(
       if (error instanceof NnsimError && error.code === 'E_NOT_STREAMABLE' && !options.force) return undefined;
       throw error;
     }
-    const [first, last] = options.range ?? [0, a.samples];
+    const [first, last] =
+      options.range ?? (options.shard ? inputShardRange(a.samples, options.shard, samplesPerMinibatch(accumulator, a.rows / a.samples)) : [0, a.samples]);
     if (!(Number.isInteger(first) && Number.isInteger(last) && first >= 0 && first < last && last <= a.samples)) {
       throw new NnsimError('E_SHAPE', `row range [${first}, ${last}) is not inside the ${a.samples} rows of ${a.source}`);
     }
@@ -147,6 +175,7 @@ export function streamCompare(
       blocks,
       blockRows,
       range: [first, last],
+      samples: a.samples,
       outcomes: accumulator.result({ errors: 'return' }),
       accumulator,
     };

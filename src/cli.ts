@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 
 import cliProgress from 'cli-progress';
 
-import { streamCompare } from './cli-streaming.js';
+import { INPUT_SHARD_USAGE, writeState } from './cli-input-shard.js';
+import { type StreamedCompare, streamCompare } from './cli-streaming.js';
 import { type Precision, compareMany } from './compare.js';
 import { NnsimError, nearest } from './errors.js';
 import { COMMON_FLAGS } from './cli-flags.js';
@@ -32,6 +33,7 @@ import {
   openModel,
   readIds,
   readLabels,
+  splitSpec,
   toRepresentation,
   toSourceRepresentation,
 } from './io/load.js';
@@ -43,6 +45,7 @@ import type { OptionSpec } from './options.js';
 import { effectiveProperties, getMeasure, listMeasures } from './registry.js';
 import { jsonDocument, nnsimVersion } from './json-output.js';
 import { sampleRows, takeRows } from './sampling.js';
+import { parseShard } from './shards.js';
 import { defaultModelNames } from './report/labels.js';
 import { type Layer, type MeasureRun, type Side, runPairwise, summarize } from './report/pairwise.js';
 import { escapeXml } from './report/svg.js';
@@ -91,7 +94,7 @@ const SUBSET_HELP = `--rows N          compare a random subset of N inputs (the 
 const COMMAND_USAGE: Record<string, string> = {
   compare: `Usage: nnsim compare A B [--measure ID ...] [--option KEY=VALUE ...] [--labels FILE] [--layout L] [--reshape R]
                      [--rows N] [--permutations N] [--bootstrap N] [--seed S] [--precision double|single] [--stream]
-                     [--json] [--quiet]
+                     [--input-shard I/N --state FILE] [--json] [--quiet]
 
 ${ARRAYS_HELP}
 ${MEASURE_OPTIONS_HELP}
@@ -103,6 +106,7 @@ ${INFERENCE_USAGE}
                   than 256 MB and every measure streams: memory stays at two blocks plus the D × D
                   statistics); .npy or single-tensor .safetensors of float32/float64, 3-D/4-D arrays
                   reshaped block by block; not with --rows, --labels, --permutations or --bootstrap
+${INPUT_SHARD_USAGE}
 --json            machine-readable output (schema in the README)
 --quiet           no progress bar while streaming or for --permutations/--bootstrap (it is also off when
                   stderr is not a terminal)
@@ -491,10 +495,22 @@ interface Compared {
 function compareCommand(args: string[], io: Io): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { ...COMMON, ...INFERENCE_FLAGS, json: { type: 'boolean' }, precision: { type: 'string' }, stream: { type: 'boolean' } },
+    options: {
+      ...COMMON,
+      ...INFERENCE_FLAGS,
+      json: { type: 'boolean' },
+      precision: { type: 'string' },
+      stream: { type: 'boolean' },
+      'input-shard': { type: 'string' },
+      state: { type: 'string' },
+    },
     allowPositionals: true,
   });
   if (positionals.length !== 2) throw new UsageError(`compare needs two arrays (A B); got ${positionals.length}. Run 'nnsim compare --help'`);
+  if (values['input-shard'] !== undefined && values.state === undefined) {
+    throw new UsageError("--input-shard needs --state FILE (where the shard's statistics are written for 'nnsim merge')");
+  }
+  const inputShard = values['input-shard'] !== undefined ? parseShard(values['input-shard'], process.env, '--input-shard') : undefined;
   const inference = inferenceFlags(values, (message) => new UsageError(message));
   const views = parseViews(values);
   const precision = parsePrecision(values.precision);
@@ -507,6 +523,7 @@ function compareCommand(args: string[], io: Io): number | Promise<number> {
           ? '--permutations/--bootstrap resample the rows in memory'
           : undefined;
   if (values.stream && inMemoryOnly) throw new UsageError(`--stream reads every row of A and B once; ${inMemoryOnly}: drop one of them`);
+  if (values.state !== undefined && inMemoryOnly) throw new UsageError(`--state writes the statistics of streamed rows; ${inMemoryOnly}: drop one of them`);
   const allLabels = values.labels !== undefined ? readLabels(values.labels) : undefined;
   let plan: MeasurePlan | undefined;
   const planFor = (rows: number, labels: Int32Array | undefined): MeasurePlan =>
@@ -515,6 +532,7 @@ function compareCommand(args: string[], io: Io): number | Promise<number> {
   // inference and the rest are loaded.
   let subset: Subset | undefined;
   let compared: Compared | undefined;
+  let streamedRun: StreamedCompare | undefined;
   if (!inMemoryOnly) {
     const bar = progressBar(!values.quiet && process.stderr.isTTY === true, 'nnsim compare', 'rows');
     try {
@@ -522,12 +540,29 @@ function compareCommand(args: string[], io: Io): number | Promise<number> {
         positionals[0]!,
         positionals[1]!,
         (rows) => planFor(rows, undefined).runs.map((r) => ({ id: r.id, options: r.options, key: r.key })),
-        { views, precision, force: values.stream, onProgress: (done, total) => bar.update(done, total) },
+        {
+          views,
+          precision,
+          force: values.stream === true || values.state !== undefined,
+          shard: inputShard,
+          onProgress: (done, total) => bar.update(done, total),
+        },
       );
       if (streamed) compared = { ...streamed, streamed: { blocks: streamed.blocks, blockRows: streamed.blockRows } };
+      streamedRun = streamed;
     } finally {
       bar.stop();
     }
+  }
+  if (values.state !== undefined && streamedRun) {
+    const paths: [string, string] = [splitSpec(positionals[0]!)[0], splitSpec(positionals[1]!)[0]];
+    const samples = streamedRun.samples;
+    const job = writeState(values.state, paths, streamedRun, inputShard, views, samples);
+    const [begin, end] = job.range;
+    const what = inputShard ? `input shard ${job.shard.index} of ${job.shard.count}: rows ${begin} … ${end - 1} of ${samples}` : `all ${samples} rows`;
+    io.err(printable(`nnsim: wrote ${values.state} (${what}); merge the shards' states with 'nnsim merge STATE…'`));
+    // A shard's values are those of its rows only: the merge prints the job's.
+    if (inputShard && inputShard.count > 1) return 0;
   }
   if (!compared) {
     const [ea, eb, total] = openPair(positionals[0]!, positionals[1]!, views);

@@ -80,6 +80,7 @@ export {
   Accumulator,
   accumulatorFromBuffer,
   createAccumulator,
+  stateMetadata,
   streamableMeasures,
   type AccumulatedMeasure,
   type AccumulatorOptions,

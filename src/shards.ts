@@ -38,7 +38,16 @@ function shardError(message: string): NnsimError {
  * SLURM_ARRAY_TASK_MIN, of SLURM_ARRAY_TASK_COUNT), else a Kubernetes Indexed Job
  * (JOB_COMPLETION_INDEX, of NNSIM_SHARD_COUNT).
  */
-export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): ShardSpec {
+export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env, flag = '--shard'): ShardSpec {
+  try {
+    return parseShardText(text, env);
+  } catch (error) {
+    if (flag === '--shard' || !(error instanceof NnsimError)) throw error;
+    throw shardError(error.message.replaceAll('--shard', flag));
+  }
+}
+
+function parseShardText(text: string, env: NodeJS.ProcessEnv): ShardSpec {
   if (text === 'auto') {
     const set = (name: string): boolean => env[name] !== undefined && env[name] !== '';
     if (set('SLURM_ARRAY_TASK_ID')) {
@@ -133,4 +142,20 @@ export function fileSignature(path: string): { size: number; head: string } {
 /** SHA-256 of a value's JSON text (objects as written: callers build them in a fixed key order). */
 export function hashJson(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+/**
+ * The rows [begin, end) of input shard `shard` of `total` rows: contiguous, in order, as even as whole
+ * units of `align` rows allow (minibatch CKA needs whole minibatches in every shard, so that the merged
+ * minibatches are those of a single run). E_OPTION when a shard would hold no rows.
+ */
+export function inputShardRange(total: number, shard: ShardSpec, align = 1): [number, number] {
+  const units = Math.ceil(total / align);
+  if (shard.count > units) {
+    const unit = align === 1 ? 'row' : `minibatch of ${align} rows`;
+    throw shardError(`--input-shard ${shard.index}/${shard.count}: ${total} rows give at most ${units} shards (each needs at least one ${unit}); use fewer shards`);
+  }
+  const begin = Math.floor((shard.index * units) / shard.count) * align;
+  const end = Math.min(total, Math.floor(((shard.index + 1) * units) / shard.count) * align);
+  return [begin, end];
 }

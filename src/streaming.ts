@@ -225,14 +225,21 @@ export class Accumulator {
   /**
    * The state as a self-describing .safetensors file: float64 tensors of the statistics, and metadata
    * naming the format, its version, the measures with their options, the column counts and the
-   * precision. accumulatorFromBuffer() reads it back exactly.
+   * precision. accumulatorFromBuffer() reads it back exactly. `metadata` adds the caller's own string
+   * entries (stateMetadata() reads them back; the keys the format uses are refused).
    */
-  toBuffer(): Uint8Array {
+  toBuffer(metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+    for (const [key, value] of Object.entries(metadata)) {
+      if (RESERVED_METADATA.includes(key) || typeof value !== 'string') {
+        throw new NnsimError('E_OPTION', `toBuffer metadata: '${key}' must be a string under a key other than ${RESERVED_METADATA.join(', ')}`);
+      }
+    }
     const state = this.#native.state();
     const tensors = Object.fromEntries(
       Object.entries(state).map(([name, t]) => [name, { dtype: 'F64' as const, shape: t.shape, data: t.data }]),
     );
     return encodeSafetensors(tensors, {
+      ...metadata,
       format: STATE_FORMAT,
       version: STATE_VERSION,
       nnsim: packageVersion(),
@@ -243,6 +250,24 @@ export class Accumulator {
       rows: String(this.rows),
     });
   }
+}
+
+/** Metadata keys of the state format itself. */
+const RESERVED_METADATA: readonly string[] = ['format', 'version', 'nnsim', 'measures', 'colsA', 'colsB', 'precision', 'rows'];
+
+/**
+ * The metadata of a state written by toBuffer() — the format's own entries and the caller's — without
+ * reading its statistics; E_STATE when the buffer is not an nnsim accumulator state.
+ */
+export function stateMetadata(buffer: Uint8Array): Record<string, string> {
+  let metadata: Record<string, string>;
+  try {
+    metadata = safetensorsLayout(buffer, 'state').metadata ?? {};
+  } catch (error) {
+    throw stateError(error instanceof Error ? error.message : String(error), error);
+  }
+  if (metadata.format !== STATE_FORMAT) throw stateError(`it is not an nnsim accumulator state (format ${JSON.stringify(metadata.format ?? null)})`);
+  return { ...metadata };
 }
 
 /** Creates an accumulator for `measures` (ids or `{ id, options, key }` specs) of inputs with colsA and colsB columns. */
@@ -307,8 +332,9 @@ export function accumulatorFromBuffer(buffer: Uint8Array, expected?: ExpectedSta
   const tensors: Record<string, NativeStateTensor> = {};
   for (const t of layout.tensors) {
     if (t.dtype !== 'float64') throw stateError(`tensor '${t.name}' is ${t.dtype}, not float64`);
-    // Copied out of the buffer: its tensors need not be 8-byte aligned.
-    const bytes = buffer.slice(t.begin, t.end);
+    // Copied out of the buffer: its tensors need not be 8-byte aligned. (Uint8Array.prototype.slice
+    // explicitly: a Node Buffer's own slice() is a view into the whole file's bytes, not a copy.)
+    const bytes = Uint8Array.prototype.slice.call(buffer, t.begin, t.end);
     tensors[t.name] = { shape: [...t.shape], data: new Float64Array(bytes.buffer, 0, (t.end - t.begin) / 8) };
   }
   try {

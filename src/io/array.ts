@@ -172,7 +172,8 @@ export function float32Elements(bytes: Uint8Array, count: number, source: string
   const bad = firstNonFinite(view, 'float32', count, true);
   if (bad !== undefined) throw nonFiniteError(bad.index, bad.value, shape, false, source);
   if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count);
-  return new Float32Array(bytes.slice(0, count * 4).buffer);
+  // Uint8Array.prototype.slice copies; a Node Buffer's own slice() would be a view of the whole file.
+  return new Float32Array(Uint8Array.prototype.slice.call(bytes, 0, count * 4).buffer);
 }
 
 /** The first NaN/±Inf of float data in storage order, or undefined (integers are always finite). */
