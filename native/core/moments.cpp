@@ -118,10 +118,13 @@ namespace {
 // every kSingleFlushRows rows, so float32 rounding grows with that many rows, never with N.
 constexpr std::size_t kSingleFlushRows = 8192;
 
-// Work of one BLAS call between two cancellation points (flops): 5–20 ms on one core. Panels are at least
-// 128 columns wide (narrower BLAS calls lose speed), so a block product of width n over k rows takes at
-// most max(kPanelFlops, 2·k·n·128) per call: 5e8 flops for the 16 MB blocks of the widths used here.
-constexpr double kPanelFlops = 5e8;
+// Work of one BLAS call between two cancellation points (flops, counted as 2·k·m·n for any product): a
+// 16 MB block of up to ~1900 columns is one call (its syrk does half of that count: 3.2e9 flops for a
+// 1536-wide [X Y] block, 35–70 ms on one or two cores), wider ones are split into panels of at least 128
+// columns. Smaller panels would bound the latency further but cost speed twice: narrow BLAS calls run
+// slower, and each gemm above the diagonal packs the block's left columns again (with 128-column panels
+// a 1536-wide block was packed ~6 times and CKA ran at half its floor on a quiet machine).
+constexpr double kPanelFlops = 4e9;
 
 void syrk(int n, int k, const double* a, int lda, double* c, int ldc, double beta) {
   cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0, a, lda, beta, c, ldc);
@@ -183,7 +186,8 @@ template <class T>
 void blockedMoments(const std::vector<MomentInput>& inputs, std::size_t begin, std::size_t end, std::size_t width,
                     std::size_t block, Matrix& out) {
   constexpr bool single = std::is_same_v<T, float>;
-  std::vector<T> scratch(block * width);
+  // Uninitialised: copyRows writes every element of a block before the product reads it.
+  const std::unique_ptr<T[]> scratch(new T[block * width]);
   std::vector<float> product(single ? width * width : 0);
   const std::vector<double> factors = single ? columnFactors(inputs) : std::vector<double>();
   std::size_t pending = 0;  // rows in the float32 partial product
@@ -192,18 +196,18 @@ void blockedMoments(const std::vector<MomentInput>& inputs, std::size_t begin, s
     const std::size_t rows = std::min(block, end - at);
     std::size_t offset = 0;
     for (const MomentInput& in : inputs) {
-      copyRows(in, at, rows, scratch.data(), width, offset);
+      copyRows(in, at, rows, scratch.get(), width, offset);
       offset += in.source.cols;
     }
     if constexpr (single) {
-      syrkPanels(width, rows, scratch.data(), width, product.data(), pending == 0 ? 0.0 : 1.0);
+      syrkPanels(width, rows, scratch.get(), width, product.data(), pending == 0 ? 0.0 : 1.0);
       pending += rows;
       if (pending >= kSingleFlushRows || at + rows >= end) {
         addUpper(product, factors, out);
         pending = 0;
       }
     } else {
-      syrkPanels(width, rows, scratch.data(), width, out.data(), 1.0);
+      syrkPanels(width, rows, scratch.get(), width, out.data(), 1.0);
     }
   }
 }
