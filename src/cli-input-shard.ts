@@ -5,15 +5,15 @@
  * rows and prints the values a single streamed run prints. The merge is exact: the states hold
  * sums, co-moments and minibatch HSIC sums, combined by the accumulator's own merge.
  */
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 import type { StreamedCompare } from './cli-streaming.js';
 import { NnsimError } from './errors.js';
 import type { ArrayView } from './io/load.js';
 import { jsonDocument, nnsimVersion } from './json-output.js';
 import { effectiveProperties, getMeasure } from './registry.js';
-import { type ShardSpec, fileSignature, hashJson } from './shards.js';
+import { type ShardSpec, fileSignature, filesOf, hashJson } from './shards.js';
 import { type Accumulator, accumulatorFromBuffer, stateMetadata } from './streaming.js';
 
 export const INPUT_SHARD_USAGE = `--input-shard I/N read only input shard I of N (0-based; 'auto' in a Slurm array or Kubernetes Indexed
@@ -79,27 +79,11 @@ export function isStateFile(path: string): boolean {
 
 /** The state files among `args` (files, or folders whose .safetensors files are states). */
 export function statePaths(args: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const arg of args) {
-    let folder = false;
-    try {
-      folder = statSync(arg).isDirectory();
-    } catch {
-      folder = false;
-    }
-    if (!folder) {
-      out.push(arg);
-      continue;
-    }
-    const found = readdirSync(arg)
-      .filter((f) => f.endsWith('.safetensors'))
-      .sort((x, y) => x.localeCompare(y, 'en', { numeric: true }))
-      .map((f) => join(arg, f))
-      .filter(isStateFile);
-    if (found.length === 0) throw new NnsimError('E_FILE', `${arg}: holds no state files; give the files that 'nnsim compare --input-shard i/n --state FILE' wrote`);
-    out.push(...found);
-  }
-  return out;
+  return filesOf(
+    args,
+    (name, path) => name.endsWith('.safetensors') && isStateFile(path),
+    (folder) => new NnsimError('E_FILE', `${folder}: holds no state files; give the files that 'nnsim compare --input-shard i/n --state FILE' wrote`),
+  );
 }
 
 function readShard(path: string): { job: ShardJob; accumulator: Accumulator } {

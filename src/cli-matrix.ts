@@ -23,7 +23,7 @@ import { type MatrixErrorRecord, type MatrixReportMeasure, type MatrixTable, wri
 import { type MeasureRun, summarize } from './report/pairwise.js';
 import { escapeXml } from './report/svg.js';
 import { nullLegend, nullMarks } from './report/figures.js';
-import { fileSignature, hashJson, parseShard, planShards } from './shards.js';
+import { fileSignature, filesOf, hashJson, parseShard, planShards } from './shards.js';
 import { INFERENCE_FLAGS, type InferenceFlags, fdrFlag, flagSettings, inferenceFlags, inferenceNote } from './inference/cli.js';
 import { FALSE_DISCOVERY_FAMILY, inferenceSettings, matrixQValues, skippedParts } from './inference/matrix.js';
 
@@ -661,23 +661,11 @@ function difference(a: PartFile, b: PartFile): string {
 }
 
 function partPaths(args: readonly string[]): string[] {
-  const paths: string[] = [];
-  for (const arg of args) {
-    let folder = false;
-    try {
-      folder = statSync(arg).isDirectory();
-    } catch {
-      folder = false;
-    }
-    if (!folder) {
-      paths.push(arg);
-      continue;
-    }
-    const found = readdirSync(arg).filter((f) => PART_NAME.test(f)).sort((x, y) => x.localeCompare(y, 'en', { numeric: true }));
-    if (found.length === 0) throw new NnsimError('E_FILE', `${arg}: holds no part-i-of-n.json files; give the folder that 'nnsim matrix --shard i/n --out' wrote to`);
-    paths.push(...found.map((f) => join(arg, f)));
-  }
-  return paths;
+  return filesOf(
+    args,
+    (name) => PART_NAME.test(name),
+    (folder) => new NnsimError('E_FILE', `${folder}: holds no part-i-of-n.json files; give the folder that 'nnsim matrix --shard i/n --out' wrote to`),
+  );
 }
 
 /** Checks that the parts are one complete job (all n parts, each once, one fingerprint) and returns its cells. */

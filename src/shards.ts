@@ -16,7 +16,8 @@
  * load term keeps the shards even. The same inputs give the same plan in every process.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { NnsimError } from './errors.js';
 
@@ -158,4 +159,30 @@ export function inputShardRange(total: number, shard: ShardSpec, align = 1): [nu
   const begin = Math.floor((shard.index * units) / shard.count) * align;
   const end = Math.min(total, Math.floor(((shard.index + 1) * units) / shard.count) * align);
   return [begin, end];
+}
+
+/**
+ * The files `args` name, each folder among them replaced by its files that `accept` (sorted by name,
+ * numbers in numeric order); `empty(folder)` is thrown for a folder without any.
+ */
+export function filesOf(args: readonly string[], accept: (name: string, path: string) => boolean, empty: (folder: string) => Error): string[] {
+  const out: string[] = [];
+  for (const arg of args) {
+    let folder = false;
+    try {
+      folder = statSync(arg).isDirectory();
+    } catch {
+      folder = false;
+    }
+    if (!folder) {
+      out.push(arg);
+      continue;
+    }
+    const found = readdirSync(arg)
+      .sort((x, y) => x.localeCompare(y, 'en', { numeric: true }))
+      .filter((name) => accept(name, join(arg, name)));
+    if (found.length === 0) throw empty(arg);
+    out.push(...found.map((name) => join(arg, name)));
+  }
+  return out;
 }
