@@ -247,7 +247,9 @@ MatrixOptionSpec symmetricMatrixOption(const char* name) {
 
 MatrixOptions MatrixOptions::resolved(const MatrixOptionSpecs& specs, std::size_t n, const std::string& owner) const {
   if (specs_ != nullptr) throw Error(ErrorCode::Internal, "matrix options of " + owner + " resolved twice");
-  for (const auto& [key, view] : values_) {
+  for (const auto& entry : values_) {
+    // (A named variable, not a structured binding: C++17 lambdas cannot capture those, and clang refuses.)
+    const std::string& key = entry.first;
     const bool known = std::any_of(specs.begin(), specs.end(), [&](const MatrixOptionSpec& s) { return s.name == key; });
     if (!known) throw Error(ErrorCode::Option, "Unknown matrix option '" + key + "' for " + owner);
   }
