@@ -189,17 +189,16 @@ function splitOptions(kind: Kind, schema: OptionSchema, options: unknown): { own
  * resample or fold would have to carry the matrix's rows and columns with the inputs, and which input a
  * permutation should move it with is a modelling choice this version does not make for the user.
  */
-/** @internal */
-export function refuseMatrixOptions(id: AnyMeasureId): void {
+/** @internal The E_OPTION refusing inference for a measure with matrix options, or undefined. */
+export function matrixOptionRefusal(id: AnyMeasureId): NnsimError | undefined {
   const definition = getDefinition(id);
   const matrixOptions = Object.entries(definition.options).filter(([, spec]) => spec.type === 'matrix').map(([key]) => key);
-  if (matrixOptions.length > 0) {
-    throw new NnsimError(
-      'E_OPTION',
-      `measure '${definition.id}' takes an N × N matrix option (${matrixOptions.join(', ')}) that inference does not resample; ` +
-        'permutation tests, bootstrap intervals and cross-validation are not available for it in this version',
-    );
-  }
+  if (matrixOptions.length === 0) return undefined;
+  return new NnsimError(
+    'E_OPTION',
+    `measure '${definition.id}' takes an N × N matrix option (${matrixOptions.join(', ')}) that inference does not resample; ` +
+      'permutation tests, bootstrap intervals and cross-validation are not available for it in this version',
+  );
 }
 
 interface Prepared {
@@ -210,7 +209,8 @@ interface Prepared {
 }
 
 function prepareCall(id: AnyMeasureId, a: CompareInput, b: CompareInput, measureOptions: unknown): Prepared {
-  refuseMatrixOptions(id);
+  const refusal = matrixOptionRefusal(id);
+  if (refusal) throw refusal;
   const [pa, pb] = preparePair(a, b, converterOf([id]));
   try {
     const planned = plan([{ id, options: measureOptions as object }], pa.rows)[0]!;
@@ -431,15 +431,14 @@ function defaultAlternative(definition: MeasureDefinition): Alternative {
   return definition.kind === 'similarity' ? 'greater' : 'less';
 }
 
-/** @internal */
-export function requirePaired(definition: MeasureDefinition): void {
-  if (!definition.paired) {
-    throw new NnsimError(
-      'E_OPTION',
-      `measure '${definition.id}' compares statistics of each representation on its own, so re-pairing the inputs does not change it and a permutation test has no power; use bootstrap() for its uncertainty`,
-      { measure: definition.id },
-    );
-  }
+/** @internal The E_OPTION refusing a permutation test for a measure that does not depend on the pairing, or undefined. */
+export function unpairedRefusal(definition: MeasureDefinition): NnsimError | undefined {
+  if (definition.paired) return undefined;
+  return new NnsimError(
+    'E_OPTION',
+    `measure '${definition.id}' compares statistics of each representation on its own, so re-pairing the inputs does not change it and a permutation test has no power; use bootstrap() for its uncertainty`,
+    { measure: definition.id },
+  );
 }
 
 interface PermutationPlan {
@@ -453,7 +452,8 @@ function planPermutation(id: AnyMeasureId, a: CompareInput, b: CompareInput, opt
   const definition = getDefinition(id);
   const { own, measure } = splitOptions('permutation', permutationTestSchema, options);
   const prepared = prepareCall(id, a, b, measure);
-  requirePaired(definition);
+  const unpaired = unpairedRefusal(definition);
+  if (unpaired) throw unpaired;
   return {
     prepared,
     count: own.values.permutations as number,

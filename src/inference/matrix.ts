@@ -19,8 +19,8 @@ import {
   permutationTest,
   permutationTestAsync,
   permutationTestSchema,
-  refuseMatrixOptions,
-  requirePaired,
+  matrixOptionRefusal,
+  unpairedRefusal,
 } from './index.js';
 import { benjaminiHochberg } from './statistics.js';
 
@@ -91,17 +91,11 @@ export interface InferenceMeasure {
 }
 
 /**
- * Why a measure gets no inference at all (E_OPTION: an N × N matrix option, see refuseMatrixOptions), or
+ * Why a measure gets no inference at all (E_OPTION: an N × N matrix option, see matrixOptionRefusal), or
  * undefined. Measures that do not depend on the pairing still get their interval.
  */
 export function inferenceRefusal(measure: InferenceMeasure): NnsimError | undefined {
-  try {
-    refuseMatrixOptions(measure.id as never);
-    return undefined;
-  } catch (error) {
-    if (error instanceof NnsimError) return error;
-    throw error;
-  }
+  return matrixOptionRefusal(measure.id as never);
 }
 
 /**
@@ -111,24 +105,10 @@ export function inferenceRefusal(measure: InferenceMeasure): NnsimError | undefi
 export function skippedParts(measure: InferenceMeasure, settings: InferenceSettings): { part: 'permutation' | 'bootstrap'; error: NnsimError }[] {
   const refusal = inferenceRefusal(measure);
   const out: { part: 'permutation' | 'bootstrap'; error: NnsimError }[] = [];
-  if (settings.permutations !== undefined && (refusal || !isPaired(measure.id))) out.push({ part: 'permutation', error: refusal ?? unpairedError(measure.id) });
+  const noPermutation = refusal ?? unpairedRefusal(getDefinition(measure.id as never));
+  if (settings.permutations !== undefined && noPermutation) out.push({ part: 'permutation', error: noPermutation });
   if (settings.bootstrap !== undefined && refusal) out.push({ part: 'bootstrap', error: refusal });
   return out;
-}
-
-function isPaired(id: string): boolean {
-  return getDefinition(id as never).paired;
-}
-
-/** The error of requirePaired (E_OPTION, why the permutation test has no power) for an unpaired measure. */
-function unpairedError(id: string): NnsimError {
-  try {
-    requirePaired(getDefinition(id as never));
-  } catch (error) {
-    if (error instanceof NnsimError) return error;
-    throw error;
-  }
-  throw new NnsimError('E_INTERNAL', `measure '${id}' is paired`);
 }
 
 /** Stopping errors end the whole run; any other failure is this measure's (recorded in the outcome). */
@@ -159,7 +139,7 @@ export function measureInference(measure: InferenceMeasure, a: CompareInput, b: 
   let outcome: InferenceOutcome = {};
   try {
     if (settings.permutations !== undefined) {
-      outcome = isPaired(measure.id) ? { permutation: permutationPart(permutationTest(measure.id as never, a, b, options.permutation)) } : { unpaired: true };
+      outcome = getDefinition(measure.id as never).paired ? { permutation: permutationPart(permutationTest(measure.id as never, a, b, options.permutation)) } : { unpaired: true };
     }
     if (settings.bootstrap !== undefined) outcome = { ...outcome, bootstrap: bootstrapPart(bootstrap(measure.id as never, a, b, options.bootstrap)) };
   } catch (error) {
@@ -187,7 +167,7 @@ export async function measureInferenceAsync(
   let outcome: InferenceOutcome = {};
   try {
     if (settings.permutations !== undefined) {
-      outcome = isPaired(measure.id)
+      outcome = getDefinition(measure.id as never).paired
         ? { permutation: permutationPart(await permutationTestAsync(measure.id as never, a, b, options.permutation, call())) }
         : { unpaired: true };
       before = settings.permutations;
