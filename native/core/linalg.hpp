@@ -96,6 +96,9 @@ void checkLapack(int info, const char* routine);
 void requireFiniteForLapack(const double* data, std::size_t count, const char* routine);
 
 // Small dense helpers.
+// Copies the upper triangle of a square matrix to the lower one.
+void mirrorUpper(Matrix& m);
+
 double frobeniusNormSquared(MatrixView a);
 double dot(const double* x, const double* y, std::size_t n);
 

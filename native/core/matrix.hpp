@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "buffer.hpp"
 #include "run_control.hpp"
 
 namespace nnsim {
@@ -113,9 +114,13 @@ class Matrix {
   static constexpr std::size_t kPiece = std::size_t{1} << 18;
   struct Uninitialized {};
   Matrix(std::size_t rows, std::size_t cols, Uninitialized)
-      : values_(rows * cols > 0 ? new double[rows * cols] : nullptr), rows_(rows), cols_(cols) {}
+      : values_(elements(rows, cols) > 0 ? makeBuffer<double>(rows * cols) : nullptr), rows_(rows), cols_(cols) {}
+  static std::size_t elements(std::size_t rows, std::size_t cols) {
+    if (cols != 0 && rows > static_cast<std::size_t>(-1) / cols) throw std::bad_alloc();
+    return rows * cols;
+  }
 
-  std::unique_ptr<double[]> values_;
+  Buffer<double> values_;  // large ones huge-page advised (buffer.hpp)
   std::size_t rows_ = 0;
   std::size_t cols_ = 0;
 };

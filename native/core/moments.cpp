@@ -7,6 +7,7 @@
 #include <memory>
 #include <type_traits>
 
+#include "buffer.hpp"
 #include "errors.hpp"
 #include "linalg.hpp"
 #include "parallel.hpp"
@@ -33,12 +34,22 @@ void copyRowsTyped(const In* src, std::size_t cols, const double* centre, double
           const In* s = src + (begin + i) * cols;
           Out* d = dst + i * stride + offset;
           if constexpr (std::is_same_v<Out, float>) {
-            // Scaled by an exact power of two before the rounding to float32 (see MomentInput).
+            // Scaled by an exact power of two before the rounding to float32 (see MomentInput); the squares
+            // are those of the float64 values, before the rounding.
             if (centre != nullptr) {
-              for (std::size_t j = 0; j < cols; ++j) d[j] = static_cast<float>((static_cast<double>(s[j]) - centre[j]) * scale);
+              for (std::size_t j = 0; j < cols; ++j) {
+                const double v = static_cast<double>(s[j]) - centre[j];
+                d[j] = static_cast<float>(v * scale);
+                if (squares != nullptr) columnSums[j] += v * v;
+              }
             } else {
-              for (std::size_t j = 0; j < cols; ++j) d[j] = static_cast<float>(static_cast<double>(s[j]) * scale);
+              for (std::size_t j = 0; j < cols; ++j) {
+                const double v = static_cast<double>(s[j]);
+                d[j] = static_cast<float>(v * scale);
+                if (squares != nullptr) columnSums[j] += v * v;
+              }
             }
+            continue;
           } else if (centre != nullptr) {
             for (std::size_t j = 0; j < cols; ++j) d[j] = static_cast<Out>(static_cast<double>(s[j]) - centre[j]);
           } else {
@@ -70,15 +81,19 @@ void copyRows(const MomentInput& input, std::size_t begin, std::size_t count, Ou
 }
 
 // out (upper triangle, double) += c (upper triangle, float) scaled back: entry (i, j) by factor[i]·factor[j]
-// (powers of two: exact).
-void addUpper(const std::vector<float>& c, const std::vector<double>& factor, Matrix& out) {
+// (powers of two: exact). With `assign`, out = that instead (out's upper triangle may be uninitialised).
+void addUpper(const float* c, const std::vector<double>& factor, Matrix& out, bool assign) {
   const std::size_t n = out.rows();
   parallelFor(n, std::max<std::size_t>(1, (std::size_t{1} << 16) / std::max<std::size_t>(1, n)), [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
-      const float* src = c.data() + i * n;
+      const float* src = c + i * n;
       double* dst = out.row(i);
       const double fi = factor[i];
-      for (std::size_t j = i; j < n; ++j) dst[j] += static_cast<double>(src[j]) * (fi * factor[j]);
+      if (assign) {
+        for (std::size_t j = i; j < n; ++j) dst[j] = static_cast<double>(src[j]) * (fi * factor[j]);
+      } else {
+        for (std::size_t j = i; j < n; ++j) dst[j] += static_cast<double>(src[j]) * (fi * factor[j]);
+      }
     }
   });
 }
@@ -95,20 +110,13 @@ void copyCentredRows(const MomentInput& input, std::size_t begin, std::size_t co
 }
 
 void copyCentredRows(const MomentInput& input, std::size_t begin, std::size_t count, float* dst, std::size_t stride,
-                     std::size_t offset) {
-  copyRows(input, begin, count, dst, stride, offset);
+                     std::size_t offset, double* squares) {
+  copyRows(input, begin, count, dst, stride, offset, squares);
 }
 
 std::size_t momentBlockRows(std::size_t width, Precision precision) {
   const std::size_t element = precision == Precision::Single ? sizeof(float) : sizeof(double);
   return std::max<std::size_t>(64, (std::size_t{16} << 20) / (element * std::max<std::size_t>(1, width)));
-}
-
-void mirrorUpper(Matrix& m) {
-  const std::size_t n = m.rows();
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t j = 0; j < i; ++j) m(i, j) = m(j, i);
-  }
 }
 
 namespace {
@@ -123,8 +131,15 @@ constexpr std::size_t kSingleFlushRows = 8192;
 // 1536-wide [X Y] block, 35–70 ms on one or two cores), wider ones are split into panels of at least 128
 // columns. Smaller panels would bound the latency further but cost speed twice: narrow BLAS calls run
 // slower, and each gemm above the diagonal packs the block's left columns again (with 128-column panels
-// a 1536-wide block was packed ~6 times and CKA ran at half its floor on a quiet machine).
+// a 1536-wide block was packed ~6 times and CKA ran at half its floor on a quiet machine). Float32
+// arithmetic runs at twice the rate, so a float32 call may do twice the flops in the same time (a 16 MB
+// float32 block holds twice the rows: with the float64 budget its product was split into panels and
+// 'single' CKA ran 1.4× its floor).
 constexpr double kPanelFlops = 4e9;
+template <class T>
+constexpr double panelFlops() {
+  return kPanelFlops * static_cast<double>(sizeof(double) / sizeof(T));
+}
 
 void syrk(int n, int k, const double* a, int lda, double* c, int ldc, double beta) {
   cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0, a, lda, beta, c, ldc);
@@ -139,10 +154,11 @@ void gemmTN(int m, int n, int k, const float* a, int lda, const float* b, int ld
   cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, static_cast<float>(beta), c, ldc);
 }
 
-// Columns per panel of a product whose panels cost `flopsPerColumn` each (all columns when cheap).
-std::size_t panelColumns(std::size_t columns, double flopsPerColumn) {
-  if (flopsPerColumn * static_cast<double>(columns) <= 2.0 * kPanelFlops) return std::max<std::size_t>(columns, 1);
-  return std::max<std::size_t>(128, static_cast<std::size_t>(kPanelFlops / std::max(flopsPerColumn, 1.0)));
+// Columns per panel of a product whose panels cost `flopsPerColumn` each (all columns when cheap), for a
+// budget of `budget` flops per call.
+std::size_t panelColumns(std::size_t columns, double flopsPerColumn, double budget) {
+  if (flopsPerColumn * static_cast<double>(columns) <= 2.0 * budget) return std::max<std::size_t>(columns, 1);
+  return std::max<std::size_t>(128, static_cast<std::size_t>(budget / std::max(flopsPerColumn, 1.0)));
 }
 
 // Upper triangle of C (n × n, row stride n) = beta·C + AᵀA for the k × n row block A (row stride lda), by
@@ -150,7 +166,7 @@ std::size_t panelColumns(std::size_t columns, double flopsPerColumn) {
 // between panels.
 template <class T>
 void syrkPanels(std::size_t n, std::size_t k, const T* a, std::size_t lda, T* c, double beta) {
-  const std::size_t panel = panelColumns(n, 2.0 * static_cast<double>(k) * static_cast<double>(n));
+  const std::size_t panel = panelColumns(n, 2.0 * static_cast<double>(k) * static_cast<double>(n), panelFlops<T>());
   const int kk = blasInt(k, "rows"), la = blasInt(lda, "lda"), lc = blasInt(n, "columns");
   for (std::size_t j0 = 0; j0 < n; j0 += panel) {
     if (j0 > 0) checkpoint();
@@ -165,7 +181,7 @@ void syrkPanels(std::size_t n, std::size_t k, const T* a, std::size_t lda, T* c,
 template <class T>
 void gemmPanels(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t lda, const T* b, std::size_t ldb,
                 T* c, double beta) {
-  const std::size_t panel = panelColumns(n, 2.0 * static_cast<double>(k) * static_cast<double>(m));
+  const std::size_t panel = panelColumns(n, 2.0 * static_cast<double>(k) * static_cast<double>(m), panelFlops<T>());
   const int mm = blasInt(m, "columns"), kk = blasInt(k, "rows"), la = blasInt(lda, "lda"), lb = blasInt(ldb, "ldb"),
             lc = blasInt(n, "columns");
   for (std::size_t j0 = 0; j0 < n; j0 += panel) {
@@ -182,32 +198,37 @@ std::vector<double> columnFactors(const std::vector<MomentInput>& inputs) {
   return factors;
 }
 
+// With `assign`, out's upper triangle is overwritten (it may be uninitialised) instead of added to.
 template <class T>
 void blockedMoments(const std::vector<MomentInput>& inputs, std::size_t begin, std::size_t end, std::size_t width,
-                    std::size_t block, Matrix& out) {
+                    std::size_t block, Matrix& out, bool assign, std::vector<double>* squares) {
   constexpr bool single = std::is_same_v<T, float>;
-  // Uninitialised: copyRows writes every element of a block before the product reads it.
-  const std::unique_ptr<T[]> scratch(new T[block * width]);
-  std::vector<float> product(single ? width * width : 0);
+  // Uninitialised: copyRows writes every element of a block, and the first product of a partial is
+  // written with beta = 0, before anything reads them.
+  const Buffer<T> scratch = makeBuffer<T>(block * width);
+  const Buffer<float> product = makeBuffer<float>(single ? width * width : 0);
   const std::vector<double> factors = single ? columnFactors(inputs) : std::vector<double>();
   std::size_t pending = 0;  // rows in the float32 partial product
+  bool written = !assign;   // out holds a value to add to
   for (std::size_t at = begin; at < end; at += block) {
     checkpoint();
     const std::size_t rows = std::min(block, end - at);
     std::size_t offset = 0;
-    for (const MomentInput& in : inputs) {
-      copyRows(in, at, rows, scratch.get(), width, offset);
-      offset += in.source.cols;
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+      copyRows(inputs[k], at, rows, scratch.get(), width, offset, squares != nullptr ? &(*squares)[k] : nullptr);
+      offset += inputs[k].source.cols;
     }
     if constexpr (single) {
-      syrkPanels(width, rows, scratch.get(), width, product.data(), pending == 0 ? 0.0 : 1.0);
+      syrkPanels(width, rows, scratch.get(), width, product.get(), pending == 0 ? 0.0 : 1.0);
       pending += rows;
       if (pending >= kSingleFlushRows || at + rows >= end) {
-        addUpper(product, factors, out);
+        addUpper(product.get(), factors, out, !written);
+        written = true;
         pending = 0;
       }
     } else {
-      syrkPanels(width, rows, scratch.get(), width, out.data(), 1.0);
+      syrkPanels(width, rows, scratch.get(), width, out.data(), written ? 1.0 : 0.0);
+      written = true;
     }
   }
 }
@@ -221,8 +242,8 @@ void blockedCross(const MomentInput& x, const MomentInput& y, std::size_t begin,
   // A float64 input without centre is read in place; everything else goes through a scratch block.
   const bool copyX = single || !inPlace(x, Precision::Double);
   const bool copyY = single || !inPlace(y, Precision::Double);
-  std::vector<T> bx(copyX ? block * dx : 0), by(copyY ? block * dy : 0);
-  std::vector<float> product(single ? dx * dy : 0);
+  const Buffer<T> bx = makeBuffer<T>(copyX ? block * dx : 0), by = makeBuffer<T>(copyY ? block * dy : 0);
+  const Buffer<float> product = makeBuffer<float>(single ? dx * dy : 0);
   const double factor = std::ldexp(1.0, x.exponent + y.exponent);  // undoes the float32 scaling
   std::size_t pending = 0;  // rows in the float32 partial product
   for (std::size_t at = begin; at < end; at += block) {
@@ -235,18 +256,18 @@ void blockedCross(const MomentInput& x, const MomentInput& y, std::size_t begin,
       py = y.source.rowRange(at, 0).f64();
     }
     if (copyX) {
-      copyRows(x, at, rows, bx.data(), dx, 0, sx);
-      px = bx.data();
+      copyRows(x, at, rows, bx.get(), dx, 0, sx);
+      px = bx.get();
     }
     if (copyY) {
-      copyRows(y, at, rows, by.data(), dy, 0, sy);
-      py = by.data();
+      copyRows(y, at, rows, by.get(), dy, 0, sy);
+      py = by.get();
     }
     if constexpr (single) {
-      gemmPanels(dx, dy, rows, px, dx, py, dy, product.data(), pending == 0 ? 0.0 : 1.0);
+      gemmPanels(dx, dy, rows, px, dx, py, dy, product.get(), pending == 0 ? 0.0 : 1.0);
       pending += rows;
       if (pending >= kSingleFlushRows || at + rows >= end) {
-        for (std::size_t i = 0; i < out.size(); ++i) out.data()[i] += static_cast<double>(product[i]) * factor;
+        for (std::size_t i = 0; i < out.size(); ++i) out.data()[i] += static_cast<double>(product.get()[i]) * factor;
         pending = 0;
       }
     } else {
@@ -257,30 +278,57 @@ void blockedCross(const MomentInput& x, const MomentInput& y, std::size_t begin,
 
 }  // namespace
 
-void accumulateMoments(const std::vector<MomentInput>& inputs, std::size_t begin, std::size_t end, Precision precision,
-                       Matrix& out) {
+namespace {
+
+void moments(const std::vector<MomentInput>& inputs, std::size_t begin, std::size_t end, Precision precision, Matrix& out,
+             bool assign, std::vector<double>* squares) {
+  if (squares != nullptr) squares->clear();
   std::size_t width = 0;
   for (const MomentInput& in : inputs) {
     if (in.source.rows < end) throw Error(ErrorCode::Internal, "accumulateMoments: row range outside an input");
     width += in.source.cols;
   }
   if (out.rows() != width || out.cols() != width) throw Error(ErrorCode::Internal, "accumulateMoments: output has the wrong shape");
-  if (end <= begin || width == 0) return;
+  if (width == 0) return;
+  if (end <= begin) {
+    if (assign) std::fill_n(out.data(), out.size(), 0.0);
+    return;
+  }
   const std::size_t block = std::min(end - begin, momentBlockRows(width, precision));
   if (inputs.size() == 1 && inPlace(inputs[0], precision)) {
-    // XᵀX straight from the caller's float64 rows: nothing to convert or centre.
+    // XᵀX straight from the caller's float64 rows: nothing to convert or centre (nor squares to take).
     for (std::size_t at = begin; at < end; at += block) {
       checkpoint();
       const SourceView rows = inputs[0].source.rowRange(at, std::min(block, end - at));
-      syrkPanels(width, rows.rows, rows.f64(), width, out.data(), 1.0);
+      syrkPanels(width, rows.rows, rows.f64(), width, out.data(), assign && at == begin ? 0.0 : 1.0);
     }
     return;
   }
+  if (squares != nullptr) squares->assign(inputs.size(), 0.0);
   if (precision == Precision::Single) {
-    blockedMoments<float>(inputs, begin, end, width, block, out);
+    blockedMoments<float>(inputs, begin, end, width, block, out, assign, squares);
   } else {
-    blockedMoments<double>(inputs, begin, end, width, block, out);
+    blockedMoments<double>(inputs, begin, end, width, block, out, assign, squares);
   }
+}
+
+}  // namespace
+
+void accumulateMoments(const std::vector<MomentInput>& inputs, std::size_t begin, std::size_t end, Precision precision,
+                       Matrix& out) {
+  moments(inputs, begin, end, precision, out, false, nullptr);
+}
+
+Matrix momentsOf(const std::vector<MomentInput>& inputs, Precision precision, std::vector<double>* squares) {
+  std::size_t width = 0;
+  std::size_t rows = 0;
+  for (const MomentInput& in : inputs) {
+    width += in.source.cols;
+    rows = in.source.rows;
+  }
+  Matrix out = Matrix::uninitialized(width, width);
+  moments(inputs, 0, rows, precision, out, true, squares);
+  return out;
 }
 
 void accumulateCross(const MomentInput& x, const MomentInput& y, std::size_t begin, std::size_t end, Precision precision,

@@ -41,9 +41,16 @@ std::size_t momentBlockRows(std::size_t width, Precision precision);
 
 // out (D × D, D = Σ cols of the inputs) += Σ z_i z_iᵀ over rows [begin, end), z_i the concatenation of the
 // inputs' rows minus their centres. Only the upper triangle of `out` is updated (mirrorUpper fills the
-// rest). A single float64 input without centre is multiplied in place (no scratch).
+// rest; see linalg.hpp). A single float64 input without centre is multiplied in place (no scratch).
 void accumulateMoments(const std::vector<MomentInput>& inputs, std::size_t begin, std::size_t end, Precision precision,
                        Matrix& out);
+
+// Σ z_i z_iᵀ over all rows of the inputs (which have the same rows) as a new D × D matrix: the upper
+// triangle only, the lower one is left uninitialised (mirrorUpper of linalg.hpp fills it). The first
+// block's product writes it (beta = 0), so a large output is never zero-filled first. When `squares` is
+// given and the rows pass through the scratch blocks, it receives Σ_i ‖x_i − c‖² of each input, in
+// float64 before any rounding to float32, taken while the blocks are in cache; else it is left empty.
+Matrix momentsOf(const std::vector<MomentInput>& inputs, Precision precision, std::vector<double>* squares = nullptr);
 
 // out (Dx × Dy) += Σ (x_i − c_x)(y_i − c_y)ᵀ over rows [begin, end), by gemm on blocks (no copy for float64
 // inputs without centre). When `squares` is given and both inputs are copied into blocks, it receives
@@ -56,16 +63,13 @@ struct SquaredNorms {
 void accumulateCross(const MomentInput& x, const MomentInput& y, std::size_t begin, std::size_t end, Precision precision,
                      Matrix& out, SquaredNorms* squares = nullptr);
 
-// Copies the upper triangle of a square matrix to the lower one.
-void mirrorUpper(Matrix& m);
-
 // Copies rows [begin, begin + count) of `input` minus its centre into dst (row stride `stride`, starting at
 // column `offset`), as float64 or float32 (scaled by 2^-exponent, see MomentInput). Parallel over rows.
-// `squares` (optional) is increased by the sum of the squared copied values (summed per chunk of rows,
-// then in row order).
+// `squares` (optional) is increased by the sum of the squares of the float64 values x − centre (before
+// any scaling or rounding to float32; summed per chunk of rows, then in row order).
 void copyCentredRows(const MomentInput& input, std::size_t begin, std::size_t count, double* dst, std::size_t stride,
                      std::size_t offset, double* squares = nullptr);
 void copyCentredRows(const MomentInput& input, std::size_t begin, std::size_t count, float* dst, std::size_t stride,
-                     std::size_t offset);
+                     std::size_t offset, double* squares = nullptr);
 
 }  // namespace nnsim

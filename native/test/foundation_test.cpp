@@ -1,5 +1,8 @@
 // Unit tests of the Node-free core: BLAS/LAPACK wrappers, prepared representations, options, the
 // registry and the first measures.
+#include <algorithm>
+#include <cstdint>
+
 #include "check.hpp"
 
 using namespace nnsim;
@@ -93,6 +96,57 @@ NNSIM_TEST(testRepresentation) {
   bad[2] = INFINITY;
   expectError(ErrorCode::NonFinite, [&] { Representation r(MatrixView(bad.data(), 2, 2)); }, "Inf is refused");
   expectError(ErrorCode::Shape, [&] { Representation r(MatrixView(bad.data(), 0, 2)); }, "0 rows are refused");
+  {
+    // The validation pass finds non-finite entries through the column sums; every position is found and
+    // named, including after the sums have overflowed on huge finite entries (which are valid input).
+    const std::size_t n = 5000, d = 37;
+    for (const std::size_t at : {std::size_t{0}, std::size_t{2 * d + 5}, n * d / 2 + 3, n * d - 1}) {
+      for (const double value : {double(NAN), double(INFINITY), -double(INFINITY)}) {
+        std::vector<double> data(n * d, 1.0);
+        data[at] = value;
+        bool named = false;
+        try {
+          Representation r(MatrixView(data.data(), n, d));
+        } catch (const Error& e) {
+          const std::string where = "entry (" + std::to_string(at / d) + ", " + std::to_string(at % d) + ")";
+          named = e.code() == ErrorCode::NonFinite && std::string(e.what()).find(where) != std::string::npos;
+        }
+        check(named, "a non-finite entry at " + std::to_string(at) + " is refused and named");
+      }
+    }
+    std::vector<double> huge(n * d, 1.5e308);
+    Representation ok(MatrixView(huge.data(), n, d));
+    check(ok.scaleExponent() > 0, "huge finite entries (column sums overflow) are accepted and rescaled");
+    huge[n * d - 2] = NAN;
+    expectError(ErrorCode::NonFinite, [&] { Representation r(MatrixView(huge.data(), n, d)); },
+                "NaN after overflowed column sums is refused");
+    std::vector<float> single(n * d, 2.0f);
+    single[n * d / 3] = NAN;
+    expectError(ErrorCode::NonFinite, [&] { Representation r(SourceView(single.data(), n, d)); }, "float32 NaN is refused");
+  }
+  for (const std::size_t n : {std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{65}, std::size_t{200}}) {
+    Matrix m = randomMatrix(n, n, 9);
+    const Matrix upper = Matrix::copyOf(m.view());
+    mirrorUpper(m);
+    bool ok = true;
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < n; ++j) ok = ok && m(i, j) == upper(std::min(i, j), std::max(i, j));
+    check(ok, "mirrorUpper copies the upper triangle down, n=" + std::to_string(n));
+  }
+  {
+    // Large buffers: uninitialised storage that is reused after release; a zero-filled Matrix is zero
+    // even when its storage held a released matrix's values.
+    const std::size_t count = (kHugePageBytes / sizeof(double)) * 3;
+    {
+      Matrix a = Matrix::uninitialized(count / 1000, 1000);
+      std::fill_n(a.data(), a.size(), 7.0);
+    }
+    Matrix b(count / 1000, 1000);
+    check(std::all_of(b.data(), b.data() + b.size(), [](double v) { return v == 0.0; }), "Matrix(r, c) is zero-filled");
+    check(reinterpret_cast<std::uintptr_t>(b.data()) % (std::size_t{2} << 20) == 0, "large storage is 2 MB aligned");
+    Buffer<float> small = makeBuffer<float>(10);
+    check(small != nullptr && reinterpret_cast<std::uintptr_t>(small.get()) % 64 == 0, "small buffers are 64-byte aligned");
+  }
 
   // The cross factor has the singular values of XcᵀYc in both the feature (D <= N) and factor (D > N) paths.
   for (auto [n, da, db] : {std::tuple<std::size_t, std::size_t, std::size_t>{20, 4, 6}, {6, 9, 12}, {8, 5, 11}}) {

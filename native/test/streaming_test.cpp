@@ -75,6 +75,56 @@ NNSIM_TEST(testBlockedMoments) {
   }
 }
 
+NNSIM_TEST(testMomentsOf) {
+  // momentsOf writes a fresh product (beta = 0 on its first block, no zero-fill) and takes each input's
+  // Σ‖x − c‖² from the copied blocks: the same values as accumulating into zeros and as a pass over the
+  // rows, in both precisions, across block boundaries and for a single block.
+  for (const std::size_t n : {std::size_t{3000}, std::size_t{40}}) {
+    const std::size_t dx = 500, dy = 400;
+    const Matrix x = shifted(randomMatrix(n, dx, 11), 3.0), y = randomMatrix(n, dy, 12);
+    std::vector<double> mx(dx, 3.0), my(dy, 0.1);
+    const std::vector<MomentInput> inputs = {MomentInput{x.view(), mx.data(), 3}, MomentInput{y.view(), my.data(), 3}};
+    for (const Precision p : {Precision::Double, Precision::Single}) {
+      Matrix added(dx + dy, dx + dy);
+      accumulateMoments(inputs, 0, n, p, added);
+      std::vector<double> squares;
+      Matrix fresh = momentsOf(inputs, p, &squares);
+      double diff = 0.0;
+      for (std::size_t i = 0; i < dx + dy; ++i)
+        for (std::size_t j = i; j < dx + dy; ++j) diff = std::max(diff, std::fabs(fresh(i, j) - added(i, j)));
+      check(diff == 0.0, std::string("momentsOf = accumulateMoments into zeros (") + precisionName(p) + ", N=" + std::to_string(n) + ")");
+      double sx = 0.0, sy = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < dx; ++j) sx += (x(i, j) - mx[j]) * (x(i, j) - mx[j]);
+        for (std::size_t j = 0; j < dy; ++j) sy += (y(i, j) - my[j]) * (y(i, j) - my[j]);
+      }
+      check(squares.size() == 2, "momentsOf reports one sum of squares per input");
+      near(squares[0], sx, 1e-12, std::string("Σ‖x − c‖² from the blocks (") + precisionName(p) + ")");
+      near(squares[1], sy, 1e-12, std::string("Σ‖y − c‖² from the blocks (") + precisionName(p) + ")");
+    }
+  }
+  // A single float64 input without centre is multiplied in place: no squares to report.
+  const Matrix z = randomMatrix(100, 7, 13);
+  std::vector<double> squares = {1.0};
+  const Matrix zz = momentsOf({MomentInput{z.view(), nullptr}}, Precision::Double, &squares);
+  check(squares.empty(), "in place: squares left empty");
+  check(std::fabs(zz(2, 5) - multiply(z, Trans::Yes, z, Trans::No)(2, 5)) < 1e-12, "in place: ZᵀZ");
+}
+
+NNSIM_TEST(testSquaredNormsOfSinglePrecisionProducts) {
+  // The squared norms taken while the rows are copied are float64 sums of the float64 values, whatever
+  // the precision of the products: a 'single' pair gives the norms of a 'double' pair.
+  const Matrix x = shifted(randomMatrix(700, 30, 14), 5.0), y = randomMatrix(700, 20, 15);
+  const Representation ax(x), ay(y), bx(x), by(y);
+  const RepresentationPair single(ax, ay, Precision::Single), reference(bx, by, Precision::Double);
+  single.secondMoments(Centering::Columns);
+  reference.secondMoments(Centering::Columns);
+  for (const Centering c : {Centering::Columns, Centering::None}) {
+    near(ax.squaredNorm(c), bx.squaredNorm(c), 1e-14, std::string("‖X‖² (") + centeringName(c) + ") under 'single'");
+    near(ay.squaredNorm(c), by.squaredNorm(c), 1e-14, std::string("‖Y‖² (") + centeringName(c) + ") under 'single'");
+  }
+}
+
 NNSIM_TEST(testBlockedMomentsStop) {
   // Products over many rows stop at their cancellation points (between blocks and between panels).
   const Matrix x = randomMatrix(3000, 900, 8);
