@@ -175,6 +175,14 @@ function library(results) {
     console.log(`| ${n} × ${D} | cka | ${format(floor?.jointDsyrkSeconds)} | ${format(ours.cka)} | ${ratio(ours.cka, floor?.jointDsyrkSeconds)} | ${format(theirs?.cka64)} | ${ratio(theirs?.cka64, ours.cka)} |`);
     console.log(`| ${n} × ${D} | procrustes | ${format(floor?.procrustesFloorSeconds)} | ${format(ours.procrustes)} | ${ratio(ours.procrustes, floor?.procrustesFloorSeconds)} | ${format(theirs?.procrustes64)} | ${ratio(theirs?.procrustes64, ours.procrustes)} |`);
   }
+  for (const { n, floor, theirs } of rows) {
+    if (!floor || !theirs?.products64) continue;
+    console.log(
+      `\nN = ${n}: NumPy's three products alone (xᵀx, yᵀy, xᵀy of centred inputs, its own BLAS) take ${format(theirs.products64)}, ` +
+        `${ratio(theirs.products64, floor.jointDsyrkSeconds)} the dsyrk floor; its whole CKA ${ratio(theirs.cka64, floor.jointDsyrkSeconds)}. ` +
+        `1.25× faster than NumPy would be ${format(theirs.cka64 / 1.25)}, ${ratio(theirs.cka64 / 1.25, floor.jointDsyrkSeconds)} the floor.`,
+    );
+  }
   console.log(
     `\nFloors: CKA = one dsyrk of the centred N × ${2 * D} [X Y]; Procrustes = dgemm XᵀY + singular values of the ${D} × ${D} result ` +
       `(C++ core bench, same run). Kernels: nnsim and the floors ${coreName(rows[0]?.ours.blas)} (Debian OpenBLAS), NumPy ${np?.numpy ?? '—'} ${np?.core ?? '—'} (its bundled OpenBLAS).`,
@@ -191,6 +199,12 @@ function library(results) {
   console.log(`| nnsim, precision: 'single' | ${format(single.cka32single)} | ${ratio(theirs?.cka64, single.cka32single)} | ${ratio(theirs?.cka32, single.cka32single)} |`);
   console.log(`| NumPy float64 | ${format(theirs?.cka64)} | | |`);
   console.log(`| NumPy float32 (\`x.T @ y\`) | ${format(theirs?.cka32)} | | |`);
+  if (theirs?.products32 && floor) {
+    console.log(
+      `\nNumPy's three float32 products alone take ${format(theirs.products32)} (${ratio(theirs.products32, floor.jointSsyrkSeconds)} the ssyrk floor); ` +
+        `1.2× faster than NumPy's float32 CKA would be ${format(theirs.cka32 / 1.2)}, ${ratio(theirs.cka32 / 1.2, floor.jointSsyrkSeconds)} the floor.`,
+    );
+  }
   console.log(`\nRelative difference of the single-precision CKA from double: ${single.error.toExponential(1)}.`);
   const errors = runChild('error', 100000);
   console.log(

@@ -75,6 +75,8 @@ void alignedFree(void* p) noexcept {
 
 }  // namespace
 
+bool bufferPoolEnabled() { return NNSIM_BUFFER_POOL != 0; }
+
 void* allocateBuffer(std::size_t bytes) {
   if (bytes < kHugePageBytes) return alignedAllocate(bytes > 0 ? bytes : 1, 64);
   // Whole huge pages, so that buffers of nearby sizes can take each other's place.
@@ -83,9 +85,10 @@ void* allocateBuffer(std::size_t bytes) {
   Pool& shared = pool();
   if (NNSIM_BUFFER_POOL) {
     std::lock_guard<std::mutex> lock(shared.mutex);
-    // The smallest idle block that fits and is at most twice the request.
+    // The smallest idle block that fits and is at most twice the request; of equal ones the most recently
+    // released (its memory is the likeliest to be in cache).
     std::size_t best = shared.idle.size();
-    for (std::size_t i = 0; i < shared.idle.size(); ++i) {
+    for (std::size_t i = shared.idle.size(); i-- > 0;) {
       const std::size_t c = shared.idle[i].capacity;
       if (c >= capacity && c <= 2 * capacity && (best == shared.idle.size() || c < shared.idle[best].capacity)) best = i;
     }
@@ -97,7 +100,19 @@ void* allocateBuffer(std::size_t bytes) {
       return block.p;
     }
   }
-  void* p = alignedAllocate(capacity, kHugePage);
+  void* p = nullptr;
+  try {
+    p = alignedAllocate(capacity, kHugePage);
+  } catch (const std::bad_alloc&) {
+    // Out of memory: give the idle blocks back and try once more.
+    {
+      std::lock_guard<std::mutex> lock(shared.mutex);
+      for (const Block& block : shared.idle) alignedFree(block.p);
+      shared.idle.clear();
+      shared.idleBytes = 0;
+    }
+    p = alignedAllocate(capacity, kHugePage);
+  }
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   // Fails harmlessly (EINVAL) on kernels without transparent huge pages: the buffer then works as an
   // ordinary one.

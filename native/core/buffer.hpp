@@ -25,6 +25,8 @@ constexpr std::size_t kHugePageBytes = std::size_t{4} << 20;
 // with releaseBuffer.
 void* allocateBuffer(std::size_t bytes);
 void releaseBuffer(void* p) noexcept;
+// False in sanitizer builds, where every large buffer is returned to the system on release.
+bool bufferPoolEnabled();
 
 template <class T>
 struct BufferRelease {

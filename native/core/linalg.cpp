@@ -81,20 +81,25 @@ std::size_t rowsPerBlock(std::size_t rows, double flopsPerRow) {
 
 void mirrorUpper(Matrix& m) {
   // Tiles of 64 × 64: the transposed reads stay in cache (a row-by-row copy reads a column per row and
-  // missed the cache on every element of a 1536-wide product).
+  // missed the cache on every element of a 1536-wide product). Tile row t holds t + 1 tiles, so the
+  // threads take tile rows in the order 0, T−1, 1, T−2, …: contiguous chunks of that order carry equal work.
   constexpr std::size_t kTile = 64;
   const std::size_t n = m.rows();
-  for (std::size_t i0 = 0; i0 < n; i0 += kTile) {
-    if (i0 > 0 && (i0 / kTile) % 16 == 0) checkpoint();
-    const std::size_t i1 = std::min(n, i0 + kTile);
-    for (std::size_t j0 = 0; j0 <= i0; j0 += kTile) {
-      const std::size_t j1 = std::min(n, j0 + kTile);
-      for (std::size_t i = i0; i < i1; ++i) {
-        double* row = m.row(i);
-        for (std::size_t j = j0; j < std::min(j1, i); ++j) row[j] = m(j, i);
+  const std::size_t tiles = (n + kTile - 1) / kTile;
+  parallelFor(tiles, std::max<std::size_t>(1, (std::size_t{1} << 20) / std::max<std::size_t>(1, n * kTile)), [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t k = lo; k < hi; ++k) {
+      checkpoint();
+      const std::size_t t = k % 2 == 0 ? k / 2 : tiles - 1 - k / 2;
+      const std::size_t i0 = t * kTile, i1 = std::min(n, i0 + kTile);
+      for (std::size_t j0 = 0; j0 <= i0; j0 += kTile) {
+        const std::size_t j1 = std::min(n, j0 + kTile);
+        for (std::size_t i = i0; i < i1; ++i) {
+          double* row = m.row(i);
+          for (std::size_t j = j0; j < std::min(j1, i); ++j) row[j] = m(j, i);
+        }
       }
     }
-  }
+  });
 }
 
 void gemm(Trans transA, Trans transB, double alpha, MatrixView a, MatrixView b, double beta, Matrix& c) {

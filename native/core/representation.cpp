@@ -403,11 +403,17 @@ void RepresentationPair::secondMoments(Centering c) const {
       Matrix xx = Matrix::uninitialized(da, da);
       Matrix yy = Matrix::uninitialized(db, db);
       Matrix xy = Matrix::uninitialized(da, db);
-      for (std::size_t i = 0; i < da; ++i) {
-        std::copy(joint.row(i) + i, joint.row(i) + da, xx.row(i) + i);
-        std::copy_n(joint.row(i) + da, db, xy.row(i));
-      }
-      for (std::size_t i = 0; i < db; ++i) std::copy(joint.row(da + i) + da + i, joint.row(da + i) + da + db, yy.row(i) + i);
+      parallelFor(da + db, std::max<std::size_t>(1, (std::size_t{1} << 18) / (da + db)), [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i) {
+          const double* from = joint.row(i);
+          if (i < da) {
+            std::copy(from + i, from + da, xx.row(i) + i);
+            std::copy_n(from + da, db, xy.row(i));
+          } else {
+            std::copy(from + i, from + da + db, yy.row(i - da) + (i - da));
+          }
+        }
+      });
       mirrorUpper(xx);
       mirrorUpper(yy);
       a_.memo<Matrix>(Representation::covarianceKey(c, precision_), [&] { return std::move(xx); });

@@ -137,11 +137,14 @@ NNSIM_TEST(testRepresentation) {
     // Large buffers: uninitialised storage that is reused after release; a zero-filled Matrix is zero
     // even when its storage held a released matrix's values.
     const std::size_t count = (kHugePageBytes / sizeof(double)) * 3;
+    const double* released = nullptr;
     {
       Matrix a = Matrix::uninitialized(count / 1000, 1000);
       std::fill_n(a.data(), a.size(), 7.0);
+      released = a.data();
     }
     Matrix b(count / 1000, 1000);
+    if (bufferPoolEnabled()) check(b.data() == released, "a released large buffer is reused for one of a similar size");
     check(std::all_of(b.data(), b.data() + b.size(), [](double v) { return v == 0.0; }), "Matrix(r, c) is zero-filled");
     check(reinterpret_cast<std::uintptr_t>(b.data()) % (std::size_t{2} << 20) == 0, "large storage is 2 MB aligned");
     Buffer<float> small = makeBuffer<float>(10);
