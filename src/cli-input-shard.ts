@@ -5,12 +5,13 @@
  * rows and prints the values a single streamed run prints. The merge is exact: the states hold
  * sums, co-moments and minibatch HSIC sums, combined by the accumulator's own merge.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
 import type { StreamedCompare } from './cli-streaming.js';
 import { NnsimError } from './errors.js';
 import type { ArrayView } from './io/load.js';
+import { safetensorsHeader } from './io/rows.js';
 import { jsonDocument, nnsimVersion } from './json-output.js';
 import { effectiveProperties, getMeasure } from './registry.js';
 import { type ShardSpec, fileSignature, filesOf, hashJson } from './shards.js';
@@ -66,14 +67,22 @@ export function writeState(
   return job;
 }
 
-/** Whether `path` is a state file written by --state (an nnsim accumulator state), judged by its header. */
+/**
+ * Whether `path` is a state file written by --state (an nnsim accumulator state), judged by its header
+ * alone (the statistics are read once, by the merge).
+ */
 export function isStateFile(path: string): boolean {
   if (!path.endsWith('.safetensors')) return false;
+  let fd: number | undefined;
   try {
-    stateMetadata(readFileSync(path));
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    stateMetadata(safetensorsHeader(fd, path, size), size);
     return true;
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

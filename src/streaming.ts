@@ -257,12 +257,14 @@ const RESERVED_METADATA: readonly string[] = ['format', 'version', 'nnsim', 'mea
 
 /**
  * The metadata of a state written by toBuffer() — the format's own entries and the caller's — without
- * reading its statistics; E_STATE when the buffer is not an nnsim accumulator state.
+ * reading its statistics; E_STATE when the buffer is not an nnsim accumulator state. `buffer` may be just
+ * the beginning of a state file of `totalBytes` bytes, as long as it holds the header (the 8-byte size
+ * and the JSON it announces).
  */
-export function stateMetadata(buffer: Uint8Array): Record<string, string> {
+export function stateMetadata(buffer: Uint8Array, totalBytes = buffer.length): Record<string, string> {
   let metadata: Record<string, string>;
   try {
-    metadata = safetensorsLayout(buffer, 'state').metadata ?? {};
+    metadata = safetensorsLayout(buffer, 'state', totalBytes).metadata ?? {};
   } catch (error) {
     throw stateError(error instanceof Error ? error.message : String(error), error);
   }

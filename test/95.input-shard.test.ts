@@ -142,6 +142,11 @@ describe('state buffers and float32 data read from Node Buffers (whose slice() i
     expect(accumulatorFromBuffer(inBuffer.subarray(5)).result().cka).toBe(acc.result().cka);
     expect(accumulatorFromBuffer(Buffer.from(bytes)).result().cka).toBe(acc.result().cka);
     expect(errorOf(() => acc.toBuffer({ format: 'x' })).code).toBe('E_OPTION');
+    // The header alone is enough to read the metadata (what `nnsim merge DIR` reads to find the states);
+    // less than the header is refused.
+    const headerEnd = 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+    expect(stateMetadata(bytes.subarray(0, headerEnd), bytes.length)).toEqual(stateMetadata(bytes));
+    expect(errorOf(() => stateMetadata(bytes.subarray(0, headerEnd - 1), bytes.length)).code).toBe('E_STATE');
   });
 
   it('float32Elements copies unaligned float32 data out of a Buffer correctly', () => {

@@ -49,6 +49,20 @@ function readAt(fd: number, bytes: Uint8Array, position: number, source: string)
   }
 }
 
+/**
+ * The first bytes of a .safetensors file of `size` bytes open as `fd`: its 8-byte header size and as much
+ * of the JSON header as that claims (at most the file), for safetensorsLayout(prefix, path, size).
+ */
+export function safetensorsHeader(fd: number, path: string, size: number): Uint8Array {
+  if (size < 8) throw fileError(path, 'too short for a .safetensors file (no 8-byte header size); the file is truncated');
+  const sizeField = new Uint8Array(8);
+  readAt(fd, sizeField, 0, path);
+  const claimed = new DataView(sizeField.buffer).getBigUint64(0, true);
+  const prefix = new Uint8Array(8 + Number(claimed < BigInt(size) ? claimed : 0n));
+  readAt(fd, prefix, 0, path);
+  return prefix;
+}
+
 function openFd(path: string): number {
   try {
     return openSync(path, 'r');
@@ -90,13 +104,7 @@ function layoutOf(fd: number, path: string, only: string | undefined, size: numb
     return { source: path, name: basename(path, extname(path)), ...header };
   }
   if (ext === '.safetensors') {
-    const sizeField = new Uint8Array(8);
-    if (size < 8) throw fileError(path, 'too short for a .safetensors file (no 8-byte header size); the file is truncated');
-    readAt(fd, sizeField, 0, path);
-    const claimed = new DataView(sizeField.buffer).getBigUint64(0, true);
-    const prefix = new Uint8Array(8 + Number(claimed < BigInt(size) ? claimed : 0n));
-    readAt(fd, prefix, 0, path);
-    const { tensors, metadata } = safetensorsLayout(prefix, path, size, only);
+    const { tensors, metadata } = safetensorsLayout(safetensorsHeader(fd, path, size), path, size, only);
     // One array (a tensor of sample ids beside it does not count), else the loader asks which one.
     const arrays = tensors.length === 2 && only === undefined ? tensors.filter((t) => t.name !== IDS) : tensors;
     if (arrays.length !== 1) return undefined;
