@@ -63,7 +63,8 @@ function timeIt(fn, repetitions) {
 
 async function child(mode, n) {
   const { compare, getConfig } = await import('../dist/index.js');
-  const reps = n > 5000 ? 5 : 7;
+  // Many repetitions: a call takes 0.1–0.3 s and this kind of machine drifts by ±10 % within seconds.
+  const reps = n > 5000 ? 11 : 15;
   if (mode === 'double') {
     const [a, b] = pair(n, D, 1, Float64Array);
     compare('cka', a, b);
@@ -114,13 +115,13 @@ function runChild(mode, n) {
 function coreFloor(n, block) {
   const exe = join(root, 'build-core', 'nnsim_core_bench');
   if (!existsSync(exe)) return undefined;
-  const args = ['floor', String(n), String(D), ...(block ? [String(block), '1'] : [])];
+  const args = ['floor', String(n), String(D), ...(block ? [String(block), '1'] : ['0', '7'])];
   return JSON.parse(execFileSync(exe, args, { env: cleanEnv(), encoding: 'utf8' }).trim());
 }
 
 function numpy(sizes) {
   if (spawnSync('python3', ['-c', 'import numpy'], { env: cleanEnv() }).status !== 0) return undefined;
-  const job = { seed: 1, cases: sizes.map((n) => ({ n, d: D, repetitions: n > 5000 ? 5 : 7 })) };
+  const job = { seed: 1, cases: sizes.map((n) => ({ n, d: D, repetitions: n > 5000 ? 11 : 15 })) };
   const out = execFileSync('python3', [join(root, 'bench', 'numpy_streaming.py')], { input: JSON.stringify(job), env: cleanEnv(), encoding: 'utf8' });
   return JSON.parse(out);
 }
