@@ -11,13 +11,6 @@ namespace {
 
 constexpr napi_type_tag kAccumulatorTag = {0x6e6e73696d2d6163ULL, 0x3a91c47e0d5b28f6ULL};
 
-Precision precisionValue(Napi::Env env, const Napi::Value& value) {
-  const std::string text = value.IsString() ? value.As<Napi::String>().Utf8Value() : "";
-  if (text == "double") return Precision::Double;
-  if (text == "single") return Precision::Single;
-  throwError(env, ErrorCode::Option, "precision must be 'double' or 'single'");
-}
-
 // A batch's rows as owned memory of the same element type (for the async push).
 struct OwnedBatch {
   std::vector<double> f64;
@@ -118,7 +111,7 @@ NativeAccumulator::NativeAccumulator(const Napi::CallbackInfo& info) : Napi::Obj
     }
     const std::size_t colsA = sizeArgument(env, info[2], "colsA", 1u << 20);
     const std::size_t colsB = sizeArgument(env, info[3], "colsB", 1u << 20);
-    accumulator_ = std::make_unique<Accumulator>(std::move(measures), colsA, colsB, precisionValue(env, info[4]));
+    accumulator_ = std::make_unique<Accumulator>(std::move(measures), colsA, colsB, precisionArgument(env, info[4]));
     tagObject(env, info.This().As<Napi::Object>(), &kAccumulatorTag);
   });
 }
@@ -133,13 +126,20 @@ NativeAccumulator& NativeAccumulator::From(Napi::Env env, const Napi::Value& val
   return *self;
 }
 
+// The batches (a, b, rows) of push and pushAsync, viewed where they lie, with this accumulator's widths.
+std::pair<SourceView, SourceView> NativeAccumulator::batchArguments(const Napi::CallbackInfo& info) const {
+  Napi::Env env = info.Env();
+  const auto width = [&](std::size_t cols) { return Napi::Number::New(env, static_cast<double>(cols)); };
+  return {sourceArgument(env, info[0], info[2], width(accumulator_->colsA())),
+          sourceArgument(env, info[1], info[2], width(accumulator_->colsB()))};
+}
+
 // push(a, b, rows): row-aligned batches read in place.
 Napi::Value NativeAccumulator::Push(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     NativeAccumulator& self = From(env, info.This(), "this");
-    const SourceView a = sourceArgument(env, info[0], info[2], Napi::Number::New(env, static_cast<double>(self.accumulator_->colsA())));
-    const SourceView b = sourceArgument(env, info[1], info[2], Napi::Number::New(env, static_cast<double>(self.accumulator_->colsB())));
+    const auto [a, b] = self.batchArguments(info);
     self.accumulator_->push(a, b);
     return env.Undefined();
   });
@@ -150,8 +150,7 @@ Napi::Value NativeAccumulator::PushAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     NativeAccumulator& self = From(env, info.This(), "this");
-    const SourceView a = sourceArgument(env, info[0], info[2], Napi::Number::New(env, static_cast<double>(self.accumulator_->colsA())));
-    const SourceView b = sourceArgument(env, info[1], info[2], Napi::Number::New(env, static_cast<double>(self.accumulator_->colsB())));
+    const auto [a, b] = self.batchArguments(info);
     NativeControl* control = NativeControl::FromOptional(env, info[3]);
     auto flag = control != nullptr ? control->flag() : std::make_shared<std::atomic<bool>>(false);
     auto* worker = new PushWorker(env, &self, info.This().As<Napi::Object>(), a, b, std::move(flag));

@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <utility>
 
 #include "streaming.hpp"
 
@@ -30,6 +31,7 @@ class NativeAccumulator : public Napi::ObjectWrap<NativeAccumulator> {
 
   // Unwraps a NativeAccumulator (type-tagged) that no async push is using, else throws.
   static NativeAccumulator& From(Napi::Env env, const Napi::Value& value, const char* what);
+  std::pair<SourceView, SourceView> batchArguments(const Napi::CallbackInfo& info) const;
 
   friend class PushWorker;
   std::unique_ptr<Accumulator> accumulator_;

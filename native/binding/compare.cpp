@@ -76,14 +76,6 @@ struct Job {
   }
 };
 
-Precision precisionArgument(Napi::Env env, const Napi::Value& value) {
-  if (value.IsUndefined() || value.IsNull()) return Precision::Double;
-  const std::string text = value.IsString() ? value.As<Napi::String>().Utf8Value() : "";
-  if (text == "double") return Precision::Double;
-  if (text == "single") return Precision::Single;
-  throwError(env, ErrorCode::Option, "precision must be 'double' or 'single'");
-}
-
 // `matricesIndex`: where the call has its matrices argument (compare: 6, compareAsync: 7); the optional
 // precision argument follows it.
 Job parseJob(const Napi::CallbackInfo& info, std::size_t matricesIndex) {

@@ -13,6 +13,7 @@
 #include "errors.hpp"
 #include "matrix.hpp"
 #include "measure.hpp"
+#include "moments.hpp"
 #include "options.hpp"
 
 namespace nnsim::binding {
@@ -86,6 +87,10 @@ std::vector<std::int32_t> labelsArgument(Napi::Env env, const Napi::Value& value
 // An optional time budget in milliseconds for a synchronous run: undefined, null or Infinity → none
 // (-1); otherwise a number ≥ 0 (E_OPTION else).
 double timeoutArgument(Napi::Env env, const Napi::Value& value);
+
+// The precision of the feature-space products: 'double' (also for undefined or null) or 'single'
+// (E_OPTION else).
+Precision precisionArgument(Napi::Env env, const Napi::Value& value);
 
 // One JS value per outcome of `ids`: the number, or the NnsimError (with its measure) translated from the
 // outcome's exception by currentError.
