@@ -750,9 +750,10 @@ void Accumulator::push(SourceView a, SourceView b, RunControl* control) {
     std::vector<double> centreA(colsA_), centreB(colsB_);
     for (std::size_t j = 0; j < colsA_; ++j) centreA[j] = batch.shiftA[j] + batch.meanA[j];
     for (std::size_t j = 0; j < colsB_; ++j) centreB[j] = batch.shiftB[j] + batch.meanB[j];
-    batch.comoments = Matrix(colsA_ + colsB_, colsA_ + colsB_);
-    accumulateMoments({MomentInput{a, centreA.data(), exponentA}, MomentInput{b, centreB.data(), exponentB}}, 0, a.rows,
-                      precision_, batch.comoments);
+    // Upper triangle only (combine and the readers mirror it), written by the first block: no zero-fill of
+    // a (D + D′)² matrix per push, which for small batches cost as much as the product.
+    batch.comoments = momentsOf({MomentInput{a, centreA.data(), exponentA}, MomentInput{b, centreB.data(), exponentB}},
+                                precision_);
   }
   std::vector<Minibatch> minibatches = minibatches_;
   for (Minibatch& m : minibatches) addMinibatchRows(m, a, b);
