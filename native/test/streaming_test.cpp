@@ -183,6 +183,45 @@ NNSIM_TEST(testAccumulatorMatchesInMemory) {
   }
 }
 
+NNSIM_TEST(testAccumulatorBatchScanNamesTheFirstBadEntry) {
+  // The batch scan reads finiteness off per-column sums and rescans when one is not finite: every position
+  // (first, last, either thread's chunk) and kind is named by batch, row, column and input, and a refused
+  // batch adds nothing. 3000 × 200 rows are split between threads.
+  const std::size_t n = 3000, d = 200;
+  const Matrix x = randomMatrix(n, d, 21), y = randomMatrix(n, d, 22);
+  Accumulator acc(measures({"cka", "concentricity-difference"}), d, d, Precision::Double);
+  acc.push(rowsOf(x, 0, 10), rowsOf(y, 0, 10));
+  const auto before = acc.state();
+  for (const std::size_t at : {std::size_t{0}, std::size_t{d + 7}, n * d / 2 + 3, n * d - 1}) {
+    for (const double value : {double(NAN), double(INFINITY), -double(INFINITY)}) {
+      for (const bool second : {false, true}) {
+        Matrix bad = Matrix::copyOf(second ? y : x);
+        bad.data()[at] = value;
+        bad.data()[at + (at + 5 < n * d ? 5 : 0)] = value;  // a later bad entry is not the one named
+        std::string message;
+        try {
+          acc.push(second ? rowsOf(x, 0, n) : rowsOf(bad, 0, n), second ? rowsOf(bad, 0, n) : rowsOf(y, 0, n));
+        } catch (const Error& e) {
+          if (e.code() == ErrorCode::NonFinite) message = e.what();
+        }
+        const std::string where = "batch 1 (0-based), row " + std::to_string(at / d) + " of the " +
+                                  (second ? "second" : "first") + " input: column " + std::to_string(at % d) + " is " +
+                                  (std::isnan(value) ? "NaN" : "infinite");
+        check(message.find(where) != std::string::npos, "a non-finite entry at " + std::to_string(at) + " is named: " + message);
+      }
+    }
+  }
+  std::vector<float> single(n * d, 0.25f);
+  single[n * d / 3] = NAN;
+  std::vector<float> fine(n * d, 0.5f);
+  expectError(ErrorCode::NonFinite, [&] { acc.push(SourceView(single.data(), n, d), SourceView(fine.data(), n, d)); },
+              "float32 NaN is refused");
+  check(acc.state().at("comoments").values == before.at("comoments").values && acc.rows() == 10,
+        "refused batches add nothing");
+  acc.push(rowsOf(x, 10, n), rowsOf(y, 10, n));
+  check(acc.rows() == n, "the accumulator takes good batches after refused ones");
+}
+
 NNSIM_TEST(testAccumulatorAllOrNothing) {
   const Matrix x = randomMatrix(100, 4, 6), y = randomMatrix(100, 3, 7);
   Accumulator acc(measures({"cka", "concentricity-difference"}), 4, 3, Precision::Double);
