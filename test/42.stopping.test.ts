@@ -33,6 +33,10 @@ afterEach(() => {
 const ABORT_AFTER = 50;
 const SETTLE_WITHIN = 100;
 const WORK_STOPS_WITHIN = 500;
+// An accumulator's pushAsync settles only once its work has stopped (the accumulator is usable at once), so
+// its bound includes the BLAS call that is running at the abort: one call does at most ~4e9 flops (a panel
+// of moments.cpp), 35–70 ms on one or two cores of this 2-core machine, longer when the machine is loaded.
+const PUSH_SETTLES_WITHIN = 200;
 
 interface Stopped {
   /** 'finished' when the call completed before the abort. */
@@ -63,10 +67,10 @@ async function abortDuring(start: (signal: AbortSignal) => Promise<unknown>): Pr
   return { outcome, settled, stopped: performance.now() - abortedAt };
 }
 
-function expectPromptStop(result: Stopped, what: string): void {
+function expectPromptStop(result: Stopped, what: string, settleWithin = SETTLE_WITHIN): void {
   expect(result.outcome, `${what} finished before the abort: make its input larger`).not.toBe('finished');
   expect((result.outcome as NnsimError).code, what).toBe('E_CANCELLED');
-  expect(result.settled, `${what}: settled ${result.settled.toFixed(1)} ms after the abort`).toBeLessThan(SETTLE_WITHIN);
+  expect(result.settled, `${what}: settled ${result.settled.toFixed(1)} ms after the abort`).toBeLessThan(settleWithin);
   expect(result.stopped, `${what}: work stopped ${result.stopped.toFixed(1)} ms after the abort`).toBeLessThan(WORK_STOPS_WITHIN);
 }
 
@@ -334,7 +338,7 @@ describe('a throwing onProgress stops the call, which rejects with the callback\
 
 // The blocked second moments (one dsyrk of [X Y] per block of rows, split into panels of columns, in
 // float64 or float32) and the accumulators built on them: every path that can run for seconds.
-describe('feature-space products and accumulators stop within 100 ms', () => {
+describe('feature-space products stop within 100 ms, accumulator pushes within 200 ms', () => {
   const float32 = (m: Matrix) => ({ data: Float32Array.from(m.data), rows: m.rows, cols: m.cols });
   const a = float32(uniformMatrix(20000, 1024, 11));
   const b = float32(uniformMatrix(20000, 1024, 12));
@@ -350,7 +354,7 @@ describe('feature-space products and accumulators stop within 100 ms', () => {
     for (const precision of ['double', 'single'] as const) {
       const acc = createAccumulator(['cka', 'procrustes'], { colsA: 1024, colsB: 1024, precision });
       const result = await abortDuring((signal) => acc.pushAsync(a, b, { signal }));
-      expectPromptStop(result, `pushAsync ${precision}`);
+      expectPromptStop(result, `pushAsync ${precision}`, PUSH_SETTLES_WITHIN);
       expect(acc.rows, 'an aborted push adds nothing').toBe(0);
       // Settled means stopped: the accumulator is usable at once.
       acc.push({ data: a.data.subarray(0, 1024 * 100), rows: 100, cols: 1024 }, { data: b.data.subarray(0, 1024 * 100), rows: 100, cols: 1024 });
