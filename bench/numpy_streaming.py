@@ -53,9 +53,17 @@ def main():
         result["cka32"] = median_seconds(lambda: cka(a32, b32), reps)
         # The three products of CKA alone, on inputs centred beforehand: NumPy's BLAS time without the
         # centring, to compare with the floor of the joint product.
-        for key, (x, y) in {"products64": (a, b), "products32": (a32, b32)}.items():
+        # And NumPy's own floor: one product of the centred [X Y] (NumPy runs z.T @ z as a SYRK), the same
+        # arithmetic as nnsim's floor but on NumPy's BLAS.
+        for suffix, (x, y) in {"64": (a, b), "32": (a32, b32)}.items():
             xc, yc = x - x.mean(axis=0), y - y.mean(axis=0)
-            result[key] = median_seconds(lambda: (xc.T @ xc, yc.T @ yc, xc.T @ yc), reps)
+            z = np.hstack([xc, yc])
+            result["products" + suffix] = median_seconds(lambda: (xc.T @ xc, yc.T @ yc, xc.T @ yc), reps)
+            result["joint" + suffix] = median_seconds(lambda: z.T @ z, reps)
+            if suffix == "64":
+                # Procrustes' arithmetic alone: xᵀy and its singular values.
+                result["procrustesFloor64"] = median_seconds(lambda: np.linalg.svd(xc.T @ yc, compute_uv=False).sum(), reps)
+            del z
         out["cases"].append(result)
     json.dump(out, sys.stdout)
 

@@ -180,8 +180,14 @@ function library(results) {
     if (!floor || !theirs?.products64) continue;
     console.log(
       `\nN = ${n}: NumPy's three products alone (xᵀx, yᵀy, xᵀy of centred inputs, its own BLAS) take ${format(theirs.products64)}, ` +
-        `${ratio(theirs.products64, floor.jointDsyrkSeconds)} the dsyrk floor; its whole CKA ${ratio(theirs.cka64, floor.jointDsyrkSeconds)}. ` +
+        `${ratio(theirs.products64, floor.jointDsyrkSeconds)} the dsyrk floor; NumPy's own joint product zᵀz of the centred [X Y] ` +
+        `${format(theirs.joint64)}, ${ratio(theirs.joint64, floor.jointDsyrkSeconds)} the floor; its whole CKA ${ratio(theirs.cka64, floor.jointDsyrkSeconds)}. ` +
         `1.25× faster than NumPy would be ${format(theirs.cka64 / 1.25)}, ${ratio(theirs.cka64 / 1.25, floor.jointDsyrkSeconds)} the floor.`,
+    );
+    console.log(
+      `N = ${n}: NumPy's Procrustes arithmetic alone (xᵀy of centred inputs and its singular values) takes ` +
+        `${format(theirs.procrustesFloor64)}, ${ratio(theirs.procrustesFloor64, floor.procrustesFloorSeconds)} nnsim's Procrustes floor; ` +
+        `1.25× faster than NumPy's Procrustes would be ${ratio(theirs.procrustes64 / 1.25, floor.procrustesFloorSeconds)} the floor.`,
     );
   }
   console.log(
@@ -202,7 +208,8 @@ function library(results) {
   console.log(`| NumPy float32 (\`x.T @ y\`) | ${format(theirs?.cka32)} | | |`);
   if (theirs?.products32 && floor) {
     console.log(
-      `\nNumPy's three float32 products alone take ${format(theirs.products32)} (${ratio(theirs.products32, floor.jointSsyrkSeconds)} the ssyrk floor); ` +
+      `\nNumPy's three float32 products alone take ${format(theirs.products32)} (${ratio(theirs.products32, floor.jointSsyrkSeconds)} the ssyrk floor), ` +
+        `its joint product zᵀz ${format(theirs.joint32)} (${ratio(theirs.joint32, floor.jointSsyrkSeconds)}); ` +
         `1.2× faster than NumPy's float32 CKA would be ${format(theirs.cka32 / 1.2)}, ${ratio(theirs.cka32 / 1.2, floor.jointSsyrkSeconds)} the floor.`,
     );
   }

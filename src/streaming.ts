@@ -40,7 +40,7 @@ export interface AccumulatedMeasure {
   readonly options: Readonly<Record<string, number | boolean | string>>;
 }
 
-/** The ids an accumulator can compute (`cka` with the linear biased or the minibatch estimator). */
+/** The ids an accumulator can compute (`cka`: the linear kernel with any estimator, or any kernel with estimator `minibatch`). */
 export function streamableMeasures(): string[] {
   return nativeAddon().streamableIds();
 }

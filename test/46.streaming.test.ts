@@ -24,6 +24,9 @@ import { randomMatrix, rng } from './helpers/random.js';
 const SPECS: MeasureSpec[] = [
   'cka',
   { id: 'cka', options: { output: 'angular' }, key: 'cka-angular' },
+  { id: 'cka', options: { estimator: 'unbiased' }, key: 'cka-unbiased' },
+  { id: 'cka', options: { estimator: 'lange' }, key: 'cka-lange' },
+  { id: 'cka', options: { estimator: 'lange', output: 'angular' }, key: 'cka-lange-angular' },
   'cca-mean',
   { id: 'cca-mean', options: { epsilon: 1e-4 }, key: 'cca-mean-epsilon' },
   'cca-r2',
@@ -122,7 +125,16 @@ describe('streamed = in memory', () => {
   });
 
   it('for inputs wider than they are long (D > N)', () => {
-    const specs: MeasureSpec[] = ['cka', 'procrustes', 'angular-shape', 'bures', 'magnitude-difference', 'concentricity-difference'];
+    const specs: MeasureSpec[] = [
+      'cka',
+      { id: 'cka', options: { estimator: 'unbiased' }, key: 'cka-unbiased' },
+      { id: 'cka', options: { estimator: 'lange' }, key: 'cka-lange' },
+      'procrustes',
+      'angular-shape',
+      'bures',
+      'magnitude-difference',
+      'concentricity-difference',
+    ];
     const [a, b] = pair(30, 40, 25, 5, 3, -1);
     expectClose(streamed(specs, a, b, 7).result(), compareMany(specs, a, b), 'wide');
   });
@@ -211,11 +223,10 @@ describe('refusals', () => {
     expect(knn.message).toContain("'knn-jaccard'");
     expect(knn.message).toContain('procrustes');
     expect(knn.message).toContain('--rows');
-    const unbiased = errorOf(() => createAccumulator([{ id: 'cka', options: { estimator: 'unbiased' } }], { colsA: 4, colsB: 3 }));
-    expect(unbiased.code).toBe('E_NOT_STREAMABLE');
-    expect(unbiased.message).toContain("estimator 'minibatch'");
-    expect(errorOf(() => createAccumulator([{ id: 'cka', options: { kernel: 'rbf' } }], { colsA: 4, colsB: 3 })).code).toBe('E_NOT_STREAMABLE');
-    for (const options of [{ kernel: 'laplace' }, { estimator: 'lange' }, { estimator: 'lange', output: 'angular' }]) {
+    const rbf = errorOf(() => createAccumulator([{ id: 'cka', options: { kernel: 'rbf' } }], { colsA: 4, colsB: 3 }));
+    expect(rbf.code).toBe('E_NOT_STREAMABLE');
+    expect(rbf.message).toContain("estimator 'minibatch'");
+    for (const options of [{ kernel: 'laplace' }, { kernel: 'rbf', estimator: 'unbiased' }, { kernel: 'laplace', estimator: 'lange' }]) {
       expect(errorOf(() => createAccumulator([{ id: 'cka', options }], { colsA: 4, colsB: 3 })).code, JSON.stringify(options)).toBe(
         'E_NOT_STREAMABLE',
       );
@@ -367,6 +378,35 @@ describe('refusals', () => {
     expect((outcomes.cka as NnsimError).code).toBe('E_DEGENERATE');
     expect(typeof outcomes['magnitude-difference']).toBe('number');
     expect(errorOf(() => createAccumulator(['cka'], { colsA: 4, colsB: 3 }).result()).code).toBe('E_TOO_FEW_ROWS');
+    // The unbiased estimator needs 4 rows, streamed as in memory.
+    const unbiased: MeasureSpec[] = [{ id: 'cka', options: { estimator: 'unbiased' } }];
+    expect(errorOf(() => compare('cka', rowsOf(a, 0, 3), rowsOf(b, 0, 3), { estimator: 'unbiased' })).code).toBe('E_TOO_FEW_ROWS');
+    const three = createAccumulator(unbiased, { colsA: 4, colsB: 3 }).push(rowsOf(a, 0, 3), rowsOf(b, 0, 3));
+    expect(errorOf(() => three.result()).code).toBe('E_TOO_FEW_ROWS');
+    expect(typeof three.push(rowsOf(a, 3, 4), rowsOf(b, 3, 4)).result().cka).toBe('number');
+  });
+
+  it('an unbiased or Lange CKA state carries the kernel diagonal sums; missing or negative ones are E_STATE', () => {
+    const specs: MeasureSpec[] = [{ id: 'cka', options: { estimator: 'lange' } }];
+    const acc = createAccumulator(specs, { colsA: 4, colsB: 3 }).push(a, b);
+    const good = acc.toBuffer();
+    expect(accumulatorFromBuffer(good).result()).toEqual(acc.result());
+    const layout = safetensorsLayout(good, 'state');
+    const tensors = Object.fromEntries(
+      layout.tensors.map((t) => [t.name, { shape: [...t.shape], data: new Float64Array(good.slice(t.begin, t.end).buffer) }]),
+    );
+    expect(Object.keys(tensors)).toEqual(expect.arrayContaining(['diagonal.sums', 'diagonal.av', 'diagonal.bv', 'diagonal.bw', 'diagonal.aw']));
+    const encode = (chosen: typeof tensors): Uint8Array =>
+      encodeSafetensors(
+        Object.fromEntries(Object.entries(chosen).map(([k, t]) => [k, { dtype: 'F64' as const, shape: t.shape, data: t.data }])),
+        layout.metadata!,
+      );
+    expect(accumulatorFromBuffer(encode(tensors)).result()).toEqual(acc.result());
+    const { 'diagonal.aw': aw, ...missing } = tensors;
+    expect(aw).toBeDefined();
+    expect(errorOf(() => accumulatorFromBuffer(encode(missing))).code).toBe('E_STATE');
+    const negative = { ...tensors, 'diagonal.sums': { shape: [3], data: new Float64Array([1, -1, 1]) } };
+    expect(errorOf(() => accumulatorFromBuffer(encode(negative))).code).toBe('E_STATE');
   });
 });
 

@@ -228,12 +228,15 @@ const std::vector<double>& centeredRowSquaredNorms(const Representation& r) {
 // N(N−3)·HSIC_u(XXᵀ, YYᵀ) for column-centred X, Y, in feature space (Song et al. 2012, Eq. 5). With
 // centred data K1 = 0, so with s = diag(K): tr(K̃L̃) = ‖XᵀY‖_F² − s_x·s_y, 1ᵀK̃1 = −Σs_x and
 // 1ᵀK̃L̃1 = s_x·s_y. (U-centring removes additive row/column terms, so centring first changes nothing.)
-double linearUnbiasedHsic(double crossSquaredNorm, const std::vector<double>& sx, const std::vector<double>& sy) {
-  const double n = static_cast<double>(sx.size());
-  const double diagonal = dot(sx.data(), sy.data(), sx.size());
-  const double sumX = std::accumulate(sx.begin(), sx.end(), 0.0);
-  const double sumY = std::accumulate(sy.begin(), sy.end(), 0.0);
+double linearUnbiasedHsic(double crossSquaredNorm, double diagonal, double sumX, double sumY, double n) {
   return crossSquaredNorm - diagonal + sumX * sumY / ((n - 1.0) * (n - 2.0)) - 2.0 / (n - 2.0) * diagonal;
+}
+
+void requireUnbiasedRows(double n) {
+  if (n < 4.0) {
+    throw Error(ErrorCode::TooFewRows, "the unbiased HSIC estimator needs at least 4 inputs (rows); got " +
+                                           std::to_string(static_cast<std::size_t>(n)));
+  }
 }
 
 struct CkaSettings {
@@ -270,8 +273,20 @@ struct HsicTriple {
   double selfB = 0.0;
 };
 
-// Linear kernels in feature space, from the pair's cross products: biased ‖YᵀX‖_F² (Kornblith et al.
-// Eq. 4), unbiased Song et al.'s Eq. 5, Lange's Σ_{i≠j} K̃_ij L̃_ij = ‖YᵀX‖_F² − Σ_i s_x(i)·s_y(i).
+// Linear kernels in feature space, from ‖YᵀX‖_F², ‖XᵀX‖_F², ‖YᵀY‖_F² and the kernels' diagonal sums:
+// biased ‖YᵀX‖_F² (Kornblith et al. Eq. 4), unbiased Song et al.'s Eq. 5, Lange's
+// Σ_{i≠j} K̃_ij L̃_ij = ‖YᵀX‖_F² − Σ_i s_x(i)·s_y(i).
+HsicTriple linearHsicFromSums(double cross, double selfA, double selfB, const LinearKernelDiagonals& d, Estimator estimator) {
+  if (estimator == Estimator::Unbiased) {
+    requireUnbiasedRows(d.n);
+    return {linearUnbiasedHsic(cross, d.sumXY, d.sumX, d.sumY, d.n), linearUnbiasedHsic(selfA, d.sumXX, d.sumX, d.sumX, d.n),
+            linearUnbiasedHsic(selfB, d.sumYY, d.sumY, d.sumY, d.n)};
+  }
+  if (estimator == Estimator::Lange) return {cross - d.sumXY, selfA - d.sumXX, selfB - d.sumYY};
+  return {cross, selfA, selfB};
+}
+
+// The same from the pair in memory (the diagonal sums from the centred rows' squared norms).
 HsicTriple linearHsic(const MeasureContext& ctx, Estimator estimator) {
   const double cross = ctx.pair.crossSquaredNorm(Centering::Columns);
   const double selfA = ctx.a().covarianceSquaredNorm(Centering::Columns, ctx.pair.precision());
@@ -279,11 +294,15 @@ HsicTriple linearHsic(const MeasureContext& ctx, Estimator estimator) {
   if (estimator == Estimator::Biased) return {cross, selfA, selfB};
   const auto& sx = centeredRowSquaredNorms(ctx.a());
   const auto& sy = centeredRowSquaredNorms(ctx.b());
-  if (estimator == Estimator::Unbiased) {
-    return {linearUnbiasedHsic(cross, sx, sy), linearUnbiasedHsic(selfA, sx, sx), linearUnbiasedHsic(selfB, sy, sy)};
-  }
   const std::size_t n = sx.size();
-  return {cross - dot(sx.data(), sy.data(), n), selfA - dot(sx.data(), sx.data(), n), selfB - dot(sy.data(), sy.data(), n)};
+  LinearKernelDiagonals d;
+  d.n = static_cast<double>(n);
+  d.sumX = std::accumulate(sx.begin(), sx.end(), 0.0);
+  d.sumY = std::accumulate(sy.begin(), sy.end(), 0.0);
+  d.sumXY = dot(sx.data(), sy.data(), n);
+  d.sumXX = dot(sx.data(), sx.data(), n);
+  d.sumYY = dot(sy.data(), sy.data(), n);
+  return linearHsicFromSums(cross, selfA, selfB, d, estimator);
 }
 
 // The angle between two matrices, 2·atan2(‖u − v‖, ‖u + v‖) for u, v scaled to unit Frobenius norm:
@@ -446,6 +465,16 @@ double ckaFromHsic(double cross, double selfA, double selfB, const Options& opti
   return settings.angular ? std::acos(value) : value;
 }
 
+double linearCkaFromSums(double cross, double selfA, double selfB, const LinearKernelDiagonals& diagonals,
+                         const Options& options) {
+  const CkaSettings settings = ckaSettings(options);
+  if (settings.kernel != CkaKernel::Linear || settings.estimator == Estimator::Minibatch) {
+    throw Error(ErrorCode::Internal, "linearCkaFromSums: only the linear kernel's full-data estimators");
+  }
+  const HsicTriple h = linearHsicFromSums(cross, selfA, selfB, diagonals, settings.estimator);
+  return ckaFromHsic(h.cross, h.selfA, h.selfB, options);
+}
+
 namespace {
 
 // Minibatch CKA over consecutive minibatches of `batch` rows (a final partial minibatch of at least 4 rows
@@ -491,10 +520,7 @@ double cka(const MeasureContext& ctx) {
     const double value = minibatchCka(ctx, kernel, bandwidth, static_cast<std::size_t>(ctx.options.integer("batch")));
     return angular ? std::acos(value) : value;
   }
-  if (estimator == Estimator::Unbiased && ctx.pair.rows() < 4) {
-    throw Error(ErrorCode::TooFewRows, "the unbiased HSIC estimator needs at least 4 inputs (rows); got " +
-                                           std::to_string(ctx.pair.rows()));
-  }
+  if (estimator == Estimator::Unbiased) requireUnbiasedRows(static_cast<double>(ctx.pair.rows()));
   HsicTriple hsic;
   if (kernel == CkaKernel::Linear) {
     hsic = linearHsic(ctx, estimator);

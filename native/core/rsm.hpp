@@ -79,6 +79,23 @@ double kendallTauB(const std::vector<double>& x, const std::vector<double>& y);
 //   RSA = rsaCorrelation(rsaVector(a), rsaVector(b)): condensed RDM entries (ranks for 'spearman').
 const Matrix& ckaCenteredKernel(const Representation& r, const Options& options);
 double ckaFromHsic(double cross, double selfA, double selfB, const Options& options);
+
+// The diagonal sums of the linear kernels of the column-centred inputs, s_x(i) = ‖x_i − x̄‖² and
+// s_y(i) = ‖y_i − ȳ‖²: what the unbiased and Lange estimators of linear CKA need beyond ‖X_cᵀY_c‖_F²,
+// ‖X_cᵀX_c‖_F² and ‖Y_cᵀY_c‖_F² (in memory from the rows; streamed from accumulated moments).
+struct LinearKernelDiagonals {
+  double n = 0.0;
+  double sumX = 0.0;   // Σ s_x
+  double sumY = 0.0;   // Σ s_y
+  double sumXY = 0.0;  // Σ s_x s_y
+  double sumXX = 0.0;  // Σ s_x²
+  double sumYY = 0.0;  // Σ s_y²
+};
+// Linear CKA under `options` (resolved; estimator 'biased', 'unbiased' or 'lange') from the three
+// feature-space norms (cross = ‖X_cᵀY_c‖_F², selfA, selfB) and those sums: the estimator's HSIC values,
+// then ckaFromHsic. Error(TooFewRows) for the unbiased estimator below 4 rows.
+double linearCkaFromSums(double cross, double selfA, double selfB, const LinearKernelDiagonals& diagonals,
+                         const Options& options);
 const std::vector<double>& rsaVector(const Representation& r, const Options& options);
 double rsaCorrelation(const std::vector<double>& x, const std::vector<double>& y, const Options& options);
 

@@ -1,5 +1,7 @@
 #include "streaming.hpp"
 
+#include <cblas.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -18,7 +20,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------------
 // Which measures stream, and what they need
 
-enum class Need { Moments, Means, UnitSums, Minibatch };
+enum class Need { Moments, Diagonals, Means, UnitSums, Minibatch };
 
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
@@ -36,6 +38,7 @@ std::string joined(const std::vector<std::string>& items) {
 
 struct CkaSettings {
   bool minibatch = false;
+  bool diagonals = false;  // the unbiased and Lange estimators: the linear kernels' diagonal sums too
   CkaKernel kernel = CkaKernel::Linear;
   CkaBandwidth bandwidth;
   std::size_t batch = 256;
@@ -49,11 +52,7 @@ CkaSettings ckaSettings(const Options& o) {
   s.bandwidth = ckaBandwidth(o, s.kernel);
   s.batch = static_cast<std::size_t>(o.integer("batch"));
   s.minibatch = estimator == "minibatch";
-  if (estimator == "unbiased" || estimator == "lange") {
-    notStreamable("cka", "the " + estimator + " HSIC estimator needs all N × N pairs of inputs (its diagonal terms "
-                         "Σ ‖x_i − x̄‖²‖y_i − ȳ‖² are not functions of second moments; estimator 'minibatch' averages the "
-                         "unbiased estimator over minibatches instead)");
-  }
+  s.diagonals = estimator == "unbiased" || estimator == "lange";
   if (s.kernel != CkaKernel::Linear && !s.minibatch) {
     notStreamable("cka", "an RBF or Laplace kernel needs all N × N pairs of inputs (estimator 'minibatch' evaluates it on "
                          "minibatches)");
@@ -64,7 +63,10 @@ CkaSettings ckaSettings(const Options& o) {
 // What measure `id` accumulates, for options resolved against its spec; Error(NotStreamable) when it
 // cannot be computed from accumulated statistics.
 Need needOf(const std::string& id, const Options& o) {
-  if (id == "cka") return ckaSettings(o).minibatch ? Need::Minibatch : Need::Moments;
+  if (id == "cka") {
+    const CkaSettings s = ckaSettings(o);
+    return s.minibatch ? Need::Minibatch : s.diagonals ? Need::Diagonals : Need::Moments;
+  }
   if (id == "magnitude-difference") return Need::Means;
   if (id == "concentricity-difference") return Need::UnitSums;
   if (id == "pwcca" && o.choice("directions") != "canonical") {
@@ -234,17 +236,23 @@ void requireVariance(Formulas& f, bool first, bool centre, const char* measure) 
   }
 }
 
-double streamedCka(Formulas& f) {
+// Linear CKA (biased, unbiased or Lange; output 'angular' as arccos of the value, whose absolute error
+// near 0 is ~1e-8 where the in-memory CKA takes the angle from N × N tiles) by the in-memory formula
+// (linearCkaFromSums, rsm.hpp): ‖XᵀY‖_F², ‖XᵀX‖_F², ‖YᵀY‖_F² from the co-moments, the kernels' diagonal
+// sums Σs_x = tr XᵀX, Σs_y = tr YᵀY and (accumulated) Σs_x s_y, Σs_x², Σs_y².
+double streamedCka(Formulas& f, const KernelDiagonalSums& sums, const Options& o) {
   requireVariance(f, true, true, "CKA");
   requireVariance(f, false, true, "CKA");
-  const double cross = frobeniusNormSquared(f.xy(true));
-  const double selfA = frobeniusNormSquared(f.xx(true));
-  const double selfB = frobeniusNormSquared(f.yy(true));
-  if (!(selfA > 0.0) || !(selfB > 0.0)) {
-    throw Error(ErrorCode::Degenerate, std::string("CKA is undefined: the ") + (selfA > 0.0 ? "second" : "first") +
-                                           " representation has zero HSIC with itself under this estimator");
-  }
-  return std::clamp(cross / (std::sqrt(selfA) * std::sqrt(selfB)), 0.0, 1.0);
+  const Matrix& xx = f.xx(true);
+  const Matrix& yy = f.yy(true);
+  LinearKernelDiagonals d;
+  d.n = f.n();
+  for (std::size_t j = 0; j < xx.rows(); ++j) d.sumX += xx(j, j);
+  for (std::size_t j = 0; j < yy.rows(); ++j) d.sumY += yy(j, j);
+  d.sumXY = sums.ab;
+  d.sumXX = sums.aa;
+  d.sumYY = sums.bb;
+  return linearCkaFromSums(frobeniusNormSquared(f.xy(true)), frobeniusNormSquared(xx), frobeniusNormSquared(yy), d, o);
 }
 
 // Canonical correlations: singular values of Bxᵀ Cxy By with the whitening bases of the centred inputs
@@ -566,6 +574,52 @@ int scanSource(const SourceView& s, const double* shift, std::vector<double>& su
   return magnitude + 1;
 }
 
+// Row i of `s` minus `centre`, in float64.
+void centredRow(const SourceView& s, std::size_t i, const double* centre, double* out) {
+  if (s.isSingle()) {
+    const float* r = s.f32() + i * s.cols;
+    for (std::size_t j = 0; j < s.cols; ++j) out[j] = static_cast<double>(r[j]) - centre[j];
+  } else {
+    const double* r = s.f64() + i * s.cols;
+    for (std::size_t j = 0; j < s.cols; ++j) out[j] = r[j] - centre[j];
+  }
+}
+
+// The linear kernels' diagonal sums of a batch about the point (centreA, centreB) (its mean), in float64,
+// in one pass over its rows; chunk partials are added in row order (the result does not depend on the
+// thread count).
+KernelDiagonalSums batchDiagonalSums(const SourceView& a, const SourceView& b, const double* centreA, const double* centreB) {
+  const std::size_t da = a.cols, db = b.cols;
+  KernelDiagonalSums total(da, db);
+  const std::size_t minRows = std::max<std::size_t>(1, (std::size_t{1} << 17) / std::max<std::size_t>(1, da + db));
+  orderedReduce(
+      a.rows, minRows,
+      [&](std::size_t begin, std::size_t end) {
+        KernelDiagonalSums part(da, db);
+        std::vector<double> v(da), w(db);
+        for (std::size_t i = begin; i < end; ++i) {
+          checkpoint();
+          centredRow(a, i, centreA, v.data());
+          centredRow(b, i, centreB, w.data());
+          const double na = dot(v.data(), v.data(), da), nb = dot(w.data(), w.data(), db);
+          part.aa += na * na;
+          part.bb += nb * nb;
+          part.ab += na * nb;
+          for (std::size_t j = 0; j < da; ++j) {
+            part.av[j] += na * v[j];
+            part.bv[j] += nb * v[j];
+          }
+          for (std::size_t j = 0; j < db; ++j) {
+            part.bw[j] += nb * w[j];
+            part.aw[j] += na * w[j];
+          }
+        }
+        return part;
+      },
+      [&](const KernelDiagonalSums& part) { total += part; });
+  return total;
+}
+
 std::vector<double> firstRow(const SourceView& s) {
   std::vector<double> row(s.cols);
   for (std::size_t j = 0; j < s.cols; ++j) row[j] = s(0, j);
@@ -573,6 +627,21 @@ std::vector<double> firstRow(const SourceView& s) {
 }
 
 }  // namespace
+
+KernelDiagonalSums& KernelDiagonalSums::operator+=(const KernelDiagonalSums& o) {
+  aa += o.aa;
+  bb += o.bb;
+  ab += o.ab;
+  for (std::size_t j = 0; j < av.size(); ++j) {
+    av[j] += o.av[j];
+    bv[j] += o.bv[j];
+  }
+  for (std::size_t j = 0; j < bw.size(); ++j) {
+    bw[j] += o.bw[j];
+    aw[j] += o.aw[j];
+  }
+  return *this;
+}
 
 const std::vector<std::string>& streamableIds() {
   static const std::vector<std::string> ids = {
@@ -590,7 +659,8 @@ Accumulator::Accumulator(std::vector<StreamedMeasure> measures, std::size_t cols
   for (std::size_t i = 0; i < measures_.size(); ++i) {
     measures_[i].options = resolvedOptions(measures_[i].id, measures_[i].options);
     const Need need = needOf(measures_[i].id, measures_[i].options);
-    if (need == Need::Moments) needMoments_ = true;
+    if (need == Need::Moments || need == Need::Diagonals) needMoments_ = true;
+    if (need == Need::Diagonals) needDiagonals_ = true;
     if (need == Need::UnitSums) needUnitSums_ = true;
     if (need == Need::Minibatch) {
       const CkaSettings s = ckaSettings(measures_[i].options);
@@ -612,6 +682,7 @@ Accumulator::Accumulator(std::vector<StreamedMeasure> measures, std::size_t cols
     moments_.unitSumA.assign(colsA, 0.0);
     moments_.unitSumB.assign(colsB, 0.0);
   }
+  if (needDiagonals_) moments_.diagonals = KernelDiagonalSums(colsA, colsB);
 }
 
 double Accumulator::workingMemory() const {
@@ -649,6 +720,7 @@ void Accumulator::combine(Moments& into, const Moments& from) const {
     into.meanA = from.meanA;
     into.meanB = from.meanB;
     if (needMoments_) std::copy_n(from.comoments.data(), from.comoments.size(), into.comoments.data());
+    if (needDiagonals_) into.diagonals = from.diagonals;
   } else {
     // δ = mean_from − mean_into, both relative to into's shift: (s_f − s_i) + m_f − m_i.
     const double n = into.count + from.count;
@@ -659,6 +731,22 @@ void Accumulator::combine(Moments& into, const Moments& from) const {
       delta[colsA_ + j] = (from.shiftB[j] - into.shiftB[j]) + from.meanB[j] - into.meanB[j];
     }
     const double share = from.count / n;
+    if (needDiagonals_) {
+      // Both sets' sums about the new mean, before into's co-moments change: into's centre moves by
+      // share·δ, from's by −(1 − share)·δ.
+      std::vector<double> dInto(colsA_), eInto(colsB_), dFrom(colsA_), eFrom(colsB_);
+      for (std::size_t j = 0; j < colsA_; ++j) {
+        dInto[j] = share * delta[j];
+        dFrom[j] = -(into.count / n) * delta[j];
+      }
+      for (std::size_t j = 0; j < colsB_; ++j) {
+        eInto[j] = share * delta[colsA_ + j];
+        eFrom[j] = -(into.count / n) * delta[colsA_ + j];
+      }
+      KernelDiagonalSums merged = shiftedDiagonals(into.diagonals, into.comoments, into.count, dInto, eInto);
+      merged += shiftedDiagonals(from.diagonals, from.comoments, from.count, dFrom, eFrom);
+      into.diagonals = std::move(merged);
+    }
     for (std::size_t j = 0; j < colsA_; ++j) into.meanA[j] += share * delta[j];
     for (std::size_t j = 0; j < colsB_; ++j) into.meanB[j] += share * delta[colsA_ + j];
     if (needMoments_) {
@@ -680,6 +768,45 @@ void Accumulator::combine(Moments& into, const Moments& from) const {
     for (std::size_t j = 0; j < colsA_; ++j) into.unitSumA[j] += from.unitSumA[j];
     for (std::size_t j = 0; j < colsB_; ++j) into.unitSumB[j] += from.unitSumB[j];
   }
+}
+
+// With v' = v − d, w' = w − e: a' = a − 2v·d + ‖d‖², b' = b − 2w·e + ‖e‖², and Σv = Σw = 0 removes the
+// odd terms. With C = Σ[v; w][v; w]ᵀ (blocks Cxx, Cxy, Cyy) and tx = tr Cxx, ty = tr Cyy:
+//   Σa'² = Σa² − 4 Σav·d + 2‖d‖²tx + 4 dᵀCxx d + n‖d‖⁴          (Σb'² likewise)
+//   Σa'b' = Σab − 2 Σaw·e − 2 Σbv·d + ‖e‖²tx + ‖d‖²ty + 4 dᵀCxy e + n‖d‖²‖e‖²
+//   Σa'v' = Σav − tx d − 2 Cxx d − n‖d‖² d                           (Σb'w' likewise)
+//   Σb'v' = Σbv − ty d − 2 Cxy e − n‖e‖² d,   Σa'w' = Σaw − tx e − 2 Cyx d − n‖d‖² e
+KernelDiagonalSums Accumulator::shiftedDiagonals(const KernelDiagonalSums& sums, const Matrix& comoments, double n,
+                                                 const std::vector<double>& d, const std::vector<double>& e) const {
+  const std::size_t width = colsA_ + colsB_;
+  // C·[d; 0] = [Cxx d; Cyx d] and C·[0; e] = [Cxy e; Cyy e], from the upper triangle.
+  std::vector<double> dz(width, 0.0), ez(width, 0.0), cd(width), ce(width);
+  std::copy(d.begin(), d.end(), dz.begin());
+  std::copy(e.begin(), e.end(), ez.begin() + static_cast<std::ptrdiff_t>(colsA_));
+  const int w = blasInt(width, "columns");
+  cblas_dsymv(CblasRowMajor, CblasUpper, w, 1.0, comoments.data(), w, dz.data(), 1, 0.0, cd.data(), 1);
+  cblas_dsymv(CblasRowMajor, CblasUpper, w, 1.0, comoments.data(), w, ez.data(), 1, 0.0, ce.data(), 1);
+  double tx = 0.0, ty = 0.0;
+  for (std::size_t j = 0; j < colsA_; ++j) tx += comoments(j, j);
+  for (std::size_t j = colsA_; j < width; ++j) ty += comoments(j, j);
+  const double dd = dot(d.data(), d.data(), colsA_), ee = dot(e.data(), e.data(), colsB_);
+  const double dCd = dot(d.data(), cd.data(), colsA_);            // dᵀCxx d
+  const double eCe = dot(e.data(), ce.data() + colsA_, colsB_);   // eᵀCyy e
+  const double dCe = dot(d.data(), ce.data(), colsA_);            // dᵀCxy e
+  KernelDiagonalSums out(colsA_, colsB_);
+  out.aa = sums.aa - 4.0 * dot(sums.av.data(), d.data(), colsA_) + 2.0 * dd * tx + 4.0 * dCd + n * dd * dd;
+  out.bb = sums.bb - 4.0 * dot(sums.bw.data(), e.data(), colsB_) + 2.0 * ee * ty + 4.0 * eCe + n * ee * ee;
+  out.ab = sums.ab - 2.0 * dot(sums.aw.data(), e.data(), colsB_) - 2.0 * dot(sums.bv.data(), d.data(), colsA_) + ee * tx +
+           dd * ty + 4.0 * dCe + n * dd * ee;
+  for (std::size_t j = 0; j < colsA_; ++j) {
+    out.av[j] = sums.av[j] - tx * d[j] - 2.0 * cd[j] - n * dd * d[j];
+    out.bv[j] = sums.bv[j] - ty * d[j] - 2.0 * ce[j] - n * ee * d[j];
+  }
+  for (std::size_t j = 0; j < colsB_; ++j) {
+    out.bw[j] = sums.bw[j] - ty * e[j] - 2.0 * ce[colsA_ + j] - n * ee * e[j];
+    out.aw[j] = sums.aw[j] - tx * e[j] - 2.0 * cd[colsA_ + j] - n * dd * e[j];
+  }
+  return out;
 }
 
 void Accumulator::addMinibatchRows(Minibatch& m, SourceView a, SourceView b) const {
@@ -747,6 +874,7 @@ void Accumulator::push(SourceView a, SourceView b, RunControl* control) {
     // a (D + D′)² matrix per push, which for small batches cost as much as the product.
     batch.comoments = momentsOf({MomentInput{a, centreA.data(), exponentA}, MomentInput{b, centreB.data(), exponentB}},
                                 precision_);
+    if (needDiagonals_) batch.diagonals = batchDiagonalSums(a, b, centreA.data(), centreB.data());
   }
   std::vector<Minibatch> minibatches = minibatches_;
   for (Minibatch& m : minibatches) addMinibatchRows(m, a, b);
@@ -827,12 +955,11 @@ std::vector<MeasureOutcome> Accumulator::result() const {
                                  "the final minibatch"));
         }
         value = sums.value();
+        // arccos of the estimate: near 0 its absolute error is ~1e-8.
+        if (o.choice("output") == "angular") value = std::acos(value);
       } else {
-        value = streamedCka(f);
+        value = streamedCka(f, moments_.diagonals, o);
       }
-      // arccos of the estimate: near 0 its absolute error is ~1e-8 (the in-memory linear CKA takes the
-      // angle from N × N tiles there).
-      if (o.choice("output") == "angular") value = std::acos(value);
     } else if (id == "cca-mean") {
       value = meanOf(canonicalCorrelations(f, epsilonOption(o), "mean CCA"));
     } else if (id == "cca-r2") {
@@ -900,6 +1027,14 @@ std::map<std::string, Accumulator::Tensor> Accumulator::state() const {
     vector("unit-sum.a", moments_.unitSumA);
     vector("unit-sum.b", moments_.unitSumB);
   }
+  if (needDiagonals_) {
+    const KernelDiagonalSums& d = moments_.diagonals;
+    out["diagonal.sums"] = Tensor{{3}, {d.aa, d.bb, d.ab}};
+    vector("diagonal.av", d.av);
+    vector("diagonal.bv", d.bv);
+    vector("diagonal.bw", d.bw);
+    vector("diagonal.aw", d.aw);
+  }
   for (std::size_t i = 0; i < minibatches_.size(); ++i) {
     const Minibatch& m = minibatches_[i];
     const std::string prefix = "minibatch." + std::to_string(i) + ".";
@@ -952,6 +1087,19 @@ void Accumulator::restore(const std::map<std::string, Tensor>& tensors) {
   if (needUnitSums_) {
     m.unitSumA = get("unit-sum.a").values;
     m.unitSumB = get("unit-sum.b").values;
+  }
+  if (needDiagonals_) {
+    const std::vector<double>& sums = get("diagonal.sums").values;
+    if (sums[0] < 0.0 || sums[1] < 0.0 || sums[2] < 0.0) {
+      throw Error(ErrorCode::State, "the state's kernel diagonal sums are negative");
+    }
+    m.diagonals.aa = sums[0];
+    m.diagonals.bb = sums[1];
+    m.diagonals.ab = sums[2];
+    m.diagonals.av = get("diagonal.av").values;
+    m.diagonals.bv = get("diagonal.bv").values;
+    m.diagonals.bw = get("diagonal.bw").values;
+    m.diagonals.aw = get("diagonal.aw").values;
   }
   std::vector<Minibatch> minibatches = minibatches_;
   for (std::size_t i = 0; i < minibatches.size(); ++i) {

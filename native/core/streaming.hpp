@@ -5,9 +5,11 @@
 // Most feature-space measures are functions of the sufficient statistics (n, x̄, ȳ, and the centred
 // co-moments XᵀX, YᵀY, XᵀY): CKA (linear, biased), the CCA family, Procrustes, the shape metrics,
 // linear regression, Bures, GULP, eigenspace overlap and the magnitude difference. Concentricity needs
-// one more vector per input (Σ x_i/‖x_i‖, see below). Each batch is centred on its own mean and merged by
-// the pairwise update of Chan, Golub & LeVeque (1979, "Updating formulae and a pairwise algorithm for
-// computing sample variances"): M = M_a + M_b + (n_a n_b / n) δδᵀ with δ the difference of the means,
+// one more vector per input (Σ x_i/‖x_i‖, see below); the unbiased and Lange estimators of linear CKA
+// need the linear kernels' diagonal sums (three scalars and four vectors, see KernelDiagonalSums). Each
+// batch is centred on its own mean and merged by the pairwise update of Chan, Golub & LeVeque (1979,
+// "Updating formulae and a pairwise algorithm for computing sample variances"):
+// M = M_a + M_b + (n_a n_b / n) δδᵀ with δ the difference of the means,
 // never Σxxᵀ − n x̄x̄ᵀ of uncentred sums (which loses every digit when the mean is large against the
 // spread). Means are kept relative to a shift (the first row pushed) so that δ is accurate too.
 //
@@ -43,6 +45,19 @@ const std::vector<std::string>& streamableIds();
 // Validates the measure's options and throws Error(NotStreamable) when it cannot be computed from
 // accumulated statistics, naming the alternatives (a streamable estimator, a row subset).
 void requireStreamable(const std::string& id, const Options& options);
+
+// The diagonal sums of the linear kernels about the mean, for the unbiased and Lange CKA estimators
+// (Σ_i s_x(i)s_y(i) with s_x(i) = ‖x_i − x̄‖² is not a function of the second moments): with v = x − x̄,
+// w = y − ȳ, a = ‖v‖², b = ‖w‖², the sums Σa², Σb², Σab and Σa·v, Σb·v, Σb·w, Σa·w. Moving the centre
+// (a merge) needs only these and the co-moments (see Accumulator::shiftedDiagonals).
+struct KernelDiagonalSums {
+  double aa = 0.0, bb = 0.0, ab = 0.0;
+  std::vector<double> av, bv;  // colsA entries
+  std::vector<double> bw, aw;  // colsB entries
+  KernelDiagonalSums() = default;
+  KernelDiagonalSums(std::size_t colsA, std::size_t colsB) : av(colsA), bv(colsA), bw(colsB), aw(colsB) {}
+  KernelDiagonalSums& operator+=(const KernelDiagonalSums& o);
+};
 
 class Accumulator {
  public:
@@ -94,14 +109,19 @@ class Accumulator {
     std::vector<double> meanA, meanB;        // mean of (x − shift)
     Matrix comoments;                        // Σ (z − z̄)(z − z̄)ᵀ of z = [x y], upper triangle
     std::vector<double> unitSumA, unitSumB;  // Σ x_i/‖x_i‖ (concentricity)
+    KernelDiagonalSums diagonals;            // the linear kernels' diagonal sums (unbiased and Lange CKA)
   };
 
   // Bytes of working memory the accumulator allocates at its peak (its statistics, a push, result());
   // the constructor refuses with Error(OutOfMemory) when it exceeds memoryLimit() (measure.hpp).
   double workingMemory() const;
   void requireMemory() const;
-  // into ← into ∪ from (Chan et al.'s pairwise update; shifts reconciled). Allocates nothing.
+  // into ← into ∪ from (Chan et al.'s pairwise update; shifts reconciled). Allocates only D-sized vectors.
   void combine(Moments& into, const Moments& from) const;
+  // `sums` of a set of `n` rows with centred co-moments `comoments` (upper triangle), about the point
+  // (d, e) away from the set's mean instead.
+  KernelDiagonalSums shiftedDiagonals(const KernelDiagonalSums& sums, const Matrix& comoments, double n,
+                                      const std::vector<double>& d, const std::vector<double>& e) const;
   // Adds rows to a minibatch estimator: full minibatches are evaluated, the rest waits in `pending`.
   void addMinibatchRows(Minibatch& m, SourceView a, SourceView b) const;
 
@@ -111,6 +131,7 @@ class Accumulator {
   Precision precision_;
   bool needMoments_ = false;
   bool needUnitSums_ = false;
+  bool needDiagonals_ = false;
   std::size_t pushes_ = 0;
   double count_ = 0.0;
   Moments moments_;
