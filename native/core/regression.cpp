@@ -81,19 +81,47 @@ AffineFit fitAffineMap(MatrixView a, MatrixView b, const Options& options) {
   cblas_dtrsm(CblasRowMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, dd, ee, 1.0, x.data(), dd, y.data(),
               ee);
   AffineFit fit{Matrix(d, e), std::vector<double>(meanB)};
-  for (std::size_t i = 0; i < d; ++i) {
+  for (std::size_t i = 0; i < d; ++i) std::copy_n(y.row(i), e, fit.weights.row(i));
+  if (ea != eb) {
+    // W = 2^(eb−ea) W̃ can overflow, or fall below double's normal range and lose digits (or vanish): a
+    // map whose weights are not those of the fit. Refused when that changes a prediction by more than
+    // rounding would: per column j, Σ_i max|ã_i − μ̃_i|·|W̃_ij − W̃'_ij| (W̃' = the weights as stored,
+    // scaled back) against 4ε times the prediction's own size.
+    scaleByPowerOfTwo(fit.weights.data(), fit.weights.data(), fit.weights.size(), eb - ea);
+    const auto finite = [](double v) { return std::isfinite(v); };
+    if (!std::all_of(fit.weights.data(), fit.weights.data() + fit.weights.size(), finite)) {
+      throw Error(ErrorCode::Numerical, "affine map: the fitted weights exceed the range of double precision "
+                                        "(the two inputs differ too much in magnitude)");
+    }
+    std::vector<double> spreadA(d, 0.0), sizeB(e, 0.0), lost(e, 0.0), size(e, 0.0);
+    for (std::size_t r = 0; r < n; ++r) {
+      for (std::size_t i = 0; i < d; ++i) spreadA[i] = std::max(spreadA[i], std::fabs(sa(r, i) - meanA[i]));
+      for (std::size_t j = 0; j < e; ++j) sizeB[j] = std::max(sizeB[j], std::fabs(sb(r, j)));
+    }
+    for (std::size_t i = 0; i < d; ++i) {
+      for (std::size_t j = 0; j < e; ++j) {
+        const double stored = std::ldexp(fit.weights(i, j), ea - eb);  // exact: a power of two of a stored double
+        lost[j] += spreadA[i] * std::fabs(y(i, j) - stored);
+        size[j] += spreadA[i] * std::fabs(y(i, j));
+      }
+    }
     for (std::size_t j = 0; j < e; ++j) {
-      fit.weights(i, j) = y(i, j);
-      fit.bias[j] -= meanA[i] * y(i, j);
+      if (lost[j] > 4.0 * std::numeric_limits<double>::epsilon() * (size[j] + sizeB[j])) {
+        throw Error(ErrorCode::Numerical, "affine map: the fitted weights fall below the range of double precision "
+                                          "(the two inputs differ too much in magnitude); multiply b by a large power "
+                                          "of two, or a by a small one, first");
+      }
     }
   }
-  if (ea != 0 || eb != 0) {
-    scaleByPowerOfTwo(fit.weights.data(), fit.weights.data(), fit.weights.size(), eb - ea);
+  // b = 2^eb (μ̃_B − W̃ᵀμ̃_A), with W̃ the weights as stored (scaled back), so that b fits the stored W.
+  for (std::size_t i = 0; i < d; ++i) {
+    for (std::size_t j = 0; j < e; ++j) fit.bias[j] -= meanA[i] * std::ldexp(fit.weights(i, j), ea - eb);
+  }
+  if (eb != 0) {
     scaleByPowerOfTwo(fit.bias.data(), fit.bias.data(), fit.bias.size(), eb);
     const auto finite = [](double v) { return std::isfinite(v); };
-    if (!std::all_of(fit.weights.data(), fit.weights.data() + fit.weights.size(), finite) ||
-        !std::all_of(fit.bias.begin(), fit.bias.end(), finite)) {
-      throw Error(ErrorCode::Numerical, "affine map: the fitted weights exceed the range of double precision "
+    if (!std::all_of(fit.bias.begin(), fit.bias.end(), finite)) {
+      throw Error(ErrorCode::Numerical, "affine map: the fitted bias exceeds the range of double precision "
                                         "(the two inputs differ too much in magnitude)");
     }
   }

@@ -13,27 +13,30 @@ using namespace nnsim;
 namespace {
 
 // ‖A W + 1bᵀ − B‖²_F, and a bound on the roundoff of computing it this way: each entry sums D + 1 terms,
-// so its error is at most ~(D + 2)·eps times the sum of their magnitudes.
+// so its error is at most ~(D + 2)·eps times the sum of their magnitudes. In long double (x87 extended
+// on x86-64: a 15-bit exponent), so that squares of residuals near the ends of the double range neither
+// underflow nor overflow.
 struct Residual {
-  double value = 0.0;
-  double roundoff = 0.0;
+  long double value = 0.0L;
+  long double roundoff = 0.0L;
 };
 
 Residual residual(const Matrix& a, const Matrix& b, const Matrix& w, const std::vector<double>& bias) {
   Residual out;
-  const double eps = 1e-15 * static_cast<double>(a.cols() + 2);
+  const long double eps = 1e-15L * static_cast<long double>(a.cols() + 2);
   for (std::size_t i = 0; i < a.rows(); ++i) {
     for (std::size_t j = 0; j < b.cols(); ++j) {
-      double v = bias[j];
-      double magnitude = std::fabs(bias[j]) + std::fabs(b(i, j));
+      long double v = bias[j];
+      long double magnitude = std::fabs(static_cast<long double>(bias[j])) + std::fabs(static_cast<long double>(b(i, j)));
       for (std::size_t p = 0; p < a.cols(); ++p) {
-        v += a(i, p) * w(p, j);
-        magnitude += std::fabs(a(i, p) * w(p, j));
+        const long double term = static_cast<long double>(a(i, p)) * static_cast<long double>(w(p, j));
+        v += term;
+        magnitude += std::fabs(term);
       }
-      const double r = v - b(i, j);
-      const double error = eps * magnitude;
+      const long double r = v - static_cast<long double>(b(i, j));
+      const long double error = eps * magnitude;
       out.value += r * r;
-      out.roundoff += 2.0 * std::fabs(r) * error + error * error;
+      out.roundoff += 2.0L * std::fabs(r) * error + error * error;
     }
   }
   return out;
@@ -44,11 +47,12 @@ Residual residual(const Matrix& a, const Matrix& b, const Matrix& w, const std::
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   FuzzedDataProvider in(data, size);
   const std::size_t rows = in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxRows);
-  const Matrix a = fuzz::fuzzMatrix(in, rows, in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxCols));
-  const Matrix b = fuzz::fuzzMatrix(in, rows, in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxCols), &a);
+  Matrix a = fuzz::fuzzMatrix(in, rows, in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxCols));
+  Matrix b = fuzz::fuzzMatrix(in, rows, in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxCols), &a);
   Options given;
   std::string described;
   fuzz::addFuzzedOptions(in, affineMapOptionSpecs(), given, &described);
+  fuzz::widenMagnitudes(in, {&a, &b});
   try {
     const Options options = given.resolved(affineMapOptionSpecs(), "fitAffineMap");
     const double ridge = options.number("ridge");
@@ -65,7 +69,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       for (std::size_t j = 0; j < b.cols(); ++j) means[j] += b(i, j) / static_cast<double>(rows);
     const Residual constant = residual(a, b, zero, means);
     const Residual fitted = residual(a, b, fit.weights, fit.bias);
-    const double slack = 1e3 * (constant.roundoff + fitted.roundoff) + 1e-9 * constant.value;
+    // The least-squares solve is backward stable: its map is the exact fit of inputs perturbed by about
+    // ε(N + D)·‖A‖_F and ε(N + D)·‖B‖_F (normwise, so large rows perturb small ones), which can raise the
+    // residual's root by δ = ε(N + D)(2‖A‖_F‖W‖_F + 2‖B‖_F) over the best one (on an ill-conditioned A).
+    const auto frobenius = [](const Matrix& m) {
+      long double s = 0.0L;
+      for (std::size_t i = 0; i < m.size(); ++i) s += static_cast<long double>(m.data()[i]) * m.data()[i];
+      return std::sqrt(s);
+    };
+    const long double delta =
+        1e-14L * static_cast<long double>(rows + a.cols()) * (2.0L * frobenius(a) * frobenius(fit.weights) + 2.0L * frobenius(b));
+    const long double slack = 1e3L * (constant.roundoff + fitted.roundoff) + 1e-9L * constant.value +
+                              2.0L * std::sqrt(constant.value) * delta + delta * delta;
     if (ridge == 0.0 && std::isfinite(fitted.value) && fitted.value > constant.value + slack) std::abort();
   } catch (const Error&) {
   }

@@ -3,10 +3,12 @@
 // rows, constant columns, near-copies of the other input, non-finite entries), and option values drawn
 // from an entry point's declared option specs.
 //
-// Magnitudes are bounded by kMaxExponent: at the extremes of the double range LAPACK's SVD can loop for
-// ever on input that passes validation; until the core rescales or refuses such input, a wider range
-// would only re-find that one fault. Counts of work (repetitions, iterations …) are bounded by kMaxWork
-// so that one input runs in milliseconds.
+// Entries are fractions times 10^e with |e| ≤ kMaxExponent; then each input matrix is multiplied by a
+// factor of up to 10^±kWideExponent (widenMagnitudes), decoded after everything else, so that the whole
+// double range reaches the core (it rescales inputs outside [2^-200, 2^200) by powers of two, and refuses
+// what cannot be rescaled) while a committed input that ends before those bytes decodes as it did when
+// entries stayed within 10^±12. Counts of work (repetitions, iterations …) are bounded by kMaxWork so
+// that one input runs in milliseconds.
 #pragma once
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -14,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <initializer_list>
 #include <limits>
 #include <variant>
 #include <string>
@@ -25,6 +28,7 @@
 namespace nnsim::fuzz {
 
 inline constexpr int kMaxExponent = 12;
+inline constexpr int kWideExponent = 290;  // 10^12 · 10^290 stays finite
 inline constexpr std::size_t kMaxRows = 24;
 inline constexpr std::size_t kMaxCols = 8;
 inline constexpr int kMaxWork = 8;
@@ -141,6 +145,18 @@ inline void addFuzzedOptions(FuzzedDataProvider& in, const OptionSpecs& specs, O
     const OptionValue value = unknown ? OptionValue(1.0) : fuzzValue(in, spec);
     options.set(key, value);
     if (described != nullptr) *described += (described->empty() ? "" : ", ") + key + ": " + describeValue(value);
+  }
+}
+
+// Multiplies each matrix by 10^e, e in [−kWideExponent, kWideExponent] (0: unchanged), drawn from the
+// input's remaining bytes; call it last, after everything else is decoded (see above).
+inline void widenMagnitudes(FuzzedDataProvider& in, std::initializer_list<Matrix*> matrices) {
+  for (Matrix* m : matrices) {
+    if (in.remaining_bytes() == 0) return;
+    const int exponent = in.ConsumeIntegralInRange<int>(-kWideExponent, kWideExponent);
+    if (exponent == 0) continue;
+    const double factor = std::pow(10.0, exponent);
+    for (std::size_t i = 0; i < m->size(); ++i) m->data()[i] *= factor;
   }
 }
 

@@ -16,8 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const std::vector<std::string> ids = measureIds();
   const std::string& id = ids[in.ConsumeIntegralInRange<std::size_t>(0, ids.size() - 1)];
   const std::size_t rows = in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxRows);
-  const Matrix a = fuzz::fuzzMatrix(in, rows, in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxCols));
-  const Matrix b = fuzz::fuzzMatrix(in, rows, in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxCols), &a);
+  Matrix a = fuzz::fuzzMatrix(in, rows, in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxCols));
+  Matrix b = fuzz::fuzzMatrix(in, rows, in.ConsumeIntegralInRange<std::size_t>(1, fuzz::kMaxCols), &a);
   std::string described;
   Options options;
   // Options that repeat work (the stochastic topology measures' 100 repetitions, 10 trials …): a few
@@ -56,6 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     matrixValues.push_back(std::move(m));
     matrices.set(spec.name, matrixValues.back().view());
   }
+  fuzz::widenMagnitudes(in, {&a, &b});
   // NNSIM_FUZZ_PRINT=1 prints each decoded input (run the fuzzer on one file to get a reproducer).
   static const bool print = std::getenv("NNSIM_FUZZ_PRINT") != nullptr;
   if (print) {

@@ -28,6 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       for (std::size_t j = 0; j < i; ++j) m(i, j) = m(j, i) = std::fabs(m(i, j));
     }
   }
+  fuzz::widenMagnitudes(in, {&m});
   try {
     // As the binding does: options resolved against the entry point's spec first.
     const Options resolved = given.resolved(topology::persistenceOptionSpecs(), "persistence");

@@ -95,4 +95,30 @@ NNSIM_TEST(testAffineMapErrors) {
   expectError(ErrorCode::NonFinite, [&] { fitWithRidge(bad, b, 0.0); }, "NaN in a");
 }
 
+NNSIM_TEST(testAffineMapWeightsOutsideTheDoubleRange) {
+  // a ~ 1e285 and b ~ 1e-45 (each input alone is valid and is rescaled by the magnitude rule): the weights
+  // ~1e-330 fall below double's range. The fit used to return W = 0 with the bias of the true weights, a
+  // map worse than the constant one (found by the fuzzer with magnitudes up to 1e300); it is refused now.
+  const Matrix a = randomMatrix(12, 2, 48), b = randomMatrix(12, 3, 49);
+  Matrix huge = Matrix::copyOf(a), tiny = Matrix::copyOf(b);
+  for (std::size_t i = 0; i < huge.size(); ++i) huge.data()[i] *= 1e285;
+  for (std::size_t i = 0; i < tiny.size(); ++i) tiny.data()[i] *= 1e-45;
+  expectError(ErrorCode::Numerical, [&] { fitWithRidge(huge, tiny, 0.0); }, "weights below the double range are refused");
+  expectError(ErrorCode::Numerical, [&] { fitWithRidge(tiny, huge, 0.0); }, "weights above the double range are refused");
+  // Inputs that differ by 2^±600 have representable weights: the map is the one of the unscaled fit,
+  // scaled (exactly, powers of two), and its bias fits its weights.
+  Matrix big = Matrix::copyOf(a), small = Matrix::copyOf(b);
+  for (std::size_t i = 0; i < big.size(); ++i) big.data()[i] = std::ldexp(big.data()[i], 600);
+  for (std::size_t i = 0; i < small.size(); ++i) small.data()[i] = std::ldexp(small.data()[i], -300);
+  const AffineFit plain = fitWithRidge(a, b, 0.0), scaled = fitWithRidge(big, small, 0.0);
+  double worst = 0.0;
+  for (std::size_t i = 0; i < plain.weights.size(); ++i) {
+    worst = std::max(worst, std::fabs(std::ldexp(scaled.weights.data()[i], 900) / plain.weights.data()[i] - 1.0));
+  }
+  for (std::size_t j = 0; j < plain.bias.size(); ++j) {
+    worst = std::max(worst, std::fabs(std::ldexp(scaled.bias[j], 300) / plain.bias[j] - 1.0));
+  }
+  check(worst < 1e-12, "weights 2^-900 and bias 2^-300 of the unscaled fit's");
+}
+
 }  // namespace
