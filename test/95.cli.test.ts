@@ -834,6 +834,11 @@ describe('nnsim compare, streamed', () => {
         expect(Math.abs(streamed.values[key] - loaded.values[key]), key).toBeLessThanOrEqual(1e-12 * Math.abs(loaded.values[key]));
       }
     }
+    // The unbiased estimator streams too (the accumulators keep the kernels' diagonal sums).
+    const unbiased = ['compare', npyA, npyB, '-m', 'cka', '--option', 'estimator=unbiased', '--json'];
+    const [inMemory, streamedUnbiased] = [nnsim(unbiased), nnsim([...unbiased, '--stream'])].map((r) => JSON.parse(r.stdout).values.cka);
+    expect(Math.abs(streamedUnbiased - inMemory)).toBeLessThanOrEqual(1e-12 * Math.abs(inMemory));
+    expect(Math.abs(inMemory - loaded.values.cka)).toBeGreaterThan(1e-6);
     const text = nnsim(['compare', npyA, npyB, '-m', 'cka', '--stream', '--precision', 'single']);
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/streamed in 1 blocks of 3000 rows/);
