@@ -8,7 +8,7 @@
 // Needs build-core/nnsim_core_bench (npm run test:core builds it) for the BLAS floors, python3 with numpy
 // for the baselines, /usr/bin/time for the peak RSS of the CLI runs. Writes bench/results/streaming.json.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -268,8 +268,19 @@ async function main() {
     const sizes = only >= 0 && process.argv[only + 1] && !process.argv[only + 1].startsWith('--') ? process.argv[only + 1].split(',').map(Number) : [10000, 100000, 1000000];
     cli(results, sizes);
   }
+  // A partial run (--library or --cli) keeps the other part of the previous results; `measured` dates each part.
+  const file = join(root, 'bench', 'results', 'streaming.json');
+  const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  results.measured = {};
+  for (const part of ['library', 'cli']) {
+    if (results[part] !== undefined) results.measured[part] = results.date;
+    else if (previous[part] !== undefined) {
+      results[part] = previous[part];
+      results.measured[part] = previous.measured?.[part] ?? previous.date;
+    }
+  }
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'results', 'streaming.json'), JSON.stringify(results, null, 1) + '\n');
+  writeFileSync(file, JSON.stringify(results, null, 1) + '\n');
   console.log(`\nLoad average during the run: ${os.loadavg().map((v) => v.toFixed(1)).join(', ')} (${os.cpus().length} cores).`);
 }
 

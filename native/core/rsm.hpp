@@ -79,6 +79,8 @@ double kendallTauB(const std::vector<double>& x, const std::vector<double>& y);
 //   RSA = rsaCorrelation(rsaVector(a), rsaVector(b)): condensed RDM entries (ranks for 'spearman').
 const Matrix& ckaCenteredKernel(const Representation& r, const Options& options);
 double ckaFromHsic(double cross, double selfA, double selfB, const Options& options);
+const std::vector<double>& rsaVector(const Representation& r, const Options& options);
+double rsaCorrelation(const std::vector<double>& x, const std::vector<double>& y, const Options& options);
 
 // The diagonal sums of the linear kernels of the column-centred inputs, s_x(i) = ‖x_i − x̄‖² and
 // s_y(i) = ‖y_i − ȳ‖²: what the unbiased and Lange estimators of linear CKA need beyond ‖X_cᵀY_c‖_F²,
@@ -96,7 +98,5 @@ struct LinearKernelDiagonals {
 // then ckaFromHsic. Error(TooFewRows) for the unbiased estimator below 4 rows.
 double linearCkaFromSums(double cross, double selfA, double selfB, const LinearKernelDiagonals& diagonals,
                          const Options& options);
-const std::vector<double>& rsaVector(const Representation& r, const Options& options);
-double rsaCorrelation(const std::vector<double>& x, const std::vector<double>& y, const Options& options);
 
 }  // namespace nnsim
