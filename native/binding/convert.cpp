@@ -198,11 +198,8 @@ Napi::Object optionSpecsToJs(Napi::Env env, const OptionSpecs& specs) {
 }
 
 Precision precisionArgument(Napi::Env env, const Napi::Value& value) {
-  if (value.IsUndefined() || value.IsNull()) return Precision::Double;
-  const std::string text = value.IsString() ? value.As<Napi::String>().Utf8Value() : "";
-  if (text == "double") return Precision::Double;
-  if (text == "single") return Precision::Single;
-  throwError(env, ErrorCode::Option, "precision must be 'double' or 'single'");
+  return choiceArgument(env, value, Precision::Double, {{"double", Precision::Double}, {"single", Precision::Single}},
+                        "precision must be 'double' or 'single'");
 }
 
 double timeoutArgument(Napi::Env env, const Napi::Value& value) {

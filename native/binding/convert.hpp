@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -87,6 +88,19 @@ std::vector<std::int32_t> labelsArgument(Napi::Env env, const Napi::Value& value
 // An optional time budget in milliseconds for a synchronous run: undefined, null or Infinity → none
 // (-1); otherwise a number ≥ 0 (E_OPTION else).
 double timeoutArgument(Napi::Env env, const Napi::Value& value);
+
+// An optional string argument naming one of `choices`: undefined or null → `fallback`; another value →
+// E_OPTION with `message`.
+template <class T>
+T choiceArgument(Napi::Env env, const Napi::Value& value, T fallback, std::initializer_list<std::pair<const char*, T>> choices,
+                 const char* message) {
+  if (value.IsUndefined() || value.IsNull()) return fallback;
+  const std::string text = value.IsString() ? value.As<Napi::String>().Utf8Value() : "";
+  for (const auto& [name, choice] : choices) {
+    if (text == name) return choice;
+  }
+  throwError(env, ErrorCode::Option, message);
+}
 
 // The precision of the feature-space products: 'double' (also for undefined or null) or 'single'
 // (E_OPTION else).

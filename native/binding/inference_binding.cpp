@@ -52,11 +52,9 @@ Napi::Float64Array toFloat64Array(Napi::Env env, const std::vector<double>& valu
 }
 
 PermutationPath pathArgument(Napi::Env env, const Napi::Value& value) {
-  if (value.IsUndefined() || value.IsNull()) return PermutationPath::Auto;
-  const std::string path = value.IsString() ? value.As<Napi::String>().Utf8Value() : "";
-  if (path == "auto") return PermutationPath::Auto;
-  if (path == "generic") return PermutationPath::Generic;
-  throwError(env, ErrorCode::Option, "the permutation path must be 'auto' or 'generic'");
+  return choiceArgument(env, value, PermutationPath::Auto,
+                        {{"auto", PermutationPath::Auto}, {"generic", PermutationPath::Generic}},
+                        "the permutation path must be 'auto' or 'generic'");
 }
 
 nnsim::Resampling schemeArgument(Napi::Env env, const Napi::Value& value) {

@@ -574,17 +574,6 @@ int scanSource(const SourceView& s, const double* shift, std::vector<double>& su
   return magnitude + 1;
 }
 
-// Row i of `s` minus `centre`, in float64.
-void centredRow(const SourceView& s, std::size_t i, const double* centre, double* out) {
-  if (s.isSingle()) {
-    const float* r = s.f32() + i * s.cols;
-    for (std::size_t j = 0; j < s.cols; ++j) out[j] = static_cast<double>(r[j]) - centre[j];
-  } else {
-    const double* r = s.f64() + i * s.cols;
-    for (std::size_t j = 0; j < s.cols; ++j) out[j] = r[j] - centre[j];
-  }
-}
-
 // The linear kernels' diagonal sums of a batch about the point (centreA, centreB) (its mean), in float64,
 // in one pass over its rows; chunk partials are added in row order (the result does not depend on the
 // thread count).
@@ -596,12 +585,19 @@ KernelDiagonalSums batchDiagonalSums(const SourceView& a, const SourceView& b, c
       a.rows, minRows,
       [&](std::size_t begin, std::size_t end) {
         KernelDiagonalSums part(da, db);
-        std::vector<double> v(da), w(db);
+        // Rows are centred (in float64) a few at a time into small buffers that stay in cache.
+        constexpr std::size_t kRows = 64;
+        std::vector<double> va(kRows * da), wb(kRows * db);
         for (std::size_t i = begin; i < end; ++i) {
-          checkpoint();
-          centredRow(a, i, centreA, v.data());
-          centredRow(b, i, centreB, w.data());
-          const double na = dot(v.data(), v.data(), da), nb = dot(w.data(), w.data(), db);
+          const std::size_t k = (i - begin) % kRows;
+          if (k == 0) {
+            const std::size_t count = std::min(kRows, end - i);
+            copyCentredRows(MomentInput{a, centreA}, i, count, va.data(), da, 0);
+            copyCentredRows(MomentInput{b, centreB}, i, count, wb.data(), db, 0);
+          }
+          const double* v = va.data() + k * da;
+          const double* w = wb.data() + k * db;
+          const double na = dot(v, v, da), nb = dot(w, w, db);
           part.aa += na * na;
           part.bb += nb * nb;
           part.ab += na * nb;
